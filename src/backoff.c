@@ -1,0 +1,22 @@
+/* backoff.c - exponential backoff with jitter. */
+#include "config.h"
+
+#include "backoff.h"
+
+#include <math.h>
+
+double backoff_delay(double base, double max, double jitter, int retry, double u)
+{
+    if (retry < 1 || base <= 0)
+        return 0;
+    /* 2^63 is far past any cap: stop doubling there instead of overflowing */
+    double d = retry > 63 ? max : base * ldexp(1.0, retry - 1);
+    if (d > max)
+        d = max;
+    d *= 1.0 + jitter * (2.0 * u - 1.0);
+    if (d < 0)
+        d = 0;
+    if (d > max)
+        d = max;
+    return d;
+}

@@ -1,0 +1,36 @@
+/* cli.h - the command line: options from the settings table plus --config,
+ * --help and --version, then the command to run.
+ *
+ * Pure: writes only into the caller's structures and buffers.
+ */
+#ifndef DISTMPI_CLI_H
+#define DISTMPI_CLI_H
+
+#include <stdio.h>
+
+#include "settings.h"
+
+struct cli {
+    const char *config_path; /* --config FILE, or NULL; points into argv */
+    int help;                /* --help given */
+    int version;             /* --version given */
+    char **command;          /* words after the options; points into argv */
+    int ncommand;
+};
+
+/* Parse argv into c and s (values from flags get SOURCE_FLAG).
+ * s must have been set up with settings_init. Stops at "--" or the first
+ * word that is not an option; the rest is the command.
+ * Returns 0, or -1 with one line naming the problem in err. */
+int cli_parse(int argc, char **argv, struct cli *c, struct settings *s, char *err,
+              size_t errlen);
+
+/* Check what only makes sense once flags and config are merged:
+ * a command or --tasks, not both, and no empty command word.
+ * Returns 0, or -1 with the problem in err. */
+int cli_check_command(const struct cli *c, const struct settings *s, char *err, size_t errlen);
+
+/* Print the --help text. */
+void cli_usage(FILE *out);
+
+#endif

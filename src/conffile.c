@@ -1,0 +1,144 @@
+/* conffile.c - libconfig front end for the settings table. */
+#include "config.h"
+
+#include "conffile.h"
+
+#include <errno.h>
+#include <libconfig.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *conffile_choose(const char *explicit_path, const char *env_value,
+                            const char *system_path, int *required)
+{
+    *required = 1;
+    if (explicit_path)
+        return explicit_path;
+    if (env_value && env_value[0])
+        return env_value;
+    *required = 0;
+    if (access("distmpi.conf", F_OK) == 0)
+        return "distmpi.conf";
+    if (system_path && access(system_path, F_OK) == 0)
+        return system_path;
+    return NULL;
+}
+
+static const char *type_word(int type)
+{
+    switch (type) {
+    case CONFIG_TYPE_INT:
+    case CONFIG_TYPE_INT64:
+        return "a whole number";
+    case CONFIG_TYPE_FLOAT:
+        return "a number";
+    case CONFIG_TYPE_STRING:
+        return "a string";
+    case CONFIG_TYPE_BOOL:
+        return "true or false";
+    case CONFIG_TYPE_GROUP:
+        return "a group";
+    case CONFIG_TYPE_ARRAY:
+        return "an array";
+    case CONFIG_TYPE_LIST:
+        return "a list";
+    }
+    return "something else";
+}
+
+static const char *expected_word(const struct setting_desc *d)
+{
+    switch (d->type) {
+    case SETTING_INT:
+        return "a whole number";
+    case SETTING_DOUBLE:
+        return "a number";
+    case SETTING_BOOL:
+        return "true or false";
+    case SETTING_STRING:
+        return "a string";
+    case SETTING_CHOICE:
+        return "a string";
+    }
+    return "?";
+}
+
+/* Apply one setting of the file to a scratch copy or to s, depending on
+ * whether a flag already set it. */
+static int apply(config_setting_t *cs, const struct setting_desc *d, struct settings *s,
+                 char *why, size_t whylen)
+{
+    struct settings scratch;
+    struct settings *target = s;
+    if (s->source[d->id] == SOURCE_FLAG) {
+        settings_init(&scratch); /* check the value, but the flag wins */
+        target = &scratch;
+    }
+    int type = config_setting_type(cs);
+    int rc;
+    if ((type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64) &&
+        (d->type == SETTING_INT || d->type == SETTING_DOUBLE)) {
+        rc = settings_set_long(target, d, (long)config_setting_get_int64(cs), SOURCE_CONFIG, why,
+                               whylen);
+    } else if (type == CONFIG_TYPE_FLOAT && d->type == SETTING_DOUBLE) {
+        rc = settings_set_double(target, d, config_setting_get_float(cs), SOURCE_CONFIG, why,
+                                 whylen);
+    } else if (type == CONFIG_TYPE_BOOL && d->type == SETTING_BOOL) {
+        rc = settings_set_string(target, d, config_setting_get_bool(cs) ? "true" : "false",
+                                 SOURCE_CONFIG, why, whylen);
+    } else if (type == CONFIG_TYPE_STRING &&
+               (d->type == SETTING_STRING || d->type == SETTING_CHOICE)) {
+        rc = settings_set_string(target, d, config_setting_get_string(cs), SOURCE_CONFIG, why,
+                                 whylen);
+    } else {
+        snprintf(why, whylen, "'%s' must be %s, not %s", config_setting_name(cs),
+                 expected_word(d), type_word(type));
+        rc = -1;
+    }
+    if (target == &scratch)
+        settings_free(&scratch);
+    return rc;
+}
+
+int conffile_load(const char *path, struct settings *s, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    config_t cfg;
+    config_init(&cfg);
+    int rc = -1;
+    if (config_read(&cfg, f) != CONFIG_TRUE) {
+        snprintf(err, errlen, "%s:%d: %s", path, config_error_line(&cfg), config_error_text(&cfg));
+        goto done;
+    }
+    config_setting_t *root = config_root_setting(&cfg);
+    int n = config_setting_length(root);
+    for (int i = 0; i < n; i++) {
+        config_setting_t *cs = config_setting_get_elem(root, (unsigned)i);
+        const char *name = config_setting_name(cs);
+        int line = (int)config_setting_source_line(cs);
+        const struct setting_desc *d = name ? settings_find(name) : NULL;
+        /* the file uses underscores only, so "backoff-max" is not a key */
+        if (!d || strchr(name, '-')) {
+            snprintf(err, errlen, "%s:%d: unknown setting '%s'", path, line, name ? name : "?");
+            goto done;
+        }
+        char why[256];
+        if (apply(cs, d, s, why, sizeof why) < 0) {
+            if (strncmp(why, "'", 1) == 0)
+                snprintf(err, errlen, "%s:%d: %s", path, line, why);
+            else
+                snprintf(err, errlen, "%s:%d: %s: %s", path, line, name, why);
+            goto done;
+        }
+    }
+    rc = 0;
+done:
+    config_destroy(&cfg);
+    fclose(f);
+    return rc;
+}

@@ -1,0 +1,373 @@
+/* coord.c - the coordinator loop on rank 0. */
+#include "config.h"
+
+#include "coord.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "msg.h"
+#include "plan.h"
+#include "report_json.h"
+#include "result.h"
+#include "runner.h"
+#include "summary.h"
+#include "template.h"
+#include "timeutil.h"
+
+/* Shards shorter than this on average are handed out two at a time, so a
+ * worker never waits for the round trip to rank 0 between tiny tasks; longer
+ * ones one at a time, so no shard waits behind a slow one while a rank idles. */
+#define PREFETCH_BELOW 0.1
+
+struct coord {
+    const struct coord_input *in;
+    struct plan *plan;
+    struct outbox *ob;
+    struct runner *runner;        /* rank 0's own slot */
+    struct shard_result **results;
+    int *owner;                   /* rank each shard was given to, -1 if none */
+    int *outstanding;             /* shards given to a worker and not reported */
+    long done;
+    double busy_sum;              /* attempt seconds reported, for the prefetch choice */
+    long attempts_sum;
+};
+
+static struct plan *make_plan(const struct coord_input *in)
+{
+    const struct cluster *c = in->cluster;
+    long total = in->spec->total;
+    long *todo = malloc((size_t)(total > 0 ? total : 1) * sizeof *todo);
+    long *cores = malloc((size_t)c->nhosts * sizeof *cores);
+    struct plan *p = NULL;
+    if (todo && cores) {
+        for (long i = 0; i < total; i++)
+            todo[i] = i;
+        for (int h = 0; h < c->nhosts; h++)
+            cores[h] = c->hosts[h].cores;
+        if (in->settings->schedule == SCHEDULE_STATIC)
+            p = plan_create_static(c->nranks, c->rank_host, c->nhosts, cores, todo, total);
+        else
+            p = plan_create_dynamic(c->nranks, todo, total);
+    }
+    free(todo);
+    free(cores);
+    return p;
+}
+
+/* "sh -c 'test ...'" for the header */
+static void print_command(FILE *out, const struct coord_input *in)
+{
+    if (in->tasks) {
+        fprintf(out, "the tasks in %s", in->settings->tasks);
+        return;
+    }
+    for (int i = 0; i < in->ncommand; i++) {
+        char *q = shell_quote(in->command[i]);
+        fprintf(out, "%s%s", i ? " " : "", q ? q : in->command[i]);
+        free(q);
+    }
+}
+
+static void print_hosts(FILE *out, const struct cluster *c)
+{
+    long cores = 0;
+    for (int h = 0; h < c->nhosts; h++)
+        cores += c->hosts[h].cores;
+    fprintf(out, "Hosts: %d, %ld cores, %d ranks\n", c->nhosts, cores, c->nranks);
+    fprintf(out, "  %-20s %6s %6s %6s  %s\n", "host", "cores", "pus", "ranks", "ranks list");
+    for (int h = 0; h < c->nhosts; h++) {
+        fprintf(out, "  %-20s %6ld %6ld %6d  ", c->hosts[h].name, c->hosts[h].cores,
+                c->hosts[h].pus, c->hosts[h].nranks);
+        int first = 1;
+        for (int r = 0; r < c->nranks; r++)
+            if (c->rank_host[r] == h) {
+                fprintf(out, "%s%d", first ? "" : ",", r);
+                first = 0;
+            }
+        fputc('\n', out);
+    }
+}
+
+int coord_dry_run(FILE *out, const struct coord_input *in)
+{
+    const struct cluster *c = in->cluster;
+    struct plan *p = make_plan(in);
+    if (!p)
+        return -1;
+    fprintf(out, "Dry run: %ld shards of ", in->spec->total);
+    print_command(out, in);
+    fprintf(out, ", schedule %s\n", schedule_name(in->settings->schedule));
+    print_hosts(out, c);
+    if (!plan_is_static(p)) {
+        fprintf(out, "Plan: dynamic; each of the %d ranks takes the next shard when it is free,\n"
+                     "so faster hosts run more.\n", c->nranks);
+        plan_destroy(p);
+        return 0;
+    }
+    fprintf(out, "Plan: static, shares proportional to cores\n");
+    for (int h = 0; h < c->nhosts; h++) {
+        long n = 0;
+        for (int r = 0; r < c->nranks; r++)
+            if (c->rank_host[r] == h)
+                n += plan_rank_count(p, r);
+        fprintf(out, "  %-20s %ld shards\n", c->hosts[h].name, n);
+        for (int r = 0; r < c->nranks; r++) {
+            if (c->rank_host[r] != h)
+                continue;
+            fprintf(out, "    rank %d (slot %d):", r, c->rank_slot[r]);
+            long k = plan_rank_count(p, r);
+            for (long i = 0; i < k; i++)
+                fprintf(out, " %ld", plan_rank_shard(p, r, i) + 1);
+            fprintf(out, "%s\n", k ? "" : " (none)");
+        }
+    }
+    plan_destroy(p);
+    return 0;
+}
+
+static int prefetch_target(const struct coord *co)
+{
+    if (co->attempts_sum == 0)
+        return 1;
+    return co->busy_sum / (double)co->attempts_sum < PREFETCH_BELOW ? 2 : 1;
+}
+
+/* Give worker rank r shards until it holds its target. */
+static int fill(struct coord *co, int r, char *err, size_t errlen)
+{
+    int target = prefetch_target(co);
+    while (co->outstanding[r] < target) {
+        long index = plan_next(co->plan, r);
+        if (index < 0)
+            return 0;
+        size_t len;
+        const char *task = co->in->tasks ? co->in->tasks->lines[index] : NULL;
+        unsigned char *data = assign_pack(index, task, &len);
+        if (!data) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        if (outbox_send(co->ob, r, TAG_ASSIGN, data, len, err, errlen) < 0)
+            return -1;
+        co->owner[index] = r;
+        co->outstanding[r]++;
+    }
+    return 0;
+}
+
+/* Rank 0's own slot takes its next shard when free. */
+static int fill_self(struct coord *co)
+{
+    if (runner_busy(co->runner))
+        return 0;
+    long index = plan_next(co->plan, 0);
+    if (index < 0)
+        return 0;
+    co->owner[index] = 0;
+    const struct spec *sp = co->in->spec;
+    if (co->in->tasks)
+        return runner_start(co->runner, index, &co->in->tasks->lines[index], 1, true);
+    return runner_start(co->runner, index, sp->words, sp->nwords, false);
+}
+
+static void record(struct coord *co, struct shard_result *res)
+{
+    const struct cluster *c = co->in->cluster;
+    co->results[res->index] = res;
+    co->done++;
+    co->busy_sum += result_busy(res);
+    co->attempts_sum += res->nattempts;
+    char line[1024];
+    summary_result_line(line, sizeof line, res, co->done, co->in->spec->total,
+                        c->hosts[c->rank_host[res->rank]].name);
+    printf("%s\n", line);
+    fflush(stdout);
+}
+
+/* A result from worker src. Returns 0, or -1 with err for a broken message. */
+static int on_result(struct coord *co, int src, const unsigned char *data, size_t len, char *err,
+                     size_t errlen)
+{
+    struct unpacker u;
+    unpacker_init(&u, data, len);
+    struct shard_result *res = result_unpack(&u);
+    if (!res) {
+        snprintf(err, errlen, "malformed result message from rank %d", src);
+        return -1;
+    }
+    if (res->index >= co->in->spec->total || co->owner[res->index] != src ||
+        co->results[res->index] || res->rank != src) {
+        fprintf(stderr, "distmpi: ignoring a result for shard %ld from rank %d: it was not "
+                        "running there\n", res->index + 1, src);
+        result_free(res);
+        return 0;
+    }
+    record(co, res);
+    co->outstanding[src]--;
+    return fill(co, src, err, errlen);
+}
+
+static int stop_workers(struct coord *co, char *err, size_t errlen)
+{
+    for (int r = 1; r < co->in->cluster->nranks; r++) {
+        unsigned char *none = malloc(1);
+        if (!none || outbox_send(co->ob, r, TAG_STOP, none, 0, err, errlen) < 0)
+            return -1;
+    }
+    return outbox_drain(co->ob, err, errlen);
+}
+
+static void header(const struct coord *co)
+{
+    const struct coord_input *in = co->in;
+    const struct cluster *c = in->cluster;
+    long cores = 0;
+    for (int h = 0; h < c->nhosts; h++)
+        cores += c->hosts[h].cores;
+    printf("distmpi: %ld shard%s of ", in->spec->total, in->spec->total == 1 ? "" : "s");
+    print_command(stdout, in);
+    printf(" on %d rank%s, %d host%s (%ld cores), schedule %s\n", c->nranks,
+           c->nranks == 1 ? "" : "s", c->nhosts, c->nhosts == 1 ? "" : "s", cores,
+           schedule_name(in->settings->schedule));
+    char cwd[4096];
+    const char *dir = in->spec->run_dir;
+    if (dir[0] != '/' && getcwd(cwd, sizeof cwd))
+        printf("distmpi: shard output in %s/%s on each host\n", cwd, dir);
+    else
+        printf("distmpi: shard output in %s on each host\n", dir);
+    fflush(stdout);
+}
+
+static int finish(struct coord *co, int *exit_status, char *err, size_t errlen)
+{
+    const struct coord_input *in = co->in;
+    const struct cluster *c = in->cluster;
+    long total = in->spec->total;
+    struct summary sum;
+    if (summary_build(&sum, c->nhosts, c->rank_host, c->nranks, co->results, total) < 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    double elapsed = time_wall() - in->started;
+    *exit_status = result_exit_status(sum.total.count);
+    summary_print(stdout, &sum, c, co->results, total, elapsed);
+    fflush(stdout);
+    if (in->settings->json) {
+        struct report rep = {
+            .run_id = in->spec->run_id,
+            .run_dir = in->spec->run_dir,
+            .command = in->tasks ? NULL : in->command,
+            .ncommand = in->tasks ? 0 : in->ncommand,
+            .tasks = in->tasks ? in->settings->tasks : NULL,
+            .schedule = schedule_name(in->settings->schedule),
+            .total = total,
+            .started = in->started,
+            .duration = elapsed,
+            .exit_status = *exit_status,
+            .cluster = c,
+            .summary = &sum,
+            .results = co->results,
+        };
+        char why[1024];
+        if (report_json_write(in->settings->json, &rep, why, sizeof why) < 0) {
+            fprintf(stderr, "distmpi: cannot write the JSON report: %s\n", why);
+            if (*exit_status == EXIT_PASSED || *exit_status == EXIT_TEST_FAILED)
+                *exit_status = EXIT_INFRA;
+        }
+    }
+    summary_free(&sum);
+    return 0;
+}
+
+int coord_run(const struct coord_input *in, int *exit_status, char *err, size_t errlen)
+{
+    const struct cluster *c = in->cluster;
+    const struct spec *sp = in->spec;
+    struct coord co = {.in = in};
+    int status = -1;
+    struct runner_config rc = {
+        .timeout = sp->timeout,
+        .kill_grace = sp->kill_grace,
+        .retries = sp->retries,
+        .backoff = sp->backoff,
+        .backoff_max = sp->backoff_max,
+        .backoff_jitter = sp->backoff_jitter,
+        .run_dir = sp->run_dir,
+        .host = in->me->host,
+        .rank = 0,
+        .slot = in->me->slot,
+        .total = sp->total,
+    };
+    co.plan = make_plan(in);
+    co.ob = outbox_create();
+    co.runner = runner_create(&rc);
+    co.results = calloc((size_t)sp->total, sizeof *co.results);
+    co.owner = malloc((size_t)sp->total * sizeof *co.owner);
+    co.outstanding = calloc((size_t)c->nranks, sizeof *co.outstanding);
+    if (!co.plan || !co.ob || !co.runner || !co.results || !co.owner || !co.outstanding) {
+        snprintf(err, errlen, "out of memory setting up the run");
+        goto out;
+    }
+    for (long i = 0; i < sp->total; i++)
+        co.owner[i] = -1;
+
+    header(&co);
+    for (int r = 1; r < c->nranks; r++)
+        if (fill(&co, r, err, errlen) < 0)
+            goto out;
+
+    struct waiter w;
+    waiter_reset(&w);
+    while (co.done < sp->total) {
+        bool active = false;
+        int src, tag, got;
+        unsigned char *data;
+        size_t len;
+        while ((got = msg_poll(&src, &tag, &data, &len, err, errlen)) == 1) {
+            int hrc = tag == TAG_RESULT ? on_result(&co, src, data, len, err, errlen) : 0;
+            if (tag != TAG_RESULT)
+                fprintf(stderr, "distmpi: ignoring a message with tag %d from rank %d\n", tag,
+                        src);
+            free(data);
+            if (hrc < 0)
+                goto out;
+            active = true;
+        }
+        if (got < 0)
+            goto out;
+        if (fill_self(&co) < 0) {
+            snprintf(err, errlen, "cannot start a shard on rank 0: %s", strerror(errno));
+            goto out;
+        }
+        struct shard_result *res = runner_step(co.runner);
+        if (res) {
+            record(&co, res);
+            active = true;
+            continue; /* take the next shard at once */
+        }
+        if (outbox_progress(co.ob, err, errlen) < 0)
+            goto out;
+        if (active)
+            waiter_reset(&w);
+        else
+            waiter_wait(&w, runner_fd(co.runner), runner_deadline(co.runner));
+    }
+    if (stop_workers(&co, err, errlen) < 0)
+        goto out;
+    status = finish(&co, exit_status, err, errlen);
+out:
+    if (co.results)
+        for (long i = 0; i < sp->total; i++)
+            result_free(co.results[i]);
+    free(co.results);
+    free(co.owner);
+    free(co.outstanding);
+    runner_destroy(co.runner);
+    outbox_destroy(co.ob);
+    plan_destroy(co.plan);
+    return status;
+}

@@ -1,0 +1,31 @@
+/* coord.h - rank 0: plan, hand out shards, run its own share, collect every
+ * result, print the summary and write the reports. */
+#ifndef DISTMPI_COORD_H
+#define DISTMPI_COORD_H
+
+#include <stdio.h>
+
+#include "hostinfo.h"
+#include "settings.h"
+#include "spec.h"
+#include "tasks.h"
+
+struct coord_input {
+    const struct spec *spec;
+    const struct settings *settings;
+    const struct self *me;
+    const struct cluster *cluster;
+    const struct tasklist *tasks;   /* task mode, else NULL */
+    char *const *command;           /* command mode, else NULL */
+    int ncommand;
+    double started;                 /* wall clock */
+};
+
+/* Print the hosts and the plan for --dry-run. Returns 0, or -1 (ENOMEM). */
+int coord_dry_run(FILE *out, const struct coord_input *in);
+
+/* Run the whole job as rank 0 and set *exit_status. Returns 0, or -1 with a
+ * reason in err when the run itself broke down (MPI or memory). */
+int coord_run(const struct coord_input *in, int *exit_status, char *err, size_t errlen);
+
+#endif

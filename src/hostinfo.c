@@ -1,0 +1,159 @@
+/* hostinfo.c - the start-up gather of hosts and cores. */
+#include "config.h"
+
+#include "hostinfo.h"
+
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pack.h"
+#include "topo.h"
+
+#define RECORD 512 /* bytes each rank contributes to the gather */
+
+void cluster_destroy(struct cluster *c)
+{
+    if (!c)
+        return;
+    for (int h = 0; h < c->nhosts; h++)
+        free(c->hosts[h].name);
+    free(c->hosts);
+    free(c->rank_host);
+    free(c->rank_slot);
+    free(c);
+}
+
+/* Rank 0: group the gathered records by leader rank. */
+static struct cluster *build(const unsigned char *all, int nranks, char *err, size_t errlen)
+{
+    struct cluster *c = calloc(1, sizeof *c);
+    if (!c)
+        goto nomem;
+    c->nranks = nranks;
+    c->rank_host = calloc((size_t)nranks, sizeof *c->rank_host);
+    c->rank_slot = calloc((size_t)nranks, sizeof *c->rank_slot);
+    c->hosts = calloc((size_t)nranks, sizeof *c->hosts);
+    if (!c->rank_host || !c->rank_slot || !c->hosts)
+        goto nomem;
+    int *host_of_leader = malloc((size_t)nranks * sizeof *host_of_leader);
+    if (!host_of_leader)
+        goto nomem;
+    for (int r = 0; r < nranks; r++)
+        host_of_leader[r] = -1;
+    for (int r = 0; r < nranks; r++) {
+        struct unpacker u;
+        unpacker_init(&u, all + (size_t)r * RECORD, RECORD);
+        char *name = unpack_str(&u);
+        int slot = (int)unpack_range(&u, 0, nranks);
+        int leader = (int)unpack_range(&u, 0, nranks - 1);
+        long cores = (long)unpack_range(&u, 0, 1L << 30);
+        long pus = (long)unpack_range(&u, 0, 1L << 30);
+        if (u.failed || !name) {
+            free(name);
+            free(host_of_leader);
+            snprintf(err, errlen, "rank %d sent a malformed host record", r);
+            cluster_destroy(c);
+            return NULL;
+        }
+        int h = host_of_leader[leader];
+        if (h < 0) {
+            h = host_of_leader[leader] = c->nhosts++;
+            c->hosts[h].leader = leader;
+        }
+        if (r == leader) {
+            free(c->hosts[h].name);
+            c->hosts[h].name = name;
+            c->hosts[h].cores = cores;
+            c->hosts[h].pus = pus;
+        } else {
+            if (!c->hosts[h].name)
+                c->hosts[h].name = strdup(name);
+            free(name);
+        }
+        c->hosts[h].nranks++;
+        c->rank_host[r] = h;
+        c->rank_slot[r] = slot;
+    }
+    free(host_of_leader);
+    return c;
+nomem:
+    snprintf(err, errlen, "out of memory");
+    cluster_destroy(c);
+    return NULL;
+}
+
+int hostinfo_gather(struct self *me, struct cluster **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    MPI_Comm local;
+    if (MPI_Comm_rank(MPI_COMM_WORLD, &me->rank) != MPI_SUCCESS ||
+        MPI_Comm_size(MPI_COMM_WORLD, &me->nranks) != MPI_SUCCESS ||
+        MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &local) !=
+            MPI_SUCCESS) {
+        snprintf(err, errlen, "cannot learn the ranks of this host from MPI");
+        return -1;
+    }
+    int leader = me->rank;
+    int rc = MPI_Comm_rank(local, &me->slot);
+    if (rc == MPI_SUCCESS)
+        rc = MPI_Allreduce(&me->rank, &leader, 1, MPI_INT, MPI_MIN, local);
+    MPI_Comm_free(&local);
+    if (rc != MPI_SUCCESS) {
+        snprintf(err, errlen, "cannot find this host's leader rank");
+        return -1;
+    }
+    if (gethostname(me->host, sizeof me->host) < 0)
+        snprintf(me->host, sizeof me->host, "rank%d", me->rank);
+    me->host[sizeof me->host - 1] = '\0';
+
+    long cores = 0, pus = 0;
+    if (me->rank == leader) {
+        char why[256];
+        if (topo_count(&cores, &pus, why, sizeof why) < 0)
+            fprintf(stderr, "distmpi: %s: %s; counting %ld online CPUs instead\n", me->host, why,
+                    cores);
+    }
+    struct packer p;
+    packer_init(&p);
+    pack_str(&p, me->host);
+    pack_i64(&p, me->slot);
+    pack_i64(&p, leader);
+    pack_i64(&p, cores);
+    pack_i64(&p, pus);
+    size_t len;
+    unsigned char *mine = packer_take(&p, &len);
+    unsigned char record[RECORD] = {0};
+    if (!mine || len > RECORD) {
+        free(mine);
+        snprintf(err, errlen, "host record too large");
+        return -1;
+    }
+    memcpy(record, mine, len);
+    free(mine);
+
+    unsigned char *all = NULL;
+    if (me->rank == 0) {
+        all = malloc((size_t)me->nranks * RECORD);
+        if (!all) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+    }
+    rc = MPI_Gather(record, RECORD, MPI_BYTE, all, RECORD, MPI_BYTE, 0, MPI_COMM_WORLD);
+    if (rc != MPI_SUCCESS) {
+        free(all);
+        snprintf(err, errlen, "MPI_Gather of host records failed");
+        return -1;
+    }
+    if (me->rank == 0) {
+        /* the padding after each record is zeros: trim it before unpacking */
+        *out = build(all, me->nranks, err, errlen);
+        free(all);
+        if (!*out)
+            return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,40 @@
+/* hostinfo.h - which ranks share a host, and each host's name and cores.
+ * One leader rank per host (MPI_Comm_split_type shared) reads the host's
+ * topology with hwloc; rank 0 gathers it all.
+ */
+#ifndef DISTMPI_HOSTINFO_H
+#define DISTMPI_HOSTINFO_H
+
+#include <stddef.h>
+
+struct host {
+    char *name;
+    long cores, pus;
+    int nranks;
+    int leader;        /* world rank of the host's leader */
+};
+
+struct cluster {
+    int nranks;
+    int nhosts;
+    int *rank_host;    /* host index of each rank */
+    int *rank_slot;    /* slot of each rank on its host */
+    struct host *hosts;/* in order of their leader's rank */
+};
+
+/* What this rank learns about itself. */
+struct self {
+    int rank, nranks;
+    int slot;          /* rank among the ranks of this host, 0-based */
+    char host[256];
+};
+
+/* Collective over MPI_COMM_WORLD. Every rank fills *me; rank 0 also gets the
+ * cluster in *out (free with cluster_destroy), other ranks NULL.
+ * Returns 0, or -1 with a reason in err. */
+int hostinfo_gather(struct self *me, struct cluster **out, char *err, size_t errlen);
+
+/* Accepts NULL. */
+void cluster_destroy(struct cluster *c);
+
+#endif

@@ -1,0 +1,236 @@
+/* main.c - distmpi: start MPI, let rank 0 read the command line's files and
+ * tell everyone the run, then coordinate (rank 0) or work (the others).
+ * Only this file decides to exit. */
+#include "config.h"
+
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "conffile.h"
+#include "coord.h"
+#include "hostinfo.h"
+#include "result.h"
+#include "settings.h"
+#include "spec.h"
+#include "tasks.h"
+#include "template.h"
+#include "timeutil.h"
+#include "worker.h"
+
+/* Before MPI_Init only the launcher's environment tells which rank this is;
+ * usage errors are printed once, by rank 0. */
+static int launcher_rank(void)
+{
+    const char *vars[] = {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"};
+    for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v)
+            return atoi(v);
+    }
+    return 0;
+}
+
+/* Rank 0: merge the configuration file, check the command, read the task
+ * file and fill the spec. Returns 0, or -1 with the problem in err. */
+static int prepare(struct cli *cli, struct settings *s, struct tasklist **tasks, struct spec *sp,
+                   const struct self *me, char *err, size_t errlen)
+{
+    int required;
+    const char *path = conffile_choose(cli->config_path, getenv("DISTMPI_CONFIG"),
+                                       SYSCONFDIR "/distmpi.conf", &required);
+    if (path && conffile_load(path, s, err, errlen) < 0)
+        return -1;
+    char why[1024];
+    if (settings_validate(s, why, sizeof why) < 0 ||
+        cli_check_command(cli, s, why, sizeof why) < 0) {
+        snprintf(err, errlen, "%s", why);
+        return -1;
+    }
+    for (int i = 0; i < cli->ncommand; i++) {
+        if (template_check(cli->command[i], why, sizeof why) < 0) {
+            snprintf(err, errlen, "command word %d: %s", i + 1, why);
+            return -1;
+        }
+    }
+    if (s->tasks && tasks_load(s->tasks, tasks, err, errlen) < 0)
+        return -1;
+
+    char run_id[64], stamp[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    snprintf(run_id, sizeof run_id, "%s-%ld", stamp, (long)getpid());
+
+    sp->status = -1;
+    sp->total = *tasks ? (*tasks)->count : (s->shards > 0 ? s->shards : me->nranks);
+    sp->shell = *tasks != NULL;
+    sp->words = *tasks ? NULL : cli->command;
+    sp->nwords = *tasks ? 0 : cli->ncommand;
+    sp->timeout = s->timeout;
+    sp->kill_grace = s->kill_grace;
+    sp->backoff = s->backoff;
+    sp->backoff_max = s->backoff_max;
+    sp->backoff_jitter = s->backoff_jitter;
+    sp->retries = s->retries;
+    sp->run_id = strdup(run_id);
+    if (s->run_dir)
+        sp->run_dir = strdup(s->run_dir);
+    else if (asprintf(&sp->run_dir, "distmpi-runs/%s", run_id) < 0)
+        sp->run_dir = NULL;
+    if (!sp->run_id || !sp->run_dir) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* Rank 0 sends the spec (or the exit status everyone should take) to all. */
+static int broadcast_spec(struct spec *sp, int rank, char *err, size_t errlen)
+{
+    unsigned char *data = NULL;
+    long long len = 0;
+    if (rank == 0) {
+        size_t n;
+        data = spec_pack(sp, &n);
+        if (!data) {
+            /* still tell the others to stop */
+            struct spec stop = {.status = 3};
+            data = spec_pack(&stop, &n);
+        }
+        len = data ? (long long)n : 0;
+    }
+    if (MPI_Bcast(&len, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD) != MPI_SUCCESS) {
+        free(data);
+        snprintf(err, errlen, "MPI_Bcast of the run failed");
+        return -1;
+    }
+    if (rank != 0) {
+        data = malloc(len > 0 ? (size_t)len : 1);
+        if (!data) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+    }
+    if (MPI_Bcast(data, (int)len, MPI_BYTE, 0, MPI_COMM_WORLD) != MPI_SUCCESS) {
+        free(data);
+        snprintf(err, errlen, "MPI_Bcast of the run failed");
+        return -1;
+    }
+    int rc = 0;
+    if (rank != 0 && spec_unpack(sp, data, (size_t)len) < 0) {
+        snprintf(err, errlen, "malformed run description from rank 0");
+        rc = -1;
+    }
+    free(data);
+    return rc;
+}
+
+static int finalize(int status)
+{
+    MPI_Finalize();
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    struct settings s;
+    struct cli cli;
+    char err[2048];
+    int is_rank0 = launcher_rank() == 0;
+
+    settings_init(&s);
+    if (cli_parse(argc, argv, &cli, &s, err, sizeof err) < 0) {
+        if (is_rank0)
+            fprintf(stderr, "distmpi: %s\n", err);
+        settings_free(&s);
+        return EXIT_USAGE;
+    }
+    if (cli.help || cli.version) {
+        if (is_rank0 && cli.help)
+            cli_usage(stdout);
+        else if (is_rank0)
+            printf("distmpi %s\n", PACKAGE_VERSION);
+        settings_free(&s);
+        return 0;
+    }
+
+    double started = time_wall();
+    if (MPI_Init(&argc, &argv) != MPI_SUCCESS) {
+        fprintf(stderr, "distmpi: MPI_Init failed\n");
+        return EXIT_INFRA;
+    }
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+
+    struct self me;
+    struct cluster *cluster = NULL;
+    if (hostinfo_gather(&me, &cluster, err, sizeof err) < 0) {
+        fprintf(stderr, "distmpi: rank %d: %s\n", me.rank, err);
+        MPI_Abort(MPI_COMM_WORLD, EXIT_INFRA);
+        return EXIT_INFRA;
+    }
+
+    struct spec sp = {.status = -1};
+    struct tasklist *tasks = NULL;
+    int status = 0;
+    if (me.rank == 0) {
+        if (prepare(&cli, &s, &tasks, &sp, &me, err, sizeof err) < 0) {
+            fprintf(stderr, "distmpi: %s\n", err);
+            sp.status = EXIT_USAGE;
+        }
+    }
+    struct coord_input in = {
+        .spec = &sp,
+        .settings = &s,
+        .me = &me,
+        .cluster = cluster,
+        .tasks = tasks,
+        .command = cli.command,
+        .ncommand = cli.ncommand,
+        .started = started,
+    };
+    if (me.rank == 0 && sp.status < 0 && s.dry_run) {
+        if (coord_dry_run(stdout, &in) < 0) {
+            fprintf(stderr, "distmpi: out of memory planning the run\n");
+            sp.status = EXIT_INFRA;
+        } else {
+            sp.status = 0;
+        }
+    }
+    if (broadcast_spec(&sp, me.rank, err, sizeof err) < 0) {
+        fprintf(stderr, "distmpi: rank %d: %s\n", me.rank, err);
+        MPI_Abort(MPI_COMM_WORLD, EXIT_INFRA);
+        return EXIT_INFRA;
+    }
+
+    if (sp.status >= 0) {
+        status = me.rank == 0 ? sp.status : 0;
+    } else if (me.rank == 0) {
+        if (coord_run(&in, &status, err, sizeof err) < 0) {
+            fprintf(stderr, "distmpi: %s\n", err);
+            MPI_Abort(MPI_COMM_WORLD, EXIT_INFRA);
+            return EXIT_INFRA;
+        }
+    } else if (worker_run(&sp, &me, err, sizeof err) < 0) {
+        fprintf(stderr, "distmpi: rank %d on %s: %s\n", me.rank, me.host, err);
+        MPI_Abort(MPI_COMM_WORLD, EXIT_INFRA);
+        return EXIT_INFRA;
+    }
+
+    if (me.rank == 0) {
+        /* the spec borrows the command words from argv */
+        sp.words = NULL;
+        sp.nwords = 0;
+    }
+    spec_free(&sp);
+    tasks_destroy(tasks);
+    cluster_destroy(cluster);
+    settings_free(&s);
+    /* workers exit 0: the run's status is rank 0's, which mpirun passes on */
+    return finalize(status);
+}

@@ -1,0 +1,55 @@
+/* msg.h - MPI messages between rank 0 and the workers, sent without blocking
+ * and received by polling, and the sleep that makes waiting cheap.
+ *
+ * Open MPI's blocking receive spins a whole core (../shared/notes): nothing
+ * here blocks in MPI while shards run.
+ */
+#ifndef DISTMPI_MSG_H
+#define DISTMPI_MSG_H
+
+#include <stddef.h>
+
+enum msg_tag {
+    TAG_ASSIGN = 1, /* rank 0 -> worker: a shard to run */
+    TAG_RESULT = 2, /* worker -> rank 0: a finished shard */
+    TAG_STOP = 3,   /* rank 0 -> worker: no more work, finish */
+};
+
+struct outbox;
+
+/* Returns an empty outbox, or NULL (ENOMEM). */
+struct outbox *outbox_create(void);
+
+/* Free ob; pending sends are cancelled. Accepts NULL. */
+void outbox_destroy(struct outbox *ob);
+
+/* Start sending len bytes of data (the outbox takes ownership of data) to
+ * dest with tag. Returns 0, or -1 with a reason in err. */
+int outbox_send(struct outbox *ob, int dest, int tag, unsigned char *data, size_t len,
+                char *err, size_t errlen);
+
+/* Release the sends that have completed. Returns how many are still pending,
+ * or -1 with a reason in err. */
+int outbox_progress(struct outbox *ob, char *err, size_t errlen);
+
+/* Wait, polling with short sleeps, until every send has completed.
+ * Returns 0 or -1 with a reason in err. */
+int outbox_drain(struct outbox *ob, char *err, size_t errlen);
+
+/* Take one waiting message, if any: returns 1 and sets *src, *tag, *data (heap,
+ * caller frees) and *len; 0 when nothing is waiting; -1 with a reason in err. */
+int msg_poll(int *src, int *tag, unsigned char **data, size_t *len, char *err, size_t errlen);
+
+/* Sleep with exponential backoff between polls: each quiet wait doubles the
+ * next one, from WAIT_MIN up to WAIT_MAX; activity resets it. */
+struct waiter {
+    double delay;
+};
+
+void waiter_reset(struct waiter *w);
+
+/* Sleep until fd (when >= 0) becomes readable, the monotonic deadline passes,
+ * or the backoff delay ends, whichever comes first. */
+void waiter_wait(struct waiter *w, int fd, double deadline);
+
+#endif

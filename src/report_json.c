@@ -1,0 +1,159 @@
+/* report_json.c - the JSON report, built with jansson. */
+#include "config.h"
+
+#include "report_json.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "timeutil.h"
+
+static json_t *iso(double t)
+{
+    char buf[40];
+    time_format_iso(t, buf, sizeof buf);
+    return json_string(buf);
+}
+
+static json_t *str_or_null(const char *s)
+{
+    /* jansson refuses invalid UTF-8; a path or message is kept readable */
+    if (!s)
+        return json_null();
+    json_t *j = json_string(s);
+    if (j)
+        return j;
+    char *copy = strdup(s);
+    if (!copy)
+        return json_null();
+    for (char *p = copy; *p; p++)
+        if ((unsigned char)*p >= 0x80)
+            *p = '?';
+    j = json_string(copy);
+    free(copy);
+    return j ? j : json_null();
+}
+
+static json_t *tally_json(const struct tally *t, json_t *o)
+{
+    json_object_set_new(o, "shards", json_integer(t->shards));
+    json_object_set_new(o, "passed", json_integer(t->count[STATUS_PASSED] + t->count[STATUS_FLAKY]));
+    json_object_set_new(o, "flaky", json_integer(t->count[STATUS_FLAKY]));
+    json_object_set_new(o, "failed", json_integer(t->count[STATUS_FAILED]));
+    json_object_set_new(o, "timeout", json_integer(t->count[STATUS_TIMEOUT]));
+    json_object_set_new(o, "crashed", json_integer(t->count[STATUS_CRASHED]));
+    json_object_set_new(o, "exec_error", json_integer(t->count[STATUS_EXEC_ERROR]));
+    json_object_set_new(o, "lost", json_integer(t->count[STATUS_LOST]));
+    json_object_set_new(o, "retries", json_integer(t->retries));
+    json_object_set_new(o, "busy", json_real(t->busy));
+    return o;
+}
+
+static json_t *attempt_json(const struct attempt *a, int n)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "attempt", json_integer(n));
+    json_object_set_new(o, "outcome", json_string(outcome_name(a->outcome)));
+    json_object_set_new(o, "exit_code", a->exit_code >= 0 ? json_integer(a->exit_code) : json_null());
+    json_object_set_new(o, "signal", a->signal ? json_integer(a->signal) : json_null());
+    json_object_set_new(o, "start", iso(a->start));
+    json_object_set_new(o, "duration", json_real(a->duration));
+    return o;
+}
+
+static json_t *shard_json(const struct report *rep, long i)
+{
+    const struct shard_result *r = rep->results[i];
+    const struct cluster *c = rep->cluster;
+    json_t *o = json_object();
+    json_object_set_new(o, "shard", json_integer(i + 1));
+    json_object_set_new(o, "index", json_integer(i));
+    int ran = r && r->rank >= 0 && r->rank < c->nranks;
+    json_object_set_new(o, "status", json_string(status_name(r ? r->status : STATUS_LOST)));
+    json_object_set_new(o, "host", ran ? str_or_null(c->hosts[c->rank_host[r->rank]].name)
+                                       : json_null());
+    json_object_set_new(o, "rank", ran ? json_integer(r->rank) : json_null());
+    json_object_set_new(o, "slot", ran ? json_integer(r->slot) : json_null());
+    int n = r ? r->nattempts : 0;
+    const struct attempt *last = n ? &r->attempts[n - 1] : NULL;
+    json_object_set_new(o, "attempts", json_integer(n));
+    json_object_set_new(o, "exit_code",
+                        last && last->exit_code >= 0 ? json_integer(last->exit_code) : json_null());
+    json_object_set_new(o, "signal", last && last->signal ? json_integer(last->signal) : json_null());
+    json_object_set_new(o, "start", n ? iso(r->attempts[0].start) : json_null());
+    json_object_set_new(o, "duration", json_real(r ? result_elapsed(r) : 0));
+    json_object_set_new(o, "busy", json_real(r ? result_busy(r) : 0));
+    json_object_set_new(o, "log", str_or_null(r ? r->log : NULL));
+    json_object_set_new(o, "error", str_or_null(r ? r->error : NULL));
+    json_t *list = json_array();
+    for (int k = 0; k < n; k++)
+        json_array_append_new(list, attempt_json(&r->attempts[k], k + 1));
+    json_object_set_new(o, "attempt_results", list);
+    return o;
+}
+
+static json_t *build(const struct report *rep)
+{
+    const struct cluster *c = rep->cluster;
+    json_t *root = json_object();
+    json_object_set_new(root, "format", json_integer(1));
+    json_object_set_new(root, "distmpi", json_string(PACKAGE_VERSION));
+    json_object_set_new(root, "run_id", str_or_null(rep->run_id));
+    json_object_set_new(root, "run_dir", str_or_null(rep->run_dir));
+    if (rep->command) {
+        json_t *cmd = json_array();
+        for (int i = 0; i < rep->ncommand; i++)
+            json_array_append_new(cmd, str_or_null(rep->command[i]));
+        json_object_set_new(root, "command", cmd);
+    } else {
+        json_object_set_new(root, "command", json_null());
+    }
+    json_object_set_new(root, "tasks", str_or_null(rep->tasks));
+    json_object_set_new(root, "schedule", json_string(rep->schedule));
+    json_object_set_new(root, "total_shards", json_integer(rep->total));
+    json_object_set_new(root, "ranks", json_integer(c->nranks));
+    json_object_set_new(root, "started", iso(rep->started));
+    json_object_set_new(root, "duration", json_real(rep->duration));
+    json_object_set_new(root, "exit_status", json_integer(rep->exit_status));
+    json_object_set_new(root, "summary", tally_json(&rep->summary->total, json_object()));
+    json_t *hosts = json_array();
+    for (int h = 0; h < c->nhosts; h++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "host", str_or_null(c->hosts[h].name));
+        json_object_set_new(o, "cores", json_integer(c->hosts[h].cores));
+        json_object_set_new(o, "pus", json_integer(c->hosts[h].pus));
+        json_object_set_new(o, "ranks", json_integer(c->hosts[h].nranks));
+        json_array_append_new(hosts, tally_json(&rep->summary->hosts[h], o));
+    }
+    json_object_set_new(root, "hosts", hosts);
+    json_t *shards = json_array();
+    for (long i = 0; i < rep->total; i++)
+        json_array_append_new(shards, shard_json(rep, i));
+    json_object_set_new(root, "shards", shards);
+    return root;
+}
+
+static int dump(FILE *f, void *arg)
+{
+    if (json_dumpf(arg, f, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) < 0)
+        return -1;
+    return fputc('\n', f) == EOF ? -1 : 0;
+}
+
+int report_json_write(const char *path, const struct report *rep, char *err, size_t errlen)
+{
+    json_t *root = build(rep);
+    if (!root) {
+        snprintf(err, errlen, "%s: out of memory building the report", path);
+        return -1;
+    }
+    int rc = fs_write_atomic(path, dump, root);
+    if (rc < 0)
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    json_decref(root);
+    return rc;
+}

@@ -1,0 +1,170 @@
+/* result.c - shard classes and their wire form. */
+#include "config.h"
+
+#include "result.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+static const char *const outcome_names[OUTCOME_COUNT] = {"passed", "failed", "timeout",
+                                                         "crashed", "exec_error"};
+static const char *const status_names[STATUS_COUNT] = {
+    "passed", "flaky", "failed", "timeout", "crashed", "exec_error", "lost"};
+static const char *const status_labels[STATUS_COUNT] = {
+    "passed", "flaky", "failed", "timed out", "crashed", "exec error", "lost"};
+
+const char *outcome_name(int o)
+{
+    return o >= 0 && o < OUTCOME_COUNT ? outcome_names[o] : "unknown";
+}
+
+const char *status_name(int s)
+{
+    return s >= 0 && s < STATUS_COUNT ? status_names[s] : "unknown";
+}
+
+const char *status_label(int s)
+{
+    return s >= 0 && s < STATUS_COUNT ? status_labels[s] : "unknown";
+}
+
+int status_is_pass(int s)
+{
+    return s == STATUS_PASSED || s == STATUS_FLAKY;
+}
+
+int status_is_test_failure(int s)
+{
+    return s == STATUS_FAILED || s == STATUS_TIMEOUT || s == STATUS_CRASHED;
+}
+
+int status_is_infra(int s)
+{
+    return s == STATUS_EXEC_ERROR || s == STATUS_LOST;
+}
+
+int result_status_from_attempts(const struct attempt *a, int n)
+{
+    if (n < 1)
+        return STATUS_LOST;
+    switch (a[n - 1].outcome) {
+    case OUTCOME_PASSED:
+        return n > 1 ? STATUS_FLAKY : STATUS_PASSED;
+    case OUTCOME_FAILED:
+        return STATUS_FAILED;
+    case OUTCOME_TIMEOUT:
+        return STATUS_TIMEOUT;
+    case OUTCOME_CRASHED:
+        return STATUS_CRASHED;
+    default:
+        return STATUS_EXEC_ERROR;
+    }
+}
+
+int result_exit_status(const long *counts)
+{
+    int code = EXIT_PASSED;
+    for (int s = 0; s < STATUS_COUNT; s++) {
+        if (counts[s] == 0)
+            continue;
+        if (status_is_infra(s))
+            return EXIT_INFRA;
+        if (status_is_test_failure(s))
+            code = EXIT_TEST_FAILED;
+    }
+    return code;
+}
+
+double result_elapsed(const struct shard_result *r)
+{
+    if (r->nattempts < 1)
+        return 0;
+    const struct attempt *last = &r->attempts[r->nattempts - 1];
+    return last->start + last->duration - r->attempts[0].start;
+}
+
+double result_busy(const struct shard_result *r)
+{
+    double sum = 0;
+    for (int i = 0; i < r->nattempts; i++)
+        sum += r->attempts[i].duration;
+    return sum;
+}
+
+struct shard_result *result_new_lost(long index)
+{
+    struct shard_result *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->index = index;
+    r->status = STATUS_LOST;
+    r->rank = r->slot = -1;
+    return r;
+}
+
+void result_pack(struct packer *p, const struct shard_result *r)
+{
+    pack_i64(p, r->index);
+    pack_i64(p, r->status);
+    pack_i64(p, r->rank);
+    pack_i64(p, r->slot);
+    pack_i64(p, r->nattempts);
+    for (int i = 0; i < r->nattempts; i++) {
+        const struct attempt *a = &r->attempts[i];
+        pack_i64(p, a->outcome);
+        pack_i64(p, a->exit_code);
+        pack_i64(p, a->signal);
+        pack_f64(p, a->start);
+        pack_f64(p, a->duration);
+    }
+    pack_str(p, r->log);
+    pack_str(p, r->error);
+}
+
+struct shard_result *result_unpack(struct unpacker *u)
+{
+    struct shard_result *r = calloc(1, sizeof *r);
+    if (!r) {
+        u->failed = 1;
+        return NULL;
+    }
+    r->index = (long)unpack_range(u, 0, INT64_MAX);
+    r->status = (int)unpack_range(u, 0, STATUS_COUNT - 1);
+    r->rank = (int)unpack_range(u, -1, INT32_MAX);
+    r->slot = (int)unpack_range(u, -1, INT32_MAX);
+    int n = (int)unpack_range(u, 0, 100000);
+    if (!u->failed && n > 0) {
+        r->attempts = calloc((size_t)n, sizeof *r->attempts);
+        if (!r->attempts)
+            u->failed = 1;
+    }
+    for (int i = 0; i < n && !u->failed; i++) {
+        struct attempt *a = &r->attempts[i];
+        a->outcome = (int)unpack_range(u, 0, OUTCOME_COUNT - 1);
+        a->exit_code = (int)unpack_range(u, -1, 255);
+        a->signal = (int)unpack_range(u, 0, 1024);
+        a->start = unpack_f64(u);
+        a->duration = unpack_f64(u);
+        r->nattempts = i + 1;
+    }
+    r->log = unpack_str(u);
+    r->error = unpack_str(u);
+    if (u->failed || u->pos != u->len) {
+        u->failed = 1;
+        result_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+void result_free(struct shard_result *r)
+{
+    if (!r)
+        return;
+    int saved = errno;
+    free(r->attempts);
+    free(r->log);
+    free(r->error);
+    free(r);
+    errno = saved;
+}

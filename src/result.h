@@ -1,0 +1,94 @@
+/* result.h - what happened to a shard: its attempts, its class, and how a
+ * set of classes becomes the exit status.
+ *
+ * Pure: no MPI, no I/O.
+ */
+#ifndef DISTMPI_RESULT_H
+#define DISTMPI_RESULT_H
+
+#include "pack.h"
+
+/* How one attempt ended. */
+enum outcome {
+    OUTCOME_PASSED,     /* exit status 0 */
+    OUTCOME_FAILED,     /* exit status != 0 */
+    OUTCOME_TIMEOUT,    /* ended by distmpi after --timeout */
+    OUTCOME_CRASHED,    /* ended by a signal distmpi did not send */
+    OUTCOME_EXEC_ERROR, /* could not be started (or the shell could not find it) */
+    OUTCOME_COUNT
+};
+
+/* The class of a finished shard. Order matters: see status_is_*. */
+enum status {
+    STATUS_PASSED,
+    STATUS_FLAKY,      /* passed after at least one failed attempt */
+    STATUS_FAILED,
+    STATUS_TIMEOUT,
+    STATUS_CRASHED,
+    STATUS_EXEC_ERROR,
+    STATUS_LOST,       /* never reported */
+    STATUS_COUNT
+};
+
+/* Exit statuses of distmpi (distmpi(1), EXIT STATUS). */
+enum {
+    EXIT_PASSED = 0,
+    EXIT_TEST_FAILED = 1,
+    EXIT_USAGE = 2,
+    EXIT_INFRA = 3,
+};
+
+struct attempt {
+    int outcome;       /* enum outcome */
+    int exit_code;     /* -1 when none */
+    int signal;        /* 0 when none */
+    double start;      /* wall clock, seconds since the epoch */
+    double duration;   /* seconds */
+};
+
+struct shard_result {
+    long index;        /* 0-based */
+    int status;        /* enum status */
+    int rank, slot;    /* who ran it; -1 when lost */
+    int nattempts;
+    struct attempt *attempts; /* nattempts entries */
+    char *log;         /* last attempt's log on its host, or NULL */
+    char *error;       /* why it could not be started, or NULL */
+};
+
+const char *outcome_name(int outcome);   /* "passed", "failed", "timeout", ... */
+const char *status_name(int status);     /* "passed", "flaky", ..., "exec_error", "lost" */
+const char *status_label(int status);    /* the same for people: "exec error" */
+
+/* A shard that passed (flaky included). */
+int status_is_pass(int status);
+/* A shard that ran and did not pass: failed, timeout, crashed. */
+int status_is_test_failure(int status);
+/* A shard that could not run or never reported: exec_error, lost. */
+int status_is_infra(int status);
+
+/* The class that the attempts give: the last attempt decides, and a pass
+ * after a failure is flaky. */
+int result_status_from_attempts(const struct attempt *a, int n);
+
+/* The exit status for counts[STATUS_COUNT] of finished shards:
+ * infrastructure 3 > test failure 1 > 0. */
+int result_exit_status(const long *counts);
+
+/* Seconds from the first attempt's start to the end of the last; 0 if none. */
+double result_elapsed(const struct shard_result *r);
+/* Sum of the attempts' durations. */
+double result_busy(const struct shard_result *r);
+
+/* A lost shard: no attempts, rank -1. Returns NULL on ENOMEM. */
+struct shard_result *result_new_lost(long index);
+
+void result_pack(struct packer *p, const struct shard_result *r);
+/* Returns a heap result (free with result_free), or NULL when the bytes are
+ * malformed (u->failed set) or memory ran out. */
+struct shard_result *result_unpack(struct unpacker *u);
+
+/* Accepts NULL and keeps errno. */
+void result_free(struct shard_result *r);
+
+#endif

@@ -1,0 +1,507 @@
+/* runner.c - child processes for shards. */
+#include "config.h"
+
+#include "runner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "backoff.h"
+#include "fsutil.h"
+#include "template.h"
+#include "timeutil.h"
+
+extern char **environ;
+
+enum runner_state { RUNNER_IDLE, RUNNER_RUNNING, RUNNER_BACKOFF };
+
+struct runner {
+    struct runner_config cfg;  /* strings below are owned copies */
+    char *run_dir;             /* absolute */
+    char *host;
+    int width;                 /* digits of the shard number in paths */
+    unsigned short rng[3];     /* erand48 state for the jitter */
+
+    enum runner_state state;
+    long index;
+    char **words;
+    int nwords;
+    bool shell;
+
+    /* the attempts so far */
+    struct attempt *attempts;
+    int nattempts, cap;
+    char *log;                 /* last attempt's log */
+    char *error;               /* why the last attempt could not start */
+
+    /* the running attempt */
+    pid_t pid;
+    int pidfd;
+    double mono_start;
+    double deadline;           /* timeout, INFINITY if none */
+    double kill_at;            /* SIGKILL due, INFINITY if not yet */
+    bool timed_out;
+    bool kill_sent;
+
+    double retry_at;           /* RUNNER_BACKOFF: when the next attempt starts */
+};
+
+static char *absolute(const char *path)
+{
+    if (path[0] == '/')
+        return strdup(path);
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd))
+        return NULL;
+    char *out;
+    if (asprintf(&out, "%s/%s", cwd, path) < 0)
+        return NULL;
+    return out;
+}
+
+struct runner *runner_create(const struct runner_config *cfg)
+{
+    struct runner *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->cfg = *cfg;
+    r->run_dir = absolute(cfg->run_dir);
+    r->host = strdup(cfg->host ? cfg->host : "");
+    if (!r->run_dir || !r->host) {
+        runner_destroy(r);
+        errno = ENOMEM;
+        return NULL;
+    }
+    r->cfg.run_dir = r->run_dir;
+    r->cfg.host = r->host;
+    r->width = snprintf(NULL, 0, "%ld", cfg->total > 0 ? cfg->total : 1);
+    long seed = (long)getpid() ^ (long)(time_wall() * 1e6) ^ ((long)cfg->rank << 16);
+    r->rng[0] = (unsigned short)seed;
+    r->rng[1] = (unsigned short)(seed >> 16);
+    r->rng[2] = (unsigned short)(seed >> 32);
+    r->pidfd = -1;
+    r->state = RUNNER_IDLE;
+    return r;
+}
+
+static void free_shard(struct runner *r)
+{
+    for (int i = 0; i < r->nwords; i++)
+        free(r->words[i]);
+    free(r->words);
+    r->words = NULL;
+    r->nwords = 0;
+    free(r->attempts);
+    r->attempts = NULL;
+    r->nattempts = r->cap = 0;
+    free(r->log);
+    r->log = NULL;
+    free(r->error);
+    r->error = NULL;
+}
+
+static void kill_group(pid_t pid, int sig)
+{
+    /* the group may already be gone; the leader alone may still be there
+     * if it has not reached its own group yet (cannot happen after
+     * posix_spawn returns, but costs nothing) */
+    if (kill(-pid, sig) < 0 && errno == ESRCH)
+        kill(pid, sig);
+}
+
+void runner_destroy(struct runner *r)
+{
+    if (!r)
+        return;
+    int saved = errno;
+    if (r->state == RUNNER_RUNNING) {
+        kill_group(r->pid, SIGKILL);
+        while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    if (r->pidfd >= 0)
+        close(r->pidfd);
+    free_shard(r);
+    free(r->run_dir);
+    free(r->host);
+    free(r);
+    errno = saved;
+}
+
+bool runner_busy(const struct runner *r)
+{
+    return r->state != RUNNER_IDLE;
+}
+
+int runner_start(struct runner *r, long index, char *const *words, int nwords, bool shell)
+{
+    if (r->state != RUNNER_IDLE) {
+        errno = EBUSY;
+        return -1;
+    }
+    free_shard(r);
+    r->words = calloc((size_t)nwords + 1, sizeof *r->words);
+    if (!r->words)
+        return -1;
+    for (int i = 0; i < nwords; i++) {
+        r->words[i] = strdup(words[i]);
+        if (!r->words[i]) {
+            r->nwords = i;
+            free_shard(r);
+            errno = ENOMEM;
+            return -1;
+        }
+    }
+    r->nwords = nwords;
+    r->shell = shell;
+    r->index = index;
+    r->state = RUNNER_BACKOFF; /* the first attempt is a retry with no wait */
+    r->retry_at = -INFINITY;
+    return 0;
+}
+
+/* Records a new attempt and returns it, or NULL when out of memory. */
+static struct attempt *new_attempt(struct runner *r)
+{
+    if (r->nattempts == r->cap) {
+        int cap = r->cap ? r->cap * 2 : 4;
+        struct attempt *a = realloc(r->attempts, (size_t)cap * sizeof *a);
+        if (!a)
+            return NULL;
+        r->attempts = a;
+        r->cap = cap;
+    }
+    struct attempt *a = &r->attempts[r->nattempts++];
+    memset(a, 0, sizeof *a);
+    a->exit_code = -1;
+    a->start = time_wall();
+    return a;
+}
+
+/* One "NAME=value" string, or NULL when out of memory. */
+static char *env_entry(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *env_entry(const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+    va_start(ap, fmt);
+    if (vasprintf(&s, fmt, ap) < 0)
+        s = NULL;
+    va_end(ap);
+    return s;
+}
+
+/* The parent's environment with the DISTMPI_* values of this attempt in
+ * place of any inherited ones. Only the DISTMPI_* strings are owned. */
+static char **child_env(const struct subst *v, const char *outdir)
+{
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **env = calloc(n + 9, sizeof *env);
+    if (!env)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "DISTMPI_", 8) != 0)
+            env[k++] = environ[i];
+    size_t first = k;
+    env[k++] = env_entry("DISTMPI_SHARD=%ld", v->shard);
+    env[k++] = env_entry("DISTMPI_SHARD_INDEX=%ld", v->index);
+    env[k++] = env_entry("DISTMPI_TOTAL_SHARDS=%ld", v->total);
+    env[k++] = env_entry("DISTMPI_HOST=%s", v->host);
+    env[k++] = env_entry("DISTMPI_RANK=%ld", v->rank);
+    env[k++] = env_entry("DISTMPI_SLOT=%ld", v->slot);
+    env[k++] = env_entry("DISTMPI_ATTEMPT=%ld", v->attempt);
+    env[k++] = env_entry("DISTMPI_OUTPUT_DIR=%s", outdir);
+    int bad = 0;
+    for (size_t i = first; i < k; i++)
+        bad |= env[i] == NULL;
+    if (bad) {
+        for (size_t i = first; i < k; i++)
+            free(env[i]);
+        free(env);
+        return NULL;
+    }
+    env[k] = NULL;
+    return env;
+}
+
+static void free_env(char **env)
+{
+    if (!env)
+        return;
+    for (size_t i = 0; env[i]; i++)
+        if (strncmp(env[i], "DISTMPI_", 8) == 0)
+            free(env[i]);
+    free(env);
+}
+
+static char **child_argv(const struct runner *r, const struct subst *v)
+{
+    int n = r->shell ? 3 : r->nwords;
+    char **argv = calloc((size_t)n + 1, sizeof *argv);
+    if (!argv)
+        return NULL;
+    if (r->shell) {
+        argv[0] = strdup("/bin/sh");
+        argv[1] = strdup("-c");
+        argv[2] = template_expand(r->words[0], v, true);
+    } else {
+        for (int i = 0; i < n; i++)
+            argv[i] = template_expand(r->words[i], v, false);
+    }
+    for (int i = 0; i < n; i++) {
+        if (!argv[i]) {
+            for (int j = 0; j < n; j++)
+                free(argv[j]);
+            free(argv);
+            return NULL;
+        }
+    }
+    return argv;
+}
+
+static void free_argv(char **argv)
+{
+    if (!argv)
+        return;
+    for (int i = 0; argv[i]; i++)
+        free(argv[i]);
+    free(argv);
+}
+
+/* The attempt could not start: record why, as "WHAT: strerror(err)". */
+static void attempt_failed_to_start(struct runner *r, struct attempt *a, const char *what,
+                                    const char *path, int err)
+{
+    a->outcome = OUTCOME_EXEC_ERROR;
+    a->duration = 0;
+    free(r->error);
+    if (asprintf(&r->error, "%s%s: %s", what, path, strerror(err)) < 0)
+        r->error = NULL;
+}
+
+/* Spawn the next attempt. On failure the attempt is recorded as an exec
+ * error and the state stays RUNNER_BACKOFF for finish() to pick up. */
+static void start_attempt(struct runner *r)
+{
+    struct attempt *a = new_attempt(r);
+    if (!a) {
+        r->state = RUNNER_IDLE; /* finish() reports what it can */
+        return;
+    }
+    char *dir = NULL, *log = NULL, **argv = NULL, **env = NULL;
+    int logfd = -1;
+    struct subst v = {.shard = r->index + 1,
+                      .index = r->index,
+                      .total = r->cfg.total,
+                      .host = r->host,
+                      .rank = r->cfg.rank,
+                      .slot = r->cfg.slot,
+                      .attempt = r->nattempts};
+    if (asprintf(&dir, "%s/shard-%0*ld/attempt-%d", r->run_dir, r->width, r->index + 1,
+                 r->nattempts) < 0)
+        dir = NULL;
+    if (asprintf(&log, "%s/shard-%0*ld/attempt-%d.log", r->run_dir, r->width, r->index + 1,
+                 r->nattempts) < 0)
+        log = NULL;
+    if (!dir || !log) {
+        attempt_failed_to_start(r, a, "out of memory", "", ENOMEM);
+        goto out;
+    }
+    if (fs_fresh_dir(dir) < 0) {
+        attempt_failed_to_start(r, a, "cannot create the output directory ", dir, errno);
+        goto out;
+    }
+    logfd = fs_create(log);
+    if (logfd < 0) {
+        attempt_failed_to_start(r, a, "cannot create the log ", log, errno);
+        goto out;
+    }
+    free(r->log);
+    r->log = log;
+    log = NULL;
+    argv = child_argv(r, &v);
+    env = child_env(&v, dir);
+    if (!argv || !env) {
+        attempt_failed_to_start(r, a, "out of memory", "", ENOMEM);
+        goto out;
+    }
+
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, logfd, 1);
+    posix_spawn_file_actions_adddup2(&fa, logfd, 2);
+    posix_spawnattr_init(&attr);
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &all); /* MPI may ignore SIGPIPE; the test must not */
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+                                        POSIX_SPAWN_SETSIGDEF);
+    r->mono_start = time_mono();
+    a->start = time_wall();
+    /* glibc's posix_spawnp reports a failed exec (ENOENT, EACCES, ...) here */
+    int err = posix_spawnp(&r->pid, argv[0], &fa, &attr, argv, env);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    if (err != 0) {
+        attempt_failed_to_start(r, a, "cannot run ", argv[0], err);
+        dprintf(logfd, "distmpi: %s\n", r->error ? r->error : "cannot run the command");
+        goto out;
+    }
+    r->pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
+    r->deadline = r->cfg.timeout > 0 ? r->mono_start + r->cfg.timeout : INFINITY;
+    r->kill_at = INFINITY;
+    r->timed_out = false;
+    r->kill_sent = false;
+    r->state = RUNNER_RUNNING;
+out:
+    if (logfd >= 0)
+        close(logfd);
+    free(dir);
+    free(log);
+    free_argv(argv);
+    free_env(env);
+}
+
+static struct shard_result *finish(struct runner *r)
+{
+    struct shard_result *res = calloc(1, sizeof *res);
+    if (!res)
+        return NULL; /* the caller sees no result; out of memory is fatal there */
+    res->index = r->index;
+    res->rank = r->cfg.rank;
+    res->slot = r->cfg.slot;
+    res->status = result_status_from_attempts(r->attempts, r->nattempts);
+    res->nattempts = r->nattempts;
+    res->attempts = r->attempts;
+    res->log = r->log;
+    res->error = r->error;
+    r->attempts = NULL;
+    r->nattempts = r->cap = 0;
+    r->log = r->error = NULL;
+    r->state = RUNNER_IDLE;
+    free_shard(r);
+    return res;
+}
+
+/* The child has exited with wait status st: classify the attempt. */
+static void record_exit(struct runner *r, int st)
+{
+    struct attempt *a = &r->attempts[r->nattempts - 1];
+    a->duration = time_mono() - r->mono_start;
+    if (WIFEXITED(st)) {
+        a->exit_code = WEXITSTATUS(st);
+        a->outcome = a->exit_code == 0 ? OUTCOME_PASSED : OUTCOME_FAILED;
+        /* in task mode distmpi put the shell there: its "not found" and
+         * "not executable" are distmpi's to report, not the test's */
+        if (r->shell && (a->exit_code == 127 || a->exit_code == 126)) {
+            a->outcome = OUTCOME_EXEC_ERROR;
+            free(r->error);
+            r->error = strdup(a->exit_code == 127
+                                  ? "/bin/sh could not find the command (exit 127)"
+                                  : "/bin/sh could not execute the command (exit 126)");
+        }
+    } else if (WIFSIGNALED(st)) {
+        a->signal = WTERMSIG(st);
+        a->outcome = OUTCOME_CRASHED;
+    }
+    if (r->timed_out)
+        a->outcome = OUTCOME_TIMEOUT;
+}
+
+static void step_running(struct runner *r, double now)
+{
+    int st;
+    pid_t p = waitpid(r->pid, &st, WNOHANG);
+    if (p == 0) {
+        if (!r->timed_out && now >= r->deadline) {
+            r->timed_out = true;
+            kill_group(r->pid, SIGTERM);
+            r->kill_at = now + r->cfg.kill_grace;
+        } else if (r->timed_out && !r->kill_sent && now >= r->kill_at) {
+            kill_group(r->pid, SIGKILL);
+            r->kill_sent = true;
+        }
+        return;
+    }
+    if (p < 0 && errno == EINTR)
+        return;
+    if (p < 0)
+        st = 0xff00; /* reaped by someone else: report exit 255 rather than hang */
+    if (r->pidfd >= 0) {
+        close(r->pidfd);
+        r->pidfd = -1;
+    }
+    /* the shard is over: whatever it left running in its group goes too */
+    kill(-r->pid, SIGKILL);
+    record_exit(r, st);
+    r->state = RUNNER_BACKOFF;
+    r->retry_at = INFINITY; /* decided by step() */
+}
+
+struct shard_result *runner_step(struct runner *r)
+{
+    double now = time_mono();
+    if (r->state == RUNNER_RUNNING) {
+        step_running(r, now);
+        if (r->state == RUNNER_RUNNING)
+            return NULL;
+        /* the attempt ended: pass, give up, or schedule a retry */
+        const struct attempt *a = &r->attempts[r->nattempts - 1];
+        if (a->outcome == OUTCOME_PASSED || a->outcome == OUTCOME_EXEC_ERROR ||
+            r->nattempts > r->cfg.retries)
+            return finish(r);
+        double delay = backoff_delay(r->cfg.backoff, r->cfg.backoff_max, r->cfg.backoff_jitter,
+                                     r->nattempts, erand48(r->rng));
+        r->retry_at = now + delay;
+    }
+    if (r->state == RUNNER_BACKOFF && now >= r->retry_at) {
+        start_attempt(r);
+        if (r->state != RUNNER_RUNNING)
+            return finish(r); /* could not even start: an exec error */
+    }
+    return NULL;
+}
+
+double runner_deadline(const struct runner *r)
+{
+    switch (r->state) {
+    case RUNNER_RUNNING: {
+        double d = r->timed_out ? (r->kill_sent ? INFINITY : r->kill_at) : r->deadline;
+        /* without a pidfd nothing wakes us when the child exits: poll */
+        if (r->pidfd < 0) {
+            double poll_at = time_mono() + 0.05;
+            if (poll_at < d)
+                d = poll_at;
+        }
+        return d;
+    }
+    case RUNNER_BACKOFF:
+        return r->retry_at;
+    default:
+        return INFINITY;
+    }
+}
+
+int runner_fd(const struct runner *r)
+{
+    return r->state == RUNNER_RUNNING ? r->pidfd : -1;
+}

@@ -1,0 +1,56 @@
+/* runner.h - run one shard at a time as a child process: its own process
+ * group, its output in a log file, a timeout that ends the whole group, and
+ * local retries with exponential backoff.
+ *
+ * A runner never blocks: runner_step() does what is due and returns, and the
+ * caller sleeps on runner_fd() until runner_deadline().
+ */
+#ifndef DISTMPI_RUNNER_H
+#define DISTMPI_RUNNER_H
+
+#include <stdbool.h>
+
+#include "result.h"
+
+struct runner_config {
+    double timeout;        /* seconds per attempt, 0: none */
+    double kill_grace;     /* seconds between SIGTERM and SIGKILL */
+    long retries;          /* retries after a failed attempt */
+    double backoff, backoff_max, backoff_jitter;
+    const char *run_dir;   /* relative to the working directory, or absolute */
+    const char *host;
+    int rank, slot;
+    long total;            /* shards in the run, for {total} */
+};
+
+struct runner;
+
+/* Returns a runner (copies what cfg points to), or NULL with errno set. */
+struct runner *runner_create(const struct runner_config *cfg);
+
+/* Kill a running attempt's process group, reap it and free r. Accepts NULL;
+ * keeps errno. */
+void runner_destroy(struct runner *r);
+
+/* Start shard index. words[0..nwords) are the command's word templates; with
+ * shell, words[0] is a task line run by /bin/sh -c and its values are
+ * shell-quoted. The words are copied. Returns 0, or -1 with errno EBUSY (a
+ * shard is running) or ENOMEM. */
+int runner_start(struct runner *r, long index, char *const *words, int nwords, bool shell);
+
+/* Whether a shard is in progress (running, or waiting to retry). */
+bool runner_busy(const struct runner *r);
+
+/* Reap, time out, kill or retry as due. Returns the shard's result once it is
+ * finished (caller frees with result_free), otherwise NULL. */
+struct shard_result *runner_step(struct runner *r);
+
+/* The monotonic time (time_mono) by which runner_step must run again even if
+ * runner_fd() stays quiet; INFINITY when nothing is pending. */
+double runner_deadline(const struct runner *r);
+
+/* A descriptor that becomes readable when the running child exits, or -1
+ * (no child, or no pidfd support: then runner_deadline() polls). */
+int runner_fd(const struct runner *r);
+
+#endif

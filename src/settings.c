@@ -1,0 +1,253 @@
+/* settings.c - the settings table, defaults and typed, range-checked setters. */
+#include "config.h"
+
+#include "settings.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const schedule_choices[] = {"dynamic", "static", NULL};
+
+#define OFF(field) offsetof(struct settings, field)
+
+/* Keep in enum setting_id order; man/distmpi.1 and man/distmpi.conf.5
+ * document every entry (tests/t0010-manpage.t checks the options). */
+const struct setting_desc settings_table[SET_COUNT] = {
+    {SET_SHARDS, "shards", 'n', SETTING_INT, OFF(shards), 1, 10000000, NULL, "N",
+     "number of shards (default: one per rank)"},
+    {SET_SCHEDULE, "schedule", 0, SETTING_CHOICE, OFF(schedule), 0, 0, schedule_choices,
+     "dynamic|static", "hand shards to free ranks, or plan by cores up front (default dynamic)"},
+    {SET_DRY_RUN, "dry-run", 0, SETTING_BOOL, OFF(dry_run), 0, 0, NULL, NULL,
+     "print hosts, cores and plan; run nothing"},
+    {SET_TASKS, "tasks", 0, SETTING_STRING, OFF(tasks), 0, 0, NULL, "FILE",
+     "run line N of FILE as shard N, through /bin/sh -c"},
+    {SET_TIMEOUT, "timeout", 0, SETTING_DOUBLE, OFF(timeout), 0, 1e9, NULL, "SECONDS",
+     "end an attempt after SECONDS (default 0: no limit)"},
+    {SET_KILL_GRACE, "kill-grace", 0, SETTING_DOUBLE, OFF(kill_grace), 0, 3600, NULL, "SECONDS",
+     "wait between SIGTERM and SIGKILL (default 5)"},
+    {SET_RETRIES, "retries", 0, SETTING_INT, OFF(retries), 0, 1000, NULL, "N",
+     "retry a failed shard N times on its rank (default 2)"},
+    {SET_BACKOFF, "backoff", 0, SETTING_DOUBLE, OFF(backoff), 0, 86400, NULL, "SECONDS",
+     "delay before the first retry, doubled for each next one (default 5)"},
+    {SET_BACKOFF_MAX, "backoff-max", 0, SETTING_DOUBLE, OFF(backoff_max), 0, 86400, NULL,
+     "SECONDS", "longest delay between retries (default 300)"},
+    {SET_BACKOFF_JITTER, "backoff-jitter", 0, SETTING_DOUBLE, OFF(backoff_jitter), 0, 1, NULL,
+     "FRACTION", "randomise each delay by up to +/- FRACTION (default 0.1)"},
+    {SET_RUN_DIR, "run-dir", 0, SETTING_STRING, OFF(run_dir), 0, 0, NULL, "DIR",
+     "directory for this run's shard output (default distmpi-runs/RUN_ID)"},
+    {SET_JSON, "json", 0, SETTING_STRING, OFF(json), 0, 0, NULL, "FILE",
+     "write every shard's result and the summary as JSON to FILE"},
+};
+
+void settings_init(struct settings *s)
+{
+    memset(s, 0, sizeof *s);
+    s->shards = 0;
+    s->schedule = SCHEDULE_DYNAMIC;
+    s->dry_run = false;
+    s->timeout = 0;
+    s->kill_grace = 5;
+    s->retries = 2;
+    s->backoff = 5;
+    s->backoff_max = 300;
+    s->backoff_jitter = 0.1;
+    for (int i = 0; i < SET_COUNT; i++)
+        s->source[i] = SOURCE_DEFAULT;
+}
+
+void settings_free(struct settings *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < SET_COUNT; i++) {
+        const struct setting_desc *d = &settings_table[i];
+        if (d->type == SETTING_STRING) {
+            char **p = (char **)((char *)s + d->offset);
+            free(*p);
+            *p = NULL;
+        }
+    }
+}
+
+const struct setting_desc *settings_find(const char *name)
+{
+    for (int i = 0; i < SET_COUNT; i++) {
+        const char *a = settings_table[i].name;
+        const char *b = name;
+        /* '-' in the option name matches '_' in the config key */
+        while (*a && (*a == *b || (*a == '-' && *b == '_'))) {
+            a++;
+            b++;
+        }
+        if (*a == '\0' && *b == '\0')
+            return &settings_table[i];
+    }
+    return NULL;
+}
+
+static void *field(struct settings *s, const struct setting_desc *d)
+{
+    return (char *)s + d->offset;
+}
+
+int settings_set_long(struct settings *s, const struct setting_desc *d, long v,
+                      enum setting_source src, char *err, size_t errlen)
+{
+    if (d->type == SETTING_DOUBLE)
+        return settings_set_double(s, d, (double)v, src, err, errlen);
+    if (d->type != SETTING_INT) {
+        snprintf(err, errlen, "expects %s, not a number",
+                 d->type == SETTING_BOOL ? "true or false" : "a string");
+        return -1;
+    }
+    if ((double)v < d->min || (double)v > d->max) {
+        snprintf(err, errlen, "%ld is out of range (%.0f to %.0f)", v, d->min, d->max);
+        return -1;
+    }
+    *(long *)field(s, d) = v;
+    s->source[d->id] = src;
+    return 0;
+}
+
+int settings_set_double(struct settings *s, const struct setting_desc *d, double v,
+                        enum setting_source src, char *err, size_t errlen)
+{
+    if (d->type != SETTING_DOUBLE) {
+        if (d->type == SETTING_INT && v == floor(v) && fabs(v) < 1e15)
+            return settings_set_long(s, d, (long)v, src, err, errlen);
+        snprintf(err, errlen, "expects %s", d->type == SETTING_INT ? "a whole number" : "a string");
+        return -1;
+    }
+    if (!isfinite(v) || v < d->min || v > d->max) {
+        snprintf(err, errlen, "%g is out of range (%g to %g)", v, d->min, d->max);
+        return -1;
+    }
+    *(double *)field(s, d) = v;
+    s->source[d->id] = src;
+    return 0;
+}
+
+static int parse_long(const char *text, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end != '\0')
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_double(const char *text, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno || end == text || *end != '\0' || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int settings_set_string(struct settings *s, const struct setting_desc *d, const char *text,
+                        enum setting_source src, char *err, size_t errlen)
+{
+    switch (d->type) {
+    case SETTING_INT: {
+        long v;
+        if (parse_long(text, &v) < 0) {
+            snprintf(err, errlen, "'%s' is not a whole number", text);
+            return -1;
+        }
+        return settings_set_long(s, d, v, src, err, errlen);
+    }
+    case SETTING_DOUBLE: {
+        double v;
+        if (parse_double(text, &v) < 0) {
+            snprintf(err, errlen, "'%s' is not a number of seconds", text);
+            return -1;
+        }
+        return settings_set_double(s, d, v, src, err, errlen);
+    }
+    case SETTING_STRING: {
+        if (text[0] == '\0') {
+            snprintf(err, errlen, "must not be empty");
+            return -1;
+        }
+        char *copy = strdup(text);
+        if (!copy) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        char **p = field(s, d);
+        free(*p);
+        *p = copy;
+        s->source[d->id] = src;
+        return 0;
+    }
+    case SETTING_BOOL:
+        if (!strcmp(text, "true") || !strcmp(text, "yes") || !strcmp(text, "1")) {
+            *(bool *)field(s, d) = true;
+        } else if (!strcmp(text, "false") || !strcmp(text, "no") || !strcmp(text, "0")) {
+            *(bool *)field(s, d) = false;
+        } else {
+            snprintf(err, errlen, "'%s' is not true or false", text);
+            return -1;
+        }
+        s->source[d->id] = src;
+        return 0;
+    case SETTING_CHOICE:
+        for (int i = 0; d->choices[i]; i++) {
+            if (!strcmp(text, d->choices[i])) {
+                *(int *)field(s, d) = i;
+                s->source[d->id] = src;
+                return 0;
+            }
+        }
+        snprintf(err, errlen, "'%s' is not one of %s", text, d->arg);
+        return -1;
+    }
+    snprintf(err, errlen, "unknown setting type");
+    return -1;
+}
+
+void settings_format(const struct settings *s, const struct setting_desc *d, char *buf,
+                     size_t len)
+{
+    const void *p = (const char *)s + d->offset;
+    switch (d->type) {
+    case SETTING_INT:
+        snprintf(buf, len, "%ld", *(const long *)p);
+        break;
+    case SETTING_DOUBLE:
+        snprintf(buf, len, "%g", *(const double *)p);
+        break;
+    case SETTING_STRING:
+        snprintf(buf, len, "%s", *(char *const *)p ? *(char *const *)p : "(none)");
+        break;
+    case SETTING_BOOL:
+        snprintf(buf, len, "%s", *(const bool *)p ? "true" : "false");
+        break;
+    case SETTING_CHOICE:
+        snprintf(buf, len, "%s", d->choices[*(const int *)p]);
+        break;
+    }
+}
+
+int settings_validate(const struct settings *s, char *err, size_t errlen)
+{
+    if (s->backoff > s->backoff_max) {
+        snprintf(err, errlen, "--backoff (%g) is larger than --backoff-max (%g)", s->backoff,
+                 s->backoff_max);
+        return -1;
+    }
+    return 0;
+}
+
+const char *schedule_name(int schedule)
+{
+    return schedule_choices[schedule == SCHEDULE_STATIC ? 1 : 0];
+}

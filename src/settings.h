@@ -1,0 +1,105 @@
+/* settings.h - every run setting, its default, and the one table that both the
+ * command line and the configuration file are built from.
+ *
+ * Pure: no I/O, no MPI, no globals besides the constant table.
+ */
+#ifndef DISTMPI_SETTINGS_H
+#define DISTMPI_SETTINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum schedule { SCHEDULE_DYNAMIC, SCHEDULE_STATIC };
+
+/* Where a setting's value came from; later sources win. */
+enum setting_source { SOURCE_DEFAULT, SOURCE_CONFIG, SOURCE_FLAG };
+
+enum setting_type {
+    SETTING_INT,    /* long, bounded by min/max */
+    SETTING_DOUBLE, /* double seconds or fraction, bounded by min/max */
+    SETTING_STRING, /* heap string, NULL when unset */
+    SETTING_BOOL,   /* flag without argument on the command line */
+    SETTING_CHOICE, /* one of choices[], stored as its index (int) */
+};
+
+enum setting_id {
+    SET_SHARDS,
+    SET_SCHEDULE,
+    SET_DRY_RUN,
+    SET_TASKS,
+    SET_TIMEOUT,
+    SET_KILL_GRACE,
+    SET_RETRIES,
+    SET_BACKOFF,
+    SET_BACKOFF_MAX,
+    SET_BACKOFF_JITTER,
+    SET_RUN_DIR,
+    SET_JSON,
+    SET_COUNT
+};
+
+struct settings {
+    long shards;             /* 0: one shard per rank */
+    int schedule;            /* enum schedule */
+    bool dry_run;
+    char *tasks;             /* task file, or NULL for a command */
+    double timeout;          /* seconds per attempt; 0: none */
+    double kill_grace;       /* seconds between SIGTERM and SIGKILL */
+    long retries;            /* retries after the first attempt */
+    double backoff;          /* first retry delay, seconds */
+    double backoff_max;      /* cap on any retry delay, seconds */
+    double backoff_jitter;   /* +/- fraction applied to each delay */
+    char *run_dir;           /* NULL: distmpi-runs/RUN_ID */
+    char *json;              /* JSON report path, or NULL */
+    enum setting_source source[SET_COUNT];
+};
+
+struct setting_desc {
+    enum setting_id id;
+    const char *name;     /* long option; config key is the same with '_' for '-' */
+    int short_opt;        /* 0 when none */
+    enum setting_type type;
+    size_t offset;        /* offset of the value in struct settings */
+    double min, max;      /* inclusive bounds for INT and DOUBLE */
+    const char *const *choices; /* NULL-terminated, for CHOICE */
+    const char *arg;      /* argument name for --help, NULL for BOOL */
+    const char *help;     /* one line for --help */
+};
+
+/* The table, SET_COUNT entries in enum order. */
+extern const struct setting_desc settings_table[SET_COUNT];
+
+/* Fill s with the defaults. */
+void settings_init(struct settings *s);
+
+/* Free the strings s owns; s may then be reused after settings_init. */
+void settings_free(struct settings *s);
+
+/* Look a setting up by long option name ("backoff-max") or config key
+ * ("backoff_max"). Returns NULL when there is none. */
+const struct setting_desc *settings_find(const char *name);
+
+/* Parse text as the value of d and store it in s with the given source.
+ * Returns 0, or -1 with a one-line reason (no file or flag name) in err. */
+int settings_set_string(struct settings *s, const struct setting_desc *d,
+                        const char *text, enum setting_source src,
+                        char *err, size_t errlen);
+
+/* Store typed values (used by the config loader, which knows the types).
+ * Same return convention; the value is range-checked. */
+int settings_set_long(struct settings *s, const struct setting_desc *d,
+                      long v, enum setting_source src, char *err, size_t errlen);
+int settings_set_double(struct settings *s, const struct setting_desc *d,
+                        double v, enum setting_source src, char *err, size_t errlen);
+
+/* Format the current value of d into buf for display ("5", "dynamic", "(none)"). */
+void settings_format(const struct settings *s, const struct setting_desc *d,
+                     char *buf, size_t len);
+
+/* Check relations between settings (backoff <= backoff-max, ...).
+ * Returns 0, or -1 with a reason in err. */
+int settings_validate(const struct settings *s, char *err, size_t errlen);
+
+const char *schedule_name(int schedule);
+
+#endif

@@ -1,0 +1,39 @@
+/* spec.h - what rank 0 tells every rank before the run: the command, the
+ * shard count and the attempt settings. Only rank 0 reads the command line's
+ * files (config, task file), so remote hosts need none of them.
+ *
+ * Pure.
+ */
+#ifndef DISTMPI_SPEC_H
+#define DISTMPI_SPEC_H
+
+#include <stddef.h>
+
+struct spec {
+    int status;            /* -1: run; otherwise every rank exits with it */
+    long total;            /* shards */
+    int shell;             /* task mode: each assignment carries its line */
+    char **words;          /* the command's word templates (not in task mode) */
+    int nwords;
+    double timeout, kill_grace, backoff, backoff_max, backoff_jitter;
+    long retries;
+    char *run_dir;
+    char *run_id;
+};
+
+/* Returns the packed bytes (heap) and their length, or NULL (ENOMEM). */
+unsigned char *spec_pack(const struct spec *s, size_t *len);
+
+/* Fill s from bytes. Returns 0, or -1 when they are malformed or memory ran
+ * out (s is then empty). */
+int spec_unpack(struct spec *s, const void *data, size_t len);
+
+/* Free what s owns; accepts an empty spec. */
+void spec_free(struct spec *s);
+
+/* An assignment: shard index and, in task mode, its line. */
+unsigned char *assign_pack(long index, const char *task, size_t *len);
+/* Returns 0 with *index and *task (heap or NULL), or -1 when malformed. */
+int assign_unpack(const void *data, size_t len, long *index, char **task);
+
+#endif

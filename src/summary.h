@@ -1,0 +1,40 @@
+/* summary.h - per-host and total counts of a run, and how rank 0 prints
+ * them. The counting is pure; the printing writes to the FILE it is given.
+ */
+#ifndef DISTMPI_SUMMARY_H
+#define DISTMPI_SUMMARY_H
+
+#include <stdio.h>
+
+#include "hostinfo.h"
+#include "result.h"
+
+struct tally {
+    long shards;
+    long count[STATUS_COUNT];
+    long retries;           /* attempts beyond each shard's first */
+    double busy;            /* seconds of attempts */
+};
+
+struct summary {
+    struct tally total;
+    struct tally *hosts;    /* one per host of the cluster */
+    int nhosts;
+};
+
+/* Count results[0..total) (NULL entries count as lost) by host, using
+ * rank_host[] to find each result's host. Returns 0, or -1 (ENOMEM). */
+int summary_build(struct summary *s, int nhosts, const int *rank_host, int nranks,
+                  struct shard_result *const *results, long total);
+void summary_free(struct summary *s);
+
+/* The line printed when a shard finishes, without a newline:
+ * "[ 3/12] shard 5 failed (exit 1) after 3 attempts on node1 rank 2 slot 2, 0.31s". */
+void summary_result_line(char *buf, size_t len, const struct shard_result *r, long done,
+                         long total, const char *host);
+
+/* The per-host table, the shards that did not pass, and the total line. */
+void summary_print(FILE *out, const struct summary *s, const struct cluster *c,
+                   struct shard_result *const *results, long total, double elapsed);
+
+#endif

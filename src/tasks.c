@@ -1,0 +1,144 @@
+/* tasks.c - task file reading and checking. */
+#include "config.h"
+
+#include "tasks.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "template.h"
+
+void tasks_destroy(struct tasklist *t)
+{
+    if (!t)
+        return;
+    int saved = errno;
+    for (long i = 0; i < t->count; i++)
+        free(t->lines[i]);
+    free(t->lines);
+    free(t->lineno);
+    free(t);
+    errno = saved;
+}
+
+static int append(struct tasklist *t, long *cap, const char *p, size_t n, long line)
+{
+    if (t->count == *cap) {
+        long ncap = *cap ? *cap * 2 : 64;
+        char **lines = realloc(t->lines, (size_t)ncap * sizeof *lines);
+        if (!lines)
+            return -1;
+        t->lines = lines;
+        long *nos = realloc(t->lineno, (size_t)ncap * sizeof *nos);
+        if (!nos)
+            return -1;
+        t->lineno = nos;
+        *cap = ncap;
+    }
+    char *s = strndup(p, n);
+    if (!s)
+        return -1;
+    t->lines[t->count] = s;
+    t->lineno[t->count] = line;
+    t->count++;
+    return 0;
+}
+
+int tasks_parse(const char *name, const char *data, size_t len, struct tasklist **out, char *err,
+                size_t errlen)
+{
+    struct tasklist *t = calloc(1, sizeof *t);
+    long cap = 0;
+    if (!t)
+        goto nomem;
+    long line = 0;
+    size_t pos = 0;
+    while (pos < len) {
+        line++;
+        const char *start = data + pos;
+        const char *nl = memchr(start, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - start) : len - pos;
+        pos += n + (nl ? 1 : 0);
+        if (memchr(start, '\0', n)) {
+            snprintf(err, errlen, "%s:%ld: line contains a NUL byte (is this a text file?)",
+                     name, line);
+            goto fail;
+        }
+        if (n > 0 && start[n - 1] == '\r')
+            n--;
+        size_t skip = 0;
+        while (skip < n && (start[skip] == ' ' || start[skip] == '\t'))
+            skip++;
+        if (skip == n || start[skip] == '#')
+            continue;
+        if (append(t, &cap, start, n, line) < 0)
+            goto nomem;
+        char why[512];
+        if (template_check(t->lines[t->count - 1], why, sizeof why) < 0) {
+            snprintf(err, errlen, "%s:%ld: %s", name, line, why);
+            goto fail;
+        }
+    }
+    if (t->count == 0) {
+        snprintf(err, errlen, "%s: no tasks in the file (only blank lines and comments)", name);
+        goto fail;
+    }
+    *out = t;
+    return 0;
+nomem:
+    snprintf(err, errlen, "%s: out of memory", name);
+fail:
+    tasks_destroy(t);
+    return -1;
+}
+
+int tasks_load(const char *path, struct tasklist **out, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "%s: is a directory, not a task file", path);
+        close(fd);
+        return -1;
+    }
+    char *data = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 65536;
+            char *d = realloc(data, cap);
+            if (!d) {
+                snprintf(err, errlen, "%s: out of memory", path);
+                goto fail;
+            }
+            data = d;
+        }
+        ssize_t n = read(fd, data + len, cap - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+            goto fail;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+    }
+    close(fd);
+    int rc = tasks_parse(path, data ? data : "", len, out, err, errlen);
+    free(data);
+    return rc;
+fail:
+    free(data);
+    close(fd);
+    return -1;
+}

@@ -1,0 +1,175 @@
+/* worker.c - the worker loop: poll MPI, run the child, sleep cheaply. */
+#include "config.h"
+
+#include "worker.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "msg.h"
+#include "pack.h"
+#include "result.h"
+#include "runner.h"
+
+/* Assignments not yet started, first in first out. */
+struct queue {
+    long *index;
+    char **task;
+    size_t head, len, cap;
+};
+
+static int queue_push(struct queue *q, long index, char *task)
+{
+    if (q->head + q->len == q->cap) {
+        if (q->head > 0) { /* slide down before growing */
+            memmove(q->index, q->index + q->head, q->len * sizeof *q->index);
+            memmove(q->task, q->task + q->head, q->len * sizeof *q->task);
+            q->head = 0;
+        } else {
+            size_t cap = q->cap ? q->cap * 2 : 8;
+            long *ix = realloc(q->index, cap * sizeof *ix);
+            if (ix)
+                q->index = ix;
+            char **tk = realloc(q->task, cap * sizeof *tk);
+            if (tk)
+                q->task = tk;
+            if (!ix || !tk)
+                return -1;
+            q->cap = cap;
+        }
+    }
+    q->index[q->head + q->len] = index;
+    q->task[q->head + q->len] = task;
+    q->len++;
+    return 0;
+}
+
+static void queue_free(struct queue *q)
+{
+    for (size_t i = 0; i < q->len; i++)
+        free(q->task[q->head + i]);
+    free(q->index);
+    free(q->task);
+}
+
+static int send_result(struct outbox *ob, const struct shard_result *res, char *err, size_t errlen)
+{
+    struct packer p;
+    packer_init(&p);
+    result_pack(&p, res);
+    size_t len;
+    unsigned char *data = packer_take(&p, &len);
+    if (!data) {
+        snprintf(err, errlen, "out of memory packing a result");
+        return -1;
+    }
+    return outbox_send(ob, 0, TAG_RESULT, data, len, err, errlen);
+}
+
+/* Handle one message from rank 0. Returns 0, or -1 with err. */
+static int handle(struct queue *q, bool *stopped, int src, int tag, const unsigned char *data,
+                  size_t len, char *err, size_t errlen)
+{
+    if (src != 0) {
+        snprintf(err, errlen, "unexpected message (tag %d) from rank %d", tag, src);
+        return -1;
+    }
+    if (tag == TAG_STOP) {
+        *stopped = true;
+        return 0;
+    }
+    long index;
+    char *task;
+    if (tag != TAG_ASSIGN || assign_unpack(data, len, &index, &task) < 0) {
+        snprintf(err, errlen, "malformed message (tag %d) from rank 0", tag);
+        return -1;
+    }
+    if (queue_push(q, index, task) < 0) {
+        free(task);
+        snprintf(err, errlen, "out of memory queueing shard %ld", index + 1);
+        return -1;
+    }
+    return 0;
+}
+
+int worker_run(const struct spec *spec, const struct self *me, char *err, size_t errlen)
+{
+    struct runner_config rc = {
+        .timeout = spec->timeout,
+        .kill_grace = spec->kill_grace,
+        .retries = spec->retries,
+        .backoff = spec->backoff,
+        .backoff_max = spec->backoff_max,
+        .backoff_jitter = spec->backoff_jitter,
+        .run_dir = spec->run_dir,
+        .host = me->host,
+        .rank = me->rank,
+        .slot = me->slot,
+        .total = spec->total,
+    };
+    struct runner *runner = runner_create(&rc);
+    struct outbox *ob = outbox_create();
+    struct queue q = {0};
+    bool stopped = false;
+    int status = -1;
+    struct waiter w;
+    waiter_reset(&w);
+    if (!runner || !ob) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    for (;;) {
+        bool active = false;
+        int src, tag, got;
+        unsigned char *data;
+        size_t len;
+        while ((got = msg_poll(&src, &tag, &data, &len, err, errlen)) == 1) {
+            int hrc = handle(&q, &stopped, src, tag, data, len, err, errlen);
+            free(data);
+            if (hrc < 0)
+                goto out;
+            active = true;
+        }
+        if (got < 0)
+            goto out;
+        if (!runner_busy(runner) && q.len > 0) {
+            long index = q.index[q.head];
+            char *task = q.task[q.head];
+            q.head++;
+            q.len--;
+            int started = spec->shell ? runner_start(runner, index, &task, 1, true)
+                                      : runner_start(runner, index, spec->words, spec->nwords,
+                                                     false);
+            free(task);
+            if (started < 0) {
+                snprintf(err, errlen, "cannot start shard %ld: out of memory", index + 1);
+                goto out;
+            }
+            active = true;
+        }
+        struct shard_result *res = runner_step(runner);
+        if (res) {
+            int src_rc = send_result(ob, res, err, errlen);
+            result_free(res);
+            if (src_rc < 0)
+                goto out;
+            active = true;
+        }
+        if (outbox_progress(ob, err, errlen) < 0)
+            goto out;
+        if (stopped && q.len == 0 && !runner_busy(runner))
+            break;
+        if (active)
+            waiter_reset(&w);
+        else
+            waiter_wait(&w, runner_fd(runner), runner_deadline(runner));
+    }
+    status = outbox_drain(ob, err, errlen);
+out:
+    queue_free(&q);
+    runner_destroy(runner);
+    outbox_destroy(ob);
+    return status;
+}

@@ -1,0 +1,14 @@
+/* worker.h - a rank other than 0: run the shards rank 0 assigns, report each
+ * result, and stop when told. */
+#ifndef DISTMPI_WORKER_H
+#define DISTMPI_WORKER_H
+
+#include <stddef.h>
+
+#include "hostinfo.h"
+#include "spec.h"
+
+/* Returns 0 after rank 0's stop, or -1 with a reason in err. */
+int worker_run(const struct spec *spec, const struct self *me, char *err, size_t errlen);
+
+#endif
