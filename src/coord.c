@@ -14,6 +14,7 @@
 #include "report_json.h"
 #include "result.h"
 #include "runner.h"
+#include "signals.h"
 #include "summary.h"
 #include "template.h"
 #include "timeutil.h"
@@ -322,7 +323,8 @@ int coord_run(const struct coord_input *in, int *exit_status, char *err, size_t 
 
     struct waiter w;
     waiter_reset(&w);
-    while (co.done < sp->total) {
+    int sig = 0;
+    while (co.done < sp->total && !(sig = signals_caught())) {
         bool active = false;
         int src, tag, got;
         unsigned char *data;
@@ -356,9 +358,25 @@ int coord_run(const struct coord_input *in, int *exit_status, char *err, size_t 
         else
             waiter_wait(&w, runner_fd(co.runner), runner_deadline(co.runner));
     }
-    if (stop_workers(&co, err, errlen) < 0)
+    if (sig) {
+        /* end our own shard now; the workers' shards end with their ranks,
+         * which mpirun stops when rank 0 leaves without finalizing */
+        runner_destroy(co.runner);
+        co.runner = NULL;
+        for (long i = 0; i < sp->total; i++) {
+            if (!co.results[i] && !(co.results[i] = result_new_missing(i, STATUS_INTERRUPTED))) {
+                snprintf(err, errlen, "out of memory");
+                goto out;
+            }
+        }
+        fprintf(stderr, "distmpi: stopped by signal %d; %ld of %ld shards had finished\n", sig,
+                co.done, sp->total);
+    } else if (stop_workers(&co, err, errlen) < 0) {
         goto out;
+    }
     status = finish(&co, exit_status, err, errlen);
+    if (sig)
+        *exit_status = 128 + sig;
 out:
     if (co.results)
         for (long i = 0; i < sp->total; i++)

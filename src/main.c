@@ -16,6 +16,7 @@
 #include "hostinfo.h"
 #include "result.h"
 #include "settings.h"
+#include "signals.h"
 #include "spec.h"
 #include "tasks.h"
 #include "template.h"
@@ -166,6 +167,8 @@ int main(int argc, char **argv)
         return EXIT_INFRA;
     }
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    /* after MPI_Init, so these handlers are the ones in force */
+    signals_install();
 
     struct self me;
     struct cluster *cluster = NULL;
@@ -231,6 +234,11 @@ int main(int argc, char **argv)
     tasks_destroy(tasks);
     cluster_destroy(cluster);
     settings_free(&s);
+    /* stopped by a signal: the other ranks are not finalizing, so neither
+     * can we; mpirun ends the job */
+    int sig = signals_caught();
+    if (sig)
+        return me.rank == 0 && status >= 128 ? status : 128 + sig;
     /* workers exit 0: the run's status is rank 0's, which mpirun passes on */
     return finalize(status);
 }

@@ -48,6 +48,7 @@ static json_t *tally_json(const struct tally *t, json_t *o)
     json_object_set_new(o, "crashed", json_integer(t->count[STATUS_CRASHED]));
     json_object_set_new(o, "exec_error", json_integer(t->count[STATUS_EXEC_ERROR]));
     json_object_set_new(o, "lost", json_integer(t->count[STATUS_LOST]));
+    json_object_set_new(o, "interrupted", json_integer(t->count[STATUS_INTERRUPTED]));
     json_object_set_new(o, "retries", json_integer(t->retries));
     json_object_set_new(o, "busy", json_real(t->busy));
     return o;

@@ -9,9 +9,9 @@
 static const char *const outcome_names[OUTCOME_COUNT] = {"passed", "failed", "timeout",
                                                          "crashed", "exec_error"};
 static const char *const status_names[STATUS_COUNT] = {
-    "passed", "flaky", "failed", "timeout", "crashed", "exec_error", "lost"};
+    "passed", "flaky", "failed", "timeout", "crashed", "exec_error", "lost", "interrupted"};
 static const char *const status_labels[STATUS_COUNT] = {
-    "passed", "flaky", "failed", "timed out", "crashed", "exec error", "lost"};
+    "passed", "flaky", "failed", "timed out", "crashed", "exec error", "lost", "interrupted"};
 
 const char *outcome_name(int o)
 {
@@ -40,7 +40,7 @@ int status_is_test_failure(int s)
 
 int status_is_infra(int s)
 {
-    return s == STATUS_EXEC_ERROR || s == STATUS_LOST;
+    return s == STATUS_EXEC_ERROR || s == STATUS_LOST || s == STATUS_INTERRUPTED;
 }
 
 int result_status_from_attempts(const struct attempt *a, int n)
@@ -91,13 +91,13 @@ double result_busy(const struct shard_result *r)
     return sum;
 }
 
-struct shard_result *result_new_lost(long index)
+struct shard_result *result_new_missing(long index, int status)
 {
     struct shard_result *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
     r->index = index;
-    r->status = STATUS_LOST;
+    r->status = status;
     r->rank = r->slot = -1;
     return r;
 }

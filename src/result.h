@@ -27,6 +27,7 @@ enum status {
     STATUS_CRASHED,
     STATUS_EXEC_ERROR,
     STATUS_LOST,       /* never reported */
+    STATUS_INTERRUPTED,/* the run was stopped by a signal first */
     STATUS_COUNT
 };
 
@@ -64,7 +65,8 @@ const char *status_label(int status);    /* the same for people: "exec error" */
 int status_is_pass(int status);
 /* A shard that ran and did not pass: failed, timeout, crashed. */
 int status_is_test_failure(int status);
-/* A shard that could not run or never reported: exec_error, lost. */
+/* A shard that could not run or never reported: exec_error, lost,
+ * interrupted. */
 int status_is_infra(int status);
 
 /* The class that the attempts give: the last attempt decides, and a pass
@@ -80,8 +82,9 @@ double result_elapsed(const struct shard_result *r);
 /* Sum of the attempts' durations. */
 double result_busy(const struct shard_result *r);
 
-/* A lost shard: no attempts, rank -1. Returns NULL on ENOMEM. */
-struct shard_result *result_new_lost(long index);
+/* A shard without a result of its own (STATUS_LOST or STATUS_INTERRUPTED):
+ * no attempts, rank -1. Returns NULL on ENOMEM. */
+struct shard_result *result_new_missing(long index, int status);
 
 void result_pack(struct packer *p, const struct shard_result *r);
 /* Returns a heap result (free with result_free), or NULL when the bytes are

@@ -13,8 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "backoff.h"
@@ -70,6 +72,26 @@ static char *absolute(const char *path)
     return out;
 }
 
+/* Reap children that are not a running attempt: orphans handed to us as
+ * subreaper after their shard's group was killed. Only called when no
+ * attempt runs, so it cannot take an attempt's exit status. With patience,
+ * waits up to that many seconds for children that are still dying. */
+static void reap_orphans(double patience)
+{
+    double until = time_mono() + patience;
+    for (;;) {
+        pid_t p = waitpid(-1, NULL, WNOHANG);
+        if (p > 0)
+            continue;
+        if (p < 0 && errno == EINTR)
+            continue;
+        if (p < 0 || time_mono() >= until)
+            return; /* ECHILD: none left */
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+}
+
 struct runner *runner_create(const struct runner_config *cfg)
 {
     struct runner *r = calloc(1, sizeof *r);
@@ -92,6 +114,9 @@ struct runner *runner_create(const struct runner_config *cfg)
     r->rng[2] = (unsigned short)(seed >> 32);
     r->pidfd = -1;
     r->state = RUNNER_IDLE;
+    /* orphans of our shards (a test's background server, say) become our
+     * children rather than init's, so reap_orphans() leaves no zombies */
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
     return r;
 }
 
@@ -130,6 +155,7 @@ void runner_destroy(struct runner *r)
         while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR)
             ;
     }
+    reap_orphans(0.5);
     if (r->pidfd >= 0)
         close(r->pidfd);
     free_shard(r);
@@ -452,6 +478,7 @@ static void step_running(struct runner *r, double now)
     }
     /* the shard is over: whatever it left running in its group goes too */
     kill(-r->pid, SIGKILL);
+    reap_orphans(0);
     record_exit(r, st);
     r->state = RUNNER_BACKOFF;
     r->retry_at = INFINITY; /* decided by step() */
@@ -460,6 +487,8 @@ static void step_running(struct runner *r, double now)
 struct shard_result *runner_step(struct runner *r)
 {
     double now = time_mono();
+    if (r->state != RUNNER_RUNNING)
+        reap_orphans(0);
     if (r->state == RUNNER_RUNNING) {
         step_running(r, now);
         if (r->state == RUNNER_RUNNING)

@@ -77,9 +77,9 @@ void summary_result_line(char *buf, size_t len, const struct shard_result *r, lo
         snprintf(tries, sizeof tries, " after %d attempts", r->nattempts);
     else
         tries[0] = '\0';
-    if (r->status == STATUS_LOST)
-        snprintf(buf, len, "[%*ld/%ld] shard %ld lost: it never reported a result", width, done,
-                 total, r->index + 1);
+    if (r->rank < 0)
+        snprintf(buf, len, "[%*ld/%ld] shard %ld %s: no result", width, done, total,
+                 r->index + 1, status_label(r->status));
     else
         snprintf(buf, len, "[%*ld/%ld] shard %ld %s%s%s on %s rank %d slot %d, %s", width, done,
                  total, r->index + 1, status_label(r->status), end, tries, host, r->rank, r->slot,
@@ -92,7 +92,8 @@ static void print_row(FILE *out, const char *name, const char *cores, const char
     char busy[32];
     time_format_duration(t->busy, busy, sizeof busy);
     long failed = t->count[STATUS_FAILED] + t->count[STATUS_TIMEOUT] + t->count[STATUS_CRASHED];
-    long errors = t->count[STATUS_EXEC_ERROR] + t->count[STATUS_LOST];
+    long errors = t->count[STATUS_EXEC_ERROR] + t->count[STATUS_LOST] +
+                  t->count[STATUS_INTERRUPTED];
     fprintf(out, "  %-20s %5s %5s %6ld %6ld %5ld %6ld %6ld %7ld %9s\n", name, cores, ranks,
             t->shards, t->count[STATUS_PASSED] + t->count[STATUS_FLAKY], t->count[STATUS_FLAKY],
             failed, errors, t->retries, busy);
@@ -124,7 +125,8 @@ void summary_print(FILE *out, const struct summary *s, const struct cluster *c,
         if (shown++ == 0)
             fprintf(out, "\nShards that did not pass:\n");
         if (!r || r->rank < 0 || r->rank >= c->nranks) {
-            fprintf(out, "  shard %ld: lost (never reported a result)\n", i + 1);
+            fprintf(out, "  shard %ld: %s (no result)\n", i + 1,
+                    status_label(r ? r->status : STATUS_LOST));
             continue;
         }
         char end[512];
@@ -139,8 +141,11 @@ void summary_print(FILE *out, const struct summary *s, const struct cluster *c,
     time_format_duration(elapsed, dur, sizeof dur);
     fprintf(out,
             "\n%ld shards: %ld passed (%ld flaky), %ld failed, %ld timed out, %ld crashed, "
-            "%ld exec errors, %ld lost; %ld retries; %s\n",
+            "%ld exec errors, %ld lost",
             t->shards, t->count[STATUS_PASSED] + t->count[STATUS_FLAKY], t->count[STATUS_FLAKY],
             t->count[STATUS_FAILED], t->count[STATUS_TIMEOUT], t->count[STATUS_CRASHED],
-            t->count[STATUS_EXEC_ERROR], t->count[STATUS_LOST], t->retries, dur);
+            t->count[STATUS_EXEC_ERROR], t->count[STATUS_LOST]);
+    if (t->count[STATUS_INTERRUPTED])
+        fprintf(out, ", %ld interrupted", t->count[STATUS_INTERRUPTED]);
+    fprintf(out, "; %ld retries; %s\n", t->retries, dur);
 }

@@ -12,6 +12,7 @@
 #include "pack.h"
 #include "result.h"
 #include "runner.h"
+#include "signals.h"
 
 /* Assignments not yet started, first in first out. */
 struct queue {
@@ -121,6 +122,10 @@ int worker_run(const struct spec *spec, const struct self *me, char *err, size_t
         goto out;
     }
     for (;;) {
+        if (signals_caught()) {
+            status = 0; /* runner_destroy below ends the running shard */
+            goto out;
+        }
         bool active = false;
         int src, tag, got;
         unsigned char *data;

@@ -8,7 +8,8 @@
 #include "hostinfo.h"
 #include "spec.h"
 
-/* Returns 0 after rank 0's stop, or -1 with a reason in err. */
+/* Returns 0 after rank 0's stop or a signal (see signals_caught()), or -1
+ * with a reason in err. */
 int worker_run(const struct spec *spec, const struct self *me, char *err, size_t errlen);
 
 #endif
