@@ -9,8 +9,8 @@ double backoff_delay(double base, double max, double jitter, int retry, double u
 {
     if (retry < 1 || base <= 0)
         return 0;
-    /* 2^63 is far past any cap: stop doubling there instead of overflowing */
-    double d = retry > 63 ? max : base * ldexp(1.0, retry - 1);
+    /* past 2^1100 any double overflows to infinity, which the cap handles */
+    double d = base * ldexp(1.0, retry - 1 < 1100 ? retry - 1 : 1100);
     if (d > max)
         d = max;
     d *= 1.0 + jitter * (2.0 * u - 1.0);

@@ -38,6 +38,35 @@ static void build_options(struct option *opts, char *shortopts)
     *sp = '\0';
 }
 
+/* Say what was wrong with word: a value for an option that takes none, an
+ * abbreviation that fits several options, or an option that does not exist.
+ * (glibc sets optopt to the option's value for the first case, so the word
+ * itself is what to go by.) */
+static void unknown_option(const struct option *opts, const char *word, int opt, char *err,
+                           size_t errlen)
+{
+    if (strncmp(word, "--", 2) != 0) {
+        snprintf(err, errlen, "unknown option '-%c' (see distmpi --help)",
+                 opt > 0 && opt < 128 ? opt : '?');
+        return;
+    }
+    const char *name = word + 2;
+    size_t n = strcspn(name, "=");
+    int matches = 0;
+    for (const struct option *o = opts; o->name; o++) {
+        if (strlen(o->name) == n && !strncmp(o->name, name, n) && name[n] == '=') {
+            snprintf(err, errlen, "option '--%s' takes no value", o->name);
+            return;
+        }
+        matches += !strncmp(o->name, name, n);
+    }
+    if (matches > 1)
+        snprintf(err, errlen, "option '%.*s' is ambiguous: write it in full (see distmpi --help)",
+                 (int)n + 2, word);
+    else
+        snprintf(err, errlen, "unknown option '%.*s' (see distmpi --help)", (int)n + 2, word);
+}
+
 static const struct setting_desc *desc_for_val(int val)
 {
     if (val >= OPT_SETTING_BASE && val < OPT_SETTING_BASE + SET_COUNT)
@@ -61,10 +90,7 @@ int cli_parse(int argc, char **argv, struct cli *c, struct settings *s, char *er
     while ((val = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
         const char *word = argv[optind - 1];
         if (val == '?') {
-            if (optopt)
-                snprintf(err, errlen, "unknown option '-%c' (see distmpi --help)", optopt);
-            else
-                snprintf(err, errlen, "unknown option '%s' (see distmpi --help)", word);
+            unknown_option(opts, word, optopt, err, errlen);
             return -1;
         }
         if (val == ':') {

@@ -7,6 +7,7 @@
 #include <libconfig.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 const char *conffile_choose(const char *explicit_path, const char *env_value,
@@ -92,8 +93,7 @@ static int apply(config_setting_t *cs, const struct setting_desc *d, struct sett
         rc = settings_set_string(target, d, config_setting_get_string(cs), SOURCE_CONFIG, why,
                                  whylen);
     } else {
-        snprintf(why, whylen, "'%s' must be %s, not %s", config_setting_name(cs),
-                 expected_word(d), type_word(type));
+        snprintf(why, whylen, "must be %s, not %s", expected_word(d), type_word(type));
         rc = -1;
     }
     if (target == &scratch)
@@ -106,6 +106,13 @@ int conffile_load(const char *path, struct settings *s, char *err, size_t errlen
     FILE *f = fopen(path, "r");
     if (!f) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        /* libconfig's scanner exits the process on a directory */
+        snprintf(err, errlen, "%s: is a directory, not a configuration file", path);
+        fclose(f);
         return -1;
     }
     config_t cfg;
@@ -129,10 +136,7 @@ int conffile_load(const char *path, struct settings *s, char *err, size_t errlen
         }
         char why[256];
         if (apply(cs, d, s, why, sizeof why) < 0) {
-            if (strncmp(why, "'", 1) == 0)
-                snprintf(err, errlen, "%s:%d: %s", path, line, why);
-            else
-                snprintf(err, errlen, "%s:%d: %s: %s", path, line, name, why);
+            snprintf(err, errlen, "%s:%d: %s: %s", path, line, name, why);
             goto done;
         }
     }

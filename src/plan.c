@@ -24,40 +24,51 @@ int plan_shares(const long *weights, int nhosts, long total, long *shares)
         errno = EINVAL;
         return -1;
     }
-    long double sum = 0;
+    /* exact integer arithmetic: weights are core counts and totals shard
+     * counts, so total * weight fits in 64 bits, and remainders over the same
+     * denominator compare exactly (no rounding deciding ties) */
+    unsigned long long sum = 0;
     for (int h = 0; h < nhosts; h++) {
         if (weights[h] < 0) {
             errno = EINVAL;
             return -1;
         }
-        sum += weights[h];
+        sum += (unsigned long long)weights[h];
     }
-    long given = 0;
-    long double *rem = malloc((size_t)nhosts * sizeof *rem);
+    unsigned long long *rem = malloc((size_t)nhosts * sizeof *rem);
     if (!rem)
         return -1;
+    long given = 0;
     for (int h = 0; h < nhosts; h++) {
-        long double exact = sum > 0 ? (long double)total * weights[h] / sum
-                                    : (long double)total / nhosts;
-        shares[h] = (long)exact;
-        rem[h] = exact - shares[h];
+        unsigned long long w = sum > 0 ? (unsigned long long)weights[h] : 1;
+        unsigned long long d = sum > 0 ? sum : (unsigned long long)nhosts;
+        unsigned long long q = (unsigned long long)total * w;
+        shares[h] = (long)(q / d);
+        rem[h] = q % d;
         given += shares[h];
     }
-    /* hand out what rounding down left over, largest remainder first; a host
-     * with weight 0 never gets one unless all weights are 0 */
+    /* hand out what rounding down left over: largest remainder first, then
+     * the larger weight, then the earlier host; at most one extra per host,
+     * and none to a host of weight 0 unless every weight is 0 */
+    char *extra = calloc((size_t)nhosts, 1);
+    if (!extra) {
+        free(rem);
+        return -1;
+    }
     while (given < total) {
         int best = -1;
         for (int h = 0; h < nhosts; h++) {
-            if (sum > 0 && weights[h] == 0)
+            if (extra[h] || (sum > 0 && weights[h] == 0))
                 continue;
             if (best < 0 || rem[h] > rem[best] ||
                 (rem[h] == rem[best] && weights[h] > weights[best]))
                 best = h;
         }
         shares[best]++;
-        rem[best] = -1; /* at most one extra per host */
+        extra[best] = 1;
         given++;
     }
+    free(extra);
     free(rem);
     return 0;
 }

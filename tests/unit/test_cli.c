@@ -1,0 +1,670 @@
+/* test_cli.c - unit tests of command line parsing (cli.h). */
+#include "config.h"
+
+#include "cli.h"
+
+#include <math.h>
+
+#include "unit.h"
+
+/* One parse on fresh settings; argv is NULL-terminated and starts with the
+ * program name. The tests below declare these as locals. */
+struct parsed {
+    struct cli c;
+    struct settings s;
+    char err[512];
+    int rc;
+};
+
+static void parse(struct parsed *p, char **argv)
+{
+    int argc = 0;
+    while (argv[argc])
+        argc++;
+    settings_init(&p->s);
+    memset(p->err, 0, sizeof p->err);
+    p->rc = cli_parse(argc, argv, &p->c, &p->s, p->err, sizeof p->err);
+}
+
+/* Check that p failed with a one-line message containing want. */
+static void assert_refused(const struct parsed *p, const char *want)
+{
+    ck_assert_msg(p->rc == -1, "accepted, expected an error containing '%s'", want);
+    unit_assert_contains(p->err, want);
+    ck_assert_msg(!strchr(p->err, '\n'), "message is not one line: '%s'", p->err);
+}
+
+static void assert_command(const struct parsed *p, char **want)
+{
+    int n = 0;
+    while (want[n])
+        n++;
+    ck_assert_int_eq(p->c.ncommand, n);
+    for (int i = 0; i < n; i++)
+        ck_assert_str_eq(p->c.command[i], want[i]);
+}
+
+START_TEST(no_options)
+{
+    struct parsed p;
+    char *argv[] = {"distmpi", "make", "check", NULL};
+    parse(&p, argv);
+    ck_assert_int_eq(p.rc, 0);
+    assert_command(&p, (char *[]){"make", "check", NULL});
+    ck_assert_ptr_eq(p.c.command, argv + 1); /* points into argv */
+    ck_assert_ptr_null(p.c.config_path);
+    ck_assert_int_eq(p.c.help, 0);
+    ck_assert_int_eq(p.c.version, 0);
+    struct settings d;
+    settings_init(&d);
+    ck_assert_int_eq(p.s.shards, d.shards);
+    ck_assert_int_eq(p.s.retries, d.retries);
+    ck_assert_double_eq(p.s.backoff, d.backoff);
+    for (int i = 0; i < SET_COUNT; i++)
+        ck_assert_int_eq(p.s.source[i], SOURCE_DEFAULT);
+    settings_free(&p.s);
+}
+END_TEST
+
+START_TEST(every_long_option)
+{
+    struct parsed p;
+    char *argv[] = {"distmpi",
+                    "--shards",
+                    "7",
+                    "--schedule",
+                    "static",
+                    "--dry-run",
+                    "--timeout",
+                    "2.5",
+                    "--kill-grace",
+                    "1",
+                    "--retries",
+                    "0",
+                    "--backoff",
+                    "0.1",
+                    "--backoff-max",
+                    "10",
+                    "--backoff-jitter",
+                    "0.5",
+                    "--run-dir",
+                    "/x/runs",
+                    "--json",
+                    "out.json",
+                    "cmd",
+                    NULL};
+    parse(&p, argv);
+    ck_assert_msg(p.rc == 0, "refused: %s", p.err);
+    ck_assert_int_eq(p.s.shards, 7);
+    ck_assert_int_eq(p.s.schedule, SCHEDULE_STATIC);
+    ck_assert(p.s.dry_run);
+    ck_assert_double_eq(p.s.timeout, 2.5);
+    ck_assert_double_eq(p.s.kill_grace, 1);
+    ck_assert_int_eq(p.s.retries, 0);
+    ck_assert_double_eq(p.s.backoff, 0.1);
+    ck_assert_double_eq(p.s.backoff_max, 10);
+    ck_assert_double_eq(p.s.backoff_jitter, 0.5);
+    ck_assert_str_eq(p.s.run_dir, "/x/runs");
+    ck_assert_str_eq(p.s.json, "out.json");
+    ck_assert_ptr_null(p.s.tasks);
+    for (int i = 0; i < SET_COUNT; i++)
+        ck_assert_int_eq(p.s.source[i], i == SET_TASKS ? SOURCE_DEFAULT : SOURCE_FLAG);
+    assert_command(&p, (char *[]){"cmd", NULL});
+    settings_free(&p.s);
+}
+END_TEST
+
+START_TEST(equals_form)
+{
+    struct parsed p;
+    char *argv[] = {"distmpi",
+                    "--shards=4",
+                    "--json=r.json",
+                    "--tasks=t.txt",
+                    "--backoff-jitter=0",
+                    "--schedule=dynamic",
+                    NULL};
+    parse(&p, argv);
+    ck_assert_msg(p.rc == 0, "refused: %s", p.err);
+    ck_assert_int_eq(p.s.shards, 4);
+    ck_assert_str_eq(p.s.json, "r.json");
+    ck_assert_str_eq(p.s.tasks, "t.txt");
+    ck_assert_double_eq(p.s.backoff_jitter, 0);
+    ck_assert_int_eq(p.s.schedule, SCHEDULE_DYNAMIC);
+    ck_assert_int_eq(p.s.source[SET_SCHEDULE], SOURCE_FLAG);
+    ck_assert_int_eq(p.c.ncommand, 0);
+    settings_free(&p.s);
+}
+END_TEST
+
+START_TEST(short_options)
+{
+    struct parsed p;
+    char *argv[] = {"distmpi", "-n", "3", "true", NULL};
+    parse(&p, argv);
+    ck_assert_int_eq(p.rc, 0);
+    ck_assert_int_eq(p.s.shards, 3);
+    ck_assert_int_eq(p.s.source[SET_SHARDS], SOURCE_FLAG);
+    settings_free(&p.s);
+
+    char *argv2[] = {"distmpi", "-n12", "-h", "-V", "true", NULL};
+    parse(&p, argv2);
+    ck_assert_int_eq(p.rc, 0);
+    ck_assert_int_eq(p.s.shards, 12);
+    ck_assert_int_eq(p.c.help, 1);
+    ck_assert_int_eq(p.c.version, 1);
+    assert_command(&p, (char *[]){"true", NULL});
+    settings_free(&p.s);
+}
+END_TEST
+
+START_TEST(double_dash_ends_options)
+{
+    struct parsed p;
+    char *argv[] = {"distmpi", "-n", "2", "--", "--shards", "9", "-x", NULL};
+    parse(&p, argv);
+    ck_assert_int_eq(p.rc, 0);
+    ck_assert_int_eq(p.s.shards, 2);
+    assert_command(&p, (char *[]){"--shards", "9", "-x", NULL});
+    settings_free(&p.s);
+
+    char *argv2[] = {"distmpi", "--dry-run", "--", NULL};
+    parse(&p, argv2);
+    ck_assert_int_eq(p.rc, 0);
+    ck_assert_int_eq(p.c.ncommand, 0);
+    settings_free(&p.s);
+
+    /* only the first "--" is a separator */
+    char *argv3[] = {"distmpi", "--", "sh", "--", "-c", NULL};
+    parse(&p, argv3);
+    ck_assert_int_eq(p.rc, 0);
+    assert_command(&p, (char *[]){"sh", "--", "-c", NULL});
+    settings_free(&p.s);
+}
+END_TEST
+
+START_TEST(command_starts_at_first_non_option)
+{
+    struct parsed p;
+    char *argv[] = {"distmpi", "-n", "3", "echo", "-n", "x", NULL};
+    parse(&p, argv);
+    ck_assert_int_eq(p.rc, 0);
+    ck_assert_int_eq(p.s.shards, 3);
+    assert_command(&p, (char *[]){"echo", "-n", "x", NULL});
+    settings_free(&p.s);
+
+    /* options after the command belong to the command, even ours */
+    char *argv2[] = {"distmpi", "pytest", "--shards", "5", "--help", "--bogus", NULL};
+    parse(&p, argv2);
+    ck_assert_msg(p.rc == 0, "refused: %s", p.err);
+    ck_assert_int_eq(p.s.shards, 0);
+    ck_assert_int_eq(p.s.source[SET_SHARDS], SOURCE_DEFAULT);
+    ck_assert_int_eq(p.c.help, 0);
+    assert_command(&p, (char *[]){"pytest", "--shards", "5", "--help", "--bogus", NULL});
+    settings_free(&p.s);
+
+    /* a lone "-" is a word, not an option */
+    char *argv3[] = {"distmpi", "-", "x", NULL};
+    parse(&p, argv3);
+    ck_assert_int_eq(p.rc, 0);
+    assert_command(&p, (char *[]){"-", "x", NULL});
+    settings_free(&p.s);
+}
+END_TEST
+
+START_TEST(unknown_long_option)
+{
+    struct parsed p;
+    char *argv[] = {"distmpi", "--bogus", "cmd", NULL};
+    parse(&p, argv);
+    assert_refused(&p, "--bogus");
+    settings_free(&p.s);
+
+    char *argv2[] = {"distmpi", "-n", "2", "--bogus=1", "cmd", NULL};
+    parse(&p, argv2);
+    assert_refused(&p, "--bogus");
+    settings_free(&p.s);
+}
+END_TEST
+
+START_TEST(unknown_short_option)
+{
+    struct parsed p;
+    char *argv[] = {"distmpi", "-z", "cmd", NULL};
+    parse(&p, argv);
+    assert_refused(&p, "-z");
+    settings_free(&p.s);
+
+    char *argv2[] = {"distmpi", "-hq", "cmd", NULL};
+    parse(&p, argv2);
+    assert_refused(&p, "-q");
+    settings_free(&p.s);
+}
+END_TEST
+
+/* "--dry-run" takes no value: "--dry-run=yes" must be refused with a message
+ * that names the option, not a garbled character. */
+START_TEST(value_for_flag_without_argument)
+{
+    struct parsed p;
+    char *argv[] = {"distmpi", "--dry-run=yes", "cmd", NULL};
+    parse(&p, argv);
+    assert_refused(&p, "--dry-run");
+    settings_free(&p.s);
+
+    char *argv2[] = {"distmpi", "--version=2", "cmd", NULL};
+    parse(&p, argv2);
+    assert_refused(&p, "--version");
+    settings_free(&p.s);
+}
+END_TEST
+
+START_TEST(ambiguous_abbreviation)
+{
+    /* --back could be --backoff, --backoff-max or --backoff-jitter */
+    struct parsed p;
+    char *argv[] = {"distmpi", "--back", "1", "cmd", NULL};
+    parse(&p, argv);
+    assert_refused(&p, "--back");
+    settings_free(&p.s);
+}
+END_TEST
+
+START_TEST(missing_value)
+{
+    struct parsed p;
+    char *argv[] = {"distmpi", "--shards", NULL};
+    parse(&p, argv);
+    assert_refused(&p, "--shards");
+    unit_assert_contains(p.err, "value");
+    settings_free(&p.s);
+
+    char *argv2[] = {"distmpi", "-n", NULL};
+    parse(&p, argv2);
+    assert_refused(&p, "-n");
+    unit_assert_contains(p.err, "value");
+    settings_free(&p.s);
+
+    char *argv3[] = {"distmpi", "--dry-run", "--config", NULL};
+    parse(&p, argv3);
+    assert_refused(&p, "--config");
+    settings_free(&p.s);
+}
+END_TEST
+
+START_TEST(shards_out_of_range)
+{
+    struct parsed p;
+    char *argv[] = {"distmpi", "-n", "0", "cmd", NULL};
+    parse(&p, argv);
+    assert_refused(&p, "out of range");
+    unit_assert_contains(p.err, "--shards");
+    settings_free(&p.s);
+
+    char *argv2[] = {"distmpi", "--shards", "-1", "cmd", NULL};
+    parse(&p, argv2);
+    assert_refused(&p, "out of range");
+    settings_free(&p.s);
+
+    char *argv3[] = {"distmpi", "--shards", "10000001", "cmd", NULL};
+    parse(&p, argv3);
+    assert_refused(&p, "out of range");
+    settings_free(&p.s);
+
+    char *argv4[] = {"distmpi", "--shards", "10000000", "cmd", NULL};
+    parse(&p, argv4);
+    ck_assert_int_eq(p.rc, 0);
+    ck_assert_int_eq(p.s.shards, 10000000);
+    settings_free(&p.s);
+}
+END_TEST
+
+START_TEST(shards_not_a_number)
+{
+    const char *bad[] = {"abc", "3x", "", "1.5", " ", "0x10x", "99999999999999999999999"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct parsed p;
+        char *argv[] = {"distmpi", "--shards", (char *)bad[i], "cmd", NULL};
+        parse(&p, argv);
+        ck_assert_msg(p.rc == -1, "--shards '%s' accepted", bad[i]);
+        unit_assert_contains(p.err, "--shards");
+        if (bad[i][0] && bad[i][0] != ' ')
+            unit_assert_contains(p.err, bad[i]);
+        ck_assert_int_eq(p.s.source[SET_SHARDS], SOURCE_DEFAULT);
+        settings_free(&p.s);
+    }
+}
+END_TEST
+
+START_TEST(seconds_values)
+{
+    struct parsed p;
+    char *argv[] = {"distmpi",      "--backoff", "0.1", "--timeout", "1e3",
+                    "--kill-grace", "0",         "x",   NULL};
+    parse(&p, argv);
+    ck_assert_msg(p.rc == 0, "refused: %s", p.err);
+    ck_assert_double_eq(p.s.backoff, 0.1);
+    ck_assert_double_eq(p.s.timeout, 1000);
+    ck_assert_double_eq(p.s.kill_grace, 0);
+    settings_free(&p.s);
+
+    const char *bad[][2] = {{"--backoff", "abc"},     {"--backoff", "1s"},
+                            {"--timeout", "-1"},      {"--timeout", "nan"},
+                            {"--timeout", "inf"},     {"--backoff-jitter", "1.5"},
+                            {"--backoff-max", "1e9"}, {"--kill-grace", ""}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *argv2[] = {"distmpi", (char *)bad[i][0], (char *)bad[i][1], "x", NULL};
+        parse(&p, argv2);
+        ck_assert_msg(p.rc == -1, "%s '%s' accepted", bad[i][0], bad[i][1]);
+        unit_assert_contains(p.err, bad[i][0]);
+        settings_free(&p.s);
+    }
+}
+END_TEST
+
+START_TEST(schedule_choice)
+{
+    struct parsed p;
+    char *argv[] = {"distmpi", "--schedule", "static", "x", NULL};
+    parse(&p, argv);
+    ck_assert_int_eq(p.rc, 0);
+    ck_assert_int_eq(p.s.schedule, SCHEDULE_STATIC);
+    ck_assert_str_eq(schedule_name(p.s.schedule), "static");
+    settings_free(&p.s);
+
+    char *argv2[] = {"distmpi", "--schedule", "foo", "x", NULL};
+    parse(&p, argv2);
+    assert_refused(&p, "foo");
+    unit_assert_contains(p.err, "--schedule");
+    ck_assert_int_eq(p.s.schedule, SCHEDULE_DYNAMIC);
+    settings_free(&p.s);
+
+    char *argv3[] = {"distmpi", "--schedule", "Static", "x", NULL};
+    parse(&p, argv3);
+    assert_refused(&p, "Static");
+    settings_free(&p.s);
+}
+END_TEST
+
+START_TEST(dry_run_flag)
+{
+    struct parsed p;
+    char *argv[] = {"distmpi", "--dry-run", "x", NULL};
+    parse(&p, argv);
+    ck_assert_int_eq(p.rc, 0);
+    ck_assert(p.s.dry_run);
+    ck_assert_int_eq(p.s.source[SET_DRY_RUN], SOURCE_FLAG);
+    /* the flag does not swallow the next word */
+    assert_command(&p, (char *[]){"x", NULL});
+    settings_free(&p.s);
+}
+END_TEST
+
+START_TEST(config_path_recorded)
+{
+    struct parsed p;
+    char *argv[] = {"distmpi", "--config", "my.conf", "x", NULL};
+    parse(&p, argv);
+    ck_assert_int_eq(p.rc, 0);
+    ck_assert_ptr_eq(p.c.config_path, argv[2]);
+    for (int i = 0; i < SET_COUNT; i++)
+        ck_assert_int_eq(p.s.source[i], SOURCE_DEFAULT);
+    settings_free(&p.s);
+
+    char *argv2[] = {"distmpi", "--config=/etc/x.conf", "x", NULL};
+    parse(&p, argv2);
+    ck_assert_int_eq(p.rc, 0);
+    ck_assert_str_eq(p.c.config_path, "/etc/x.conf");
+    settings_free(&p.s);
+
+    /* the last one wins */
+    char *argv3[] = {"distmpi", "--config", "a", "--config", "b", "x", NULL};
+    parse(&p, argv3);
+    ck_assert_int_eq(p.rc, 0);
+    ck_assert_str_eq(p.c.config_path, "b");
+    settings_free(&p.s);
+}
+END_TEST
+
+START_TEST(help_and_version)
+{
+    struct parsed p;
+    char *argv[] = {"distmpi", "--help", NULL};
+    parse(&p, argv);
+    ck_assert_int_eq(p.rc, 0);
+    ck_assert_int_eq(p.c.help, 1);
+    ck_assert_int_eq(p.c.version, 0);
+    ck_assert_int_eq(p.c.ncommand, 0);
+    settings_free(&p.s);
+
+    char *argv2[] = {"distmpi", "--version", NULL};
+    parse(&p, argv2);
+    ck_assert_int_eq(p.rc, 0);
+    ck_assert_int_eq(p.c.help, 0);
+    ck_assert_int_eq(p.c.version, 1);
+    settings_free(&p.s);
+
+    char *argv3[] = {"distmpi", "-V", NULL};
+    parse(&p, argv3);
+    ck_assert_int_eq(p.rc, 0);
+    ck_assert_int_eq(p.c.version, 1);
+    settings_free(&p.s);
+}
+END_TEST
+
+START_TEST(last_flag_wins)
+{
+    struct parsed p;
+    char *argv[] = {"distmpi", "-n", "3", "--shards", "5", "--json", "a", "--json", "b", "x", NULL};
+    parse(&p, argv);
+    ck_assert_int_eq(p.rc, 0);
+    ck_assert_int_eq(p.s.shards, 5);
+    ck_assert_str_eq(p.s.json, "b");
+    settings_free(&p.s);
+}
+END_TEST
+
+START_TEST(empty_string_value_refused)
+{
+    struct parsed p;
+    char *argv[] = {"distmpi", "--tasks", "", NULL};
+    parse(&p, argv);
+    assert_refused(&p, "--tasks");
+    ck_assert_ptr_null(p.s.tasks);
+    settings_free(&p.s);
+}
+END_TEST
+
+/* getopt keeps state between calls; cli_parse must start afresh every time,
+ * also after an error in the middle of a short-option cluster. */
+START_TEST(parse_again)
+{
+    struct parsed p;
+    char *argv[] = {"distmpi", "-hz", "cmd", NULL};
+    parse(&p, argv);
+    ck_assert_int_eq(p.rc, -1);
+    settings_free(&p.s);
+
+    char *argv2[] = {"distmpi", "-n", "4", "a", "b", NULL};
+    parse(&p, argv2);
+    ck_assert_msg(p.rc == 0, "refused: %s", p.err);
+    ck_assert_int_eq(p.s.shards, 4);
+    ck_assert_int_eq(p.c.help, 0);
+    assert_command(&p, (char *[]){"a", "b", NULL});
+    settings_free(&p.s);
+
+    for (int i = 0; i < 3; i++) {
+        char *argv3[] = {"distmpi", "-Vn6", "--json", "j", "c", NULL};
+        parse(&p, argv3);
+        ck_assert_msg(p.rc == 0, "call %d refused: %s", i, p.err);
+        ck_assert_int_eq(p.s.shards, 6);
+        ck_assert_int_eq(p.c.version, 1);
+        ck_assert_str_eq(p.s.json, "j");
+        assert_command(&p, (char *[]){"c", NULL});
+        settings_free(&p.s);
+    }
+}
+END_TEST
+
+START_TEST(error_fits_small_buffer)
+{
+    struct cli c;
+    struct settings s;
+    settings_init(&s);
+    char buf[16];
+    memset(buf, 'Z', sizeof buf);
+    char *argv[] = {"distmpi", "--a-very-long-unknown-option-name", NULL};
+    ck_assert_int_eq(cli_parse(2, argv, &c, &s, buf, 8), -1);
+    ck_assert_int_eq(buf[7], '\0');
+    for (int i = 8; i < 16; i++)
+        ck_assert_int_eq(buf[i], 'Z');
+    settings_free(&s);
+}
+END_TEST
+
+/* cli_check_command: parse, then check. Returns cli_check_command's result. */
+static int check_after(struct parsed *p, char **argv)
+{
+    parse(p, argv);
+    ck_assert_msg(p->rc == 0, "parse refused: %s", p->err);
+    return cli_check_command(&p->c, &p->s, p->err, sizeof p->err);
+}
+
+START_TEST(check_command_ok)
+{
+    struct parsed p;
+    char *argv[] = {"distmpi", "-n", "4", "echo", "", NULL};
+    ck_assert_int_eq(check_after(&p, argv), 0);
+    settings_free(&p.s);
+
+    char *argv2[] = {"distmpi", "--tasks", "t.txt", NULL};
+    ck_assert_int_eq(check_after(&p, argv2), 0);
+    settings_free(&p.s);
+}
+END_TEST
+
+START_TEST(check_no_command)
+{
+    struct parsed p;
+    char *argv[] = {"distmpi", "-n", "4", NULL};
+    ck_assert_int_eq(check_after(&p, argv), -1);
+    unit_assert_contains(p.err, "no command");
+    settings_free(&p.s);
+
+    char *argv2[] = {"distmpi", "--", NULL};
+    ck_assert_int_eq(check_after(&p, argv2), -1);
+    unit_assert_contains(p.err, "no command");
+    settings_free(&p.s);
+}
+END_TEST
+
+START_TEST(check_tasks_and_command)
+{
+    struct parsed p;
+    char *argv[] = {"distmpi", "--tasks", "t.txt", "make", NULL};
+    ck_assert_int_eq(check_after(&p, argv), -1);
+    unit_assert_contains(p.err, "--tasks");
+    unit_assert_contains(p.err, "not both");
+    settings_free(&p.s);
+}
+END_TEST
+
+START_TEST(check_empty_command_word)
+{
+    struct parsed p;
+    char *argv[] = {"distmpi", "", "arg", NULL};
+    ck_assert_int_eq(check_after(&p, argv), -1);
+    unit_assert_contains(p.err, "empty");
+    settings_free(&p.s);
+
+    char *argv2[] = {"distmpi", "--", "", NULL};
+    ck_assert_int_eq(check_after(&p, argv2), -1);
+    unit_assert_contains(p.err, "empty");
+    settings_free(&p.s);
+}
+END_TEST
+
+START_TEST(check_tasks_with_shards_flag)
+{
+    struct parsed p;
+    char *argv[] = {"distmpi", "--tasks", "t.txt", "-n", "3", NULL};
+    ck_assert_int_eq(check_after(&p, argv), -1);
+    unit_assert_contains(p.err, "--shards");
+    settings_free(&p.s);
+
+    /* shards from a configuration file do not conflict: the file serves
+     * command runs too */
+    char *argv2[] = {"distmpi", "--tasks", "t.txt", NULL};
+    parse(&p, argv2);
+    char why[256];
+    ck_assert_int_eq(
+        settings_set_long(&p.s, &settings_table[SET_SHARDS], 3, SOURCE_CONFIG, why, sizeof why), 0);
+    ck_assert_int_eq(cli_check_command(&p.c, &p.s, p.err, sizeof p.err), 0);
+    settings_free(&p.s);
+}
+END_TEST
+
+START_TEST(usage_lists_every_option)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(f);
+    cli_usage(f);
+    ck_assert_int_eq(fclose(f), 0);
+    for (int i = 0; i < SET_COUNT; i++) {
+        char opt[64];
+        snprintf(opt, sizeof opt, "--%s", settings_table[i].name);
+        unit_assert_contains(text, opt);
+    }
+    unit_assert_contains(text, "--config");
+    unit_assert_contains(text, "--help");
+    unit_assert_contains(text, "--version");
+    unit_assert_contains(text, "-n, --shards");
+    free(text);
+}
+END_TEST
+
+static Suite *cli_suite(void)
+{
+    Suite *s = suite_create("cli");
+    TCase *tc = tcase_create("parse");
+    tcase_add_test(tc, no_options);
+    tcase_add_test(tc, every_long_option);
+    tcase_add_test(tc, equals_form);
+    tcase_add_test(tc, short_options);
+    tcase_add_test(tc, double_dash_ends_options);
+    tcase_add_test(tc, command_starts_at_first_non_option);
+    tcase_add_test(tc, unknown_long_option);
+    tcase_add_test(tc, unknown_short_option);
+    tcase_add_test(tc, value_for_flag_without_argument);
+    tcase_add_test(tc, ambiguous_abbreviation);
+    tcase_add_test(tc, missing_value);
+    tcase_add_test(tc, shards_out_of_range);
+    tcase_add_test(tc, shards_not_a_number);
+    tcase_add_test(tc, seconds_values);
+    tcase_add_test(tc, schedule_choice);
+    tcase_add_test(tc, dry_run_flag);
+    tcase_add_test(tc, config_path_recorded);
+    tcase_add_test(tc, help_and_version);
+    tcase_add_test(tc, last_flag_wins);
+    tcase_add_test(tc, empty_string_value_refused);
+    tcase_add_test(tc, parse_again);
+    tcase_add_test(tc, error_fits_small_buffer);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("check_command");
+    tcase_add_test(tc, check_command_ok);
+    tcase_add_test(tc, check_no_command);
+    tcase_add_test(tc, check_tasks_and_command);
+    tcase_add_test(tc, check_empty_command_word);
+    tcase_add_test(tc, check_tasks_with_shards_flag);
+    tcase_add_test(tc, usage_lists_every_option);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return unit_run(cli_suite());
+}

@@ -1,0 +1,455 @@
+/* test_pack.c - unit tests of the message byte format (pack.h). */
+#include "config.h"
+
+#include "pack.h"
+
+#include <float.h>
+#include <math.h>
+
+#include "unit.h"
+
+/* Take the packer's bytes, failing the test if it failed. */
+static unsigned char *take(struct packer *p, size_t *len)
+{
+    ck_assert_int_eq(p->failed, 0);
+    unsigned char *d = packer_take(p, len);
+    ck_assert_ptr_nonnull(d);
+    return d;
+}
+
+/* Bytes of a little-endian u64. */
+static void le64(unsigned char *b, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)(v >> (8 * i));
+}
+
+START_TEST(i64_round_trip)
+{
+    const int64_t values[] = {0,
+                              1,
+                              -1,
+                              127,
+                              128,
+                              -128,
+                              255,
+                              256,
+                              INT32_MAX,
+                              INT32_MIN,
+                              INT64_MAX,
+                              INT64_MIN,
+                              INT64_MIN + 1,
+                              (int64_t)0x0102030405060708LL,
+                              -1234567890123LL};
+    const size_t n = sizeof values / sizeof values[0];
+    struct packer p;
+    packer_init(&p);
+    for (size_t i = 0; i < n; i++)
+        pack_i64(&p, values[i]);
+    size_t len;
+    unsigned char *d = take(&p, &len);
+    ck_assert_uint_eq(len, 8 * n);
+    struct unpacker u;
+    unpacker_init(&u, d, len);
+    for (size_t i = 0; i < n; i++) {
+        int64_t v = unpack_i64(&u);
+        ck_assert_msg(v == values[i], "value %zu: got %lld, want %lld", i, (long long)v,
+                      (long long)values[i]);
+    }
+    ck_assert_int_eq(u.failed, 0);
+    ck_assert_uint_eq(u.pos, len);
+    free(d);
+}
+END_TEST
+
+START_TEST(i64_is_little_endian)
+{
+    struct packer p;
+    packer_init(&p);
+    pack_i64(&p, 0x0102030405060708LL);
+    pack_i64(&p, -2);
+    size_t len;
+    unsigned char *d = take(&p, &len);
+    const unsigned char want[16] = {8,    7,    6,    5,    4,    3,    2,    1,
+                                    0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    ck_assert_uint_eq(len, 16);
+    ck_assert_mem_eq(d, want, 16);
+    free(d);
+
+    /* and hand-made bytes decode the same way */
+    unsigned char b[8];
+    le64(b, 0x8000000000000000ULL);
+    struct unpacker u;
+    unpacker_init(&u, b, 8);
+    ck_assert(unpack_i64(&u) == INT64_MIN);
+    ck_assert_int_eq(u.failed, 0);
+}
+END_TEST
+
+START_TEST(f64_round_trip)
+{
+    const double values[] = {0.0,     -0.0,     1.5,    -1e300,     DBL_MAX,  -DBL_MAX,
+                             DBL_MIN, 4.9e-324, 0.1,    1.0 / 3.0,  INFINITY, -INFINITY,
+                             NAN,     M_PI,     1e-310, 123456789.0};
+    const size_t n = sizeof values / sizeof values[0];
+    struct packer p;
+    packer_init(&p);
+    for (size_t i = 0; i < n; i++)
+        pack_f64(&p, values[i]);
+    size_t len;
+    unsigned char *d = take(&p, &len);
+    ck_assert_uint_eq(len, 8 * n);
+    struct unpacker u;
+    unpacker_init(&u, d, len);
+    for (size_t i = 0; i < n; i++) {
+        double v = unpack_f64(&u);
+        /* bit for bit: keeps -0.0, NaN, denormals */
+        ck_assert_msg(!memcmp(&v, &values[i], sizeof v), "value %zu: got %a, want %a", i, v,
+                      values[i]);
+    }
+    ck_assert_int_eq(u.failed, 0);
+    free(d);
+
+    /* the wire form is the IEEE bits, little-endian: 1.0 is 0x3ff0000000000000 */
+    packer_init(&p);
+    pack_f64(&p, 1.0);
+    d = take(&p, &len);
+    const unsigned char one[8] = {0, 0, 0, 0, 0, 0, 0xf0, 0x3f};
+    ck_assert_mem_eq(d, one, 8);
+    free(d);
+}
+END_TEST
+
+START_TEST(str_round_trip)
+{
+    char big[100001];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    const char *values[] = {"hello",   "",  NULL, "\xc3\xa9t\xc3\xa9 \xff\x80\x7f\x01",
+                            "a\nb\tc", big, NULL, "last"};
+    const size_t n = sizeof values / sizeof values[0];
+    struct packer p;
+    packer_init(&p);
+    for (size_t i = 0; i < n; i++)
+        pack_str(&p, values[i]);
+    size_t len;
+    unsigned char *d = take(&p, &len);
+    struct unpacker u;
+    unpacker_init(&u, d, len);
+    for (size_t i = 0; i < n; i++) {
+        char *s = unpack_str(&u);
+        ck_assert_int_eq(u.failed, 0);
+        if (!values[i]) {
+            ck_assert_ptr_null(s);
+        } else {
+            ck_assert_ptr_nonnull(s); /* "" is not NULL */
+            ck_assert_str_eq(s, values[i]);
+        }
+        free(s);
+    }
+    ck_assert_uint_eq(u.pos, len);
+    free(d);
+}
+END_TEST
+
+START_TEST(mixed_sequence)
+{
+    struct packer p;
+    packer_init(&p);
+    pack_i64(&p, 42);
+    pack_str(&p, "name");
+    pack_f64(&p, 2.5);
+    pack_str(&p, NULL);
+    pack_i64(&p, -7);
+    size_t len;
+    unsigned char *d = take(&p, &len);
+    ck_assert_uint_eq(len, 8 + 8 + 4 + 8 + 8 + 8);
+    /* the packer is empty afterwards and can be used again */
+    ck_assert_ptr_null(p.data);
+    ck_assert_uint_eq(p.len, 0);
+    pack_i64(&p, 1);
+    ck_assert_uint_eq(p.len, 8);
+    packer_free(&p);
+    ck_assert_ptr_null(p.data);
+    ck_assert_uint_eq(p.len, 0);
+
+    struct unpacker u;
+    unpacker_init(&u, d, len);
+    ck_assert_int_eq(unpack_i64(&u), 42);
+    char *s = unpack_str(&u);
+    ck_assert_str_eq(s, "name");
+    free(s);
+    ck_assert_double_eq(unpack_f64(&u), 2.5);
+    ck_assert_ptr_null(unpack_str(&u));
+    ck_assert_int_eq(unpack_i64(&u), -7);
+    ck_assert_int_eq(u.failed, 0);
+    /* reading past the end fails */
+    ck_assert_int_eq(unpack_i64(&u), 0);
+    ck_assert_int_eq(u.failed, 1);
+    free(d);
+}
+END_TEST
+
+/* Cutting a valid message anywhere makes reading it all fail, and no read
+ * goes past the bytes given. */
+START_TEST(every_truncation_fails)
+{
+    struct packer p;
+    packer_init(&p);
+    pack_i64(&p, 5);
+    pack_str(&p, "abcdefgh");
+    pack_f64(&p, 1.25);
+    pack_str(&p, "");
+    pack_str(&p, NULL);
+    size_t len;
+    unsigned char *d = take(&p, &len);
+    for (size_t cut = 0; cut < len; cut++) {
+        unsigned char *copy = malloc(cut ? cut : 1); /* exact size, for valgrind/ASan */
+        memcpy(copy, d, cut);
+        struct unpacker u;
+        unpacker_init(&u, copy, cut);
+        (void)unpack_i64(&u);
+        free(unpack_str(&u));
+        (void)unpack_f64(&u);
+        free(unpack_str(&u));
+        char *last = unpack_str(&u);
+        ck_assert_msg(u.failed, "a message cut to %zu of %zu bytes was read", cut, len);
+        ck_assert_ptr_null(last);
+        ck_assert_uint_le(u.pos, cut);
+        free(copy);
+    }
+    free(d);
+}
+END_TEST
+
+START_TEST(failure_is_sticky)
+{
+    unsigned char b[24];
+    le64(b, 7);
+    le64(b + 8, 8);
+    le64(b + 16, 9);
+    struct unpacker u;
+    unpacker_init(&u, b, sizeof b);
+    ck_assert_int_eq(unpack_range(&u, 0, 5), 0); /* 7 > 5: fails, returns min */
+    ck_assert_int_eq(u.failed, 1);
+    /* later reads of good bytes still report nothing */
+    ck_assert_int_eq(unpack_i64(&u), 0);
+    ck_assert_ptr_null(unpack_str(&u));
+    ck_assert_int_eq(u.failed, 1);
+}
+END_TEST
+
+START_TEST(str_length_past_end)
+{
+    unsigned char b[8 + 3];
+    le64(b, 10);
+    memcpy(b + 8, "abc", 3);
+    struct unpacker u;
+    unpacker_init(&u, b, sizeof b);
+    ck_assert_ptr_null(unpack_str(&u));
+    ck_assert_int_eq(u.failed, 1);
+
+    /* huge lengths must fail without trying to allocate them */
+    const uint64_t huge[] = {4, (uint64_t)1 << 40, UINT64_MAX - 1, (uint64_t)INT64_MAX,
+                             (uint64_t)1 << 63};
+    for (size_t i = 0; i < sizeof huge / sizeof huge[0]; i++) {
+        unsigned char h[8 + 3];
+        le64(h, huge[i]);
+        memcpy(h + 8, "abc", 3);
+        unpacker_init(&u, h, sizeof h);
+        ck_assert_ptr_null(unpack_str(&u));
+        ck_assert_msg(u.failed, "length %llu accepted", (unsigned long long)huge[i]);
+    }
+    /* exactly to the end is fine */
+    le64(b, 3);
+    unpacker_init(&u, b, sizeof b);
+    char *s = unpack_str(&u);
+    ck_assert_str_eq(s, "abc");
+    ck_assert_int_eq(u.failed, 0);
+    free(s);
+}
+END_TEST
+
+START_TEST(str_with_nul_fails)
+{
+    unsigned char b[8 + 3];
+    le64(b, 3);
+    memcpy(b + 8, "a\0b", 3);
+    struct unpacker u;
+    unpacker_init(&u, b, sizeof b);
+    ck_assert_ptr_null(unpack_str(&u));
+    ck_assert_int_eq(u.failed, 1);
+
+    memcpy(b + 8, "ab\0", 3);
+    unpacker_init(&u, b, sizeof b);
+    ck_assert_ptr_null(unpack_str(&u));
+    ck_assert_int_eq(u.failed, 1);
+}
+END_TEST
+
+START_TEST(range_bounds)
+{
+    unsigned char b[8 * 6];
+    const int64_t v[] = {-1, 0, 10, 11, INT64_MIN, INT64_MAX};
+    for (int i = 0; i < 6; i++)
+        le64(b + 8 * i, (uint64_t)v[i]);
+    struct unpacker u;
+
+    /* inclusive at both ends */
+    unpacker_init(&u, b + 8, 16);
+    ck_assert_int_eq(unpack_range(&u, 0, 10), 0);
+    ck_assert_int_eq(unpack_range(&u, 0, 10), 10);
+    ck_assert_int_eq(u.failed, 0);
+
+    unpacker_init(&u, b, 8); /* -1 below 0 */
+    ck_assert_int_eq(unpack_range(&u, 0, 10), 0);
+    ck_assert_int_eq(u.failed, 1);
+
+    unpacker_init(&u, b + 24, 8); /* 11 above 10: returns min */
+    ck_assert_int_eq(unpack_range(&u, 3, 10), 3);
+    ck_assert_int_eq(u.failed, 1);
+
+    unpacker_init(&u, b + 32, 16); /* the extremes with full-range bounds */
+    ck_assert(unpack_range(&u, INT64_MIN, INT64_MAX) == INT64_MIN);
+    ck_assert(unpack_range(&u, INT64_MIN, INT64_MAX) == INT64_MAX);
+    ck_assert_int_eq(u.failed, 0);
+
+    unpacker_init(&u, b, 8); /* -1 in [-1, -1] */
+    ck_assert_int_eq(unpack_range(&u, -1, -1), -1);
+    ck_assert_int_eq(u.failed, 0);
+
+    unpacker_init(&u, b, 4); /* truncated: fails, returns min */
+    ck_assert_int_eq(unpack_range(&u, -5, 5), -5);
+    ck_assert_int_eq(u.failed, 1);
+}
+END_TEST
+
+START_TEST(empty_input)
+{
+    struct unpacker u;
+    unpacker_init(&u, NULL, 0);
+    ck_assert_int_eq(unpack_i64(&u), 0);
+    ck_assert_int_eq(u.failed, 1);
+    unpacker_init(&u, "", 0);
+    ck_assert_ptr_null(unpack_str(&u));
+    ck_assert_int_eq(u.failed, 1);
+    unpacker_init(&u, "", 0);
+    (void)unpack_f64(&u);
+    ck_assert_int_eq(u.failed, 1);
+}
+END_TEST
+
+START_TEST(failed_packer_gives_nothing)
+{
+    struct packer p;
+    packer_init(&p);
+    pack_i64(&p, 1);
+    p.failed = 1; /* as after an allocation failure */
+    pack_str(&p, "more");
+    ck_assert_uint_eq(p.len, 8); /* later writes are ignored */
+    size_t len = 99;
+    ck_assert_ptr_null(packer_take(&p, &len));
+    ck_assert_uint_eq(len, 0);
+    ck_assert_int_eq(p.failed, 0); /* empty again and usable */
+    ck_assert_ptr_null(p.data);
+    pack_i64(&p, 2);
+    unsigned char *d = take(&p, &len);
+    ck_assert_uint_eq(len, 8);
+    free(d);
+}
+END_TEST
+
+START_TEST(random_round_trips)
+{
+    unsigned long long st = 12345;
+    for (int round = 0; round < 300; round++) {
+        int kinds[40];
+        int64_t ints[40];
+        double dbls[40];
+        char strs[40][64];
+        int n = (int)unit_rand_range(&st, 0, 40);
+        struct packer p;
+        packer_init(&p);
+        for (int i = 0; i < n; i++) {
+            kinds[i] = (int)unit_rand_range(&st, 0, 3);
+            switch (kinds[i]) {
+            case 0:
+                ints[i] = (int64_t)unit_rand(&st);
+                pack_i64(&p, ints[i]);
+                break;
+            case 1: {
+                uint64_t bits = unit_rand(&st);
+                memcpy(&dbls[i], &bits, sizeof bits);
+                pack_f64(&p, dbls[i]);
+                break;
+            }
+            case 2: {
+                int len = (int)unit_rand_range(&st, 0, 63);
+                for (int k = 0; k < len; k++)
+                    strs[i][k] = (char)unit_rand_range(&st, 1, 255);
+                strs[i][len] = '\0';
+                pack_str(&p, strs[i]);
+                break;
+            }
+            default:
+                pack_str(&p, NULL);
+            }
+        }
+        size_t len;
+        unsigned char *d = packer_take(&p, &len);
+        ck_assert_int_eq(d != NULL || n == 0, 1);
+        struct unpacker u;
+        unpacker_init(&u, d, len);
+        for (int i = 0; i < n; i++) {
+            switch (kinds[i]) {
+            case 0:
+                ck_assert(unpack_i64(&u) == ints[i]);
+                break;
+            case 1: {
+                double v = unpack_f64(&u);
+                ck_assert(!memcmp(&v, &dbls[i], sizeof v));
+                break;
+            }
+            case 2: {
+                char *s = unpack_str(&u);
+                ck_assert_ptr_nonnull(s);
+                ck_assert_str_eq(s, strs[i]);
+                free(s);
+                break;
+            }
+            default:
+                ck_assert_ptr_null(unpack_str(&u));
+            }
+        }
+        ck_assert_int_eq(u.failed, 0);
+        ck_assert_uint_eq(u.pos, len);
+        free(d);
+    }
+}
+END_TEST
+
+static Suite *pack_suite(void)
+{
+    Suite *s = suite_create("pack");
+    TCase *tc = tcase_create("pack");
+    tcase_add_test(tc, i64_round_trip);
+    tcase_add_test(tc, i64_is_little_endian);
+    tcase_add_test(tc, f64_round_trip);
+    tcase_add_test(tc, str_round_trip);
+    tcase_add_test(tc, mixed_sequence);
+    tcase_add_test(tc, every_truncation_fails);
+    tcase_add_test(tc, failure_is_sticky);
+    tcase_add_test(tc, str_length_past_end);
+    tcase_add_test(tc, str_with_nul_fails);
+    tcase_add_test(tc, range_bounds);
+    tcase_add_test(tc, empty_input);
+    tcase_add_test(tc, failed_packer_gives_nothing);
+    tcase_add_test(tc, random_round_trips);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return unit_run(pack_suite());
+}
