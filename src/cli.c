@@ -115,8 +115,8 @@ int cli_parse(int argc, char **argv, struct cli *c, struct settings *s, char *er
             return -1;
         }
         char why[256];
-        if (settings_set_string(s, d, d->type == SETTING_BOOL ? "true" : optarg, SOURCE_FLAG,
-                                why, sizeof why) < 0) {
+        if (settings_set_string(s, d, d->type == SETTING_BOOL ? "true" : optarg, SOURCE_FLAG, why,
+                                sizeof why) < 0) {
             snprintf(err, errlen, "--%s: %s", d->name, why);
             return -1;
         }
@@ -141,8 +141,9 @@ int cli_check_command(const struct cli *c, const struct settings *s, char *err, 
         return -1;
     }
     if (s->tasks && s->source[SET_SHARDS] == SOURCE_FLAG) {
-        snprintf(err, errlen, "--shards cannot be used with --tasks: the task file's lines are "
-                              "the shards");
+        snprintf(err, errlen,
+                 "--shards cannot be used with --tasks: the task file's lines are "
+                 "the shards");
         return -1;
     }
     return 0;
@@ -171,13 +172,13 @@ void cli_usage(FILE *out)
                      d->arg ? d->arg : "");
         fprintf(out, "  %-30s %s\n", left, d->help);
     }
-    fprintf(out,
-            "  %-30s %s\n  %-30s %s\n  %-30s %s\n", "    --config FILE",
-            "read settings from FILE (default $DISTMPI_CONFIG, ./distmpi.conf, then "
-            SYSCONFDIR "/distmpi.conf)",
+    fprintf(out, "  %-30s %s\n  %-30s %s\n  %-30s %s\n", "    --config FILE",
+            "read settings from FILE (default $DISTMPI_CONFIG, ./distmpi.conf, then " SYSCONFDIR
+            "/distmpi.conf)",
             "-h, --help", "show this help and exit", "-V, --version", "show the version and exit");
-    fprintf(out, "\n"
-                 "Exit status: 0 all shards passed (flaky ones included), 1 some shard failed,\n"
-                 "2 usage or configuration error, 3 infrastructure failure, 128+N stopped by\n"
-                 "signal N. See distmpi(1) and distmpi.conf(5).\n");
+    fprintf(out,
+            "\n"
+            "Exit status: 0 all shards passed (flaky ones included), 1 some shard failed,\n"
+            "2 usage or configuration error, 3 infrastructure failure, 128+N stopped by\n"
+            "signal N. See distmpi(1) and distmpi.conf(5).\n");
 }

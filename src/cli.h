@@ -22,8 +22,7 @@ struct cli {
  * s must have been set up with settings_init. Stops at "--" or the first
  * word that is not an option; the rest is the command.
  * Returns 0, or -1 with one line naming the problem in err. */
-int cli_parse(int argc, char **argv, struct cli *c, struct settings *s, char *err,
-              size_t errlen);
+int cli_parse(int argc, char **argv, struct cli *c, struct settings *s, char *err, size_t errlen);
 
 /* Check what only makes sense once flags and config are merged:
  * a command or --tasks, not both, and no empty command word.

@@ -67,8 +67,8 @@ static const char *expected_word(const struct setting_desc *d)
 
 /* Apply one setting of the file to a scratch copy or to s, depending on
  * whether a flag already set it. */
-static int apply(config_setting_t *cs, const struct setting_desc *d, struct settings *s,
-                 char *why, size_t whylen)
+static int apply(config_setting_t *cs, const struct setting_desc *d, struct settings *s, char *why,
+                 size_t whylen)
 {
     struct settings scratch;
     struct settings *target = s;

@@ -28,12 +28,12 @@ struct coord {
     const struct coord_input *in;
     struct plan *plan;
     struct outbox *ob;
-    struct runner *runner;        /* rank 0's own slot */
+    struct runner *runner; /* rank 0's own slot */
     struct shard_result **results;
-    int *owner;                   /* rank each shard was given to, -1 if none */
-    int *outstanding;             /* shards given to a worker and not reported */
+    int *owner;       /* rank each shard was given to, -1 if none */
+    int *outstanding; /* shards given to a worker and not reported */
     long done;
-    double busy_sum;              /* attempt seconds reported, for the prefetch choice */
+    double busy_sum; /* attempt seconds reported, for the prefetch choice */
     long attempts_sum;
 };
 
@@ -104,8 +104,10 @@ int coord_dry_run(FILE *out, const struct coord_input *in)
     fprintf(out, ", schedule %s\n", schedule_name(in->settings->schedule));
     print_hosts(out, c);
     if (!plan_is_static(p)) {
-        fprintf(out, "Plan: dynamic; each of the %d ranks takes the next shard when it is free,\n"
-                     "so faster hosts run more.\n", c->nranks);
+        fprintf(out,
+                "Plan: dynamic; each of the %d ranks takes the next shard when it is free,\n"
+                "so faster hosts run more.\n",
+                c->nranks);
         plan_destroy(p);
         return 0;
     }
@@ -202,8 +204,10 @@ static int on_result(struct coord *co, int src, const unsigned char *data, size_
     }
     if (res->index >= co->in->spec->total || co->owner[res->index] != src ||
         co->results[res->index] || res->rank != src) {
-        fprintf(stderr, "distmpi: ignoring a result for shard %ld from rank %d: it was not "
-                        "running there\n", res->index + 1, src);
+        fprintf(stderr,
+                "distmpi: ignoring a result for shard %ld from rank %d: it was not "
+                "running there\n",
+                res->index + 1, src);
         result_free(res);
         return 0;
     }
@@ -243,7 +247,9 @@ static void header(const struct coord *co)
     fflush(stdout);
 }
 
-static int finish(struct coord *co, int *exit_status, char *err, size_t errlen)
+/* Summarise, report and set *exit_status (128+sig when a signal stopped the
+ * run). */
+static int finish(struct coord *co, int sig, int *exit_status, char *err, size_t errlen)
 {
     const struct coord_input *in = co->in;
     const struct cluster *c = in->cluster;
@@ -254,7 +260,7 @@ static int finish(struct coord *co, int *exit_status, char *err, size_t errlen)
         return -1;
     }
     double elapsed = time_wall() - in->started;
-    *exit_status = result_exit_status(sum.total.count);
+    *exit_status = sig ? 128 + sig : result_exit_status(sum.total.count);
     summary_print(stdout, &sum, c, co->results, total, elapsed);
     fflush(stdout);
     if (in->settings->json) {
@@ -332,8 +338,7 @@ int coord_run(const struct coord_input *in, int *exit_status, char *err, size_t 
         while ((got = msg_poll(&src, &tag, &data, &len, err, errlen)) == 1) {
             int hrc = tag == TAG_RESULT ? on_result(&co, src, data, len, err, errlen) : 0;
             if (tag != TAG_RESULT)
-                fprintf(stderr, "distmpi: ignoring a message with tag %d from rank %d\n", tag,
-                        src);
+                fprintf(stderr, "distmpi: ignoring a message with tag %d from rank %d\n", tag, src);
             free(data);
             if (hrc < 0)
                 goto out;
@@ -374,9 +379,7 @@ int coord_run(const struct coord_input *in, int *exit_status, char *err, size_t 
     } else if (stop_workers(&co, err, errlen) < 0) {
         goto out;
     }
-    status = finish(&co, exit_status, err, errlen);
-    if (sig)
-        *exit_status = 128 + sig;
+    status = finish(&co, sig, exit_status, err, errlen);
 out:
     if (co.results)
         for (long i = 0; i < sp->total; i++)

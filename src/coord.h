@@ -15,10 +15,10 @@ struct coord_input {
     const struct settings *settings;
     const struct self *me;
     const struct cluster *cluster;
-    const struct tasklist *tasks;   /* task mode, else NULL */
-    char *const *command;           /* command mode, else NULL */
+    const struct tasklist *tasks; /* task mode, else NULL */
+    char *const *command;         /* command mode, else NULL */
     int ncommand;
-    double started;                 /* wall clock */
+    double started; /* wall clock */
 };
 
 /* Print the hosts and the plan for --dry-run. Returns 0, or -1 (ENOMEM). */

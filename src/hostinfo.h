@@ -11,21 +11,21 @@ struct host {
     char *name;
     long cores, pus;
     int nranks;
-    int leader;        /* world rank of the host's leader */
+    int leader; /* world rank of the host's leader */
 };
 
 struct cluster {
     int nranks;
     int nhosts;
-    int *rank_host;    /* host index of each rank */
-    int *rank_slot;    /* slot of each rank on its host */
-    struct host *hosts;/* in order of their leader's rank */
+    int *rank_host;     /* host index of each rank */
+    int *rank_slot;     /* slot of each rank on its host */
+    struct host *hosts; /* in order of their leader's rank */
 };
 
 /* What this rank learns about itself. */
 struct self {
     int rank, nranks;
-    int slot;          /* rank among the ranks of this host, 0-based */
+    int slot; /* rank among the ranks of this host, 0-based */
     char host[256];
 };
 

@@ -25,8 +25,8 @@ void outbox_destroy(struct outbox *ob);
 
 /* Start sending len bytes of data (the outbox takes ownership of data) to
  * dest with tag. Returns 0, or -1 with a reason in err. */
-int outbox_send(struct outbox *ob, int dest, int tag, unsigned char *data, size_t len,
-                char *err, size_t errlen);
+int outbox_send(struct outbox *ob, int dest, int tag, unsigned char *data, size_t len, char *err,
+                size_t errlen);
 
 /* Release the sends that have completed. Returns how many are still pending,
  * or -1 with a reason in err. */

@@ -7,7 +7,7 @@
 #include <string.h>
 
 /* strings longer than this are refused on both ends: no message needs them */
-#define PACK_MAX_STR (64u * 1024 * 1024)
+#define PACK_MAX_STR  (64u * 1024 * 1024)
 #define PACK_NULL_STR UINT64_MAX
 
 void packer_init(struct packer *p)

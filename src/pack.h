@@ -13,7 +13,7 @@
 struct packer {
     unsigned char *data; /* heap; the caller takes it over with packer_take */
     size_t len, cap;
-    int failed;          /* out of memory */
+    int failed; /* out of memory */
 };
 
 void packer_init(struct packer *p);
@@ -29,7 +29,7 @@ void packer_free(struct packer *p);
 struct unpacker {
     const unsigned char *data;
     size_t len, pos;
-    int failed;          /* truncated or malformed input */
+    int failed; /* truncated or malformed input */
 };
 
 void unpacker_init(struct unpacker *u, const void *data, size_t len);

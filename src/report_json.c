@@ -41,7 +41,8 @@ static json_t *str_or_null(const char *s)
 static json_t *tally_json(const struct tally *t, json_t *o)
 {
     json_object_set_new(o, "shards", json_integer(t->shards));
-    json_object_set_new(o, "passed", json_integer(t->count[STATUS_PASSED] + t->count[STATUS_FLAKY]));
+    json_object_set_new(o, "passed",
+                        json_integer(t->count[STATUS_PASSED] + t->count[STATUS_FLAKY]));
     json_object_set_new(o, "flaky", json_integer(t->count[STATUS_FLAKY]));
     json_object_set_new(o, "failed", json_integer(t->count[STATUS_FAILED]));
     json_object_set_new(o, "timeout", json_integer(t->count[STATUS_TIMEOUT]));
@@ -59,7 +60,8 @@ static json_t *attempt_json(const struct attempt *a, int n)
     json_t *o = json_object();
     json_object_set_new(o, "attempt", json_integer(n));
     json_object_set_new(o, "outcome", json_string(outcome_name(a->outcome)));
-    json_object_set_new(o, "exit_code", a->exit_code >= 0 ? json_integer(a->exit_code) : json_null());
+    json_object_set_new(o, "exit_code",
+                        a->exit_code >= 0 ? json_integer(a->exit_code) : json_null());
     json_object_set_new(o, "signal", a->signal ? json_integer(a->signal) : json_null());
     json_object_set_new(o, "start", iso(a->start));
     json_object_set_new(o, "duration", json_real(a->duration));
@@ -75,8 +77,8 @@ static json_t *shard_json(const struct report *rep, long i)
     json_object_set_new(o, "index", json_integer(i));
     int ran = r && r->rank >= 0 && r->rank < c->nranks;
     json_object_set_new(o, "status", json_string(status_name(r ? r->status : STATUS_LOST)));
-    json_object_set_new(o, "host", ran ? str_or_null(c->hosts[c->rank_host[r->rank]].name)
-                                       : json_null());
+    json_object_set_new(o, "host",
+                        ran ? str_or_null(c->hosts[c->rank_host[r->rank]].name) : json_null());
     json_object_set_new(o, "rank", ran ? json_integer(r->rank) : json_null());
     json_object_set_new(o, "slot", ran ? json_integer(r->slot) : json_null());
     int n = r ? r->nattempts : 0;
@@ -84,7 +86,8 @@ static json_t *shard_json(const struct report *rep, long i)
     json_object_set_new(o, "attempts", json_integer(n));
     json_object_set_new(o, "exit_code",
                         last && last->exit_code >= 0 ? json_integer(last->exit_code) : json_null());
-    json_object_set_new(o, "signal", last && last->signal ? json_integer(last->signal) : json_null());
+    json_object_set_new(o, "signal",
+                        last && last->signal ? json_integer(last->signal) : json_null());
     json_object_set_new(o, "start", n ? iso(r->attempts[0].start) : json_null());
     json_object_set_new(o, "duration", json_real(r ? result_elapsed(r) : 0));
     json_object_set_new(o, "busy", json_real(r ? result_busy(r) : 0));

@@ -11,12 +11,12 @@
 struct report {
     const char *run_id;
     const char *run_dir;
-    char *const *command;      /* NULL in task mode */
+    char *const *command; /* NULL in task mode */
     int ncommand;
-    const char *tasks;         /* task file, or NULL */
+    const char *tasks; /* task file, or NULL */
     const char *schedule;
     long total;
-    double started;            /* wall clock */
+    double started; /* wall clock */
     double duration;
     int exit_status;
     const struct cluster *cluster;

@@ -6,8 +6,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
-static const char *const outcome_names[OUTCOME_COUNT] = {"passed", "failed", "timeout",
-                                                         "crashed", "exec_error"};
+static const char *const outcome_names[OUTCOME_COUNT] = {"passed", "failed", "timeout", "crashed",
+                                                         "exec_error"};
 static const char *const status_names[STATUS_COUNT] = {
     "passed", "flaky", "failed", "timeout", "crashed", "exec_error", "lost", "interrupted"};
 static const char *const status_labels[STATUS_COUNT] = {

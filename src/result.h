@@ -21,13 +21,13 @@ enum outcome {
 /* The class of a finished shard. Order matters: see status_is_*. */
 enum status {
     STATUS_PASSED,
-    STATUS_FLAKY,      /* passed after at least one failed attempt */
+    STATUS_FLAKY, /* passed after at least one failed attempt */
     STATUS_FAILED,
     STATUS_TIMEOUT,
     STATUS_CRASHED,
     STATUS_EXEC_ERROR,
-    STATUS_LOST,       /* never reported */
-    STATUS_INTERRUPTED,/* the run was stopped by a signal first */
+    STATUS_LOST,        /* never reported */
+    STATUS_INTERRUPTED, /* the run was stopped by a signal first */
     STATUS_COUNT
 };
 
@@ -40,26 +40,26 @@ enum {
 };
 
 struct attempt {
-    int outcome;       /* enum outcome */
-    int exit_code;     /* -1 when none */
-    int signal;        /* 0 when none */
-    double start;      /* wall clock, seconds since the epoch */
-    double duration;   /* seconds */
+    int outcome;     /* enum outcome */
+    int exit_code;   /* -1 when none */
+    int signal;      /* 0 when none */
+    double start;    /* wall clock, seconds since the epoch */
+    double duration; /* seconds */
 };
 
 struct shard_result {
-    long index;        /* 0-based */
-    int status;        /* enum status */
-    int rank, slot;    /* who ran it; -1 when lost */
+    long index;     /* 0-based */
+    int status;     /* enum status */
+    int rank, slot; /* who ran it; -1 when lost */
     int nattempts;
     struct attempt *attempts; /* nattempts entries */
-    char *log;         /* last attempt's log on its host, or NULL */
-    char *error;       /* why it could not be started, or NULL */
+    char *log;                /* last attempt's log on its host, or NULL */
+    char *error;              /* why it could not be started, or NULL */
 };
 
-const char *outcome_name(int outcome);   /* "passed", "failed", "timeout", ... */
-const char *status_name(int status);     /* "passed", "flaky", ..., "exec_error", "lost" */
-const char *status_label(int status);    /* the same for people: "exec error" */
+const char *outcome_name(int outcome); /* "passed", "failed", "timeout", ... */
+const char *status_name(int status);   /* "passed", "flaky", ..., "exec_error", "lost" */
+const char *status_label(int status);  /* the same for people: "exec error" */
 
 /* A shard that passed (flaky included). */
 int status_is_pass(int status);

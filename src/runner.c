@@ -29,11 +29,11 @@ extern char **environ;
 enum runner_state { RUNNER_IDLE, RUNNER_RUNNING, RUNNER_BACKOFF };
 
 struct runner {
-    struct runner_config cfg;  /* strings below are owned copies */
-    char *run_dir;             /* absolute */
+    struct runner_config cfg; /* strings below are owned copies */
+    char *run_dir;            /* absolute */
     char *host;
-    int width;                 /* digits of the shard number in paths */
-    unsigned short rng[3];     /* erand48 state for the jitter */
+    int width;             /* digits of the shard number in paths */
+    unsigned short rng[3]; /* erand48 state for the jitter */
 
     enum runner_state state;
     long index;
@@ -44,19 +44,19 @@ struct runner {
     /* the attempts so far */
     struct attempt *attempts;
     int nattempts, cap;
-    char *log;                 /* last attempt's log */
-    char *error;               /* why the last attempt could not start */
+    char *log;   /* last attempt's log */
+    char *error; /* why the last attempt could not start */
 
     /* the running attempt */
     pid_t pid;
     int pidfd;
     double mono_start;
-    double deadline;           /* timeout, INFINITY if none */
-    double kill_at;            /* SIGKILL due, INFINITY if not yet */
+    double deadline; /* timeout, INFINITY if none */
+    double kill_at;  /* SIGKILL due, INFINITY if not yet */
     bool timed_out;
     bool kill_sent;
 
-    double retry_at;           /* RUNNER_BACKOFF: when the next attempt starts */
+    double retry_at; /* RUNNER_BACKOFF: when the next attempt starts */
 };
 
 static char *absolute(const char *path)
@@ -379,8 +379,8 @@ static void start_attempt(struct runner *r)
     posix_spawnattr_setsigmask(&attr, &none);
     posix_spawnattr_setsigdefault(&attr, &all); /* MPI may ignore SIGPIPE; the test must not */
     posix_spawnattr_setpgroup(&attr, 0);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                        POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setflags(
+        &attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     r->mono_start = time_mono();
     a->start = time_wall();
     /* glibc's posix_spawnp reports a failed exec (ENOENT, EACCES, ...) here */
@@ -441,9 +441,9 @@ static void record_exit(struct runner *r, int st)
         if (r->shell && (a->exit_code == 127 || a->exit_code == 126)) {
             a->outcome = OUTCOME_EXEC_ERROR;
             free(r->error);
-            r->error = strdup(a->exit_code == 127
-                                  ? "/bin/sh could not find the command (exit 127)"
-                                  : "/bin/sh could not execute the command (exit 126)");
+            r->error =
+                strdup(a->exit_code == 127 ? "/bin/sh could not find the command (exit 127)"
+                                           : "/bin/sh could not execute the command (exit 126)");
         }
     } else if (WIFSIGNALED(st)) {
         a->signal = WTERMSIG(st);

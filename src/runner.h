@@ -13,14 +13,14 @@
 #include "result.h"
 
 struct runner_config {
-    double timeout;        /* seconds per attempt, 0: none */
-    double kill_grace;     /* seconds between SIGTERM and SIGKILL */
-    long retries;          /* retries after a failed attempt */
+    double timeout;    /* seconds per attempt, 0: none */
+    double kill_grace; /* seconds between SIGTERM and SIGKILL */
+    long retries;      /* retries after a failed attempt */
     double backoff, backoff_max, backoff_jitter;
-    const char *run_dir;   /* relative to the working directory, or absolute */
+    const char *run_dir; /* relative to the working directory, or absolute */
     const char *host;
     int rank, slot;
-    long total;            /* shards in the run, for {total} */
+    long total; /* shards in the run, for {total} */
 };
 
 struct runner;

@@ -32,8 +32,8 @@ const struct setting_desc settings_table[SET_COUNT] = {
      "retry a failed shard N times on its rank (default 2)"},
     {SET_BACKOFF, "backoff", 0, SETTING_DOUBLE, OFF(backoff), 0, 86400, NULL, "SECONDS",
      "delay before the first retry, doubled for each next one (default 5)"},
-    {SET_BACKOFF_MAX, "backoff-max", 0, SETTING_DOUBLE, OFF(backoff_max), 0, 86400, NULL,
-     "SECONDS", "longest delay between retries (default 300)"},
+    {SET_BACKOFF_MAX, "backoff-max", 0, SETTING_DOUBLE, OFF(backoff_max), 0, 86400, NULL, "SECONDS",
+     "longest delay between retries (default 300)"},
     {SET_BACKOFF_JITTER, "backoff-jitter", 0, SETTING_DOUBLE, OFF(backoff_jitter), 0, 1, NULL,
      "FRACTION", "randomise each delay by up to +/- FRACTION (default 0.1)"},
     {SET_RUN_DIR, "run-dir", 0, SETTING_STRING, OFF(run_dir), 0, 0, NULL, "DIR",
@@ -214,8 +214,7 @@ int settings_set_string(struct settings *s, const struct setting_desc *d, const 
     return -1;
 }
 
-void settings_format(const struct settings *s, const struct setting_desc *d, char *buf,
-                     size_t len)
+void settings_format(const struct settings *s, const struct setting_desc *d, char *buf, size_t len)
 {
     const void *p = (const char *)s + d->offset;
     switch (d->type) {

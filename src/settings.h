@@ -39,31 +39,31 @@ enum setting_id {
 };
 
 struct settings {
-    long shards;             /* 0: one shard per rank */
-    int schedule;            /* enum schedule */
+    long shards;  /* 0: one shard per rank */
+    int schedule; /* enum schedule */
     bool dry_run;
-    char *tasks;             /* task file, or NULL for a command */
-    double timeout;          /* seconds per attempt; 0: none */
-    double kill_grace;       /* seconds between SIGTERM and SIGKILL */
-    long retries;            /* retries after the first attempt */
-    double backoff;          /* first retry delay, seconds */
-    double backoff_max;      /* cap on any retry delay, seconds */
-    double backoff_jitter;   /* +/- fraction applied to each delay */
-    char *run_dir;           /* NULL: distmpi-runs/RUN_ID */
-    char *json;              /* JSON report path, or NULL */
+    char *tasks;           /* task file, or NULL for a command */
+    double timeout;        /* seconds per attempt; 0: none */
+    double kill_grace;     /* seconds between SIGTERM and SIGKILL */
+    long retries;          /* retries after the first attempt */
+    double backoff;        /* first retry delay, seconds */
+    double backoff_max;    /* cap on any retry delay, seconds */
+    double backoff_jitter; /* +/- fraction applied to each delay */
+    char *run_dir;         /* NULL: distmpi-runs/RUN_ID */
+    char *json;            /* JSON report path, or NULL */
     enum setting_source source[SET_COUNT];
 };
 
 struct setting_desc {
     enum setting_id id;
-    const char *name;     /* long option; config key is the same with '_' for '-' */
-    int short_opt;        /* 0 when none */
+    const char *name; /* long option; config key is the same with '_' for '-' */
+    int short_opt;    /* 0 when none */
     enum setting_type type;
-    size_t offset;        /* offset of the value in struct settings */
-    double min, max;      /* inclusive bounds for INT and DOUBLE */
+    size_t offset;              /* offset of the value in struct settings */
+    double min, max;            /* inclusive bounds for INT and DOUBLE */
     const char *const *choices; /* NULL-terminated, for CHOICE */
-    const char *arg;      /* argument name for --help, NULL for BOOL */
-    const char *help;     /* one line for --help */
+    const char *arg;            /* argument name for --help, NULL for BOOL */
+    const char *help;           /* one line for --help */
 };
 
 /* The table, SET_COUNT entries in enum order. */
@@ -81,20 +81,18 @@ const struct setting_desc *settings_find(const char *name);
 
 /* Parse text as the value of d and store it in s with the given source.
  * Returns 0, or -1 with a one-line reason (no file or flag name) in err. */
-int settings_set_string(struct settings *s, const struct setting_desc *d,
-                        const char *text, enum setting_source src,
-                        char *err, size_t errlen);
+int settings_set_string(struct settings *s, const struct setting_desc *d, const char *text,
+                        enum setting_source src, char *err, size_t errlen);
 
 /* Store typed values (used by the config loader, which knows the types).
  * Same return convention; the value is range-checked. */
-int settings_set_long(struct settings *s, const struct setting_desc *d,
-                      long v, enum setting_source src, char *err, size_t errlen);
-int settings_set_double(struct settings *s, const struct setting_desc *d,
-                        double v, enum setting_source src, char *err, size_t errlen);
+int settings_set_long(struct settings *s, const struct setting_desc *d, long v,
+                      enum setting_source src, char *err, size_t errlen);
+int settings_set_double(struct settings *s, const struct setting_desc *d, double v,
+                        enum setting_source src, char *err, size_t errlen);
 
 /* Format the current value of d into buf for display ("5", "dynamic", "(none)"). */
-void settings_format(const struct settings *s, const struct setting_desc *d,
-                     char *buf, size_t len);
+void settings_format(const struct settings *s, const struct setting_desc *d, char *buf, size_t len);
 
 /* Check relations between settings (backoff <= backoff-max, ...).
  * Returns 0, or -1 with a reason in err. */

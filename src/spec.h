@@ -10,10 +10,10 @@
 #include <stddef.h>
 
 struct spec {
-    int status;            /* -1: run; otherwise every rank exits with it */
-    long total;            /* shards */
-    int shell;             /* task mode: each assignment carries its line */
-    char **words;          /* the command's word templates (not in task mode) */
+    int status;   /* -1: run; otherwise every rank exits with it */
+    long total;   /* shards */
+    int shell;    /* task mode: each assignment carries its line */
+    char **words; /* the command's word templates (not in task mode) */
     int nwords;
     double timeout, kill_grace, backoff, backoff_max, backoff_jitter;
     long retries;

@@ -8,6 +8,11 @@
 
 #include "timeutil.h"
 
+static const char *plural(long n)
+{
+    return n == 1 ? "" : "s";
+}
+
 static void add(struct tally *t, const struct shard_result *r)
 {
     t->shards++;
@@ -64,8 +69,8 @@ static void describe_end(char *buf, size_t len, const struct shard_result *r)
         snprintf(buf, len, " (exit %d after the timeout)", a->exit_code);
 }
 
-void summary_result_line(char *buf, size_t len, const struct shard_result *r, long done,
-                         long total, const char *host)
+void summary_result_line(char *buf, size_t len, const struct shard_result *r, long done, long total,
+                         const char *host)
 {
     int width = snprintf(NULL, 0, "%ld", total);
     char end[512], dur[32], tries[64];
@@ -78,8 +83,8 @@ void summary_result_line(char *buf, size_t len, const struct shard_result *r, lo
     else
         tries[0] = '\0';
     if (r->rank < 0)
-        snprintf(buf, len, "[%*ld/%ld] shard %ld %s: no result", width, done, total,
-                 r->index + 1, status_label(r->status));
+        snprintf(buf, len, "[%*ld/%ld] shard %ld %s: no result", width, done, total, r->index + 1,
+                 status_label(r->status));
     else
         snprintf(buf, len, "[%*ld/%ld] shard %ld %s%s%s on %s rank %d slot %d, %s", width, done,
                  total, r->index + 1, status_label(r->status), end, tries, host, r->rank, r->slot,
@@ -92,8 +97,8 @@ static void print_row(FILE *out, const char *name, const char *cores, const char
     char busy[32];
     time_format_duration(t->busy, busy, sizeof busy);
     long failed = t->count[STATUS_FAILED] + t->count[STATUS_TIMEOUT] + t->count[STATUS_CRASHED];
-    long errors = t->count[STATUS_EXEC_ERROR] + t->count[STATUS_LOST] +
-                  t->count[STATUS_INTERRUPTED];
+    long errors =
+        t->count[STATUS_EXEC_ERROR] + t->count[STATUS_LOST] + t->count[STATUS_INTERRUPTED];
     fprintf(out, "  %-20s %5s %5s %6ld %6ld %5ld %6ld %6ld %7ld %9s\n", name, cores, ranks,
             t->shards, t->count[STATUS_PASSED] + t->count[STATUS_FLAKY], t->count[STATUS_FLAKY],
             failed, errors, t->retries, busy);
@@ -140,12 +145,13 @@ void summary_print(FILE *out, const struct summary *s, const struct cluster *c,
     char dur[32];
     time_format_duration(elapsed, dur, sizeof dur);
     fprintf(out,
-            "\n%ld shards: %ld passed (%ld flaky), %ld failed, %ld timed out, %ld crashed, "
-            "%ld exec errors, %ld lost",
-            t->shards, t->count[STATUS_PASSED] + t->count[STATUS_FLAKY], t->count[STATUS_FLAKY],
-            t->count[STATUS_FAILED], t->count[STATUS_TIMEOUT], t->count[STATUS_CRASHED],
-            t->count[STATUS_EXEC_ERROR], t->count[STATUS_LOST]);
+            "\n%ld shard%s: %ld passed (%ld flaky), %ld failed, %ld timed out, %ld crashed, "
+            "%ld exec error%s, %ld lost",
+            t->shards, plural(t->shards), t->count[STATUS_PASSED] + t->count[STATUS_FLAKY],
+            t->count[STATUS_FLAKY], t->count[STATUS_FAILED], t->count[STATUS_TIMEOUT],
+            t->count[STATUS_CRASHED], t->count[STATUS_EXEC_ERROR],
+            plural(t->count[STATUS_EXEC_ERROR]), t->count[STATUS_LOST]);
     if (t->count[STATUS_INTERRUPTED])
         fprintf(out, ", %ld interrupted", t->count[STATUS_INTERRUPTED]);
-    fprintf(out, "; %ld retries; %s\n", t->retries, dur);
+    fprintf(out, "; %ld retr%s; %s\n", t->retries, t->retries == 1 ? "y" : "ies", dur);
 }

@@ -12,13 +12,13 @@
 struct tally {
     long shards;
     long count[STATUS_COUNT];
-    long retries;           /* attempts beyond each shard's first */
-    double busy;            /* seconds of attempts */
+    long retries; /* attempts beyond each shard's first */
+    double busy;  /* seconds of attempts */
 };
 
 struct summary {
     struct tally total;
-    struct tally *hosts;    /* one per host of the cluster */
+    struct tally *hosts; /* one per host of the cluster */
     int nhosts;
 };
 
@@ -30,8 +30,8 @@ void summary_free(struct summary *s);
 
 /* The line printed when a shard finishes, without a newline:
  * "[ 3/12] shard 5 failed (exit 1) after 3 attempts on node1 rank 2 slot 2, 0.31s". */
-void summary_result_line(char *buf, size_t len, const struct shard_result *r, long done,
-                         long total, const char *host);
+void summary_result_line(char *buf, size_t len, const struct shard_result *r, long done, long total,
+                         const char *host);
 
 /* The per-host table, the shards that did not pass, and the total line. */
 void summary_print(FILE *out, const struct summary *s, const struct cluster *c,

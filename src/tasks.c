@@ -65,8 +65,8 @@ int tasks_parse(const char *name, const char *data, size_t len, struct tasklist 
         size_t n = nl ? (size_t)(nl - start) : len - pos;
         pos += n + (nl ? 1 : 0);
         if (memchr(start, '\0', n)) {
-            snprintf(err, errlen, "%s:%ld: line contains a NUL byte (is this a text file?)",
-                     name, line);
+            snprintf(err, errlen, "%s:%ld: line contains a NUL byte (is this a text file?)", name,
+                     line);
             goto fail;
         }
         if (n > 0 && start[n - 1] == '\r')

@@ -8,8 +8,8 @@
 #include <stddef.h>
 
 struct tasklist {
-    char **lines;    /* the commands, without the newline */
-    long *lineno;    /* the line of the file each came from (1-based) */
+    char **lines; /* the commands, without the newline */
+    long *lineno; /* the line of the file each came from (1-based) */
     long count;
 };
 

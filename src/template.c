@@ -10,7 +10,7 @@
 
 enum ph { PH_SHARD, PH_INDEX, PH_TOTAL, PH_HOST, PH_RANK, PH_SLOT, PH_ATTEMPT, PH_COUNT };
 
-static const char *const ph_names[PH_COUNT] = {"shard", "index", "total", "host",
+static const char *const ph_names[PH_COUNT] = {"shard", "index", "total",  "host",
                                                "rank",  "slot",  "attempt"};
 
 /* A growing string; on allocation failure it stays failed and returns NULL. */
@@ -149,13 +149,27 @@ char *template_expand(const char *text, const struct subst *v, bool quote)
         char num[32];
         const char *value = num;
         switch (lookup(text + i + 1, n)) {
-        case PH_SHARD: snprintf(num, sizeof num, "%ld", v->shard); break;
-        case PH_INDEX: snprintf(num, sizeof num, "%ld", v->index); break;
-        case PH_TOTAL: snprintf(num, sizeof num, "%ld", v->total); break;
-        case PH_HOST: value = v->host ? v->host : ""; break;
-        case PH_RANK: snprintf(num, sizeof num, "%ld", v->rank); break;
-        case PH_SLOT: snprintf(num, sizeof num, "%ld", v->slot); break;
-        case PH_ATTEMPT: snprintf(num, sizeof num, "%ld", v->attempt); break;
+        case PH_SHARD:
+            snprintf(num, sizeof num, "%ld", v->shard);
+            break;
+        case PH_INDEX:
+            snprintf(num, sizeof num, "%ld", v->index);
+            break;
+        case PH_TOTAL:
+            snprintf(num, sizeof num, "%ld", v->total);
+            break;
+        case PH_HOST:
+            value = v->host ? v->host : "";
+            break;
+        case PH_RANK:
+            snprintf(num, sizeof num, "%ld", v->rank);
+            break;
+        case PH_SLOT:
+            snprintf(num, sizeof num, "%ld", v->slot);
+            break;
+        case PH_ATTEMPT:
+            snprintf(num, sizeof num, "%ld", v->attempt);
+            break;
         default:
             free(b.s);
             errno = EINVAL;

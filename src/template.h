@@ -11,13 +11,13 @@
 
 /* The values one attempt substitutes. */
 struct subst {
-    long shard;       /* 1-based */
-    long index;       /* 0-based */
+    long shard; /* 1-based */
+    long index; /* 0-based */
     long total;
     const char *host;
     long rank;
     long slot;
-    long attempt;     /* 1-based */
+    long attempt; /* 1-based */
 };
 
 /* Check text: every {name} must be a known placeholder.

@@ -144,9 +144,9 @@ int worker_run(const struct spec *spec, const struct self *me, char *err, size_t
             char *task = q.task[q.head];
             q.head++;
             q.len--;
-            int started = spec->shell ? runner_start(runner, index, &task, 1, true)
-                                      : runner_start(runner, index, spec->words, spec->nwords,
-                                                     false);
+            int started = spec->shell
+                              ? runner_start(runner, index, &task, 1, true)
+                              : runner_start(runner, index, spec->words, spec->nwords, false);
             free(task);
             if (started < 0) {
                 snprintf(err, errlen, "cannot start shard %ld: out of memory", index + 1);

@@ -1,0 +1,81 @@
+#!/bin/sh
+# install-deps.sh - install the Debian 12 packages needed to build, test and
+# run distmpi. Safe to run again: apt-get skips what is already installed.
+#
+#   sudo sh scripts/install-deps.sh      (or as root: sh scripts/install-deps.sh)
+set -eu
+
+# build: compiler, autotools, pkg-config and the libraries' headers
+# run:   Open MPI's mpirun, hwloc, libconfig, libssh, jansson
+# test:  Check (unit tests), sharness (shell tests), python3 (reads the JSON
+#        reports), procps (pgrep/ps), man-db and groff-base (the man page test),
+#        git (the test scripts run from a clone)
+PACKAGES="
+    build-essential
+    autoconf
+    automake
+    pkg-config
+    openmpi-bin
+    libopenmpi-dev
+    libhwloc-dev
+    hwloc-nox
+    libconfig-dev
+    libssh-dev
+    libjansson-dev
+    check
+    sharness
+    python3
+    procps
+    man-db
+    groff-base
+    git
+    ca-certificates
+"
+
+# Nothing to do (and no root needed) when every package is installed already.
+missing=
+if command -v dpkg-query >/dev/null 2>&1; then
+    for p in $PACKAGES; do
+        status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+        [ "$status" = "install ok installed" ] || missing="$missing $p"
+    done
+    if [ -z "$missing" ]; then
+        echo "install-deps: every package is installed already"
+        exit 0
+    fi
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+    SUDO=
+elif command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo"
+    echo "install-deps: not root, using sudo" >&2
+else
+    echo "install-deps: run this as root (or install sudo): it needs apt-get install" >&2
+    exit 1
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "install-deps: apt-get not found; this script is for Debian 12 (bookworm)." >&2
+    # shellcheck disable=SC2086 # a word list, printed on one line
+    echo "install-deps: install the equivalents of:" $PACKAGES >&2
+    exit 1
+fi
+
+echo "install-deps: installing build, test and run dependencies with apt-get"
+# apt-get's progress goes to a log; its errors still reach stderr, and on
+# failure the tail of the log is shown.
+log=$(mktemp "${TMPDIR:-/tmp}/install-deps.XXXXXX")
+trap 'rm -f "$log"' EXIT
+run() {
+    if ! "$@" >"$log" 2>&1; then
+        echo "install-deps: failed: $*" >&2
+        tail -n 30 "$log" >&2
+        exit 1
+    fi
+}
+run $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
+# shellcheck disable=SC2086 # PACKAGES is a word list on purpose
+run $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+    $PACKAGES
+echo "install-deps: done"

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# test.sh - install what the tests need, build distmpi and run the whole test
+# suite: make check (unit and integration tests) and make distcheck.
+#
+#   bash scripts/test.sh        (from a clone of the repository, as root on
+#                                Debian 12, or as a user who can sudo)
+#
+# It configures and builds in the source tree, with --enable-werror. Its last
+# line is always "N passed, N failed" (and ", N skipped" when tests were
+# skipped), counted from the results of make check; its exit status is 0 only
+# when every step passed. Set DISTMPI_SKIP_DEPS=1 to skip the package step,
+# and JOBS to change the number of parallel make jobs (default 2).
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+jobs=${JOBS:-2}
+
+# mpirun refuses root without these; the tests set them too, but make sure.
+if [ "$(id -u)" -eq 0 ]; then
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+fi
+# make check prints the log of every test that did not pass
+export VERBOSE=1
+
+failed_steps=()
+
+step() {
+    local name=$1
+    shift
+    printf '\n==> %s\n' "$name"
+    if "$@"; then
+        return 0
+    fi
+    echo "test.sh: FAILED: $name" >&2
+    failed_steps+=("$name")
+    return 1
+}
+
+# Count the results of make check from the .trs files the automake harness
+# writes next to each test's log: one ":test-result:" line per test point
+# (each "ok"/"not ok" of a TAP test).
+summary() {
+    local pass=0 fail=0 skip=0 result trs
+    shopt -s nullglob
+    for trs in tests/*.trs tests/unit/*.trs; do
+        while read -r _ result _; do
+            case $result in
+            PASS | XFAIL) pass=$((pass + 1)) ;;
+            SKIP) skip=$((skip + 1)) ;;
+            *) fail=$((fail + 1)) ;; # FAIL, XPASS, ERROR
+            esac
+        done < <(grep '^:test-result:' "$trs")
+    done
+    shopt -u nullglob
+    if [ "$skip" -gt 0 ]; then
+        echo "$pass passed, $fail failed, $skip skipped"
+    else
+        echo "$pass passed, $fail failed"
+    fi
+}
+
+finish() {
+    local rc=$1
+    [ "${#failed_steps[@]}" -gt 0 ] && rc=1
+    echo
+    if [ "$rc" -eq 0 ]; then
+        echo "test.sh: every step passed"
+    else
+        echo "test.sh: failed: ${failed_steps[*]:-interrupted}"
+    fi
+    summary
+    exit "$rc"
+}
+trap 'finish 130' INT
+trap 'finish 143' TERM
+
+# Results of an earlier run must not be counted.
+rm -f tests/*.trs tests/unit/*.trs tests/*.log tests/unit/*.log test-suite.log
+
+if [ "${DISTMPI_SKIP_DEPS:-0}" != 1 ]; then
+    step "install packages (scripts/install-deps.sh)" sh scripts/install-deps.sh || finish 1
+fi
+
+step "autoreconf -fi" autoreconf -fi || finish 1
+step "./configure --enable-werror" ./configure --enable-werror --quiet || finish 1
+step "make -j$jobs" make -j"$jobs" || finish 1
+
+if step "make -j$jobs check" make -j"$jobs" check; then
+    step "make -j$jobs distcheck" make -j"$jobs" distcheck \
+        DISTCHECK_CONFIGURE_FLAGS=--enable-werror
+else
+    echo "test.sh: make distcheck skipped: make check failed" >&2
+fi
+
+finish 0
