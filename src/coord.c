@@ -18,6 +18,7 @@
 #include "summary.h"
 #include "template.h"
 #include "timeutil.h"
+#include "worker.h"
 
 /* Shards shorter than this on average are handed out two at a time, so a
  * worker never waits for the round trip to rank 0 between tiny tasks; longer
@@ -171,10 +172,8 @@ static int fill_self(struct coord *co)
     if (index < 0)
         return 0;
     co->owner[index] = 0;
-    const struct spec *sp = co->in->spec;
-    if (co->in->tasks)
-        return runner_start(co->runner, index, &co->in->tasks->lines[index], 1, true);
-    return runner_start(co->runner, index, sp->words, sp->nwords, false);
+    char *task = co->in->tasks ? co->in->tasks->lines[index] : NULL;
+    return worker_start_shard(co->runner, co->in->spec, index, task);
 }
 
 static void record(struct coord *co, struct shard_result *res)
@@ -216,14 +215,19 @@ static int on_result(struct coord *co, int src, const unsigned char *data, size_
     return fill(co, src, err, errlen);
 }
 
-static int stop_workers(struct coord *co, char *err, size_t errlen)
+/* Send every worker an empty message with tag: TAG_ABORT or TAG_STOP. */
+static int tell_workers(struct coord *co, int tag, char *err, size_t errlen)
 {
     for (int r = 1; r < co->in->cluster->nranks; r++) {
         unsigned char *none = malloc(1);
-        if (!none || outbox_send(co->ob, r, TAG_STOP, none, 0, err, errlen) < 0)
+        if (!none) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        if (outbox_send(co->ob, r, tag, none, 0, err, errlen) < 0)
             return -1;
     }
-    return outbox_drain(co->ob, err, errlen);
+    return 0;
 }
 
 static void header(const struct coord *co)
@@ -296,22 +300,9 @@ int coord_run(const struct coord_input *in, int *exit_status, char *err, size_t 
     const struct spec *sp = in->spec;
     struct coord co = {.in = in};
     int status = -1;
-    struct runner_config rc = {
-        .timeout = sp->timeout,
-        .kill_grace = sp->kill_grace,
-        .retries = sp->retries,
-        .backoff = sp->backoff,
-        .backoff_max = sp->backoff_max,
-        .backoff_jitter = sp->backoff_jitter,
-        .run_dir = sp->run_dir,
-        .host = in->me->host,
-        .rank = 0,
-        .slot = in->me->slot,
-        .total = sp->total,
-    };
     co.plan = make_plan(in);
     co.ob = outbox_create();
-    co.runner = runner_create(&rc);
+    co.runner = worker_runner_create(sp, in->me);
     co.results = calloc((size_t)sp->total, sizeof *co.results);
     co.owner = malloc((size_t)sp->total * sizeof *co.owner);
     co.outstanding = calloc((size_t)c->nranks, sizeof *co.outstanding);
@@ -364,10 +355,12 @@ int coord_run(const struct coord_input *in, int *exit_status, char *err, size_t 
             waiter_wait(&w, runner_fd(co.runner), runner_deadline(co.runner));
     }
     if (sig) {
-        /* end our own shard now; the workers' shards end with their ranks,
-         * which mpirun stops when rank 0 leaves without finalizing */
-        runner_destroy(co.runner);
-        co.runner = NULL;
+        /* every rank ends its shard now; the workers then wait for our STOP,
+         * so that none leaves (and makes mpirun end the job) before the
+         * summary and the reports are written */
+        if (tell_workers(&co, TAG_ABORT, err, errlen) < 0)
+            goto out;
+        runner_cancel(co.runner);
         for (long i = 0; i < sp->total; i++) {
             if (!co.results[i] && !(co.results[i] = result_new_missing(i, STATUS_INTERRUPTED))) {
                 snprintf(err, errlen, "out of memory");
@@ -376,10 +369,11 @@ int coord_run(const struct coord_input *in, int *exit_status, char *err, size_t 
         }
         fprintf(stderr, "distmpi: stopped by signal %d; %ld of %ld shards had finished\n", sig,
                 co.done, sp->total);
-    } else if (stop_workers(&co, err, errlen) < 0) {
-        goto out;
     }
     status = finish(&co, sig, exit_status, err, errlen);
+    if (status == 0 && (tell_workers(&co, TAG_STOP, err, errlen) < 0 ||
+                        outbox_drain(co.ob, err, errlen) < 0))
+        status = -1;
 out:
     if (co.results)
         for (long i = 0; i < sp->total; i++)

@@ -25,9 +25,9 @@ struct coord_input {
 int coord_dry_run(FILE *out, const struct coord_input *in);
 
 /* Run the whole job as rank 0 and set *exit_status: that of the results, or
- * 128+N when signal N stopped the run (then the workers were not told to stop
- * and rank 0 must not wait for them in MPI_Finalize). Returns 0, or -1 with a
- * reason in err when the run itself broke down (MPI or memory). */
+ * 128+N when signal N stopped the run (every rank then ends its shard, and
+ * the workers wait for rank 0's reports before they finish). Returns 0, or -1
+ * with a reason in err when the run itself broke down (MPI or memory). */
 int coord_run(const struct coord_input *in, int *exit_status, char *err, size_t errlen);
 
 #endif

@@ -234,11 +234,7 @@ int main(int argc, char **argv)
     tasks_destroy(tasks);
     cluster_destroy(cluster);
     settings_free(&s);
-    /* stopped by a signal: the other ranks are not finalizing, so neither
-     * can we; mpirun ends the job */
-    int sig = signals_caught();
-    if (sig)
-        return me.rank == 0 && status >= 128 ? status : 128 + sig;
-    /* workers exit 0: the run's status is rank 0's, which mpirun passes on */
+    /* workers exit 0, even after a signal: the run's status is rank 0's,
+     * which mpirun passes on */
     return finalize(status);
 }

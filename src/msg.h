@@ -13,6 +13,7 @@ enum msg_tag {
     TAG_ASSIGN = 1, /* rank 0 -> worker: a shard to run */
     TAG_RESULT = 2, /* worker -> rank 0: a finished shard */
     TAG_STOP = 3,   /* rank 0 -> worker: no more work, finish */
+    TAG_ABORT = 4,  /* rank 0 -> worker: the run is stopped: end the shard, await STOP */
 };
 
 struct outbox;

@@ -97,6 +97,7 @@ struct runner *runner_create(const struct runner_config *cfg)
     struct runner *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
+    r->pidfd = -1;
     r->cfg = *cfg;
     r->run_dir = absolute(cfg->run_dir);
     r->host = strdup(cfg->host ? cfg->host : "");
@@ -145,20 +146,27 @@ static void kill_group(pid_t pid, int sig)
         kill(pid, sig);
 }
 
-void runner_destroy(struct runner *r)
+void runner_cancel(struct runner *r)
 {
-    if (!r)
-        return;
-    int saved = errno;
     if (r->state == RUNNER_RUNNING) {
         kill_group(r->pid, SIGKILL);
         while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR)
             ;
     }
-    reap_orphans(0.5);
     if (r->pidfd >= 0)
         close(r->pidfd);
+    r->pidfd = -1;
+    reap_orphans(0.5);
     free_shard(r);
+    r->state = RUNNER_IDLE;
+}
+
+void runner_destroy(struct runner *r)
+{
+    if (!r)
+        return;
+    int saved = errno;
+    runner_cancel(r);
     free(r->run_dir);
     free(r->host);
     free(r);

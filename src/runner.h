@@ -38,6 +38,10 @@ void runner_destroy(struct runner *r);
  * shard is running) or ENOMEM. */
 int runner_start(struct runner *r, long index, char *const *words, int nwords, bool shell);
 
+/* End the shard in progress at once, if any: SIGKILL its process group, reap
+ * it, and forget the shard (no result). The runner is idle afterwards. */
+void runner_cancel(struct runner *r);
+
 /* Whether a shard is in progress (running, or waiting to retry). */
 bool runner_busy(const struct runner *r);
 

@@ -3,6 +3,7 @@
 
 #include "worker.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "result.h"
 #include "runner.h"
 #include "signals.h"
+#include "timeutil.h"
 
 /* Assignments not yet started, first in first out. */
 struct queue {
@@ -69,8 +71,17 @@ static int send_result(struct outbox *ob, const struct shard_result *res, char *
     return outbox_send(ob, 0, TAG_RESULT, data, len, err, errlen);
 }
 
+/* How long a stopped worker waits for rank 0 to finish its reports and say
+ * STOP, so that it does not leave first and make mpirun end rank 0 too. */
+#define ABORT_WAIT 60.0
+
+struct flags {
+    bool stopped;   /* rank 0 said STOP */
+    bool aborting;  /* rank 0 said ABORT */
+};
+
 /* Handle one message from rank 0. Returns 0, or -1 with err. */
-static int handle(struct queue *q, bool *stopped, int src, int tag, const unsigned char *data,
+static int handle(struct queue *q, struct flags *f, int src, int tag, const unsigned char *data,
                   size_t len, char *err, size_t errlen)
 {
     if (src != 0) {
@@ -78,7 +89,11 @@ static int handle(struct queue *q, bool *stopped, int src, int tag, const unsign
         return -1;
     }
     if (tag == TAG_STOP) {
-        *stopped = true;
+        f->stopped = true;
+        return 0;
+    }
+    if (tag == TAG_ABORT) {
+        f->aborting = true;
         return 0;
     }
     long index;
@@ -86,6 +101,10 @@ static int handle(struct queue *q, bool *stopped, int src, int tag, const unsign
     if (tag != TAG_ASSIGN || assign_unpack(data, len, &index, &task) < 0) {
         snprintf(err, errlen, "malformed message (tag %d) from rank 0", tag);
         return -1;
+    }
+    if (f->aborting) { /* crossed the ABORT on its way */
+        free(task);
+        return 0;
     }
     if (queue_push(q, index, task) < 0) {
         free(task);
@@ -95,7 +114,7 @@ static int handle(struct queue *q, bool *stopped, int src, int tag, const unsign
     return 0;
 }
 
-int worker_run(const struct spec *spec, const struct self *me, char *err, size_t errlen)
+struct runner *worker_runner_create(const struct spec *spec, const struct self *me)
 {
     struct runner_config rc = {
         .timeout = spec->timeout,
@@ -110,10 +129,23 @@ int worker_run(const struct spec *spec, const struct self *me, char *err, size_t
         .slot = me->slot,
         .total = spec->total,
     };
-    struct runner *runner = runner_create(&rc);
+    return runner_create(&rc);
+}
+
+int worker_start_shard(struct runner *runner, const struct spec *spec, long index, char *task)
+{
+    if (spec->shell)
+        return runner_start(runner, index, &task, 1, true);
+    return runner_start(runner, index, spec->words, spec->nwords, false);
+}
+
+int worker_run(const struct spec *spec, const struct self *me, char *err, size_t errlen)
+{
+    struct runner *runner = worker_runner_create(spec, me);
     struct outbox *ob = outbox_create();
     struct queue q = {0};
-    bool stopped = false;
+    struct flags f = {false, false};
+    double give_up = INFINITY; /* while aborting: stop waiting for rank 0 */
     int status = -1;
     struct waiter w;
     waiter_reset(&w);
@@ -122,16 +154,23 @@ int worker_run(const struct spec *spec, const struct self *me, char *err, size_t
         goto out;
     }
     for (;;) {
-        if (signals_caught()) {
-            status = 0; /* runner_destroy below ends the running shard */
-            goto out;
+        /* a signal here, or rank 0's ABORT: end the shard now, drop the queue,
+         * and wait for rank 0 to write its reports and say STOP */
+        if ((signals_caught() || f.aborting) && give_up == INFINITY) {
+            f.aborting = true;
+            runner_cancel(runner);
+            queue_free(&q);
+            memset(&q, 0, sizeof q);
+            give_up = time_mono() + ABORT_WAIT;
         }
+        if (f.aborting && (f.stopped || time_mono() > give_up))
+            break;
         bool active = false;
         int src, tag, got;
         unsigned char *data;
         size_t len;
         while ((got = msg_poll(&src, &tag, &data, &len, err, errlen)) == 1) {
-            int hrc = handle(&q, &stopped, src, tag, data, len, err, errlen);
+            int hrc = handle(&q, &f, src, tag, data, len, err, errlen);
             free(data);
             if (hrc < 0)
                 goto out;
@@ -139,14 +178,12 @@ int worker_run(const struct spec *spec, const struct self *me, char *err, size_t
         }
         if (got < 0)
             goto out;
-        if (!runner_busy(runner) && q.len > 0) {
+        if (!f.aborting && !runner_busy(runner) && q.len > 0) {
             long index = q.index[q.head];
             char *task = q.task[q.head];
             q.head++;
             q.len--;
-            int started = spec->shell
-                              ? runner_start(runner, index, &task, 1, true)
-                              : runner_start(runner, index, spec->words, spec->nwords, false);
+            int started = worker_start_shard(runner, spec, index, task);
             free(task);
             if (started < 0) {
                 snprintf(err, errlen, "cannot start shard %ld: out of memory", index + 1);
@@ -164,7 +201,7 @@ int worker_run(const struct spec *spec, const struct self *me, char *err, size_t
         }
         if (outbox_progress(ob, err, errlen) < 0)
             goto out;
-        if (stopped && q.len == 0 && !runner_busy(runner))
+        if (f.stopped && q.len == 0 && !runner_busy(runner))
             break;
         if (active)
             waiter_reset(&w);

@@ -157,7 +157,18 @@ interrupted_run() {
 	}
 	case $3 in
 	rank0) kill "-$2" "$(cat rpid.0)" ;;
-	mpirun) kill "-$2" $_mp ;;
+	mpirun)
+		kill "-$2" $_mp
+		# Open MPI 4.1.4 now and then drops a signal that reaches mpirun
+		# soon after the launch (its ranks were never told; seen under
+		# load): send it once more if mpirun is still there 10 s later
+		_i=0
+		while kill -0 $_mp 2>/dev/null && test $_i -lt 100; do
+			sleep 0.1
+			_i=$((_i + 1))
+		done
+		kill -0 $_mp 2>/dev/null && kill "-$2" $_mp
+		;;
 	esac
 	wait_pid_limit 30 $_mp
 	echo $? >status

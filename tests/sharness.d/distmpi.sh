@@ -223,6 +223,7 @@ wait_pid_limit() {
 		_i=$((_i + 1))
 		if test $_i -gt $(($1 * 10)); then
 			echo "process $2 still running after $1 s; killing it"
+			ps -eo pid,ppid,pgid,stat,wchan:24,args | grep -E "mpirun|distmpi|orted|sleep" | grep -v grep
 			kill -KILL "$2" 2>/dev/null
 			wait "$2"
 			return 124
