@@ -163,11 +163,11 @@ interrupted_run() {
 		# soon after the launch (its ranks were never told; seen under
 		# load): send it once more if mpirun is still there 10 s later
 		_i=0
-		while kill -0 $_mp 2>/dev/null && test $_i -lt 100; do
+		while pid_running $_mp && test $_i -lt 100; do
 			sleep 0.1
 			_i=$((_i + 1))
 		done
-		kill -0 $_mp 2>/dev/null && kill "-$2" $_mp
+		! pid_running $_mp || kill "-$2" $_mp
 		;;
 	esac
 	wait_pid_limit 30 $_mp

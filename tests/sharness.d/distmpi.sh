@@ -215,11 +215,16 @@ wait_for_files() {
 
 # wait_pid_limit SECONDS PID - wait for the background job PID and return its
 # status; if it is still running after SECONDS, kill it and fail (status 124).
+# pid_running PID - PID exists and has not exited (an exited child stays a
+# zombie until its parent waits for it).
+pid_running() {
+	kill -0 "$1" 2>/dev/null &&
+		test "$(sed -n 's/^[0-9]* (.*) \([A-Za-z]\) .*/\1/p' "/proc/$1/stat" 2>/dev/null)" != Z
+}
+
 wait_pid_limit() {
 	_i=0
-	# an exited child stays a zombie until we wait for it
-	while kill -0 "$2" 2>/dev/null &&
-		test "$(sed -n 's/^[0-9]* (.*) \([A-Za-z]\) .*/\1/p' "/proc/$2/stat" 2>/dev/null)" != Z; do
+	while pid_running "$2"; do
 		_i=$((_i + 1))
 		if test $_i -gt $(($1 * 10)); then
 			echo "process $2 still running after $1 s; killing it"
