@@ -11,16 +11,12 @@ print nothing on stdout, run no shard and create no run directory.'
 
 skip_all_unless_mpi
 
-test "$(id -u)" != 0 && test_set_prereq NOT_ROOT
-
 test_expect_success 'setup: task files' '
 	printf "touch ran.{shard}\n" >good.tasks &&
 	: >empty.tasks &&
 	printf "# only\n\n   # comments\n\t\n" >comments.tasks &&
 	mkdir dir.tasks &&
-	printf "touch ran.{shard}\n# a comment\ntouch ran.{foo}\n" >placeholder.tasks &&
-	cp good.tasks unreadable.tasks &&
-	chmod 000 unreadable.tasks
+	printf "touch ran.{shard}\n# a comment\ntouch ran.{foo}\n" >placeholder.tasks
 '
 
 test_expect_success 'a good command line runs (the marker works)' '
@@ -97,8 +93,31 @@ test_expect_success MPI 'missing task file' '
 	expect_usage_error "^distmpi: .*nonexistent\.tasks" 2 --tasks nonexistent.tasks
 '
 
-test_expect_success MPI,NOT_ROOT 'unreadable task file' '
-	expect_usage_error "^distmpi: .*unreadable\.tasks" 2 --tasks unreadable.tasks
+# root reads any file, so as root this check runs as nobody, in a
+# directory of its own that nobody can enter
+if test "$(id -u)" != 0; then
+	test_set_prereq UNREADABLE_TESTABLE
+	as_test_user() { "$@"; }
+elif command -v runuser >/dev/null 2>&1 &&
+	runuser -u nobody -- test -x "$DISTMPI" 2>/dev/null; then
+	test_set_prereq UNREADABLE_TESTABLE
+	as_test_user() { runuser -u nobody -- env HOME="$PWD" "$@"; }
+fi
+
+test_expect_success MPI,UNREADABLE_TESTABLE 'unreadable task file' '
+	d=$(mktemp -d /tmp/distmpi-t0020.XXXXXX) &&
+	test_when_finished "rm -rf \"$d\"" &&
+	chmod 755 "$d" &&
+	echo "touch ran.{shard}" >"$d/unreadable.tasks" &&
+	chmod 000 "$d/unreadable.tasks" &&
+	(
+		cd "$d" &&
+		test_expect_code 2 as_test_user \
+			"$MPIRUN" -np 2 --oversubscribe "$DISTMPI" --tasks unreadable.tasks
+	) >out 2>err &&
+	test_one_error err "^distmpi: unreadable\.tasks: Permission denied$" &&
+	test_must_be_empty out &&
+	! test -e "$d/ran.1"
 '
 
 test_expect_success MPI 'empty task file' '
