@@ -4,11 +4,13 @@
 #include "coord.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "hostinfo.h"
 #include "msg.h"
 #include "plan.h"
 #include "report_json.h"
@@ -36,7 +38,29 @@ struct coord {
     long done;
     double busy_sum; /* attempt seconds reported, for the prefetch choice */
     long attempts_sum;
+    double next_probe; /* when rank 0 probes its own host again */
 };
+
+/* Whether rank r's host may get new shards. */
+static int rank_usable(const struct coord_input *in, int r)
+{
+    return !in->watch || watch_healthy(in->watch, in->cluster->rank_host[r]);
+}
+
+int coord_judge_start(const struct coord_input *in, FILE *out)
+{
+    const struct cluster *c = in->cluster;
+    double now = time_wall();
+    for (int h = 0; h < c->nhosts; h++) {
+        if (watch_update(in->watch, h, &c->hosts[h].probe, now) < 0) {
+            int n;
+            const struct watch_event *e = watch_events(in->watch, h, &n);
+            fprintf(out, "distmpi: host %s is unhealthy and gets no shards: %s\n", c->hosts[h].name,
+                    n ? e[n - 1].reason : "?");
+        }
+    }
+    return watch_count_healthy(in->watch);
+}
 
 static struct plan *make_plan(const struct coord_input *in)
 {
@@ -48,8 +72,8 @@ static struct plan *make_plan(const struct coord_input *in)
     if (todo && cores) {
         for (long i = 0; i < total; i++)
             todo[i] = i;
-        for (int h = 0; h < c->nhosts; h++)
-            cores[h] = c->hosts[h].cores;
+        for (int h = 0; h < c->nhosts; h++) /* an unhealthy host gets no share */
+            cores[h] = !in->watch || watch_healthy(in->watch, h) ? c->hosts[h].cores : 0;
         if (in->settings->schedule == SCHEDULE_STATIC)
             p = plan_create_static(c->nranks, c->rank_host, c->nhosts, cores, todo, total);
         else
@@ -74,7 +98,7 @@ static void print_command(FILE *out, const struct coord_input *in)
     }
 }
 
-static void print_hosts(FILE *out, const struct cluster *c)
+static void print_hosts(FILE *out, const struct cluster *c, const struct watch *w)
 {
     long cores = 0;
     for (int h = 0; h < c->nhosts; h++)
@@ -92,6 +116,23 @@ static void print_hosts(FILE *out, const struct cluster *c)
             }
         fputc('\n', out);
     }
+    if (!w) {
+        fprintf(out, "Health: not checked (--skip-health-checks)\n");
+        return;
+    }
+    fprintf(out, "Health:\n");
+    for (int h = 0; h < c->nhosts; h++) {
+        const struct probe *pr = watch_last(w, h);
+        char values[512] = "no probe";
+        if (pr)
+            probe_format_line(pr, values, sizeof values);
+        int n;
+        const struct watch_event *e = watch_events(w, h, &n);
+        if (watch_healthy(w, h))
+            fprintf(out, "  %-20s ok (%s)\n", c->hosts[h].name, values);
+        else
+            fprintf(out, "  %-20s unhealthy: %s\n", c->hosts[h].name, n ? e[n - 1].reason : "");
+    }
 }
 
 int coord_dry_run(FILE *out, const struct coord_input *in)
@@ -103,7 +144,7 @@ int coord_dry_run(FILE *out, const struct coord_input *in)
     fprintf(out, "Dry run: %ld shards of ", in->spec->total);
     print_command(out, in);
     fprintf(out, ", schedule %s\n", schedule_name(in->settings->schedule));
-    print_hosts(out, c);
+    print_hosts(out, c, in->watch);
     if (!plan_is_static(p)) {
         fprintf(out,
                 "Plan: dynamic; each of the %d ranks takes the next shard when it is free,\n"
@@ -143,6 +184,8 @@ static int prefetch_target(const struct coord *co)
 /* Give worker rank r shards until it holds its target. */
 static int fill(struct coord *co, int r, char *err, size_t errlen)
 {
+    if (!rank_usable(co->in, r))
+        return 0;
     int target = prefetch_target(co);
     while (co->outstanding[r] < target) {
         long index = plan_next(co->plan, r);
@@ -166,7 +209,7 @@ static int fill(struct coord *co, int r, char *err, size_t errlen)
 /* Rank 0's own slot takes its next shard when free. */
 static int fill_self(struct coord *co)
 {
-    if (runner_busy(co->runner))
+    if (runner_busy(co->runner) || !rank_usable(co->in, 0))
         return 0;
     long index = plan_next(co->plan, 0);
     if (index < 0)
@@ -216,6 +259,97 @@ static int on_result(struct coord *co, int src, const unsigned char *data, size_
 }
 
 /* Send every worker an empty message with tag: TAG_ABORT or TAG_STOP. */
+/* A probe of host h: print a change of state, and on recovery give the
+ * host's ranks work again. Returns 0, or -1 with err. */
+static int on_probe(struct coord *co, int h, const struct probe *pr, char *err, size_t errlen)
+{
+    const struct cluster *c = co->in->cluster;
+    struct watch *w = co->in->watch;
+    int change = watch_update(w, h, pr, time_wall());
+    if (change == -2) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (change == 0)
+        return 0;
+    int n;
+    const struct watch_event *e = watch_events(w, h, &n);
+    /* the host's ranks may hold shards they have not started: they start
+     * none of them until the host is healthy again */
+    for (int r = 1; r < c->nranks; r++) {
+        if (c->rank_host[r] != h)
+            continue;
+        unsigned char *flag = malloc(1);
+        if (!flag) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        /* a dynamic plan takes the queued shards back for other hosts; a
+         * static one keeps them where it put them */
+        flag[0] = !plan_is_static(co->plan);
+        if (outbox_send(co->ob, r, change < 0 ? TAG_PAUSE : TAG_RESUME, flag, 1, err, errlen) < 0)
+            return -1;
+    }
+    if (change < 0) {
+        printf("distmpi: host %s excluded: %s; it gets no new shards\n", c->hosts[h].name,
+               e[n - 1].reason);
+        if (watch_count_healthy(w) == 0)
+            printf("distmpi: no healthy host left: waiting for one to recover\n");
+    } else {
+        printf("distmpi: host %s healthy again (%s)\n", c->hosts[h].name, e[n - 1].reason);
+        for (int r = 1; r < c->nranks; r++)
+            if (c->rank_host[r] == h && fill(co, r, err, errlen) < 0)
+                return -1;
+    }
+    fflush(stdout);
+    return 0;
+}
+
+/* Worker src gave back shards it had not started: others may run them. */
+static int on_return(struct coord *co, int src, const unsigned char *data, size_t len, char *err,
+                     size_t errlen)
+{
+    struct unpacker u;
+    unpacker_init(&u, data, len);
+    long n = (long)unpack_range(&u, 0, co->in->spec->total);
+    for (long i = 0; i < n && !u.failed; i++) {
+        long index = (long)unpack_range(&u, 0, co->in->spec->total - 1);
+        if (u.failed || co->owner[index] != src || co->results[index])
+            continue; /* not src's to give back */
+        co->owner[index] = -1;
+        co->outstanding[src]--;
+        if (plan_return(co->plan, index) < 0) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+    }
+    if (u.failed || u.pos != u.len) {
+        snprintf(err, errlen, "malformed message giving shards back from rank %d", src);
+        return -1;
+    }
+    for (int r = 1; r < co->in->cluster->nranks; r++)
+        if (fill(co, r, err, errlen) < 0)
+            return -1;
+    return 0;
+}
+
+/* A TAG_HEALTH message from host leader src. */
+static int on_health(struct coord *co, int src, const unsigned char *data, size_t len, char *err,
+                     size_t errlen)
+{
+    const struct cluster *c = co->in->cluster;
+    struct unpacker u;
+    unpacker_init(&u, data, len);
+    struct probe pr;
+    if (probe_unpack(&u, &pr) < 0 || u.pos != u.len) {
+        snprintf(err, errlen, "malformed health message from rank %d", src);
+        return -1;
+    }
+    if (!co->in->watch || c->hosts[c->rank_host[src]].leader != src)
+        return 0; /* not asked for, or not from the host's leader: ignore */
+    return on_probe(co, c->rank_host[src], &pr, err, errlen);
+}
+
 static int tell_workers(struct coord *co, int tag, char *err, size_t errlen)
 {
     for (int r = 1; r < co->in->cluster->nranks; r++) {
@@ -265,7 +399,7 @@ static int finish(struct coord *co, int sig, int *exit_status, char *err, size_t
     }
     double elapsed = time_wall() - in->started;
     *exit_status = sig ? 128 + sig : result_exit_status(sum.total.count);
-    summary_print(stdout, &sum, c, co->results, total, elapsed);
+    summary_print(stdout, &sum, c, in->watch, co->results, total, elapsed, time_wall());
     fflush(stdout);
     if (in->settings->json) {
         struct report rep = {
@@ -282,6 +416,8 @@ static int finish(struct coord *co, int sig, int *exit_status, char *err, size_t
             .cluster = c,
             .summary = &sum,
             .results = co->results,
+            .watch = in->watch,
+            .health_interval = in->spec->health_interval,
         };
         char why[1024];
         if (report_json_write(in->settings->json, &rep, why, sizeof why) < 0) {
@@ -312,6 +448,7 @@ int coord_run(const struct coord_input *in, int *exit_status, char *err, size_t 
     }
     for (long i = 0; i < sp->total; i++)
         co.owner[i] = -1;
+    co.next_probe = in->watch ? time_mono() + sp->health_interval : INFINITY;
 
     header(&co);
     for (int r = 1; r < c->nranks; r++)
@@ -327,8 +464,14 @@ int coord_run(const struct coord_input *in, int *exit_status, char *err, size_t 
         unsigned char *data;
         size_t len;
         while ((got = msg_poll(&src, &tag, &data, &len, err, errlen)) == 1) {
-            int hrc = tag == TAG_RESULT ? on_result(&co, src, data, len, err, errlen) : 0;
-            if (tag != TAG_RESULT)
+            int hrc = 0;
+            if (tag == TAG_RESULT)
+                hrc = on_result(&co, src, data, len, err, errlen);
+            else if (tag == TAG_HEALTH)
+                hrc = on_health(&co, src, data, len, err, errlen);
+            else if (tag == TAG_RETURN)
+                hrc = on_return(&co, src, data, len, err, errlen);
+            else
                 fprintf(stderr, "distmpi: ignoring a message with tag %d from rank %d\n", tag, src);
             free(data);
             if (hrc < 0)
@@ -347,12 +490,22 @@ int coord_run(const struct coord_input *in, int *exit_status, char *err, size_t 
             active = true;
             continue; /* take the next shard at once */
         }
+        if (time_mono() >= co.next_probe) { /* rank 0 leads its own host */
+            struct probe pr;
+            hostinfo_probe(in->me->cores, &pr);
+            if (on_probe(&co, c->rank_host[0], &pr, err, errlen) < 0)
+                goto out;
+            co.next_probe = time_mono() + sp->health_interval;
+        }
         if (outbox_progress(co.ob, err, errlen) < 0)
             goto out;
-        if (active)
+        if (active) {
             waiter_reset(&w);
-        else
-            waiter_wait(&w, runner_fd(co.runner), runner_deadline(co.runner));
+        } else {
+            double deadline = runner_deadline(co.runner);
+            waiter_wait(&w, runner_fd(co.runner),
+                        deadline < co.next_probe ? deadline : co.next_probe);
+        }
     }
     if (sig) {
         /* every rank ends its shard now; the workers then wait for our STOP,
@@ -371,8 +524,8 @@ int coord_run(const struct coord_input *in, int *exit_status, char *err, size_t 
                 co.done, sp->total);
     }
     status = finish(&co, sig, exit_status, err, errlen);
-    if (status == 0 && (tell_workers(&co, TAG_STOP, err, errlen) < 0 ||
-                        outbox_drain(co.ob, err, errlen) < 0))
+    if (status == 0 &&
+        (tell_workers(&co, TAG_STOP, err, errlen) < 0 || outbox_drain(co.ob, err, errlen) < 0))
         status = -1;
 out:
     if (co.results)

@@ -9,6 +9,7 @@
 #include "settings.h"
 #include "spec.h"
 #include "tasks.h"
+#include "watch.h"
 
 struct coord_input {
     const struct spec *spec;
@@ -18,8 +19,13 @@ struct coord_input {
     const struct tasklist *tasks; /* task mode, else NULL */
     char *const *command;         /* command mode, else NULL */
     int ncommand;
-    double started; /* wall clock */
+    double started;      /* wall clock */
+    struct watch *watch; /* hosts' health; NULL with --skip-health-checks */
 };
+
+/* Judge every host's start-up probe into in->watch and print each host that
+ * is unhealthy. Returns how many hosts are healthy. */
+int coord_judge_start(const struct coord_input *in, FILE *out);
 
 /* Print the hosts and the plan for --dry-run. Returns 0, or -1 (ENOMEM). */
 int coord_dry_run(FILE *out, const struct coord_input *in);

@@ -12,7 +12,7 @@
 #include "pack.h"
 #include "topo.h"
 
-#define RECORD 512 /* bytes each rank contributes to the gather */
+#define RECORD 1024 /* bytes each rank contributes to the gather */
 
 void cluster_destroy(struct cluster *c)
 {
@@ -51,6 +51,8 @@ static struct cluster *build(const unsigned char *all, int nranks, char *err, si
         int leader = (int)unpack_range(&u, 0, nranks - 1);
         long cores = (long)unpack_range(&u, 0, 1L << 30);
         long pus = (long)unpack_range(&u, 0, 1L << 30);
+        struct probe pr;
+        probe_unpack(&u, &pr);
         if (u.failed || !name) {
             free(name);
             free(host_of_leader);
@@ -68,6 +70,7 @@ static struct cluster *build(const unsigned char *all, int nranks, char *err, si
             c->hosts[h].name = name;
             c->hosts[h].cores = cores;
             c->hosts[h].pus = pus;
+            c->hosts[h].probe = pr;
         } else {
             if (!c->hosts[h].name)
                 c->hosts[h].name = strdup(name);
@@ -110,12 +113,15 @@ int hostinfo_gather(struct self *me, struct cluster **out, char *err, size_t err
     me->host[sizeof me->host - 1] = '\0';
 
     long cores = 0, pus = 0;
+    struct probe pr = {0};
     if (me->rank == leader) {
         char why[256];
         if (topo_count(&cores, &pus, why, sizeof why) < 0)
             fprintf(stderr, "distmpi: %s: %s; counting %ld online CPUs instead\n", me->host, why,
                     cores);
+        hostinfo_probe(cores, &pr);
     }
+    me->cores = cores;
     struct packer p;
     packer_init(&p);
     pack_str(&p, me->host);
@@ -123,6 +129,7 @@ int hostinfo_gather(struct self *me, struct cluster **out, char *err, size_t err
     pack_i64(&p, leader);
     pack_i64(&p, cores);
     pack_i64(&p, pus);
+    probe_pack(&p, &pr);
     size_t len;
     unsigned char *mine = packer_take(&p, &len);
     unsigned char record[RECORD] = {0};
@@ -156,4 +163,10 @@ int hostinfo_gather(struct self *me, struct cluster **out, char *err, size_t err
             return -1;
     }
     return 0;
+}
+
+void hostinfo_probe(long cores, struct probe *pr)
+{
+    memset(pr, 0, sizeof *pr);
+    pr->ok = health_probe_local(".", cores, &pr->sample, pr->error, sizeof pr->error) == 0;
 }

@@ -7,11 +7,14 @@
 
 #include <stddef.h>
 
+#include "watch.h"
+
 struct host {
     char *name;
     long cores, pus;
     int nranks;
-    int leader; /* world rank of the host's leader */
+    int leader;         /* world rank of the host's leader */
+    struct probe probe; /* its health when the run started */
 };
 
 struct cluster {
@@ -27,6 +30,7 @@ struct self {
     int rank, nranks;
     int slot; /* rank among the ranks of this host, 0-based */
     char host[256];
+    long cores; /* this host's cores (the leader's count; 0 elsewhere) */
 };
 
 /* Collective over MPI_COMM_WORLD. Every rank fills *me; rank 0 also gets the
@@ -36,5 +40,10 @@ int hostinfo_gather(struct self *me, struct cluster **out, char *err, size_t err
 
 /* Accepts NULL. */
 void cluster_destroy(struct cluster *c);
+
+/* Probe this host's health for work in the working directory (disk, memory,
+ * load over cores). Never fails: a probe that could not be taken has ok 0
+ * and the reason in error. */
+void hostinfo_probe(long cores, struct probe *pr);
 
 #endif

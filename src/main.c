@@ -21,19 +21,44 @@
 #include "tasks.h"
 #include "template.h"
 #include "timeutil.h"
+#include "watch.h"
 #include "worker.h"
 
-/* Before MPI_Init only the launcher's environment tells which rank this is;
- * usage errors are printed once, by rank 0. */
-static int launcher_rank(void)
+/* Whether a launcher (mpirun, srun) started this process. */
+static int launched(void)
 {
     const char *vars[] = {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"};
     for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
         const char *v = getenv(vars[i]);
         if (v && *v)
-            return atoi(v);
+            return 1;
     }
     return 0;
+}
+
+/* Print the help, the version or a command-line error (once, on rank 0) and
+ * return status. Under a launcher this goes through MPI_Init and
+ * MPI_Finalize: Open MPI can drop what a process printed when it exits
+ * before MPI_Init (its output forwarding races the exit). */
+static int answer_command_line(int status, const struct cli *cli, const char *error, int *argc,
+                               char ***argv)
+{
+    int rank = 0;
+    int mpi = launched() && MPI_Init(argc, argv) == MPI_SUCCESS;
+    if (mpi)
+        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    if (rank == 0) {
+        if (error)
+            fprintf(stderr, "distmpi: %s\n", error);
+        else if (cli->help)
+            cli_usage(stdout);
+        else
+            printf("distmpi %s\n", PACKAGE_VERSION);
+        fflush(NULL);
+    }
+    if (mpi)
+        MPI_Finalize();
+    return status;
 }
 
 /* Rank 0: merge the configuration file, check the command, read the task
@@ -79,6 +104,8 @@ static int prepare(struct cli *cli, struct settings *s, struct tasklist **tasks,
     sp->backoff_max = s->backoff_max;
     sp->backoff_jitter = s->backoff_jitter;
     sp->retries = s->retries;
+    sp->skip_health = s->skip_health;
+    sp->health_interval = s->health_interval;
     sp->run_id = strdup(run_id);
     if (s->run_dir)
         sp->run_dir = strdup(s->run_dir);
@@ -143,22 +170,15 @@ int main(int argc, char **argv)
     struct settings s;
     struct cli cli;
     char err[2048];
-    int is_rank0 = launcher_rank() == 0;
 
     settings_init(&s);
     if (cli_parse(argc, argv, &cli, &s, err, sizeof err) < 0) {
-        if (is_rank0)
-            fprintf(stderr, "distmpi: %s\n", err);
         settings_free(&s);
-        return EXIT_USAGE;
+        return answer_command_line(EXIT_USAGE, &cli, err, &argc, &argv);
     }
     if (cli.help || cli.version) {
-        if (is_rank0 && cli.help)
-            cli_usage(stdout);
-        else if (is_rank0)
-            printf("distmpi %s\n", PACKAGE_VERSION);
         settings_free(&s);
-        return 0;
+        return answer_command_line(0, &cli, NULL, &argc, &argv);
     }
 
     double started = time_wall();
@@ -197,6 +217,21 @@ int main(int argc, char **argv)
         .ncommand = cli.ncommand,
         .started = started,
     };
+    if (me.rank == 0 && sp.status < 0 && !s.skip_health) {
+        /* the thresholds are percentages for people, fractions for health.c */
+        struct health_limits limits = {.min_disk_free = s.min_disk_free / 100,
+                                       .max_mem_used = s.max_memory_used / 100,
+                                       .max_load_per_core = s.max_load};
+        in.watch = watch_create(cluster->nhosts, &limits);
+        if (!in.watch) {
+            fprintf(stderr, "distmpi: out of memory\n");
+            sp.status = EXIT_INFRA;
+        } else if (coord_judge_start(&in, stdout) == 0) {
+            printf("distmpi: no healthy host: nothing runs (--skip-health-checks runs anyway)\n");
+            fflush(stdout);
+            sp.status = EXIT_INFRA;
+        }
+    }
     if (me.rank == 0 && sp.status < 0 && s.dry_run) {
         if (coord_dry_run(stdout, &in) < 0) {
             fprintf(stderr, "distmpi: out of memory planning the run\n");
@@ -232,6 +267,7 @@ int main(int argc, char **argv)
     }
     spec_free(&sp);
     tasks_destroy(tasks);
+    watch_destroy(in.watch);
     cluster_destroy(cluster);
     settings_free(&s);
     /* workers exit 0, even after a signal: the run's status is rank 0's,

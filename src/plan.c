@@ -16,6 +16,8 @@ struct plan {
     long *start;
     long *next;
     long nlist;
+    long *back; /* dynamic: shards given back, handed out again first */
+    long nback, capback;
 };
 
 int plan_shares(const long *weights, int nhosts, long total, long *shares)
@@ -181,6 +183,7 @@ void plan_destroy(struct plan *p)
     free(p->list);
     free(p->start);
     free(p->next);
+    free(p->back);
     free(p);
     errno = saved;
 }
@@ -189,17 +192,38 @@ long plan_next(struct plan *p, int rank)
 {
     if (rank < 0 || rank >= p->nranks)
         return -1;
-    if (!p->is_static)
+    if (!p->is_static) {
+        if (p->nback > 0)
+            return p->back[--p->nback];
         return p->next[0] < p->nlist ? p->list[p->next[0]++] : -1;
+    }
     if (p->next[rank] >= p->start[rank + 1])
         return -1;
     return p->list[p->next[rank]++];
 }
 
+int plan_return(struct plan *p, long index)
+{
+    if (p->is_static) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (p->nback == p->capback) {
+        long cap = p->capback ? p->capback * 2 : 16;
+        long *b = realloc(p->back, (size_t)cap * sizeof *b);
+        if (!b)
+            return -1;
+        p->back = b;
+        p->capback = cap;
+    }
+    p->back[p->nback++] = index;
+    return 0;
+}
+
 long plan_pending(const struct plan *p, int rank)
 {
     if (!p->is_static)
-        return p->nlist - p->next[0];
+        return p->nlist - p->next[0] + p->nback;
     if (rank < 0 || rank >= p->nranks)
         return 0;
     return p->start[rank + 1] - p->next[rank];

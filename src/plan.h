@@ -30,6 +30,12 @@ void plan_destroy(struct plan *p);
 /* The next shard index for rank, or -1 when it has nothing more to do. */
 long plan_next(struct plan *p, int rank);
 
+/* Give shard index back to the plan (a rank was given it but will not run
+ * it): in a dynamic plan it is the next one plan_next hands out, to any rank.
+ * Returns 0, or -1 with errno EINVAL (a static plan: its shards stay with
+ * their rank) or ENOMEM. */
+int plan_return(struct plan *p, long index);
+
 /* Shards planned for rank that plan_next has not yet returned (static), or
  * the shared queue's length (dynamic). */
 long plan_pending(const struct plan *p, int rank);

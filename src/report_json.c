@@ -100,6 +100,61 @@ static json_t *shard_json(const struct report *rep, long i)
     return o;
 }
 
+static json_t *sample_json(const struct probe *pr)
+{
+    if (!pr)
+        return json_null();
+    json_t *o = json_object();
+    json_object_set_new(o, "ok", json_boolean(pr->ok));
+    if (!pr->ok) {
+        json_object_set_new(o, "error", str_or_null(pr->error));
+        return o;
+    }
+    const struct health_sample *s = &pr->sample;
+    json_object_set_new(o, "disk_free_percent", json_real(s->disk_free * 100));
+    json_object_set_new(o, "memory_used_percent", json_real(s->mem_used * 100));
+    json_object_set_new(o, "load1", json_real(s->load1));
+    json_object_set_new(o, "load_per_core", json_real(s->load_per_core));
+    return o;
+}
+
+/* A host's health: its state at the end, time excluded, last probe and
+ * every change of state. */
+static json_t *host_health_json(const struct report *rep, int h, double end)
+{
+    const struct watch *w = rep->watch;
+    json_t *o = json_object();
+    json_object_set_new(o, "healthy", json_boolean(watch_healthy(w, h)));
+    json_object_set_new(o, "excluded_seconds", json_real(watch_excluded_seconds(w, h, end)));
+    json_object_set_new(o, "last_probe", sample_json(watch_last(w, h)));
+    json_t *events = json_array();
+    int n;
+    const struct watch_event *e = watch_events(w, h, &n);
+    for (int i = 0; i < n; i++) {
+        json_t *ev = json_object();
+        json_object_set_new(ev, "time", iso(e[i].time));
+        json_object_set_new(ev, "healthy", json_boolean(e[i].healthy));
+        json_object_set_new(ev, "reason", str_or_null(e[i].reason));
+        json_array_append_new(events, ev);
+    }
+    json_object_set_new(o, "events", events);
+    return o;
+}
+
+static json_t *health_json(const struct report *rep)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "checked", json_boolean(rep->watch != NULL));
+    if (rep->watch) {
+        const struct health_limits *l = watch_limits(rep->watch);
+        json_object_set_new(o, "min_disk_free_percent", json_real(l->min_disk_free * 100));
+        json_object_set_new(o, "max_memory_used_percent", json_real(l->max_mem_used * 100));
+        json_object_set_new(o, "max_load_per_core", json_real(l->max_load_per_core));
+        json_object_set_new(o, "interval", json_real(rep->health_interval));
+    }
+    return o;
+}
+
 static json_t *build(const struct report *rep)
 {
     const struct cluster *c = rep->cluster;
@@ -124,6 +179,7 @@ static json_t *build(const struct report *rep)
     json_object_set_new(root, "duration", json_real(rep->duration));
     json_object_set_new(root, "exit_status", json_integer(rep->exit_status));
     json_object_set_new(root, "summary", tally_json(&rep->summary->total, json_object()));
+    json_object_set_new(root, "health", health_json(rep));
     json_t *hosts = json_array();
     for (int h = 0; h < c->nhosts; h++) {
         json_t *o = json_object();
@@ -131,6 +187,9 @@ static json_t *build(const struct report *rep)
         json_object_set_new(o, "cores", json_integer(c->hosts[h].cores));
         json_object_set_new(o, "pus", json_integer(c->hosts[h].pus));
         json_object_set_new(o, "ranks", json_integer(c->hosts[h].nranks));
+        json_object_set_new(
+            o, "health",
+            rep->watch ? host_health_json(rep, h, rep->started + rep->duration) : json_null());
         json_array_append_new(hosts, tally_json(&rep->summary->hosts[h], o));
     }
     json_object_set_new(root, "hosts", hosts);

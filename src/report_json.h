@@ -7,6 +7,7 @@
 #include "hostinfo.h"
 #include "result.h"
 #include "summary.h"
+#include "watch.h"
 
 struct report {
     const char *run_id;
@@ -22,6 +23,8 @@ struct report {
     const struct cluster *cluster;
     const struct summary *summary;
     struct shard_result *const *results; /* total entries, NULL = lost */
+    const struct watch *watch;           /* NULL: no health checks */
+    double health_interval;
 };
 
 /* Write the report to path atomically. Returns 0, or -1 with a reason in err. */

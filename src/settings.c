@@ -40,6 +40,16 @@ const struct setting_desc settings_table[SET_COUNT] = {
      "directory for this run's shard output (default distmpi-runs/RUN_ID)"},
     {SET_JSON, "json", 0, SETTING_STRING, OFF(json), 0, 0, NULL, "FILE",
      "write every shard's result and the summary as JSON to FILE"},
+    {SET_SKIP_HEALTH, "skip-health-checks", 0, SETTING_BOOL, OFF(skip_health), 0, 0, NULL, NULL,
+     "send work to every host, whatever its disk, memory and load"},
+    {SET_HEALTH_INTERVAL, "health-interval", 0, SETTING_DOUBLE, OFF(health_interval), 0.1, 86400,
+     NULL, "SECONDS", "probe each host's health this often during the run (default 30)"},
+    {SET_MIN_DISK_FREE, "min-disk-free", 0, SETTING_DOUBLE, OFF(min_disk_free), 0, 100, NULL,
+     "PERCENT", "a host needs this much disk free in the working directory (default 10)"},
+    {SET_MAX_MEMORY_USED, "max-memory-used", 0, SETTING_DOUBLE, OFF(max_memory_used), 0, 100, NULL,
+     "PERCENT", "a host may have at most this much memory in use (default 95)"},
+    {SET_MAX_LOAD, "max-load", 0, SETTING_DOUBLE, OFF(max_load), 0, 1e6, NULL, "PER_CORE",
+     "a host's 1-minute load may be at most this per core (default 2.0)"},
 };
 
 void settings_init(struct settings *s)
@@ -54,6 +64,11 @@ void settings_init(struct settings *s)
     s->backoff = 5;
     s->backoff_max = 300;
     s->backoff_jitter = 0.1;
+    s->skip_health = false;
+    s->health_interval = 30;
+    s->min_disk_free = 10;
+    s->max_memory_used = 95;
+    s->max_load = 2.0;
     for (int i = 0; i < SET_COUNT; i++)
         s->source[i] = SOURCE_DEFAULT;
 }

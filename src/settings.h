@@ -35,6 +35,11 @@ enum setting_id {
     SET_BACKOFF_JITTER,
     SET_RUN_DIR,
     SET_JSON,
+    SET_SKIP_HEALTH,
+    SET_HEALTH_INTERVAL,
+    SET_MIN_DISK_FREE,
+    SET_MAX_MEMORY_USED,
+    SET_MAX_LOAD,
     SET_COUNT
 };
 
@@ -42,15 +47,20 @@ struct settings {
     long shards;  /* 0: one shard per rank */
     int schedule; /* enum schedule */
     bool dry_run;
-    char *tasks;           /* task file, or NULL for a command */
-    double timeout;        /* seconds per attempt; 0: none */
-    double kill_grace;     /* seconds between SIGTERM and SIGKILL */
-    long retries;          /* retries after the first attempt */
-    double backoff;        /* first retry delay, seconds */
-    double backoff_max;    /* cap on any retry delay, seconds */
-    double backoff_jitter; /* +/- fraction applied to each delay */
-    char *run_dir;         /* NULL: distmpi-runs/RUN_ID */
-    char *json;            /* JSON report path, or NULL */
+    char *tasks;            /* task file, or NULL for a command */
+    double timeout;         /* seconds per attempt; 0: none */
+    double kill_grace;      /* seconds between SIGTERM and SIGKILL */
+    long retries;           /* retries after the first attempt */
+    double backoff;         /* first retry delay, seconds */
+    double backoff_max;     /* cap on any retry delay, seconds */
+    double backoff_jitter;  /* +/- fraction applied to each delay */
+    char *run_dir;          /* NULL: distmpi-runs/RUN_ID */
+    char *json;             /* JSON report path, or NULL */
+    bool skip_health;       /* no health checks at all */
+    double health_interval; /* seconds between probes during the run */
+    double min_disk_free;   /* percent free in the working directory */
+    double max_memory_used; /* percent of memory in use */
+    double max_load;        /* 1-minute load per core */
     enum setting_source source[SET_COUNT];
 };
 

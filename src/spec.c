@@ -26,6 +26,8 @@ unsigned char *spec_pack(const struct spec *s, size_t *len)
     pack_i64(&p, s->retries);
     pack_str(&p, s->run_dir);
     pack_str(&p, s->run_id);
+    pack_i64(&p, s->skip_health);
+    pack_f64(&p, s->health_interval);
     return packer_take(&p, len);
 }
 
@@ -57,6 +59,8 @@ int spec_unpack(struct spec *s, const void *data, size_t len)
     s->retries = (long)unpack_range(&u, 0, 1000000);
     s->run_dir = unpack_str(&u);
     s->run_id = unpack_str(&u);
+    s->skip_health = (int)unpack_range(&u, 0, 1);
+    s->health_interval = unpack_f64(&u);
     if (u.failed || u.pos != u.len) {
         spec_free(s);
         return -1;

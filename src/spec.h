@@ -19,6 +19,8 @@ struct spec {
     long retries;
     char *run_dir;
     char *run_id;
+    int skip_health;        /* leaders do not probe during the run */
+    double health_interval; /* seconds between probes */
 };
 
 /* Returns the packed bytes (heap) and their length, or NULL (ENOMEM). */

@@ -104,8 +104,36 @@ static void print_row(FILE *out, const char *name, const char *cores, const char
             failed, errors, t->retries, busy);
 }
 
+/* Hosts that were excluded at some time, with how long and the last reason. */
+static void print_health(FILE *out, const struct cluster *c, const struct watch *w, double now)
+{
+    int shown = 0;
+    for (int h = 0; h < c->nhosts; h++) {
+        int n;
+        const struct watch_event *e = watch_events(w, h, &n);
+        int exclusions = 0;
+        const char *why = NULL;
+        for (int i = 0; i < n; i++) {
+            if (!e[i].healthy) {
+                exclusions++;
+                why = e[i].reason;
+            }
+        }
+        if (!exclusions)
+            continue;
+        if (shown++ == 0)
+            fprintf(out, "\nHosts that were unhealthy:\n");
+        char dur[32];
+        time_format_duration(watch_excluded_seconds(w, h, now), dur, sizeof dur);
+        fprintf(out, "  %s: excluded %d time%s, %s in all%s; last: %s\n", c->hosts[h].name,
+                exclusions, exclusions == 1 ? "" : "s", dur,
+                watch_healthy(w, h) ? "" : ", still unhealthy at the end", why);
+    }
+}
+
 void summary_print(FILE *out, const struct summary *s, const struct cluster *c,
-                   struct shard_result *const *results, long total, double elapsed)
+                   const struct watch *w, struct shard_result *const *results, long total,
+                   double elapsed, double now)
 {
     fprintf(out, "\n  %-20s %5s %5s %6s %6s %5s %6s %6s %7s %9s\n", "host", "cores", "ranks",
             "shards", "passed", "flaky", "failed", "errors", "retries", "busy");
@@ -121,6 +149,8 @@ void summary_print(FILE *out, const struct summary *s, const struct cluster *c,
     snprintf(cs, sizeof cs, "%ld", cores);
     snprintf(rs, sizeof rs, "%d", c->nranks);
     print_row(out, "total", cs, rs, &s->total);
+    if (w)
+        print_health(out, c, w, now);
 
     long shown = 0;
     for (long i = 0; i < total; i++) {

@@ -8,6 +8,7 @@
 
 #include "hostinfo.h"
 #include "result.h"
+#include "watch.h"
 
 struct tally {
     long shards;
@@ -33,8 +34,11 @@ void summary_free(struct summary *s);
 void summary_result_line(char *buf, size_t len, const struct shard_result *r, long done, long total,
                          const char *host);
 
-/* The per-host table, the shards that did not pass, and the total line. */
+/* The per-host table, the hosts that were unhealthy at some time (w may be
+ * NULL: no health checks), the shards that did not pass, and the total line.
+ * now is the wall clock at the end. */
 void summary_print(FILE *out, const struct summary *s, const struct cluster *c,
-                   struct shard_result *const *results, long total, double elapsed);
+                   const struct watch *w, struct shard_result *const *results, long total,
+                   double elapsed, double now);
 
 #endif

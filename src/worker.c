@@ -14,6 +14,7 @@
 #include "result.h"
 #include "runner.h"
 #include "signals.h"
+#include "hostinfo.h"
 #include "timeutil.h"
 
 /* Assignments not yet started, first in first out. */
@@ -57,6 +58,42 @@ static void queue_free(struct queue *q)
     free(q->task);
 }
 
+/* A host's leader tells rank 0 how its host is doing. */
+static int send_probe(struct outbox *ob, long cores, char *err, size_t errlen)
+{
+    struct probe pr;
+    hostinfo_probe(cores, &pr);
+    struct packer p;
+    packer_init(&p);
+    probe_pack(&p, &pr);
+    size_t len;
+    unsigned char *data = packer_take(&p, &len);
+    if (!data) {
+        snprintf(err, errlen, "out of memory packing a health probe");
+        return -1;
+    }
+    return outbox_send(ob, 0, TAG_HEALTH, data, len, err, errlen);
+}
+
+/* Hand the shards not yet started back to rank 0 and empty the queue. */
+static int give_back(struct outbox *ob, struct queue *q, char *err, size_t errlen)
+{
+    struct packer p;
+    packer_init(&p);
+    pack_i64(&p, (int64_t)q->len);
+    for (size_t i = 0; i < q->len; i++)
+        pack_i64(&p, q->index[q->head + i]);
+    size_t len;
+    unsigned char *data = packer_take(&p, &len);
+    if (!data) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    queue_free(q);
+    memset(q, 0, sizeof *q);
+    return outbox_send(ob, 0, TAG_RETURN, data, len, err, errlen);
+}
+
 static int send_result(struct outbox *ob, const struct shard_result *res, char *err, size_t errlen)
 {
     struct packer p;
@@ -78,6 +115,8 @@ static int send_result(struct outbox *ob, const struct shard_result *res, char *
 struct flags {
     bool stopped;   /* rank 0 said STOP */
     bool aborting;  /* rank 0 said ABORT */
+    bool paused;    /* rank 0 said PAUSE (host unhealthy) and not yet RESUME */
+    bool give_back; /* the PAUSE asked for the queued shards back */
 };
 
 /* Handle one message from rank 0. Returns 0, or -1 with err. */
@@ -94,6 +133,11 @@ static int handle(struct queue *q, struct flags *f, int src, int tag, const unsi
     }
     if (tag == TAG_ABORT) {
         f->aborting = true;
+        return 0;
+    }
+    if (tag == TAG_PAUSE || tag == TAG_RESUME) {
+        f->paused = tag == TAG_PAUSE;
+        f->give_back = tag == TAG_PAUSE && len == 1 && data[0] == 1;
         return 0;
     }
     long index;
@@ -144,8 +188,11 @@ int worker_run(const struct spec *spec, const struct self *me, char *err, size_t
     struct runner *runner = worker_runner_create(spec, me);
     struct outbox *ob = outbox_create();
     struct queue q = {0};
-    struct flags f = {false, false};
+    struct flags f = {false, false, false, false};
     double give_up = INFINITY; /* while aborting: stop waiting for rank 0 */
+    /* a host's leader probes its health every interval; rank 0 judges */
+    bool prober = me->slot == 0 && !spec->skip_health;
+    double next_probe = prober ? time_mono() + spec->health_interval : INFINITY;
     int status = -1;
     struct waiter w;
     waiter_reset(&w);
@@ -178,7 +225,12 @@ int worker_run(const struct spec *spec, const struct self *me, char *err, size_t
         }
         if (got < 0)
             goto out;
-        if (!f.aborting && !runner_busy(runner) && q.len > 0) {
+        if (f.give_back) {
+            f.give_back = false;
+            if (q.len > 0 && give_back(ob, &q, err, errlen) < 0)
+                goto out;
+        }
+        if (!f.aborting && !f.paused && !runner_busy(runner) && q.len > 0) {
             long index = q.index[q.head];
             char *task = q.task[q.head];
             q.head++;
@@ -199,14 +251,21 @@ int worker_run(const struct spec *spec, const struct self *me, char *err, size_t
                 goto out;
             active = true;
         }
+        if (!f.aborting && time_mono() >= next_probe) {
+            if (send_probe(ob, me->cores, err, errlen) < 0)
+                goto out;
+            next_probe = time_mono() + spec->health_interval;
+        }
         if (outbox_progress(ob, err, errlen) < 0)
             goto out;
         if (f.stopped && q.len == 0 && !runner_busy(runner))
             break;
-        if (active)
+        if (active) {
             waiter_reset(&w);
-        else
-            waiter_wait(&w, runner_fd(runner), runner_deadline(runner));
+        } else {
+            double deadline = runner_deadline(runner);
+            waiter_wait(&w, runner_fd(runner), deadline < next_probe ? deadline : next_probe);
+        }
     }
     status = outbox_drain(ob, err, errlen);
 out:

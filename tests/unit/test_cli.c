@@ -91,6 +91,15 @@ START_TEST(every_long_option)
                     "/x/runs",
                     "--json",
                     "out.json",
+                    "--skip-health-checks",
+                    "--health-interval",
+                    "0.5",
+                    "--min-disk-free",
+                    "20",
+                    "--max-memory-used",
+                    "80.5",
+                    "--max-load",
+                    "3",
                     "cmd",
                     NULL};
     parse(&p, argv);
@@ -106,6 +115,11 @@ START_TEST(every_long_option)
     ck_assert_double_eq(p.s.backoff_jitter, 0.5);
     ck_assert_str_eq(p.s.run_dir, "/x/runs");
     ck_assert_str_eq(p.s.json, "out.json");
+    ck_assert(p.s.skip_health);
+    ck_assert_double_eq(p.s.health_interval, 0.5);
+    ck_assert_double_eq(p.s.min_disk_free, 20);
+    ck_assert_double_eq(p.s.max_memory_used, 80.5);
+    ck_assert_double_eq(p.s.max_load, 3);
     ck_assert_ptr_null(p.s.tasks);
     for (int i = 0; i < SET_COUNT; i++)
         ck_assert_int_eq(p.s.source[i], i == SET_TASKS ? SOURCE_DEFAULT : SOURCE_FLAG);

@@ -61,9 +61,19 @@ START_TEST(every_key)
                    "backoff_max = 60.0;\n"
                    "backoff_jitter = 0.25;\n"
                    "run_dir = \"/scratch/runs\";\n"
-                   "json = \"report.json\";\n",
+                   "json = \"report.json\";\n"
+                   "skip_health_checks = true;\n"
+                   "health_interval = 2;\n"
+                   "min_disk_free = 15.5;\n"
+                   "max_memory_used = 90;\n"
+                   "max_load = 1.5;\n",
                    0);
     ck_assert_msg(c.rc == 0, "refused: %s", c.err);
+    ck_assert(c.s.skip_health);
+    ck_assert_double_eq(c.s.health_interval, 2);
+    ck_assert_double_eq(c.s.min_disk_free, 15.5);
+    ck_assert_double_eq(c.s.max_memory_used, 90);
+    ck_assert_double_eq(c.s.max_load, 1.5);
     ck_assert_int_eq(c.s.shards, 12);
     ck_assert_int_eq(c.s.schedule, SCHEDULE_STATIC);
     ck_assert(c.s.dry_run);

@@ -538,6 +538,43 @@ START_TEST(dynamic_empty_and_errors)
 }
 END_TEST
 
+START_TEST(dynamic_return_goes_out_first)
+{
+    long todo[] = {10, 11, 12, 13};
+    struct plan *p = plan_create_dynamic(3, todo, 4);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_int_eq(plan_next(p, 1), 10);
+    ck_assert_int_eq(plan_next(p, 1), 11);
+    ck_assert_int_eq(plan_next(p, 2), 12);
+    /* rank 1's host was excluded: it gives 11 back, then 10 */
+    ck_assert_int_eq(plan_return(p, 11), 0);
+    ck_assert_int_eq(plan_return(p, 10), 0);
+    ck_assert_int_eq(plan_pending(p, 0), 3);
+    ck_assert_int_eq(plan_next(p, 0), 10);
+    ck_assert_int_eq(plan_next(p, 2), 11);
+    ck_assert_int_eq(plan_next(p, 0), 13);
+    ck_assert_int_eq(plan_next(p, 0), -1);
+    ck_assert_int_eq(plan_pending(p, 0), 0);
+    plan_destroy(p);
+}
+END_TEST
+
+START_TEST(static_return_refused)
+{
+    long todo[] = {0, 1};
+    int rank_host[] = {0, 0};
+    long cores[] = {2};
+    struct plan *p = plan_create_static(2, rank_host, 1, cores, todo, 2);
+    ck_assert_ptr_nonnull(p);
+    long first = plan_next(p, 0);
+    errno = 0;
+    ck_assert_int_eq(plan_return(p, first), -1);
+    ck_assert_int_eq(errno, EINVAL);
+    ck_assert_int_eq(plan_next(p, 0), -1); /* nothing came back to rank 0 */
+    plan_destroy(p);
+}
+END_TEST
+
 START_TEST(dynamic_rank_out_of_range)
 {
     const long todo[] = {3, 1};
@@ -619,6 +656,8 @@ static Suite *plan_suite(void)
     tcase_add_test(tc, dynamic_queue_in_order);
     tcase_add_test(tc, dynamic_empty_and_errors);
     tcase_add_test(tc, dynamic_rank_out_of_range);
+    tcase_add_test(tc, dynamic_return_goes_out_first);
+    tcase_add_test(tc, static_return_refused);
     tcase_add_test(tc, dynamic_random_oracle);
     tcase_add_test(tc, destroy_null_keeps_errno);
     suite_add_tcase(s, tc);
