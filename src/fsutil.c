@@ -72,6 +72,61 @@ int fs_create(const char *path)
     return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
 }
 
+int fs_read_file(const char *path, size_t max, char **data, size_t *len, char *err, size_t errlen)
+{
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        goto error;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        errno = EISDIR;
+        goto error;
+    }
+    /* read to the end rather than trusting st_size: /proc files report 0 */
+    for (;;) {
+        if (n == cap) {
+            if (cap >= max) {
+                close(fd);
+                free(buf);
+                snprintf(err, errlen, "%s: %zu KiB or more, too large", path, max / 1024);
+                errno = EFBIG;
+                return -1;
+            }
+            size_t ncap = cap ? cap * 2 : 4096;
+            if (ncap > max)
+                ncap = max;
+            char *b = realloc(buf, ncap);
+            if (!b)
+                goto error;
+            buf = b;
+            cap = ncap;
+        }
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            goto error;
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    *data = buf;
+    *len = n;
+    return 0;
+error:;
+    int saved = errno;
+    snprintf(err, errlen, "%s: %s", path,
+             saved == EISDIR ? "is a directory, not a file" : strerror(saved));
+    if (fd >= 0)
+        close(fd);
+    free(buf);
+    errno = saved;
+    return -1;
+}
+
 int fs_write_atomic(const char *path, int (*write_fn)(FILE *f, void *arg), void *arg)
 {
     size_t n = strlen(path);

@@ -17,6 +17,12 @@ int fs_fresh_dir(const char *path);
  * regular file that exists. Returns an fd, or -1 with errno set. */
 int fs_create(const char *path);
 
+/* Read the whole of path (a regular file or a /proc file; not a directory)
+ * into a heap buffer: *data (free with free(); not NUL-terminated) and *len.
+ * A file of max bytes or more is refused with errno EFBIG.
+ * Returns 0, or -1 with errno set and "PATH: reason" in err. */
+int fs_read_file(const char *path, size_t max, char **data, size_t *len, char *err, size_t errlen);
+
 /* Replace path atomically with what write_fn writes: a temporary file in the
  * same directory (created O_EXCL|O_NOFOLLOW), flushed, fsynced and renamed
  * over path. write_fn returns 0 on success. Returns 0, or -1 with errno set. */

@@ -3,6 +3,8 @@
 
 #include "health.h"
 
+#include "fsutil.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -391,44 +393,6 @@ void health_format(const struct health_sample *s, char *buf, size_t len)
 
 enum { PROBE_READ_MAX = 64 * 1024 };
 
-/* /proc files are generated as they are read and may arrive in pieces, so
- * read to the end; one that fills the buffer is not the small file we want. */
-static int read_small(const char *path, char *buf, size_t cap, size_t *len, char *err,
-                      size_t errlen)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        goto error;
-    size_t n = 0;
-    for (;;) {
-        if (n == cap) {
-            snprintf(err, errlen, "%s: %zu KiB or more, too large for a /proc file", path,
-                     cap / 1024);
-            close(fd);
-            errno = EFBIG;
-            return -1;
-        }
-        ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            goto error;
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    *len = n;
-    return 0;
-error:;
-    int saved = errno;
-    snprintf(err, errlen, "%s: %s", path, strerror(saved));
-    if (fd >= 0)
-        close(fd);
-    errno = saved;
-    return -1;
-}
-
 int health_probe_files(const char *disk_path, const char *meminfo_path, const char *loadavg_path,
                        long cores, struct health_sample *out, char *err, size_t errlen)
 {
@@ -439,13 +403,6 @@ int health_probe_files(const char *disk_path, const char *meminfo_path, const ch
         errno = saved;
         return -1;
     }
-    /* on the heap: leader ranks may run this on a small thread stack */
-    char *buf = malloc(PROBE_READ_MAX);
-    if (!buf) {
-        snprintf(err, errlen, "%s: out of memory", meminfo_path);
-        errno = ENOMEM;
-        return -1;
-    }
     struct health_raw raw = {
         .disk_blocks = vfs.f_blocks,
         .disk_bfree = vfs.f_bfree,
@@ -454,17 +411,19 @@ int health_probe_files(const char *disk_path, const char *meminfo_path, const ch
         .disk_block_size = vfs.f_frsize ? vfs.f_frsize : vfs.f_bsize,
         .cores = cores,
     };
-    size_t len;
+    char *mem = NULL, *load = NULL;
+    size_t memlen, loadlen;
     int rc = -1;
-    if (read_small(meminfo_path, buf, PROBE_READ_MAX, &len, err, errlen) == 0 &&
-        parse_meminfo(meminfo_path, buf, len, &raw.mem_total_kb, &raw.mem_available_kb, err,
+    if (fs_read_file(meminfo_path, PROBE_READ_MAX, &mem, &memlen, err, errlen) == 0 &&
+        parse_meminfo(meminfo_path, mem, memlen, &raw.mem_total_kb, &raw.mem_available_kb, err,
                       errlen) == 0 &&
-        read_small(loadavg_path, buf, PROBE_READ_MAX, &len, err, errlen) == 0 &&
-        parse_loadavg(loadavg_path, buf, len, &raw.load1, err, errlen) == 0 &&
+        fs_read_file(loadavg_path, PROBE_READ_MAX, &load, &loadlen, err, errlen) == 0 &&
+        parse_loadavg(loadavg_path, load, loadlen, &raw.load1, err, errlen) == 0 &&
         sample_from_raw(&raw, out, disk_path, meminfo_path, loadavg_path, err, errlen) == 0)
         rc = 0;
     int saved = errno;
-    free(buf);
+    free(mem);
+    free(load);
     errno = saved;
     return rc;
 }

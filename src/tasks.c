@@ -4,13 +4,11 @@
 #include "tasks.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "fsutil.h"
 #include "template.h"
 
 void tasks_destroy(struct tasklist *t)
@@ -97,48 +95,16 @@ fail:
     return -1;
 }
 
+/* Task files of a million lines are fine; a gigabyte is a mistake. */
+#define TASKS_MAX_BYTES ((size_t)1 << 30)
+
 int tasks_load(const char *path, struct tasklist **out, char *err, size_t errlen)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    char *data;
+    size_t len;
+    if (fs_read_file(path, TASKS_MAX_BYTES, &data, &len, err, errlen) < 0)
         return -1;
-    }
-    struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "%s: is a directory, not a task file", path);
-        close(fd);
-        return -1;
-    }
-    char *data = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 65536;
-            char *d = realloc(data, cap);
-            if (!d) {
-                snprintf(err, errlen, "%s: out of memory", path);
-                goto fail;
-            }
-            data = d;
-        }
-        ssize_t n = read(fd, data + len, cap - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            snprintf(err, errlen, "%s: %s", path, strerror(errno));
-            goto fail;
-        }
-        if (n == 0)
-            break;
-        len += (size_t)n;
-    }
-    close(fd);
     int rc = tasks_parse(path, data ? data : "", len, out, err, errlen);
     free(data);
     return rc;
-fail:
-    free(data);
-    close(fd);
-    return -1;
 }

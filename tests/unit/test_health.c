@@ -826,8 +826,8 @@ START_TEST(probe_files_errors)
     probe_fails(missing, meminfo, loadavg, missing, ": statvfs: No such file or directory", ENOENT);
     probe_fails(tmp, missing, loadavg, missing, ": No such file or directory", ENOENT);
     probe_fails(tmp, meminfo, missing, missing, ": No such file or directory", ENOENT);
-    probe_fails(tmp, tmp, loadavg, tmp, ": Is a directory", EISDIR);
-    probe_fails(tmp, meminfo, tmp, tmp, ": Is a directory", EISDIR);
+    probe_fails(tmp, tmp, loadavg, tmp, ": is a directory, not a file", EISDIR);
+    probe_fails(tmp, meminfo, tmp, tmp, ": is a directory, not a file", EISDIR);
     /* /proc has no size: not a place to judge free space by */
     probe_fails("/proc", meminfo, loadavg, "/proc", ": the filesystem reports a size of 0", EINVAL);
 
@@ -850,7 +850,7 @@ START_TEST(probe_files_errors)
     memcpy(data, "MemTotal: 100 kB\nMemAvailable: 5 kB\n", 36);
     unit_write_temp(data, n, big);
     free(data);
-    probe_fails(tmp, big, loadavg, big, ": 64 KiB or more, too large for a /proc file", EFBIG);
+    probe_fails(tmp, big, loadavg, big, ": 64 KiB or more, too large", EFBIG);
     unlink(big);
 }
 END_TEST
