@@ -8,8 +8,9 @@ set -eu
 # build: compiler, autotools, pkg-config and the libraries' headers
 # run:   Open MPI's mpirun, hwloc, libconfig, libssh, jansson
 # test:  Check (unit tests), sharness (shell tests), python3 (reads the JSON
-#        reports), procps (pgrep/ps), man-db and groff-base (the man page test),
-#        git (the test scripts run from a clone)
+#        reports), openssh-server and openssh-client (the private sshd of the
+#        `distmpi health` tests), procps (pgrep/ps), man-db and groff-base (the
+#        man page test), git (the test scripts run from a clone)
 PACKAGES="
     build-essential
     autoconf
@@ -25,6 +26,8 @@ PACKAGES="
     check
     sharness
     python3
+    openssh-server
+    openssh-client
     procps
     man-db
     groff-base

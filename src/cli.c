@@ -154,6 +154,10 @@ void cli_usage(FILE *out)
     fprintf(out,
             "Usage: mpirun [-np N] [-hostfile FILE] distmpi [OPTION]... [--] COMMAND [ARG]...\n"
             "       mpirun [-np N] [-hostfile FILE] distmpi [OPTION]... --tasks FILE\n"
+            "       distmpi health [OPTION]... [HOST]...   (check hosts over SSH first; see\n"
+            "                                              distmpi health --help)\n"
+            "       distmpi launch --hostfile FILE ... -- [OPTION]... COMMAND...\n"
+            "                          (check, then mpirun on the healthy hosts only)\n"
             "Run the shards of a test suite (or a list of tasks) on every rank of an MPI job,\n"
             "with retries, timeouts, a per-host summary and an exit status you can trust.\n"
             "\n"

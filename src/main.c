@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "conffile.h"
 #include "coord.h"
+#include "healthcmd.h"
 #include "hostinfo.h"
 #include "result.h"
 #include "settings.h"
@@ -170,6 +171,12 @@ int main(int argc, char **argv)
     struct settings s;
     struct cli cli;
     char err[2048];
+
+    /* the pre-flight check runs without MPI */
+    if (argc > 1 && !strcmp(argv[1], "health"))
+        return healthcmd_main(argc - 1, argv + 1, 0);
+    if (argc > 1 && !strcmp(argv[1], "launch"))
+        return healthcmd_main(argc - 1, argv + 1, 1);
 
     settings_init(&s);
     if (cli_parse(argc, argv, &cli, &s, err, sizeof err) < 0) {

@@ -173,4 +173,19 @@ test_expect_success GENERATED 'the generated pages have their placeholders fille
 	grep "^\.TH DISTMPI 1 .*distmpi $version" "$man1"
 '
 
+test_expect_success 'every option of "distmpi health --help" is in distmpi(1)' '
+	"$DISTMPI" health --help >health-help &&
+	help_options health-help >health-opts &&
+	test -s health-opts &&
+	sed -e "s/\\\\-/-/g" "$man1" >man1-plain &&
+	missing= &&
+	for o in $(cat health-opts); do
+		word_in "$o" man1-plain || missing="$missing $o"
+	done &&
+	if test -n "$missing"; then
+		echo "distmpi health options not in $man1:$missing" >&2
+		false
+	fi
+'
+
 test_done

@@ -1,0 +1,562 @@
+/* healthcmd.c - the health command: options, a bounded pool of threads
+ * running sshprobe, and the report. */
+#include "config.h"
+
+#include "healthcmd.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "conffile.h"
+#include "fsutil.h"
+#include "health.h"
+#include "hostfile.h"
+#include "settings.h"
+#include "sshprobe.h"
+
+struct host_check {
+    const char *name; /* as given; the ssh config may map it */
+    const char *user; /* USER of a hostfile's USER@NAME, or NULL */
+    long slots;       /* from the hostfile, 0 if none */
+    struct sshprobe_result res;
+    struct health_sample sample;
+    int sample_ok;
+    int healthy;
+    char problem[512];
+};
+
+struct pool {
+    struct host_check *hosts;
+    long n;
+    atomic_long next;
+    const struct sshprobe_opts *opts;
+};
+
+static void *worker(void *arg)
+{
+    struct pool *p = arg;
+    for (;;) {
+        long i = atomic_fetch_add(&p->next, 1);
+        if (i >= p->n)
+            return NULL;
+        sshprobe_run(p->hosts[i].name, p->hosts[i].user, p->opts, &p->hosts[i].res);
+    }
+}
+
+/* Check every host, at most concurrency at once: about one timeout in all. */
+static int check_all(struct host_check *hosts, long n, long concurrency,
+                     const struct sshprobe_opts *opts)
+{
+    struct pool p = {.hosts = hosts, .n = n, .opts = opts};
+    atomic_init(&p.next, 0);
+    long nthreads = concurrency < n ? concurrency : n;
+    pthread_t *t = calloc(nthreads > 0 ? (size_t)nthreads : 1, sizeof *t);
+    if (!t)
+        return -1;
+    long started = 0;
+    for (; started < nthreads; started++)
+        if (pthread_create(&t[started], NULL, worker, &p) != 0)
+            break;
+    if (started == 0)
+        worker(&p); /* no thread could start: do it here, one by one */
+    for (long i = 0; i < started; i++)
+        pthread_join(t[i], NULL);
+    free(t);
+    return 0;
+}
+
+static void judge(struct host_check *h, const struct health_limits *l)
+{
+    if (!h->res.ssh_ok)
+        return;
+    if (!h->res.probe_ok) {
+        snprintf(h->problem, sizeof h->problem, "probe failed: %s", h->res.probe_error);
+        return;
+    }
+    char why[256];
+    if (health_sample_from_raw(&h->res.raw, &h->sample, why, sizeof why) < 0) {
+        snprintf(h->problem, sizeof h->problem, "probe failed: %s", why);
+        return;
+    }
+    h->sample_ok = 1;
+    h->healthy = health_judge(&h->sample, l, h->problem, sizeof h->problem);
+}
+
+static void report(FILE *out, const struct host_check *hosts, long n, long healthy, int colour)
+{
+    const char *green = colour ? "\033[32m" : "", *red = colour ? "\033[31m" : "",
+               *plain = colour ? "\033[0m" : "";
+    for (long i = 0; i < n; i++) {
+        const struct host_check *h = &hosts[i];
+        fprintf(out, "[%s] %s%s%s\n", h->name, h->healthy ? green : red,
+                h->healthy ? "OK" : "UNHEALTHY", plain);
+        if (!h->res.ssh_ok) {
+            fprintf(out, "  SSH: %s\n\n", h->res.ssh_error);
+            continue;
+        }
+        fprintf(out, "  SSH: OK (%.0fms)\n", h->res.latency_ms);
+        if (h->sample_ok) {
+            char lines[512];
+            health_format(&h->sample, lines, sizeof lines);
+            for (char *line = strtok(lines, "\n"); line; line = strtok(NULL, "\n"))
+                fprintf(out, "  %s\n", line);
+        }
+        if (!h->healthy)
+            fprintf(out, "  Problem: %s\n", h->problem);
+        fputc('\n', out);
+    }
+    fprintf(out, "Health Summary: %ld/%ld hosts healthy\n", healthy, n);
+}
+
+static json_t *number_or_null(int ok, double v)
+{
+    return ok ? json_real(v) : json_null();
+}
+
+static int report_json(FILE *out, const struct host_check *hosts, long n, long healthy,
+                       long min_healthy)
+{
+    json_t *root = json_object(), *list = json_array();
+    for (long i = 0; i < n; i++) {
+        const struct host_check *h = &hosts[i];
+        json_t *o = json_object(), *ssh = json_object();
+        json_object_set_new(o, "host", json_string(h->name));
+        json_object_set_new(o, "healthy", json_boolean(h->healthy));
+        json_object_set_new(ssh, "ok", json_boolean(h->res.ssh_ok));
+        json_object_set_new(ssh, "latency_ms", number_or_null(h->res.ssh_ok, h->res.latency_ms));
+        json_object_set_new(ssh, "error",
+                            h->res.ssh_ok ? json_null() : json_string(h->res.ssh_error));
+        json_object_set_new(o, "ssh", ssh);
+        json_object_set_new(o, "disk_free_percent",
+                            number_or_null(h->sample_ok, h->sample.disk_free * 100));
+        json_object_set_new(o, "memory_used_percent",
+                            number_or_null(h->sample_ok, h->sample.mem_used * 100));
+        json_object_set_new(o, "load1", number_or_null(h->sample_ok, h->sample.load1));
+        json_object_set_new(o, "load_per_core",
+                            number_or_null(h->sample_ok, h->sample.load_per_core));
+        json_object_set_new(o, "cores", h->sample_ok ? json_integer(h->sample.cores) : json_null());
+        json_object_set_new(o, "problem",
+                            h->res.ssh_ok && !h->healthy ? json_string(h->problem) : json_null());
+        json_array_append_new(list, o);
+    }
+    json_object_set_new(root, "hosts", list);
+    json_object_set_new(root, "healthy", json_integer(healthy));
+    json_object_set_new(root, "total", json_integer(n));
+    json_object_set_new(root, "min_healthy", json_integer(min_healthy));
+    int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+    fputc('\n', out);
+    json_decref(root);
+    return rc;
+}
+
+struct hostfile_out {
+    const struct host_check *hosts;
+    long n;
+};
+
+static int write_healthy(FILE *f, void *arg)
+{
+    const struct hostfile_out *o = arg;
+    for (long i = 0; i < o->n; i++) {
+        const struct host_check *h = &o->hosts[i];
+        if (!h->healthy)
+            continue;
+        struct hostfile_entry e = {.name = (char *)h->name,
+                                   .user = (char *)h->user,
+                                   .slots = h->slots ? h->slots : h->sample.cores};
+        const struct hostfile_entry *list[] = {&e};
+        if (hostfile_write(f, list, 1) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+enum {
+    OPT_HOSTFILE = 1000,
+    OPT_SSH_CONFIG,
+    OPT_CONNECT_TIMEOUT,
+    OPT_CONCURRENCY,
+    OPT_JSON,
+    OPT_WRITE_HOSTFILE,
+    OPT_MIN_HEALTHY,
+    OPT_CONFIG,
+    OPT_HELP,
+    OPT_LIMIT, /* + the setting's id */
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: distmpi health [OPTION]... [HOST]...\n"
+            "       distmpi launch --hostfile FILE [OPTION]... [MPIRUN OPTION]... -- \\\n"
+            "              [DISTMPI OPTION]... COMMAND...\n"
+            "Check hosts over SSH before a run: reachability, disk, memory and load.\n"
+            "launch then starts mpirun on the healthy hosts of FILE only, with the words\n"
+            "that are not options of this list before '--', and distmpi with the rest.\n"
+            "\n"
+            "  --hostfile FILE         check the hosts of an Open MPI hostfile\n"
+            "  --ssh-config FILE       read this OpenSSH client config, not ~/.ssh/config\n"
+            "  --connect-timeout SECONDS  give up on a host after SECONDS (default 5)\n"
+            "  --concurrency N         check at most N hosts at once (default 32)\n"
+            "  --min-healthy N         succeed when N hosts are healthy (default: all;\n"
+            "                          launch: 1)\n"
+            "  --write-hostfile FILE   write the healthy hosts as an Open MPI hostfile\n"
+            "  --json                  print JSON instead of the report\n"
+            "  --min-disk-free PERCENT, --max-memory-used PERCENT, --max-load PER_CORE\n"
+            "                          the limits, as for a run (defaults 10, 95, 2.0)\n"
+            "  --config FILE           read the limits from FILE (see distmpi.conf(5))\n"
+            "  -h, --help              show this help\n"
+            "\n"
+            "Exit status: 0 enough hosts healthy, 1 not, 2 usage error.\n");
+}
+
+static const struct option opts[] = {
+    {"hostfile", required_argument, NULL, OPT_HOSTFILE},
+    {"ssh-config", required_argument, NULL, OPT_SSH_CONFIG},
+    {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
+    {"concurrency", required_argument, NULL, OPT_CONCURRENCY},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"write-hostfile", required_argument, NULL, OPT_WRITE_HOSTFILE},
+    {"min-healthy", required_argument, NULL, OPT_MIN_HEALTHY},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"min-disk-free", required_argument, NULL, OPT_LIMIT + SET_MIN_DISK_FREE},
+    {"max-memory-used", required_argument, NULL, OPT_LIMIT + SET_MAX_MEMORY_USED},
+    {"max-load", required_argument, NULL, OPT_LIMIT + SET_MAX_LOAD},
+    {NULL, 0, NULL, 0},
+};
+
+/* launch: split argv into what the health check reads (its options), what
+ * goes to mpirun (every other word before "--") and what goes to distmpi
+ * (everything after "--"). Returns 0, or -1 when "--" is missing. */
+static int split_launch(int argc, char **argv, char **health, int *nhealth, char **mpirun,
+                        int *nmpirun, char ***rest, int *nrest)
+{
+    *nhealth = *nmpirun = 0;
+    health[(*nhealth)++] = argv[0];
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--")) {
+            *rest = argv + i + 1;
+            *nrest = argc - i - 1;
+            health[*nhealth] = NULL;
+            mpirun[*nmpirun] = NULL;
+            return 0;
+        }
+        const struct option *o = NULL;
+        if (!strncmp(argv[i], "--", 2)) {
+            size_t n = strcspn(argv[i] + 2, "=");
+            for (const struct option *p = opts; p->name; p++)
+                if (strlen(p->name) == n && !strncmp(p->name, argv[i] + 2, n))
+                    o = p;
+        }
+        if (!o) {
+            mpirun[(*nmpirun)++] = argv[i];
+            continue;
+        }
+        health[(*nhealth)++] = argv[i];
+        if (o->has_arg == required_argument && !strchr(argv[i], '=') && i + 1 < argc)
+            health[(*nhealth)++] = argv[++i];
+    }
+    return -1;
+}
+
+static pid_t launched_pid;
+static volatile sig_atomic_t launch_signals;
+
+/* Pass SIGINT/SIGTERM on to mpirun once; a second one ends it at once
+ * (a second SIGTERM during its abort has crashed mpirun 4.1). */
+static void forward_signal(int sig)
+{
+    if (launched_pid > 0)
+        kill(launched_pid, launch_signals++ ? SIGKILL : sig);
+}
+
+/* Start mpirun on the healthy hosts and wait for it. Returns its status. */
+static int launch(const struct host_check *hosts, long n, char **mpirun_args, int nmpirun,
+                  char **rest, int nrest)
+{
+    const char *tmpdir = getenv("TMPDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/distmpi-hosts.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+    int fd = mkstemp(path);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    struct hostfile_out o = {hosts, n};
+    if (!f || write_healthy(f, &o) < 0 || fclose(f) != 0) {
+        fprintf(stderr, "distmpi: cannot write the hostfile %s: %s\n", path, strerror(errno));
+        if (fd >= 0)
+            unlink(path);
+        return 3;
+    }
+    char self[4096];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (len <= 0) {
+        fprintf(stderr, "distmpi: cannot find my own path: %s\n", strerror(errno));
+        unlink(path);
+        return 3;
+    }
+    self[len] = '\0';
+    const char *mpirun = getenv("DISTMPI_MPIRUN");
+    char **argv = calloc((size_t)(nmpirun + nrest + 5), sizeof *argv);
+    if (!argv) {
+        unlink(path);
+        return 3;
+    }
+    int k = 0;
+    argv[k++] = (char *)(mpirun && *mpirun ? mpirun : "mpirun");
+    argv[k++] = "--hostfile";
+    argv[k++] = path;
+    for (int i = 0; i < nmpirun; i++)
+        argv[k++] = mpirun_args[i];
+    argv[k++] = self;
+    for (int i = 0; i < nrest; i++)
+        argv[k++] = rest[i];
+    argv[k] = NULL;
+    struct sigaction sa = {.sa_handler = forward_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        execvp(argv[0], argv);
+        fprintf(stderr, "distmpi: cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    int status = 3;
+    if (pid < 0) {
+        fprintf(stderr, "distmpi: cannot start %s: %s\n", argv[0], strerror(errno));
+    } else {
+        launched_pid = pid;
+        int st;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+            ;
+        status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    }
+    unlink(path);
+    free(argv);
+    return status;
+}
+
+static int parse_number(const char *text, double min, double max, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno || end == text || *end || !(v >= min && v <= max))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int healthcmd_main(int argc, char **argv, int launching)
+{
+    char **mpirun_args = NULL, **rest = NULL, **health_argv = NULL;
+    int nmpirun = 0, nrest = 0;
+    if (launching) {
+        health_argv = calloc((size_t)argc + 1, sizeof *health_argv);
+        mpirun_args = calloc((size_t)argc + 1, sizeof *mpirun_args);
+        int argc0 = argc;
+        if (!health_argv || !mpirun_args ||
+            split_launch(argc, argv, health_argv, &argc, mpirun_args, &nmpirun, &rest, &nrest) <
+                0) {
+            for (int i = 1; health_argv && i < argc0; i++) {
+                if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+                    usage(stdout);
+                    free(health_argv);
+                    free(mpirun_args);
+                    return 0;
+                }
+            }
+            fprintf(stderr,
+                    "distmpi: launch: write the distmpi options and the command after "
+                    "'--' (see distmpi launch --help)\n");
+            free(health_argv);
+            free(mpirun_args);
+            return 2;
+        }
+        argv = health_argv;
+    }
+    const char *hostfile_path = NULL, *write_path = NULL, *config_path = NULL;
+    struct sshprobe_opts so = {.ssh_config = NULL, .timeout = 5};
+    double concurrency = 32, min_healthy = -1;
+    int json = 0, status = 2;
+    char err[1024];
+    struct settings s;
+    settings_init(&s);
+    struct hostfile *hf = NULL;
+    struct host_check *hosts = NULL;
+
+    optind = 0;
+    opterr = 0;
+    int val;
+    while ((val = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        const char *word = argv[optind - 1];
+        switch (val) {
+        case OPT_HOSTFILE:
+            hostfile_path = optarg;
+            break;
+        case OPT_SSH_CONFIG:
+            so.ssh_config = optarg;
+            break;
+        case OPT_WRITE_HOSTFILE:
+            write_path = optarg;
+            break;
+        case OPT_CONFIG:
+            config_path = optarg;
+            break;
+        case OPT_JSON:
+            json = 1;
+            break;
+        case OPT_CONNECT_TIMEOUT:
+            if (parse_number(optarg, 0.1, 3600, &so.timeout) < 0) {
+                fprintf(stderr, "distmpi: --connect-timeout: '%s' is not 0.1 to 3600 seconds\n",
+                        optarg);
+                goto out;
+            }
+            break;
+        case OPT_CONCURRENCY:
+            if (parse_number(optarg, 1, 4096, &concurrency) < 0 ||
+                concurrency != (long)concurrency) {
+                fprintf(stderr, "distmpi: --concurrency: '%s' is not a whole number 1 to 4096\n",
+                        optarg);
+                goto out;
+            }
+            break;
+        case OPT_MIN_HEALTHY:
+            if (parse_number(optarg, 0, 1e9, &min_healthy) < 0 ||
+                min_healthy != (long)min_healthy) {
+                fprintf(stderr, "distmpi: --min-healthy: '%s' is not a whole number >= 0\n",
+                        optarg);
+                goto out;
+            }
+            break;
+        case 'h':
+        case OPT_HELP:
+            usage(stdout);
+            status = 0;
+            goto out;
+        case ':':
+            fprintf(stderr, "distmpi: health: option '%s' needs a value\n", word);
+            goto out;
+        case '?':
+            fprintf(stderr, "distmpi: health: unknown option '%s' (see distmpi health --help)\n",
+                    word);
+            goto out;
+        default: {
+            const struct setting_desc *d = &settings_table[val - OPT_LIMIT];
+            if (settings_set_string(&s, d, optarg, SOURCE_FLAG, err, sizeof err) < 0) {
+                fprintf(stderr, "distmpi: --%s: %s\n", d->name, err);
+                goto out;
+            }
+        }
+        }
+    }
+    int required;
+    const char *conf = conffile_choose(config_path, getenv("DISTMPI_CONFIG"),
+                                       SYSCONFDIR "/distmpi.conf", &required);
+    if (conf && conffile_load(conf, &s, err, sizeof err) < 0) {
+        fprintf(stderr, "distmpi: %s\n", err);
+        goto out;
+    }
+    if (so.ssh_config && access(so.ssh_config, R_OK) < 0) {
+        fprintf(stderr, "distmpi: %s: %s\n", so.ssh_config, strerror(errno));
+        goto out;
+    }
+    if (hostfile_path && hostfile_load(hostfile_path, &hf, err, sizeof err) < 0) {
+        fprintf(stderr, "distmpi: %s\n", err);
+        goto out;
+    }
+    if (launching && (!hf || argc > optind)) {
+        fprintf(stderr, "distmpi: launch: give the hosts with --hostfile FILE\n");
+        goto out;
+    }
+    long n = (hf ? hf->count : 0) + (argc - optind);
+    if (n == 0) {
+        fprintf(stderr, "distmpi: health: no hosts given (--hostfile FILE or HOST...)\n");
+        goto out;
+    }
+    hosts = calloc((size_t)n, sizeof *hosts);
+    if (!hosts) {
+        fprintf(stderr, "distmpi: out of memory\n");
+        status = 3;
+        goto out;
+    }
+    long k = 0;
+    for (long i = 0; hf && i < hf->count; i++, k++) {
+        hosts[k].name = hf->hosts[i].name;
+        hosts[k].user = hf->hosts[i].user;
+        hosts[k].slots = hf->hosts[i].slots;
+    }
+    for (int i = optind; i < argc; i++) {
+        /* a host named twice is checked once (and written once) */
+        int seen = 0;
+        for (long j = 0; j < k && !seen; j++)
+            seen = !strcmp(hosts[j].name, argv[i]);
+        if (!seen)
+            hosts[k++].name = argv[i];
+    }
+    n = k;
+
+    if (sshprobe_init() < 0) {
+        fprintf(stderr, "distmpi: libssh could not be initialised\n");
+        status = 3;
+        goto out;
+    }
+    int checked = check_all(hosts, n, (long)concurrency, &so);
+    sshprobe_finish();
+    if (checked < 0) {
+        fprintf(stderr, "distmpi: out of memory\n");
+        status = 3;
+        goto out;
+    }
+    struct health_limits limits = {.min_disk_free = s.min_disk_free / 100,
+                                   .max_mem_used = s.max_memory_used / 100,
+                                   .max_load_per_core = s.max_load};
+    long healthy = 0;
+    for (long i = 0; i < n; i++) {
+        judge(&hosts[i], &limits);
+        healthy += hosts[i].healthy;
+    }
+    /* health asks for every host by default; launch runs on what is healthy */
+    long need = min_healthy >= 0 ? (long)min_healthy : launching ? 1 : n;
+    if (json)
+        report_json(stdout, hosts, n, healthy, need);
+    else
+        report(stdout, hosts, n, healthy, isatty(STDOUT_FILENO));
+    fflush(stdout);
+    status = healthy >= need ? 0 : 1;
+    if (launching) {
+        if (healthy == 0 || healthy < need) {
+            fprintf(stderr, "distmpi: %ld of %ld hosts healthy (need %ld): nothing launched\n",
+                    healthy, n, need ? need : 1);
+            status = 3;
+            goto out;
+        }
+        status = launch(hosts, n, mpirun_args, nmpirun, rest, nrest);
+        goto out;
+    }
+    if (write_path) {
+        struct hostfile_out o = {hosts, n};
+        if (fs_write_atomic(write_path, write_healthy, &o) < 0) {
+            fprintf(stderr, "distmpi: cannot write %s: %s\n", write_path, strerror(errno));
+            status = 3;
+        }
+    }
+out:
+    free(health_argv);
+    free(mpirun_args);
+    free(hosts);
+    hostfile_destroy(hf);
+    settings_free(&s);
+    return status;
+}
