@@ -184,7 +184,6 @@ static int write_healthy(FILE *f, void *arg)
 enum {
     OPT_HOSTFILE = 1000,
     OPT_SSH_CONFIG,
-    OPT_CONNECT_TIMEOUT,
     OPT_CONCURRENCY,
     OPT_JSON,
     OPT_WRITE_HOSTFILE,
@@ -223,7 +222,7 @@ static void usage(FILE *out)
 static const struct option opts[] = {
     {"hostfile", required_argument, NULL, OPT_HOSTFILE},
     {"ssh-config", required_argument, NULL, OPT_SSH_CONFIG},
-    {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
+    {"connect-timeout", required_argument, NULL, OPT_LIMIT + SET_CONNECT_TIMEOUT},
     {"concurrency", required_argument, NULL, OPT_CONCURRENCY},
     {"json", no_argument, NULL, OPT_JSON},
     {"write-hostfile", required_argument, NULL, OPT_WRITE_HOSTFILE},
@@ -417,13 +416,6 @@ int healthcmd_main(int argc, char **argv, int launching)
         case OPT_JSON:
             json = 1;
             break;
-        case OPT_CONNECT_TIMEOUT:
-            if (parse_number(optarg, 0.1, 3600, &so.timeout) < 0) {
-                fprintf(stderr, "distmpi: --connect-timeout: '%s' is not 0.1 to 3600 seconds\n",
-                        optarg);
-                goto out;
-            }
-            break;
         case OPT_CONCURRENCY:
             if (parse_number(optarg, 1, 4096, &concurrency) < 0 ||
                 concurrency != (long)concurrency) {
@@ -507,6 +499,7 @@ int healthcmd_main(int argc, char **argv, int launching)
     }
     n = k;
 
+    so.timeout = s.connect_timeout; /* the flag, else the config file, else 5 */
     if (sshprobe_init() < 0) {
         fprintf(stderr, "distmpi: libssh could not be initialised\n");
         status = 3;

@@ -50,6 +50,8 @@ const struct setting_desc settings_table[SET_COUNT] = {
      "PERCENT", "a host may have at most this much memory in use (default 95)"},
     {SET_MAX_LOAD, "max-load", 0, SETTING_DOUBLE, OFF(max_load), 0, 1e6, NULL, "PER_CORE",
      "a host's 1-minute load may be at most this per core (default 2.0)"},
+    {SET_CONNECT_TIMEOUT, "connect-timeout", 0, SETTING_DOUBLE, OFF(connect_timeout), 0.1, 3600,
+     NULL, "SECONDS", "distmpi health and launch: give up on a host after SECONDS (default 5)"},
 };
 
 void settings_init(struct settings *s)
@@ -69,6 +71,7 @@ void settings_init(struct settings *s)
     s->min_disk_free = 10;
     s->max_memory_used = 95;
     s->max_load = 2.0;
+    s->connect_timeout = 5;
     for (int i = 0; i < SET_COUNT; i++)
         s->source[i] = SOURCE_DEFAULT;
 }

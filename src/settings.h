@@ -40,6 +40,7 @@ enum setting_id {
     SET_MIN_DISK_FREE,
     SET_MAX_MEMORY_USED,
     SET_MAX_LOAD,
+    SET_CONNECT_TIMEOUT,
     SET_COUNT
 };
 
@@ -61,6 +62,7 @@ struct settings {
     double min_disk_free;   /* percent free in the working directory */
     double max_memory_used; /* percent of memory in use */
     double max_load;        /* 1-minute load per core */
+    double connect_timeout; /* distmpi health/launch: seconds per host */
     enum setting_source source[SET_COUNT];
 };
 

@@ -128,6 +128,14 @@ test_expect_success SSHD 'a closed port: connection refused, at once' '
 	took_less $start $end 3
 '
 
+test_expect_success SSHD 'connect_timeout in the config file sets the timeout; the flag wins' '
+	printf "connect_timeout = 1.0;\n" >ct.conf &&
+	test_expect_code 1 health --config ct.conf silent >out 2>err &&
+	grep "^  SSH: timeout after 1\.0s$" out &&
+	test_expect_code 1 health --config ct.conf --connect-timeout 1.5 silent >out 2>err &&
+	grep "^  SSH: timeout after 1\.5s$" out
+'
+
 test_expect_success SSHD 'a port that never answers: timeout after --connect-timeout' '
 	start=$(date +%s.%N) &&
 	test_expect_code 1 health --connect-timeout 2 silent >out 2>err &&

@@ -100,6 +100,8 @@ START_TEST(every_long_option)
                     "80.5",
                     "--max-load",
                     "3",
+                    "--connect-timeout",
+                    "2.5",
                     "cmd",
                     NULL};
     parse(&p, argv);
@@ -120,6 +122,7 @@ START_TEST(every_long_option)
     ck_assert_double_eq(p.s.min_disk_free, 20);
     ck_assert_double_eq(p.s.max_memory_used, 80.5);
     ck_assert_double_eq(p.s.max_load, 3);
+    ck_assert_double_eq(p.s.connect_timeout, 2.5);
     ck_assert_ptr_null(p.s.tasks);
     for (int i = 0; i < SET_COUNT; i++)
         ck_assert_int_eq(p.s.source[i], i == SET_TASKS ? SOURCE_DEFAULT : SOURCE_FLAG);
