@@ -8,11 +8,14 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdarg.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "hostinfo.h"
 #include "msg.h"
 #include "plan.h"
+#include "progress.h"
 #include "report_json.h"
 #include "result.h"
 #include "runner.h"
@@ -39,7 +42,92 @@ struct coord {
     double busy_sum; /* attempt seconds reported, for the prefetch choice */
     long attempts_sum;
     double next_probe; /* when rank 0 probes its own host again */
+
+    /* what rank 0 shows while the run goes on */
+    int mode;         /* PROGRESS_BARS, _LINES or _NONE (auto resolved) */
+    int frame_lines;  /* lines of the bars now on the screen */
+    double next_draw; /* bars: next redraw; lines: next summary line */
+    long passed, failed;
+    long *host_done, *host_assigned;
 };
+
+/* Bars are redrawn at most this often; lines mode prints a summary line this
+ * often, so a batch log shows the run is alive between finished shards. */
+#define DRAW_EVERY    0.5
+#define SUMMARY_EVERY 30.0
+
+static int terminal_width(void)
+{
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+        return ws.ws_col;
+    const char *cols = getenv("COLUMNS");
+    int n = cols ? atoi(cols) : 0;
+    return n >= 20 ? n : 80;
+}
+
+/* Erase the bars (cursor to the start of the frame, clear to the end). */
+static void frame_erase(struct coord *co)
+{
+    if (co->frame_lines > 0)
+        printf("\033[%dF\033[J", co->frame_lines);
+    co->frame_lines = 0;
+}
+
+/* Draw the bars in place of the old ones, in one write so they do not
+ * flicker. */
+static void frame_draw(struct coord *co)
+{
+    const struct cluster *c = co->in->cluster;
+    struct progress_host hosts[c->nhosts];
+    for (int h = 0; h < c->nhosts; h++)
+        hosts[h] = (struct progress_host){c->hosts[h].name, co->host_done[h], co->host_assigned[h]};
+    struct progress_view v = {co->in->spec->total,           co->done,  co->passed, co->failed,
+                              time_wall() - co->in->started, c->nhosts, hosts};
+    size_t len = 4096 + (size_t)c->nhosts * 160;
+    char *buf = malloc(len);
+    if (!buf)
+        return;
+    int lines = progress_render(&v, terminal_width(), buf, len);
+    frame_erase(co);
+    fputs(buf, stdout);
+    fflush(stdout);
+    free(buf);
+    co->frame_lines = lines;
+    co->next_draw = time_mono() + DRAW_EVERY;
+}
+
+/* Print a line for people above the bars (or as it is without them). */
+static void say(struct coord *co, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct coord *co, const char *fmt, ...)
+{
+    frame_erase(co);
+    va_list ap;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    if (co->mode == PROGRESS_BARS)
+        frame_draw(co);
+    fflush(stdout);
+}
+
+/* Bars: redraw when due. Lines: a summary line when due. */
+static void tick(struct coord *co)
+{
+    if (co->mode == PROGRESS_NONE || time_mono() < co->next_draw)
+        return;
+    if (co->mode == PROGRESS_BARS) {
+        frame_draw(co);
+        return;
+    }
+    char dur[32];
+    time_format_duration(time_wall() - co->in->started, dur, sizeof dur);
+    long total = co->in->spec->total;
+    printf("distmpi: %ld/%ld shards done (%.1f%%), %ld passed, %ld failed, %s\n", co->done, total,
+           total ? 100.0 * (double)co->done / (double)total : 100.0, co->passed, co->failed, dur);
+    fflush(stdout);
+    co->next_draw = time_mono() + SUMMARY_EVERY;
+}
 
 /* Whether rank r's host may get new shards. */
 static int rank_usable(const struct coord_input *in, int r)
@@ -201,6 +289,7 @@ static int fill(struct coord *co, int r, char *err, size_t errlen)
         if (outbox_send(co->ob, r, TAG_ASSIGN, data, len, err, errlen) < 0)
             return -1;
         co->owner[index] = r;
+        co->host_assigned[co->in->cluster->rank_host[r]]++;
         co->outstanding[r]++;
     }
     return 0;
@@ -215,6 +304,7 @@ static int fill_self(struct coord *co)
     if (index < 0)
         return 0;
     co->owner[index] = 0;
+    co->host_assigned[co->in->cluster->rank_host[0]]++;
     char *task = co->in->tasks ? co->in->tasks->lines[index] : NULL;
     return worker_start_shard(co->runner, co->in->spec, index, task);
 }
@@ -226,11 +316,20 @@ static void record(struct coord *co, struct shard_result *res)
     co->done++;
     co->busy_sum += result_busy(res);
     co->attempts_sum += res->nattempts;
-    char line[1024];
-    summary_result_line(line, sizeof line, res, co->done, co->in->spec->total,
-                        c->hosts[c->rank_host[res->rank]].name);
-    printf("%s\n", line);
-    fflush(stdout);
+    int h = c->rank_host[res->rank];
+    co->host_done[h]++;
+    if (status_is_pass(res->status))
+        co->passed++;
+    else
+        co->failed++;
+    if (co->mode == PROGRESS_LINES) {
+        char line[1024];
+        summary_result_line(line, sizeof line, res, co->done, co->in->spec->total,
+                            c->hosts[h].name);
+        say(co, "%s\n", line);
+    } else if (co->mode == PROGRESS_BARS && co->done == co->in->spec->total) {
+        frame_draw(co); /* the last state stays on the screen */
+    }
 }
 
 /* A result from worker src. Returns 0, or -1 with err for a broken message. */
@@ -291,12 +390,12 @@ static int on_probe(struct coord *co, int h, const struct probe *pr, char *err, 
             return -1;
     }
     if (change < 0) {
-        printf("distmpi: host %s excluded: %s; it gets no new shards\n", c->hosts[h].name,
-               e[n - 1].reason);
+        say(co, "distmpi: host %s excluded: %s; it gets no new shards\n", c->hosts[h].name,
+            e[n - 1].reason);
         if (watch_count_healthy(w) == 0)
-            printf("distmpi: no healthy host left: waiting for one to recover\n");
+            say(co, "distmpi: no healthy host left: waiting for one to recover\n");
     } else {
-        printf("distmpi: host %s healthy again (%s)\n", c->hosts[h].name, e[n - 1].reason);
+        say(co, "distmpi: host %s healthy again (%s)\n", c->hosts[h].name, e[n - 1].reason);
         for (int r = 1; r < c->nranks; r++)
             if (c->rank_host[r] == h && fill(co, r, err, errlen) < 0)
                 return -1;
@@ -317,6 +416,7 @@ static int on_return(struct coord *co, int src, const unsigned char *data, size_
         if (u.failed || co->owner[index] != src || co->results[index])
             continue; /* not src's to give back */
         co->owner[index] = -1;
+        co->host_assigned[co->in->cluster->rank_host[src]]--;
         co->outstanding[src]--;
         if (plan_return(co->plan, index) < 0) {
             snprintf(err, errlen, "out of memory");
@@ -442,7 +542,10 @@ int coord_run(const struct coord_input *in, int *exit_status, char *err, size_t 
     co.results = calloc((size_t)sp->total, sizeof *co.results);
     co.owner = malloc((size_t)sp->total * sizeof *co.owner);
     co.outstanding = calloc((size_t)c->nranks, sizeof *co.outstanding);
-    if (!co.plan || !co.ob || !co.runner || !co.results || !co.owner || !co.outstanding) {
+    co.host_done = calloc((size_t)c->nhosts, sizeof *co.host_done);
+    co.host_assigned = calloc((size_t)c->nhosts, sizeof *co.host_assigned);
+    if (!co.plan || !co.ob || !co.runner || !co.results || !co.owner || !co.outstanding ||
+        !co.host_done || !co.host_assigned) {
         snprintf(err, errlen, "out of memory setting up the run");
         goto out;
     }
@@ -450,7 +553,16 @@ int coord_run(const struct coord_input *in, int *exit_status, char *err, size_t 
         co.owner[i] = -1;
     co.next_probe = in->watch ? time_mono() + sp->health_interval : INFINITY;
 
+    co.mode = in->settings->progress;
+    if (co.mode == PROGRESS_AUTO) {
+        const char *term = getenv("TERM");
+        co.mode = isatty(STDOUT_FILENO) && !(term && !strcmp(term, "dumb")) ? PROGRESS_BARS
+                                                                            : PROGRESS_LINES;
+    }
+    co.next_draw = co.mode == PROGRESS_LINES ? time_mono() + SUMMARY_EVERY : 0;
     header(&co);
+    if (co.mode == PROGRESS_BARS)
+        printf("\033[?25l"); /* no cursor blinking in the bars; finish() restores it */
     for (int r = 1; r < c->nranks; r++)
         if (fill(&co, r, err, errlen) < 0)
             goto out;
@@ -497,14 +609,18 @@ int coord_run(const struct coord_input *in, int *exit_status, char *err, size_t 
                 goto out;
             co.next_probe = time_mono() + sp->health_interval;
         }
+        tick(&co);
         if (outbox_progress(co.ob, err, errlen) < 0)
             goto out;
         if (active) {
             waiter_reset(&w);
         } else {
             double deadline = runner_deadline(co.runner);
-            waiter_wait(&w, runner_fd(co.runner),
-                        deadline < co.next_probe ? deadline : co.next_probe);
+            if (co.next_probe < deadline)
+                deadline = co.next_probe;
+            if (co.mode != PROGRESS_NONE && co.next_draw < deadline)
+                deadline = co.next_draw;
+            waiter_wait(&w, runner_fd(co.runner), deadline);
         }
     }
     if (sig) {
@@ -528,6 +644,11 @@ int coord_run(const struct coord_input *in, int *exit_status, char *err, size_t 
         (tell_workers(&co, TAG_STOP, err, errlen) < 0 || outbox_drain(co.ob, err, errlen) < 0))
         status = -1;
 out:
+    if (co.mode == PROGRESS_BARS)
+        printf("\033[?25h"); /* the cursor back, whatever happened */
+    fflush(stdout);
+    free(co.host_done);
+    free(co.host_assigned);
     if (co.results)
         for (long i = 0; i < sp->total; i++)
             result_free(co.results[i]);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 static const char *const schedule_choices[] = {"dynamic", "static", NULL};
+static const char *const progress_choices[] = {"auto", "bars", "lines", "none", NULL};
 
 #define OFF(field) offsetof(struct settings, field)
 
@@ -52,6 +53,8 @@ const struct setting_desc settings_table[SET_COUNT] = {
      "a host's 1-minute load may be at most this per core (default 2.0)"},
     {SET_CONNECT_TIMEOUT, "connect-timeout", 0, SETTING_DOUBLE, OFF(connect_timeout), 0.1, 3600,
      NULL, "SECONDS", "distmpi health and launch: give up on a host after SECONDS (default 5)"},
+    {SET_PROGRESS, "progress", 0, SETTING_CHOICE, OFF(progress), 0, 0, progress_choices,
+     "auto|bars|lines|none", "live bars on a terminal, else a line per shard (default auto)"},
 };
 
 void settings_init(struct settings *s)

@@ -11,6 +11,8 @@
 
 enum schedule { SCHEDULE_DYNAMIC, SCHEDULE_STATIC };
 
+enum progress_mode { PROGRESS_AUTO, PROGRESS_BARS, PROGRESS_LINES, PROGRESS_NONE };
+
 /* Where a setting's value came from; later sources win. */
 enum setting_source { SOURCE_DEFAULT, SOURCE_CONFIG, SOURCE_FLAG };
 
@@ -41,6 +43,7 @@ enum setting_id {
     SET_MAX_MEMORY_USED,
     SET_MAX_LOAD,
     SET_CONNECT_TIMEOUT,
+    SET_PROGRESS,
     SET_COUNT
 };
 
@@ -63,6 +66,7 @@ struct settings {
     double max_memory_used; /* percent of memory in use */
     double max_load;        /* 1-minute load per core */
     double connect_timeout; /* distmpi health/launch: seconds per host */
+    int progress;           /* enum progress_mode */
     enum setting_source source[SET_COUNT];
 };
 
