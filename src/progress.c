@@ -64,6 +64,9 @@ int progress_render(const struct progress_view *v, int width, char *buf, size_t 
     }
     if (namew > 20)
         namew = 20;
+    /* on a narrow terminal the name gives way before the counts do */
+    if (namew > width - 2 - countw)
+        namew = width - 2 - countw > 1 ? width - 2 - countw : 1;
     int barw = width - 1 - namew - countw - 4; /* space, brackets, space */
     if (barw > 40)
         barw = 40;

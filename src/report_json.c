@@ -187,6 +187,12 @@ static json_t *build(const struct report *rep)
         json_object_set_new(o, "cores", json_integer(c->hosts[h].cores));
         json_object_set_new(o, "pus", json_integer(c->hosts[h].pus));
         json_object_set_new(o, "ranks", json_integer(c->hosts[h].nranks));
+        /* how well the host's slots were used, and how long its shards took */
+        const struct tally *t = &rep->summary->hosts[h];
+        double slot_time = (double)c->hosts[h].nranks * rep->duration;
+        json_object_set_new(o, "busy_share", json_real(slot_time > 0 ? t->busy / slot_time : 0));
+        json_object_set_new(o, "mean_shard_seconds",
+                            json_real(t->shards > 0 ? t->busy / (double)t->shards : 0));
         json_object_set_new(
             o, "health",
             rep->watch ? host_health_json(rep, h, rep->started + rep->duration) : json_null());

@@ -102,6 +102,9 @@ for k in (\"shards\", \"passed\", \"flaky\", \"failed\", \"timeout\", \"crashed\
           \"exec_error\", \"lost\", \"retries\"):
     assert h[k] == j[\"summary\"][k], (k, h, j[\"summary\"])
 assert abs(h[\"busy\"] - j[\"summary\"][\"busy\"]) < 0.01
+share = h[\"busy\"] / (h[\"ranks\"] * j[\"duration\"])
+assert abs(h[\"busy_share\"] - share) < 1e-3 and 0 <= h[\"busy_share\"] <= 1, (h, share)
+assert abs(h[\"mean_shard_seconds\"] - h[\"busy\"] / h[\"shards\"]) < 1e-6, h
 "
 '
 
