@@ -6,9 +6,10 @@
 set -eu
 
 # build: compiler, autotools, pkg-config and the libraries' headers
-# run:   Open MPI's mpirun, hwloc, libconfig, libssh, jansson
+# run:   Open MPI's mpirun, hwloc, libconfig, libssh, jansson, libxml2
 # test:  Check (unit tests), sharness (shell tests), python3 (reads the JSON
-#        reports), openssh-server and openssh-client (the private sshd of the
+#        reports), libxml2-utils (xmllint checks the JUnit reports),
+#        openssh-server and openssh-client (the private sshd of the
 #        `distmpi health` tests), procps (pgrep/ps), man-db and groff-base (the
 #        man page test), git (the test scripts run from a clone)
 PACKAGES="
@@ -23,6 +24,8 @@ PACKAGES="
     libconfig-dev
     libssh-dev
     libjansson-dev
+    libxml2-dev
+    libxml2-utils
     check
     sharness
     python3

@@ -17,6 +17,7 @@
 #include "plan.h"
 #include "progress.h"
 #include "report_json.h"
+#include "report_junit.h"
 #include "result.h"
 #include "runner.h"
 #include "signals.h"
@@ -501,31 +502,37 @@ static int finish(struct coord *co, int sig, int *exit_status, char *err, size_t
     *exit_status = sig ? 128 + sig : result_exit_status(sum.total.count);
     summary_print(stdout, &sum, c, in->watch, co->results, total, elapsed, time_wall());
     fflush(stdout);
-    if (in->settings->json) {
-        struct report rep = {
-            .run_id = in->spec->run_id,
-            .run_dir = in->spec->run_dir,
-            .command = in->tasks ? NULL : in->command,
-            .ncommand = in->tasks ? 0 : in->ncommand,
-            .tasks = in->tasks ? in->settings->tasks : NULL,
-            .schedule = schedule_name(in->settings->schedule),
-            .total = total,
-            .started = in->started,
-            .duration = elapsed,
-            .exit_status = *exit_status,
-            .cluster = c,
-            .summary = &sum,
-            .results = co->results,
-            .watch = in->watch,
-            .health_interval = in->spec->health_interval,
-        };
-        char why[1024];
-        if (report_json_write(in->settings->json, &rep, why, sizeof why) < 0) {
-            fprintf(stderr, "distmpi: cannot write the JSON report: %s\n", why);
-            if (*exit_status == EXIT_PASSED || *exit_status == EXIT_TEST_FAILED)
-                *exit_status = EXIT_INFRA;
-        }
+    struct report rep = {
+        .run_id = in->spec->run_id,
+        .run_dir = in->spec->run_dir,
+        .command = in->tasks ? NULL : in->command,
+        .ncommand = in->tasks ? 0 : in->ncommand,
+        .tasks = in->tasks ? in->settings->tasks : NULL,
+        .schedule = schedule_name(in->settings->schedule),
+        .total = total,
+        .started = in->started,
+        .duration = elapsed,
+        .exit_status = *exit_status,
+        .cluster = c,
+        .summary = &sum,
+        .results = co->results,
+        .watch = in->watch,
+        .health_interval = in->spec->health_interval,
+    };
+    /* a report that cannot be written is an infrastructure failure: the
+     * results were printed, but what CI reads is missing */
+    char why[1024];
+    int failed = 0;
+    if (in->settings->json && report_json_write(in->settings->json, &rep, why, sizeof why) < 0) {
+        fprintf(stderr, "distmpi: cannot write the JSON report: %s\n", why);
+        failed = 1;
     }
+    if (in->settings->junit && report_junit_write(in->settings->junit, &rep, why, sizeof why) < 0) {
+        fprintf(stderr, "distmpi: cannot write the JUnit report: %s\n", why);
+        failed = 1;
+    }
+    if (failed && (*exit_status == EXIT_PASSED || *exit_status == EXIT_TEST_FAILED))
+        *exit_status = EXIT_INFRA;
     summary_free(&sum);
     return 0;
 }

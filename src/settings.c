@@ -55,6 +55,8 @@ const struct setting_desc settings_table[SET_COUNT] = {
      NULL, "SECONDS", "distmpi health and launch: give up on a host after SECONDS (default 5)"},
     {SET_PROGRESS, "progress", 0, SETTING_CHOICE, OFF(progress), 0, 0, progress_choices,
      "auto|bars|lines|none", "live bars on a terminal, else a line per shard (default auto)"},
+    {SET_JUNIT, "junit", 0, SETTING_STRING, OFF(junit), 0, 0, NULL, "FILE",
+     "write a JUnit XML report (one testsuite per shard) to FILE"},
 };
 
 void settings_init(struct settings *s)

@@ -44,6 +44,7 @@ enum setting_id {
     SET_MAX_LOAD,
     SET_CONNECT_TIMEOUT,
     SET_PROGRESS,
+    SET_JUNIT,
     SET_COUNT
 };
 
@@ -67,6 +68,7 @@ struct settings {
     double max_load;        /* 1-minute load per core */
     double connect_timeout; /* distmpi health/launch: seconds per host */
     int progress;           /* enum progress_mode */
+    char *junit;            /* JUnit XML report path, or NULL */
     enum setting_source source[SET_COUNT];
 };
 

@@ -104,6 +104,8 @@ START_TEST(every_long_option)
                     "2.5",
                     "--progress",
                     "none",
+                    "--junit",
+                    "j.xml",
                     "cmd",
                     NULL};
     parse(&p, argv);
@@ -126,6 +128,7 @@ START_TEST(every_long_option)
     ck_assert_double_eq(p.s.max_load, 3);
     ck_assert_double_eq(p.s.connect_timeout, 2.5);
     ck_assert_int_eq(p.s.progress, PROGRESS_NONE);
+    ck_assert_str_eq(p.s.junit, "j.xml");
     ck_assert_ptr_null(p.s.tasks);
     for (int i = 0; i < SET_COUNT; i++)
         ck_assert_int_eq(p.s.source[i], i == SET_TASKS ? SOURCE_DEFAULT : SOURCE_FLAG);

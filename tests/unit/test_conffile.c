@@ -68,7 +68,8 @@ START_TEST(every_key)
                    "max_memory_used = 90;\n"
                    "max_load = 1.5;\n"
                    "connect_timeout = 3;\n"
-                   "progress = \"lines\";\n",
+                   "progress = \"lines\";\n"
+                   "junit = \"j.xml\";\n",
                    0);
     ck_assert_msg(c.rc == 0, "refused: %s", c.err);
     ck_assert(c.s.skip_health);
@@ -78,6 +79,7 @@ START_TEST(every_key)
     ck_assert_double_eq(c.s.max_load, 1.5);
     ck_assert_double_eq(c.s.connect_timeout, 3);
     ck_assert_int_eq(c.s.progress, PROGRESS_LINES);
+    ck_assert_str_eq(c.s.junit, "j.xml");
     ck_assert_int_eq(c.s.shards, 12);
     ck_assert_int_eq(c.s.schedule, SCHEDULE_STATIC);
     ck_assert(c.s.dry_run);
