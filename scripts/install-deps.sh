@@ -72,7 +72,17 @@ echo "install-deps: installing build, test and run dependencies with apt-get"
 # apt-get's progress goes to a log; its errors still reach stderr, and on
 # failure the tail of the log is shown.
 log=$(mktemp "${TMPDIR:-/tmp}/install-deps.XXXXXX")
-trap 'rm -f "$log"' EXIT
+# Package scripts must not start services (openssh-server would start an
+# sshd on port 22; the tests start their own): without an init system, as in
+# CI, starting one can fail the whole install. A policy-rc.d that says "no"
+# stops them, and is removed again if this script put it there.
+policy=/usr/sbin/policy-rc.d
+made_policy=
+if [ ! -e "$policy" ] &&
+    $SUDO sh -c "printf '#!/bin/sh\nexit 101\n' >$policy && chmod 755 $policy"; then
+    made_policy=1
+fi
+trap 'rm -f "$log"; if [ -n "$made_policy" ]; then $SUDO rm -f "$policy"; fi' EXIT
 run() {
     if ! "$@" >"$log" 2>&1; then
         echo "install-deps: failed: $*" >&2
