@@ -237,28 +237,6 @@ int settings_set_string(struct settings *s, const struct setting_desc *d, const 
     return -1;
 }
 
-void settings_format(const struct settings *s, const struct setting_desc *d, char *buf, size_t len)
-{
-    const void *p = (const char *)s + d->offset;
-    switch (d->type) {
-    case SETTING_INT:
-        snprintf(buf, len, "%ld", *(const long *)p);
-        break;
-    case SETTING_DOUBLE:
-        snprintf(buf, len, "%g", *(const double *)p);
-        break;
-    case SETTING_STRING:
-        snprintf(buf, len, "%s", *(char *const *)p ? *(char *const *)p : "(none)");
-        break;
-    case SETTING_BOOL:
-        snprintf(buf, len, "%s", *(const bool *)p ? "true" : "false");
-        break;
-    case SETTING_CHOICE:
-        snprintf(buf, len, "%s", d->choices[*(const int *)p]);
-        break;
-    }
-}
-
 int settings_validate(const struct settings *s, char *err, size_t errlen)
 {
     if (s->backoff > s->backoff_max) {

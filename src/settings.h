@@ -109,9 +109,6 @@ int settings_set_long(struct settings *s, const struct setting_desc *d, long v,
 int settings_set_double(struct settings *s, const struct setting_desc *d, double v,
                         enum setting_source src, char *err, size_t errlen);
 
-/* Format the current value of d into buf for display ("5", "dynamic", "(none)"). */
-void settings_format(const struct settings *s, const struct setting_desc *d, char *buf, size_t len);
-
 /* Check relations between settings (backoff <= backoff-max, ...).
  * Returns 0, or -1 with a reason in err. */
 int settings_validate(const struct settings *s, char *err, size_t errlen);
