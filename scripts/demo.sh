@@ -57,12 +57,14 @@ rm -rf "$DEMO_DIR"
 mkdir -p "$DEMO_DIR"
 cd "$DEMO_DIR"
 say "Running the demo in $DEMO_DIR:"
-echo "    mpirun -np $np --oversubscribe $distmpi -n 16 --backoff 1 --json demo-report.json -- \\"
+echo "    mpirun -np $np --oversubscribe $distmpi -n 16 --backoff 1 --json demo-report.json \\"
+echo "        --junit demo-junit.xml --html demo-report.html -- \\"
 echo "        sh $examples/demo-shard.sh"
 echo "    (16 shards of a fake test suite: shards 7 and 13 always fail, shard 11 fails once)"
 echo
 status=0
-mpirun -np "$np" --oversubscribe "$distmpi" -n 16 --backoff 1 --json demo-report.json -- \
+mpirun -np "$np" --oversubscribe "$distmpi" -n 16 --backoff 1 --json demo-report.json \
+    --junit demo-junit.xml --html demo-report.html -- \
     sh "$examples/demo-shard.sh" || status=$?
 
 say "What you just saw"
@@ -88,10 +90,15 @@ print("  A flaky shard counts as a pass.")
 print(f"- Failed: {names([x['shard'] for x in failed])}. Every attempt (the first and 2 retries,")
 print("  after about 1 s and then 2 s of back-off) exited non-zero.")
 print(f"- Each attempt's output is in {os.path.join(top, r['run_dir'])}/")
-print("  as shard-NN/attempt-A.log, and the files it wrote in shard-NN/attempt-A/. Try:")
+print("  as shard-NN/attempt-A.log (rank 0 gathered them), and the files it wrote in")
+print("  shard-NN/attempt-A/. Try:")
 if failed:
     print(f"    cat {os.path.join(top, failed[0]['log'])}")
 print(f"- Every shard's result, attempts and timings, as JSON: {os.path.join(top, 'demo-report.json')}")
+print(f"  as JUnit XML for CI: {os.path.join(top, 'demo-junit.xml')}")
+print(f"  as one HTML page with a timeline of every rank: {os.path.join(top, 'demo-report.html')}")
+print(f"- Every result was also synced to {os.path.join(top, r['run_dir'], 'journal.jsonl')}:")
+print("  had the run been cut short, --resume with that file would run only what was left.")
 EOF
 echo "- distmpi exited with status $status, and mpirun passed it on (printing its box about"
 echo "  \"a non-zero exit code\" above, as it does whenever the status is not 0)."

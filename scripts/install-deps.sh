@@ -11,7 +11,16 @@ set -eu
 #        reports), libxml2-utils (xmllint checks the JUnit reports),
 #        openssh-server and openssh-client (the private sshd of the
 #        `distmpi health` tests), procps (pgrep/ps), man-db and groff-base (the
-#        man page test), git (the test scripts run from a clone)
+#        man page test), git (the test scripts run from a clone), chromium and
+#        fonts-dejavu-core (headless Chromium renders the HTML report, with the
+#        font its style names, in t1100-html.t), valgrind (rank 0 under
+#        valgrind, t1140-valgrind.t), iproute2, util-linux, mount and
+#        iputils-ping (the cluster of hosts in network namespaces of
+#        t3000-cluster.t and t3010-cluster-faults.t: ip netns, unshare,
+#        nsenter, mount, ping)
+# fuzz:  clang with libFuzzer and the sanitizers' runtimes (libclang-rt-14-dev)
+#        and llvm's llvm-symbolizer, which names the lines of a crash
+#        (scripts/fuzz.sh)
 PACKAGES="
     build-essential
     autoconf
@@ -35,7 +44,17 @@ PACKAGES="
     man-db
     groff-base
     git
+    chromium
+    fonts-dejavu-core
+    valgrind
+    iproute2
+    util-linux
+    mount
+    iputils-ping
     ca-certificates
+    clang
+    libclang-rt-14-dev
+    llvm
 "
 
 # Nothing to do (and no root needed) when every package is installed already.

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <libconfig.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -101,6 +102,87 @@ static int apply(config_setting_t *cs, const struct setting_desc *d, struct sett
     return rc;
 }
 
+/* Copy why to out with control characters written as C escapes ("\n",
+ * "\x1b"): a value that spans lines or holds escape sequences is quoted in
+ * the reason, which must stay one line and print safely on a terminal. */
+static void escape_controls(const char *why, char *out, size_t outlen)
+{
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)why; *p && o + 5 < outlen; p++) {
+        if (*p == '\n')
+            o += (size_t)snprintf(out + o, outlen - o, "\\n");
+        else if (*p == '\t')
+            o += (size_t)snprintf(out + o, outlen - o, "\\t");
+        else if (*p < 0x20 || *p == 0x7f)
+            o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", *p);
+        else
+            out[o++] = (char)*p;
+    }
+    out[o] = '\0';
+}
+
+/* Configuration files are a few kilobytes; a megabyte is a mistake. */
+#define CONF_MAX_BYTES ((size_t)1 << 20)
+
+/* Read the rest of f into a heap buffer (never NULL on success; not
+ * NUL-terminated). Returns 0, or -1 with errno set (EFBIG past max). */
+static int read_all(FILE *f, size_t max, char **data, size_t *len)
+{
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    if (!buf)
+        return -1;
+    for (;;) {
+        if (n == cap) {
+            char *bigger = cap < max ? realloc(buf, cap * 2) : NULL;
+            if (!bigger) {
+                free(buf);
+                if (cap >= max)
+                    errno = EFBIG;
+                return -1;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) {
+            if (ferror(f)) {
+                free(buf);
+                return -1;
+            }
+            break;
+        }
+    }
+    *data = buf;
+    *len = n;
+    return 0;
+}
+
+/* The line of the first @include directive in data, or 0. libconfig opens
+ * the file it names itself, and its scanner exits the whole process when
+ * that is a directory ("input in flex scanner failed") and never ends on
+ * /dev/zero; distmpi's settings all live in one file, so includes are
+ * refused. A line inside a comment or a string that looks like one is
+ * refused too: better than a miss. */
+static long find_include(const char *data, size_t len)
+{
+    long line = 1;
+    for (size_t i = 0; i < len; line++) {
+        size_t j = i;
+        while (j < len && (data[j] == ' ' || data[j] == '\t'))
+            j++;
+        if (len - j > 8 && !memcmp(data + j, "@include", 8) &&
+            (data[j + 8] == ' ' || data[j + 8] == '\t'))
+            return line;
+        const char *nl = memchr(data + i, '\n', len - i);
+        if (!nl)
+            break;
+        i = (size_t)(nl - data) + 1;
+    }
+    return 0;
+}
+
 int conffile_load(const char *path, struct settings *s, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
@@ -113,6 +195,29 @@ int conffile_load(const char *path, struct settings *s, char *err, size_t errlen
         /* libconfig's scanner exits the process on a directory */
         snprintf(err, errlen, "%s: is a directory, not a configuration file", path);
         fclose(f);
+        return -1;
+    }
+    char *data;
+    size_t len;
+    if (read_all(f, CONF_MAX_BYTES, &data, &len) < 0) {
+        snprintf(err, errlen, "%s: %s", path,
+                 errno == EFBIG ? "larger than 1 MiB, not a configuration file" : strerror(errno));
+        fclose(f);
+        return -1;
+    }
+    fclose(f);
+    long include = find_include(data, len);
+    if (include) {
+        snprintf(err, errlen, "%s:%ld: @include is not supported: put the settings in this file",
+                 path, include);
+        free(data);
+        return -1;
+    }
+    /* libconfig reads the checked bytes, not the file again */
+    f = fmemopen(data, len, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        free(data);
         return -1;
     }
     config_t cfg;
@@ -134,9 +239,15 @@ int conffile_load(const char *path, struct settings *s, char *err, size_t errlen
             snprintf(err, errlen, "%s:%d: unknown setting '%s'", path, line, name ? name : "?");
             goto done;
         }
-        char why[256];
+        if (d->cli_only) {
+            snprintf(err, errlen, "%s:%d: %s: can only be given on the command line (--%s)", path,
+                     line, name, d->name);
+            goto done;
+        }
+        char why[256], shown[1024];
         if (apply(cs, d, s, why, sizeof why) < 0) {
-            snprintf(err, errlen, "%s:%d: %s: %s", path, line, name, why);
+            escape_controls(why, shown, sizeof shown);
+            snprintf(err, errlen, "%s:%d: %s: %s", path, line, name, shown);
             goto done;
         }
     }
@@ -144,5 +255,6 @@ int conffile_load(const char *path, struct settings *s, char *err, size_t errlen
 done:
     config_destroy(&cfg);
     fclose(f);
+    free(data);
     return rc;
 }

@@ -1,28 +1,16 @@
-/* coord.c - the coordinator loop on rank 0. */
+/* coord.c - the coordinator loop on rank 0: dispatch, messages, lost ranks,
+ * --max-failures (the other parts: coord_private.h). */
 #include "config.h"
 
-#include "coord.h"
+#include "coord_private.h"
 
 #include <errno.h>
 #include <math.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdarg.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "hostinfo.h"
-#include "msg.h"
-#include "plan.h"
-#include "progress.h"
-#include "report_json.h"
-#include "report_junit.h"
-#include "result.h"
-#include "runner.h"
 #include "signals.h"
-#include "summary.h"
-#include "template.h"
 #include "timeutil.h"
 #include "worker.h"
 
@@ -31,236 +19,18 @@
  * ones one at a time, so no shard waits behind a slow one while a rank idles. */
 #define PREFETCH_BELOW 0.1
 
-struct coord {
-    const struct coord_input *in;
-    struct plan *plan;
-    struct outbox *ob;
-    struct runner *runner; /* rank 0's own slot */
-    struct shard_result **results;
-    int *owner;       /* rank each shard was given to, -1 if none */
-    int *outstanding; /* shards given to a worker and not reported */
-    long done;
-    double busy_sum; /* attempt seconds reported, for the prefetch choice */
-    long attempts_sum;
-    double next_probe; /* when rank 0 probes its own host again */
-
-    /* what rank 0 shows while the run goes on */
-    int mode;         /* PROGRESS_BARS, _LINES or _NONE (auto resolved) */
-    int frame_lines;  /* lines of the bars now on the screen */
-    double next_draw; /* bars: next redraw; lines: next summary line */
-    long passed, failed;
-    long *host_done, *host_assigned;
-};
-
-/* Bars are redrawn at most this often; lines mode prints a summary line this
- * often, so a batch log shows the run is alive between finished shards. */
-#define DRAW_EVERY    0.5
-#define SUMMARY_EVERY 30.0
-
-static int terminal_width(void)
+/* The next shard for rank r: one a lost rank left behind, else the plan's. */
+static long next_shard(struct coord *co, int r)
 {
-    struct winsize ws;
-    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
-        return ws.ws_col;
-    const char *cols = getenv("COLUMNS");
-    int n = cols ? atoi(cols) : 0;
-    return n >= 20 ? n : 80;
-}
-
-/* Erase the bars (cursor to the start of the frame, clear to the end). */
-static void frame_erase(struct coord *co)
-{
-    if (co->frame_lines > 0)
-        printf("\033[%dF\033[J", co->frame_lines);
-    co->frame_lines = 0;
-}
-
-/* Draw the bars in place of the old ones, in one write so they do not
- * flicker. */
-static void frame_draw(struct coord *co)
-{
-    const struct cluster *c = co->in->cluster;
-    struct progress_host hosts[c->nhosts];
-    for (int h = 0; h < c->nhosts; h++)
-        hosts[h] = (struct progress_host){c->hosts[h].name, co->host_done[h], co->host_assigned[h]};
-    struct progress_view v = {co->in->spec->total,           co->done,  co->passed, co->failed,
-                              time_wall() - co->in->started, c->nhosts, hosts};
-    size_t len = 4096 + (size_t)c->nhosts * 160;
-    char *buf = malloc(len);
-    if (!buf)
-        return;
-    int lines = progress_render(&v, terminal_width(), buf, len);
-    frame_erase(co);
-    fputs(buf, stdout);
-    fflush(stdout);
-    free(buf);
-    co->frame_lines = lines;
-    co->next_draw = time_mono() + DRAW_EVERY;
-}
-
-/* Print a line for people above the bars (or as it is without them). */
-static void say(struct coord *co, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(struct coord *co, const char *fmt, ...)
-{
-    frame_erase(co);
-    va_list ap;
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    if (co->mode == PROGRESS_BARS)
-        frame_draw(co);
-    fflush(stdout);
-}
-
-/* Bars: redraw when due. Lines: a summary line when due. */
-static void tick(struct coord *co)
-{
-    if (co->mode == PROGRESS_NONE || time_mono() < co->next_draw)
-        return;
-    if (co->mode == PROGRESS_BARS) {
-        frame_draw(co);
-        return;
-    }
-    char dur[32];
-    time_format_duration(time_wall() - co->in->started, dur, sizeof dur);
-    long total = co->in->spec->total;
-    printf("distmpi: %ld/%ld shards done (%.1f%%), %ld passed, %ld failed, %s\n", co->done, total,
-           total ? 100.0 * (double)co->done / (double)total : 100.0, co->passed, co->failed, dur);
-    fflush(stdout);
-    co->next_draw = time_mono() + SUMMARY_EVERY;
+    if (co->nrescue > 0)
+        return co->rescue[--co->nrescue];
+    return plan_next(co->plan, r);
 }
 
 /* Whether rank r's host may get new shards. */
 static int rank_usable(const struct coord_input *in, int r)
 {
     return !in->watch || watch_healthy(in->watch, in->cluster->rank_host[r]);
-}
-
-int coord_judge_start(const struct coord_input *in, FILE *out)
-{
-    const struct cluster *c = in->cluster;
-    double now = time_wall();
-    for (int h = 0; h < c->nhosts; h++) {
-        if (watch_update(in->watch, h, &c->hosts[h].probe, now) < 0) {
-            int n;
-            const struct watch_event *e = watch_events(in->watch, h, &n);
-            fprintf(out, "distmpi: host %s is unhealthy and gets no shards: %s\n", c->hosts[h].name,
-                    n ? e[n - 1].reason : "?");
-        }
-    }
-    return watch_count_healthy(in->watch);
-}
-
-static struct plan *make_plan(const struct coord_input *in)
-{
-    const struct cluster *c = in->cluster;
-    long total = in->spec->total;
-    long *todo = malloc((size_t)(total > 0 ? total : 1) * sizeof *todo);
-    long *cores = malloc((size_t)c->nhosts * sizeof *cores);
-    struct plan *p = NULL;
-    if (todo && cores) {
-        for (long i = 0; i < total; i++)
-            todo[i] = i;
-        for (int h = 0; h < c->nhosts; h++) /* an unhealthy host gets no share */
-            cores[h] = !in->watch || watch_healthy(in->watch, h) ? c->hosts[h].cores : 0;
-        if (in->settings->schedule == SCHEDULE_STATIC)
-            p = plan_create_static(c->nranks, c->rank_host, c->nhosts, cores, todo, total);
-        else
-            p = plan_create_dynamic(c->nranks, todo, total);
-    }
-    free(todo);
-    free(cores);
-    return p;
-}
-
-/* "sh -c 'test ...'" for the header */
-static void print_command(FILE *out, const struct coord_input *in)
-{
-    if (in->tasks) {
-        fprintf(out, "the tasks in %s", in->settings->tasks);
-        return;
-    }
-    for (int i = 0; i < in->ncommand; i++) {
-        char *q = shell_quote(in->command[i]);
-        fprintf(out, "%s%s", i ? " " : "", q ? q : in->command[i]);
-        free(q);
-    }
-}
-
-static void print_hosts(FILE *out, const struct cluster *c, const struct watch *w)
-{
-    long cores = 0;
-    for (int h = 0; h < c->nhosts; h++)
-        cores += c->hosts[h].cores;
-    fprintf(out, "Hosts: %d, %ld cores, %d ranks\n", c->nhosts, cores, c->nranks);
-    fprintf(out, "  %-20s %6s %6s %6s  %s\n", "host", "cores", "pus", "ranks", "ranks list");
-    for (int h = 0; h < c->nhosts; h++) {
-        fprintf(out, "  %-20s %6ld %6ld %6d  ", c->hosts[h].name, c->hosts[h].cores,
-                c->hosts[h].pus, c->hosts[h].nranks);
-        int first = 1;
-        for (int r = 0; r < c->nranks; r++)
-            if (c->rank_host[r] == h) {
-                fprintf(out, "%s%d", first ? "" : ",", r);
-                first = 0;
-            }
-        fputc('\n', out);
-    }
-    if (!w) {
-        fprintf(out, "Health: not checked (--skip-health-checks)\n");
-        return;
-    }
-    fprintf(out, "Health:\n");
-    for (int h = 0; h < c->nhosts; h++) {
-        const struct probe *pr = watch_last(w, h);
-        char values[512] = "no probe";
-        if (pr)
-            probe_format_line(pr, values, sizeof values);
-        int n;
-        const struct watch_event *e = watch_events(w, h, &n);
-        if (watch_healthy(w, h))
-            fprintf(out, "  %-20s ok (%s)\n", c->hosts[h].name, values);
-        else
-            fprintf(out, "  %-20s unhealthy: %s\n", c->hosts[h].name, n ? e[n - 1].reason : "");
-    }
-}
-
-int coord_dry_run(FILE *out, const struct coord_input *in)
-{
-    const struct cluster *c = in->cluster;
-    struct plan *p = make_plan(in);
-    if (!p)
-        return -1;
-    fprintf(out, "Dry run: %ld shards of ", in->spec->total);
-    print_command(out, in);
-    fprintf(out, ", schedule %s\n", schedule_name(in->settings->schedule));
-    print_hosts(out, c, in->watch);
-    if (!plan_is_static(p)) {
-        fprintf(out,
-                "Plan: dynamic; each of the %d ranks takes the next shard when it is free,\n"
-                "so faster hosts run more.\n",
-                c->nranks);
-        plan_destroy(p);
-        return 0;
-    }
-    fprintf(out, "Plan: static, shares proportional to cores\n");
-    for (int h = 0; h < c->nhosts; h++) {
-        long n = 0;
-        for (int r = 0; r < c->nranks; r++)
-            if (c->rank_host[r] == h)
-                n += plan_rank_count(p, r);
-        fprintf(out, "  %-20s %ld shards\n", c->hosts[h].name, n);
-        for (int r = 0; r < c->nranks; r++) {
-            if (c->rank_host[r] != h)
-                continue;
-            fprintf(out, "    rank %d (slot %d):", r, c->rank_slot[r]);
-            long k = plan_rank_count(p, r);
-            for (long i = 0; i < k; i++)
-                fprintf(out, " %ld", plan_rank_shard(p, r, i) + 1);
-            fprintf(out, "%s\n", k ? "" : " (none)");
-        }
-    }
-    plan_destroy(p);
-    return 0;
 }
 
 static int prefetch_target(const struct coord *co)
@@ -273,11 +43,11 @@ static int prefetch_target(const struct coord *co)
 /* Give worker rank r shards until it holds its target. */
 static int fill(struct coord *co, int r, char *err, size_t errlen)
 {
-    if (!rank_usable(co->in, r))
+    if (co->stopping || !rank_usable(co->in, r) || liveness_is_lost(co->alive, r))
         return 0;
     int target = prefetch_target(co);
     while (co->outstanding[r] < target) {
-        long index = plan_next(co->plan, r);
+        long index = next_shard(co, r);
         if (index < 0)
             return 0;
         size_t len;
@@ -299,9 +69,9 @@ static int fill(struct coord *co, int r, char *err, size_t errlen)
 /* Rank 0's own slot takes its next shard when free. */
 static int fill_self(struct coord *co)
 {
-    if (runner_busy(co->runner) || !rank_usable(co->in, 0))
+    if (co->stopping || runner_busy(co->runner) || !rank_usable(co->in, 0))
         return 0;
-    long index = plan_next(co->plan, 0);
+    long index = next_shard(co, 0);
     if (index < 0)
         return 0;
     co->owner[index] = 0;
@@ -310,26 +80,80 @@ static int fill_self(struct coord *co)
     return worker_start_shard(co->runner, co->in->spec, index, task);
 }
 
+/* Append res to this run's journal; a journal that cannot be written is
+ * said once and makes the exit status 3. */
+static void journal_write(struct coord *co, const struct shard_result *res, const char *host)
+{
+    char why[1024];
+    if (!co->in->journal_out || co->journal_failed)
+        return;
+    if (journal_append(co->in->journal_out, res, host, why, sizeof why) < 0) {
+        co->journal_failed = true;
+        coord_say(co, "distmpi: %s; results are no longer recorded there\n", why);
+    }
+}
+
+/* Take the results the earlier run settled (coord_keeps) into this run:
+ * counted, in this run's journal, and not run again. */
+static void carry_over(struct coord *co)
+{
+    const struct coord_input *in = co->in;
+    long kept = 0;
+    for (long i = 0; i < in->spec->total; i++) {
+        if (!coord_keeps(in, i))
+            continue;
+        struct shard_result *r = in->journal->results[i];
+        in->journal->results[i] = NULL;
+        journal_write(co, r, r->host);
+        co->results[i] = r;
+        co->done++;
+        kept++;
+        if (status_is_pass(r->status))
+            co->passed++;
+        else
+            co->failed++;
+    }
+    if (in->journal)
+        printf("distmpi: %s: %ld shard%s settled there %s not run again; %ld to run\n",
+               in->settings->resume ? in->settings->resume : in->settings->rerun_failed, kept,
+               kept == 1 ? "" : "s", kept == 1 ? "is" : "are", in->spec->total - kept);
+}
+
 static void record(struct coord *co, struct shard_result *res)
 {
     const struct cluster *c = co->in->cluster;
+    /* the log is where rank 0 stored it, whoever ran the shard */
+    free(res->log);
+    res->log = res->nattempts > 0 ? logstore_path(co->logs, res->index, res->nattempts) : NULL;
+    int h = c->rank_host[res->rank];
+    /* durable first: whatever happens next, this result is not lost */
+    journal_write(co, res, c->hosts[h].name);
     co->results[res->index] = res;
     co->done++;
     co->busy_sum += result_busy(res);
     co->attempts_sum += res->nattempts;
-    int h = c->rank_host[res->rank];
     co->host_done[h]++;
-    if (status_is_pass(res->status))
+    if (status_is_pass(res->status)) {
         co->passed++;
-    else
+    } else {
         co->failed++;
+        co->failed_now++;
+    }
+    const struct settings *s = co->in->settings;
+    long max = s->fail_fast ? 1 : s->max_failures;
+    if (max > 0 && co->failed_now >= max && !co->stopping) {
+        co->stopping = true;
+        coord_say(co, "distmpi: %ld shard%s did not pass (%s): no more shards are started\n",
+                  co->failed_now, co->failed_now == 1 ? "" : "s",
+                  s->fail_fast ? "--fail-fast" : "--max-failures");
+    }
     if (co->mode == PROGRESS_LINES) {
         char line[1024];
         summary_result_line(line, sizeof line, res, co->done, co->in->spec->total,
                             c->hosts[h].name);
-        say(co, "%s\n", line);
+        coord_say(co, "%s\n", line);
     } else if (co->mode == PROGRESS_BARS && co->done == co->in->spec->total) {
-        frame_draw(co); /* the last state stays on the screen */
+        coord_draw(co); /* the last state stays on the screen */
     }
 }
 
@@ -358,7 +182,48 @@ static int on_result(struct coord *co, int src, const unsigned char *data, size_
     return fill(co, src, err, errlen);
 }
 
-/* Send every worker an empty message with tag: TAG_ABORT or TAG_STOP. */
+/* A TAG_LOG message from worker src. */
+static int on_log(struct coord *co, int src, const unsigned char *data, size_t len, char *err,
+                  size_t errlen)
+{
+    long index;
+    int attempt, kind;
+    const void *piece;
+    size_t n;
+    if (logpiece_unpack(data, len, &index, &attempt, &kind, &piece, &n) < 0 ||
+        index >= co->in->spec->total) {
+        snprintf(err, errlen, "malformed log message from rank %d", src);
+        return -1;
+    }
+    if (co->owner[index] == src && !co->results[index])
+        coord_piece(co, src, index, attempt, kind, piece, n);
+    return 0;
+}
+
+/* A TAG_COLLECT message from worker src. */
+static int on_collect(struct coord *co, int src, const unsigned char *data, size_t len, char *err,
+                      size_t errlen)
+{
+    long index;
+    char *name, *error;
+    const void *file;
+    size_t n;
+    if (collected_unpack(data, len, &index, &name, &error, &file, &n) < 0 ||
+        index >= co->in->spec->total) {
+        snprintf(err, errlen, "malformed message with a collected file from rank %d", src);
+        return -1;
+    }
+    if (co->owner[index] == src && !co->results[index])
+        coord_add_collected(co, index, name, file, n, error);
+    free(name);
+    free(error);
+    if (co->collect_failed) {
+        snprintf(err, errlen, "out of memory recording a collected file");
+        return -1;
+    }
+    return 0;
+}
+
 /* A probe of host h: print a change of state, and on recovery give the
  * host's ranks work again. Returns 0, or -1 with err. */
 static int on_probe(struct coord *co, int h, const struct probe *pr, char *err, size_t errlen)
@@ -377,7 +242,7 @@ static int on_probe(struct coord *co, int h, const struct probe *pr, char *err, 
     /* the host's ranks may hold shards they have not started: they start
      * none of them until the host is healthy again */
     for (int r = 1; r < c->nranks; r++) {
-        if (c->rank_host[r] != h)
+        if (c->rank_host[r] != h || liveness_is_lost(co->alive, r))
             continue;
         unsigned char *flag = malloc(1);
         if (!flag) {
@@ -391,12 +256,12 @@ static int on_probe(struct coord *co, int h, const struct probe *pr, char *err, 
             return -1;
     }
     if (change < 0) {
-        say(co, "distmpi: host %s excluded: %s; it gets no new shards\n", c->hosts[h].name,
-            e[n - 1].reason);
+        coord_say(co, "distmpi: host %s excluded: %s; it gets no new shards\n", c->hosts[h].name,
+                  e[n - 1].reason);
         if (watch_count_healthy(w) == 0)
-            say(co, "distmpi: no healthy host left: waiting for one to recover\n");
+            coord_say(co, "distmpi: no healthy host left: waiting for one to recover\n");
     } else {
-        say(co, "distmpi: host %s healthy again (%s)\n", c->hosts[h].name, e[n - 1].reason);
+        coord_say(co, "distmpi: host %s healthy again (%s)\n", c->hosts[h].name, e[n - 1].reason);
         for (int r = 1; r < c->nranks; r++)
             if (c->rank_host[r] == h && fill(co, r, err, errlen) < 0)
                 return -1;
@@ -419,6 +284,8 @@ static int on_return(struct coord *co, int src, const unsigned char *data, size_
         co->owner[index] = -1;
         co->host_assigned[co->in->cluster->rank_host[src]]--;
         co->outstanding[src]--;
+        if (co->stopping)
+            continue; /* it will not run: --max-failures was reached */
         if (plan_return(co->plan, index) < 0) {
             snprintf(err, errlen, "out of memory");
             return -1;
@@ -451,9 +318,99 @@ static int on_health(struct coord *co, int src, const unsigned char *data, size_
     return on_probe(co, c->rank_host[src], &pr, err, errlen);
 }
 
+/* --max-failures reached: every worker hands back the shards it has not
+ * started (TAG_PAUSE asking for them); once no shard runs any more, those
+ * never started are "not run". Returns 0, or -1 with err. */
+static int wind_down(struct coord *co, char *err, size_t errlen)
+{
+    const struct cluster *c = co->in->cluster;
+    if (!co->stop_told) {
+        for (int r = 1; r < c->nranks; r++) {
+            if (liveness_is_lost(co->alive, r))
+                continue;
+            unsigned char *flag = malloc(1);
+            if (!flag) {
+                snprintf(err, errlen, "out of memory");
+                return -1;
+            }
+            flag[0] = 1;
+            if (outbox_send(co->ob, r, TAG_PAUSE, flag, 1, err, errlen) < 0)
+                return -1;
+        }
+        co->stop_told = true;
+    }
+    if (runner_busy(co->runner))
+        return 0;
+    for (int r = 1; r < c->nranks; r++)
+        if (co->outstanding[r] > 0)
+            return 0;
+    long limit = co->in->settings->fail_fast ? 1 : co->in->settings->max_failures;
+    for (long i = 0; i < co->in->spec->total; i++) {
+        if (co->results[i])
+            continue;
+        struct shard_result *r = result_new_missing(i, STATUS_SKIPPED);
+        if (!r || asprintf(&r->error, "not started: %ld shard%s had not passed (--%s)", limit,
+                           limit == 1 ? "" : "s",
+                           co->in->settings->fail_fast ? "fail-fast" : "max-failures") < 0) {
+            result_free(r);
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        co->results[i] = r;
+        co->done++;
+    }
+    return 0;
+}
+
+/* Rank r has said nothing for the heartbeat timeout: it is lost. The shards
+ * it held (and, in a static plan, those planned for it) go to the others;
+ * nothing is sent to it any more, and what it says later is ignored.
+ * Returns 0, or -1 with err. */
+static int on_lost(struct coord *co, int r, char *err, size_t errlen)
+{
+    const struct cluster *c = co->in->cluster;
+    long total = co->in->spec->total;
+    int h = c->rank_host[r];
+    char moved[256] = "";
+    size_t used = 0;
+    long nmoved = 0;
+    for (long i = 0; i < total; i++) {
+        if (co->owner[i] != r || co->results[i])
+            continue;
+        co->owner[i] = -1;
+        co->moved[i]++;
+        co->host_assigned[h]--;
+        co->rescue[co->nrescue++] = i;
+        if (used < sizeof moved - 16)
+            used += (size_t)snprintf(moved + used, sizeof moved - used, "%s%ld", nmoved ? ", " : "",
+                                     i + 1);
+        nmoved++;
+    }
+    co->outstanding[r] = 0;
+    for (long i; plan_is_static(co->plan) && (i = plan_next(co->plan, r)) >= 0;)
+        co->rescue[co->nrescue++] = i;
+    lines_init(&co->streams[r]); /* its unfinished line will not be finished */
+    char what[320];
+    if (nmoved == 0)
+        snprintf(what, sizeof what, "it held no shard");
+    else
+        snprintf(what, sizeof what, "shard%s %s move%s to other ranks (not counted as retries)",
+                 nmoved > 1 ? "s" : "", moved, nmoved > 1 ? "" : "s");
+    coord_say(co, "distmpi: rank %d on %s lost: silent for %.0f s (--heartbeat-timeout %g); %s\n",
+              r, c->hosts[h].name, liveness_silence(co->alive, r, time_mono()),
+              co->in->settings->heartbeat_timeout, what);
+    for (int w = 1; w < c->nranks; w++)
+        if (fill(co, w, err, errlen) < 0)
+            return -1;
+    return 0;
+}
+
+/* Send every worker an empty message with tag: TAG_ABORT or TAG_STOP. */
 static int tell_workers(struct coord *co, int tag, char *err, size_t errlen)
 {
     for (int r = 1; r < co->in->cluster->nranks; r++) {
+        if (liveness_is_lost(co->alive, r))
+            continue; /* it would never take the message */
         unsigned char *none = malloc(1);
         if (!none) {
             snprintf(err, errlen, "out of memory");
@@ -465,94 +422,32 @@ static int tell_workers(struct coord *co, int tag, char *err, size_t errlen)
     return 0;
 }
 
-static void header(const struct coord *co)
+int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *err, size_t errlen)
 {
-    const struct coord_input *in = co->in;
-    const struct cluster *c = in->cluster;
-    long cores = 0;
-    for (int h = 0; h < c->nhosts; h++)
-        cores += c->hosts[h].cores;
-    printf("distmpi: %ld shard%s of ", in->spec->total, in->spec->total == 1 ? "" : "s");
-    print_command(stdout, in);
-    printf(" on %d rank%s, %d host%s (%ld cores), schedule %s\n", c->nranks,
-           c->nranks == 1 ? "" : "s", c->nhosts, c->nhosts == 1 ? "" : "s", cores,
-           schedule_name(in->settings->schedule));
-    char cwd[4096];
-    const char *dir = in->spec->run_dir;
-    if (dir[0] != '/' && getcwd(cwd, sizeof cwd))
-        printf("distmpi: shard output in %s/%s on each host\n", cwd, dir);
-    else
-        printf("distmpi: shard output in %s on each host\n", dir);
-    fflush(stdout);
-}
-
-/* Summarise, report and set *exit_status (128+sig when a signal stopped the
- * run). */
-static int finish(struct coord *co, int sig, int *exit_status, char *err, size_t errlen)
-{
-    const struct coord_input *in = co->in;
-    const struct cluster *c = in->cluster;
-    long total = in->spec->total;
-    struct summary sum;
-    if (summary_build(&sum, c->nhosts, c->rank_host, c->nranks, co->results, total) < 0) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    double elapsed = time_wall() - in->started;
-    *exit_status = sig ? 128 + sig : result_exit_status(sum.total.count);
-    summary_print(stdout, &sum, c, in->watch, co->results, total, elapsed, time_wall());
-    fflush(stdout);
-    struct report rep = {
-        .run_id = in->spec->run_id,
-        .run_dir = in->spec->run_dir,
-        .command = in->tasks ? NULL : in->command,
-        .ncommand = in->tasks ? 0 : in->ncommand,
-        .tasks = in->tasks ? in->settings->tasks : NULL,
-        .schedule = schedule_name(in->settings->schedule),
-        .total = total,
-        .started = in->started,
-        .duration = elapsed,
-        .exit_status = *exit_status,
-        .cluster = c,
-        .summary = &sum,
-        .results = co->results,
-        .watch = in->watch,
-        .health_interval = in->spec->health_interval,
-    };
-    /* a report that cannot be written is an infrastructure failure: the
-     * results were printed, but what CI reads is missing */
-    char why[1024];
-    int failed = 0;
-    if (in->settings->json && report_json_write(in->settings->json, &rep, why, sizeof why) < 0) {
-        fprintf(stderr, "distmpi: cannot write the JSON report: %s\n", why);
-        failed = 1;
-    }
-    if (in->settings->junit && report_junit_write(in->settings->junit, &rep, why, sizeof why) < 0) {
-        fprintf(stderr, "distmpi: cannot write the JUnit report: %s\n", why);
-        failed = 1;
-    }
-    if (failed && (*exit_status == EXIT_PASSED || *exit_status == EXIT_TEST_FAILED))
-        *exit_status = EXIT_INFRA;
-    summary_free(&sum);
-    return 0;
-}
-
-int coord_run(const struct coord_input *in, int *exit_status, char *err, size_t errlen)
-{
+    *lost = 0;
     const struct cluster *c = in->cluster;
     const struct spec *sp = in->spec;
     struct coord co = {.in = in};
     int status = -1;
-    co.plan = make_plan(in);
+    co.plan = coord_make_plan(in);
     co.ob = outbox_create();
-    co.runner = worker_runner_create(sp, in->me);
+    co.runner = worker_runner_create(sp, in->me, coord_local_output, &co);
+    co.logs = logstore_create(in->settings->logs ? in->settings->logs : sp->run_dir, sp->total,
+                              c->nranks);
+    co.streams = calloc((size_t)c->nranks, sizeof *co.streams);
+    co.collected = calloc((size_t)sp->total, sizeof *co.collected);
+    co.ncollected = calloc((size_t)sp->total, sizeof *co.ncollected);
     co.results = calloc((size_t)sp->total, sizeof *co.results);
     co.owner = malloc((size_t)sp->total * sizeof *co.owner);
     co.outstanding = calloc((size_t)c->nranks, sizeof *co.outstanding);
     co.host_done = calloc((size_t)c->nhosts, sizeof *co.host_done);
     co.host_assigned = calloc((size_t)c->nhosts, sizeof *co.host_assigned);
-    if (!co.plan || !co.ob || !co.runner || !co.results || !co.owner || !co.outstanding ||
-        !co.host_done || !co.host_assigned) {
+    co.alive = liveness_create(c->nranks, in->settings->heartbeat_timeout, time_mono());
+    co.rescue = malloc((size_t)(sp->total > 0 ? sp->total : 1) * sizeof *co.rescue);
+    co.moved = calloc((size_t)(sp->total > 0 ? sp->total : 1), sizeof *co.moved);
+    if (!co.plan || !co.ob || !co.runner || !co.logs || !co.streams || !co.collected ||
+        !co.ncollected || !co.results || !co.owner || !co.outstanding || !co.host_done ||
+        !co.host_assigned || !co.alive || !co.rescue || !co.moved) {
         snprintf(err, errlen, "out of memory setting up the run");
         goto out;
     }
@@ -563,13 +458,17 @@ int coord_run(const struct coord_input *in, int *exit_status, char *err, size_t 
     co.mode = in->settings->progress;
     if (co.mode == PROGRESS_AUTO) {
         const char *term = getenv("TERM");
-        co.mode = isatty(STDOUT_FILENO) && !(term && !strcmp(term, "dumb")) ? PROGRESS_BARS
-                                                                            : PROGRESS_LINES;
+        /* under mpirun our stdout is always a pty: TERM says whether a
+         * person is watching (batch jobs have none) */
+        co.mode = isatty(STDOUT_FILENO) && term && *term && strcmp(term, "dumb") != 0
+                      ? PROGRESS_BARS
+                      : PROGRESS_LINES;
     }
     co.next_draw = co.mode == PROGRESS_LINES ? time_mono() + SUMMARY_EVERY : 0;
-    header(&co);
+    coord_header(&co);
+    carry_over(&co);
     if (co.mode == PROGRESS_BARS)
-        printf("\033[?25l"); /* no cursor blinking in the bars; finish() restores it */
+        printf("\033[?25l"); /* no cursor blinking in the bars; coord_finish() restores it */
     for (int r = 1; r < c->nranks; r++)
         if (fill(&co, r, err, errlen) < 0)
             goto out;
@@ -584,12 +483,19 @@ int coord_run(const struct coord_input *in, int *exit_status, char *err, size_t 
         size_t len;
         while ((got = msg_poll(&src, &tag, &data, &len, err, errlen)) == 1) {
             int hrc = 0;
-            if (tag == TAG_RESULT)
+            liveness_heard(co.alive, src, time_mono());
+            if (liveness_is_lost(co.alive, src) || tag == TAG_HEARTBEAT)
+                ; /* a lost rank is not listened to any more; a heartbeat says only that */
+            else if (tag == TAG_RESULT)
                 hrc = on_result(&co, src, data, len, err, errlen);
             else if (tag == TAG_HEALTH)
                 hrc = on_health(&co, src, data, len, err, errlen);
             else if (tag == TAG_RETURN)
                 hrc = on_return(&co, src, data, len, err, errlen);
+            else if (tag == TAG_LOG)
+                hrc = on_log(&co, src, data, len, err, errlen);
+            else if (tag == TAG_COLLECT)
+                hrc = on_collect(&co, src, data, len, err, errlen);
             else
                 fprintf(stderr, "distmpi: ignoring a message with tag %d from rank %d\n", tag, src);
             free(data);
@@ -599,12 +505,30 @@ int coord_run(const struct coord_input *in, int *exit_status, char *err, size_t 
         }
         if (got < 0)
             goto out;
+        for (int r; (r = liveness_next_lost(co.alive, time_mono())) >= 0;)
+            if (on_lost(&co, r, err, errlen) < 0)
+                goto out;
+        if (co.stopping && wind_down(&co, err, errlen) < 0)
+            goto out;
+        if (co.redraw) {
+            if (co.mode == PROGRESS_BARS)
+                coord_draw(&co);
+            fflush(stdout);
+            co.redraw = false;
+        }
         if (fill_self(&co) < 0) {
             snprintf(err, errlen, "cannot start a shard on rank 0: %s", strerror(errno));
             goto out;
         }
         struct shard_result *res = runner_step(co.runner);
         if (res) {
+            struct local_collect lc = {&co, res->index};
+            if (worker_collect(sp, in->me, co.runner, res, coord_local_collected, &lc) < 0 ||
+                co.collect_failed) {
+                result_free(res);
+                snprintf(err, errlen, "out of memory collecting a shard's files");
+                goto out;
+            }
             record(&co, res);
             active = true;
             continue; /* take the next shard at once */
@@ -616,7 +540,7 @@ int coord_run(const struct coord_input *in, int *exit_status, char *err, size_t 
                 goto out;
             co.next_probe = time_mono() + sp->health_interval;
         }
-        tick(&co);
+        coord_tick(&co);
         if (outbox_progress(co.ob, err, errlen) < 0)
             goto out;
         if (active) {
@@ -627,6 +551,9 @@ int coord_run(const struct coord_input *in, int *exit_status, char *err, size_t 
                 deadline = co.next_probe;
             if (co.mode != PROGRESS_NONE && co.next_draw < deadline)
                 deadline = co.next_draw;
+            double silent = liveness_deadline(co.alive) + 0.01; /* just past the timeout */
+            if (silent < deadline)
+                deadline = silent;
             waiter_wait(&w, runner_fd(co.runner), deadline);
         }
     }
@@ -646,7 +573,7 @@ int coord_run(const struct coord_input *in, int *exit_status, char *err, size_t 
         fprintf(stderr, "distmpi: stopped by signal %d; %ld of %ld shards had finished\n", sig,
                 co.done, sp->total);
     }
-    status = finish(&co, sig, exit_status, err, errlen);
+    status = coord_finish(&co, sig, exit_status, err, errlen);
     if (status == 0 &&
         (tell_workers(&co, TAG_STOP, err, errlen) < 0 || outbox_drain(co.ob, err, errlen) < 0))
         status = -1;
@@ -663,6 +590,14 @@ out:
     free(co.owner);
     free(co.outstanding);
     runner_destroy(co.runner);
+    logstore_destroy(co.logs);
+    if (co.alive)
+        *lost = liveness_lost_count(co.alive);
+    liveness_destroy(co.alive);
+    free(co.rescue);
+    free(co.moved);
+    free(co.streams);
+    coord_free_collected(&co, sp->total);
     outbox_destroy(co.ob);
     plan_destroy(co.plan);
     return status;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "hostinfo.h"
+#include "journal.h"
 #include "settings.h"
 #include "spec.h"
 #include "tasks.h"
@@ -21,7 +22,17 @@ struct coord_input {
     int ncommand;
     double started;      /* wall clock */
     struct watch *watch; /* hosts' health; NULL with --skip-health-checks */
+    /* --resume or --rerun-failed: the earlier run; coord_run takes the
+     * results it keeps out of it */
+    struct journal_data *journal;
+    struct journal *journal_out; /* where this run's results go (NULL: none) */
+    const char *journal_path;
 };
+
+/* Whether shard i keeps its result from the earlier run (in->journal) and is
+ * not run again: with --resume when it passed, with --rerun-failed unless it
+ * failed, timed out or crashed. */
+int coord_keeps(const struct coord_input *in, long i);
 
 /* Judge every host's start-up probe into in->watch and print each host that
  * is unhealthy. Returns how many hosts are healthy. */
@@ -32,8 +43,11 @@ int coord_dry_run(FILE *out, const struct coord_input *in);
 
 /* Run the whole job as rank 0 and set *exit_status: that of the results, or
  * 128+N when signal N stopped the run (every rank then ends its shard, and
- * the workers wait for rank 0's reports before they finish). Returns 0, or -1
- * with a reason in err when the run itself broke down (MPI or memory). */
-int coord_run(const struct coord_input *in, int *exit_status, char *err, size_t errlen);
+ * the workers wait for rank 0's reports before they finish), and *lost: how
+ * many ranks were lost (then MPI cannot be finalized: see main.c). Returns
+ * 0, or -1 with a reason in err when the run itself broke down (MPI or
+ * memory). */
+int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *err,
+              size_t errlen);
 
 #endif

@@ -304,8 +304,13 @@ static int launch(const struct host_check *hosts, long n, char **mpirun_args, in
         return 3;
     }
     self[len] = '\0';
+    /* a run that loses a host can only end by rank 0 killing mpirun (see
+     * main.c): it leaves its real exit status in this file for us */
+    char status_file[sizeof path + 8];
+    snprintf(status_file, sizeof status_file, "%s.status", path);
+    setenv("DISTMPI_STATUS_FILE", status_file, 1);
     const char *mpirun = getenv("DISTMPI_MPIRUN");
-    char **argv = calloc((size_t)(nmpirun + nrest + 5), sizeof *argv);
+    char **argv = calloc((size_t)(nmpirun + nrest + 7), sizeof *argv);
     if (!argv) {
         unlink(path);
         return 3;
@@ -314,6 +319,8 @@ static int launch(const struct host_check *hosts, long n, char **mpirun_args, in
     argv[k++] = (char *)(mpirun && *mpirun ? mpirun : "mpirun");
     argv[k++] = "--hostfile";
     argv[k++] = path;
+    argv[k++] = "-x"; /* to rank 0 wherever it runs (it writes it only on this host) */
+    argv[k++] = "DISTMPI_STATUS_FILE";
     for (int i = 0; i < nmpirun; i++)
         argv[k++] = mpirun_args[i];
     argv[k++] = self;
@@ -340,7 +347,14 @@ static int launch(const struct host_check *hosts, long n, char **mpirun_args, in
         while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
             ;
         status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        FILE *sf = fopen(status_file, "r");
+        int real;
+        if (sf && fscanf(sf, "%d", &real) == 1 && real >= 0 && real <= 255)
+            status = real;
+        if (sf)
+            fclose(sf);
     }
+    unlink(status_file);
     unlink(path);
     free(argv);
     return status;

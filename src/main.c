@@ -3,18 +3,24 @@
  * Only this file decides to exit. */
 #include "config.h"
 
+#include <errno.h>
 #include <mpi.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "conffile.h"
+#include "fsutil.h"
 #include "coord.h"
 #include "healthcmd.h"
 #include "hostinfo.h"
+#include "journal.h"
 #include "result.h"
 #include "settings.h"
 #include "signals.h"
@@ -62,19 +68,125 @@ static int answer_command_line(int status, const struct cli *cli, const char *er
     return status;
 }
 
+/* --resume or --rerun-failed without a command: run the journal's command
+ * or task lines. Returns 0, or -1 (ENOMEM). */
+static int command_from_journal(struct cli *cli, struct journal_data *jd,
+                                struct tasklist **tasks)
+{
+    if (jd->command) {
+        cli->command = jd->command; /* jd outlives the run */
+        cli->ncommand = jd->ncommand;
+        return 0;
+    }
+    struct tasklist *t = calloc(1, sizeof *t);
+    if (!t || !(t->lines = calloc((size_t)jd->ntasks + 1, sizeof *t->lines)) ||
+        !(t->lineno = calloc((size_t)jd->ntasks + 1, sizeof *t->lineno))) {
+        tasks_destroy(t);
+        return -1;
+    }
+    for (long i = 0; i < jd->ntasks; i++) {
+        t->lineno[i] = i + 1;
+        t->count = i + 1;
+        if (!(t->lines[i] = strdup(jd->tasks[i]))) {
+            tasks_destroy(t);
+            return -1;
+        }
+    }
+    *tasks = t;
+    return 0;
+}
+
 /* Rank 0: merge the configuration file, check the command, read the task
- * file and fill the spec. Returns 0, or -1 with the problem in err. */
-static int prepare(struct cli *cli, struct settings *s, struct tasklist **tasks, struct spec *sp,
+ * file (or the journal to resume) and fill the spec. Returns 0, or -1 with
+ * the problem in err. */
+/* What rank 0 prepares besides the spec. */
+struct prepared {
+    struct tasklist *tasks;       /* task mode */
+    struct journal_data *journal; /* --resume / --rerun-failed */
+    struct journal *journal_out;  /* this run's journal (not for --dry-run) */
+    char *journal_path;
+};
+
+/* Create this run's journal: --journal FILE, else RUN_DIR/journal.jsonl. */
+static int open_journal(const struct settings *s, const struct cli *cli, const struct spec *sp,
+                        double started, struct prepared *pr, char *err, size_t errlen)
+{
+    if (s->journal)
+        pr->journal_path = strdup(s->journal);
+    else if (asprintf(&pr->journal_path, "%s/journal.jsonl", sp->run_dir) < 0)
+        pr->journal_path = NULL;
+    if (!pr->journal_path) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    char *slash = strrchr(pr->journal_path, '/');
+    if (slash && slash != pr->journal_path) {
+        *slash = '\0';
+        int rc = fs_mkdirs(pr->journal_path);
+        *slash = '/';
+        if (rc < 0) {
+            snprintf(err, errlen, "cannot create the journal %s: %s", pr->journal_path,
+                     strerror(errno));
+            return -1;
+        }
+    }
+    struct journal_identity id = {.command = pr->tasks ? NULL : cli->command,
+                                  .ncommand = pr->tasks ? 0 : cli->ncommand,
+                                  .tasks = pr->tasks ? pr->tasks->lines : NULL,
+                                  .ntasks = pr->tasks ? pr->tasks->count : 0,
+                                  .total = sp->total,
+                                  .schedule = schedule_name(s->schedule),
+                                  .run_id = sp->run_id,
+                                  .started = started};
+    pr->journal_out = journal_create(pr->journal_path, &id, err, errlen);
+    if (!pr->journal_out && !s->journal && errno == EEXIST) {
+        /* a --run-dir used again: keep the earlier run's journal, which
+         * --resume may still need, and name this one after the run */
+        free(pr->journal_path);
+        if (asprintf(&pr->journal_path, "%s/journal-%s.jsonl", sp->run_dir, sp->run_id) < 0) {
+            pr->journal_path = NULL;
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        pr->journal_out = journal_create(pr->journal_path, &id, err, errlen);
+    }
+    return pr->journal_out ? 0 : -1;
+}
+
+static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, struct spec *sp,
                    const struct self *me, char *err, size_t errlen)
 {
+    struct tasklist **tasks = &pr->tasks;
+    struct journal_data **journal = &pr->journal;
     int required;
     const char *path = conffile_choose(cli->config_path, getenv("DISTMPI_CONFIG"),
                                        SYSCONFDIR "/distmpi.conf", &required);
     if (path && conffile_load(path, s, err, errlen) < 0)
         return -1;
     char why[1024];
-    if (settings_validate(s, why, sizeof why) < 0 ||
-        cli_check_command(cli, s, why, sizeof why) < 0) {
+    if (settings_validate(s, why, sizeof why) < 0) {
+        snprintf(err, errlen, "%s", why);
+        return -1;
+    }
+    const char *resume = s->resume ? s->resume : s->rerun_failed;
+    bool from_journal = false;
+    if (resume) {
+        if (!(*journal = calloc(1, sizeof **journal))) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        if (journal_load(resume, *journal, err, errlen) < 0)
+            return -1;
+        from_journal = cli->ncommand == 0 && !s->tasks;
+        if (from_journal && command_from_journal(cli, *journal, tasks) < 0) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        /* the same shard count as the journal's run, unless asked otherwise */
+        if (cli->ncommand > 0 && s->source[SET_SHARDS] == SOURCE_DEFAULT)
+            s->shards = (*journal)->total;
+    }
+    if (!from_journal && cli_check_command(cli, s, why, sizeof why) < 0) {
         snprintf(err, errlen, "%s", why);
         return -1;
     }
@@ -84,7 +196,11 @@ static int prepare(struct cli *cli, struct settings *s, struct tasklist **tasks,
             return -1;
         }
     }
-    if (s->tasks && tasks_load(s->tasks, tasks, err, errlen) < 0)
+    if (s->collect && template_check(s->collect, why, sizeof why) < 0) {
+        snprintf(err, errlen, "--collect: %s", why);
+        return -1;
+    }
+    if (s->tasks && !*tasks && tasks_load(s->tasks, tasks, err, errlen) < 0)
         return -1;
 
     char run_id[64], stamp[32];
@@ -107,6 +223,14 @@ static int prepare(struct cli *cli, struct settings *s, struct tasklist **tasks,
     sp->retries = s->retries;
     sp->skip_health = s->skip_health;
     sp->health_interval = s->health_interval;
+    sp->max_log_bytes = s->max_log_bytes;
+    /* several heartbeats per timeout, so one late message is no loss */
+    sp->heartbeat = s->heartbeat_timeout / 4;
+    sp->stream = s->stream;
+    if (s->collect && !(sp->collect = strdup(s->collect))) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     sp->run_id = strdup(run_id);
     if (s->run_dir)
         sp->run_dir = strdup(s->run_dir);
@@ -115,6 +239,19 @@ static int prepare(struct cli *cli, struct settings *s, struct tasklist **tasks,
     if (!sp->run_id || !sp->run_dir) {
         snprintf(err, errlen, "out of memory");
         return -1;
+    }
+    if (*journal) {
+        struct journal_identity id = {.command = *tasks ? NULL : cli->command,
+                                      .ncommand = *tasks ? 0 : cli->ncommand,
+                                      .tasks = *tasks ? (*tasks)->lines : NULL,
+                                      .ntasks = *tasks ? (*tasks)->count : 0,
+                                      .total = sp->total};
+        if (journal_match(*journal, &id, why, sizeof why) < 0 && !s->force_resume) {
+            snprintf(err, errlen,
+                     "%s is the journal of another run: %s (--force-resume uses it anyway)",
+                     resume, why);
+            return -1;
+        }
     }
     return 0;
 }
@@ -160,6 +297,52 @@ static int broadcast_spec(struct spec *sp, int rank, char *err, size_t errlen)
     return rc;
 }
 
+/* Whether process pid is mpirun (or a name Open MPI's launcher goes by). */
+static bool is_mpirun(pid_t pid)
+{
+    char path[64], comm[64] = "";
+    snprintf(path, sizeof path, "/proc/%ld/comm", (long)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    if (!fgets(comm, sizeof comm, f))
+        comm[0] = '\0';
+    fclose(f);
+    comm[strcspn(comm, "\n")] = '\0';
+    return !strcmp(comm, "mpirun") || !strcmp(comm, "mpiexec") || !strcmp(comm, "orterun") ||
+           !strcmp(comm, "prterun");
+}
+
+/* Rank 0 after a run that lost ranks: everything is written, but neither
+ * MPI_Finalize nor MPI_Abort returns while a host is cut off (Open MPI waits
+ * for its daemon until TCP gives up, minutes later). So the job is ended
+ * here: status goes to $DISTMPI_STATUS_FILE if set (distmpi launch reads
+ * it), then mpirun, when it is our parent, is killed (it exits 137; the
+ * other ranks and their shards die with it); otherwise MPI_Abort. */
+static _Noreturn void end_job_without_lost_ranks(int status)
+{
+    const char *file = getenv("DISTMPI_STATUS_FILE");
+    if (file && *file) {
+        FILE *f = fopen(file, "w");
+        if (f) {
+            fprintf(f, "%d\n", status);
+            fclose(f);
+        }
+    }
+    printf("distmpi: ending the job without the lost ranks (exit status %d)\n", status);
+    fflush(NULL);
+    pid_t parent = getppid();
+    if (is_mpirun(parent)) {
+        /* give mpirun a moment to forward what we printed */
+        struct timespec ts = {0, 500000000};
+        nanosleep(&ts, NULL);
+        kill(parent, SIGKILL);
+        pause(); /* PR_SET_PDEATHSIG ends this process */
+    }
+    MPI_Abort(MPI_COMM_WORLD, status);
+    _exit(status);
+}
+
 static int finalize(int status)
 {
     MPI_Finalize();
@@ -188,6 +371,17 @@ int main(int argc, char **argv)
         return answer_command_line(0, &cli, NULL, &argc, &argv);
     }
 
+    /* when mpirun or the host's Open MPI daemon dies (kill -9, a lost
+     * host), this rank must not go on running shards nobody will record:
+     * it dies too, and its shard with it (see runner.c); the journal keeps
+     * what had finished */
+    if (launched()) {
+        pid_t parent = getppid();
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            return EXIT_INFRA;
+    }
+
     double started = time_wall();
     if (MPI_Init(&argc, &argv) != MPI_SUCCESS) {
         fprintf(stderr, "distmpi: MPI_Init failed\n");
@@ -206,10 +400,10 @@ int main(int argc, char **argv)
     }
 
     struct spec sp = {.status = -1};
-    struct tasklist *tasks = NULL;
+    struct prepared pr = {0};
     int status = 0;
     if (me.rank == 0) {
-        if (prepare(&cli, &s, &tasks, &sp, &me, err, sizeof err) < 0) {
+        if (prepare(&cli, &s, &pr, &sp, &me, err, sizeof err) < 0) {
             fprintf(stderr, "distmpi: %s\n", err);
             sp.status = EXIT_USAGE;
         }
@@ -219,10 +413,13 @@ int main(int argc, char **argv)
         .settings = &s,
         .me = &me,
         .cluster = cluster,
-        .tasks = tasks,
+        .tasks = pr.tasks,
         .command = cli.command,
         .ncommand = cli.ncommand,
         .started = started,
+        .journal = pr.journal,
+        .journal_out = pr.journal_out,
+        .journal_path = pr.journal_path,
     };
     if (me.rank == 0 && sp.status < 0 && !s.skip_health) {
         /* the thresholds are percentages for people, fractions for health.c */
@@ -247,6 +444,15 @@ int main(int argc, char **argv)
             sp.status = 0;
         }
     }
+    /* only a run that will start gets a journal (and a run directory) */
+    if (me.rank == 0 && sp.status < 0) {
+        if (open_journal(&s, &cli, &sp, started, &pr, err, sizeof err) < 0) {
+            fprintf(stderr, "distmpi: %s\n", err);
+            sp.status = EXIT_USAGE;
+        }
+        in.journal_out = pr.journal_out;
+        in.journal_path = pr.journal_path;
+    }
     if (broadcast_spec(&sp, me.rank, err, sizeof err) < 0) {
         fprintf(stderr, "distmpi: rank %d: %s\n", me.rank, err);
         MPI_Abort(MPI_COMM_WORLD, EXIT_INFRA);
@@ -256,11 +462,14 @@ int main(int argc, char **argv)
     if (sp.status >= 0) {
         status = me.rank == 0 ? sp.status : 0;
     } else if (me.rank == 0) {
-        if (coord_run(&in, &status, err, sizeof err) < 0) {
+        int lost = 0;
+        if (coord_run(&in, &status, &lost, err, sizeof err) < 0) {
             fprintf(stderr, "distmpi: %s\n", err);
             MPI_Abort(MPI_COMM_WORLD, EXIT_INFRA);
             return EXIT_INFRA;
         }
+        if (lost > 0)
+            end_job_without_lost_ranks(status);
     } else if (worker_run(&sp, &me, err, sizeof err) < 0) {
         fprintf(stderr, "distmpi: rank %d on %s: %s\n", me.rank, me.host, err);
         MPI_Abort(MPI_COMM_WORLD, EXIT_INFRA);
@@ -273,7 +482,12 @@ int main(int argc, char **argv)
         sp.nwords = 0;
     }
     spec_free(&sp);
-    tasks_destroy(tasks);
+    tasks_destroy(pr.tasks);
+    if (pr.journal)
+        journal_data_free(pr.journal);
+    free(pr.journal);
+    journal_close(pr.journal_out);
+    free(pr.journal_path);
     watch_destroy(in.watch);
     cluster_destroy(cluster);
     settings_free(&s);

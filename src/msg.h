@@ -19,6 +19,9 @@ enum msg_tag {
                        (payload: 1 byte, 1 = give the queued shards back) */
     TAG_RESUME = 7, /* rank 0 -> worker: the host is healthy again */
     TAG_RETURN = 8, /* worker -> rank 0: queued shards given back (count, indices) */
+    TAG_LOG = 9,    /* worker -> rank 0: a piece of an attempt's output */
+    TAG_COLLECT = 10, /* worker -> rank 0: a file collected after a shard (--collect) */
+    TAG_HEARTBEAT = 11, /* worker -> rank 0: still here (no payload) */
 };
 
 struct outbox;

@@ -17,7 +17,9 @@ void packer_init(struct packer *p)
 
 static void put(struct packer *p, const void *src, size_t n)
 {
-    if (p->failed)
+    /* nothing to copy: src may then be NULL (pack_bytes(p, NULL, 0)), which
+     * memcpy must never be given, even for 0 bytes */
+    if (p->failed || n == 0)
         return;
     if (p->len + n > p->cap) {
         size_t cap = p->cap ? p->cap : 256;
@@ -68,6 +70,16 @@ void pack_str(struct packer *p, const char *s)
     }
     put_u64(p, n);
     put(p, s, n);
+}
+
+void pack_bytes(struct packer *p, const void *data, size_t n)
+{
+    if (n > PACK_MAX_STR) {
+        p->failed = 1;
+        return;
+    }
+    put_u64(p, n);
+    put(p, data, n);
 }
 
 unsigned char *packer_take(struct packer *p, size_t *len)
@@ -138,6 +150,20 @@ char *unpack_str(struct unpacker *u)
     s[n] = '\0';
     u->pos += n;
     return s;
+}
+
+const void *unpack_bytes(struct unpacker *u, size_t *n)
+{
+    uint64_t k = get_u64(u);
+    *n = 0;
+    if (u->failed || k > PACK_MAX_STR || k > u->len - u->pos) {
+        u->failed = 1;
+        return NULL;
+    }
+    const void *d = u->data + u->pos;
+    u->pos += k;
+    *n = (size_t)k;
+    return d;
 }
 
 int64_t unpack_range(struct unpacker *u, int64_t min, int64_t max)

@@ -21,6 +21,8 @@ void pack_i64(struct packer *p, int64_t v);
 void pack_f64(struct packer *p, double v);
 /* s may be NULL; it then unpacks as NULL. */
 void pack_str(struct packer *p, const char *s);
+/* n raw bytes (NUL bytes allowed), length-prefixed. */
+void pack_bytes(struct packer *p, const void *data, size_t n);
 /* Hand over the bytes (heap, free with free()) and their length; returns NULL
  * when any write failed. The packer is empty afterwards. */
 unsigned char *packer_take(struct packer *p, size_t *len);
@@ -37,6 +39,9 @@ int64_t unpack_i64(struct unpacker *u);
 double unpack_f64(struct unpacker *u);
 /* A heap copy (free with free()), or NULL for a packed NULL or on failure. */
 char *unpack_str(struct unpacker *u);
+/* Raw bytes packed by pack_bytes: a pointer into the unpacker's data (not a
+ * copy) and their length in *n, or NULL (and *n 0) on failure. */
+const void *unpack_bytes(struct unpacker *u, size_t *n);
 /* Like unpack_i64 but fails (and returns min) unless min <= v <= max. */
 int64_t unpack_range(struct unpacker *u, int64_t min, int64_t max);
 

@@ -50,6 +50,7 @@ static json_t *tally_json(const struct tally *t, json_t *o)
     json_object_set_new(o, "exec_error", json_integer(t->count[STATUS_EXEC_ERROR]));
     json_object_set_new(o, "lost", json_integer(t->count[STATUS_LOST]));
     json_object_set_new(o, "interrupted", json_integer(t->count[STATUS_INTERRUPTED]));
+    json_object_set_new(o, "skipped", json_integer(t->count[STATUS_SKIPPED]));
     json_object_set_new(o, "retries", json_integer(t->retries));
     json_object_set_new(o, "busy", json_real(t->busy));
     return o;
@@ -78,7 +79,10 @@ static json_t *shard_json(const struct report *rep, long i)
     int ran = r && r->rank >= 0 && r->rank < c->nranks;
     json_object_set_new(o, "status", json_string(status_name(r ? r->status : STATUS_LOST)));
     json_object_set_new(o, "host",
-                        ran ? str_or_null(c->hosts[c->rank_host[r->rank]].name) : json_null());
+                        ran ? str_or_null(c->hosts[c->rank_host[r->rank]].name)
+                            : str_or_null(r ? r->host : NULL));
+    json_object_set_new(o, "carried", json_boolean(r && r->carried));
+    json_object_set_new(o, "moved", json_integer(rep->moved ? rep->moved[i] : 0));
     json_object_set_new(o, "rank", ran ? json_integer(r->rank) : json_null());
     json_object_set_new(o, "slot", ran ? json_integer(r->slot) : json_null());
     int n = r ? r->nattempts : 0;
@@ -97,6 +101,18 @@ static json_t *shard_json(const struct report *rep, long i)
     for (int k = 0; k < n; k++)
         json_array_append_new(list, attempt_json(&r->attempts[k], k + 1));
     json_object_set_new(o, "attempt_results", list);
+    if (rep->collected) {
+        json_t *files = json_array();
+        for (int k = 0; k < rep->ncollected[i]; k++) {
+            const struct collected_file *f = &rep->collected[i][k];
+            json_t *e = json_object();
+            json_object_set_new(e, "name", str_or_null(f->name));
+            json_object_set_new(e, "path", str_or_null(f->path));
+            json_object_set_new(e, "error", str_or_null(f->error));
+            json_array_append_new(files, e);
+        }
+        json_object_set_new(o, "collected", files);
+    }
     return o;
 }
 
@@ -178,6 +194,13 @@ static json_t *build(const struct report *rep)
     json_object_set_new(root, "started", iso(rep->started));
     json_object_set_new(root, "duration", json_real(rep->duration));
     json_object_set_new(root, "exit_status", json_integer(rep->exit_status));
+    json_t *lost = json_array();
+    for (int k = 0; k < rep->nlost_ranks; k++) {
+        int r = rep->lost_ranks[k];
+        const char *host = c && r >= 0 && r < c->nranks ? c->hosts[c->rank_host[r]].name : NULL;
+        json_array_append_new(lost, json_pack("{s:i, s:o}", "rank", r, "host", str_or_null(host)));
+    }
+    json_object_set_new(root, "lost_ranks", lost);
     json_object_set_new(root, "summary", tally_json(&rep->summary->total, json_object()));
     json_object_set_new(root, "health", health_json(rep));
     json_t *hosts = json_array();
@@ -189,10 +212,9 @@ static json_t *build(const struct report *rep)
         json_object_set_new(o, "ranks", json_integer(c->hosts[h].nranks));
         /* how well the host's slots were used, and how long its shards took */
         const struct tally *t = &rep->summary->hosts[h];
-        double slot_time = (double)c->hosts[h].nranks * rep->duration;
-        json_object_set_new(o, "busy_share", json_real(slot_time > 0 ? t->busy / slot_time : 0));
-        json_object_set_new(o, "mean_shard_seconds",
-                            json_real(t->shards > 0 ? t->busy / (double)t->shards : 0));
+        json_object_set_new(o, "busy_share",
+                            json_real(tally_busy_share(t, c->hosts[h].nranks, rep->duration)));
+        json_object_set_new(o, "mean_shard_seconds", json_real(tally_mean_shard_seconds(t)));
         json_object_set_new(
             o, "health",
             rep->watch ? host_health_json(rep, h, rep->started + rep->duration) : json_null());

@@ -9,6 +9,13 @@
 #include "summary.h"
 #include "watch.h"
 
+/* A file collected after a shard (--collect). */
+struct collected_file {
+    const char *name;  /* as the pattern matched it on the host that ran the shard */
+    const char *path;  /* rank 0's copy, or NULL when there is none */
+    const char *error; /* NULL, or why it is missing or unusable */
+};
+
 struct report {
     const char *run_id;
     const char *run_dir;
@@ -25,6 +32,15 @@ struct report {
     struct shard_result *const *results; /* total entries, NULL = lost */
     const struct watch *watch;           /* NULL: no health checks */
     double health_interval;
+    /* --collect: each shard's files (total lists of ncollected[i] entries),
+     * or NULL when nothing was collected */
+    const struct collected_file *const *collected;
+    const int *ncollected;
+    /* how often each shard was taken from a lost rank (total entries, or
+     * NULL), and the ranks lost during the run */
+    const int *moved;
+    const int *lost_ranks;
+    int nlost_ranks;
 };
 
 /* Write the report to path atomically. Returns 0, or -1 with a reason in err. */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "fsutil.h"
+#include "junit_merge.h"
 #include "timeutil.h"
 
 /* ------------------------------------------------------------ clean text */
@@ -239,6 +240,15 @@ static void attr_long(struct builder *b, xmlNodePtr node, const char *name, long
     attr(b, node, name, buf);
 }
 
+/* Replace the value of an attribute set before (its place stays). */
+static void reset_long(struct builder *b, xmlNodePtr node, const char *name, long v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%ld", v);
+    if (node && !b->oom && !xmlSetProp(node, BAD_CAST name, BAD_CAST buf))
+        b->oom = 1;
+}
+
 static void attr_seconds(struct builder *b, xmlNodePtr node, const char *name, double s)
 {
     char buf[64];
@@ -293,6 +303,8 @@ static void property_long(struct builder *b, xmlNodePtr props, const char *name,
 static const char *host_of(const struct report *rep, const struct shard_result *r)
 {
     const struct cluster *c = rep->cluster;
+    if (r && r->carried)
+        return r->host; /* from the earlier run's journal */
     if (!r || !c || r->rank < 0 || r->rank >= c->nranks || !c->rank_host || !c->hosts)
         return NULL;
     int h = c->rank_host[r->rank];
@@ -383,7 +395,34 @@ static void rerun_element(struct builder *b, xmlNodePtr tc, const char *name,
     attr(b, e, "type", outcome_name(a->outcome));
 }
 
-static void shard_suite(struct builder *b, xmlNodePtr root, long i)
+/* Merge the files collected for shard i into its suite ts, adding their
+ * test cases to *c; a file that is missing or unusable becomes an error. */
+static void merge_collected(struct builder *b, xmlNodePtr ts, long i, struct junit_counts *c)
+{
+    const struct junit_options *o = b->opt;
+    if (!ts || !o || !o->collected || !o->ncollected || !o->collected[i])
+        return;
+    for (int k = 0; k < o->ncollected[i] && !b->oom; k++) {
+        const struct collected_file *f = &o->collected[i][k];
+        const char *name = f->name ? f->name : f->path;
+        const char *error = f->error;
+        char why[512];
+        if (!error && !f->path)
+            error = "no copy of the file on rank 0";
+        if (!error) {
+            int rc = junit_merge_file(ts, f->path, name, c, why, sizeof why);
+            if (rc == -2)
+                b->oom = 1;
+            else if (rc < 0)
+                error = why;
+        }
+        if (error && !b->oom && junit_merge_error(ts, name, error, c) < 0)
+            b->oom = 1;
+    }
+}
+
+/* Shard i's <testsuite>; what merged files add to the counts in *merged. */
+static void shard_suite(struct builder *b, xmlNodePtr root, long i, struct junit_counts *merged)
 {
     const struct report *rep = b->rep;
     const struct shard_result *r = rep->results ? rep->results[i] : NULL;
@@ -393,7 +432,8 @@ static void shard_suite(struct builder *b, xmlNodePtr root, long i)
     const char *host = host_of(rep, r);
     double busy = r ? result_busy(r) : 0;
     int fail = status_is_test_failure(status);
-    int infra = !status_is_pass(status) && !fail;
+    int skipped = status == STATUS_SKIPPED;
+    int infra = !status_is_pass(status) && !fail && !skipped;
     char buf[64];
 
     xmlNodePtr ts = element(b, root, "testsuite");
@@ -403,7 +443,7 @@ static void shard_suite(struct builder *b, xmlNodePtr root, long i)
     attr(b, ts, "tests", "1");
     attr(b, ts, "failures", fail ? "1" : "0");
     attr(b, ts, "errors", infra ? "1" : "0");
-    attr(b, ts, "skipped", "0");
+    attr(b, ts, "skipped", skipped ? "1" : "0");
     attr_seconds(b, ts, "time", busy);
     if (n > 0) {
         fmt_timestamp(buf, sizeof buf, r->attempts[0].start);
@@ -415,11 +455,14 @@ static void shard_suite(struct builder *b, xmlNodePtr root, long i)
     xmlNodePtr props = element(b, ts, "properties");
     if (rep->run_id)
         property(b, props, "run_id", rep->run_id);
-    if (host) {
+    if (host)
         property(b, props, "host", host);
+    if (host && r->rank >= 0) {
         property_long(b, props, "rank", r->rank);
         property_long(b, props, "slot", r->slot);
     }
+    if (r && r->carried)
+        property(b, props, "carried", "true");
     property_long(b, props, "attempts", n);
     property(b, props, "status", status_name(status));
     if (last && last->exit_code >= 0)
@@ -455,6 +498,9 @@ static void shard_suite(struct builder *b, xmlNodePtr root, long i)
             if (o != OUTCOME_PASSED)
                 rerun_element(b, tc, o == OUTCOME_EXEC_ERROR ? "rerunError" : "rerunFailure", r, k);
         }
+    } else if (skipped) {
+        xmlNodePtr e = element(b, tc, "skipped");
+        attr(b, e, "message", r && r->error ? r->error : "not started");
     } else if (status == STATUS_FLAKY) {
         for (int k = 0; k < n; k++) {
             int o = r->attempts[k].outcome;
@@ -465,6 +511,21 @@ static void shard_suite(struct builder *b, xmlNodePtr root, long i)
     const char *tail = log_tail(b, i);
     if (tail)
         text_element(b, tc, "system-out", tail);
+
+    /* the test tool's own test cases; the suite's time stays the shard's
+     * busy time: they ran within it, adding theirs would count it twice */
+    struct junit_counts c = {0};
+    merge_collected(b, ts, i, &c);
+    if (c.tests) {
+        reset_long(b, ts, "tests", 1 + c.tests);
+        reset_long(b, ts, "failures", fail + c.failures);
+        reset_long(b, ts, "errors", infra + c.errors);
+        reset_long(b, ts, "skipped", skipped + c.skipped);
+        merged->tests += c.tests;
+        merged->failures += c.failures;
+        merged->errors += c.errors;
+        merged->skipped += c.skipped;
+    }
     if (b->msg.oom || b->text.oom)
         b->oom = 1;
 }
@@ -486,7 +547,7 @@ static xmlDocPtr build(const struct report *rep, const struct junit_options *opt
         int status = r ? r->status : STATUS_LOST;
         if (status_is_test_failure(status))
             failures++;
-        else if (!status_is_pass(status))
+        else if (!status_is_pass(status) && status != STATUS_SKIPPED)
             errors++;
     }
     attr(&b, root, "name", opt && opt->name ? opt->name : "distmpi");
@@ -495,8 +556,14 @@ static xmlDocPtr build(const struct report *rep, const struct junit_options *opt
     attr_long(&b, root, "errors", errors);
     attr_seconds(&b, root, "time", rep->duration);
 
+    struct junit_counts merged = {0};
     for (long i = 0; i < rep->total && !b.oom; i++)
-        shard_suite(&b, root, i);
+        shard_suite(&b, root, i, &merged);
+    if (merged.tests) {
+        reset_long(&b, root, "tests", rep->total + merged.tests);
+        reset_long(&b, root, "failures", failures + merged.failures);
+        reset_long(&b, root, "errors", errors + merged.errors);
+    }
     sb_free(&b.msg);
     sb_free(&b.text);
     if (b.oom) {

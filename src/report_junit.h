@@ -17,8 +17,21 @@
  *         interrupted:                <error type=STATUS message=...>, the same
  *         with a log tail:            the tail in the failure text and <system-out>
  *       </testcase>
+ *       <testcase>...                 the test cases of the shard's collected
+ *                                     JUnit files (junit_merge.h), in order,
+ *                                     each cleaned to what the schema allows
+ *       <testcase name=FILE classname="distmpi.collect">
+ *         <error type="collect_error" message=WHY>
+ *                                     for each collected file that is missing
+ *                                     or unusable (not JUnit, not well-formed,
+ *                                     too large, unreadable)
  *     </testsuite>
  *   </testsuites>
+ *
+ * The counters of a shard's <testsuite> and of <testsuites> (tests,
+ * failures, errors, and skipped where the schema has it) include the merged
+ * test cases and the collect errors; time stays the shard's busy time and
+ * the run's duration, since the merged tests ran within them.
  *
  * Every string is made valid XML 1.0 first: invalid UTF-8 and characters XML
  * forbids (control characters other than tab, newline and carriage return,
@@ -40,6 +53,19 @@ struct junit_options {
      * rep->results), or NULL for none; a NULL entry: none for that shard.
      * Shown in the failure or error text and in <system-out>. */
     const char *const *log_tails;
+    /* The JUnit files collected for each shard (rep->total entries, indexed
+     * like rep->results; NULL: none at all), ncollected[i] entries in
+     * collected[i] (a NULL collected[i] or ncollected[i] == 0: none for that
+     * shard). Every entry with a path is read and parsed one at a time;
+     * one with error, or without path, becomes a collect_error entry. A
+     * shard whose expected file is missing must be given an entry with an
+     * error, so that it is not counted as passed. Normally the files of the
+     * shard's last attempt: files of several attempts would count the same
+     * tests several times. In an entry (report_json.h), name NULL means
+     * path; name is also the test case's name when the file cannot be
+     * merged. */
+    const struct collected_file *const *collected;
+    const int *ncollected;
 };
 
 /* Write the report to path atomically. Returns 0, or -1 with a reason in err. */

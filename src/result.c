@@ -4,14 +4,18 @@
 #include "result.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const char *const outcome_names[OUTCOME_COUNT] = {"passed", "failed", "timeout", "crashed",
                                                          "exec_error"};
 static const char *const status_names[STATUS_COUNT] = {
-    "passed", "flaky", "failed", "timeout", "crashed", "exec_error", "lost", "interrupted"};
+    "passed", "flaky", "failed", "timeout", "crashed", "exec_error", "lost", "interrupted",
+    "skipped"};
 static const char *const status_labels[STATUS_COUNT] = {
-    "passed", "flaky", "failed", "timed out", "crashed", "exec error", "lost", "interrupted"};
+    "passed", "flaky", "failed", "timed out", "crashed", "exec error", "lost", "interrupted",
+    "not run"};
 
 const char *outcome_name(int o)
 {
@@ -26,6 +30,22 @@ const char *status_name(int s)
 const char *status_label(int s)
 {
     return s >= 0 && s < STATUS_COUNT ? status_labels[s] : "unknown";
+}
+
+int outcome_from_name(const char *name)
+{
+    for (int i = 0; i < OUTCOME_COUNT; i++)
+        if (!strcmp(outcome_names[i], name))
+            return i;
+    return -1;
+}
+
+int status_from_name(const char *name)
+{
+    for (int i = 0; i < STATUS_COUNT; i++)
+        if (!strcmp(status_names[i], name))
+            return i;
+    return -1;
 }
 
 int status_is_pass(int s)
@@ -145,6 +165,10 @@ struct shard_result *result_unpack(struct unpacker *u)
         a->signal = (int)unpack_range(u, 0, 1024);
         a->start = unpack_f64(u);
         a->duration = unpack_f64(u);
+        /* times come from clocks: a NaN, infinite or negative one is a
+         * broken message (it would vanish from the JSON report) */
+        if (!isfinite(a->start) || !isfinite(a->duration) || a->start < 0 || a->duration < 0)
+            u->failed = 1;
         r->nattempts = i + 1;
     }
     r->log = unpack_str(u);
@@ -165,6 +189,7 @@ void result_free(struct shard_result *r)
     free(r->attempts);
     free(r->log);
     free(r->error);
+    free(r->host);
     free(r);
     errno = saved;
 }

@@ -28,6 +28,7 @@ enum status {
     STATUS_EXEC_ERROR,
     STATUS_LOST,        /* never reported */
     STATUS_INTERRUPTED, /* the run was stopped by a signal first */
+    STATUS_SKIPPED,     /* not started: --max-failures was reached first */
     STATUS_COUNT
 };
 
@@ -55,11 +56,19 @@ struct shard_result {
     struct attempt *attempts; /* nattempts entries */
     char *log;                /* last attempt's log on its host, or NULL */
     char *error;              /* why it could not be started, or NULL */
+    /* A result carried over from an earlier run's journal (--resume): it
+     * was not run now, rank and slot are -1, and host names where it ran. */
+    int carried;
+    char *host;
 };
 
 const char *outcome_name(int outcome); /* "passed", "failed", "timeout", ... */
 const char *status_name(int status);   /* "passed", "flaky", ..., "exec_error", "lost" */
 const char *status_label(int status);  /* the same for people: "exec error" */
+
+/* The enum value of a name outcome_name/status_name give, or -1. */
+int outcome_from_name(const char *name);
+int status_from_name(const char *name);
 
 /* A shard that passed (flaky included). */
 int status_is_pass(int status);
@@ -82,7 +91,7 @@ double result_elapsed(const struct shard_result *r);
 /* Sum of the attempts' durations. */
 double result_busy(const struct shard_result *r);
 
-/* A shard without a result of its own (STATUS_LOST or STATUS_INTERRUPTED):
+/* A shard without a result of its own (STATUS_LOST, _INTERRUPTED, _SKIPPED):
  * no attempts, rank -1. Returns NULL on ENOMEM. */
 struct shard_result *result_new_missing(long index, int status);
 

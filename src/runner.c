@@ -8,11 +8,11 @@
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -21,6 +21,7 @@
 
 #include "backoff.h"
 #include "fsutil.h"
+#include "logcap.h"
 #include "template.h"
 #include "timeutil.h"
 
@@ -44,12 +45,14 @@ struct runner {
     /* the attempts so far */
     struct attempt *attempts;
     int nattempts, cap;
-    char *log;   /* last attempt's log */
     char *error; /* why the last attempt could not start */
 
     /* the running attempt */
     pid_t pid;
     int pidfd;
+    int outfd;          /* read end of the child's stdout and stderr, or -1 */
+    int epfd;           /* epoll over pidfd and outfd: what runner_fd() gives */
+    struct logcap logs; /* the attempt's output: head passed on, tail held */
     double mono_start;
     double deadline; /* timeout, INFINITY if none */
     double kill_at;  /* SIGKILL due, INFINITY if not yet */
@@ -57,6 +60,7 @@ struct runner {
     bool kill_sent;
 
     double retry_at; /* RUNNER_BACKOFF: when the next attempt starts */
+    bool hold;       /* runner_hold_output() */
 };
 
 static char *absolute(const char *path)
@@ -97,13 +101,15 @@ struct runner *runner_create(const struct runner_config *cfg)
     struct runner *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
-    r->pidfd = -1;
+    r->pidfd = r->outfd = -1;
+    r->epfd = epoll_create1(EPOLL_CLOEXEC);
     r->cfg = *cfg;
     r->run_dir = absolute(cfg->run_dir);
     r->host = strdup(cfg->host ? cfg->host : "");
-    if (!r->run_dir || !r->host) {
+    if (r->epfd < 0 || !r->run_dir || !r->host) {
+        int err = r->epfd < 0 ? errno : ENOMEM;
         runner_destroy(r);
-        errno = ENOMEM;
+        errno = err;
         return NULL;
     }
     r->cfg.run_dir = r->run_dir;
@@ -113,7 +119,6 @@ struct runner *runner_create(const struct runner_config *cfg)
     r->rng[0] = (unsigned short)seed;
     r->rng[1] = (unsigned short)(seed >> 16);
     r->rng[2] = (unsigned short)(seed >> 32);
-    r->pidfd = -1;
     r->state = RUNNER_IDLE;
     /* orphans of our shards (a test's background server, say) become our
      * children rather than init's, so reap_orphans() leaves no zombies */
@@ -131,8 +136,6 @@ static void free_shard(struct runner *r)
     free(r->attempts);
     r->attempts = NULL;
     r->nattempts = r->cap = 0;
-    free(r->log);
-    r->log = NULL;
     free(r->error);
     r->error = NULL;
 }
@@ -141,9 +144,92 @@ static void kill_group(pid_t pid, int sig)
 {
     /* the group may already be gone; the leader alone may still be there
      * if it has not reached its own group yet (cannot happen after
-     * posix_spawn returns, but costs nothing) */
+     * spawn() returns, but costs nothing) */
     if (kill(-pid, sig) < 0 && errno == ESRCH)
         kill(pid, sig);
+}
+
+/* Add *fd to the epoll set (add) or take it out and close it. */
+static void watch_fd(struct runner *r, int *fd, bool add)
+{
+    if (*fd < 0)
+        return;
+    if (add) {
+        struct epoll_event ev = {.events = EPOLLIN};
+        ev.data.fd = *fd;
+        epoll_ctl(r->epfd, EPOLL_CTL_ADD, *fd, &ev);
+        return;
+    }
+    epoll_ctl(r->epfd, EPOLL_CTL_DEL, *fd, NULL);
+    close(*fd);
+    *fd = -1;
+}
+
+/* Pass a piece of the current attempt's output on, cut to LOG_CHUNK_MAX. */
+static void emit(struct runner *r, int kind, const char *data, size_t len)
+{
+    if (!r->cfg.output || (len == 0 && kind != LOG_END))
+        return;
+    do {
+        size_t k = len < LOG_CHUNK_MAX ? len : LOG_CHUNK_MAX;
+        r->cfg.output(r->cfg.output_arg, r->index, r->nattempts, kind, data, k);
+        data += k;
+        len -= k;
+    } while (len > 0);
+}
+
+/* Read what the attempt printed, up to limit bytes for now: the head goes on
+ * at once, the rest into the tail ring (and on as LOG_LIVE when streaming).
+ * At end of file the pipe is closed. */
+static void drain_output(struct runner *r, size_t limit)
+{
+    static char buf[LOG_CHUNK_MAX];
+    size_t got = 0;
+    while (r->outfd >= 0 && got < limit) {
+        ssize_t n = read(r->outfd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        if (n <= 0) {
+            watch_fd(r, &r->outfd, false);
+            return;
+        }
+        got += (size_t)n;
+        size_t head;
+        logcap_feed(&r->logs, buf, (size_t)n, &head);
+        emit(r, LOG_HEAD, buf, head);
+        if (r->cfg.stream)
+            emit(r, LOG_LIVE, buf + head, (size_t)n - head);
+    }
+}
+
+/* How much a finished attempt's pipe may still give before it is closed:
+ * a process that escaped the group may hold it open and keep writing. */
+#define FINAL_DRAIN (4u << 20)
+
+/* The attempt is over: take what is left in the pipe, then pass on the
+ * omission notice, the tail and LOG_END. */
+static void end_output(struct runner *r)
+{
+    drain_output(r, FINAL_DRAIN);
+    watch_fd(r, &r->outfd, false);
+    uint64_t dropped = logcap_dropped(&r->logs);
+    if (dropped > 0) {
+        char note[160];
+        int n = snprintf(note, sizeof note,
+                         "\n[distmpi: %llu bytes of output omitted here; --max-log-bytes keeps "
+                         "the first and the last %zu]\n",
+                         (unsigned long long)dropped, r->logs.tail_max);
+        emit(r, LOG_TAIL, note, (size_t)n);
+    }
+    const char *a, *b;
+    size_t alen, blen;
+    logcap_tail(&r->logs, &a, &alen, &b, &blen);
+    emit(r, LOG_TAIL, a, alen);
+    emit(r, LOG_TAIL, b, blen);
+    emit(r, LOG_END, "", 0);
+    logcap_free(&r->logs);
 }
 
 void runner_cancel(struct runner *r)
@@ -153,9 +239,9 @@ void runner_cancel(struct runner *r)
         while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR)
             ;
     }
-    if (r->pidfd >= 0)
-        close(r->pidfd);
-    r->pidfd = -1;
+    watch_fd(r, &r->pidfd, false);
+    watch_fd(r, &r->outfd, false);
+    logcap_free(&r->logs);
     reap_orphans(0.5);
     free_shard(r);
     r->state = RUNNER_IDLE;
@@ -167,6 +253,8 @@ void runner_destroy(struct runner *r)
         return;
     int saved = errno;
     runner_cancel(r);
+    if (r->epfd >= 0)
+        close(r->epfd);
     free(r->run_dir);
     free(r->host);
     free(r);
@@ -325,6 +413,82 @@ static void attempt_failed_to_start(struct runner *r, struct attempt *a, const c
     free(r->error);
     if (asprintf(&r->error, "%s%s: %s", what, path, strerror(err)) < 0)
         r->error = NULL;
+    /* the attempt's log says why, as if the command had printed it */
+    char line[PATH_MAX + 256];
+    int n = snprintf(line, sizeof line, "distmpi: %s%s: %s\n", what, path, strerror(err));
+    if (n > 0) {
+        size_t head;
+        logcap_feed(&r->logs, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, &head);
+        emit(r, LOG_HEAD, line, head);
+    }
+    end_output(r);
+}
+
+/* In the child, between fork and exec: only async-signal-safe calls. Exits
+ * 127 after writing errno to report (close-on-exec) when it cannot exec. */
+static void child(char **argv, char **env, int out, int report, pid_t parent)
+{
+    /* if the rank dies (kill -9, Open MPI ending the job), its shard dies
+     * with it rather than finishing unrecorded and running twice after
+     * --resume; checked after setting, in case the rank died before */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(127);
+    setpgid(0, 0);
+    /* MPI may ignore or block signals (SIGPIPE, ...); the test must not */
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            sigaction(sig, &dfl, NULL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    int in = open("/dev/null", O_RDONLY);
+    if (in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+        goto fail;
+    execvpe(argv[0], argv, env);
+fail:;
+    int e = errno;
+    ssize_t ignored = write(report, &e, sizeof e);
+    (void)ignored;
+    _exit(127);
+}
+
+/* Start argv with env, output to out. Returns 0 with *pid, or the errno that
+ * kept it from starting (the command not found or not executable, ...). A
+ * close-on-exec pipe carries a failed exec's errno back from the child. */
+static int spawn(pid_t *pid, char **argv, char **env, int out)
+{
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) < 0)
+        return errno;
+    pid_t parent = getpid();
+    pid_t p = fork();
+    if (p < 0) {
+        int e = errno;
+        close(report[0]);
+        close(report[1]);
+        return e;
+    }
+    if (p == 0)
+        child(argv, env, out, report[1], parent);
+    close(report[1]);
+    /* the group exists before anyone signals it (the child sets it too) */
+    setpgid(p, p);
+    int e = 0;
+    ssize_t n;
+    while ((n = read(report[0], &e, sizeof e)) < 0 && errno == EINTR)
+        ;
+    close(report[0]);
+    if (n == (ssize_t)sizeof e) { /* exec failed: reap the child, report why */
+        while (waitpid(p, NULL, 0) < 0 && errno == EINTR)
+            ;
+        return e ? e : ENOEXEC;
+    }
+    *pid = p;
+    return 0;
 }
 
 /* Spawn the next attempt. On failure the attempt is recorded as an exec
@@ -336,8 +500,9 @@ static void start_attempt(struct runner *r)
         r->state = RUNNER_IDLE; /* finish() reports what it can */
         return;
     }
-    char *dir = NULL, *log = NULL, **argv = NULL, **env = NULL;
-    int logfd = -1;
+    char *dir = NULL, **argv = NULL, **env = NULL;
+    int pipefd[2] = {-1, -1};
+    logcap_init(&r->logs, r->cfg.max_log_bytes);
     struct subst v = {.shard = r->index + 1,
                       .index = r->index,
                       .total = r->cfg.total,
@@ -345,13 +510,9 @@ static void start_attempt(struct runner *r)
                       .rank = r->cfg.rank,
                       .slot = r->cfg.slot,
                       .attempt = r->nattempts};
-    if (asprintf(&dir, "%s/shard-%0*ld/attempt-%d", r->run_dir, r->width, r->index + 1,
-                 r->nattempts) < 0)
-        dir = NULL;
-    if (asprintf(&log, "%s/shard-%0*ld/attempt-%d.log", r->run_dir, r->width, r->index + 1,
-                 r->nattempts) < 0)
-        log = NULL;
-    if (!dir || !log) {
+    dir = runner_output_dir(r, r->index, r->nattempts);
+    v.output_dir = dir;
+    if (!dir) {
         attempt_failed_to_start(r, a, "out of memory", "", ENOMEM);
         goto out;
     }
@@ -359,14 +520,10 @@ static void start_attempt(struct runner *r)
         attempt_failed_to_start(r, a, "cannot create the output directory ", dir, errno);
         goto out;
     }
-    logfd = fs_create(log);
-    if (logfd < 0) {
-        attempt_failed_to_start(r, a, "cannot create the log ", log, errno);
+    if (pipe2(pipefd, O_CLOEXEC) < 0) {
+        attempt_failed_to_start(r, a, "cannot make a pipe for the output", "", errno);
         goto out;
     }
-    free(r->log);
-    r->log = log;
-    log = NULL;
     argv = child_argv(r, &v);
     env = child_env(&v, dir);
     if (!argv || !env) {
@@ -374,45 +531,42 @@ static void start_attempt(struct runner *r)
         goto out;
     }
 
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t attr;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, logfd, 1);
-    posix_spawn_file_actions_adddup2(&fa, logfd, 2);
-    posix_spawnattr_init(&attr);
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &all); /* MPI may ignore SIGPIPE; the test must not */
-    posix_spawnattr_setpgroup(&attr, 0);
-    posix_spawnattr_setflags(
-        &attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     r->mono_start = time_mono();
     a->start = time_wall();
-    /* glibc's posix_spawnp reports a failed exec (ENOENT, EACCES, ...) here */
-    int err = posix_spawnp(&r->pid, argv[0], &fa, &attr, argv, env);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
+    int err = spawn(&r->pid, argv, env, pipefd[1]);
     if (err != 0) {
         attempt_failed_to_start(r, a, "cannot run ", argv[0], err);
-        dprintf(logfd, "distmpi: %s\n", r->error ? r->error : "cannot run the command");
         goto out;
     }
+    /* only the child may hold the write end, so that the pipe ends with it */
+    close(pipefd[1]);
+    pipefd[1] = -1;
+    r->outfd = pipefd[0];
+    pipefd[0] = -1;
+    fcntl(r->outfd, F_SETFL, O_NONBLOCK);
+    watch_fd(r, &r->outfd, true);
     r->pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
+    watch_fd(r, &r->pidfd, true);
     r->deadline = r->cfg.timeout > 0 ? r->mono_start + r->cfg.timeout : INFINITY;
     r->kill_at = INFINITY;
     r->timed_out = false;
     r->kill_sent = false;
     r->state = RUNNER_RUNNING;
 out:
-    if (logfd >= 0)
-        close(logfd);
+    for (int i = 0; i < 2; i++)
+        if (pipefd[i] >= 0)
+            close(pipefd[i]);
     free(dir);
-    free(log);
     free_argv(argv);
     free_env(env);
+}
+
+char *runner_output_dir(const struct runner *r, long index, int attempt)
+{
+    char *dir;
+    if (asprintf(&dir, "%s/shard-%0*ld/attempt-%d", r->run_dir, r->width, index + 1, attempt) < 0)
+        return NULL;
+    return dir;
 }
 
 static struct shard_result *finish(struct runner *r)
@@ -426,11 +580,10 @@ static struct shard_result *finish(struct runner *r)
     res->status = result_status_from_attempts(r->attempts, r->nattempts);
     res->nattempts = r->nattempts;
     res->attempts = r->attempts;
-    res->log = r->log;
-    res->error = r->error;
+    res->error = r->error; /* res->log is rank 0's to fill in: it stores the logs */
     r->attempts = NULL;
     r->nattempts = r->cap = 0;
-    r->log = r->error = NULL;
+    r->error = NULL;
     r->state = RUNNER_IDLE;
     free_shard(r);
     return res;
@@ -480,14 +633,12 @@ static void step_running(struct runner *r, double now)
         return;
     if (p < 0)
         st = 0xff00; /* reaped by someone else: report exit 255 rather than hang */
-    if (r->pidfd >= 0) {
-        close(r->pidfd);
-        r->pidfd = -1;
-    }
+    watch_fd(r, &r->pidfd, false);
     /* the shard is over: whatever it left running in its group goes too */
     kill(-r->pid, SIGKILL);
     reap_orphans(0);
     record_exit(r, st);
+    end_output(r);
     r->state = RUNNER_BACKOFF;
     r->retry_at = INFINITY; /* decided by step() */
 }
@@ -498,6 +649,9 @@ struct shard_result *runner_step(struct runner *r)
     if (r->state != RUNNER_RUNNING)
         reap_orphans(0);
     if (r->state == RUNNER_RUNNING) {
+        /* a bounded bite, so that a flood of output cannot starve MPI */
+        if (!r->hold)
+            drain_output(r, 16 * LOG_CHUNK_MAX);
         step_running(r, now);
         if (r->state == RUNNER_RUNNING)
             return NULL;
@@ -540,5 +694,12 @@ double runner_deadline(const struct runner *r)
 
 int runner_fd(const struct runner *r)
 {
-    return r->state == RUNNER_RUNNING ? r->pidfd : -1;
+    if (r->state != RUNNER_RUNNING)
+        return -1;
+    return r->hold ? r->pidfd : r->epfd; /* held: only the exit wakes us */
+}
+
+void runner_hold_output(struct runner *r, bool hold)
+{
+    r->hold = hold;
 }

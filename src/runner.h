@@ -1,6 +1,7 @@
 /* runner.h - run one shard at a time as a child process: its own process
- * group, its output in a log file, a timeout that ends the whole group, and
- * local retries with exponential backoff.
+ * group, its output read from a pipe and passed on in bounded pieces, a
+ * timeout that ends the whole group, and local retries with exponential
+ * backoff.
  *
  * A runner never blocks: runner_step() does what is due and returns, and the
  * caller sleeps on runner_fd() until runner_deadline().
@@ -12,6 +13,23 @@
 
 #include "result.h"
 
+/* What a piece of an attempt's output is. Every attempt that starts ends
+ * with LOG_END, unless runner_cancel() cuts it short. */
+enum log_kind {
+    LOG_HEAD = 1, /* within the first max_log_bytes/2: keep it (and show it) */
+    LOG_LIVE = 2, /* beyond the head, passed on only with stream: show it */
+    LOG_TAIL = 3, /* at the end: the omission notice and the last max_log_bytes/2:
+                     keep it (already shown live when streaming) */
+    LOG_END = 4,  /* the attempt's output is complete; no data */
+};
+
+/* Pieces are never longer than this (one MPI message each). */
+#define LOG_CHUNK_MAX 65536
+
+/* Receives each piece of output: attempt counts from 1. */
+typedef void (*runner_output_fn)(void *arg, long index, int attempt, int kind, const char *data,
+                                 size_t len);
+
 struct runner_config {
     double timeout;    /* seconds per attempt, 0: none */
     double kill_grace; /* seconds between SIGTERM and SIGKILL */
@@ -21,6 +39,10 @@ struct runner_config {
     const char *host;
     int rank, slot;
     long total; /* shards in the run, for {total} */
+    size_t max_log_bytes;    /* per attempt: head and tail, half each */
+    bool stream;             /* pass on LOG_LIVE pieces */
+    runner_output_fn output; /* NULL: output is read and dropped */
+    void *output_arg;
 };
 
 struct runner;
@@ -42,6 +64,15 @@ int runner_start(struct runner *r, long index, char *const *words, int nwords, b
  * it, and forget the shard (no result). The runner is idle afterwards. */
 void runner_cancel(struct runner *r);
 
+/* The output directory of shard index's attempt (DISTMPI_OUTPUT_DIR, absolute;
+ * heap), or NULL (ENOMEM). */
+char *runner_output_dir(const struct runner *r, long index, int attempt);
+
+/* Stop reading the running attempt's output for now (hold), or read it
+ * again: while held, a child that prints a lot blocks on its full pipe,
+ * which is how a slow receiver slows a fast printer down. */
+void runner_hold_output(struct runner *r, bool hold);
+
 /* Whether a shard is in progress (running, or waiting to retry). */
 bool runner_busy(const struct runner *r);
 
@@ -53,8 +84,9 @@ struct shard_result *runner_step(struct runner *r);
  * runner_fd() stays quiet; INFINITY when nothing is pending. */
 double runner_deadline(const struct runner *r);
 
-/* A descriptor that becomes readable when the running child exits, or -1
- * (no child, or no pidfd support: then runner_deadline() polls). */
+/* A descriptor that becomes readable when the running child exits or
+ * writes output, or -1 (no child). Without pidfd support runner_deadline()
+ * also polls. */
 int runner_fd(const struct runner *r);
 
 #endif

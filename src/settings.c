@@ -15,48 +15,78 @@ static const char *const progress_choices[] = {"auto", "bars", "lines", "none", 
 #define OFF(field) offsetof(struct settings, field)
 
 /* Keep in enum setting_id order; man/distmpi.1 and man/distmpi.conf.5
- * document every entry (tests/t0010-manpage.t checks the options). */
+ * document every entry (tests/t0010-manpage.t checks the options). The
+ * cli_only ones say what one run does with an earlier one: in a
+ * configuration file they would apply to every run. */
 const struct setting_desc settings_table[SET_COUNT] = {
     {SET_SHARDS, "shards", 'n', SETTING_INT, OFF(shards), 1, 10000000, NULL, "N",
-     "number of shards (default: one per rank)"},
+     "number of shards (default: one per rank)", false},
     {SET_SCHEDULE, "schedule", 0, SETTING_CHOICE, OFF(schedule), 0, 0, schedule_choices,
-     "dynamic|static", "hand shards to free ranks, or plan by cores up front (default dynamic)"},
+     "dynamic|static", "hand shards to free ranks, or plan by cores up front (default dynamic)",
+     false},
     {SET_DRY_RUN, "dry-run", 0, SETTING_BOOL, OFF(dry_run), 0, 0, NULL, NULL,
-     "print hosts, cores and plan; run nothing"},
+     "print hosts, cores and plan; run nothing", false},
     {SET_TASKS, "tasks", 0, SETTING_STRING, OFF(tasks), 0, 0, NULL, "FILE",
-     "run line N of FILE as shard N, through /bin/sh -c"},
+     "run line N of FILE as shard N, through /bin/sh -c", false},
     {SET_TIMEOUT, "timeout", 0, SETTING_DOUBLE, OFF(timeout), 0, 1e9, NULL, "SECONDS",
-     "end an attempt after SECONDS (default 0: no limit)"},
+     "end an attempt after SECONDS (default 0: no limit)", false},
     {SET_KILL_GRACE, "kill-grace", 0, SETTING_DOUBLE, OFF(kill_grace), 0, 3600, NULL, "SECONDS",
-     "wait between SIGTERM and SIGKILL (default 5)"},
+     "wait between SIGTERM and SIGKILL (default 5)", false},
     {SET_RETRIES, "retries", 0, SETTING_INT, OFF(retries), 0, 1000, NULL, "N",
-     "retry a failed shard N times on its rank (default 2)"},
+     "retry a failed shard N times on its rank (default 2)", false},
     {SET_BACKOFF, "backoff", 0, SETTING_DOUBLE, OFF(backoff), 0, 86400, NULL, "SECONDS",
-     "delay before the first retry, doubled for each next one (default 5)"},
+     "delay before the first retry, doubled for each next one (default 5)", false},
     {SET_BACKOFF_MAX, "backoff-max", 0, SETTING_DOUBLE, OFF(backoff_max), 0, 86400, NULL, "SECONDS",
-     "longest delay between retries (default 300)"},
+     "longest delay between retries (default 300)", false},
     {SET_BACKOFF_JITTER, "backoff-jitter", 0, SETTING_DOUBLE, OFF(backoff_jitter), 0, 1, NULL,
-     "FRACTION", "randomise each delay by up to +/- FRACTION (default 0.1)"},
+     "FRACTION", "randomise each delay by up to +/- FRACTION (default 0.1)", false},
     {SET_RUN_DIR, "run-dir", 0, SETTING_STRING, OFF(run_dir), 0, 0, NULL, "DIR",
-     "directory for this run's shard output (default distmpi-runs/RUN_ID)"},
+     "directory for this run's shard output (default distmpi-runs/RUN_ID)", false},
     {SET_JSON, "json", 0, SETTING_STRING, OFF(json), 0, 0, NULL, "FILE",
-     "write every shard's result and the summary as JSON to FILE"},
+     "write every shard's result and the summary as JSON to FILE", false},
     {SET_SKIP_HEALTH, "skip-health-checks", 0, SETTING_BOOL, OFF(skip_health), 0, 0, NULL, NULL,
-     "send work to every host, whatever its disk, memory and load"},
+     "send work to every host, whatever its disk, memory and load", false},
     {SET_HEALTH_INTERVAL, "health-interval", 0, SETTING_DOUBLE, OFF(health_interval), 0.1, 86400,
-     NULL, "SECONDS", "probe each host's health this often during the run (default 30)"},
+     NULL, "SECONDS", "probe each host's health this often during the run (default 30)", false},
     {SET_MIN_DISK_FREE, "min-disk-free", 0, SETTING_DOUBLE, OFF(min_disk_free), 0, 100, NULL,
-     "PERCENT", "a host needs this much disk free in the working directory (default 10)"},
+     "PERCENT", "a host needs this much disk free in the working directory (default 10)", false},
     {SET_MAX_MEMORY_USED, "max-memory-used", 0, SETTING_DOUBLE, OFF(max_memory_used), 0, 100, NULL,
-     "PERCENT", "a host may have at most this much memory in use (default 95)"},
+     "PERCENT", "a host may have at most this much memory in use (default 95)", false},
     {SET_MAX_LOAD, "max-load", 0, SETTING_DOUBLE, OFF(max_load), 0, 1e6, NULL, "PER_CORE",
-     "a host's 1-minute load may be at most this per core (default 2.0)"},
+     "a host's 1-minute load may be at most this per core (default 2.0)", false},
     {SET_CONNECT_TIMEOUT, "connect-timeout", 0, SETTING_DOUBLE, OFF(connect_timeout), 0.1, 3600,
-     NULL, "SECONDS", "distmpi health and launch: give up on a host after SECONDS (default 5)"},
+     NULL, "SECONDS", "distmpi health and launch: give up on a host after SECONDS (default 5)",
+     false},
     {SET_PROGRESS, "progress", 0, SETTING_CHOICE, OFF(progress), 0, 0, progress_choices,
-     "auto|bars|lines|none", "live bars on a terminal, else a line per shard (default auto)"},
+     "auto|bars|lines|none", "live bars on a terminal, else a line per shard (default auto)",
+     false},
     {SET_JUNIT, "junit", 0, SETTING_STRING, OFF(junit), 0, 0, NULL, "FILE",
-     "write a JUnit XML report (one testsuite per shard) to FILE"},
+     "write a JUnit XML report (one testsuite per shard) to FILE", false},
+    {SET_LOGS, "logs", 0, SETTING_STRING, OFF(logs), 0, 0, NULL, "DIR",
+     "store every attempt's output on rank 0 under DIR (default: the run directory)", false},
+    {SET_MAX_LOG_BYTES, "max-log-bytes", 0, SETTING_INT, OFF(max_log_bytes), 1024, 1e15, NULL,
+     "BYTES", "keep the first and last BYTES/2 of each attempt's output (default 10485760)", false},
+    {SET_STREAM, "stream", 0, SETTING_BOOL, OFF(stream), 0, 0, NULL, NULL,
+     "print the shards' output as it comes, each line prefixed with host and shard", false},
+    {SET_COLLECT, "collect", 0, SETTING_STRING, OFF(collect), 0, 0, NULL, "PATTERN",
+     "after each shard, fetch the files matching PATTERN from its host (JUnit: merged)", false},
+    {SET_HTML, "html", 0, SETTING_STRING, OFF(html), 0, 0, NULL, "FILE",
+     "write a self-contained HTML report with a timeline of every slot to FILE", false},
+    {SET_JOURNAL, "journal", 0, SETTING_STRING, OFF(journal), 0, 0, NULL, "FILE",
+     "record every result in FILE, synced to disk (default RUN_DIR/journal.jsonl)", false},
+    {SET_RESUME, "resume", 0, SETTING_STRING, OFF(resume), 0, 0, NULL, "JOURNAL",
+     "run only the shards that did not pass in the run JOURNAL records", true},
+    {SET_RERUN_FAILED, "rerun-failed", 0, SETTING_STRING, OFF(rerun_failed), 0, 0, NULL, "JOURNAL",
+     "run again only the shards that failed, timed out or crashed in JOURNAL", true},
+    {SET_FORCE_RESUME, "force-resume", 0, SETTING_BOOL, OFF(force_resume), 0, 0, NULL, NULL,
+     "resume from a journal of another command or shard count", true},
+    {SET_MAX_FAILURES, "max-failures", 0, SETTING_INT, OFF(max_failures), 0, 10000000, NULL, "N",
+     "start no more shards once N have not passed (default 0: no limit)", false},
+    {SET_FAIL_FAST, "fail-fast", 0, SETTING_BOOL, OFF(fail_fast), 0, 0, NULL, NULL,
+     "start no more shards after the first that does not pass (--max-failures 1)", false},
+    {SET_HEARTBEAT_TIMEOUT, "heartbeat-timeout", 0, SETTING_DOUBLE, OFF(heartbeat_timeout), 0,
+     86400, NULL, "SECONDS",
+     "a rank silent this long is lost; its shards run elsewhere (default 30, 0: never)", false},
 };
 
 void settings_init(struct settings *s)
@@ -77,6 +107,8 @@ void settings_init(struct settings *s)
     s->max_memory_used = 95;
     s->max_load = 2.0;
     s->connect_timeout = 5;
+    s->max_log_bytes = 10485760;
+    s->heartbeat_timeout = 30;
     for (int i = 0; i < SET_COUNT; i++)
         s->source[i] = SOURCE_DEFAULT;
 }
@@ -239,6 +271,10 @@ int settings_set_string(struct settings *s, const struct setting_desc *d, const 
 
 int settings_validate(const struct settings *s, char *err, size_t errlen)
 {
+    if (s->resume && s->rerun_failed) {
+        snprintf(err, errlen, "give either --resume or --rerun-failed, not both");
+        return -1;
+    }
     if (s->backoff > s->backoff_max) {
         snprintf(err, errlen, "--backoff (%g) is larger than --backoff-max (%g)", s->backoff,
                  s->backoff_max);

@@ -45,6 +45,18 @@ enum setting_id {
     SET_CONNECT_TIMEOUT,
     SET_PROGRESS,
     SET_JUNIT,
+    SET_LOGS,
+    SET_MAX_LOG_BYTES,
+    SET_STREAM,
+    SET_COLLECT,
+    SET_HTML,
+    SET_JOURNAL,
+    SET_RESUME,
+    SET_RERUN_FAILED,
+    SET_FORCE_RESUME,
+    SET_MAX_FAILURES,
+    SET_FAIL_FAST,
+    SET_HEARTBEAT_TIMEOUT,
     SET_COUNT
 };
 
@@ -69,6 +81,18 @@ struct settings {
     double connect_timeout; /* distmpi health/launch: seconds per host */
     int progress;           /* enum progress_mode */
     char *junit;            /* JUnit XML report path, or NULL */
+    char *logs;             /* where rank 0 stores the logs; NULL: the run directory */
+    long max_log_bytes;     /* per attempt: the head and the tail, half each */
+    bool stream;            /* print the shards' output live */
+    char *collect;          /* file pattern fetched after each shard, or NULL */
+    char *html;             /* HTML report path, or NULL */
+    char *journal;          /* NULL: RUN_DIR/journal.jsonl */
+    char *resume;           /* journal of the run to finish, or NULL */
+    char *rerun_failed;     /* journal whose failed shards run again, or NULL */
+    bool force_resume;      /* use a journal of another command or shard count */
+    long max_failures;      /* start no shard once this many did not pass; 0: no limit */
+    bool fail_fast;         /* the same as max_failures 1 */
+    double heartbeat_timeout; /* a rank silent this long is lost; 0: never */
     enum setting_source source[SET_COUNT];
 };
 
@@ -82,6 +106,7 @@ struct setting_desc {
     const char *const *choices; /* NULL-terminated, for CHOICE */
     const char *arg;            /* argument name for --help, NULL for BOOL */
     const char *help;           /* one line for --help */
+    bool cli_only;              /* not a key of the configuration file */
 };
 
 /* The table, SET_COUNT entries in enum order. */

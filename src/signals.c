@@ -1,27 +1,51 @@
-/* signals.c - remember the first terminating signal. */
+/* signals.c - remember the first terminating signal; a second one ends the
+ * process at once. */
 #include "config.h"
 
 #include "signals.h"
 
 #include <signal.h>
 #include <stddef.h>
+#include <unistd.h>
 
 /* A signal handler can only talk to the program through a static flag. */
 static volatile sig_atomic_t caught;
+/* Whether standard output is a terminal whose cursor the bars may hide;
+ * found out once, as isatty() is not async-signal-safe. */
+static int on_tty;
 
 static void on_signal(int sig)
 {
-    if (!caught)
+    if (!caught) {
         caught = sig;
+        return;
+    }
+    /* the user insists (a second Ctrl-C): leave now, without reports.
+     * Every result shown is in the journal already (synced before it was
+     * shown), and a shard this rank runs dies with it (PR_SET_PDEATHSIG). */
+    static const char cursor[] = "\033[?25h\n";
+    static const char said[] = "distmpi: second signal: stopping at once; the journal keeps "
+                               "every finished result (--resume)\n";
+    ssize_t ignored;
+    if (on_tty)
+        ignored = write(STDOUT_FILENO, cursor, sizeof cursor - 1);
+    ignored = write(STDERR_FILENO, said, sizeof said - 1);
+    (void)ignored;
+    _exit(128 + sig);
 }
 
 int signals_install(void)
 {
+    on_tty = isatty(STDOUT_FILENO);
+    const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
     struct sigaction sa;
     sa.sa_handler = on_signal;
+    /* one handler at a time: a second signal waits for the first to be
+     * recorded, then ends the process */
     sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+        sigaddset(&sa.sa_mask, sigs[i]);
     sa.sa_flags = 0;
-    const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
     for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
         if (sigaction(sigs[i], &sa, NULL) < 0)
             return -1;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pack.h"
+#include "runner.h"
 
 unsigned char *spec_pack(const struct spec *s, size_t *len)
 {
@@ -28,6 +29,10 @@ unsigned char *spec_pack(const struct spec *s, size_t *len)
     pack_str(&p, s->run_id);
     pack_i64(&p, s->skip_health);
     pack_f64(&p, s->health_interval);
+    pack_i64(&p, s->max_log_bytes);
+    pack_i64(&p, s->stream);
+    pack_str(&p, s->collect);
+    pack_f64(&p, s->heartbeat);
     return packer_take(&p, len);
 }
 
@@ -61,6 +66,12 @@ int spec_unpack(struct spec *s, const void *data, size_t len)
     s->run_id = unpack_str(&u);
     s->skip_health = (int)unpack_range(&u, 0, 1);
     s->health_interval = unpack_f64(&u);
+    s->max_log_bytes = (long)unpack_range(&u, 0, INT64_MAX); /* 0 in a stop spec */
+    s->stream = (int)unpack_range(&u, 0, 1);
+    s->collect = unpack_str(&u);
+    s->heartbeat = unpack_f64(&u);
+    if (!(s->heartbeat >= 0 && s->heartbeat <= 86400)) /* NaN too */
+        u.failed = 1;
     if (u.failed || u.pos != u.len) {
         spec_free(s);
         return -1;
@@ -75,6 +86,7 @@ void spec_free(struct spec *s)
     free(s->words);
     free(s->run_dir);
     free(s->run_id);
+    free(s->collect);
     memset(s, 0, sizeof *s);
 }
 
@@ -96,6 +108,60 @@ int assign_unpack(const void *data, size_t len, long *index, char **task)
     if (u.failed || u.pos != u.len) {
         free(*task);
         *task = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+unsigned char *logpiece_pack(long index, int attempt, int kind, const void *data, size_t n,
+                             size_t *len)
+{
+    struct packer p;
+    packer_init(&p);
+    pack_i64(&p, index);
+    pack_i64(&p, attempt);
+    pack_i64(&p, kind);
+    pack_bytes(&p, data, n);
+    return packer_take(&p, len);
+}
+
+int logpiece_unpack(const void *msg, size_t len, long *index, int *attempt, int *kind,
+                    const void **data, size_t *n)
+{
+    struct unpacker u;
+    unpacker_init(&u, msg, len);
+    *index = (long)unpack_range(&u, 0, INT32_MAX);
+    *attempt = (int)unpack_range(&u, 1, INT32_MAX);
+    *kind = (int)unpack_range(&u, LOG_HEAD, LOG_END);
+    *data = unpack_bytes(&u, n);
+    return u.failed || u.pos != u.len || *n > LOG_CHUNK_MAX ? -1 : 0;
+}
+
+unsigned char *collected_pack(long index, const char *name, const char *error, const void *data,
+                              size_t n, size_t *len)
+{
+    struct packer p;
+    packer_init(&p);
+    pack_i64(&p, index);
+    pack_str(&p, name);
+    pack_str(&p, error);
+    pack_bytes(&p, data, n);
+    return packer_take(&p, len);
+}
+
+int collected_unpack(const void *msg, size_t len, long *index, char **name, char **error,
+                     const void **data, size_t *n)
+{
+    struct unpacker u;
+    unpacker_init(&u, msg, len);
+    *index = (long)unpack_range(&u, 0, INT32_MAX);
+    *name = unpack_str(&u);
+    *error = unpack_str(&u);
+    *data = unpack_bytes(&u, n);
+    if (u.failed || u.pos != u.len || !*name) {
+        free(*name);
+        free(*error);
+        *name = *error = NULL;
         return -1;
     }
     return 0;

@@ -21,6 +21,10 @@ struct spec {
     char *run_id;
     int skip_health;        /* leaders do not probe during the run */
     double health_interval; /* seconds between probes */
+    long max_log_bytes;     /* per attempt, head and tail */
+    int stream;             /* ship output live as well */
+    char *collect;          /* --collect pattern, or NULL */
+    double heartbeat;       /* seconds between a worker's heartbeats; 0: none */
 };
 
 /* Returns the packed bytes (heap) and their length, or NULL (ENOMEM). */
@@ -37,5 +41,23 @@ void spec_free(struct spec *s);
 unsigned char *assign_pack(long index, const char *task, size_t *len);
 /* Returns 0 with *index and *task (heap or NULL), or -1 when malformed. */
 int assign_unpack(const void *data, size_t len, long *index, char **task);
+
+/* A piece of an attempt's output (enum log_kind in runner.h); data may hold
+ * any bytes. */
+unsigned char *logpiece_pack(long index, int attempt, int kind, const void *data, size_t n,
+                             size_t *len);
+/* Returns 0 with the fields set (*data points into msg), or -1 when
+ * malformed. */
+int logpiece_unpack(const void *msg, size_t len, long *index, int *attempt, int *kind,
+                    const void **data, size_t *n);
+
+/* A file collected after a shard (--collect): its name on the host that
+ * ran it, why it could not be used (or NULL), and its contents. */
+unsigned char *collected_pack(long index, const char *name, const char *error, const void *data,
+                              size_t n, size_t *len);
+/* Returns 0 with the fields set (*name and *error heap or NULL, *data
+ * pointing into msg), or -1 when malformed. */
+int collected_unpack(const void *msg, size_t len, long *index, char **name, char **error,
+                     const void **data, size_t *n);
 
 #endif

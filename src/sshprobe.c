@@ -4,6 +4,7 @@
 #include "sshprobe.h"
 
 #include <errno.h>
+#include <libssh/callbacks.h>
 #include <libssh/libssh.h>
 #include <math.h>
 #include <stdio.h>
@@ -84,6 +85,18 @@ int sshprobe_parse(const char *text, size_t len, struct health_raw *raw, char *e
         return invalid(err, errlen, "nproc: not a count of processors");
     raw->cores = cores;
     return 0;
+}
+
+/* libssh's own log is never printed: a LogLevel in the user's ssh config
+ * (LogLevel ERROR is common) turns it on, and its lines on stderr would
+ * garble the report. What matters is in the report, in its words. The
+ * callback is per thread in libssh: set it in the thread that connects. */
+static void discard_log(int priority, const char *function, const char *buffer, void *userdata)
+{
+    (void)priority;
+    (void)function;
+    (void)buffer;
+    (void)userdata;
 }
 
 int sshprobe_init(void)
@@ -184,6 +197,7 @@ void sshprobe_run(const char *host, const char *user, const struct sshprobe_opts
                   struct sshprobe_result *out)
 {
     memset(out, 0, sizeof *out);
+    ssh_set_log_callback(discard_log);
     double start = time_mono();
     ssh_session s = ssh_new();
     if (!s) {

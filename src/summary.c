@@ -51,6 +51,17 @@ void summary_free(struct summary *s)
     s->nhosts = 0;
 }
 
+double tally_busy_share(const struct tally *t, int nranks, double duration)
+{
+    double slot_time = (double)nranks * duration;
+    return slot_time > 0 ? t->busy / slot_time : 0;
+}
+
+double tally_mean_shard_seconds(const struct tally *t)
+{
+    return t->shards > 0 ? t->busy / (double)t->shards : 0;
+}
+
 /* "(exit 1)", "(signal 9)", "(exit 0)"... what ended the last attempt */
 static void describe_end(char *buf, size_t len, const struct shard_result *r)
 {
@@ -58,7 +69,7 @@ static void describe_end(char *buf, size_t len, const struct shard_result *r)
     if (r->nattempts < 1)
         return;
     const struct attempt *a = &r->attempts[r->nattempts - 1];
-    if (r->status == STATUS_EXEC_ERROR)
+    if (r->status == STATUS_EXEC_ERROR || (r->status == STATUS_FAILED && r->error))
         snprintf(buf, len, " (%s)", r->error ? r->error : "could not run");
     else if (a->signal)
         snprintf(buf, len, " (%s %d)", r->status == STATUS_TIMEOUT ? "killed by signal" : "signal",
@@ -159,6 +170,11 @@ void summary_print(FILE *out, const struct summary *s, const struct cluster *c,
             continue;
         if (shown++ == 0)
             fprintf(out, "\nShards that did not pass:\n");
+        if (r && r->carried) {
+            fprintf(out, "  shard %ld: %s in the earlier run, on %s; log %s\n", i + 1,
+                    status_label(r->status), r->host ? r->host : "?", r->log ? r->log : "(none)");
+            continue;
+        }
         if (!r || r->rank < 0 || r->rank >= c->nranks) {
             fprintf(out, "  shard %ld: %s (no result)\n", i + 1,
                     status_label(r ? r->status : STATUS_LOST));
@@ -183,5 +199,7 @@ void summary_print(FILE *out, const struct summary *s, const struct cluster *c,
             plural(t->count[STATUS_EXEC_ERROR]), t->count[STATUS_LOST]);
     if (t->count[STATUS_INTERRUPTED])
         fprintf(out, ", %ld interrupted", t->count[STATUS_INTERRUPTED]);
+    if (t->count[STATUS_SKIPPED])
+        fprintf(out, ", %ld not run", t->count[STATUS_SKIPPED]);
     fprintf(out, "; %ld retr%s; %s\n", t->retries, t->retries == 1 ? "y" : "ies", dur);
 }

@@ -29,6 +29,12 @@ int summary_build(struct summary *s, int nhosts, const int *rank_host, int nrank
                   struct shard_result *const *results, long total);
 void summary_free(struct summary *s);
 
+/* The share of a host's slot time (nranks x duration seconds) that t's
+ * attempts kept busy; 0 when there was no slot time. */
+double tally_busy_share(const struct tally *t, int nranks, double duration);
+/* Mean seconds of attempts per shard; 0 without shards. */
+double tally_mean_shard_seconds(const struct tally *t);
+
 /* The line printed when a shard finishes, without a newline:
  * "[ 3/12] shard 5 failed (exit 1) after 3 attempts on node1 rank 2 slot 2, 0.31s". */
 void summary_result_line(char *buf, size_t len, const struct shard_result *r, long done, long total,

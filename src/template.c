@@ -8,10 +8,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum ph { PH_SHARD, PH_INDEX, PH_TOTAL, PH_HOST, PH_RANK, PH_SLOT, PH_ATTEMPT, PH_COUNT };
+enum ph {
+    PH_SHARD,
+    PH_INDEX,
+    PH_TOTAL,
+    PH_HOST,
+    PH_RANK,
+    PH_SLOT,
+    PH_ATTEMPT,
+    PH_OUTPUT_DIR,
+    PH_COUNT
+};
 
-static const char *const ph_names[PH_COUNT] = {"shard", "index", "total",  "host",
-                                               "rank",  "slot",  "attempt"};
+static const char *const ph_names[PH_COUNT] = {"shard", "index", "total",   "host",
+                                               "rank",  "slot",  "attempt", "output_dir"};
 
 /* A growing string; on allocation failure it stays failed and returns NULL. */
 struct sbuf {
@@ -76,7 +86,7 @@ int template_check(const char *text, char *err, size_t errlen)
         if (n && lookup(text + i + 1, n) < 0) {
             snprintf(err, errlen,
                      "unknown placeholder {%.*s} (known: {shard} {index} {total} {host} {rank} "
-                     "{slot} {attempt}; write {{ and }} for literal braces)",
+                     "{slot} {attempt} {output_dir}; write {{ and }} for literal braces)",
                      (int)n, text + i + 1);
             return -1;
         }
@@ -169,6 +179,9 @@ char *template_expand(const char *text, const struct subst *v, bool quote)
             break;
         case PH_ATTEMPT:
             snprintf(num, sizeof num, "%ld", v->attempt);
+            break;
+        case PH_OUTPUT_DIR:
+            value = v->output_dir ? v->output_dir : "";
             break;
         default:
             free(b.s);

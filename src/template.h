@@ -1,5 +1,5 @@
 /* template.h - command templates: {shard} {index} {total} {host} {rank} {slot}
- * {attempt}, with {{ and }} for literal braces.
+ * {attempt} {output_dir}, with {{ and }} for literal braces.
  *
  * Pure: no I/O, no globals.
  */
@@ -17,7 +17,8 @@ struct subst {
     const char *host;
     long rank;
     long slot;
-    long attempt; /* 1-based */
+    long attempt;           /* 1-based */
+    const char *output_dir; /* the attempt's DISTMPI_OUTPUT_DIR, absolute */
 };
 
 /* Check text: every {name} must be a known placeholder.

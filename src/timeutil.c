@@ -21,9 +21,14 @@ double time_wall(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The first second of year 10000: later times do not fit the format (and
+ * far later ones not a time_t), and come only from a broken clock or
+ * message. */
+#define ISO_END_SECONDS 253402300800.0
+
 void time_format_iso(double t, char *buf, size_t len)
 {
-    if (!isfinite(t) || t < 0)
+    if (!isfinite(t) || t < 0 || t >= ISO_END_SECONDS)
         t = 0;
     time_t secs = (time_t)t;
     int ms = (int)((t - (double)secs) * 1000);
@@ -47,5 +52,7 @@ void time_format_duration(double s, char *buf, size_t len)
     else if (s < 3600)
         snprintf(buf, len, "%dm %02ds", (int)(s / 60), (int)fmod(s, 60));
     else
-        snprintf(buf, len, "%dh %02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
+        /* hours as a double: a duration from a malformed message can be
+         * far beyond INT_MAX hours, and converting it to int is undefined */
+        snprintf(buf, len, "%.0fh %02dm", floor(s / 3600), (int)fmod(s / 60, 60));
 }

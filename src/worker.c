@@ -158,7 +158,95 @@ static int handle(struct queue *q, struct flags *f, int src, int tag, const unsi
     return 0;
 }
 
-struct runner *worker_runner_create(const struct spec *spec, const struct self *me)
+/* Ships each piece of an attempt's output to rank 0 (TAG_LOG). */
+struct shipper {
+    struct outbox *ob;
+    bool failed;
+    char err[256];
+};
+
+static void ship_output(void *arg, long index, int attempt, int kind, const char *data,
+                        size_t len)
+{
+    struct shipper *sh = arg;
+    if (sh->failed)
+        return;
+    size_t n;
+    unsigned char *msg = logpiece_pack(index, attempt, kind, data, len, &n);
+    if (!msg) {
+        snprintf(sh->err, sizeof sh->err, "out of memory shipping output of shard %ld",
+                 index + 1);
+        sh->failed = true;
+        return;
+    }
+    if (outbox_send(sh->ob, 0, TAG_LOG, msg, n, sh->err, sizeof sh->err) < 0)
+        sh->failed = true;
+}
+
+int worker_collect(const struct spec *spec, const struct self *me, const struct runner *runner,
+                   struct shard_result *res, collect_fn fn, void *arg)
+{
+    if (!spec->collect)
+        return 0;
+    int attempt = res->nattempts > 0 ? res->nattempts : 1;
+    char *outdir = runner_output_dir(runner, res->index, attempt);
+    if (!outdir)
+        return -1;
+    struct subst v = {.shard = res->index + 1,
+                      .index = res->index,
+                      .total = spec->total,
+                      .host = me->host,
+                      .rank = me->rank,
+                      .slot = me->slot,
+                      .attempt = attempt,
+                      .output_dir = outdir};
+    char why[1024];
+    int problems = collect_files(spec->collect, &v, fn, arg, why, sizeof why);
+    free(outdir);
+    if (problems < 0)
+        return -1;
+    /* no report, no proof that the tests passed */
+    if (problems > 0 && status_is_pass(res->status)) {
+        char *error;
+        if (asprintf(&error, "--collect: %s", why) < 0)
+            return -1;
+        free(res->error);
+        res->error = error;
+        res->status = STATUS_FAILED;
+    }
+    return 0;
+}
+
+/* Ships the files collected after one shard (TAG_COLLECT). */
+struct collect_ship {
+    struct shipper *sh;
+    long index;
+};
+
+static void ship_collected(void *arg, const char *name, const char *data, size_t len,
+                           const char *error)
+{
+    struct collect_ship *cs = arg;
+    struct shipper *sh = cs->sh;
+    if (sh->failed)
+        return;
+    size_t n;
+    unsigned char *msg = collected_pack(cs->index, name, error, data, data ? len : 0, &n);
+    if (!msg) {
+        snprintf(sh->err, sizeof sh->err, "out of memory shipping %s", name);
+        sh->failed = true;
+        return;
+    }
+    if (outbox_send(sh->ob, 0, TAG_COLLECT, msg, n, sh->err, sizeof sh->err) < 0)
+        sh->failed = true;
+}
+
+/* Output waiting to leave beyond this many messages (4 MiB of full pieces):
+ * read no more of it until rank 0 has taken some. */
+#define SHIP_BACKLOG 64
+
+struct runner *worker_runner_create(const struct spec *spec, const struct self *me,
+                                    runner_output_fn output, void *arg)
 {
     struct runner_config rc = {
         .timeout = spec->timeout,
@@ -172,6 +260,10 @@ struct runner *worker_runner_create(const struct spec *spec, const struct self *
         .rank = me->rank,
         .slot = me->slot,
         .total = spec->total,
+        .max_log_bytes = (size_t)spec->max_log_bytes,
+        .stream = spec->stream,
+        .output = output,
+        .output_arg = arg,
     };
     return runner_create(&rc);
 }
@@ -185,14 +277,17 @@ int worker_start_shard(struct runner *runner, const struct spec *spec, long inde
 
 int worker_run(const struct spec *spec, const struct self *me, char *err, size_t errlen)
 {
-    struct runner *runner = worker_runner_create(spec, me);
     struct outbox *ob = outbox_create();
+    struct shipper sh = {.ob = ob};
+    struct runner *runner = worker_runner_create(spec, me, ship_output, &sh);
     struct queue q = {0};
     struct flags f = {false, false, false, false};
     double give_up = INFINITY; /* while aborting: stop waiting for rank 0 */
     /* a host's leader probes its health every interval; rank 0 judges */
     bool prober = me->slot == 0 && !spec->skip_health;
     double next_probe = prober ? time_mono() + spec->health_interval : INFINITY;
+    /* rank 0 counts a rank silent for its heartbeat timeout as lost */
+    double next_beat = spec->heartbeat > 0 ? time_mono() + spec->heartbeat : INFINITY;
     int status = -1;
     struct waiter w;
     waiter_reset(&w);
@@ -244,27 +339,55 @@ int worker_run(const struct spec *spec, const struct self *me, char *err, size_t
             active = true;
         }
         struct shard_result *res = runner_step(runner);
+        if (sh.failed) {
+            result_free(res);
+            snprintf(err, errlen, "%s", sh.err);
+            goto out;
+        }
         if (res) {
+            struct collect_ship cs = {&sh, res->index};
+            if (worker_collect(spec, me, runner, res, ship_collected, &cs) < 0 || sh.failed) {
+                snprintf(err, errlen, "%s",
+                         sh.failed ? sh.err : "out of memory collecting a shard's files");
+                result_free(res);
+                goto out;
+            }
             int src_rc = send_result(ob, res, err, errlen);
             result_free(res);
             if (src_rc < 0)
                 goto out;
             active = true;
         }
+        if (!f.aborting && time_mono() >= next_beat) {
+            unsigned char *none = malloc(1);
+            if (!none) {
+                snprintf(err, errlen, "out of memory");
+                goto out;
+            }
+            if (outbox_send(ob, 0, TAG_HEARTBEAT, none, 0, err, errlen) < 0)
+                goto out;
+            next_beat = time_mono() + spec->heartbeat;
+        }
         if (!f.aborting && time_mono() >= next_probe) {
             if (send_probe(ob, me->cores, err, errlen) < 0)
                 goto out;
             next_probe = time_mono() + spec->health_interval;
         }
-        if (outbox_progress(ob, err, errlen) < 0)
+        int pending = outbox_progress(ob, err, errlen);
+        if (pending < 0)
             goto out;
+        runner_hold_output(runner, pending > SHIP_BACKLOG);
         if (f.stopped && q.len == 0 && !runner_busy(runner))
             break;
         if (active) {
             waiter_reset(&w);
         } else {
             double deadline = runner_deadline(runner);
-            waiter_wait(&w, runner_fd(runner), deadline < next_probe ? deadline : next_probe);
+            if (next_probe < deadline)
+                deadline = next_probe;
+            if (next_beat < deadline)
+                deadline = next_beat;
+            waiter_wait(&w, runner_fd(runner), deadline);
         }
     }
     status = outbox_drain(ob, err, errlen);

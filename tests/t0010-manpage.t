@@ -61,10 +61,12 @@ check_man1() {
 	fi
 }
 
-# keys_of HELP - the config keys: long options minus config/help/version, - as _.
+# keys_of HELP - the config keys: long options minus config/help/version
+# and those only the command line takes (resume and its kin), - as _.
 keys_of() {
 	help_options "$1" | grep '^--' | sed 's/^--//' |
-	grep -v -x -e config -e help -e version | tr - _
+	grep -v -x -e config -e help -e version -e resume -e rerun-failed -e force-resume |
+	tr - _
 }
 
 # check_man5 HELP MAN5 - every key is a tag in MAN5's SETTINGS.

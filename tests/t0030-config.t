@@ -10,6 +10,18 @@ before anything runs.'
 : "${SHARNESS_TEST_DIRECTORY:=${DISTMPI_BUILDDIR:+$DISTMPI_BUILDDIR/tests}}"
 . "${SHARNESS:-/usr/share/sharness/sharness.sh}"
 
+# this file is about the configuration search: no DISTMPI_CONFIG unless a
+# test sets one, and so no tests/data/tests.conf; the machine's load is
+# still not under test (a flag wins over every file)
+unset DISTMPI_CONFIG
+run_distmpi() {
+	_np=$1
+	shift
+	"$MPIRUN" -np "$_np" --oversubscribe --bind-to none \
+		--mca mpi_yield_when_idle 1 --mca odls_base_sigkill_timeout 0 \
+		"$DISTMPI" --max-load 1000000 "$@"
+}
+
 skip_all_unless_mpi
 
 # A shard that always fails and leaves one marker per attempt.

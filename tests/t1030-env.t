@@ -110,6 +110,14 @@ test_expect_success 'DISTMPI_OUTPUT_DIR is absolute even for a relative --run-di
 	}
 '
 
+test_expect_success '{output_dir} is DISTMPI_OUTPUT_DIR' '
+	run_distmpi 2 -n 2 --run-dir od-runs -- \
+		sh -c "test \"\$DISTMPI_OUTPUT_DIR\" = \"{output_dir}\" && echo same >\"{output_dir}/mark\"" \
+		>out 2>err &&
+	test -f od-runs/shard-1/attempt-1/mark &&
+	test -f od-runs/shard-2/attempt-1/mark
+'
+
 test_expect_success 'an output directory left by an earlier run is emptied first' '
 	rm -f rec.* &&
 	run_distmpi 2 -n 2 --backoff 0 --run-dir rel-runs -- \

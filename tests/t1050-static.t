@@ -8,8 +8,8 @@ lists every shard exactly once, spread evenly over the host'"'"'s ranks; a real
 static run puts each shard on the rank the plan named.
 
 All ranks of these tests are on one host, so shares proportional to the
-cores of several hosts cannot be shown here: a multi-host run needs hosts
-with their own names (issue #6, network namespaces). The unit tests of the
+cores of several hosts are not shown here but in t3000-cluster.t, on four
+hosts in network namespaces (16/24/4/4 shards of 48). The unit tests of the
 plan cover the proportional arithmetic.'
 
 : "${SHARNESS_TEST_DIRECTORY:=${DISTMPI_BUILDDIR:+$DISTMPI_BUILDDIR/tests}}"

@@ -17,6 +17,9 @@ fills and empties again.'
 : "${SHARNESS_TEST_DIRECTORY:=${DISTMPI_BUILDDIR:+$DISTMPI_BUILDDIR/tests}}"
 . "${SHARNESS:-/usr/share/sharness/sharness.sh}"
 
+# this file is about the configuration search and the default limits
+unset DISTMPI_CONFIG
+
 skip_all_unless_mpi
 
 if ! test_have_prereq PYTHON; then

@@ -68,7 +68,7 @@ test_expect_success '--progress none: no line per shard, the summary still' '
 '
 
 test_expect_success 'progress = "none"; in the config file, and a bad value refused' '
-	printf "progress = \"none\";\n" >p.conf &&
+	printf "progress = \"none\";\nmax_load = 1000000.0;\n" >p.conf &&
 	$mpi "$DISTMPI" --config p.conf -n 2 -- true >conf.out 2>err &&
 	! grep "^\[[0-9]/2\] shard" conf.out &&
 	test_expect_code 2 $mpi "$DISTMPI" --progress fancy -n 2 -- true >bad.out 2>bad.err &&

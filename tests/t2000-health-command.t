@@ -277,6 +277,7 @@ test_expect_success SSHD 'generous limits keep the host healthy' '
 test_expect_success SSHD 'the limits are read from --config too' '
 	cat >strict.conf <<-\EOF &&
 	min_disk_free = 100;
+	max_load = 1000000.0;
 	EOF
 	test_expect_code 1 health --config strict.conf ok >out 2>err &&
 	grep -E -x "  Problem: disk [0-9.]+% free \(minimum 100%\)" out

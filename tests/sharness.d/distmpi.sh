@@ -17,6 +17,9 @@ export DISTMPI_SRCDIR DISTMPI_BUILDDIR DISTMPI MPIRUN
 unset DISTMPI_CONFIG DISTMPI_SHARD DISTMPI_SHARD_INDEX DISTMPI_TOTAL_SHARDS \
 	DISTMPI_HOST DISTMPI_RANK DISTMPI_SLOT DISTMPI_ATTEMPT DISTMPI_OUTPUT_DIR \
 	HWLOC_SYNTHETIC HWLOC_XMLFILE
+# ... except the test configuration: no load limit (tests/data/tests.conf)
+DISTMPI_CONFIG=$DISTMPI_SRCDIR/tests/data/tests.conf
+export DISTMPI_CONFIG
 
 # mpirun refuses to start as root without these (CI runs as root).
 if test "$(id -u)" = 0; then
@@ -28,6 +31,11 @@ fi
 test -x "$DISTMPI" && test_set_prereq DISTMPI
 test -n "$MPIRUN" && test -x "$MPIRUN" && test_set_prereq MPI
 command -v python3 >/dev/null 2>&1 && test_set_prereq PYTHON
+# SANITIZED: distmpi was built with --enable-sanitizers (make check sets
+# DISTMPI_SANITIZED). A test that cannot work under ASan (one measuring
+# distmpi's own memory, say) declares !SANITIZED and is skipped there, with
+# that reason in its log.
+test -n "${DISTMPI_SANITIZED:-}" && test_set_prereq SANITIZED
 
 # skip_all_unless_mpi: end the script (all tests skipped, with the reason) when
 # the binary or mpirun is missing. Call right after sourcing sharness.

@@ -106,6 +106,27 @@ START_TEST(every_long_option)
                     "none",
                     "--junit",
                     "j.xml",
+                    "--logs",
+                    "/x/logs",
+                    "--max-log-bytes",
+                    "4096",
+                    "--stream",
+                    "--collect",
+                    "results/junit-{shard}.xml",
+                    "--html",
+                    "r.html",
+                    "--journal",
+                    "j.jsonl",
+                    "--resume",
+                    "old.jsonl",
+                    "--rerun-failed",
+                    "older.jsonl",
+                    "--force-resume",
+                    "--max-failures",
+                    "3",
+                    "--fail-fast",
+                    "--heartbeat-timeout",
+                    "7.5",
                     "cmd",
                     NULL};
     parse(&p, argv);
@@ -129,6 +150,18 @@ START_TEST(every_long_option)
     ck_assert_double_eq(p.s.connect_timeout, 2.5);
     ck_assert_int_eq(p.s.progress, PROGRESS_NONE);
     ck_assert_str_eq(p.s.junit, "j.xml");
+    ck_assert_str_eq(p.s.logs, "/x/logs");
+    ck_assert_int_eq(p.s.max_log_bytes, 4096);
+    ck_assert(p.s.stream);
+    ck_assert_str_eq(p.s.collect, "results/junit-{shard}.xml");
+    ck_assert_str_eq(p.s.html, "r.html");
+    ck_assert_str_eq(p.s.journal, "j.jsonl");
+    ck_assert_str_eq(p.s.resume, "old.jsonl");
+    ck_assert_str_eq(p.s.rerun_failed, "older.jsonl");
+    ck_assert(p.s.force_resume);
+    ck_assert_int_eq(p.s.max_failures, 3);
+    ck_assert(p.s.fail_fast);
+    ck_assert_double_eq(p.s.heartbeat_timeout, 7.5);
     ck_assert_ptr_null(p.s.tasks);
     for (int i = 0; i < SET_COUNT; i++)
         ck_assert_int_eq(p.s.source[i], i == SET_TASKS ? SOURCE_DEFAULT : SOURCE_FLAG);

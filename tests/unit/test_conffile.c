@@ -69,7 +69,16 @@ START_TEST(every_key)
                    "max_load = 1.5;\n"
                    "connect_timeout = 3;\n"
                    "progress = \"lines\";\n"
-                   "junit = \"j.xml\";\n",
+                   "junit = \"j.xml\";\n"
+                   "logs = \"/scratch/logs\";\n"
+                   "max_log_bytes = 65536;\n"
+                   "stream = true;\n"
+                   "collect = \"out/junit-{shard}.xml\";\n"
+                   "html = \"r.html\";\n"
+                   "journal = \"j.jsonl\";\n"
+                   "max_failures = 5;\n"
+                   "fail_fast = true;\n"
+                   "heartbeat_timeout = 12;\n",
                    0);
     ck_assert_msg(c.rc == 0, "refused: %s", c.err);
     ck_assert(c.s.skip_health);
@@ -80,6 +89,15 @@ START_TEST(every_key)
     ck_assert_double_eq(c.s.connect_timeout, 3);
     ck_assert_int_eq(c.s.progress, PROGRESS_LINES);
     ck_assert_str_eq(c.s.junit, "j.xml");
+    ck_assert_str_eq(c.s.logs, "/scratch/logs");
+    ck_assert_int_eq(c.s.max_log_bytes, 65536);
+    ck_assert(c.s.stream);
+    ck_assert_str_eq(c.s.collect, "out/junit-{shard}.xml");
+    ck_assert_str_eq(c.s.html, "r.html");
+    ck_assert_str_eq(c.s.journal, "j.jsonl");
+    ck_assert_int_eq(c.s.max_failures, 5);
+    ck_assert(c.s.fail_fast);
+    ck_assert_double_eq(c.s.heartbeat_timeout, 12);
     ck_assert_int_eq(c.s.shards, 12);
     ck_assert_int_eq(c.s.schedule, SCHEDULE_STATIC);
     ck_assert(c.s.dry_run);
@@ -93,8 +111,25 @@ START_TEST(every_key)
     ck_assert_str_eq(c.s.run_dir, "/scratch/runs");
     ck_assert_str_eq(c.s.json, "report.json");
     for (int i = 0; i < SET_COUNT; i++)
-        ck_assert_int_eq(c.s.source[i], SOURCE_CONFIG);
+        ck_assert_int_eq(c.s.source[i], settings_table[i].cli_only ? SOURCE_DEFAULT : SOURCE_CONFIG);
     conf_done(&c);
+}
+END_TEST
+
+START_TEST(command_line_only_keys_refused)
+{
+    const char *keys[] = {"resume = \"j.jsonl\";", "rerun_failed = \"j.jsonl\";",
+                          "force_resume = true;"};
+    const char *flags[] = {"--resume", "--rerun-failed", "--force-resume"};
+    for (int i = 0; i < 3; i++) {
+        struct conf c;
+        conf_load_text(&c, keys[i], 0);
+        ck_assert_int_eq(c.rc, -1);
+        unit_assert_contains(c.err, ":1: ");
+        unit_assert_contains(c.err, "can only be given on the command line");
+        unit_assert_contains(c.err, flags[i]);
+        conf_done(&c);
+    }
 }
 END_TEST
 
@@ -340,6 +375,43 @@ START_TEST(directory_is_error)
 }
 END_TEST
 
+/* @include is refused before libconfig sees it: libconfig's scanner exits
+ * the whole process when the included file is a directory, and never ends
+ * on /dev/zero. The included file is never opened. */
+START_TEST(include_is_error)
+{
+    char text[8192];
+    /* what comes before the directive's file name */
+    static const char *const forms[] = {"@include ", "  \t@include\t",
+                                        "retries = 1;\n# c\n@include "};
+    static const int lines[] = {1, 1, 3};
+    for (int i = 0; i < 3; i++) {
+        struct conf c;
+        snprintf(text, sizeof text, "%s\"%s\"\n", forms[i], unit_tmpdir());
+        conf_load_text(&c, text, 0);
+        assert_error_at(&c, lines[i], "@include is not supported");
+        ck_assert_int_eq(c.s.retries, 2); /* nothing before it was kept either */
+        conf_done(&c);
+    }
+    /* not a directive: libconfig's own syntax error */
+    struct conf c;
+    conf_load_text(&c, "retries = 1; @include \"x\"\n", 0);
+    assert_error_at(&c, 1, "syntax error");
+    conf_done(&c);
+}
+END_TEST
+
+/* A value quoted in the reason keeps it on one line: control characters
+ * are escaped (found by fuzz/fuzz_conffile). */
+START_TEST(value_with_newline_is_one_line)
+{
+    struct conf c;
+    conf_load_text(&c, "schedule = \"static\n\x1b[2Jx\";\n", 0);
+    assert_error_at(&c, 1, "'static\\n\\x1b[2Jx' is not one of");
+    conf_done(&c);
+}
+END_TEST
+
 /* conffile_choose runs in a scratch directory so ./distmpi.conf is ours. */
 struct scratch {
     int oldcwd;
@@ -462,6 +534,7 @@ static Suite *conffile_suite(void)
     Suite *s = suite_create("conffile");
     TCase *tc = tcase_create("load");
     tcase_add_test(tc, every_key);
+    tcase_add_test(tc, command_line_only_keys_refused);
     tcase_add_test(tc, empty_file_changes_nothing);
     tcase_add_test(tc, untouched_keys_keep_defaults);
     tcase_add_test(tc, int_for_float_key);
@@ -476,6 +549,8 @@ static Suite *conffile_suite(void)
     tcase_add_test(tc, bad_file_value_is_error_despite_flag);
     tcase_add_test(tc, missing_file);
     tcase_add_test(tc, directory_is_error);
+    tcase_add_test(tc, include_is_error);
+    tcase_add_test(tc, value_with_newline_is_one_line);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("choose");

@@ -287,6 +287,61 @@ START_TEST(str_with_nul_fails)
 }
 END_TEST
 
+START_TEST(bytes_round_trip_with_nul)
+{
+    struct packer p;
+    packer_init(&p);
+    const char raw[] = {'a', 0, 'b', 0, 0, '\xff'};
+    pack_bytes(&p, raw, sizeof raw);
+    pack_bytes(&p, "", 0);
+    pack_i64(&p, 7);
+    size_t len;
+    unsigned char *d = packer_take(&p, &len);
+    ck_assert_ptr_nonnull(d);
+    struct unpacker u;
+    unpacker_init(&u, d, len);
+    size_t n;
+    const char *got = unpack_bytes(&u, &n);
+    ck_assert_uint_eq(n, sizeof raw);
+    ck_assert(memcmp(got, raw, n) == 0);
+    ck_assert_ptr_nonnull(unpack_bytes(&u, &n));
+    ck_assert_uint_eq(n, 0);
+    ck_assert_int_eq(unpack_i64(&u), 7);
+    ck_assert(!u.failed);
+    /* a length that runs past the end fails and gives nothing */
+    for (size_t cut = 0; cut < 8 + sizeof raw; cut++) {
+        unpacker_init(&u, d, cut);
+        ck_assert_ptr_null(unpack_bytes(&u, &n));
+        ck_assert_uint_eq(n, 0);
+        ck_assert(u.failed);
+    }
+    free(d);
+}
+END_TEST
+
+/* No bytes given as NULL (a log's end, a collected file that could not be
+ * read): found by fuzz/fuzz_msg under UBSan, memcpy was handed NULL. */
+START_TEST(bytes_null_empty)
+{
+    struct packer p;
+    packer_init(&p);
+    pack_bytes(&p, NULL, 0);
+    pack_bytes(&p, NULL, 0);
+    size_t len;
+    unsigned char *d = packer_take(&p, &len);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_uint_eq(len, 16);
+    struct unpacker u;
+    unpacker_init(&u, d, len);
+    size_t n = 1;
+    ck_assert_ptr_nonnull(unpack_bytes(&u, &n));
+    ck_assert_uint_eq(n, 0);
+    ck_assert_ptr_nonnull(unpack_bytes(&u, &n));
+    ck_assert(!u.failed && u.pos == len);
+    free(d);
+}
+END_TEST
+
 START_TEST(range_bounds)
 {
     unsigned char b[8 * 6];
@@ -441,6 +496,8 @@ static Suite *pack_suite(void)
     tcase_add_test(tc, failure_is_sticky);
     tcase_add_test(tc, str_length_past_end);
     tcase_add_test(tc, str_with_nul_fails);
+    tcase_add_test(tc, bytes_round_trip_with_nul);
+    tcase_add_test(tc, bytes_null_empty);
     tcase_add_test(tc, range_bounds);
     tcase_add_test(tc, empty_input);
     tcase_add_test(tc, failed_packer_gives_nothing);

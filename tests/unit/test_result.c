@@ -4,6 +4,7 @@
 #include "result.h"
 
 #include <errno.h>
+#include <math.h>
 
 #include "unit.h"
 
@@ -65,9 +66,11 @@ END_TEST
 
 START_TEST(status_classes_partition)
 {
+    /* a shard not run (--max-failures) is none of them: the failures that
+     * stopped the run decide */
     for (int s = 0; s < STATUS_COUNT; s++) {
-        int n =
-            (status_is_pass(s) != 0) + (status_is_test_failure(s) != 0) + (status_is_infra(s) != 0);
+        int n = (status_is_pass(s) != 0) + (status_is_test_failure(s) != 0) +
+                (status_is_infra(s) != 0) + (s == STATUS_SKIPPED);
         ck_assert_msg(n == 1, "status %s is in %d classes", status_name(s), n);
     }
     ck_assert(status_is_pass(STATUS_PASSED));
@@ -89,6 +92,9 @@ START_TEST(exit_status_precedence)
     ck_assert_int_eq(result_exit_status(c), 0);
     c[STATUS_FLAKY] = 3;
     ck_assert_int_eq(result_exit_status(c), 0); /* flaky only: still a pass */
+    c[STATUS_SKIPPED] = 4;
+    ck_assert_int_eq(result_exit_status(c), 0); /* not run: no failure of its own */
+    c[STATUS_SKIPPED] = 0;
     c[STATUS_TIMEOUT] = 1;
     ck_assert_int_eq(result_exit_status(c), 1);
     c[STATUS_LOST] = 1;
@@ -128,13 +134,18 @@ END_TEST
 
 START_TEST(names)
 {
-    const char *want[STATUS_COUNT] = {"passed",  "flaky",      "failed", "timeout",
-                                      "crashed", "exec_error", "lost",   "interrupted"};
+    const char *want[STATUS_COUNT] = {"passed",     "flaky", "failed",      "timeout", "crashed",
+                                      "exec_error", "lost",  "interrupted", "skipped"};
     for (int s = 0; s < STATUS_COUNT; s++) {
         ck_assert_str_eq(status_name(s), want[s]);
+        ck_assert_int_eq(status_from_name(want[s]), s);
         ck_assert_ptr_nonnull(status_label(s));
         ck_assert_ptr_null(strchr(status_label(s), '_'));
     }
+    ck_assert_int_eq(status_from_name("great"), -1);
+    ck_assert_int_eq(outcome_from_name("crashed"), OUTCOME_CRASHED);
+    ck_assert_int_eq(outcome_from_name("skipped"), -1);
+    ck_assert_str_eq(status_label(STATUS_SKIPPED), "not run");
     ck_assert_str_eq(status_label(STATUS_EXEC_ERROR), "exec error");
     ck_assert_str_eq(status_label(STATUS_PASSED), "passed");
     const char *want_outcome[OUTCOME_COUNT] = {"passed", "failed", "timeout", "crashed",
@@ -402,6 +413,37 @@ START_TEST(unpack_bad_attempt)
 }
 END_TEST
 
+static int64_t double_bits(double v)
+{
+    int64_t b;
+    memcpy(&b, &v, sizeof b);
+    return b;
+}
+
+/* An attempt's start and duration come from clocks: NaN, infinite or
+ * negative ones are refused (found by fuzz/fuzz_msg: such a time reached
+ * rank 0's duration formatting, and would vanish from the JSON report). */
+START_TEST(unpack_bad_times)
+{
+    /* one attempt: outcome, exit code, signal, start, duration */
+    int64_t f[10] = {1, STATUS_FAILED, 0, 0, 1, OUTCOME_FAILED, 2, 0};
+    f[8] = double_bits(1.7e9);
+    f[9] = double_bits(0.0);
+    struct shard_result *r = unpack_fields(f, 10);
+    ck_assert_ptr_nonnull(r); /* the valid baseline */
+    result_free(r);
+    const double bad[] = {NAN, INFINITY, -INFINITY, -1.0};
+    for (int pos = 8; pos <= 9; pos++) {
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            int64_t m[10];
+            memcpy(m, f, sizeof m);
+            m[pos] = double_bits(bad[i]);
+            ck_assert_msg(unpack_fields(m, 10) == NULL, "field %d = %g accepted", pos, bad[i]);
+        }
+    }
+}
+END_TEST
+
 static Suite *result_suite(void)
 {
     Suite *s = suite_create("result");
@@ -425,6 +467,7 @@ static Suite *result_suite(void)
     tcase_add_test(tc, unpack_trailing_garbage);
     tcase_add_test(tc, unpack_out_of_range);
     tcase_add_test(tc, unpack_bad_attempt);
+    tcase_add_test(tc, unpack_bad_times);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -53,6 +53,18 @@ START_TEST(all_placeholders)
 }
 END_TEST
 
+START_TEST(output_dir_placeholder)
+{
+    struct subst w = V;
+    w.output_dir = "/runs/r 1/shard-04/attempt-1";
+    assert_check_ok("--output={output_dir}/results");
+    assert_expands("--output={output_dir}/results", &w, false,
+                   "--output=/runs/r 1/shard-04/attempt-1/results");
+    assert_expands("cp x {output_dir}", &w, true, "cp x '/runs/r 1/shard-04/attempt-1'");
+    assert_expands("[{output_dir}]", &V, false, "[]"); /* none known: empty */
+}
+END_TEST
+
 START_TEST(repeated_and_adjacent)
 {
     assert_expands("{shard}{shard}{index}", &V, false, "443");
@@ -330,6 +342,7 @@ static Suite *template_suite(void)
     Suite *s = suite_create("template");
     TCase *tc = tcase_create("expand");
     tcase_add_test(tc, all_placeholders);
+    tcase_add_test(tc, output_dir_placeholder);
     tcase_add_test(tc, repeated_and_adjacent);
     tcase_add_test(tc, extreme_numbers);
     tcase_add_test(tc, doubled_braces_are_literal);

@@ -1,0 +1,141 @@
+/* coord_finish.c - the end of a run on rank 0: the
+ * summary, the lost ranks, and the JSON, JUnit and HTML reports. */
+#include "config.h"
+
+#include "coord_private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_html.h"
+#include "report_junit.h"
+#include "summary.h"
+#include "timeutil.h"
+
+/* Summarise, report and set *exit_status (128+sig when a signal stopped the
+ * run). */
+int coord_finish(struct coord *co, int sig, int *exit_status, char *err, size_t errlen)
+{
+    const struct coord_input *in = co->in;
+    const struct cluster *c = in->cluster;
+    long total = in->spec->total;
+    struct summary sum;
+    if (summary_build(&sum, c->nhosts, c->rank_host, c->nranks, co->results, total) < 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    double elapsed = time_wall() - in->started;
+    *exit_status = sig ? 128 + sig : result_exit_status(sum.total.count);
+    summary_print(stdout, &sum, c, in->watch, co->results, total, elapsed, time_wall());
+    /* a lost rank is an infrastructure failure even when its shards
+     * passed elsewhere: the cluster is not what it was */
+    int nlost = 0;
+    int lost_ranks[c->nranks > 0 ? c->nranks : 1];
+    for (int r = 1; r < c->nranks; r++)
+        if (liveness_is_lost(co->alive, r))
+            lost_ranks[nlost++] = r;
+    if (nlost) {
+        printf("\nLost (silent for --heartbeat-timeout %g s):\n", in->settings->heartbeat_timeout);
+        for (int k = 0; k < nlost; k++)
+            printf("  rank %d on %s\n", lost_ranks[k], c->hosts[c->rank_host[lost_ranks[k]]].name);
+        long moved = 0;
+        for (long i = 0; i < total; i++)
+            moved += co->moved[i] > 0;
+        printf("  %ld shard%s moved to other ranks\n", moved, moved == 1 ? "" : "s");
+        if (!sig && *exit_status < EXIT_INFRA)
+            *exit_status = EXIT_INFRA;
+    }
+    fflush(stdout);
+    struct report rep = {
+        .run_id = in->spec->run_id,
+        .run_dir = in->spec->run_dir,
+        .command = in->tasks ? NULL : in->command,
+        .ncommand = in->tasks ? 0 : in->ncommand,
+        .tasks = in->tasks ? in->settings->tasks : NULL,
+        .schedule = schedule_name(in->settings->schedule),
+        .total = total,
+        .started = in->started,
+        .duration = elapsed,
+        .exit_status = *exit_status,
+        .cluster = c,
+        .summary = &sum,
+        .results = co->results,
+        .watch = in->watch,
+        .health_interval = in->spec->health_interval,
+        .collected = in->spec->collect ? (const struct collected_file *const *)co->collected : NULL,
+        .ncollected = co->ncollected,
+        .moved = co->moved,
+        .lost_ranks = lost_ranks,
+        .nlost_ranks = nlost,
+    };
+    /* a report that cannot be written is an infrastructure failure: the
+     * results were printed, but what CI reads is missing */
+    /* the end of each log of a shard that did not pass, read back from
+     * where rank 0 stored it */
+    char **tails = calloc((size_t)(total > 0 ? total : 1), sizeof *tails);
+    if (!tails) {
+        summary_free(&sum);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (long i = 0; i < total; i++) {
+        const struct shard_result *r = co->results[i];
+        if (r && !status_is_pass(r->status) && r->nattempts > 0)
+            tails[i] = logstore_tail(co->logs, i, r->nattempts, LOG_TAIL_BYTES);
+    }
+    /* the JUnit report merges the collected JUnit files: the ".xml" ones
+     * (shallow copies of co->collected's entries) */
+    struct collected_file **xml = calloc((size_t)(total > 0 ? total : 1), sizeof *xml);
+    int *nxml = calloc((size_t)(total > 0 ? total : 1), sizeof *nxml);
+    for (long i = 0; xml && nxml && i < total; i++) {
+        if (co->ncollected[i] > 0 && !(xml[i] = malloc((size_t)co->ncollected[i] * sizeof **xml)))
+            break;
+        for (int k = 0; k < co->ncollected[i]; k++) {
+            const struct collected_file *f = &co->collected[i][k];
+            size_t n = strlen(f->name);
+            if (n >= 4 && !strcmp(f->name + n - 4, ".xml"))
+                xml[i][nxml[i]++] = *f;
+        }
+    }
+    struct junit_options jopt = {.log_tails = (const char *const *)tails,
+                                 .collected = (const struct collected_file *const *)xml,
+                                 .ncollected = nxml};
+    char why[1024];
+    int failed = 0;
+    if (co->log_failed) {
+        fprintf(stderr, "distmpi: some logs could not be stored (see above)\n");
+        failed = 1;
+    }
+    if (co->journal_failed) {
+        fprintf(stderr, "distmpi: the journal is incomplete (see above)\n");
+        failed = 1;
+    }
+    if (in->settings->json && report_json_write(in->settings->json, &rep, why, sizeof why) < 0) {
+        fprintf(stderr, "distmpi: cannot write the JSON report: %s\n", why);
+        failed = 1;
+    }
+    if (in->settings->junit &&
+        report_junit_write_opts(in->settings->junit, &rep, &jopt, why, sizeof why) < 0) {
+        fprintf(stderr, "distmpi: cannot write the JUnit report: %s\n", why);
+        failed = 1;
+    }
+    if (in->settings->html) {
+        struct html_options hopt = {.log_tails = (const char *const *)tails};
+        if (report_html_write(in->settings->html, &rep, &hopt, why, sizeof why) < 0) {
+            fprintf(stderr, "distmpi: cannot write the HTML report: %s\n", why);
+            failed = 1;
+        }
+    }
+    if (failed && (*exit_status == EXIT_PASSED || *exit_status == EXIT_TEST_FAILED))
+        *exit_status = EXIT_INFRA;
+    for (long i = 0; i < total; i++) {
+        free(tails[i]);
+        if (xml)
+            free(xml[i]);
+    }
+    free(tails);
+    free(xml);
+    free(nxml);
+    summary_free(&sum);
+    return 0;
+}

@@ -1,0 +1,738 @@
+/* junit_merge.c - the test tool's JUnit files checked and merged into the
+ * --junit report, parsed with libxml2 without ever loading or expanding an
+ * entity (contract in junit_merge.h). */
+#include "config.h"
+
+#include "junit_merge.h"
+
+#include <errno.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fsutil.h"
+#include "report_junit.h"
+
+/* No network, no libxml2 output of its own. Deliberately absent: NOENT and
+ * DTDLOAD/DTDATTR/DTDVALID (they would load external entities and DTDs:
+ * XXE) and HUGE (it lifts the limits on depth and entity amplification). */
+#define PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
+
+#define MERGE_NOMEM (-2)
+
+static void set_why(char *why, size_t whylen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Format a reason into why: valid UTF-8 whatever the file held (reasons
+ * quote element names and end up in JSON and on terminals), cut at the
+ * start of a character when whylen is short. */
+static void set_why(char *why, size_t whylen, const char *fmt, ...)
+{
+    if (!why || !whylen)
+        return;
+    char raw[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    va_end(ap);
+    char *clean = junit_clean_text(raw);
+    const char *s = clean ? clean : "out of memory";
+    size_t n = strlen(s);
+    if (n >= whylen) {
+        n = whylen - 1;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--; /* s[n] is the first byte left out: not a continuation */
+    }
+    memcpy(why, s, n);
+    why[n] = '\0';
+    free(clean);
+}
+
+/* ------------------------------------------------------------ text buffer */
+
+struct text {
+    char *s;
+    size_t len, cap;
+    int oom;
+};
+
+static void text_add(struct text *t, const char *s, size_t n)
+{
+    if (t->oom || !n)
+        return;
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 256;
+        while (cap < t->len + n + 1)
+            cap *= 2;
+        char *p = realloc(t->s, cap);
+        if (!p) {
+            t->oom = 1;
+            return;
+        }
+        t->s = p;
+        t->cap = cap;
+    }
+    memcpy(t->s + t->len, s, n);
+    t->len += n;
+    t->s[t->len] = '\0';
+}
+
+static void text_adds(struct text *t, const char *s)
+{
+    text_add(t, s, strlen(s));
+}
+
+/* The text, cleaned for XML 1.0, in a new heap string; NULL on ENOMEM. */
+static char *text_clean(struct text *t)
+{
+    if (t->oom)
+        return NULL;
+    return junit_clean_text(t->s ? t->s : "");
+}
+
+static void text_free(struct text *t)
+{
+    free(t->s);
+    memset(t, 0, sizeof *t);
+}
+
+/* Append the character data of the nodes from n on: text and CDATA, the
+ * content of elements, recursively when deep, and an entity reference as
+ * the literal "&name;". Never the entity's value: following references is
+ * what lets a few hundred bytes of entities expand to gigabytes. */
+static void gather(struct text *t, xmlNodePtr n, int deep)
+{
+    for (; n && !t->oom; n = n->next) {
+        switch (n->type) {
+        case XML_TEXT_NODE:
+        case XML_CDATA_SECTION_NODE:
+            if (n->content)
+                text_adds(t, (const char *)n->content);
+            break;
+        case XML_ENTITY_REF_NODE:
+            text_adds(t, "&");
+            text_adds(t, (const char *)n->name);
+            text_adds(t, ";");
+            break;
+        case XML_ELEMENT_NODE:
+            if (deep)
+                gather(t, n->children, deep);
+            break;
+        default: /* comments, processing instructions */
+            break;
+        }
+    }
+}
+
+/* ------------------------------------------------------------ parsing */
+
+struct capture {
+    int set, code, line;
+    char msg[240];
+};
+
+#if LIBXML_VERSION >= 21200
+typedef const xmlError *error_ptr;
+#else
+typedef xmlError *error_ptr;
+#endif
+
+/* libxml2's structured error handler for one parser context: keep the
+ * first error (later ones are mostly consequences), print nothing. */
+static void on_error(void *data, error_ptr e)
+{
+    xmlParserCtxtPtr ctxt = data;
+    struct capture *cap = ctxt ? ctxt->_private : NULL;
+    if (!cap || !e || cap->set || e->level < XML_ERR_ERROR)
+        return;
+    cap->set = 1;
+    cap->code = e->code;
+    cap->line = e->line;
+    /* one line: libxml2's messages end with a newline and may hold several */
+    size_t o = 0;
+    for (const char *p = e->message ? e->message : ""; *p && o + 1 < sizeof cap->msg; p++) {
+        char c = (unsigned char)*p < 0x20 || *p == 0x7f ? ' ' : *p;
+        if (c == ' ' && (o == 0 || cap->msg[o - 1] == ' '))
+            continue;
+        cap->msg[o++] = c;
+    }
+    while (o > 0 && cap->msg[o - 1] == ' ')
+        o--;
+    cap->msg[o] = '\0';
+}
+
+/* Where libxml2's errors that belong to no parser context go while we
+ * parse: nowhere. The conversion from a declared encoding (ISO-2022-JP
+ * with bytes it cannot have) reports through the generic handler, which
+ * prints on stderr; the parser's own error follows and is the reason. */
+static void quiet(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
+/* Parse len bytes of buf once. Returns the document, or NULL with the
+ * first error in *cap (cap->code XML_ERR_NO_MEMORY when out of memory). */
+static xmlDocPtr parse_once(const char *buf, size_t len, struct capture *cap)
+{
+    memset(cap, 0, sizeof *cap);
+    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+    if (!ctxt) {
+        cap->set = 1;
+        cap->code = XML_ERR_NO_MEMORY;
+        return NULL;
+    }
+    ctxt->_private = cap;
+    ctxt->sax->serror = on_error; /* this context's own copy of the handler */
+    /* libxml2's handlers are per thread: replaced for this parse only */
+    xmlGenericErrorFunc generic = xmlGenericError;
+    void *generic_ctx = xmlGenericErrorContext;
+    xmlStructuredErrorFunc structured = xmlStructuredError;
+    void *structured_ctx = xmlStructuredErrorContext;
+    xmlSetGenericErrorFunc(NULL, quiet);
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    xmlDocPtr doc = xmlCtxtReadMemory(ctxt, buf, (int)len, NULL, NULL, PARSE_OPTIONS);
+    xmlSetStructuredErrorFunc(structured_ctx, structured);
+    xmlSetGenericErrorFunc(generic_ctx, generic);
+    if (!doc && !cap->set) {
+        cap->set = 1;
+        cap->code = ctxt->errNo ? ctxt->errNo : XML_ERR_INTERNAL_ERROR;
+        cap->line = ctxt->input ? ctxt->input->line : 0;
+    }
+    xmlFreeParserCtxt(ctxt);
+    return doc;
+}
+
+/* Whether buf is, or declares itself, UTF-8 (or ASCII): only then can its
+ * bytes be repaired as UTF-8. */
+static int is_utf8(const char *buf, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)buf;
+    if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
+        p += 3;
+        len -= 3;
+    }
+    for (size_t i = 0; i < len && i < 4; i++)
+        if (p[i] == 0 || p[i] == 0xFE || p[i] == 0xFF)
+            return 0; /* UTF-16 or UTF-32 */
+    if (len < 5 || memcmp(p, "<?xml", 5))
+        return 1;
+    size_t end = 5;
+    while (end + 1 < len && end < 512 && !(p[end] == '?' && p[end + 1] == '>'))
+        end++;
+    const char *decl = (const char *)p;
+    for (size_t i = 5; i + 8 <= end; i++) {
+        if (memcmp(decl + i, "encoding", 8))
+            continue;
+        size_t j = i + 8;
+        while (j < end && (decl[j] == ' ' || decl[j] == '\t' || decl[j] == '\r' ||
+                           decl[j] == '\n' || decl[j] == '='))
+            j++;
+        if (j < end && (decl[j] == '"' || decl[j] == '\''))
+            j++;
+        return (j + 5 <= end && !strncasecmp(decl + j, "utf-8", 5)) ||
+               (j + 4 <= end && !strncasecmp(decl + j, "utf8", 4)) ||
+               (j + 8 <= end && !strncasecmp(decl + j, "us-ascii", 8));
+    }
+    return 1;
+}
+
+static int xml_char_ok(unsigned long c)
+{
+    return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) ||
+           (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
+}
+
+/* A copy of buf in which NUL bytes and character references to characters
+ * XML forbids ("&#27;", "&#x1b;") are U+FFFD, and then (junit_clean_text)
+ * invalid UTF-8 and control characters too. NULL on ENOMEM. */
+static char *repair(const char *buf, size_t len)
+{
+    char *tmp = malloc(len + 1);
+    if (!tmp)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        if (buf[i] == '&' && i + 2 < len && buf[i + 1] == '#') {
+            size_t j = i + 2;
+            int hex = j < len && buf[j] == 'x';
+            j += (size_t)hex;
+            unsigned long v = 0;
+            size_t digits = 0;
+            for (; j < len && digits < 9; j++, digits++) {
+                char c = buf[j];
+                int d = c >= '0' && c <= '9'          ? c - '0'
+                        : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
+                        : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                      : -1;
+                if (d < 0)
+                    break;
+                v = v * (hex ? 16 : 10) + (unsigned long)d;
+            }
+            if (digits > 0 && j < len && buf[j] == ';' && !xml_char_ok(v)) {
+                memcpy(tmp + o, "\xEF\xBF\xBD", 3); /* never longer than "&#N;" */
+                o += 3;
+                i = j + 1;
+                continue;
+            }
+        }
+        tmp[o++] = buf[i] ? buf[i] : '\x01'; /* cleaned to U+FFFD below */
+        i++;
+    }
+    tmp[o] = '\0';
+    char *clean = junit_clean_text(tmp);
+    free(tmp);
+    return clean;
+}
+
+/* Whether e is the element called name (namespace ignored). */
+static int is_elem(xmlNodePtr e, const char *name)
+{
+    return e && e->type == XML_ELEMENT_NODE && e->name && !strcmp((const char *)e->name, name);
+}
+
+/* Parse buf into *doc: 0, -1 with why (unusable), or MERGE_NOMEM. *repaired
+ * tells whether invalid characters had to be replaced. */
+static int parse(const char *buf, size_t len, xmlDocPtr *doc, int *repaired, char *why,
+                 size_t whylen)
+{
+    *doc = NULL;
+    *repaired = 0;
+    if ((unsigned long long)len > (unsigned long long)JUNIT_MERGE_MAX_BYTES) {
+        set_why(why, whylen, "larger than %ld MiB (%zu bytes)", JUNIT_MERGE_MAX_BYTES >> 20, len);
+        return -1;
+    }
+    size_t i = 0;
+    while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' || buf[i] == '\r'))
+        i++;
+    if (i == len) {
+        set_why(why, whylen, "empty file");
+        return -1;
+    }
+    struct capture cap;
+    xmlDocPtr d = parse_once(buf, len, &cap);
+    /* libxml2 reports such characters under several codes (in CDATA:
+     * none of its own), so try again whenever there is something to
+     * repair; if that fails too, its error is the one that remains */
+    if (!d && cap.code != XML_ERR_NO_MEMORY && is_utf8(buf, len)) {
+        char *fixed = repair(buf, len);
+        if (!fixed)
+            return MERGE_NOMEM;
+        size_t flen = strlen(fixed);
+        if (flen != len || memcmp(fixed, buf, len)) {
+            d = parse_once(fixed, flen, &cap);
+            *repaired = d != NULL;
+        }
+        free(fixed);
+    }
+    if (!d) {
+        if (cap.code == XML_ERR_NO_MEMORY) {
+            errno = ENOMEM;
+            return MERGE_NOMEM;
+        }
+        /* an entity loop or amplification is well-formed, but refused */
+        const char *what = cap.code == XML_ERR_ENTITY_LOOP ? "refused XML (entity expansion)"
+                                                           : "not well-formed XML";
+        if (cap.msg[0] && strncmp(cap.msg, "Unregistered error", 18))
+            set_why(why, whylen, "%s: line %d: %s", what, cap.line, cap.msg);
+        else
+            set_why(why, whylen, "%s: line %d: error %d", what, cap.line, cap.code);
+        return -1;
+    }
+    xmlNodePtr root = xmlDocGetRootElement(d);
+    if (!is_elem(root, "testsuites") && !is_elem(root, "testsuite")) {
+        set_why(why, whylen, "root element is <%.100s>, not <testsuites> or <testsuite>",
+                root && root->name ? (const char *)root->name : "");
+        xmlFreeDoc(d);
+        return -1;
+    }
+    *doc = d;
+    return 0;
+}
+
+/* ------------------------------------------------------------ copying */
+
+struct merge {
+    xmlDocPtr out;         /* the report's document */
+    xmlNodePtr holder;     /* the copies, until they all exist; NULL: count only */
+    const char *file_name; /* classname of last resort, or NULL */
+    struct junit_counts c;
+    int oom;
+};
+
+/* The attribute called name without a namespace, or NULL. Looked up by
+ * hand: xmlHasProp would also return defaults declared in the DTD. */
+static xmlAttrPtr find_attr(xmlNodePtr e, const char *name)
+{
+    for (xmlAttrPtr a = e->properties; a; a = a->next)
+        if (!a->ns && a->name && !strcmp((const char *)a->name, name))
+            return a;
+    return NULL;
+}
+
+/* The cleaned value of e's attribute name, or NULL when it has none (or
+ * out of memory: m->oom). */
+static char *attr_value(struct merge *m, xmlNodePtr e, const char *name)
+{
+    xmlAttrPtr a = find_attr(e, name);
+    if (!a)
+        return NULL;
+    struct text t = {0};
+    gather(&t, a->children, 0);
+    char *v = text_clean(&t);
+    text_free(&t);
+    if (!v)
+        m->oom = 1;
+    return v;
+}
+
+/* Seconds from a time attribute: "1.5", "1,234.5" (Surefire's thousands
+ * separators), "1e-3"; anything else, negative or not finite: 0. */
+static double parse_time(const char *s)
+{
+    char num[64];
+    size_t o = 0;
+    if (!s)
+        return 0;
+    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+        s++;
+    for (; *s && o + 1 < sizeof num; s++) {
+        if (*s == ',')
+            continue;
+        if (!strchr("0123456789.eE+-", *s))
+            break;
+        num[o++] = *s;
+    }
+    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+        s++;
+    num[o] = '\0';
+    if (*s || !o)
+        return 0;
+    char *end;
+    double v = strtod(num, &end);
+    return *end || !isfinite(v) || v < 0 ? 0 : v;
+}
+
+/* A new element of the report's document, appended to parent. */
+static xmlNodePtr new_child(struct merge *m, xmlNodePtr parent, const char *name)
+{
+    if (m->oom || !parent)
+        return NULL;
+    xmlNodePtr n = xmlNewDocNode(m->out, NULL, BAD_CAST name, NULL);
+    if (!n || !xmlAddChild(parent, n)) {
+        xmlFreeNode(n);
+        m->oom = 1;
+        return NULL;
+    }
+    return n;
+}
+
+/* Set an attribute to a cleaned value (value NULL: nothing). */
+static void set_attr(struct merge *m, xmlNodePtr e, const char *name, const char *value)
+{
+    if (m->oom || !e || !value)
+        return;
+    if (!xmlNewProp(e, BAD_CAST name, BAD_CAST value))
+        m->oom = 1;
+}
+
+/* Copy attribute name of from to to, cleaned, if from has it. */
+static void copy_attr(struct merge *m, xmlNodePtr from, xmlNodePtr to, const char *name)
+{
+    char *v = attr_value(m, from, name);
+    set_attr(m, to, name, v);
+    free(v);
+}
+
+/* Append the cleaned character data of from's children to to. Returns
+ * whether there was any beyond white space. */
+static int copy_text(struct merge *m, xmlNodePtr from, xmlNodePtr to, int deep)
+{
+    if (m->oom || !to)
+        return 0;
+    struct text t = {0};
+    gather(&t, from->children, deep);
+    char *clean = text_clean(&t);
+    text_free(&t);
+    if (!clean) {
+        m->oom = 1;
+        return 0;
+    }
+    /* indentation between child elements (Surefire's <rerunFailure>) is
+     * not text anyone wrote */
+    int any = clean[strspn(clean, " \t\r\n")] != '\0';
+    if (any) {
+        xmlNodePtr n = xmlNewDocText(m->out, BAD_CAST clean);
+        if (!n || !xmlAddChild(to, n)) {
+            xmlFreeNode(n);
+            m->oom = 1;
+        }
+    }
+    free(clean);
+    return any;
+}
+
+/* <system-out> or <system-err>, unless it holds nothing but white space. */
+static void copy_output(struct merge *m, xmlNodePtr from, xmlNodePtr to)
+{
+    xmlNodePtr e = new_child(m, to, (const char *)from->name);
+    if (e && !copy_text(m, from, e, 1)) {
+        xmlUnlinkNode(e);
+        xmlFreeNode(e);
+    }
+}
+
+/* <rerunFailure> and kin: message, type (required by the schema), its own
+ * text, and the first <stackTrace>, <system-out> and <system-err>, in the
+ * order the schema's sequence wants. */
+static void copy_rerun(struct merge *m, xmlNodePtr from, xmlNodePtr tc)
+{
+    xmlNodePtr e = new_child(m, tc, (const char *)from->name);
+    copy_attr(m, from, e, "message");
+    char *type = attr_value(m, from, "type");
+    set_attr(m, e, "type", type ? type : "");
+    free(type);
+    copy_text(m, from, e, 0);
+    static const char *const parts[] = {"stackTrace", "system-out", "system-err"};
+    for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
+        xmlNodePtr c = from->children;
+        while (c && !is_elem(c, parts[k]))
+            c = c->next;
+        if (c)
+            copy_text(m, c, new_child(m, e, parts[k]), 1);
+    }
+}
+
+static void copy_case(struct merge *m, xmlNodePtr from, const char *suite_name)
+{
+    int failure = 0, error = 0, skipped = 0;
+    for (xmlNodePtr c = from->children; c; c = c->next) {
+        failure |= is_elem(c, "failure");
+        error |= is_elem(c, "error");
+        skipped |= is_elem(c, "skipped");
+    }
+    char *time_s = attr_value(m, from, "time");
+    double time = parse_time(time_s);
+    free(time_s);
+    m->c.tests++;
+    m->c.failures += failure;
+    m->c.errors += !failure && error;
+    m->c.skipped += !failure && !error && skipped;
+    m->c.time += time;
+    if (!m->holder || m->oom)
+        return;
+
+    xmlNodePtr tc = new_child(m, m->holder, "testcase");
+    char *name = attr_value(m, from, "name");
+    set_attr(m, tc, "name", name ? name : "(unnamed)");
+    free(name);
+    char *classname = attr_value(m, from, "classname");
+    if (classname)
+        set_attr(m, tc, "classname", classname);
+    else if (suite_name)
+        set_attr(m, tc, "classname", suite_name); /* already clean */
+    else
+        set_attr(m, tc, "classname", m->file_name); /* NULL: none */
+    free(classname);
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.3f", time);
+    set_attr(m, tc, "time", buf);
+
+    for (xmlNodePtr c = from->children; c && !m->oom; c = c->next) {
+        if (is_elem(c, "failure") || is_elem(c, "error") || is_elem(c, "skipped")) {
+            xmlNodePtr e = new_child(m, tc, (const char *)c->name);
+            copy_attr(m, c, e, "message");
+            copy_attr(m, c, e, "type");
+            copy_text(m, c, e, 1);
+        } else if (is_elem(c, "rerunFailure") || is_elem(c, "rerunError") ||
+                   is_elem(c, "flakyFailure") || is_elem(c, "flakyError")) {
+            copy_rerun(m, c, tc);
+        } else if (is_elem(c, "system-out") || is_elem(c, "system-err")) {
+            copy_output(m, c, tc);
+        }
+        /* else: <properties> (Playwright), anything the schema would refuse */
+    }
+}
+
+/* The test cases of suite and of the suites inside it. suite_name: the
+ * cleaned name of the nearest <testsuite>, or NULL. The parser's depth
+ * limit (256) bounds the recursion. */
+static void walk(struct merge *m, xmlNodePtr suite, const char *suite_name)
+{
+    for (xmlNodePtr c = suite->children; c && !m->oom; c = c->next) {
+        if (is_elem(c, "testcase")) {
+            copy_case(m, c, suite_name);
+        } else if (is_elem(c, "testsuite")) {
+            char *name = attr_value(m, c, "name");
+            walk(m, c, name && *name ? name : suite_name);
+            free(name);
+        } else if (is_elem(c, "testsuites")) {
+            walk(m, c, suite_name);
+        }
+    }
+}
+
+static void walk_root(struct merge *m, xmlDocPtr doc)
+{
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    char *name = is_elem(root, "testsuite") ? attr_value(m, root, "name") : NULL;
+    walk(m, root, name && *name ? name : NULL);
+    free(name);
+}
+
+/* ------------------------------------------------------------ the API */
+
+int junit_file_check(const char *buf, size_t len, char *why, size_t whylen)
+{
+    set_why(why, whylen, "%s", "");
+    xmlDocPtr doc;
+    int repaired;
+    int rc = parse(buf, len, &doc, &repaired, why, whylen);
+    if (rc == MERGE_NOMEM)
+        set_why(why, whylen, "out of memory");
+    if (rc < 0)
+        return -1;
+    struct merge m = {0};
+    walk_root(&m, doc);
+    xmlFreeDoc(doc);
+    if (m.oom) {
+        set_why(why, whylen, "out of memory");
+        errno = ENOMEM;
+        return -1;
+    }
+    if (repaired)
+        set_why(why, whylen, "invalid UTF-8 or characters XML forbids replaced with U+FFFD");
+    return m.c.tests > 0x7fffffffL ? 0x7fffffff : (int)m.c.tests;
+}
+
+int junit_merge_buffer(struct _xmlNode *suite, const char *buf, size_t len, const char *file_name,
+                       struct junit_counts *counts, char *why, size_t whylen)
+{
+    set_why(why, whylen, "%s", "");
+    if (!suite || !suite->doc) {
+        set_why(why, whylen, "no report to merge into");
+        errno = EINVAL;
+        return -1;
+    }
+    xmlDocPtr doc;
+    int repaired;
+    int rc = parse(buf, len, &doc, &repaired, why, whylen);
+    if (rc == MERGE_NOMEM)
+        set_why(why, whylen, "out of memory");
+    if (rc < 0)
+        return rc;
+    char *clean_name = file_name ? junit_clean_text(file_name) : NULL;
+    struct merge m = {.out = suite->doc, .file_name = clean_name};
+    m.holder = xmlNewDocNode(m.out, NULL, BAD_CAST "holder", NULL);
+    if (!m.holder || (file_name && !clean_name))
+        m.oom = 1;
+    else
+        walk_root(&m, doc);
+    xmlFreeDoc(doc);
+    free(clean_name);
+    if (m.oom) {
+        xmlFreeNode(m.holder);
+        errno = ENOMEM;
+        return MERGE_NOMEM;
+    }
+    /* every copy exists: move them into place (this cannot fail) */
+    for (xmlNodePtr c = m.holder->children, next; c; c = next) {
+        next = c->next;
+        xmlUnlinkNode(c);
+        xmlAddChild(suite, c);
+    }
+    xmlFreeNode(m.holder);
+    if (repaired)
+        set_why(why, whylen, "invalid UTF-8 or characters XML forbids replaced with U+FFFD");
+    if (counts) {
+        counts->tests += m.c.tests;
+        counts->failures += m.c.failures;
+        counts->errors += m.c.errors;
+        counts->skipped += m.c.skipped;
+        counts->time += m.c.time;
+    }
+    return m.c.tests > 0x7fffffffL ? 0x7fffffff : (int)m.c.tests;
+}
+
+int junit_merge_file(struct _xmlNode *suite, const char *path, const char *file_name,
+                     struct junit_counts *counts, char *why, size_t whylen)
+{
+    char *buf = NULL, err[512];
+    size_t len = 0;
+    /* one byte more than the limit, so that a file of exactly the limit is read */
+    if (fs_read_file(path, (size_t)JUNIT_MERGE_MAX_BYTES + 1, &buf, &len, err, sizeof err) < 0) {
+        if (errno == ENOMEM)
+            return MERGE_NOMEM;
+        if (errno == EFBIG)
+            set_why(why, whylen, "larger than %ld MiB", JUNIT_MERGE_MAX_BYTES >> 20);
+        else
+            set_why(why, whylen, "cannot read the copy on rank 0: %s", err);
+        return -1;
+    }
+    int rc = junit_merge_buffer(suite, buf, len, file_name, counts, why, whylen);
+    int saved = errno;
+    free(buf);
+    errno = saved;
+    return rc;
+}
+
+int junit_merge_error(struct _xmlNode *suite, const char *file_name, const char *why,
+                      struct junit_counts *counts)
+{
+    if (!suite || !suite->doc) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (!file_name)
+        file_name = "(unknown file)";
+    if (!why)
+        why = "unusable";
+    struct merge m = {.out = suite->doc};
+    char *name = junit_clean_text(file_name);
+    char *msg = junit_clean_text(why);
+    struct text t = {0};
+    text_adds(&t, file_name);
+    text_adds(&t, ": ");
+    text_adds(&t, why);
+    char *body = text_clean(&t);
+    text_free(&t);
+    xmlNodePtr tc = NULL;
+    if (!name || !msg || !body) {
+        m.oom = 1;
+    } else {
+        tc = xmlNewDocNode(m.out, NULL, BAD_CAST "testcase", NULL);
+        if (!tc)
+            m.oom = 1;
+        set_attr(&m, tc, "name", name);
+        set_attr(&m, tc, "classname", JUNIT_COLLECT_CLASSNAME);
+        set_attr(&m, tc, "time", "0.000");
+        xmlNodePtr e = new_child(&m, tc, "error");
+        set_attr(&m, e, "message", msg);
+        set_attr(&m, e, "type", JUNIT_COLLECT_ERROR);
+        xmlNodePtr body_node = m.oom ? NULL : xmlNewDocText(m.out, BAD_CAST body);
+        if (!body_node || !xmlAddChild(e, body_node)) {
+            xmlFreeNode(body_node);
+            m.oom = 1;
+        }
+    }
+    free(name);
+    free(msg);
+    free(body);
+    if (m.oom) {
+        xmlFreeNode(tc);
+        errno = ENOMEM;
+        return -1;
+    }
+    xmlAddChild(suite, tc);
+    if (counts) {
+        counts->tests++;
+        counts->errors++;
+    }
+    return 0;
+}

@@ -1,0 +1,48 @@
+/* logstore.h - rank 0 keeps every attempt's output, shipped from whichever
+ * host ran it, as DIR/shard-N/attempt-A.log. Each piece is written as it
+ * arrives and nothing is held in memory, so rank 0 stays small whatever the
+ * shards print (each runner caps an attempt at --max-log-bytes).
+ */
+#ifndef DISTMPI_LOGSTORE_H
+#define DISTMPI_LOGSTORE_H
+
+#include <stddef.h>
+
+struct logstore;
+
+/* Logs of a run of total shards on nranks ranks, under dir (created when the
+ * first piece arrives). Returns NULL with errno set. */
+struct logstore *logstore_create(const char *dir, long total, int nranks);
+
+/* The directory (absolute). */
+const char *logstore_dir(const struct logstore *ls);
+
+/* Close every open file and free ls. Accepts NULL; keeps errno. */
+void logstore_destroy(struct logstore *ls);
+
+/* A piece of output of shard index's attempt, run by rank (enum log_kind in
+ * runner.h): LOG_HEAD and LOG_TAIL are appended to the attempt's file,
+ * LOG_END closes it, LOG_LIVE is not stored. A rank runs one attempt at a
+ * time, so a piece of a new attempt closes the rank's previous file.
+ * Returns 0, or -1 with "cannot store the log PATH: reason" in err the first
+ * time an attempt's file fails; its later pieces are dropped quietly. */
+int logstore_put(struct logstore *ls, int rank, long index, int attempt, int kind,
+                 const void *data, size_t len, char *err, size_t errlen);
+
+/* Store a file collected after shard index (--collect) as
+ * DIR/shard-N/collected/NAME, NAME being name with each '/' turned into
+ * '_' (so no name reaches outside that directory). Returns the path (heap),
+ * or NULL with "cannot store PATH: reason" in err. */
+char *logstore_save(struct logstore *ls, long index, const char *name, const void *data,
+                    size_t len, char *err, size_t errlen);
+
+/* The path of the file of shard index's attempt (heap, free()), or NULL when
+ * no regular file is there (nothing arrived, or it could not be stored). */
+char *logstore_path(const struct logstore *ls, long index, int attempt);
+
+/* The end of that file: at most max bytes, from the start of a line where
+ * one begins within them (heap, NUL-terminated; NUL bytes of the log become
+ * spaces), or NULL when there is no file or it is empty. */
+char *logstore_tail(const struct logstore *ls, long index, int attempt, size_t max);
+
+#endif

@@ -1,0 +1,82 @@
+#!/bin/sh
+test_description='lost ranks: --heartbeat-timeout
+
+Workers send heartbeats; a rank that says nothing for --heartbeat-timeout
+seconds (here: stopped with SIGSTOP) is lost. Its shards move to the other
+ranks (not counted as retries), the run completes with every shard
+accounted for, the summary and JSON name the lost rank, the exit status is
+3, and rank 0 then ends the job itself, since MPI cannot be finalized
+without the lost rank: mpirun, killed, exits 137 and nothing is left over.'
+
+: "${SHARNESS_TEST_DIRECTORY:=${DISTMPI_BUILDDIR:+$DISTMPI_BUILDDIR/tests}}"
+. "${SHARNESS:-/usr/share/sharness/sharness.sh}"
+
+skip_all_unless_mpi
+
+# lost_run FILE ARGS... - 3 ranks, shards record their rank pid (rpid.RANK);
+# rank 2 is stopped as soon as its first shard runs. mpirun's status goes to
+# FILE.status.
+lost_run() {
+	_lost_out=$1
+	shift
+	rm -f rpid.* ran.* "$_lost_out".status
+	"$MPIRUN" -np 3 --oversubscribe --bind-to none --mca mpi_yield_when_idle 1 \
+		"$DISTMPI" --progress lines "$@" -- \
+		sh -c "echo \$PPID >rpid.{rank}; sleep 1; echo x >>ran.{shard}" \
+		>"$_lost_out" 2>"$_lost_out".err &
+	_lost_mp=$!
+	wait_for_files 30 rpid.2 || { kill -KILL $_lost_mp; wait $_lost_mp; return 1; }
+	kill -STOP "$(cat rpid.2)"
+	wait_pid_limit 60 $_lost_mp
+	echo $? >"$_lost_out".status
+}
+
+test_expect_success 'a stopped rank is declared lost and its shard runs elsewhere' '
+	lost_run out -n 6 --heartbeat-timeout 2 --json lost.json &&
+	grep "^distmpi: rank 2 on .* lost: silent for [0-9]* s (--heartbeat-timeout 2); shard [0-9]* moves to other ranks" out &&
+	grep "^6 shards: 6 passed" out &&
+	grep -A2 "^Lost (silent for --heartbeat-timeout 2 s):" out | grep "rank 2 on" &&
+	for s in 1 2 3 4 5 6; do test -s ran.$s || return 1; done
+'
+
+test_expect_success PYTHON 'the JSON report: exit status 3, the lost rank, the moved shard' '
+	json_check lost.json "
+assert j[\"exit_status\"] == 3, j[\"exit_status\"]
+assert [l[\"rank\"] for l in j[\"lost_ranks\"]] == [2], j[\"lost_ranks\"]
+moved = [s for s in j[\"shards\"] if s[\"moved\"]]
+assert len(moved) == 1 and moved[0][\"status\"] == \"passed\", moved
+assert moved[0][\"rank\"] in (0, 1) and moved[0][\"attempts\"] == 1, moved
+"
+'
+
+test_expect_success 'rank 0 ended the job: mpirun killed, no rank left' '
+	test "$(cat out.status)" -eq 137 &&
+	grep "ending the job without the lost ranks (exit status 3)" out &&
+	process_gone "$(cat rpid.0)" && process_gone "$(cat rpid.1)" && process_gone "$(cat rpid.2)"
+'
+
+test_expect_success 'a static plan moves the lost rank'"'"'s planned shards too' '
+	lost_run st -n 9 --schedule static --heartbeat-timeout 2 --json st.json &&
+	grep "^9 shards: 9 passed" st &&
+	for s in 1 2 3 4 5 6 7 8 9; do test -s ran.$s || return 1; done
+'
+
+test_expect_success PYTHON 'the lost rank'"'"'s own result, sent after it wakes, is not counted' '
+	json_check st.json "
+assert all(s[\"rank\"] != 2 for s in j[\"shards\"]), [s[\"rank\"] for s in j[\"shards\"]]
+"
+'
+
+test_expect_success '--heartbeat-timeout 0: nobody is ever lost' '
+	rm -f rpid.*
+	"$MPIRUN" -np 2 --oversubscribe --bind-to none "$DISTMPI" -n 2 --heartbeat-timeout 0 -- \
+		sh -c "echo \$PPID >rpid.{rank}; sleep 2" >zero 2>&1 &
+	mp=$! &&
+	wait_for_files 30 rpid.1 &&
+	kill -STOP "$(cat rpid.1)" && sleep 1 && kill -CONT "$(cat rpid.1)" &&
+	wait_pid_limit 60 $mp &&
+	! grep "lost:" zero &&
+	grep "^2 shards: 2 passed" zero
+'
+
+test_done

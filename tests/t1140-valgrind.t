@@ -1,0 +1,58 @@
+#!/bin/sh
+test_description='valgrind on rank 0: no leak of distmpi'"'"'s own
+
+One run that uses every part of rank 0 (retries, a flaky and a failed shard,
+logs, --stream, --collect with merging, JSON, JUnit and HTML reports, the
+journal) with rank 0 under valgrind: no invalid access, and no memory
+definitely lost outside Open MPI'"'"'s own MPI_Init, MPI_Finalize and progress
+threads (tests/valgrind.supp).'
+
+: "${SHARNESS_TEST_DIRECTORY:=${DISTMPI_BUILDDIR:+$DISTMPI_BUILDDIR/tests}}"
+. "${SHARNESS:-/usr/share/sharness/sharness.sh}"
+
+skip_all_unless_mpi
+if ! command -v valgrind >/dev/null 2>&1; then
+	if test "$CI" = true; then
+		test_expect_success 'valgrind is installed (CI installs it)' 'false'
+		test_done
+	fi
+	skip_all="valgrind is not installed"
+	test_done
+fi
+if test -n "$DISTMPI_SANITIZED"; then
+	skip_all="a sanitized build (ASan) cannot run under valgrind"
+	test_done
+fi
+
+supp=$DISTMPI_SRCDIR/tests/valgrind.supp
+
+cat >shard.sh <<-\EOF
+	#!/bin/sh
+	echo "out $DISTMPI_SHARD"
+	printf "<testsuite><testcase name=\"t%s\"/></testsuite>" "$DISTMPI_SHARD" >"r-$DISTMPI_SHARD.xml"
+	case $DISTMPI_SHARD in
+	3) exit 1 ;;
+	4) test "$DISTMPI_ATTEMPT" -gt 1 ;;
+	esac
+EOF
+chmod +x shard.sh
+
+test_expect_success 'rank 0 under valgrind: no error, no leak of its own' '
+	test_expect_code 1 env OMPI_MCA_mca_base_component_disable_dlclose=1 \
+		"$MPIRUN" -np 1 --oversubscribe --bind-to none --mca mpi_yield_when_idle 1 \
+		valgrind --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite \
+		--error-exitcode=99 --num-callers=40 --suppressions="$supp" --log-file=vg.%p.log \
+		"$DISTMPI" -n 6 --retries 1 --backoff 0 --stream --json r.json --junit j.xml --html h.html \
+		--collect "r-{shard}.xml" -- ./shard.sh : \
+		-np 1 --oversubscribe --bind-to none "$DISTMPI" -n 6 -- ./shard.sh >out 2>err &&
+	grep "^6 shards: 5 passed (1 flaky), 1 failed" out &&
+	grep "^\[.* shard 2\] out 2" out &&
+	test -s r.json && test -s j.xml && test -s h.html &&
+	grep -l "ERROR SUMMARY" vg.*.log >summaries &&
+	test "$(wc -l <summaries)" -eq 1 &&
+	cat $(cat summaries) &&
+	grep "ERROR SUMMARY: 0 errors" $(cat summaries) &&
+	grep "definitely lost: 0 bytes in 0 blocks" $(cat summaries)
+'
+
+test_done

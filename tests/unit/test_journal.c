@@ -1,0 +1,230 @@
+/* test_journal.c - unit tests of the journal (journal.h): what is written
+ * reads back the same, a torn last line is ignored, anything else that is
+ * wrong is refused with FILE:LINE, and two runs are told apart. */
+#include "config.h"
+
+#include "journal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+
+#include "unit.h"
+
+static char *const CMD[] = {"sh", "-c", "test {shard} -ne 3", NULL};
+
+static struct journal_identity identity(void)
+{
+    return (struct journal_identity){.command = CMD,
+                                     .ncommand = 3,
+                                     .total = 4,
+                                     .schedule = "dynamic",
+                                     .run_id = "20261126-1",
+                                     .started = 1795700000.5};
+}
+
+/* A fresh path in the temporary directory (the file does not exist). */
+static void temp_path(char *path)
+{
+    unit_write_temp("", 0, path);
+    unlink(path);
+}
+
+static struct shard_result result(long index, int status, int nattempts)
+{
+    static struct attempt a[3] = {{OUTCOME_FAILED, 1, 0, 1795700001.25, 0.5},
+                                  {OUTCOME_CRASHED, -1, 11, 1795700002.0, 0.25},
+                                  {OUTCOME_PASSED, 0, 0, 1795700003.0, 1.0}};
+    return (struct shard_result){.index = index,
+                                 .status = status,
+                                 .rank = 1,
+                                 .slot = 0,
+                                 .nattempts = nattempts,
+                                 .attempts = nattempts ? a + 3 - nattempts : NULL,
+                                 .log = "/runs/shard-1/attempt-1.log"};
+}
+
+START_TEST(round_trip)
+{
+    char path[4096], err[512];
+    temp_path(path);
+    struct journal_identity id = identity();
+    struct journal *j = journal_create(path, &id, err, sizeof err);
+    ck_assert_msg(j != NULL, "%s", err);
+    struct shard_result r1 = result(0, STATUS_FLAKY, 3);
+    struct shard_result r3 = result(2, STATUS_FAILED, 1);
+    r3.error = "bad \xff bytes";
+    ck_assert_int_eq(journal_append(j, &r1, "node1", err, sizeof err), 0);
+    ck_assert_int_eq(journal_append(j, &r3, "caf\xe9", err, sizeof err), 0);
+    journal_close(j);
+
+    struct journal_data d;
+    ck_assert_msg(journal_load(path, &d, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(d.total, 4);
+    ck_assert_int_eq(d.ncommand, 3);
+    ck_assert_str_eq(d.command[2], "test {shard} -ne 3");
+    ck_assert_ptr_null(d.tasks);
+    ck_assert_str_eq(d.schedule, "dynamic");
+    ck_assert_int_eq(d.nresults, 2);
+    const struct shard_result *a = d.results[0];
+    ck_assert_ptr_nonnull(a);
+    ck_assert(a->carried);
+    ck_assert_int_eq(a->rank, -1);
+    ck_assert_int_eq(a->status, STATUS_FLAKY);
+    ck_assert_str_eq(a->host, "node1");
+    ck_assert_int_eq(a->nattempts, 3);
+    ck_assert_int_eq(a->attempts[1].outcome, OUTCOME_CRASHED);
+    ck_assert_int_eq(a->attempts[1].signal, 11);
+    ck_assert_int_eq(a->attempts[0].exit_code, 1);
+    ck_assert_double_eq(a->attempts[0].start, 1795700001.25);
+    ck_assert_str_eq(a->log, "/runs/shard-1/attempt-1.log");
+    ck_assert_ptr_null(d.results[1]);
+    ck_assert_str_eq(d.results[2]->host, "caf\xe9"); /* every byte survives */
+    ck_assert_str_eq(d.results[2]->error, "bad \xff bytes");
+    ck_assert_int_eq(journal_match(&d, &id, err, sizeof err), 0);
+    journal_data_free(&d);
+    unlink(path);
+}
+END_TEST
+
+START_TEST(never_replaces_a_file)
+{
+    char path[4096], err[512];
+    unit_write_temp("precious\n", 9, path);
+    struct journal_identity id = identity();
+    errno = 0;
+    ck_assert_ptr_null(journal_create(path, &id, err, sizeof err));
+    ck_assert_int_eq(errno, EEXIST);
+    unit_assert_contains(err, "exists already");
+    unlink(path);
+}
+END_TEST
+
+/* Load text as a journal: the return value, and err. */
+static int load_text(const char *text, struct journal_data *d, char *err, size_t errlen)
+{
+    char path[4096];
+    unit_write_temp(text, strlen(text), path);
+    int rc = journal_load(path, d, err, errlen);
+    const char *base = strrchr(path, '/') + 1;
+    /* name the file "J" in err, so tests can compare it */
+    char *at = strstr(err, base);
+    if (rc < 0 && at)
+        memmove(err, at + strlen(base) - 1, strlen(at + strlen(base) - 1) + 1), err[0] = 'J';
+    unlink(path);
+    return rc;
+}
+
+#define HEADER                                                                             \
+    "{\"journal\":\"distmpi\",\"version\":1,\"run_id\":\"r\",\"started\":1.0,\"total\":3," \
+    "\"schedule\":\"static\",\"command\":null,\"tasks\":[\"true\",\"false\",\"true\"]}\n"
+#define PASSED(n)                                                                           \
+    "{\"shard\":" #n ",\"status\":\"passed\",\"host\":\"h\",\"rank\":0,\"slot\":0,\"log\":null," \
+    "\"error\":null,\"attempts\":[{\"outcome\":\"passed\",\"exit_code\":0,\"signal\":0,"       \
+    "\"start\":2.0,\"duration\":0.5}]}"
+
+START_TEST(torn_last_line_ignored)
+{
+    struct journal_data d;
+    char err[512] = "";
+    const char *text = HEADER PASSED(1) "\n" PASSED(2) "\n" "{\"shard\":3,\"sta";
+    ck_assert_msg(load_text(text, &d, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(d.nresults, 2);
+    ck_assert_ptr_null(d.results[2]);
+    ck_assert_int_eq(d.ntasks, 3);
+    ck_assert_str_eq(d.tasks[1], "false");
+    journal_data_free(&d);
+}
+END_TEST
+
+START_TEST(later_line_wins)
+{
+    struct journal_data d;
+    char err[512] = "";
+    const char *text = HEADER
+        "{\"shard\":1,\"status\":\"failed\",\"host\":\"h\",\"rank\":0,\"slot\":0,\"log\":null,"
+        "\"error\":null,\"attempts\":[]}\n" PASSED(1) "\n";
+    ck_assert_msg(load_text(text, &d, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(d.nresults, 1);
+    ck_assert_int_eq(d.results[0]->status, STATUS_PASSED);
+    journal_data_free(&d);
+}
+END_TEST
+
+START_TEST(bad_journals_refused)
+{
+    static const struct {
+        const char *text, *want;
+    } cases[] = {
+        {"", "J: empty, not a distmpi journal"},
+        {"{\"hello\":1}\n", "J:1: not a distmpi journal"},
+        {"not json\n", "J:1: not JSON"},
+        {"{\"journal\":\"distmpi\",\"version\":2,\"total\":3,\"schedule\":\"x\"}\n",
+         "J:1: journal version 2 is not known"},
+        {"{\"journal\":\"distmpi\",\"version\":1,\"total\":0,\"schedule\":\"x\"}\n",
+         "J:1: bad shard count 0"},
+        {"{\"journal\":\"distmpi\",\"version\":1,\"total\":3,\"schedule\":\"x\",\"command\":null,"
+         "\"tasks\":null}\n",
+         "J:1: bad command or tasks"},
+        {HEADER "{broken\n" PASSED(2) "\n", "J:2: not JSON"},
+        {HEADER "{\"shard\":4,\"status\":\"passed\",\"attempts\":[]}\n", "J:2: bad shard number"},
+        {HEADER "{\"shard\":1,\"status\":\"great\",\"attempts\":[]}\n", "J:2: bad shard number"},
+        {HEADER "{\"shard\":1,\"status\":\"passed\",\"attempts\":[{\"outcome\":\"x\"}]}\n",
+         "J:2: bad attempt"},
+        {HEADER "{\"shard\":1,\"status\":\"passed\",\"host\":{\"hex\":\"zz\"},\"attempts\":[]}\n",
+         "J:2: bad attempt, host"},
+        {HEADER "{\"shard\":1,\"shard\":2,\"status\":\"passed\",\"attempts\":[]}\n",
+         "J:2: not JSON"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        struct journal_data d;
+        char err[512] = "";
+        ck_assert_msg(load_text(cases[i].text, &d, err, sizeof err) < 0, "case %zu accepted", i);
+        unit_assert_prefix(err, cases[i].want);
+    }
+}
+END_TEST
+
+START_TEST(match_tells_runs_apart)
+{
+    struct journal_data d;
+    char err[512] = "";
+    ck_assert_int_eq(load_text(HEADER, &d, err, sizeof err), 0);
+    char *tasks[] = {"true", "false", "true", NULL};
+    struct journal_identity id = {.tasks = tasks, .ntasks = 3, .total = 3};
+    ck_assert_int_eq(journal_match(&d, &id, err, sizeof err), 0);
+    tasks[1] = "false # changed";
+    ck_assert_int_eq(journal_match(&d, &id, err, sizeof err), -1);
+    unit_assert_prefix(err, "task 2 differs: the journal has 'false', this run 'false # changed'");
+    tasks[1] = "false";
+    id.ntasks = 2;
+    ck_assert_int_eq(journal_match(&d, &id, err, sizeof err), -1);
+    unit_assert_prefix(err, "task 3 differs: the journal has 'true', this run none");
+    struct journal_identity cmd = {.command = CMD, .ncommand = 3, .total = 3};
+    ck_assert_int_eq(journal_match(&d, &cmd, err, sizeof err), -1);
+    unit_assert_prefix(err, "the journal's run used a task file, this one a command");
+    id.ntasks = 3;
+    id.total = 4;
+    ck_assert_int_eq(journal_match(&d, &id, err, sizeof err), -1);
+    unit_assert_prefix(err, "the journal's run had 3 shards, this one 4");
+    journal_data_free(&d);
+}
+END_TEST
+
+static Suite *journal_suite(void)
+{
+    Suite *s = suite_create("journal");
+    TCase *tc = tcase_create("journal");
+    tcase_add_test(tc, round_trip);
+    tcase_add_test(tc, never_replaces_a_file);
+    tcase_add_test(tc, torn_last_line_ignored);
+    tcase_add_test(tc, later_line_wins);
+    tcase_add_test(tc, bad_journals_refused);
+    tcase_add_test(tc, match_tells_runs_apart);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return unit_run(journal_suite());
+}
