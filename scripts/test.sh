@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # test.sh - install what the tests need, build distmpi and run the whole test
-# suite: make check (unit and integration tests) and make distcheck.
+# suite: make check (unit and integration tests), make distcheck, the same
+# tests again built with ASan and UBSan (scripts/sanitize.sh), and every fuzz
+# target for a bounded time (scripts/fuzz.sh).
 #
 #   bash scripts/test.sh        (from a clone of the repository, as root on
 #                                Debian 12, or as a user who can sudo)
@@ -8,13 +10,19 @@
 # It configures and builds in the source tree, with --enable-werror. Its last
 # line is always "N passed, N failed" (and ", N skipped" when tests were
 # skipped), counted from the results of make check; its exit status is 0 only
-# when every step passed. Set DISTMPI_SKIP_DEPS=1 to skip the package step,
-# and JOBS to change the number of parallel make jobs (default 2).
+# when every step passed. The counts include the sanitized build's tests and
+# one test point per fuzz target. Set DISTMPI_SKIP_DEPS=1 to skip the package
+# step, JOBS to change the number of parallel make jobs (default 2),
+# FUZZ_SECONDS for each fuzz target's time (default 20; 0 runs the corpora
+# only), and DISTMPI_QUICK=1 to leave out the sanitized build and fuzzing.
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 jobs=${JOBS:-2}
+# the sanitized build and the fuzzers work outside the source tree
+work=$(mktemp -d "${TMPDIR:-/tmp}/distmpi-test.XXXXXX") || exit 1
+export SANITIZE_DIR=$work/sanitize FUZZ_DIR=$work/fuzz
 
 # mpirun refuses root without these; the tests set them too, but make sure.
 if [ "$(id -u)" -eq 0 ]; then
@@ -43,7 +51,8 @@ step() {
 summary() {
     local pass=0 fail=0 skip=0 result trs
     shopt -s nullglob
-    for trs in tests/*.trs tests/unit/*.trs; do
+    for trs in tests/*.trs tests/unit/*.trs "$SANITIZE_DIR"/build/tests/*.trs \
+        "$SANITIZE_DIR"/build/tests/unit/*.trs; do
         while read -r _ result _; do
             case $result in
             PASS | XFAIL) pass=$((pass + 1)) ;;
@@ -53,6 +62,11 @@ summary() {
         done < <(grep '^:test-result:' "$trs")
     done
     shopt -u nullglob
+    # one test point per fuzz target
+    if [ -f "$work/fuzz.out" ]; then
+        pass=$((pass + $(grep -c 'ok     fuzz_' "$work/fuzz.out")))
+        fail=$((fail + $(grep -c 'FAILED fuzz_' "$work/fuzz.out")))
+    fi
     if [ "$skip" -gt 0 ]; then
         echo "$pass passed, $fail failed, $skip skipped"
     else
@@ -91,6 +105,13 @@ if step "make -j$jobs check" make -j"$jobs" check; then
         DISTCHECK_CONFIGURE_FLAGS=--enable-werror
 else
     echo "test.sh: make distcheck skipped: make check failed" >&2
+fi
+
+if [ "${DISTMPI_QUICK:-0}" != 1 ]; then
+    step "ASan and UBSan: make check (scripts/sanitize.sh)" bash scripts/sanitize.sh
+    step "fuzz every parser (scripts/fuzz.sh ${FUZZ_SECONDS:-20})" \
+        bash -c 'bash scripts/fuzz.sh "$1" 2>&1 | tee "$2"; exit "${PIPESTATUS[0]}"' _ \
+        "${FUZZ_SECONDS:-20}" "$work/fuzz.out"
 fi
 
 finish 0
