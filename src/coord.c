@@ -244,15 +244,10 @@ static int on_probe(struct coord *co, int h, const struct probe *pr, char *err, 
     for (int r = 1; r < c->nranks; r++) {
         if (c->rank_host[r] != h || liveness_is_lost(co->alive, r))
             continue;
-        unsigned char *flag = malloc(1);
-        if (!flag) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
         /* a dynamic plan takes the queued shards back for other hosts; a
          * static one keeps them where it put them */
-        flag[0] = !plan_is_static(co->plan);
-        if (outbox_send(co->ob, r, change < 0 ? TAG_PAUSE : TAG_RESUME, flag, 1, err, errlen) < 0)
+        if (outbox_send_flag(co->ob, r, change < 0 ? TAG_PAUSE : TAG_RESUME,
+                             !plan_is_static(co->plan), err, errlen) < 0)
             return -1;
     }
     if (change < 0) {
@@ -328,13 +323,7 @@ static int wind_down(struct coord *co, char *err, size_t errlen)
         for (int r = 1; r < c->nranks; r++) {
             if (liveness_is_lost(co->alive, r))
                 continue;
-            unsigned char *flag = malloc(1);
-            if (!flag) {
-                snprintf(err, errlen, "out of memory");
-                return -1;
-            }
-            flag[0] = 1;
-            if (outbox_send(co->ob, r, TAG_PAUSE, flag, 1, err, errlen) < 0)
+            if (outbox_send_flag(co->ob, r, TAG_PAUSE, 1, err, errlen) < 0)
                 return -1;
         }
         co->stop_told = true;
@@ -411,12 +400,7 @@ static int tell_workers(struct coord *co, int tag, char *err, size_t errlen)
     for (int r = 1; r < co->in->cluster->nranks; r++) {
         if (liveness_is_lost(co->alive, r))
             continue; /* it would never take the message */
-        unsigned char *none = malloc(1);
-        if (!none) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
-        if (outbox_send(co->ob, r, tag, none, 0, err, errlen) < 0)
+        if (outbox_send_flag(co->ob, r, tag, -1, err, errlen) < 0)
             return -1;
     }
     return 0;

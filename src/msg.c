@@ -88,6 +88,17 @@ int outbox_send(struct outbox *ob, int dest, int tag, unsigned char *data, size_
     return 0;
 }
 
+int outbox_send_flag(struct outbox *ob, int dest, int tag, int flag, char *err, size_t errlen)
+{
+    unsigned char *data = malloc(1); /* owned by the outbox, even when empty */
+    if (!data) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    data[0] = (unsigned char)(flag < 0 ? 0 : flag);
+    return outbox_send(ob, dest, tag, data, flag < 0 ? 0 : 1, err, errlen);
+}
+
 int outbox_progress(struct outbox *ob, char *err, size_t errlen)
 {
     if (ob->n == 0)

@@ -37,6 +37,10 @@ void outbox_destroy(struct outbox *ob);
 int outbox_send(struct outbox *ob, int dest, int tag, unsigned char *data, size_t len, char *err,
                 size_t errlen);
 
+/* A message with no payload (flag < 0) or with the one byte flag, sent with
+ * outbox_send. Returns 0, or -1 with a reason in err. */
+int outbox_send_flag(struct outbox *ob, int dest, int tag, int flag, char *err, size_t errlen);
+
 /* Release the sends that have completed. Returns how many are still pending,
  * or -1 with a reason in err. */
 int outbox_progress(struct outbox *ob, char *err, size_t errlen);

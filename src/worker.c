@@ -165,8 +165,7 @@ struct shipper {
     char err[256];
 };
 
-static void ship_output(void *arg, long index, int attempt, int kind, const char *data,
-                        size_t len)
+static void ship_output(void *arg, long index, int attempt, int kind, const char *data, size_t len)
 {
     struct shipper *sh = arg;
     if (sh->failed)
@@ -174,8 +173,7 @@ static void ship_output(void *arg, long index, int attempt, int kind, const char
     size_t n;
     unsigned char *msg = logpiece_pack(index, attempt, kind, data, len, &n);
     if (!msg) {
-        snprintf(sh->err, sizeof sh->err, "out of memory shipping output of shard %ld",
-                 index + 1);
+        snprintf(sh->err, sizeof sh->err, "out of memory shipping output of shard %ld", index + 1);
         sh->failed = true;
         return;
     }
@@ -359,12 +357,7 @@ int worker_run(const struct spec *spec, const struct self *me, char *err, size_t
             active = true;
         }
         if (!f.aborting && time_mono() >= next_beat) {
-            unsigned char *none = malloc(1);
-            if (!none) {
-                snprintf(err, errlen, "out of memory");
-                goto out;
-            }
-            if (outbox_send(ob, 0, TAG_HEARTBEAT, none, 0, err, errlen) < 0)
+            if (outbox_send_flag(ob, 0, TAG_HEARTBEAT, -1, err, errlen) < 0)
                 goto out;
             next_beat = time_mono() + spec->heartbeat;
         }
