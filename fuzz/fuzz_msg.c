@@ -99,14 +99,17 @@ static void spec(const unsigned char *msg, size_t len)
 static void assign(const unsigned char *msg, size_t len)
 {
     long index;
+    int first;
     char *task;
-    if (assign_unpack(msg, len, &index, &task) < 0) {
+    if (assign_unpack(msg, len, &index, &first, &task) < 0) {
         if (task)
             abort(); /* nothing handed out on failure */
         return;
     }
+    if (first < 1 || first > ATTEMPT_FIRST_MAX)
+        abort();
     size_t n;
-    same_bytes(assign_pack(index, task, &n), n, msg, len);
+    same_bytes(assign_pack(index, first, task, &n), n, msg, len);
     free(task);
 }
 

@@ -58,7 +58,8 @@ int main(int argc, char **argv)
     pack_str(&p, NULL);
     packed("primitives", K_PRIMITIVES, &p);
 
-    struct attempt at[2] = {{OUTCOME_FAILED, 1, 0, 1.7e9, 2.5}, {OUTCOME_PASSED, 0, 0, 1.7e9, 1}};
+    struct attempt at[2] = {{OUTCOME_FAILED, 1, 0, 1.7e9, 2.5, 1},
+                            {OUTCOME_PASSED, 0, 0, 1.7e9, 1, 2}};
     struct shard_result r = {.index = 4,
                              .status = STATUS_FLAKY,
                              .rank = 1,
@@ -69,7 +70,7 @@ int main(int argc, char **argv)
     packer_init(&p);
     result_pack(&p, &r);
     packed("result-flaky", K_RESULT, &p);
-    struct attempt sig = {OUTCOME_TIMEOUT, -1, 15, 1.7e9, 30};
+    struct attempt sig = {OUTCOME_TIMEOUT, -1, 15, 1.7e9, 30, 4};
     struct shard_result t = {.index = 0,
                              .status = STATUS_TIMEOUT,
                              .rank = 3,
@@ -104,8 +105,8 @@ int main(int argc, char **argv)
     struct spec stop = {.status = 2};
     put("spec-stop", K_SPEC, spec_pack(&stop, &len), len);
 
-    put("assign-command", K_ASSIGN, assign_pack(7, NULL, &len), len);
-    put("assign-task", K_ASSIGN, assign_pack(2, "make test-{shard} > out", &len), len);
+    put("assign-command", K_ASSIGN, assign_pack(7, 1, NULL, &len), len);
+    put("assign-task", K_ASSIGN, assign_pack(2, 4, "make test-{shard} > out", &len), len);
 
     put("logpiece-head", K_LOGPIECE, logpiece_pack(1, 1, LOG_HEAD, "ok 1\n\x1b[31mred\n", 14, &len),
         len);

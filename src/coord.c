@@ -27,6 +27,19 @@ static long next_shard(struct coord *co, int r)
     return plan_next(co->plan, r);
 }
 
+/* The attempt numbers of shard index's next hand-out: it may use all of
+ * them (1 + --retries), so the next one starts after them. A copy left
+ * running on a lost host may go on using its numbers; the copy that
+ * replaces it must not share its output directories. Returns the first. */
+static int take_attempts(struct coord *co, long index)
+{
+    int first = co->next_attempt[index];
+    long next = first + co->in->spec->retries + 1;
+    co->first_attempt[index] = first;
+    co->next_attempt[index] = next < ATTEMPT_FIRST_MAX ? (int)next : ATTEMPT_FIRST_MAX;
+    return first;
+}
+
 /* Whether rank r's host may get new shards. */
 static int rank_usable(const struct coord_input *in, int r)
 {
@@ -52,7 +65,7 @@ static int fill(struct coord *co, int r, char *err, size_t errlen)
             return 0;
         size_t len;
         const char *task = co->in->tasks ? co->in->tasks->lines[index] : NULL;
-        unsigned char *data = assign_pack(index, task, &len);
+        unsigned char *data = assign_pack(index, take_attempts(co, index), task, &len);
         if (!data) {
             snprintf(err, errlen, "out of memory");
             return -1;
@@ -77,7 +90,7 @@ static int fill_self(struct coord *co)
     co->owner[index] = 0;
     co->host_assigned[co->in->cluster->rank_host[0]]++;
     char *task = co->in->tasks ? co->in->tasks->lines[index] : NULL;
-    return worker_start_shard(co->runner, co->in->spec, index, task);
+    return worker_start_shard(co->runner, co->in->spec, index, take_attempts(co, index), task);
 }
 
 /* Append res to this run's journal; a journal that cannot be written is
@@ -124,7 +137,8 @@ static void record(struct coord *co, struct shard_result *res)
     const struct cluster *c = co->in->cluster;
     /* the log is where rank 0 stored it, whoever ran the shard */
     free(res->log);
-    res->log = res->nattempts > 0 ? logstore_path(co->logs, res->index, res->nattempts) : NULL;
+    int last = result_last_number(res);
+    res->log = last > 0 ? logstore_path(co->logs, res->index, last) : NULL;
     int h = c->rank_host[res->rank];
     /* durable first: whatever happens next, this result is not lost */
     journal_write(co, res, c->hosts[h].name);
@@ -169,7 +183,8 @@ static int on_result(struct coord *co, int src, const unsigned char *data, size_
         return -1;
     }
     if (res->index >= co->in->spec->total || co->owner[res->index] != src ||
-        co->results[res->index] || res->rank != src) {
+        co->results[res->index] || res->rank != src ||
+        (res->nattempts > 0 && res->attempts[0].number != co->first_attempt[res->index])) {
         fprintf(stderr,
                 "distmpi: ignoring a result for shard %ld from rank %d: it was not "
                 "running there\n",
@@ -277,6 +292,7 @@ static int on_return(struct coord *co, int src, const unsigned char *data, size_
         if (u.failed || co->owner[index] != src || co->results[index])
             continue; /* not src's to give back */
         co->owner[index] = -1;
+        co->next_attempt[index] = co->first_attempt[index]; /* it used none */
         co->host_assigned[co->in->cluster->rank_host[src]]--;
         co->outstanding[src]--;
         if (co->stopping)
@@ -429,14 +445,19 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *e
     co.alive = liveness_create(c->nranks, in->settings->heartbeat_timeout, time_mono());
     co.rescue = malloc((size_t)(sp->total > 0 ? sp->total : 1) * sizeof *co.rescue);
     co.moved = calloc((size_t)(sp->total > 0 ? sp->total : 1), sizeof *co.moved);
+    co.first_attempt = calloc((size_t)(sp->total > 0 ? sp->total : 1), sizeof *co.first_attempt);
+    co.next_attempt = calloc((size_t)(sp->total > 0 ? sp->total : 1), sizeof *co.next_attempt);
     if (!co.plan || !co.ob || !co.runner || !co.logs || !co.streams || !co.collected ||
         !co.ncollected || !co.results || !co.owner || !co.outstanding || !co.host_done ||
-        !co.host_assigned || !co.alive || !co.rescue || !co.moved) {
+        !co.host_assigned || !co.alive || !co.rescue || !co.moved || !co.first_attempt ||
+        !co.next_attempt) {
         snprintf(err, errlen, "out of memory setting up the run");
         goto out;
     }
-    for (long i = 0; i < sp->total; i++)
+    for (long i = 0; i < sp->total; i++) {
         co.owner[i] = -1;
+        co.next_attempt[i] = 1;
+    }
     co.next_probe = in->watch ? time_mono() + sp->health_interval : INFINITY;
 
     co.mode = in->settings->progress;
@@ -580,6 +601,8 @@ out:
     liveness_destroy(co.alive);
     free(co.rescue);
     free(co.moved);
+    free(co.first_attempt);
+    free(co.next_attempt);
     free(co.streams);
     coord_free_collected(&co, sp->total);
     outbox_destroy(co.ob);

@@ -81,7 +81,7 @@ int coord_finish(struct coord *co, int sig, int *exit_status, char *err, size_t 
     for (long i = 0; i < total; i++) {
         const struct shard_result *r = co->results[i];
         if (r && !status_is_pass(r->status) && r->nattempts > 0)
-            tails[i] = logstore_tail(co->logs, i, r->nattempts, LOG_TAIL_BYTES);
+            tails[i] = logstore_tail(co->logs, i, result_last_number(r), LOG_TAIL_BYTES);
     }
     /* the JUnit report merges the collected JUnit files: the ".xml" ones
      * (shallow copies of co->collected's entries) */

@@ -75,6 +75,10 @@ struct coord {
     long *rescue; /* shards taken back from lost ranks, handed out first */
     long nrescue;
     int *moved; /* per shard: how often it was taken from a lost rank */
+
+    /* per shard: the number of the first attempt of its latest hand-out, and
+     * where the next hand-out starts (see take_attempts in coord.c) */
+    int *first_attempt, *next_attempt;
 };
 
 /* The attempt whose output is being shown. */

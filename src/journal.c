@@ -152,11 +152,10 @@ int journal_append(struct journal *j, const struct shard_result *r, const char *
     json_t *attempts = json_array();
     for (int k = 0; attempts && k < r->nattempts; k++) {
         const struct attempt *a = &r->attempts[k];
-        json_array_append_new(attempts,
-                              json_pack("{s:s, s:i, s:i, s:f, s:f}", "outcome",
-                                        outcome_name(a->outcome), "exit_code", a->exit_code,
-                                        "signal", a->signal, "start", a->start, "duration",
-                                        a->duration));
+        json_array_append_new(
+            attempts, json_pack("{s:i, s:s, s:i, s:i, s:f, s:f}", "attempt", a->number, "outcome",
+                                outcome_name(a->outcome), "exit_code", a->exit_code, "signal",
+                                a->signal, "start", a->start, "duration", a->duration));
     }
     json_t *o = json_pack("{s:I, s:s, s:o, s:i, s:i, s:o, s:o, s:o}", "shard",
                           (json_int_t)r->index + 1, "status", status_name(r->status), "host",
@@ -289,11 +288,15 @@ static int read_result(json_t *o, struct journal_data *d, char *why, size_t whyl
     for (size_t k = 0; k < n && !bad; k++) {
         struct attempt *a = &r->attempts[k];
         const char *outcome = NULL;
-        if (json_unpack(json_array_get(attempts, k), "{s:s, s:i, s:i, s:F, s:F}", "outcome",
-                        &outcome, "exit_code", &a->exit_code, "signal", &a->signal, "start",
-                        &a->start, "duration", &a->duration) < 0 ||
+        /* journals written before attempts had numbers: they counted from 1 */
+        a->number = (int)k + 1;
+        int prev = k ? r->attempts[k - 1].number : 0;
+        if (json_unpack(json_array_get(attempts, k), "{s?i, s:s, s:i, s:i, s:F, s:F}", "attempt",
+                        &a->number, "outcome", &outcome, "exit_code", &a->exit_code, "signal",
+                        &a->signal, "start", &a->start, "duration", &a->duration) < 0 ||
             (a->outcome = outcome_from_name(outcome)) < 0 || a->exit_code < -1 ||
-            a->exit_code > 255 || a->signal < 0 || a->signal > 1024)
+            a->exit_code > 255 || a->signal < 0 || a->signal > 1024 || a->number <= prev ||
+            a->number > ATTEMPT_NUMBER_MAX)
             bad = 1;
         r->nattempts = (int)k + 1;
     }

@@ -488,15 +488,16 @@ static void bar(struct html *b, long i, const struct shard_result *r, int k)
     const struct attempt *a = &r->attempts[k];
     double left = pct(b, a->start);
     double width = pct(b, a->start + (isfinite(a->duration) ? a->duration : 0)) - left;
-    char end[96], dur[32], clock[16];
+    char end[96], dur[32], clock[16], label[64];
     attempt_end(end, sizeof end, a);
     fmt_duration(a->duration, dur, sizeof dur);
     fmt_clock(a->start, clock, sizeof clock);
+    result_attempt_label(label, sizeof label, a, k, r->nattempts);
     putf(&b->o,
          "<span class=\"bar o-%s%s\" style=\"left:%.3f%%;width:%.3f%%\" title=\"shard %ld, "
-         "attempt %d of %d: %s, %s, started %s UTC\">%ld</span>",
-         outcome_name(a->outcome), k ? " retry" : "", left, width, i + 1, k + 1, r->nattempts, end,
-         dur, clock, i + 1);
+         "%s: %s, %s, started %s UTC\">%ld</span>",
+         outcome_name(a->outcome), k ? " retry" : "", left, width, i + 1, label, end, dur, clock,
+         i + 1);
 }
 
 /* The periods host h was unhealthy, behind its slots' bars. */
@@ -632,8 +633,8 @@ static void attempts_table(struct out *o, const struct shard_result *r)
         attempt_end(end, sizeof end, a);
         fmt_clock(a->start, clock, sizeof clock);
         fmt_duration(a->duration, dur, sizeof dur);
-        putf(o, "<tr><td>%d</td><td class=\"l\">%s</td><td>%s</td><td>%s</td></tr>\n", k + 1, end,
-             clock, dur);
+        putf(o, "<tr><td>%d</td><td class=\"l\">%s</td><td>%s</td><td>%s</td></tr>\n", a->number,
+             end, clock, dur);
     }
     put(o, "</table>\n");
 }

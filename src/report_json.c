@@ -56,10 +56,10 @@ static json_t *tally_json(const struct tally *t, json_t *o)
     return o;
 }
 
-static json_t *attempt_json(const struct attempt *a, int n)
+static json_t *attempt_json(const struct attempt *a)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "attempt", json_integer(n));
+    json_object_set_new(o, "attempt", json_integer(a->number));
     json_object_set_new(o, "outcome", json_string(outcome_name(a->outcome)));
     json_object_set_new(o, "exit_code",
                         a->exit_code >= 0 ? json_integer(a->exit_code) : json_null());
@@ -99,7 +99,7 @@ static json_t *shard_json(const struct report *rep, long i)
     json_object_set_new(o, "error", str_or_null(r ? r->error : NULL));
     json_t *list = json_array();
     for (int k = 0; k < n; k++)
-        json_array_append_new(list, attempt_json(&r->attempts[k], k + 1));
+        json_array_append_new(list, attempt_json(&r->attempts[k]));
     json_object_set_new(o, "attempt_results", list);
     if (rep->collected) {
         json_t *files = json_array();

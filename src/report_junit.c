@@ -354,7 +354,9 @@ static void attempt_line(struct sbuf *t, const struct attempt *a, int k, int n)
 {
     char ts[40];
     time_format_iso(a->start, ts, sizeof ts);
-    sb_printf(t, "attempt %d of %d: %s (", k + 1, n, outcome_name(a->outcome));
+    char label[64];
+    result_attempt_label(label, sizeof label, a, k, n);
+    sb_printf(t, "%s: %s (", label, outcome_name(a->outcome));
     describe_attempt(t, a);
     sb_printf(t, "), %.3fs, started %s\n", isfinite(a->duration) ? a->duration : 0.0, ts);
 }
@@ -387,7 +389,9 @@ static void rerun_element(struct builder *b, xmlNodePtr tc, const char *name,
     const struct attempt *a = &r->attempts[k];
     sb_reset(&b->msg);
     describe_attempt(&b->msg, a);
-    sb_printf(&b->msg, " (attempt %d of %d)", k + 1, r->nattempts);
+    char label[64];
+    result_attempt_label(label, sizeof label, a, k, r->nattempts);
+    sb_printf(&b->msg, " (%s)", label);
     sb_reset(&b->text);
     attempt_line(&b->text, a, k, r->nattempts);
     xmlNodePtr e = text_element(b, tc, name, sb_str(&b->text));

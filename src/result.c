@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,6 +112,19 @@ double result_busy(const struct shard_result *r)
     return sum;
 }
 
+void result_attempt_label(char *buf, size_t len, const struct attempt *a, int k, int n)
+{
+    if (a->number == k + 1)
+        snprintf(buf, len, "attempt %d of %d", k + 1, n);
+    else
+        snprintf(buf, len, "attempt %d (%d of %d)", a->number, k + 1, n);
+}
+
+int result_last_number(const struct shard_result *r)
+{
+    return r && r->nattempts > 0 ? r->attempts[r->nattempts - 1].number : 0;
+}
+
 struct shard_result *result_new_missing(long index, int status)
 {
     struct shard_result *r = calloc(1, sizeof *r);
@@ -131,6 +145,7 @@ void result_pack(struct packer *p, const struct shard_result *r)
     pack_i64(p, r->nattempts);
     for (int i = 0; i < r->nattempts; i++) {
         const struct attempt *a = &r->attempts[i];
+        pack_i64(p, a->number);
         pack_i64(p, a->outcome);
         pack_i64(p, a->exit_code);
         pack_i64(p, a->signal);
@@ -160,6 +175,8 @@ struct shard_result *result_unpack(struct unpacker *u)
     }
     for (int i = 0; i < n && !u->failed; i++) {
         struct attempt *a = &r->attempts[i];
+        /* numbers only grow: the reports and paths rely on it */
+        a->number = (int)unpack_range(u, i ? r->attempts[i - 1].number + 1 : 1, ATTEMPT_NUMBER_MAX);
         a->outcome = (int)unpack_range(u, 0, OUTCOME_COUNT - 1);
         a->exit_code = (int)unpack_range(u, -1, 255);
         a->signal = (int)unpack_range(u, 0, 1024);

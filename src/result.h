@@ -40,12 +40,23 @@ enum {
     EXIT_INFRA = 3,
 };
 
+/* Attempt numbers stay at or below this (checked where they arrive); a
+ * shard's first attempt on a host at or below ATTEMPT_FIRST_MAX, so that its
+ * retries (1000 at most) stay in range. */
+#define ATTEMPT_NUMBER_MAX 1000000000
+#define ATTEMPT_FIRST_MAX  (ATTEMPT_NUMBER_MAX / 2)
+
 struct attempt {
     int outcome;     /* enum outcome */
     int exit_code;   /* -1 when none */
     int signal;      /* 0 when none */
     double start;    /* wall clock, seconds since the epoch */
     double duration; /* seconds */
+    /* Its number among the shard's attempts, from 1: the N of attempt-N in
+     * paths and of {attempt}. A shard moved off a lost host starts after
+     * every number the copy left running there may still use, so no two
+     * attempts share an output directory. */
+    int number;
 };
 
 struct shard_result {
@@ -85,6 +96,14 @@ int result_status_from_attempts(const struct attempt *a, int n);
 /* The exit status for counts[STATUS_COUNT] of finished shards:
  * infrastructure 3 > test failure 1 > 0. */
 int result_exit_status(const long *counts);
+
+/* "attempt 2 of 3" for the k-th (from 0) of n attempts a belongs to, or
+ * "attempt 4 (1 of 1)" when its number is not its place (after a move off
+ * a lost host), into buf. */
+void result_attempt_label(char *buf, size_t len, const struct attempt *a, int k, int n);
+
+/* The number of r's last attempt, 0 when it has none. */
+int result_last_number(const struct shard_result *r);
 
 /* Seconds from the first attempt's start to the end of the last; 0 if none. */
 double result_elapsed(const struct shard_result *r);

@@ -38,6 +38,7 @@ struct runner {
 
     enum runner_state state;
     long index;
+    int first; /* the number of the shard's first attempt here */
     char **words;
     int nwords;
     bool shell;
@@ -172,7 +173,7 @@ static void emit(struct runner *r, int kind, const char *data, size_t len)
         return;
     do {
         size_t k = len < LOG_CHUNK_MAX ? len : LOG_CHUNK_MAX;
-        r->cfg.output(r->cfg.output_arg, r->index, r->nattempts, kind, data, k);
+        r->cfg.output(r->cfg.output_arg, r->index, r->first + r->nattempts - 1, kind, data, k);
         data += k;
         len -= k;
     } while (len > 0);
@@ -266,10 +267,15 @@ bool runner_busy(const struct runner *r)
     return r->state != RUNNER_IDLE;
 }
 
-int runner_start(struct runner *r, long index, char *const *words, int nwords, bool shell)
+int runner_start(struct runner *r, long index, int first_attempt, char *const *words, int nwords,
+                 bool shell)
 {
     if (r->state != RUNNER_IDLE) {
         errno = EBUSY;
+        return -1;
+    }
+    if (first_attempt < 1 || first_attempt > ATTEMPT_FIRST_MAX) {
+        errno = EINVAL;
         return -1;
     }
     free_shard(r);
@@ -288,6 +294,7 @@ int runner_start(struct runner *r, long index, char *const *words, int nwords, b
     r->nwords = nwords;
     r->shell = shell;
     r->index = index;
+    r->first = first_attempt;
     r->state = RUNNER_BACKOFF; /* the first attempt is a retry with no wait */
     r->retry_at = -INFINITY;
     return 0;
@@ -304,8 +311,9 @@ static struct attempt *new_attempt(struct runner *r)
         r->attempts = a;
         r->cap = cap;
     }
-    struct attempt *a = &r->attempts[r->nattempts++];
+    struct attempt *a = &r->attempts[r->nattempts];
     memset(a, 0, sizeof *a);
+    a->number = r->first + r->nattempts++;
     a->exit_code = -1;
     a->start = time_wall();
     return a;
@@ -509,8 +517,8 @@ static void start_attempt(struct runner *r)
                       .host = r->host,
                       .rank = r->cfg.rank,
                       .slot = r->cfg.slot,
-                      .attempt = r->nattempts};
-    dir = runner_output_dir(r, r->index, r->nattempts);
+                      .attempt = a->number};
+    dir = runner_output_dir(r, r->index, a->number);
     v.output_dir = dir;
     if (!dir) {
         attempt_failed_to_start(r, a, "out of memory", "", ENOMEM);

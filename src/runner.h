@@ -26,7 +26,7 @@ enum log_kind {
 /* Pieces are never longer than this (one MPI message each). */
 #define LOG_CHUNK_MAX 65536
 
-/* Receives each piece of output: attempt counts from 1. */
+/* Receives each piece of output: attempt is the attempt's number. */
 typedef void (*runner_output_fn)(void *arg, long index, int attempt, int kind, const char *data,
                                  size_t len);
 
@@ -54,11 +54,14 @@ struct runner *runner_create(const struct runner_config *cfg);
  * keeps errno. */
 void runner_destroy(struct runner *r);
 
-/* Start shard index. words[0..nwords) are the command's word templates; with
- * shell, words[0] is a task line run by /bin/sh -c and its values are
- * shell-quoted. The words are copied. Returns 0, or -1 with errno EBUSY (a
- * shard is running) or ENOMEM. */
-int runner_start(struct runner *r, long index, char *const *words, int nwords, bool shell);
+/* Start shard index, numbering its attempts from first_attempt (struct
+ * attempt; the retries allowed do not depend on it). words[0..nwords) are
+ * the command's word templates; with shell, words[0] is a task line run by
+ * /bin/sh -c and its values are shell-quoted. The words are copied. Returns
+ * 0, or -1 with errno EBUSY (a shard is running), EINVAL (first_attempt out
+ * of range) or ENOMEM. */
+int runner_start(struct runner *r, long index, int first_attempt, char *const *words, int nwords,
+                 bool shell);
 
 /* End the shard in progress at once, if any: SIGKILL its process group, reap
  * it, and forget the shard (no result). The runner is idle afterwards. */

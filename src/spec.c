@@ -90,20 +90,22 @@ void spec_free(struct spec *s)
     memset(s, 0, sizeof *s);
 }
 
-unsigned char *assign_pack(long index, const char *task, size_t *len)
+unsigned char *assign_pack(long index, int first_attempt, const char *task, size_t *len)
 {
     struct packer p;
     packer_init(&p);
     pack_i64(&p, index);
+    pack_i64(&p, first_attempt);
     pack_str(&p, task);
     return packer_take(&p, len);
 }
 
-int assign_unpack(const void *data, size_t len, long *index, char **task)
+int assign_unpack(const void *data, size_t len, long *index, int *first_attempt, char **task)
 {
     struct unpacker u;
     unpacker_init(&u, data, len);
     *index = (long)unpack_range(&u, 0, INT32_MAX);
+    *first_attempt = (int)unpack_range(&u, 1, ATTEMPT_FIRST_MAX);
     *task = unpack_str(&u);
     if (u.failed || u.pos != u.len) {
         free(*task);
@@ -131,7 +133,7 @@ int logpiece_unpack(const void *msg, size_t len, long *index, int *attempt, int 
     struct unpacker u;
     unpacker_init(&u, msg, len);
     *index = (long)unpack_range(&u, 0, INT32_MAX);
-    *attempt = (int)unpack_range(&u, 1, INT32_MAX);
+    *attempt = (int)unpack_range(&u, 1, ATTEMPT_NUMBER_MAX);
     *kind = (int)unpack_range(&u, LOG_HEAD, LOG_END);
     *data = unpack_bytes(&u, n);
     return u.failed || u.pos != u.len || *n > LOG_CHUNK_MAX ? -1 : 0;

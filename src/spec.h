@@ -37,10 +37,12 @@ int spec_unpack(struct spec *s, const void *data, size_t len);
 /* Free what s owns; accepts an empty spec. */
 void spec_free(struct spec *s);
 
-/* An assignment: shard index and, in task mode, its line. */
-unsigned char *assign_pack(long index, const char *task, size_t *len);
-/* Returns 0 with *index and *task (heap or NULL), or -1 when malformed. */
-int assign_unpack(const void *data, size_t len, long *index, char **task);
+/* An assignment: shard index, the number its first attempt takes (see
+ * struct attempt) and, in task mode, its line. */
+unsigned char *assign_pack(long index, int first_attempt, const char *task, size_t *len);
+/* Returns 0 with *index, *first_attempt and *task (heap or NULL), or -1 when
+ * malformed. */
+int assign_unpack(const void *data, size_t len, long *index, int *first_attempt, char **task);
 
 /* A piece of an attempt's output (enum log_kind in runner.h); data may hold
  * any bytes. */

@@ -20,15 +20,17 @@
 /* Assignments not yet started, first in first out. */
 struct queue {
     long *index;
+    int *first; /* the number of its first attempt */
     char **task;
     size_t head, len, cap;
 };
 
-static int queue_push(struct queue *q, long index, char *task)
+static int queue_push(struct queue *q, long index, int first, char *task)
 {
     if (q->head + q->len == q->cap) {
         if (q->head > 0) { /* slide down before growing */
             memmove(q->index, q->index + q->head, q->len * sizeof *q->index);
+            memmove(q->first, q->first + q->head, q->len * sizeof *q->first);
             memmove(q->task, q->task + q->head, q->len * sizeof *q->task);
             q->head = 0;
         } else {
@@ -36,15 +38,19 @@ static int queue_push(struct queue *q, long index, char *task)
             long *ix = realloc(q->index, cap * sizeof *ix);
             if (ix)
                 q->index = ix;
+            int *fa = realloc(q->first, cap * sizeof *fa);
+            if (fa)
+                q->first = fa;
             char **tk = realloc(q->task, cap * sizeof *tk);
             if (tk)
                 q->task = tk;
-            if (!ix || !tk)
+            if (!ix || !fa || !tk)
                 return -1;
             q->cap = cap;
         }
     }
     q->index[q->head + q->len] = index;
+    q->first[q->head + q->len] = first;
     q->task[q->head + q->len] = task;
     q->len++;
     return 0;
@@ -55,6 +61,7 @@ static void queue_free(struct queue *q)
     for (size_t i = 0; i < q->len; i++)
         free(q->task[q->head + i]);
     free(q->index);
+    free(q->first);
     free(q->task);
 }
 
@@ -141,8 +148,9 @@ static int handle(struct queue *q, struct flags *f, int src, int tag, const unsi
         return 0;
     }
     long index;
+    int first;
     char *task;
-    if (tag != TAG_ASSIGN || assign_unpack(data, len, &index, &task) < 0) {
+    if (tag != TAG_ASSIGN || assign_unpack(data, len, &index, &first, &task) < 0) {
         snprintf(err, errlen, "malformed message (tag %d) from rank 0", tag);
         return -1;
     }
@@ -150,7 +158,7 @@ static int handle(struct queue *q, struct flags *f, int src, int tag, const unsi
         free(task);
         return 0;
     }
-    if (queue_push(q, index, task) < 0) {
+    if (queue_push(q, index, first, task) < 0) {
         free(task);
         snprintf(err, errlen, "out of memory queueing shard %ld", index + 1);
         return -1;
@@ -186,7 +194,10 @@ int worker_collect(const struct spec *spec, const struct self *me, const struct 
 {
     if (!spec->collect)
         return 0;
-    int attempt = res->nattempts > 0 ? res->nattempts : 1;
+    /* the last attempt's files: one that could not start made none */
+    int attempt = result_last_number(res);
+    if (attempt == 0)
+        return 0;
     char *outdir = runner_output_dir(runner, res->index, attempt);
     if (!outdir)
         return -1;
@@ -266,11 +277,12 @@ struct runner *worker_runner_create(const struct spec *spec, const struct self *
     return runner_create(&rc);
 }
 
-int worker_start_shard(struct runner *runner, const struct spec *spec, long index, char *task)
+int worker_start_shard(struct runner *runner, const struct spec *spec, long index,
+                       int first_attempt, char *task)
 {
     if (spec->shell)
-        return runner_start(runner, index, &task, 1, true);
-    return runner_start(runner, index, spec->words, spec->nwords, false);
+        return runner_start(runner, index, first_attempt, &task, 1, true);
+    return runner_start(runner, index, first_attempt, spec->words, spec->nwords, false);
 }
 
 int worker_run(const struct spec *spec, const struct self *me, char *err, size_t errlen)
@@ -325,10 +337,11 @@ int worker_run(const struct spec *spec, const struct self *me, char *err, size_t
         }
         if (!f.aborting && !f.paused && !runner_busy(runner) && q.len > 0) {
             long index = q.index[q.head];
+            int first = q.first[q.head];
             char *task = q.task[q.head];
             q.head++;
             q.len--;
-            int started = worker_start_shard(runner, spec, index, task);
+            int started = worker_start_shard(runner, spec, index, first, task);
             free(task);
             if (started < 0) {
                 snprintf(err, errlen, "cannot start shard %ld: out of memory", index + 1);

@@ -22,7 +22,7 @@ lost_run() {
 	rm -f rpid.* ran.* "$_lost_out".status
 	"$MPIRUN" -np 3 --oversubscribe --bind-to none --mca mpi_yield_when_idle 1 \
 		"$DISTMPI" --progress lines "$@" -- \
-		sh -c "echo \$PPID >rpid.{rank}; sleep 1; echo x >>ran.{shard}" \
+		sh -c "echo \$PPID >rpid.{rank}; sleep 1; echo x >>ran.{shard}; echo {rank} >\"\$DISTMPI_OUTPUT_DIR/by\"" \
 		>"$_lost_out" 2>"$_lost_out".err &
 	_lost_mp=$!
 	wait_for_files 30 rpid.2 || { kill -KILL $_lost_mp; wait $_lost_mp; return 1; }
@@ -46,6 +46,27 @@ assert [l[\"rank\"] for l in j[\"lost_ranks\"]] == [2], j[\"lost_ranks\"]
 moved = [s for s in j[\"shards\"] if s[\"moved\"]]
 assert len(moved) == 1 and moved[0][\"status\"] == \"passed\", moved
 assert moved[0][\"rank\"] in (0, 1) and moved[0][\"attempts\"] == 1, moved
+"
+'
+
+# The copy on the stopped rank goes on (only the rank is stopped), in the
+# same run directory: the copy that replaces it numbers its attempts after
+# the 1 + --retries the lost copy may use, so neither empties the other's
+# output directory.
+test_expect_success PYTHON 'the moved copy does not reuse the lost copy'"'"'s attempt directories' '
+	lost_run mv -n 6 --heartbeat-timeout 2 --retries 1 --run-dir rd --json mv.json &&
+	json_check mv.json "
+import os
+moved = [s for s in j[\"shards\"] if s[\"moved\"]]
+assert len(moved) == 1, moved
+m = moved[0]
+assert [a[\"attempt\"] for a in m[\"attempt_results\"]] == [3], m
+d = \"rd/shard-%d\" % m[\"shard\"]
+dirs = sorted(e for e in os.listdir(d) if os.path.isdir(d + \"/\" + e))
+assert dirs == [\"attempt-1\", \"attempt-3\"], dirs
+assert open(d + \"/attempt-1/by\").read() == \"2\\n\", \"the lost copy lost its file\"
+assert open(d + \"/attempt-3/by\").read() == \"%d\\n\" % m[\"rank\"]
+assert m[\"log\"].endswith(\"/attempt-3.log\"), m[\"log\"]
 "
 '
 

@@ -86,6 +86,7 @@ static struct shard_result *add_shard(struct fixture *f, int rank, const int *ou
     ck_assert_ptr_nonnull(r->attempts);
     for (int k = 0; k < n; k++) {
         struct attempt *a = &r->attempts[k];
+        a->number = k + 1;
         a->outcome = outcomes[k];
         a->start = f->rep.started + 2.0 * k;
         a->duration = 1.5;

@@ -31,9 +31,10 @@ static void temp_path(char *path)
 
 static struct shard_result result(long index, int status, int nattempts)
 {
-    static struct attempt a[3] = {{OUTCOME_FAILED, 1, 0, 1795700001.25, 0.5},
-                                  {OUTCOME_CRASHED, -1, 11, 1795700002.0, 0.25},
-                                  {OUTCOME_PASSED, 0, 0, 1795700003.0, 1.0}};
+    /* numbered with a gap, as after a move off a lost host */
+    static struct attempt a[3] = {{OUTCOME_FAILED, 1, 0, 1795700001.25, 0.5, 1},
+                                  {OUTCOME_CRASHED, -1, 11, 1795700002.0, 0.25, 4},
+                                  {OUTCOME_PASSED, 0, 0, 1795700003.0, 1.0, 5}};
     return (struct shard_result){.index = index,
                                  .status = status,
                                  .rank = 1,
@@ -73,6 +74,10 @@ START_TEST(round_trip)
     ck_assert_str_eq(a->host, "node1");
     ck_assert_int_eq(a->nattempts, 3);
     ck_assert_int_eq(a->attempts[1].outcome, OUTCOME_CRASHED);
+    ck_assert_int_eq(a->attempts[0].number, 1);
+    ck_assert_int_eq(a->attempts[1].number, 4);
+    ck_assert_int_eq(a->attempts[2].number, 5);
+    ck_assert_int_eq(d.results[2]->attempts[0].number, 5);
     ck_assert_int_eq(a->attempts[1].signal, 11);
     ck_assert_int_eq(a->attempts[0].exit_code, 1);
     ck_assert_double_eq(a->attempts[0].start, 1795700001.25);
@@ -117,9 +122,10 @@ static int load_text(const char *text, struct journal_data *d, char *err, size_t
 #define HEADER                                                                             \
     "{\"journal\":\"distmpi\",\"version\":1,\"run_id\":\"r\",\"started\":1.0,\"total\":3," \
     "\"schedule\":\"static\",\"command\":null,\"tasks\":[\"true\",\"false\",\"true\"]}\n"
-#define PASSED(n)                                                                           \
-    "{\"shard\":" #n ",\"status\":\"passed\",\"host\":\"h\",\"rank\":0,\"slot\":0,\"log\":null," \
-    "\"error\":null,\"attempts\":[{\"outcome\":\"passed\",\"exit_code\":0,\"signal\":0,"       \
+#define PASSED(n)                                                                        \
+    "{\"shard\":" #n                                                                     \
+    ",\"status\":\"passed\",\"host\":\"h\",\"rank\":0,\"slot\":0,\"log\":null,"          \
+    "\"error\":null,\"attempts\":[{\"outcome\":\"passed\",\"exit_code\":0,\"signal\":0," \
     "\"start\":2.0,\"duration\":0.5}]}"
 
 START_TEST(torn_last_line_ignored)
@@ -132,6 +138,8 @@ START_TEST(torn_last_line_ignored)
     ck_assert_ptr_null(d.results[2]);
     ck_assert_int_eq(d.ntasks, 3);
     ck_assert_str_eq(d.tasks[1], "false");
+    /* a journal from before attempts were numbered counts them from 1 */
+    ck_assert_int_eq(d.results[0]->attempts[0].number, 1);
     journal_data_free(&d);
 }
 END_TEST
@@ -172,6 +180,15 @@ START_TEST(bad_journals_refused)
          "J:2: bad attempt"},
         {HEADER "{\"shard\":1,\"status\":\"passed\",\"host\":{\"hex\":\"zz\"},\"attempts\":[]}\n",
          "J:2: bad attempt, host"},
+        /* attempt numbers only grow */
+        {HEADER "{\"shard\":1,\"status\":\"failed\",\"attempts\":[{\"attempt\":2,\"outcome\":"
+                "\"failed\",\"exit_code\":1,\"signal\":0,\"start\":1.0,\"duration\":1.0},"
+                "{\"attempt\":2,\"outcome\":\"failed\",\"exit_code\":1,\"signal\":0,\"start\":2.0,"
+                "\"duration\":1.0}]}\n",
+         "J:2: bad attempt"},
+        {HEADER "{\"shard\":1,\"status\":\"failed\",\"attempts\":[{\"attempt\":0,\"outcome\":"
+                "\"failed\",\"exit_code\":1,\"signal\":0,\"start\":1.0,\"duration\":1.0}]}\n",
+         "J:2: bad attempt"},
         {HEADER "{\"shard\":1,\"shard\":2,\"status\":\"passed\",\"attempts\":[]}\n",
          "J:2: not JSON"},
     };

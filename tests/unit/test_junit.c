@@ -72,6 +72,7 @@ static struct shard_result *add_shard(struct fixture *f, int rank, const int *ou
     ck_assert_ptr_nonnull(r->attempts);
     for (int k = 0; k < n; k++) {
         struct attempt *a = &r->attempts[k];
+        a->number = k + 1;
         a->outcome = outcomes[k];
         a->start = f->rep.started + 2.0 * k;
         a->duration = 1.5;
@@ -669,6 +670,27 @@ START_TEST(nasty_text)
 }
 END_TEST
 
+/* A shard moved off a lost host numbers its attempts after the ones the
+ * copy left there might use: the reports name them by number. */
+START_TEST(moved_attempt_numbers)
+{
+    struct fixture f;
+    init(&f);
+    struct shard_result *r = add_shard(&f, 1, (int[]){OUTCOME_FAILED, OUTCOME_PASSED}, 2);
+    r->attempts[0].number = 4;
+    r->attempts[1].number = 5;
+    r = add_shard(&f, 2, (int[]){OUTCOME_FAILED}, 1);
+    r->attempts[0].number = 7;
+    xmlDocPtr doc = write_valid(&f);
+    xp_string_eq(doc, "//testsuite[1]/testcase/flakyFailure/@message",
+                 "exit 1 (attempt 4 (1 of 2))");
+    unit_assert_contains(xp_string(doc, "//testsuite[2]/testcase/failure"),
+                         "attempt 7 (1 of 1): failed (exit 1)");
+    xmlFreeDoc(doc);
+    done(&f);
+}
+END_TEST
+
 /* The file holds no CDATA, no raw control characters, and is UTF-8. */
 START_TEST(nasty_text_bytes)
 {
@@ -779,6 +801,7 @@ static Suite *junit_suite(void)
     tcase_add_test(tc, empty_run);
     tcase_add_test(tc, log_tails);
     tcase_add_test(tc, odd_numbers);
+    tcase_add_test(tc, moved_attempt_numbers);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("text");

@@ -224,6 +224,7 @@ static void assert_same(const struct shard_result *a, const struct shard_result 
     ck_assert_int_eq(a->slot, b->slot);
     ck_assert_int_eq(a->nattempts, b->nattempts);
     for (int i = 0; i < a->nattempts; i++) {
+        ck_assert_int_eq(a->attempts[i].number, b->attempts[i].number);
         ck_assert_int_eq(a->attempts[i].outcome, b->attempts[i].outcome);
         ck_assert_int_eq(a->attempts[i].exit_code, b->attempts[i].exit_code);
         ck_assert_int_eq(a->attempts[i].signal, b->attempts[i].signal);
@@ -257,9 +258,9 @@ static void round_trip(const struct shard_result *r)
 START_TEST(pack_round_trip)
 {
     struct attempt a[3] = {
-        {OUTCOME_CRASHED, -1, 11, 1700000000.25, 0.5},
-        {OUTCOME_TIMEOUT, -1, 15, 1700000003.5, 60.0},
-        {OUTCOME_PASSED, 0, 0, 1700000070.125, 1e-6},
+        {OUTCOME_CRASHED, -1, 11, 1700000000.25, 0.5, 1},
+        {OUTCOME_TIMEOUT, -1, 15, 1700000003.5, 60.0, 2},
+        {OUTCOME_PASSED, 0, 0, 1700000070.125, 1e-6, 3},
     };
     struct shard_result r = {.index = 12345,
                              .status = STATUS_FLAKY,
@@ -278,8 +279,15 @@ START_TEST(pack_round_trip)
     r.log = "";
     round_trip(&r);
 
+    /* numbers that do not start at 1 or leave gaps: a shard moved off a
+     * lost host, at the top of the range */
+    a[0].number = 4;
+    a[1].number = 7;
+    a[2].number = ATTEMPT_NUMBER_MAX;
+    round_trip(&r);
+
     /* one failed attempt with an exit code at the top of its range */
-    struct attempt f = {OUTCOME_FAILED, 255, 0, 1.0, 2.0};
+    struct attempt f = {OUTCOME_FAILED, 255, 0, 1.0, 2.0, 1};
     struct shard_result r2 = {
         .index = 0, .status = STATUS_FAILED, .rank = 0, .slot = 0, .nattempts = 1, .attempts = &f};
     round_trip(&r2);
@@ -299,7 +307,7 @@ END_TEST
 
 START_TEST(unpack_truncated)
 {
-    struct attempt a[2] = {{OUTCOME_FAILED, 1, 0, 10, 1}, {OUTCOME_PASSED, 0, 0, 12, 1}};
+    struct attempt a[2] = {{OUTCOME_FAILED, 1, 0, 10, 1, 1}, {OUTCOME_PASSED, 0, 0, 12, 1, 2}};
     struct shard_result r = {.index = 3,
                              .status = STATUS_FLAKY,
                              .rank = 1,
@@ -392,24 +400,68 @@ END_TEST
 
 START_TEST(unpack_bad_attempt)
 {
-    /* one attempt: outcome, exit code, signal, then two doubles packed as i64 0 */
-    const int64_t good[] = {1, STATUS_FAILED, 0, 0, 1, OUTCOME_FAILED, 2, 0, 0, 0};
-    struct shard_result *r = unpack_fields(good, 10);
+    /* one attempt: number, outcome, exit code, signal, then two doubles
+     * packed as i64 0 */
+    const int64_t good[] = {1, STATUS_FAILED, 0, 0, 1, 3, OUTCOME_FAILED, 2, 0, 0, 0};
+    struct shard_result *r = unpack_fields(good, 11);
     ck_assert_ptr_nonnull(r);
     ck_assert_int_eq(r->nattempts, 1);
+    ck_assert_int_eq(r->attempts[0].number, 3);
     ck_assert_int_eq(r->attempts[0].exit_code, 2);
     result_free(r);
-    int64_t bad[10];
+    int64_t bad[11];
     const struct {
         int pos;
         int64_t v;
-    } cases[] = {{5, OUTCOME_COUNT}, {5, -1}, {6, 256}, {6, -2}, {7, -1}, {7, 1025}};
+    } cases[] = {{5, 0},
+                 {5, -1},
+                 {5, (int64_t)ATTEMPT_NUMBER_MAX + 1},
+                 {6, OUTCOME_COUNT},
+                 {6, -1},
+                 {7, 256},
+                 {7, -2},
+                 {8, -1},
+                 {8, 1025}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         memcpy(bad, good, sizeof bad);
         bad[cases[i].pos] = cases[i].v;
-        ck_assert_msg(unpack_fields(bad, 10) == NULL, "field %d = %lld accepted", cases[i].pos,
+        ck_assert_msg(unpack_fields(bad, 11) == NULL, "field %d = %lld accepted", cases[i].pos,
                       (long long)cases[i].v);
     }
+}
+END_TEST
+
+/* Attempt numbers only grow: a second attempt numbered like the first, or
+ * below it, is a broken message. */
+START_TEST(unpack_numbers_grow)
+{
+    /* two attempts: number, outcome, exit code, signal, start, duration */
+    int64_t f[17] = {1, STATUS_FAILED,  0, 0, 2, 2, OUTCOME_FAILED, 1, 0, 0, 0,
+                     5, OUTCOME_FAILED, 1, 0, 0, 0};
+    struct shard_result *r = unpack_fields(f, 17);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(r->attempts[1].number, 5);
+    ck_assert_int_eq(result_last_number(r), 5);
+    result_free(r);
+    f[11] = 2;
+    ck_assert_ptr_null(unpack_fields(f, 17));
+    f[11] = 1;
+    ck_assert_ptr_null(unpack_fields(f, 17));
+}
+END_TEST
+
+START_TEST(attempt_labels)
+{
+    char buf[64];
+    struct attempt a = {.number = 2};
+    result_attempt_label(buf, sizeof buf, &a, 1, 3);
+    ck_assert_str_eq(buf, "attempt 2 of 3");
+    a.number = 4; /* moved off a lost host */
+    result_attempt_label(buf, sizeof buf, &a, 0, 1);
+    ck_assert_str_eq(buf, "attempt 4 (1 of 1)");
+    struct shard_result none = {.nattempts = 0};
+    ck_assert_int_eq(result_last_number(&none), 0);
+    ck_assert_int_eq(result_last_number(NULL), 0);
 }
 END_TEST
 
@@ -425,20 +477,20 @@ static int64_t double_bits(double v)
  * rank 0's duration formatting, and would vanish from the JSON report). */
 START_TEST(unpack_bad_times)
 {
-    /* one attempt: outcome, exit code, signal, start, duration */
-    int64_t f[10] = {1, STATUS_FAILED, 0, 0, 1, OUTCOME_FAILED, 2, 0};
-    f[8] = double_bits(1.7e9);
-    f[9] = double_bits(0.0);
-    struct shard_result *r = unpack_fields(f, 10);
+    /* one attempt: number, outcome, exit code, signal, start, duration */
+    int64_t f[11] = {1, STATUS_FAILED, 0, 0, 1, 1, OUTCOME_FAILED, 2, 0};
+    f[9] = double_bits(1.7e9);
+    f[10] = double_bits(0.0);
+    struct shard_result *r = unpack_fields(f, 11);
     ck_assert_ptr_nonnull(r); /* the valid baseline */
     result_free(r);
     const double bad[] = {NAN, INFINITY, -INFINITY, -1.0};
-    for (int pos = 8; pos <= 9; pos++) {
+    for (int pos = 9; pos <= 10; pos++) {
         for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-            int64_t m[10];
+            int64_t m[11];
             memcpy(m, f, sizeof m);
             m[pos] = double_bits(bad[i]);
-            ck_assert_msg(unpack_fields(m, 10) == NULL, "field %d = %g accepted", pos, bad[i]);
+            ck_assert_msg(unpack_fields(m, 11) == NULL, "field %d = %g accepted", pos, bad[i]);
         }
     }
 }
@@ -468,6 +520,8 @@ static Suite *result_suite(void)
     tcase_add_test(tc, unpack_out_of_range);
     tcase_add_test(tc, unpack_bad_attempt);
     tcase_add_test(tc, unpack_bad_times);
+    tcase_add_test(tc, unpack_numbers_grow);
+    tcase_add_test(tc, attempt_labels);
     suite_add_tcase(s, tc);
     return s;
 }
