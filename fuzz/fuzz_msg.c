@@ -98,19 +98,18 @@ static void spec(const unsigned char *msg, size_t len)
 
 static void assign(const unsigned char *msg, size_t len)
 {
-    long index;
-    int first;
-    char *task;
-    if (assign_unpack(msg, len, &index, &first, &task) < 0) {
-        if (task)
+    struct assignment a;
+    if (assign_unpack(msg, len, &a) < 0) {
+        if (a.task)
             abort(); /* nothing handed out on failure */
         return;
     }
-    if (first < 1 || first > ATTEMPT_FIRST_MAX)
+    if (a.first_attempt < 1 || a.first_attempt > ATTEMPT_FIRST_MAX || a.retries < 0 ||
+        a.retries > RETRIES_MAX)
         abort();
     size_t n;
-    same_bytes(assign_pack(index, first, task, &n), n, msg, len);
-    free(task);
+    same_bytes(assign_pack(&a, &n), n, msg, len);
+    free(a.task);
 }
 
 static void logpiece(const unsigned char *msg, size_t len)

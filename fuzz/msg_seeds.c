@@ -58,8 +58,8 @@ int main(int argc, char **argv)
     pack_str(&p, NULL);
     packed("primitives", K_PRIMITIVES, &p);
 
-    struct attempt at[2] = {{OUTCOME_FAILED, 1, 0, 1.7e9, 2.5, 1},
-                            {OUTCOME_PASSED, 0, 0, 1.7e9, 1, 2}};
+    struct attempt at[2] = {{OUTCOME_FAILED, 1, 0, 1.7e9, 2.5, 1, 3},
+                            {OUTCOME_PASSED, 0, 0, 1.7e9, 1, 2, 3}};
     struct shard_result r = {.index = 4,
                              .status = STATUS_FLAKY,
                              .rank = 1,
@@ -70,7 +70,7 @@ int main(int argc, char **argv)
     packer_init(&p);
     result_pack(&p, &r);
     packed("result-flaky", K_RESULT, &p);
-    struct attempt sig = {OUTCOME_TIMEOUT, -1, 15, 1.7e9, 30, 4};
+    struct attempt sig = {OUTCOME_TIMEOUT, -1, 15, 1.7e9, 30, 4, 0};
     struct shard_result t = {.index = 0,
                              .status = STATUS_TIMEOUT,
                              .rank = 3,
@@ -105,8 +105,11 @@ int main(int argc, char **argv)
     struct spec stop = {.status = 2};
     put("spec-stop", K_SPEC, spec_pack(&stop, &len), len);
 
-    put("assign-command", K_ASSIGN, assign_pack(7, 1, NULL, &len), len);
-    put("assign-task", K_ASSIGN, assign_pack(2, 4, "make test-{shard} > out", &len), len);
+    struct assignment ac = {.index = 7, .first_attempt = 1, .retries = 2};
+    put("assign-command", K_ASSIGN, assign_pack(&ac, &len), len);
+    struct assignment tk = {
+        .index = 2, .first_attempt = 4, .retries = 0, .task = "make test-{shard} > out"};
+    put("assign-task", K_ASSIGN, assign_pack(&tk, &len), len);
 
     put("logpiece-head", K_LOGPIECE, logpiece_pack(1, 1, LOG_HEAD, "ok 1\n\x1b[31mred\n", 14, &len),
         len);

@@ -19,25 +19,34 @@
  * ones one at a time, so no shard waits behind a slow one while a rank idles. */
 #define PREFETCH_BELOW 0.1
 
-/* The next shard for rank r: one a lost rank left behind, else the plan's. */
+/* The next shard for rank r: one a lost rank left behind or one to retry
+ * away from its host (unless that is r's), else the plan's. */
 static long next_shard(struct coord *co, int r)
 {
-    if (co->nrescue > 0)
-        return co->rescue[--co->nrescue];
-    return plan_next(co->plan, r);
+    long i = rescue_take(co->rescue, co->in->cluster->rank_host[r]);
+    return i >= 0 ? i : plan_next(co->plan, r);
 }
 
-/* The attempt numbers of shard index's next hand-out: it may use all of
- * them (1 + --retries), so the next one starts after them. A copy left
- * running on a lost host may go on using its numbers; the copy that
- * replaces it must not share its output directories. Returns the first. */
-static int take_attempts(struct coord *co, long index)
+/* Shard index's next hand-out: the retries it has left (attempts made on
+ * hosts where it could not start count), and its attempt numbers. It may
+ * use all of those (1 + retries), so the next hand-out starts after them: a
+ * copy left running on a lost host may go on using its numbers, and the
+ * copy that replaces it must not share its output directories. */
+static struct assignment hand_out(struct coord *co, long index)
 {
+    long retries = co->in->spec->retries;
+    if (co->partial[index])
+        retries -= co->partial[index]->nattempts;
+    if (retries < 0)
+        retries = 0;
     int first = co->next_attempt[index];
-    long next = first + co->in->spec->retries + 1;
+    long next = first + retries + 1;
     co->first_attempt[index] = first;
     co->next_attempt[index] = next < ATTEMPT_FIRST_MAX ? (int)next : ATTEMPT_FIRST_MAX;
-    return first;
+    return (struct assignment){.index = index,
+                               .first_attempt = first,
+                               .retries = (int)retries,
+                               .task = co->in->tasks ? co->in->tasks->lines[index] : NULL};
 }
 
 /* Whether rank r's host may get new shards. */
@@ -64,8 +73,8 @@ static int fill(struct coord *co, int r, char *err, size_t errlen)
         if (index < 0)
             return 0;
         size_t len;
-        const char *task = co->in->tasks ? co->in->tasks->lines[index] : NULL;
-        unsigned char *data = assign_pack(index, take_attempts(co, index), task, &len);
+        struct assignment a = hand_out(co, index);
+        unsigned char *data = assign_pack(&a, &len);
         if (!data) {
             snprintf(err, errlen, "out of memory");
             return -1;
@@ -89,8 +98,8 @@ static int fill_self(struct coord *co)
         return 0;
     co->owner[index] = 0;
     co->host_assigned[co->in->cluster->rank_host[0]]++;
-    char *task = co->in->tasks ? co->in->tasks->lines[index] : NULL;
-    return worker_start_shard(co->runner, co->in->spec, index, take_attempts(co, index), task);
+    struct assignment a = hand_out(co, index);
+    return worker_start_shard(co->runner, co->in->spec, &a);
 }
 
 /* Append res to this run's journal; a journal that cannot be written is
@@ -171,6 +180,95 @@ static void record(struct coord *co, struct shard_result *res)
     }
 }
 
+/* Whether a rank that is not lost may take shard index (not on a host it
+ * must avoid). */
+static bool someone_may_run(const struct coord *co, long index)
+{
+    const struct cluster *c = co->in->cluster;
+    for (int r = 0; r < c->nranks; r++)
+        if (!liveness_is_lost(co->alive, r) && !rescue_avoids(co->rescue, index, c->rank_host[r]))
+            return true;
+    return false;
+}
+
+/* Give every rank work it may take (rank 0's own slot fills itself). */
+static int fill_all(struct coord *co, char *err, size_t errlen)
+{
+    for (int r = 1; r < co->in->cluster->nranks; r++)
+        if (fill(co, r, err, errlen) < 0)
+            return -1;
+    return 0;
+}
+
+/* The result of a shard's hand-out, from the rank that ran it (0
+ * included), with the attempts it made before on hosts where it could not
+ * start. With --retry-elsewhere, an exec error is not the end while retries
+ * are left and a rank on another host may take the shard: it waits for
+ * that rank, first in line. Otherwise the result is recorded. Returns 0, or
+ * -1 with err (ENOMEM). */
+static int settle(struct coord *co, struct shard_result *res, char *err, size_t errlen)
+{
+    const struct cluster *c = co->in->cluster;
+    long i = res->index;
+    res = result_merge(co->partial[i], res);
+    co->partial[i] = NULL;
+    if (!res) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int h = c->rank_host[res->rank];
+    if (co->in->settings->retry_elsewhere && res->status == STATUS_EXEC_ERROR && !co->stopping) {
+        if (rescue_avoid(co->rescue, i, h) < 0) {
+            result_free(res);
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        const char *why = res->error ? res->error : "exec error";
+        if (res->nattempts > co->in->spec->retries) {
+            coord_say(co, "distmpi: shard %ld could not start on %s (%s); no retry is left\n",
+                      i + 1, c->hosts[h].name, why);
+        } else if (!someone_may_run(co, i)) {
+            coord_say(co,
+                      "distmpi: shard %ld could not start on %s (%s); no other host to retry it "
+                      "on\n",
+                      i + 1, c->hosts[h].name, why);
+        } else {
+            coord_say(co,
+                      "distmpi: shard %ld could not start on %s (%s); its next attempt runs on "
+                      "another host (--retry-elsewhere)\n",
+                      i + 1, c->hosts[h].name, why);
+            co->partial[i] = res;
+            co->owner[i] = -1;
+            co->host_assigned[h]--;
+            co->next_attempt[i] = result_last_number(res) + 1;
+            if (rescue_push(co->rescue, i) < 0) {
+                snprintf(err, errlen, "shard %ld queued twice", i + 1);
+                return -1;
+            }
+            return fill_all(co, err, errlen);
+        }
+    }
+    record(co, res);
+    return 0;
+}
+
+/* Shards waiting to retry on another host that no rank may take any more
+ * (the others were lost): they end with the attempts they made. */
+static void strand(struct coord *co)
+{
+    for (long k = 0; k < rescue_count(co->rescue);) {
+        long i = rescue_at(co->rescue, k);
+        if (!co->partial[i] || someone_may_run(co, i)) {
+            k++;
+            continue;
+        }
+        rescue_remove(co->rescue, k);
+        coord_say(co, "distmpi: shard %ld: no host left to retry it on\n", i + 1);
+        record(co, co->partial[i]);
+        co->partial[i] = NULL;
+    }
+}
+
 /* A result from worker src. Returns 0, or -1 with err for a broken message. */
 static int on_result(struct coord *co, int src, const unsigned char *data, size_t len, char *err,
                      size_t errlen)
@@ -184,7 +282,8 @@ static int on_result(struct coord *co, int src, const unsigned char *data, size_
     }
     if (res->index >= co->in->spec->total || co->owner[res->index] != src ||
         co->results[res->index] || res->rank != src ||
-        (res->nattempts > 0 && res->attempts[0].number != co->first_attempt[res->index])) {
+        (res->nattempts > 0 && (res->attempts[0].number != co->first_attempt[res->index] ||
+                                res->attempts[0].rank != src))) {
         fprintf(stderr,
                 "distmpi: ignoring a result for shard %ld from rank %d: it was not "
                 "running there\n",
@@ -192,8 +291,9 @@ static int on_result(struct coord *co, int src, const unsigned char *data, size_
         result_free(res);
         return 0;
     }
-    record(co, res);
     co->outstanding[src]--;
+    if (settle(co, res, err, errlen) < 0)
+        return -1;
     return fill(co, src, err, errlen);
 }
 
@@ -297,7 +397,10 @@ static int on_return(struct coord *co, int src, const unsigned char *data, size_
         co->outstanding[src]--;
         if (co->stopping)
             continue; /* it will not run: --max-failures was reached */
-        if (plan_return(co->plan, index) < 0) {
+        /* one that must avoid some hosts waits in the rescue queue again */
+        int back = rescue_avoided_count(co->rescue, index) > 0 ? rescue_push(co->rescue, index)
+                                                               : plan_return(co->plan, index);
+        if (back < 0) {
             snprintf(err, errlen, "out of memory");
             return -1;
         }
@@ -351,6 +454,10 @@ static int wind_down(struct coord *co, char *err, size_t errlen)
             return 0;
     long limit = co->in->settings->fail_fast ? 1 : co->in->settings->max_failures;
     for (long i = 0; i < co->in->spec->total; i++) {
+        if (co->partial[i]) { /* it could not start where it ran: so it ends */
+            record(co, co->partial[i]);
+            co->partial[i] = NULL;
+        }
         if (co->results[i])
             continue;
         struct shard_result *r = result_new_missing(i, STATUS_SKIPPED);
@@ -385,15 +492,22 @@ static int on_lost(struct coord *co, int r, char *err, size_t errlen)
         co->owner[i] = -1;
         co->moved[i]++;
         co->host_assigned[h]--;
-        co->rescue[co->nrescue++] = i;
+        if (rescue_push(co->rescue, i) < 0) {
+            snprintf(err, errlen, "shard %ld queued twice", i + 1);
+            return -1;
+        }
         if (used < sizeof moved - 16)
             used += (size_t)snprintf(moved + used, sizeof moved - used, "%s%ld", nmoved ? ", " : "",
                                      i + 1);
         nmoved++;
     }
     co->outstanding[r] = 0;
-    for (long i; plan_is_static(co->plan) && (i = plan_next(co->plan, r)) >= 0;)
-        co->rescue[co->nrescue++] = i;
+    for (long i; plan_is_static(co->plan) && (i = plan_next(co->plan, r)) >= 0;) {
+        if (rescue_push(co->rescue, i) < 0) {
+            snprintf(err, errlen, "shard %ld queued twice", i + 1);
+            return -1;
+        }
+    }
     lines_init(&co->streams[r]); /* its unfinished line will not be finished */
     char what[320];
     if (nmoved == 0)
@@ -404,10 +518,8 @@ static int on_lost(struct coord *co, int r, char *err, size_t errlen)
     coord_say(co, "distmpi: rank %d on %s lost: silent for %.0f s (--heartbeat-timeout %g); %s\n",
               r, c->hosts[h].name, liveness_silence(co->alive, r, time_mono()),
               co->in->settings->heartbeat_timeout, what);
-    for (int w = 1; w < c->nranks; w++)
-        if (fill(co, w, err, errlen) < 0)
-            return -1;
-    return 0;
+    strand(co);
+    return fill_all(co, err, errlen);
 }
 
 /* Send every worker an empty message with tag: TAG_ABORT or TAG_STOP. */
@@ -443,14 +555,15 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *e
     co.host_done = calloc((size_t)c->nhosts, sizeof *co.host_done);
     co.host_assigned = calloc((size_t)c->nhosts, sizeof *co.host_assigned);
     co.alive = liveness_create(c->nranks, in->settings->heartbeat_timeout, time_mono());
-    co.rescue = malloc((size_t)(sp->total > 0 ? sp->total : 1) * sizeof *co.rescue);
+    co.rescue = rescue_create(sp->total, c->nhosts);
+    co.partial = calloc((size_t)(sp->total > 0 ? sp->total : 1), sizeof *co.partial);
     co.moved = calloc((size_t)(sp->total > 0 ? sp->total : 1), sizeof *co.moved);
     co.first_attempt = calloc((size_t)(sp->total > 0 ? sp->total : 1), sizeof *co.first_attempt);
     co.next_attempt = calloc((size_t)(sp->total > 0 ? sp->total : 1), sizeof *co.next_attempt);
     if (!co.plan || !co.ob || !co.runner || !co.logs || !co.streams || !co.collected ||
         !co.ncollected || !co.results || !co.owner || !co.outstanding || !co.host_done ||
         !co.host_assigned || !co.alive || !co.rescue || !co.moved || !co.first_attempt ||
-        !co.next_attempt) {
+        !co.next_attempt || !co.partial) {
         snprintf(err, errlen, "out of memory setting up the run");
         goto out;
     }
@@ -534,7 +647,8 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *e
                 snprintf(err, errlen, "out of memory collecting a shard's files");
                 goto out;
             }
-            record(&co, res);
+            if (settle(&co, res, err, errlen) < 0)
+                goto out;
             active = true;
             continue; /* take the next shard at once */
         }
@@ -570,6 +684,11 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *e
             goto out;
         runner_cancel(co.runner);
         for (long i = 0; i < sp->total; i++) {
+            if (co.partial[i]) { /* the attempts it made on hosts where it could not start */
+                co.results[i] = co.partial[i];
+                co.results[i]->status = STATUS_INTERRUPTED;
+                co.partial[i] = NULL;
+            }
             if (!co.results[i] && !(co.results[i] = result_new_missing(i, STATUS_INTERRUPTED))) {
                 snprintf(err, errlen, "out of memory");
                 goto out;
@@ -599,7 +718,11 @@ out:
     if (co.alive)
         *lost = liveness_lost_count(co.alive);
     liveness_destroy(co.alive);
-    free(co.rescue);
+    rescue_destroy(co.rescue);
+    if (co.partial)
+        for (long i = 0; i < sp->total; i++)
+            result_free(co.partial[i]);
+    free(co.partial);
     free(co.moved);
     free(co.first_attempt);
     free(co.next_attempt);

@@ -21,6 +21,7 @@
 #include "logstore.h"
 #include "msg.h"
 #include "plan.h"
+#include "rescue.h"
 #include "report_json.h"
 #include "result.h"
 #include "runner.h"
@@ -72,9 +73,13 @@ struct coord {
 
     /* lost ranks (--heartbeat-timeout) and the shards they leave behind */
     struct liveness *alive;
-    long *rescue; /* shards taken back from lost ranks, handed out first */
-    long nrescue;
+    /* shards taken back from lost ranks or to retry on another host
+     * (--retry-elsewhere), handed out first */
+    struct rescue *rescue;
     int *moved; /* per shard: how often it was taken from a lost rank */
+    /* per shard: the attempts it made on hosts where it could not start,
+     * while it waits to run on another (--retry-elsewhere) */
+    struct shard_result **partial;
 
     /* per shard: the number of the first attempt of its latest hand-out, and
      * where the next hand-out starts (see take_attempts in coord.c) */

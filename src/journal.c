@@ -290,6 +290,7 @@ static int read_result(json_t *o, struct journal_data *d, char *why, size_t whyl
         const char *outcome = NULL;
         /* journals written before attempts had numbers: they counted from 1 */
         a->number = (int)k + 1;
+        a->rank = -1; /* ranks of another run mean nothing here */
         int prev = k ? r->attempts[k - 1].number : 0;
         if (json_unpack(json_array_get(attempts, k), "{s?i, s:s, s:i, s:i, s:F, s:F}", "attempt",
                         &a->number, "outcome", &outcome, "exit_code", &a->exit_code, "signal",

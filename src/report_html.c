@@ -422,6 +422,23 @@ struct slot_key {
     int host, slot, rank;
 };
 
+/* One bar: attempt k of shard i, run by rank. */
+struct bar_ref {
+    int rank;
+    long shard;
+    int k;
+};
+
+static int bar_cmp(const void *a, const void *b)
+{
+    const struct bar_ref *x = a, *y = b;
+    if (x->rank != y->rank)
+        return x->rank < y->rank ? -1 : 1;
+    if (x->shard != y->shard)
+        return x->shard < y->shard ? -1 : 1;
+    return (x->k > y->k) - (x->k < y->k);
+}
+
 static int slot_cmp(const void *a, const void *b)
 {
     const struct slot_key *x = a, *y = b;
@@ -542,25 +559,39 @@ static void timeline_section(struct html *b)
     time_axis(b);
     put(o, "<section id=\"timeline\">\n<h2>Timeline</h2>\n");
     legend(o);
-    /* each rank's shards as a list in shard order: head[rank], then link[shard] */
-    long *head = malloc(((size_t)nranks + 1) * sizeof *head);
-    long *link = malloc(((size_t)rep->total + 1) * sizeof *link);
+    /* every attempt on the row of the rank that ran it (a shard retried
+     * elsewhere has bars on two rows), each row's in shard order: bars[]
+     * sorted by rank, row r's from first[r] to first[r + 1] */
+    size_t nbars = 0;
+    for (long i = 0; i < rep->total; i++) {
+        const struct shard_result *r = result_at(rep, i);
+        nbars += r && host_index(c, r->rank) >= 0 ? (size_t)r->nattempts : 0;
+    }
+    struct bar_ref *bars = malloc((nbars + 1) * sizeof *bars);
+    size_t *first = malloc(((size_t)nranks + 1) * sizeof *first);
     struct slot_key *keys = malloc(((size_t)nranks + 1) * sizeof *keys);
-    if (!head || !link || !keys) {
+    if (!bars || !first || !keys) {
         o->oom = 1;
         goto out;
     }
-    for (int r = 0; r < nranks; r++) {
-        head[r] = -1;
-        keys[r] = (struct slot_key){c->rank_host[r], c->rank_slot ? c->rank_slot[r] : r, r};
-    }
-    for (long i = rep->total - 1; i >= 0; i--) {
+    nbars = 0;
+    for (long i = 0; i < rep->total; i++) {
         const struct shard_result *r = result_at(rep, i);
-        if (r && r->nattempts > 0 && host_index(c, r->rank) >= 0) {
-            link[i] = head[r->rank];
-            head[r->rank] = i;
+        if (!r || host_index(c, r->rank) < 0)
+            continue;
+        for (int k = 0; k < r->nattempts; k++) {
+            int ar = r->attempts[k].rank;
+            bars[nbars++] = (struct bar_ref){host_index(c, ar) >= 0 ? ar : r->rank, i, k};
         }
     }
+    qsort(bars, nbars, sizeof *bars, bar_cmp);
+    for (int r = 0, j = 0; r <= nranks; r++) {
+        while ((size_t)j < nbars && bars[j].rank < r)
+            j++;
+        first[r] = (size_t)j;
+    }
+    for (int r = 0; r < nranks; r++)
+        keys[r] = (struct slot_key){c->rank_host[r], c->rank_slot ? c->rank_slot[r] : r, r};
     qsort(keys, (size_t)nranks, sizeof *keys, slot_cmp);
 
     put(o,
@@ -585,17 +616,16 @@ static void timeline_section(struct html *b)
         putf(o, " / slot %d (rank %d)</div><div class=\"track\">", keys[j].slot, r);
         if (h >= 0)
             down_periods(b, h);
-        for (long i = head[r]; i >= 0; i = link[i])
-            for (int k = 0; k < rep->results[i]->nattempts; k++)
-                bar(b, i, rep->results[i], k);
+        for (size_t j2 = first[r]; j2 < first[r + 1]; j2++)
+            bar(b, bars[j2].shard, rep->results[bars[j2].shard], bars[j2].k);
         put(o, "</div></div>\n");
     }
     put(o, "</div>\n");
     if (rep->total == 0)
         put(o, "<p>No shards.</p>\n");
 out:
-    free(head);
-    free(link);
+    free(bars);
+    free(first);
     free(keys);
     put(o, "</section>\n");
 }

@@ -56,10 +56,17 @@ static json_t *tally_json(const struct tally *t, json_t *o)
     return o;
 }
 
-static json_t *attempt_json(const struct attempt *a)
+/* host names where the shard's own host is: an attempt of a carried result
+ * (rank -1) ran where the result did */
+static json_t *attempt_json(const struct cluster *c, const struct attempt *a, json_t *shard_host)
 {
     json_t *o = json_object();
+    int ran = a->rank >= 0 && a->rank < c->nranks;
     json_object_set_new(o, "attempt", json_integer(a->number));
+    json_object_set_new(o, "host",
+                        ran ? str_or_null(c->hosts[c->rank_host[a->rank]].name)
+                            : json_incref(shard_host));
+    json_object_set_new(o, "rank", ran ? json_integer(a->rank) : json_null());
     json_object_set_new(o, "outcome", json_string(outcome_name(a->outcome)));
     json_object_set_new(o, "exit_code",
                         a->exit_code >= 0 ? json_integer(a->exit_code) : json_null());
@@ -99,7 +106,7 @@ static json_t *shard_json(const struct report *rep, long i)
     json_object_set_new(o, "error", str_or_null(r ? r->error : NULL));
     json_t *list = json_array();
     for (int k = 0; k < n; k++)
-        json_array_append_new(list, attempt_json(&r->attempts[k]));
+        json_array_append_new(list, attempt_json(c, &r->attempts[k], json_object_get(o, "host")));
     json_object_set_new(o, "attempt_results", list);
     if (rep->collected) {
         json_t *files = json_array();

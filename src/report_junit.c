@@ -311,6 +311,19 @@ static const char *host_of(const struct report *rep, const struct shard_result *
     return h >= 0 && h < c->nhosts ? c->hosts[h].name : NULL;
 }
 
+/* Where attempt a of r ran, when that is not where r ended (an attempt on a
+ * host where it could not start, --retry-elsewhere); NULL otherwise. */
+static const char *elsewhere(const struct report *rep, const struct shard_result *r,
+                             const struct attempt *a)
+{
+    const struct cluster *c = rep->cluster;
+    if (r->carried || a->rank < 0 || a->rank == r->rank || !c || a->rank >= c->nranks ||
+        !c->rank_host || !c->hosts)
+        return NULL;
+    int h = c->rank_host[a->rank];
+    return h >= 0 && h < c->nhosts ? c->hosts[h].name : NULL;
+}
+
 static const char *log_tail(const struct builder *b, long i)
 {
     if (!b->opt || !b->opt->log_tails)
@@ -349,8 +362,9 @@ static void shard_message(struct sbuf *m, const struct shard_result *r, int stat
     }
 }
 
-/* One line per attempt: "attempt 1 of 3: failed (exit 1), 0.310s, started ...". */
-static void attempt_line(struct sbuf *t, const struct attempt *a, int k, int n)
+/* One line per attempt: "attempt 1 of 3: failed (exit 1), 0.310s, started
+ * ...", and " on HOST" when it ran on another host than the last. */
+static void attempt_line(struct sbuf *t, const struct attempt *a, int k, int n, const char *where)
 {
     char ts[40];
     time_format_iso(a->start, ts, sizeof ts);
@@ -358,7 +372,8 @@ static void attempt_line(struct sbuf *t, const struct attempt *a, int k, int n)
     result_attempt_label(label, sizeof label, a, k, n);
     sb_printf(t, "%s: %s (", label, outcome_name(a->outcome));
     describe_attempt(t, a);
-    sb_printf(t, "), %.3fs, started %s\n", isfinite(a->duration) ? a->duration : 0.0, ts);
+    sb_printf(t, "), %.3fs, started %s%s%s\n", isfinite(a->duration) ? a->duration : 0.0, ts,
+              where ? " on " : "", where ? where : "");
 }
 
 /* The text of a <failure> or <error>: what happened, where, every attempt,
@@ -372,7 +387,7 @@ static void shard_text(struct builder *b, struct sbuf *t, long i, const struct s
         sb_printf(t, "host %s, rank %d, slot %d\n", host, r->rank, r->slot);
     int n = r ? r->nattempts : 0;
     for (int k = 0; k < n; k++)
-        attempt_line(t, &r->attempts[k], k, n);
+        attempt_line(t, &r->attempts[k], k, n, elsewhere(b->rep, r, &r->attempts[k]));
     if (r && r->error)
         sb_printf(t, "error: %s\n", r->error);
     if (r && r->log)
@@ -393,7 +408,7 @@ static void rerun_element(struct builder *b, xmlNodePtr tc, const char *name,
     result_attempt_label(label, sizeof label, a, k, r->nattempts);
     sb_printf(&b->msg, " (%s)", label);
     sb_reset(&b->text);
-    attempt_line(&b->text, a, k, r->nattempts);
+    attempt_line(&b->text, a, k, r->nattempts, elsewhere(b->rep, r, a));
     xmlNodePtr e = text_element(b, tc, name, sb_str(&b->text));
     attr(b, e, "message", sb_str(&b->msg));
     attr(b, e, "type", outcome_name(a->outcome));

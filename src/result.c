@@ -125,6 +125,33 @@ int result_last_number(const struct shard_result *r)
     return r && r->nattempts > 0 ? r->attempts[r->nattempts - 1].number : 0;
 }
 
+struct shard_result *result_merge(struct shard_result *earlier, struct shard_result *later)
+{
+    if (!earlier || earlier->nattempts == 0) {
+        result_free(earlier);
+        return later;
+    }
+    int n = earlier->nattempts + later->nattempts;
+    struct attempt *a = malloc((size_t)n * sizeof *a);
+    if (!a) {
+        result_free(earlier);
+        result_free(later);
+        return NULL;
+    }
+    memcpy(a, earlier->attempts, (size_t)earlier->nattempts * sizeof *a);
+    if (later->nattempts > 0)
+        memcpy(a + earlier->nattempts, later->attempts, (size_t)later->nattempts * sizeof *a);
+    free(later->attempts);
+    later->attempts = a;
+    later->nattempts = n;
+    /* later's class stands (--collect may have failed a pass); a pass after
+     * the earlier attempts, which did not pass, is flaky */
+    if (later->status == STATUS_PASSED)
+        later->status = STATUS_FLAKY;
+    result_free(earlier);
+    return later;
+}
+
 struct shard_result *result_new_missing(long index, int status)
 {
     struct shard_result *r = calloc(1, sizeof *r);
@@ -146,6 +173,7 @@ void result_pack(struct packer *p, const struct shard_result *r)
     for (int i = 0; i < r->nattempts; i++) {
         const struct attempt *a = &r->attempts[i];
         pack_i64(p, a->number);
+        pack_i64(p, a->rank);
         pack_i64(p, a->outcome);
         pack_i64(p, a->exit_code);
         pack_i64(p, a->signal);
@@ -177,6 +205,7 @@ struct shard_result *result_unpack(struct unpacker *u)
         struct attempt *a = &r->attempts[i];
         /* numbers only grow: the reports and paths rely on it */
         a->number = (int)unpack_range(u, i ? r->attempts[i - 1].number + 1 : 1, ATTEMPT_NUMBER_MAX);
+        a->rank = (int)unpack_range(u, -1, INT32_MAX);
         a->outcome = (int)unpack_range(u, 0, OUTCOME_COUNT - 1);
         a->exit_code = (int)unpack_range(u, -1, 255);
         a->signal = (int)unpack_range(u, 0, 1024);

@@ -42,9 +42,11 @@ enum {
 
 /* Attempt numbers stay at or below this (checked where they arrive); a
  * shard's first attempt on a host at or below ATTEMPT_FIRST_MAX, so that its
- * retries (1000 at most) stay in range. */
+ * retries (RETRIES_MAX at most) stay in range. */
 #define ATTEMPT_NUMBER_MAX 1000000000
 #define ATTEMPT_FIRST_MAX  (ATTEMPT_NUMBER_MAX / 2)
+/* The most --retries allows. */
+#define RETRIES_MAX 1000
 
 struct attempt {
     int outcome;     /* enum outcome */
@@ -57,6 +59,7 @@ struct attempt {
      * every number the copy left running there may still use, so no two
      * attempts share an output directory. */
     int number;
+    int rank; /* the rank that ran it; -1 when not known (a carried result) */
 };
 
 struct shard_result {
@@ -109,6 +112,12 @@ int result_last_number(const struct shard_result *r);
 double result_elapsed(const struct shard_result *r);
 /* Sum of the attempts' durations. */
 double result_busy(const struct shard_result *r);
+
+/* The attempts of earlier (which did not pass), then those of later, as
+ * later's result (its rank, slot, error and class, but a pass becomes
+ * flaky): a shard retried on another host (--retry-elsewhere). Frees
+ * earlier, and later too on ENOMEM (returns NULL). */
+struct shard_result *result_merge(struct shard_result *earlier, struct shard_result *later);
 
 /* A shard without a result of its own (STATUS_LOST, _INTERRUPTED, _SKIPPED):
  * no attempts, rank -1. Returns NULL on ENOMEM. */

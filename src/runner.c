@@ -38,7 +38,8 @@ struct runner {
 
     enum runner_state state;
     long index;
-    int first; /* the number of the shard's first attempt here */
+    int first;   /* the number of the shard's first attempt here */
+    int retries; /* how many it may make after a failed attempt */
     char **words;
     int nwords;
     bool shell;
@@ -267,14 +268,15 @@ bool runner_busy(const struct runner *r)
     return r->state != RUNNER_IDLE;
 }
 
-int runner_start(struct runner *r, long index, int first_attempt, char *const *words, int nwords,
-                 bool shell)
+int runner_start(struct runner *r, long index, int first_attempt, int retries, char *const *words,
+                 int nwords, bool shell)
 {
     if (r->state != RUNNER_IDLE) {
         errno = EBUSY;
         return -1;
     }
-    if (first_attempt < 1 || first_attempt > ATTEMPT_FIRST_MAX) {
+    if (first_attempt < 1 || first_attempt > ATTEMPT_FIRST_MAX || retries < 0 ||
+        retries > RETRIES_MAX) {
         errno = EINVAL;
         return -1;
     }
@@ -295,6 +297,7 @@ int runner_start(struct runner *r, long index, int first_attempt, char *const *w
     r->shell = shell;
     r->index = index;
     r->first = first_attempt;
+    r->retries = retries;
     r->state = RUNNER_BACKOFF; /* the first attempt is a retry with no wait */
     r->retry_at = -INFINITY;
     return 0;
@@ -314,6 +317,7 @@ static struct attempt *new_attempt(struct runner *r)
     struct attempt *a = &r->attempts[r->nattempts];
     memset(a, 0, sizeof *a);
     a->number = r->first + r->nattempts++;
+    a->rank = r->cfg.rank;
     a->exit_code = -1;
     a->start = time_wall();
     return a;
@@ -666,7 +670,7 @@ struct shard_result *runner_step(struct runner *r)
         /* the attempt ended: pass, give up, or schedule a retry */
         const struct attempt *a = &r->attempts[r->nattempts - 1];
         if (a->outcome == OUTCOME_PASSED || a->outcome == OUTCOME_EXEC_ERROR ||
-            r->nattempts > r->cfg.retries)
+            r->nattempts > r->retries)
             return finish(r);
         double delay = backoff_delay(r->cfg.backoff, r->cfg.backoff_max, r->cfg.backoff_jitter,
                                      r->nattempts, erand48(r->rng));

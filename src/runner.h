@@ -33,7 +33,6 @@ typedef void (*runner_output_fn)(void *arg, long index, int attempt, int kind, c
 struct runner_config {
     double timeout;    /* seconds per attempt, 0: none */
     double kill_grace; /* seconds between SIGTERM and SIGKILL */
-    long retries;      /* retries after a failed attempt */
     double backoff, backoff_max, backoff_jitter;
     const char *run_dir; /* relative to the working directory, or absolute */
     const char *host;
@@ -55,13 +54,13 @@ struct runner *runner_create(const struct runner_config *cfg);
 void runner_destroy(struct runner *r);
 
 /* Start shard index, numbering its attempts from first_attempt (struct
- * attempt; the retries allowed do not depend on it). words[0..nwords) are
- * the command's word templates; with shell, words[0] is a task line run by
- * /bin/sh -c and its values are shell-quoted. The words are copied. Returns
- * 0, or -1 with errno EBUSY (a shard is running), EINVAL (first_attempt out
- * of range) or ENOMEM. */
-int runner_start(struct runner *r, long index, int first_attempt, char *const *words, int nwords,
-                 bool shell);
+ * attempt), with up to retries retries after a failed attempt.
+ * words[0..nwords) are the command's word templates; with shell, words[0]
+ * is a task line run by /bin/sh -c and its values are shell-quoted. The
+ * words are copied. Returns 0, or -1 with errno EBUSY (a shard is running),
+ * EINVAL (first_attempt or retries out of range) or ENOMEM. */
+int runner_start(struct runner *r, long index, int first_attempt, int retries, char *const *words,
+                 int nwords, bool shell);
 
 /* End the shard in progress at once, if any: SIGKILL its process group, reap
  * it, and forget the shard (no result). The runner is idle afterwards. */

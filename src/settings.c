@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "result.h"
+
 static const char *const schedule_choices[] = {"dynamic", "static", NULL};
 static const char *const progress_choices[] = {"auto", "bars", "lines", "none", NULL};
 
@@ -32,8 +34,10 @@ const struct setting_desc settings_table[SET_COUNT] = {
      "end an attempt after SECONDS (default 0: no limit)", false},
     {SET_KILL_GRACE, "kill-grace", 0, SETTING_DOUBLE, OFF(kill_grace), 0, 3600, NULL, "SECONDS",
      "wait between SIGTERM and SIGKILL (default 5)", false},
-    {SET_RETRIES, "retries", 0, SETTING_INT, OFF(retries), 0, 1000, NULL, "N",
+    {SET_RETRIES, "retries", 0, SETTING_INT, OFF(retries), 0, RETRIES_MAX, NULL, "N",
      "retry a failed shard N times on its rank (default 2)", false},
+    {SET_RETRY_ELSEWHERE, "retry-elsewhere", 0, SETTING_BOOL, OFF(retry_elsewhere), 0, 0, NULL,
+     NULL, "retry a shard that could not start on a rank of another host", false},
     {SET_BACKOFF, "backoff", 0, SETTING_DOUBLE, OFF(backoff), 0, 86400, NULL, "SECONDS",
      "delay before the first retry, doubled for each next one (default 5)", false},
     {SET_BACKOFF_MAX, "backoff-max", 0, SETTING_DOUBLE, OFF(backoff_max), 0, 86400, NULL, "SECONDS",

@@ -32,6 +32,7 @@ enum setting_id {
     SET_TIMEOUT,
     SET_KILL_GRACE,
     SET_RETRIES,
+    SET_RETRY_ELSEWHERE,
     SET_BACKOFF,
     SET_BACKOFF_MAX,
     SET_BACKOFF_JITTER,
@@ -64,34 +65,35 @@ struct settings {
     long shards;  /* 0: one shard per rank */
     int schedule; /* enum schedule */
     bool dry_run;
-    char *tasks;            /* task file, or NULL for a command */
-    double timeout;         /* seconds per attempt; 0: none */
-    double kill_grace;      /* seconds between SIGTERM and SIGKILL */
-    long retries;           /* retries after the first attempt */
-    double backoff;         /* first retry delay, seconds */
-    double backoff_max;     /* cap on any retry delay, seconds */
-    double backoff_jitter;  /* +/- fraction applied to each delay */
-    char *run_dir;          /* NULL: distmpi-runs/RUN_ID */
-    char *json;             /* JSON report path, or NULL */
-    bool skip_health;       /* no health checks at all */
-    double health_interval; /* seconds between probes during the run */
-    double min_disk_free;   /* percent free in the working directory */
-    double max_memory_used; /* percent of memory in use */
-    double max_load;        /* 1-minute load per core */
-    double connect_timeout; /* distmpi health/launch: seconds per host */
-    int progress;           /* enum progress_mode */
-    char *junit;            /* JUnit XML report path, or NULL */
-    char *logs;             /* where rank 0 stores the logs; NULL: the run directory */
-    long max_log_bytes;     /* per attempt: the head and the tail, half each */
-    bool stream;            /* print the shards' output live */
-    char *collect;          /* file pattern fetched after each shard, or NULL */
-    char *html;             /* HTML report path, or NULL */
-    char *journal;          /* NULL: RUN_DIR/journal.jsonl */
-    char *resume;           /* journal of the run to finish, or NULL */
-    char *rerun_failed;     /* journal whose failed shards run again, or NULL */
-    bool force_resume;      /* use a journal of another command or shard count */
-    long max_failures;      /* start no shard once this many did not pass; 0: no limit */
-    bool fail_fast;         /* the same as max_failures 1 */
+    char *tasks;              /* task file, or NULL for a command */
+    double timeout;           /* seconds per attempt; 0: none */
+    double kill_grace;        /* seconds between SIGTERM and SIGKILL */
+    long retries;             /* retries after the first attempt */
+    bool retry_elsewhere;     /* an exec error's next attempt goes to another host */
+    double backoff;           /* first retry delay, seconds */
+    double backoff_max;       /* cap on any retry delay, seconds */
+    double backoff_jitter;    /* +/- fraction applied to each delay */
+    char *run_dir;            /* NULL: distmpi-runs/RUN_ID */
+    char *json;               /* JSON report path, or NULL */
+    bool skip_health;         /* no health checks at all */
+    double health_interval;   /* seconds between probes during the run */
+    double min_disk_free;     /* percent free in the working directory */
+    double max_memory_used;   /* percent of memory in use */
+    double max_load;          /* 1-minute load per core */
+    double connect_timeout;   /* distmpi health/launch: seconds per host */
+    int progress;             /* enum progress_mode */
+    char *junit;              /* JUnit XML report path, or NULL */
+    char *logs;               /* where rank 0 stores the logs; NULL: the run directory */
+    long max_log_bytes;       /* per attempt: the head and the tail, half each */
+    bool stream;              /* print the shards' output live */
+    char *collect;            /* file pattern fetched after each shard, or NULL */
+    char *html;               /* HTML report path, or NULL */
+    char *journal;            /* NULL: RUN_DIR/journal.jsonl */
+    char *resume;             /* journal of the run to finish, or NULL */
+    char *rerun_failed;       /* journal whose failed shards run again, or NULL */
+    bool force_resume;        /* use a journal of another command or shard count */
+    long max_failures;        /* start no shard once this many did not pass; 0: no limit */
+    bool fail_fast;           /* the same as max_failures 1 */
     double heartbeat_timeout; /* a rank silent this long is lost; 0: never */
     enum setting_source source[SET_COUNT];
 };

@@ -90,26 +90,28 @@ void spec_free(struct spec *s)
     memset(s, 0, sizeof *s);
 }
 
-unsigned char *assign_pack(long index, int first_attempt, const char *task, size_t *len)
+unsigned char *assign_pack(const struct assignment *a, size_t *len)
 {
     struct packer p;
     packer_init(&p);
-    pack_i64(&p, index);
-    pack_i64(&p, first_attempt);
-    pack_str(&p, task);
+    pack_i64(&p, a->index);
+    pack_i64(&p, a->first_attempt);
+    pack_i64(&p, a->retries);
+    pack_str(&p, a->task);
     return packer_take(&p, len);
 }
 
-int assign_unpack(const void *data, size_t len, long *index, int *first_attempt, char **task)
+int assign_unpack(const void *data, size_t len, struct assignment *a)
 {
     struct unpacker u;
     unpacker_init(&u, data, len);
-    *index = (long)unpack_range(&u, 0, INT32_MAX);
-    *first_attempt = (int)unpack_range(&u, 1, ATTEMPT_FIRST_MAX);
-    *task = unpack_str(&u);
+    a->index = (long)unpack_range(&u, 0, INT32_MAX);
+    a->first_attempt = (int)unpack_range(&u, 1, ATTEMPT_FIRST_MAX);
+    a->retries = (int)unpack_range(&u, 0, RETRIES_MAX);
+    a->task = unpack_str(&u);
     if (u.failed || u.pos != u.len) {
-        free(*task);
-        *task = NULL;
+        free(a->task);
+        a->task = NULL;
         return -1;
     }
     return 0;

@@ -37,12 +37,18 @@ int spec_unpack(struct spec *s, const void *data, size_t len);
 /* Free what s owns; accepts an empty spec. */
 void spec_free(struct spec *s);
 
-/* An assignment: shard index, the number its first attempt takes (see
- * struct attempt) and, in task mode, its line. */
-unsigned char *assign_pack(long index, int first_attempt, const char *task, size_t *len);
-/* Returns 0 with *index, *first_attempt and *task (heap or NULL), or -1 when
+/* A shard handed to a rank. */
+struct assignment {
+    long index;
+    int first_attempt; /* the number its first attempt takes (struct attempt) */
+    int retries;       /* how many retries it may make there */
+    char *task;        /* task mode: its line; otherwise NULL */
+};
+
+unsigned char *assign_pack(const struct assignment *a, size_t *len);
+/* Returns 0 with *a filled in (a->task on the heap or NULL), or -1 when
  * malformed. */
-int assign_unpack(const void *data, size_t len, long *index, int *first_attempt, char **task);
+int assign_unpack(const void *data, size_t len, struct assignment *a);
 
 /* A piece of an attempt's output (enum log_kind in runner.h); data may hold
  * any bytes. */

@@ -3,6 +3,7 @@
 
 #include "worker.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,50 +20,34 @@
 
 /* Assignments not yet started, first in first out. */
 struct queue {
-    long *index;
-    int *first; /* the number of its first attempt */
-    char **task;
+    struct assignment *items;
     size_t head, len, cap;
 };
 
-static int queue_push(struct queue *q, long index, int first, char *task)
+static int queue_push(struct queue *q, const struct assignment *a)
 {
     if (q->head + q->len == q->cap) {
         if (q->head > 0) { /* slide down before growing */
-            memmove(q->index, q->index + q->head, q->len * sizeof *q->index);
-            memmove(q->first, q->first + q->head, q->len * sizeof *q->first);
-            memmove(q->task, q->task + q->head, q->len * sizeof *q->task);
+            memmove(q->items, q->items + q->head, q->len * sizeof *q->items);
             q->head = 0;
         } else {
             size_t cap = q->cap ? q->cap * 2 : 8;
-            long *ix = realloc(q->index, cap * sizeof *ix);
-            if (ix)
-                q->index = ix;
-            int *fa = realloc(q->first, cap * sizeof *fa);
-            if (fa)
-                q->first = fa;
-            char **tk = realloc(q->task, cap * sizeof *tk);
-            if (tk)
-                q->task = tk;
-            if (!ix || !fa || !tk)
+            struct assignment *items = realloc(q->items, cap * sizeof *items);
+            if (!items)
                 return -1;
+            q->items = items;
             q->cap = cap;
         }
     }
-    q->index[q->head + q->len] = index;
-    q->first[q->head + q->len] = first;
-    q->task[q->head + q->len] = task;
-    q->len++;
+    q->items[q->head + q->len++] = *a;
     return 0;
 }
 
 static void queue_free(struct queue *q)
 {
     for (size_t i = 0; i < q->len; i++)
-        free(q->task[q->head + i]);
-    free(q->index);
-    free(q->first);
-    free(q->task);
+        free(q->items[q->head + i].task);
+    free(q->items);
 }
 
 /* A host's leader tells rank 0 how its host is doing. */
@@ -89,7 +74,7 @@ static int give_back(struct outbox *ob, struct queue *q, char *err, size_t errle
     packer_init(&p);
     pack_i64(&p, (int64_t)q->len);
     for (size_t i = 0; i < q->len; i++)
-        pack_i64(&p, q->index[q->head + i]);
+        pack_i64(&p, q->items[q->head + i].index);
     size_t len;
     unsigned char *data = packer_take(&p, &len);
     if (!data) {
@@ -147,20 +132,18 @@ static int handle(struct queue *q, struct flags *f, int src, int tag, const unsi
         f->give_back = tag == TAG_PAUSE && len == 1 && data[0] == 1;
         return 0;
     }
-    long index;
-    int first;
-    char *task;
-    if (tag != TAG_ASSIGN || assign_unpack(data, len, &index, &first, &task) < 0) {
+    struct assignment a;
+    if (tag != TAG_ASSIGN || assign_unpack(data, len, &a) < 0) {
         snprintf(err, errlen, "malformed message (tag %d) from rank 0", tag);
         return -1;
     }
     if (f->aborting) { /* crossed the ABORT on its way */
-        free(task);
+        free(a.task);
         return 0;
     }
-    if (queue_push(q, index, first, task) < 0) {
-        free(task);
-        snprintf(err, errlen, "out of memory queueing shard %ld", index + 1);
+    if (queue_push(q, &a) < 0) {
+        free(a.task);
+        snprintf(err, errlen, "out of memory queueing shard %ld", a.index + 1);
         return -1;
     }
     return 0;
@@ -260,7 +243,6 @@ struct runner *worker_runner_create(const struct spec *spec, const struct self *
     struct runner_config rc = {
         .timeout = spec->timeout,
         .kill_grace = spec->kill_grace,
-        .retries = spec->retries,
         .backoff = spec->backoff,
         .backoff_max = spec->backoff_max,
         .backoff_jitter = spec->backoff_jitter,
@@ -277,12 +259,14 @@ struct runner *worker_runner_create(const struct spec *spec, const struct self *
     return runner_create(&rc);
 }
 
-int worker_start_shard(struct runner *runner, const struct spec *spec, long index,
-                       int first_attempt, char *task)
+int worker_start_shard(struct runner *runner, const struct spec *spec, const struct assignment *a)
 {
-    if (spec->shell)
-        return runner_start(runner, index, first_attempt, &task, 1, true);
-    return runner_start(runner, index, first_attempt, spec->words, spec->nwords, false);
+    if (spec->shell) {
+        char *task = a->task;
+        return runner_start(runner, a->index, a->first_attempt, a->retries, &task, 1, true);
+    }
+    return runner_start(runner, a->index, a->first_attempt, a->retries, spec->words, spec->nwords,
+                        false);
 }
 
 int worker_run(const struct spec *spec, const struct self *me, char *err, size_t errlen)
@@ -336,15 +320,14 @@ int worker_run(const struct spec *spec, const struct self *me, char *err, size_t
                 goto out;
         }
         if (!f.aborting && !f.paused && !runner_busy(runner) && q.len > 0) {
-            long index = q.index[q.head];
-            int first = q.first[q.head];
-            char *task = q.task[q.head];
+            struct assignment a = q.items[q.head];
             q.head++;
             q.len--;
-            int started = worker_start_shard(runner, spec, index, first, task);
-            free(task);
+            int started = worker_start_shard(runner, spec, &a);
+            int why = errno;
+            free(a.task);
             if (started < 0) {
-                snprintf(err, errlen, "cannot start shard %ld: out of memory", index + 1);
+                snprintf(err, errlen, "cannot start shard %ld: %s", a.index + 1, strerror(why));
                 goto out;
             }
             active = true;

@@ -18,11 +18,9 @@ struct runner;
 struct runner *worker_runner_create(const struct spec *spec, const struct self *me,
                                     runner_output_fn output, void *arg);
 
-/* Start shard index on runner, its attempts numbered from first_attempt: the
- * spec's command, or in task mode task (the shard's line). Returns
- * runner_start()'s result. */
-int worker_start_shard(struct runner *runner, const struct spec *spec, long index,
-                       int first_attempt, char *task);
+/* Start the shard a on runner: the spec's command, or in task mode a->task
+ * (the shard's line). Returns runner_start()'s result. */
+int worker_start_shard(struct runner *runner, const struct spec *spec, const struct assignment *a);
 
 /* --collect after shard res finished on this rank (nothing without a
  * pattern in the spec): each file goes to fn (see collect.h); a shard that

@@ -117,6 +117,21 @@ assert j[\"exit_status\"] == 3
 	grep "^3 shards: 2 passed (0 flaky), 0 failed, 0 timed out, 0 crashed, 1 exec errors\{0,1\}, 0 lost" out
 '
 
+# On one host there is no other host to retry on: the shard ends as it
+# would without --retry-elsewhere, and rank 0 says why.
+test_expect_success PYTHON '--retry-elsewhere with one host: no other host, exec error, exit 3' '
+	test_expect_code 3 run_distmpi 2 --tasks missing.tasks --backoff 0 --retry-elsewhere \
+		--json me.json >out 2>err &&
+	grep "^distmpi: shard 2 could not start on [^ ]* (/bin/sh could not find the command (exit 127)); no other host to retry it on\$" out &&
+	json_check me.json "
+s = shards[2]
+assert s[\"status\"] == \"exec_error\" and s[\"attempts\"] == 1, s
+a = s[\"attempt_results\"][0]
+assert a[\"attempt\"] == 1 and a[\"host\"] == s[\"host\"] and a[\"rank\"] == s[\"rank\"], s
+assert j[\"exit_status\"] == 3
+"
+'
+
 test_expect_success 'a command name not found on PATH: exit 3' '
 	echo "no-such-command-distmpi-test" >nopath.tasks &&
 	test_expect_code 3 run_distmpi 1 --tasks nopath.tasks --backoff 0 >out 2>err &&

@@ -15,6 +15,12 @@ healthy host, a closed port, a port that accepts and never answers, a wrong
 and a missing host key, and a user key that is not authorized. Starting the
 sshd needs root and openssh-server (prerequisite SSHD).'
 
+# Alone: no other script that times hosts' answers or loads the machine
+# runs meanwhile, in this build or another on this machine (docs/testing.md).
+if test -z "$DISTMPI_ALONE" && command -v flock >/dev/null; then
+	DISTMPI_ALONE=1 flock -w 1800 -o "${TMPDIR:-/tmp}/distmpi-alone-tests.lock" /bin/sh "$0" "$@"
+	exit
+fi
 : "${SHARNESS_TEST_DIRECTORY:=${DISTMPI_BUILDDIR:+$DISTMPI_BUILDDIR/tests}}"
 . "${SHARNESS:-/usr/share/sharness/sharness.sh}"
 

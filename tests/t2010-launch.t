@@ -8,6 +8,12 @@ aliases of a private sshd (tests/sharness.d/sshd.sh). DISTMPI_MPIRUN points at
 a wrapper that records what launch passed to mpirun, then runs the real
 mpirun with the alias "ok" turned into localhost, so the run is real.'
 
+# Alone: no other script that times hosts' answers or loads the machine
+# runs meanwhile, in this build or another on this machine (docs/testing.md).
+if test -z "$DISTMPI_ALONE" && command -v flock >/dev/null; then
+	DISTMPI_ALONE=1 flock -w 1800 -o "${TMPDIR:-/tmp}/distmpi-alone-tests.lock" /bin/sh "$0" "$@"
+	exit
+fi
 : "${SHARNESS_TEST_DIRECTORY:=${DISTMPI_BUILDDIR:+$DISTMPI_BUILDDIR/tests}}"
 . "${SHARNESS:-/usr/share/sharness/sharness.sh}"
 

@@ -15,6 +15,12 @@ the fixture itself leaves nothing behind when a test fails.
 Needs root; skipped with the reason where namespaces cannot be created, a
 failure instead when CI=true.'
 
+# Alone: no other script that times hosts' answers or loads the machine
+# runs meanwhile, in this build or another on this machine (docs/testing.md).
+if test -z "$DISTMPI_ALONE" && command -v flock >/dev/null; then
+	DISTMPI_ALONE=1 flock -w 1800 -o "${TMPDIR:-/tmp}/distmpi-alone-tests.lock" /bin/sh "$0" "$@"
+	exit
+fi
 : "${SHARNESS_TEST_DIRECTORY:=${DISTMPI_BUILDDIR:+$DISTMPI_BUILDDIR/tests}}"
 . "${SHARNESS:-/usr/share/sharness/sharness.sh}"
 
@@ -396,6 +402,58 @@ test_expect_success XMLLINT '--collect: the merged report has every host'"'"'s t
 	test "$(xmllint --xpath "string(//testsuite[@name=\"shard-3\"]/testcase[@name=\"cart on $host3\"]/failure/@message)" merged.xml)" = "broken on $host3" &&
 	# 12 shard test cases + 12 x 2 collected
 	test "$(xmllint --xpath "string(/testsuites/@tests)" merged.xml)" = 36
+'
+
+# ------------------------------------- a tool missing on one host
+
+# The command is on the private disk of node1, node2 and node4, not on
+# node3's: there it cannot even start (an exec error). --retry-elsewhere
+# gives such a shard its next attempt on another host.
+test_expect_success '--retry-elsewhere: a tool missing on node3 runs on the other hosts' '
+	for i in 1 2 4; do
+		on_host $i cp shard.sh "$CLUSTER_DIR/private/tool" || return 1
+	done &&
+	mkdir re-marks &&
+	run_on_cluster hosts2 -n 16 --retry-elsewhere --json re.json --run-dir re -- \
+		"$CLUSTER_DIR/private/tool" re-marks 0.3 >re.out 2>re.err &&
+	cat re.out &&
+	grep "could not start on node3 (cannot run $CLUSTER_DIR/private/tool: No such file or directory); its next attempt runs on another host (--retry-elsewhere)\$" re.out >moves &&
+	n=$(wc -l <moves) &&
+	test "$n" -ge 1 &&
+	grep "^16 shards: 16 passed ($n flaky), 0 failed, 0 timed out, 0 crashed, 0 exec errors, 0 lost" re.out &&
+	# each shard ran once, where the report says: never on node3
+	marks_agree re-marks re.json &&
+	json_check re.json "
+moved = 0
+for s in j[\"shards\"]:
+    assert s[\"host\"] != \"node3\", s
+    a = s[\"attempt_results\"]
+    if s[\"status\"] == \"flaky\":
+        moved += 1
+        assert [x[\"attempt\"] for x in a] == [1, 2], s
+        assert a[0][\"host\"] == \"node3\" and a[0][\"outcome\"] == \"exec_error\", s
+        assert a[1][\"host\"] == s[\"host\"] and a[1][\"rank\"] == s[\"rank\"], s
+        assert a[1][\"outcome\"] == \"passed\", s
+    else:
+        assert s[\"status\"] == \"passed\" and len(a) == 1, s
+assert moved == $n, moved
+"
+'
+
+test_expect_success '--retry-elsewhere with --retries 0: no retry left, exec errors, exit 3' '
+	rm -rf re-marks && mkdir re-marks &&
+	test_expect_code 3 run_on_cluster hosts2 -n 16 --retries 0 --retry-elsewhere \
+		--json re0.json --run-dir re0 -- "$CLUSTER_DIR/private/tool" re-marks 0.3 \
+		>re0.out 2>re0.err &&
+	grep "could not start on node3 (.*); no retry is left\$" re0.out >left &&
+	json_check re0.json "
+bad = [s for s in j[\"shards\"] if s[\"status\"] != \"passed\"]
+assert bad and all(s[\"status\"] == \"exec_error\" and s[\"host\"] == \"node3\" for s in bad), bad
+assert len(bad) == $(wc -l <left), bad
+" &&
+	for i in 1 2 4; do
+		on_host $i rm "$CLUSTER_DIR/private/tool" || return 1
+	done
 '
 
 # -------------------------------------------- the fixture cleans up

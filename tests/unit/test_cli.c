@@ -125,6 +125,7 @@ START_TEST(every_long_option)
                     "--max-failures",
                     "3",
                     "--fail-fast",
+                    "--retry-elsewhere",
                     "--heartbeat-timeout",
                     "7.5",
                     "cmd",
@@ -161,6 +162,7 @@ START_TEST(every_long_option)
     ck_assert(p.s.force_resume);
     ck_assert_int_eq(p.s.max_failures, 3);
     ck_assert(p.s.fail_fast);
+    ck_assert(p.s.retry_elsewhere);
     ck_assert_double_eq(p.s.heartbeat_timeout, 7.5);
     ck_assert_ptr_null(p.s.tasks);
     for (int i = 0; i < SET_COUNT; i++)

@@ -57,6 +57,7 @@ START_TEST(every_key)
                    "timeout = 90.5;\n"
                    "kill_grace = 2.0;\n"
                    "retries = 4;\n"
+                   "retry_elsewhere = true;\n"
                    "backoff = 1.5;\n"
                    "backoff_max = 60.0;\n"
                    "backoff_jitter = 0.25;\n"
@@ -97,6 +98,7 @@ START_TEST(every_key)
     ck_assert_str_eq(c.s.journal, "j.jsonl");
     ck_assert_int_eq(c.s.max_failures, 5);
     ck_assert(c.s.fail_fast);
+    ck_assert(c.s.retry_elsewhere);
     ck_assert_double_eq(c.s.heartbeat_timeout, 12);
     ck_assert_int_eq(c.s.shards, 12);
     ck_assert_int_eq(c.s.schedule, SCHEDULE_STATIC);

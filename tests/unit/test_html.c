@@ -87,6 +87,7 @@ static struct shard_result *add_shard(struct fixture *f, int rank, const int *ou
     for (int k = 0; k < n; k++) {
         struct attempt *a = &r->attempts[k];
         a->number = k + 1;
+        a->rank = rank;
         a->outcome = outcomes[k];
         a->start = f->rep.started + 2.0 * k;
         a->duration = 1.5;

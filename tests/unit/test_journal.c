@@ -32,9 +32,9 @@ static void temp_path(char *path)
 static struct shard_result result(long index, int status, int nattempts)
 {
     /* numbered with a gap, as after a move off a lost host */
-    static struct attempt a[3] = {{OUTCOME_FAILED, 1, 0, 1795700001.25, 0.5, 1},
-                                  {OUTCOME_CRASHED, -1, 11, 1795700002.0, 0.25, 4},
-                                  {OUTCOME_PASSED, 0, 0, 1795700003.0, 1.0, 5}};
+    static struct attempt a[3] = {{OUTCOME_FAILED, 1, 0, 1795700001.25, 0.5, 1, 1},
+                                  {OUTCOME_CRASHED, -1, 11, 1795700002.0, 0.25, 4, 1},
+                                  {OUTCOME_PASSED, 0, 0, 1795700003.0, 1.0, 5, 1}};
     return (struct shard_result){.index = index,
                                  .status = status,
                                  .rank = 1,

@@ -225,6 +225,7 @@ static void assert_same(const struct shard_result *a, const struct shard_result 
     ck_assert_int_eq(a->nattempts, b->nattempts);
     for (int i = 0; i < a->nattempts; i++) {
         ck_assert_int_eq(a->attempts[i].number, b->attempts[i].number);
+        ck_assert_int_eq(a->attempts[i].rank, b->attempts[i].rank);
         ck_assert_int_eq(a->attempts[i].outcome, b->attempts[i].outcome);
         ck_assert_int_eq(a->attempts[i].exit_code, b->attempts[i].exit_code);
         ck_assert_int_eq(a->attempts[i].signal, b->attempts[i].signal);
@@ -258,9 +259,9 @@ static void round_trip(const struct shard_result *r)
 START_TEST(pack_round_trip)
 {
     struct attempt a[3] = {
-        {OUTCOME_CRASHED, -1, 11, 1700000000.25, 0.5, 1},
-        {OUTCOME_TIMEOUT, -1, 15, 1700000003.5, 60.0, 2},
-        {OUTCOME_PASSED, 0, 0, 1700000070.125, 1e-6, 3},
+        {OUTCOME_CRASHED, -1, 11, 1700000000.25, 0.5, 1, 7},
+        {OUTCOME_TIMEOUT, -1, 15, 1700000003.5, 60.0, 2, 3},
+        {OUTCOME_PASSED, 0, 0, 1700000070.125, 1e-6, 3, -1},
     };
     struct shard_result r = {.index = 12345,
                              .status = STATUS_FLAKY,
@@ -287,7 +288,7 @@ START_TEST(pack_round_trip)
     round_trip(&r);
 
     /* one failed attempt with an exit code at the top of its range */
-    struct attempt f = {OUTCOME_FAILED, 255, 0, 1.0, 2.0, 1};
+    struct attempt f = {OUTCOME_FAILED, 255, 0, 1.0, 2.0, 1, 0};
     struct shard_result r2 = {
         .index = 0, .status = STATUS_FAILED, .rank = 0, .slot = 0, .nattempts = 1, .attempts = &f};
     round_trip(&r2);
@@ -307,7 +308,8 @@ END_TEST
 
 START_TEST(unpack_truncated)
 {
-    struct attempt a[2] = {{OUTCOME_FAILED, 1, 0, 10, 1, 1}, {OUTCOME_PASSED, 0, 0, 12, 1, 2}};
+    struct attempt a[2] = {{OUTCOME_FAILED, 1, 0, 10, 1, 1, 1},
+                           {OUTCOME_PASSED, 0, 0, 12, 1, 2, 1}};
     struct shard_result r = {.index = 3,
                              .status = STATUS_FLAKY,
                              .rank = 1,
@@ -400,32 +402,35 @@ END_TEST
 
 START_TEST(unpack_bad_attempt)
 {
-    /* one attempt: number, outcome, exit code, signal, then two doubles
-     * packed as i64 0 */
-    const int64_t good[] = {1, STATUS_FAILED, 0, 0, 1, 3, OUTCOME_FAILED, 2, 0, 0, 0};
-    struct shard_result *r = unpack_fields(good, 11);
+    /* one attempt: number, rank, outcome, exit code, signal, then two
+     * doubles packed as i64 0 */
+    const int64_t good[] = {1, STATUS_FAILED, 0, 0, 1, 3, 5, OUTCOME_FAILED, 2, 0, 0, 0};
+    struct shard_result *r = unpack_fields(good, 12);
     ck_assert_ptr_nonnull(r);
     ck_assert_int_eq(r->nattempts, 1);
     ck_assert_int_eq(r->attempts[0].number, 3);
+    ck_assert_int_eq(r->attempts[0].rank, 5);
     ck_assert_int_eq(r->attempts[0].exit_code, 2);
     result_free(r);
-    int64_t bad[11];
+    int64_t bad[12];
     const struct {
         int pos;
         int64_t v;
     } cases[] = {{5, 0},
                  {5, -1},
                  {5, (int64_t)ATTEMPT_NUMBER_MAX + 1},
-                 {6, OUTCOME_COUNT},
-                 {6, -1},
-                 {7, 256},
-                 {7, -2},
-                 {8, -1},
-                 {8, 1025}};
+                 {6, -2},
+                 {6, (int64_t)1 << 40},
+                 {7, OUTCOME_COUNT},
+                 {7, -1},
+                 {8, 256},
+                 {8, -2},
+                 {9, -1},
+                 {9, 1025}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         memcpy(bad, good, sizeof bad);
         bad[cases[i].pos] = cases[i].v;
-        ck_assert_msg(unpack_fields(bad, 11) == NULL, "field %d = %lld accepted", cases[i].pos,
+        ck_assert_msg(unpack_fields(bad, 12) == NULL, "field %d = %lld accepted", cases[i].pos,
                       (long long)cases[i].v);
     }
 }
@@ -435,18 +440,61 @@ END_TEST
  * below it, is a broken message. */
 START_TEST(unpack_numbers_grow)
 {
-    /* two attempts: number, outcome, exit code, signal, start, duration */
-    int64_t f[17] = {1, STATUS_FAILED,  0, 0, 2, 2, OUTCOME_FAILED, 1, 0, 0, 0,
-                     5, OUTCOME_FAILED, 1, 0, 0, 0};
-    struct shard_result *r = unpack_fields(f, 17);
+    /* two attempts: number, rank, outcome, exit code, signal, start, duration */
+    int64_t f[19] = {1, STATUS_FAILED,  0, 0, 2, 2, 0, OUTCOME_FAILED, 1, 0, 0, 0, 5,
+                     0, OUTCOME_FAILED, 1, 0, 0, 0};
+    struct shard_result *r = unpack_fields(f, 19);
     ck_assert_ptr_nonnull(r);
     ck_assert_int_eq(r->attempts[1].number, 5);
     ck_assert_int_eq(result_last_number(r), 5);
     result_free(r);
-    f[11] = 2;
-    ck_assert_ptr_null(unpack_fields(f, 17));
-    f[11] = 1;
-    ck_assert_ptr_null(unpack_fields(f, 17));
+    f[12] = 2;
+    ck_assert_ptr_null(unpack_fields(f, 19));
+    f[12] = 1;
+    ck_assert_ptr_null(unpack_fields(f, 19));
+}
+END_TEST
+
+/* --retry-elsewhere: the attempts made where the shard could not start,
+ * then the new host's; its class stands, but a pass becomes flaky. */
+START_TEST(merge_attempts)
+{
+    struct shard_result *early = result_new_missing(4, STATUS_EXEC_ERROR);
+    early->nattempts = 1;
+    early->attempts = calloc(1, sizeof *early->attempts);
+    early->attempts[0] = (struct attempt){OUTCOME_EXEC_ERROR, -1, 0, 10, 0, 1, 3};
+    early->error = strdup("cannot run npx: No such file or directory");
+    struct shard_result *late = result_new_missing(4, STATUS_PASSED);
+    late->rank = late->slot = 1;
+    late->nattempts = 1;
+    late->attempts = calloc(1, sizeof *late->attempts);
+    late->attempts[0] = (struct attempt){OUTCOME_PASSED, 0, 0, 11, 2, 2, 1};
+    struct shard_result *m = result_merge(early, late);
+    ck_assert_ptr_eq(m, late);
+    ck_assert_int_eq(m->nattempts, 2);
+    ck_assert_int_eq(m->attempts[0].rank, 3);
+    ck_assert_int_eq(m->attempts[0].outcome, OUTCOME_EXEC_ERROR);
+    ck_assert_int_eq(m->attempts[1].number, 2);
+    ck_assert_int_eq(m->status, STATUS_FLAKY);
+    ck_assert_int_eq(m->rank, 1);
+    ck_assert_ptr_null(m->error); /* it did start in the end */
+    ck_assert_double_eq(result_elapsed(m), 3);
+
+    /* a class --collect set stays: failed, though the last attempt passed */
+    early = result_new_missing(4, STATUS_EXEC_ERROR);
+    early->nattempts = 1;
+    early->attempts = calloc(1, sizeof *early->attempts);
+    early->attempts[0] = (struct attempt){OUTCOME_EXEC_ERROR, -1, 0, 10, 0, 1, 3};
+    m->status = STATUS_FAILED;
+    m = result_merge(early, m);
+    ck_assert_int_eq(m->nattempts, 3);
+    ck_assert_int_eq(m->status, STATUS_FAILED);
+    result_free(m);
+
+    /* nothing earlier: later as it is */
+    late = result_new_missing(1, STATUS_LOST);
+    ck_assert_ptr_eq(result_merge(NULL, late), late);
+    result_free(late);
 }
 END_TEST
 
@@ -477,20 +525,20 @@ static int64_t double_bits(double v)
  * rank 0's duration formatting, and would vanish from the JSON report). */
 START_TEST(unpack_bad_times)
 {
-    /* one attempt: number, outcome, exit code, signal, start, duration */
-    int64_t f[11] = {1, STATUS_FAILED, 0, 0, 1, 1, OUTCOME_FAILED, 2, 0};
-    f[9] = double_bits(1.7e9);
-    f[10] = double_bits(0.0);
-    struct shard_result *r = unpack_fields(f, 11);
+    /* one attempt: number, rank, outcome, exit code, signal, start, duration */
+    int64_t f[12] = {1, STATUS_FAILED, 0, 0, 1, 1, 0, OUTCOME_FAILED, 2, 0};
+    f[10] = double_bits(1.7e9);
+    f[11] = double_bits(0.0);
+    struct shard_result *r = unpack_fields(f, 12);
     ck_assert_ptr_nonnull(r); /* the valid baseline */
     result_free(r);
     const double bad[] = {NAN, INFINITY, -INFINITY, -1.0};
-    for (int pos = 9; pos <= 10; pos++) {
+    for (int pos = 10; pos <= 11; pos++) {
         for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-            int64_t m[11];
+            int64_t m[12];
             memcpy(m, f, sizeof m);
             m[pos] = double_bits(bad[i]);
-            ck_assert_msg(unpack_fields(m, 11) == NULL, "field %d = %g accepted", pos, bad[i]);
+            ck_assert_msg(unpack_fields(m, 12) == NULL, "field %d = %g accepted", pos, bad[i]);
         }
     }
 }
@@ -522,6 +570,7 @@ static Suite *result_suite(void)
     tcase_add_test(tc, unpack_bad_times);
     tcase_add_test(tc, unpack_numbers_grow);
     tcase_add_test(tc, attempt_labels);
+    tcase_add_test(tc, merge_attempts);
     suite_add_tcase(s, tc);
     return s;
 }
