@@ -191,6 +191,16 @@ static bool someone_may_run(const struct coord *co, long index)
     return false;
 }
 
+/* Put shard index first in line (rescue.h). Returns 0, or -1 with err: it
+ * was queued already, a mistake of ours. */
+static int queue_first(struct coord *co, long index, char *err, size_t errlen)
+{
+    if (rescue_push(co->rescue, index) == 0)
+        return 0;
+    snprintf(err, errlen, "shard %ld queued twice", index + 1);
+    return -1;
+}
+
 /* Give every rank work it may take (rank 0's own slot fills itself). */
 static int fill_all(struct coord *co, char *err, size_t errlen)
 {
@@ -241,10 +251,8 @@ static int settle(struct coord *co, struct shard_result *res, char *err, size_t 
             co->owner[i] = -1;
             co->host_assigned[h]--;
             co->next_attempt[i] = result_last_number(res) + 1;
-            if (rescue_push(co->rescue, i) < 0) {
-                snprintf(err, errlen, "shard %ld queued twice", i + 1);
+            if (queue_first(co, i, err, errlen) < 0)
                 return -1;
-            }
             return fill_all(co, err, errlen);
         }
     }
@@ -398,9 +406,10 @@ static int on_return(struct coord *co, int src, const unsigned char *data, size_
         if (co->stopping)
             continue; /* it will not run: --max-failures was reached */
         /* one that must avoid some hosts waits in the rescue queue again */
-        int back = rescue_avoided_count(co->rescue, index) > 0 ? rescue_push(co->rescue, index)
-                                                               : plan_return(co->plan, index);
-        if (back < 0) {
+        if (rescue_avoided_count(co->rescue, index) > 0) {
+            if (queue_first(co, index, err, errlen) < 0)
+                return -1;
+        } else if (plan_return(co->plan, index) < 0) {
             snprintf(err, errlen, "out of memory");
             return -1;
         }
@@ -409,10 +418,7 @@ static int on_return(struct coord *co, int src, const unsigned char *data, size_
         snprintf(err, errlen, "malformed message giving shards back from rank %d", src);
         return -1;
     }
-    for (int r = 1; r < co->in->cluster->nranks; r++)
-        if (fill(co, r, err, errlen) < 0)
-            return -1;
-    return 0;
+    return fill_all(co, err, errlen);
 }
 
 /* A TAG_HEALTH message from host leader src. */
@@ -492,22 +498,17 @@ static int on_lost(struct coord *co, int r, char *err, size_t errlen)
         co->owner[i] = -1;
         co->moved[i]++;
         co->host_assigned[h]--;
-        if (rescue_push(co->rescue, i) < 0) {
-            snprintf(err, errlen, "shard %ld queued twice", i + 1);
+        if (queue_first(co, i, err, errlen) < 0)
             return -1;
-        }
         if (used < sizeof moved - 16)
             used += (size_t)snprintf(moved + used, sizeof moved - used, "%s%ld", nmoved ? ", " : "",
                                      i + 1);
         nmoved++;
     }
     co->outstanding[r] = 0;
-    for (long i; plan_is_static(co->plan) && (i = plan_next(co->plan, r)) >= 0;) {
-        if (rescue_push(co->rescue, i) < 0) {
-            snprintf(err, errlen, "shard %ld queued twice", i + 1);
+    for (long i; plan_is_static(co->plan) && (i = plan_next(co->plan, r)) >= 0;)
+        if (queue_first(co, i, err, errlen) < 0)
             return -1;
-        }
-    }
     lines_init(&co->streams[r]); /* its unfinished line will not be finished */
     char what[320];
     if (nmoved == 0)

@@ -82,7 +82,7 @@ struct coord {
     struct shard_result **partial;
 
     /* per shard: the number of the first attempt of its latest hand-out, and
-     * where the next hand-out starts (see take_attempts in coord.c) */
+     * where the next hand-out starts (see hand_out in coord.c) */
     int *first_attempt, *next_attempt;
 };
 
