@@ -5,21 +5,26 @@
 #include "signals.h"
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <unistd.h>
 
-/* A signal handler can only talk to the program through a static flag. */
-static volatile sig_atomic_t caught;
+/* A signal handler can only talk to the program through a static flag. It
+ * is atomic because Open MPI's threads make rank 0 multi-threaded: two
+ * signals pending at once (the process was stopped) can run the handler in
+ * two threads at the same moment, and both must not take themselves for
+ * the first. A lock-free atomic is safe in a handler. */
+static atomic_int caught;
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the signal handler needs a lock-free atomic int");
 /* Whether standard output is a terminal whose cursor the bars may hide;
  * found out once, as isatty() is not async-signal-safe. */
 static int on_tty;
 
 static void on_signal(int sig)
 {
-    if (!caught) {
-        caught = sig;
+    int none = 0;
+    if (atomic_compare_exchange_strong(&caught, &none, sig))
         return;
-    }
     /* the user insists (a second Ctrl-C): leave now, without reports.
      * Every result shown is in the journal already (synced before it was
      * shown), and a shard this rank runs dies with it (PR_SET_PDEATHSIG). */
@@ -54,5 +59,5 @@ int signals_install(void)
 
 int signals_caught(void)
 {
-    return caught;
+    return atomic_load(&caught);
 }
