@@ -383,6 +383,11 @@ int main(int argc, char **argv)
     }
 
     double started = time_wall();
+    /* before MPI_Init, so that Open MPI's threads never take these signals */
+    if (signals_hold() < 0) {
+        fprintf(stderr, "distmpi: cannot block signals: %s\n", strerror(errno));
+        return EXIT_INFRA;
+    }
     if (MPI_Init(&argc, &argv) != MPI_SUCCESS) {
         fprintf(stderr, "distmpi: MPI_Init failed\n");
         return EXIT_INFRA;

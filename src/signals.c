@@ -4,6 +4,8 @@
 
 #include "signals.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -39,6 +41,33 @@ static void on_signal(int sig)
     _exit(128 + sig);
 }
 
+/* Why the signals go to one thread: a signal is delivered to any thread
+ * that does not block it. While the main thread runs the handler for the
+ * first signal, a second one would go to one of Open MPI's threads, which
+ * under load may not run for a long time; the main thread meanwhile goes on
+ * to print the summary and write the reports that the second signal was
+ * meant to skip. Held in every other thread, the second signal waits for
+ * the first handler to return and is taken at once by the main thread. */
+static void terminating_set(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGHUP);
+}
+
+int signals_hold(void)
+{
+    sigset_t set;
+    terminating_set(&set);
+    int e = pthread_sigmask(SIG_BLOCK, &set, NULL);
+    if (e) {
+        errno = e;
+        return -1;
+    }
+    return 0;
+}
+
 int signals_install(void)
 {
     on_tty = isatty(STDOUT_FILENO);
@@ -54,6 +83,13 @@ int signals_install(void)
     for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
         if (sigaction(sigs[i], &sa, NULL) < 0)
             return -1;
+    sigset_t set;
+    terminating_set(&set);
+    int e = pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    if (e) {
+        errno = e;
+        return -1;
+    }
     return 0;
 }
 

@@ -4,8 +4,16 @@
 #ifndef DISTMPI_SIGNALS_H
 #define DISTMPI_SIGNALS_H
 
+/* Block SIGINT, SIGTERM and SIGHUP in the calling thread, before MPI_Init:
+ * the threads Open MPI starts inherit the block, so these signals are only
+ * ever delivered to the thread that calls signals_install(). Returns 0, or
+ * -1 with errno set. */
+int signals_hold(void);
+
 /* Catch SIGINT, SIGTERM and SIGHUP (without SA_RESTART, so sleeps end early);
  * at the second, restore the cursor on a terminal and _exit(128+N).
+ * Then unblock them in the calling thread (see signals_hold); a signal that
+ * came while they were held is taken now, as the first.
  * Returns 0, or -1 with errno set. */
 int signals_install(void);
 
