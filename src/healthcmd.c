@@ -522,8 +522,15 @@ static int launch(const struct host_check *hosts, long n, char **mpirun_args, in
         free(argv);
         return 3;
     }
-    for (size_t i = 0; i < NFORWARDED; i++)
-        sigaction(forwarded[i], &sa, &old_act[i]); /* valid signals: cannot fail */
+    /* one the caller ignores (nohup, a background job's SIGINT) stays
+     * ignored, for mpirun too, as without launch */
+    int ignored[NFORWARDED];
+    for (size_t i = 0; i < NFORWARDED; i++) { /* valid signals: cannot fail */
+        sigaction(forwarded[i], NULL, &old_act[i]);
+        ignored[i] = old_act[i].sa_handler == SIG_IGN;
+        if (!ignored[i])
+            sigaction(forwarded[i], &sa, NULL);
+    }
 
     int status = 3;
     pid_t pid = -1;
@@ -554,7 +561,8 @@ static int launch(const struct host_check *hosts, long n, char **mpirun_args, in
     pid = fork();
     if (pid == 0) {
         for (size_t i = 0; i < NFORWARDED; i++)
-            sigaction(forwarded[i], &old_act[i], NULL);
+            if (!ignored[i])
+                sigaction(forwarded[i], &dfl, NULL);
         sigprocmask(SIG_SETMASK, &old_mask, NULL);
         execvp(argv[0], argv);
         fprintf(stderr, "distmpi: cannot run %s: %s\n", argv[0], strerror(errno));
@@ -585,8 +593,8 @@ static int launch(const struct host_check *hosts, long n, char **mpirun_args, in
 out:
     launch_files_remove(&lf);
     free(argv);
-    /* what came meanwhile is taken now; without a mpirun to pass it on
-     * to, the signal ends launch (after the clean-up) */
+    /* what came meanwhile is taken now; one that found no mpirun to pass
+     * it on to is launch's exit status */
     sigprocmask(SIG_SETMASK, &old_mask, NULL);
     return pid <= 0 && launch_caught ? 128 + launch_caught : status;
 }

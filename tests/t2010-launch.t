@@ -192,14 +192,46 @@ test_expect_success SSHD 'a TMPDIR that does not exist: a clear error, exit 3, n
 
 test_expect_success SSHD 'SIGHUP is passed on to mpirun' '
 	rm -f fake.* &&
-	FAKE_DO=hup DISTMPI_MPIRUN="$PWD/fake-mpirun" "$DISTMPI" launch --ssh-config "$SSH_CONFIG" \
-		--connect-timeout 2 --hostfile hosts -- -n 2 true >out 2>err &
+	{
+		FAKE_DO=hup DISTMPI_MPIRUN="$PWD/fake-mpirun" "$DISTMPI" launch \
+			--ssh-config "$SSH_CONFIG" --connect-timeout 2 --hostfile hosts -- \
+			-n 2 true >out 2>err &
+	} &&
 	launch_pid=$! &&
 	wait_for_files 30 fake.ready &&
 	kill -HUP $launch_pid &&
 	{ wait_pid_limit 60 $launch_pid; status=$?; } &&
 	test "$status" = 7 &&
 	test "$(cat fake.hup)" = HUP
+'
+
+# hup_in PID FIELD - SIGHUP is in the mask FIELD (SigIgn, SigCgt) of /proc/PID/status
+hup_in() {
+	_mask=$(sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status") &&
+	_last=${_mask#"${_mask%?}"} &&
+	test $((0x$_last & 1)) = 1
+}
+
+test_expect_success SSHD 'SIGHUP ignored by the caller (nohup): it stays ignored, for mpirun too' '
+	rm -f fake.* &&
+	{
+		FAKE_DO=hup DISTMPI_MPIRUN="$PWD/fake-mpirun" python3 -c "
+import os, signal, sys
+signal.signal(signal.SIGHUP, signal.SIG_IGN)
+os.execvp(sys.argv[1], sys.argv[1:])
+" "$DISTMPI" launch --ssh-config "$SSH_CONFIG" --connect-timeout 2 --hostfile hosts -- \
+			-n 2 true >out 2>err &
+	} &&
+	launch_pid=$! &&
+	wait_for_files 30 fake.ready &&
+	hup_in $launch_pid SigIgn &&
+	! hup_in $launch_pid SigCgt &&
+	hup_in "$(cat fake.ready)" SigIgn &&
+	kill -HUP $launch_pid &&
+	kill -TERM $launch_pid &&
+	{ wait_pid_limit 60 $launch_pid; status=$?; } &&
+	test "$status" = 143 &&
+	! test -e fake.hup
 '
 
 # A caller may leave SIGCHLD ignored (it is inherited through exec): the
