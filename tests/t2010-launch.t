@@ -205,6 +205,41 @@ test_expect_success SSHD 'SIGHUP is passed on to mpirun' '
 	test "$(cat fake.hup)" = HUP
 '
 
+# The window between fork and launch recording mpirun's pid: a fork()
+# that sends its caller SIGTERM as soon as it returns, in launch only (armed
+# by DISTMPI_STATUS_FILE, which launch sets just before it forks; neither
+# side keeps the shim). The signal must reach mpirun, not be lost.
+command -v cc >/dev/null && test_set_prereq CC
+test_expect_success SSHD,CC 'a SIGTERM right after the fork is passed on, not lost' '
+	cat >fork-shim.c <<-\EOF &&
+	#define _GNU_SOURCE
+	#include <dlfcn.h>
+	#include <signal.h>
+	#include <stdlib.h>
+	#include <unistd.h>
+	pid_t fork(void)
+	{
+	    pid_t (*real)(void) = (pid_t(*)(void))dlsym(RTLD_NEXT, "fork");
+	    int armed = getenv("DISTMPI_STATUS_FILE") != NULL;
+	    pid_t pid = real();
+	    if (armed && pid >= 0) {
+	        unsetenv("LD_PRELOAD");
+	        if (pid > 0)
+	            raise(SIGTERM);
+	    }
+	    return pid;
+	}
+	EOF
+	cc -shared -fPIC -o fork-shim.so fork-shim.c -ldl &&
+	rm -f fake.* &&
+	(
+		unset DISTMPI_STATUS_FILE &&
+		# relative: ld.so splits LD_PRELOAD at spaces, and $PWD has one
+		FAKE_EXIT=4 LD_PRELOAD=./fork-shim.so && export FAKE_EXIT LD_PRELOAD &&
+		test_expect_code 143 fake_launch --hostfile hosts -- -n 2 true >out 2>err
+	)
+'
+
 # hup_in PID FIELD - SIGHUP is in the mask FIELD (SigIgn, SigCgt) of /proc/PID/status
 hup_in() {
 	_mask=$(sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status") &&
