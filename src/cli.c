@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,6 +66,80 @@ static void unknown_option(const struct option *opts, const char *word, int opt,
                  (int)n + 2, word);
     else
         snprintf(err, errlen, "unknown option '%.*s' (see distmpi --help)", (int)n + 2, word);
+}
+
+/* The long options of a run besides the settings (build_options adds them). */
+static const char *const other_options[] = {"config", "help", "version", NULL};
+
+int cli_is_option(const char *name, size_t len)
+{
+    for (int i = 0; i < SET_COUNT; i++)
+        if (strlen(settings_table[i].name) == len && !strncmp(settings_table[i].name, name, len))
+            return 1;
+    for (int i = 0; other_options[i]; i++)
+        if (strlen(other_options[i]) == len && !strncmp(other_options[i], name, len))
+            return 1;
+    return 0;
+}
+
+/* Edits from a[0..alen) to b (optimal string alignment: a swap of
+ * neighbours is one edit), counted up to cap + 1. */
+static size_t edit_distance(const char *a, size_t alen, const char *b, size_t cap)
+{
+    size_t blen = strlen(b);
+    if (alen > blen + cap || blen > alen + cap || alen > 64 || blen > 64)
+        return cap + 1;
+    size_t d[65][65];
+    for (size_t i = 0; i <= alen; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= blen; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= alen; i++) {
+        for (size_t j = 1; j <= blen; j++) {
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    }
+    return d[alen][blen] > cap ? cap + 1 : d[alen][blen];
+}
+
+/* How near name[0..len) is to option: 0 the same, then the edits, or
+ * cap + 1 when not near (a beginning of it counts as cap). */
+static size_t nearness(const char *name, size_t len, const char *option)
+{
+    size_t cap = strlen(option) <= 5 ? 1 : 2;
+    size_t d = edit_distance(name, len, option, cap);
+    if (d > cap && len >= 4 && len < strlen(option) && !strncmp(option, name, len))
+        d = cap;
+    return d;
+}
+
+const char *cli_near_option(const char *name, size_t len, const char *const *extra)
+{
+    const char *best = NULL;
+    size_t best_d = SIZE_MAX;
+    for (int list = 0; list < 3; list++) {
+        for (int i = 0;; i++) {
+            const char *o = list == 0   ? (i < SET_COUNT ? settings_table[i].name : NULL)
+                            : list == 1 ? other_options[i]
+                                        : (extra ? extra[i] : NULL);
+            if (!o)
+                break;
+            size_t cap = strlen(o) <= 5 ? 1 : 2, d = nearness(name, len, o);
+            if (d <= cap && d < best_d) {
+                best = o;
+                best_d = d;
+            }
+        }
+    }
+    return best;
 }
 
 static const struct setting_desc *desc_for_val(int val)

@@ -29,6 +29,17 @@ int cli_parse(int argc, char **argv, struct cli *c, struct settings *s, char *er
  * Returns 0, or -1 with the problem in err. */
 int cli_check_command(const struct cli *c, const struct settings *s, char *err, size_t errlen);
 
+/* Whether name[0..len) (without its dashes) is a long option of a run. */
+int cli_is_option(const char *name, size_t len);
+
+/* "Did you mean": the long option of a run, or of extra (NULL-terminated,
+ * may be NULL: another command's options), that name[0..len) nearly is:
+ * the same, one edit away (a character added, dropped, changed, or two
+ * neighbours swapped) for a name of up to 5 characters, two for a longer
+ * one, or the beginning of it when len >= 4. The nearest one, the first of
+ * equals; NULL when none is near. Returns a static string or one of extra. */
+const char *cli_near_option(const char *name, size_t len, const char *const *extra);
+
 /* Print the --help text. */
 void cli_usage(FILE *out);
 

@@ -694,6 +694,11 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *e
                 snprintf(err, errlen, "out of memory");
                 goto out;
             }
+            /* it was interrupted where it had been given: its host is known */
+            if (co.results[i]->status == STATUS_INTERRUPTED && co.owner[i] >= 0) {
+                co.results[i]->rank = co.owner[i];
+                co.results[i]->slot = c->rank_slot ? c->rank_slot[co.owner[i]] : -1;
+            }
         }
         fprintf(stderr, "distmpi: stopped by signal %d; %ld of %ld shards had finished\n", sig,
                 co.done, sp->total);

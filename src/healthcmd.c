@@ -5,6 +5,7 @@
 #include "healthcmd.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
@@ -17,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "conffile.h"
 #include "fsutil.h"
 #include "health.h"
@@ -92,7 +94,8 @@ static void judge(struct host_check *h, const struct health_limits *l)
     h->healthy = health_judge(&h->sample, l, h->problem, sizeof h->problem);
 }
 
-static void report(FILE *out, const struct host_check *hosts, long n, long healthy, int colour)
+/* Returns 0, or -1 when out could not be written. */
+static int report(FILE *out, const struct host_check *hosts, long n, long healthy, int colour)
 {
     const char *green = colour ? "\033[32m" : "", *red = colour ? "\033[31m" : "",
                *plain = colour ? "\033[0m" : "";
@@ -115,7 +118,7 @@ static void report(FILE *out, const struct host_check *hosts, long n, long healt
             fprintf(out, "  Problem: %s\n", h->problem);
         fputc('\n', out);
     }
-    fprintf(out, "Health Summary: %ld/%ld hosts healthy\n", healthy, n);
+    return fprintf(out, "Health Summary: %ld/%ld hosts healthy\n", healthy, n) < 0 ? -1 : 0;
 }
 
 static json_t *number_or_null(int ok, double v)
@@ -123,6 +126,7 @@ static json_t *number_or_null(int ok, double v)
     return ok ? json_real(v) : json_null();
 }
 
+/* Returns 0, or -1 when out could not be written. */
 static int report_json(FILE *out, const struct host_check *hosts, long n, long healthy,
                        long min_healthy)
 {
@@ -154,9 +158,10 @@ static int report_json(FILE *out, const struct host_check *hosts, long n, long h
     json_object_set_new(root, "total", json_integer(n));
     json_object_set_new(root, "min_healthy", json_integer(min_healthy));
     int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
-    fputc('\n', out);
+    if (fputc('\n', out) == EOF)
+        rc = -1;
     json_decref(root);
-    return rc;
+    return rc < 0 ? -1 : 0;
 }
 
 struct hostfile_out {
@@ -201,7 +206,8 @@ static void usage(FILE *out)
             "              [DISTMPI OPTION]... COMMAND...\n"
             "Check hosts over SSH before a run: reachability, disk, memory and load.\n"
             "launch then starts mpirun on the healthy hosts of FILE only, with the words\n"
-            "that are not options of this list before '--', and distmpi with the rest.\n"
+            "that are not options of this list before '--', and distmpi with the rest;\n"
+            "an option of a run, or a near miss of an option, before '--' is an error.\n"
             "\n"
             "  --hostfile FILE         check the hosts of an Open MPI hostfile\n"
             "  --ssh-config FILE       read this OpenSSH client config, not ~/.ssh/config\n"
@@ -216,7 +222,8 @@ static void usage(FILE *out)
             "  --config FILE           read the limits from FILE (see distmpi.conf(5))\n"
             "  -h, --help              show this help\n"
             "\n"
-            "Exit status: 0 enough hosts healthy, 1 not, 2 usage error.\n");
+            "Exit status: 0 enough hosts healthy, 1 not, 2 usage error, 3 the report or\n"
+            "hostfile could not be written (launch: mpirun's status, 3 nothing started).\n");
 }
 
 static const struct option opts[] = {
@@ -235,9 +242,97 @@ static const struct option opts[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* mpirun's own options (Open MPI 4.1) that are, or are near, an option of
+ * distmpi, and the common ones, with the number of values each takes: they
+ * and their values always go to mpirun. */
+static const struct {
+    const char *name;
+    int values;
+} mpirun_options[] = {
+    {"allow-run-as-root", 0},
+    {"bind-to", 1},
+    {"display-map", 0},
+    {"gmca", 2},
+    {"host", 1},
+    {"hostfile", 1},
+    {"machinefile", 1},
+    {"map-by", 1},
+    {"mca", 2},
+    {"n", 1},
+    {"np", 1},
+    {"npernode", 1},
+    {"oversubscribe", 0},
+    {"path", 1},
+    {"prefix", 1},
+    {"rank-by", 1},
+    {"rankfile", 1},
+    {"report-bindings", 0},
+    {"tag-output", 0},
+    {"timeout", 1},
+    {"verbose", 0},
+    {"version", 0},
+    {"wdir", 1},
+    {"x", 1},
+};
+
+/* The values mpirun's option word takes (after it), or -1 when it is not
+ * one of mpirun_options. */
+static int mpirun_option_values(const char *name, size_t len)
+{
+    for (size_t i = 0; i < sizeof mpirun_options / sizeof *mpirun_options; i++)
+        if (strlen(mpirun_options[i].name) == len && !strncmp(mpirun_options[i].name, name, len))
+            return mpirun_options[i].values;
+    return -1;
+}
+
+/* Whether name[0..len) is a long option of health and launch. */
+static int is_health_option(const char *name, size_t len)
+{
+    for (const struct option *p = opts; p->name; p++)
+        if (strlen(p->name) == len && !strncmp(p->name, name, len))
+            return 1;
+    return 0;
+}
+
+/* A word before "--" that is neither launch's nor a known one of mpirun's:
+ * refused (printed; returns -1) when it is an option of the run or near an
+ * option of distmpi's, else 0 (it goes to mpirun). name[0..len) is word's
+ * option name, without the dashes. */
+static int check_stray_option(const char *word, const char *name, size_t len)
+{
+    int shown = (int)(name - word + len); /* the word up to its "=" */
+    const char *near = NULL;
+    if (is_health_option(name, len)) { /* -max-load */
+        near = name;
+    } else if (cli_is_option(name, len)) {
+        fprintf(stderr,
+                "distmpi launch: %.*s is an option of the run: write it after '--' "
+                "(see distmpi launch --help)\n",
+                shown, word);
+        return -1;
+    } else {
+        const char *names[sizeof opts / sizeof *opts];
+        size_t k = 0;
+        for (const struct option *p = opts; p->name; p++)
+            names[k++] = p->name;
+        names[k] = NULL;
+        near = cli_near_option(name, len, names);
+    }
+    if (!near)
+        return 0;
+    size_t nlen = strcspn(near, "=");
+    fprintf(stderr, "distmpi launch: unknown option %.*s; did you mean --%.*s%s?\n", shown, word,
+            (int)nlen, near, is_health_option(near, nlen) ? "" : " (after '--')");
+    return -1;
+}
+
 /* launch: split argv into what the health check reads (its options), what
- * goes to mpirun (every other word before "--") and what goes to distmpi
- * (everything after "--"). Returns 0, or -1 when "--" is missing. */
+ * goes to mpirun (the other words before "--") and what goes to distmpi
+ * (everything after "--"). A word before "--" that looks like a long
+ * option (-NAME or --NAME, NAME of 3 or more letters, digits and '-', then
+ * "=..." or nothing) and is not one of mpirun_options is refused when it is
+ * an option of a run or near one of distmpi's (check_stray_option).
+ * Returns 0; -1 when "--" is missing; -2 for a refused word (printed). */
 static int split_launch(int argc, char **argv, char **health, int *nhealth, char **mpirun,
                         int *nmpirun, char ***rest, int *nrest)
 {
@@ -258,68 +353,203 @@ static int split_launch(int argc, char **argv, char **health, int *nhealth, char
                 if (strlen(p->name) == n && !strncmp(p->name, argv[i] + 2, n))
                     o = p;
         }
-        if (!o) {
-            mpirun[(*nmpirun)++] = argv[i];
+        if (o) {
+            health[(*nhealth)++] = argv[i];
+            if (o->has_arg == required_argument && !strchr(argv[i], '=') && i + 1 < argc)
+                health[(*nhealth)++] = argv[++i];
             continue;
         }
-        health[(*nhealth)++] = argv[i];
-        if (o->has_arg == required_argument && !strchr(argv[i], '=') && i + 1 < argc)
-            health[(*nhealth)++] = argv[++i];
+        const char *name = argv[i] + (argv[i][0] == '-') + (argv[i][0] == '-' && argv[i][1] == '-');
+        size_t len = strcspn(name, "=");
+        int option_like = name != argv[i] && len >= 1 &&
+                          strspn(name,
+                                 "abcdefghijklmnopqrstuvwxyz"
+                                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == len &&
+                          name[0] != '-';
+        mpirun[(*nmpirun)++] = argv[i];
+        if (!option_like)
+            continue;
+        int values = mpirun_option_values(name, len);
+        if (values < 0 && len >= 3 && check_stray_option(argv[i], name, len) < 0)
+            return -2;
+        for (int v = 0; v < values && !name[len] && i + 1 < argc && strcmp(argv[i + 1], "--"); v++)
+            mpirun[(*nmpirun)++] = argv[++i];
     }
     return -1;
 }
 
-static pid_t launched_pid;
-static volatile sig_atomic_t launch_signals;
+/* mpirun's pid once it is known (0 before and after); the signal that
+ * came while there was none */
+static volatile sig_atomic_t launched_pid, launch_signals, launch_caught;
 
-/* Pass SIGINT/SIGTERM on to mpirun once; a second one ends it at once
- * (a second SIGTERM during its abort has crashed mpirun 4.1). */
+/* Pass SIGINT/SIGTERM/SIGHUP on to mpirun once; a second one ends it at
+ * once (a second SIGTERM during its abort has crashed mpirun 4.1). */
 static void forward_signal(int sig)
 {
     if (launched_pid > 0)
-        kill(launched_pid, launch_signals++ ? SIGKILL : sig);
+        kill((pid_t)launched_pid, launch_signals++ ? SIGKILL : sig);
+    else
+        launch_caught = sig;
 }
 
-/* Start mpirun on the healthy hosts and wait for it. Returns its status. */
+static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP};
+#define NFORWARDED (sizeof forwarded / sizeof *forwarded)
+
+/* launch's files: a directory of its own (mkdtemp, mode 0700) in $TMPDIR or
+ * /tmp, so that nobody else can plant or read anything in it, holding the
+ * healthy hostfile and, when rank 0 writes it, the status file */
+struct launch_files {
+    char dir[PATH_MAX];
+    char hostfile[PATH_MAX + 16];
+    char status[PATH_MAX + 16];
+    int made; /* the directory exists */
+};
+
+/* Create lf's directory and write the healthy hosts into its hostfile.
+ * Returns 0, or -1 with the problem printed. */
+static int launch_files_create(struct launch_files *lf, const struct host_check *hosts, long n)
+{
+    const char *tmpdir = getenv("TMPDIR");
+    if (!tmpdir || !*tmpdir)
+        tmpdir = "/tmp";
+    if ((size_t)snprintf(lf->dir, sizeof lf->dir, "%s/distmpi-launch.XXXXXX", tmpdir) >=
+        sizeof lf->dir) {
+        fprintf(stderr, "distmpi: launch: TMPDIR %s is too long\n", tmpdir);
+        return -1;
+    }
+    if (!mkdtemp(lf->dir)) {
+        fprintf(stderr, "distmpi: launch: cannot create a private directory in %s: %s\n", tmpdir,
+                strerror(errno));
+        return -1;
+    }
+    lf->made = 1;
+    snprintf(lf->hostfile, sizeof lf->hostfile, "%s/hosts", lf->dir);
+    snprintf(lf->status, sizeof lf->status, "%s/status", lf->dir);
+    int fd = open(lf->hostfile, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    struct hostfile_out o = {hosts, n};
+    int rc = f && write_healthy(f, &o) == 0 ? 0 : -1;
+    int saved = errno;
+    if (f ? fclose(f) != 0 : fd >= 0 && close(fd) != 0)
+        rc = -1;
+    else
+        errno = saved;
+    if (rc < 0)
+        fprintf(stderr, "distmpi: launch: cannot write the hostfile %s: %s\n", lf->hostfile,
+                strerror(errno));
+    return rc;
+}
+
+/* Remove lf's files and directory; what cannot be removed is named. */
+static void launch_files_remove(const struct launch_files *lf)
+{
+    if (!lf->made)
+        return;
+    const char *files[] = {lf->status, lf->hostfile};
+    for (size_t i = 0; i < 2; i++)
+        if (unlink(files[i]) < 0 && errno != ENOENT)
+            fprintf(stderr, "distmpi: launch: cannot remove %s: %s\n", files[i], strerror(errno));
+    if (rmdir(lf->dir) < 0)
+        fprintf(stderr, "distmpi: launch: cannot remove %s: %s\n", lf->dir, strerror(errno));
+}
+
+/* The status rank 0 left in path (a run that lost ranks), or -1 when there
+ * is none (a run that ended normally leaves none). */
+static int read_status_file(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno != ENOENT)
+            fprintf(stderr, "distmpi: launch: cannot read rank 0's status in %s: %s\n", path,
+                    strerror(errno));
+        return -1;
+    }
+    char buf[16];
+    ssize_t len = read(fd, buf, sizeof buf - 1);
+    int saved = errno;
+    close(fd);
+    if (len < 0) {
+        fprintf(stderr, "distmpi: launch: cannot read rank 0's status in %s: %s\n", path,
+                strerror(saved));
+        return -1;
+    }
+    buf[len] = '\0';
+    char *end;
+    long v = strtol(buf, &end, 10);
+    if (end == buf || (*end && strcmp(end, "\n")) || v < 0 || v > 255) {
+        fprintf(stderr, "distmpi: launch: %s does not hold an exit status\n", path);
+        return -1;
+    }
+    return (int)v;
+}
+
+/* Start mpirun on the healthy hosts and wait for it. Returns its status
+ * (rank 0's, when it left one), 3 when it could not be started or waited
+ * for, or 128+N for a signal N that came before mpirun was there. */
 static int launch(const struct host_check *hosts, long n, char **mpirun_args, int nmpirun,
                   char **rest, int nrest)
 {
-    const char *tmpdir = getenv("TMPDIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/distmpi-hosts.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-    int fd = mkstemp(path);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    struct hostfile_out o = {hosts, n};
-    if (!f || write_healthy(f, &o) < 0 || fclose(f) != 0) {
-        fprintf(stderr, "distmpi: cannot write the hostfile %s: %s\n", path, strerror(errno));
-        if (fd >= 0)
-            unlink(path);
-        return 3;
-    }
-    char self[4096];
+    char self[PATH_MAX];
     ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
     if (len <= 0) {
         fprintf(stderr, "distmpi: cannot find my own path: %s\n", strerror(errno));
-        unlink(path);
         return 3;
     }
     self[len] = '\0';
-    /* a run that loses a host can only end by rank 0 killing mpirun (see
-     * main.c): it leaves its real exit status in this file for us */
-    char status_file[sizeof path + 8];
-    snprintf(status_file, sizeof status_file, "%s.status", path);
-    setenv("DISTMPI_STATUS_FILE", status_file, 1);
     const char *mpirun = getenv("DISTMPI_MPIRUN");
+    if (!mpirun || !*mpirun)
+        mpirun = "mpirun";
     char **argv = calloc((size_t)(nmpirun + nrest + 7), sizeof *argv);
     if (!argv) {
-        unlink(path);
+        fprintf(stderr, "distmpi: out of memory\n");
         return 3;
     }
+
+    /* the signals wait until mpirun's pid is known (or there is none):
+     * one that comes meanwhile is then forwarded, not lost */
+    sigset_t block, old_mask;
+    sigemptyset(&block);
+    for (size_t i = 0; i < NFORWARDED; i++)
+        sigaddset(&block, forwarded[i]);
+    struct sigaction sa = {.sa_handler = forward_signal}, old_act[NFORWARDED], dfl = {0};
+    sa.sa_mask = block;
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    /* a caller that ignores SIGCHLD would leave nothing to wait for (and
+     * mpirun, which inherits it, nothing to wait for either) */
+    if (sigprocmask(SIG_BLOCK, &block, &old_mask) < 0 || sigaction(SIGCHLD, &dfl, NULL) < 0) {
+        fprintf(stderr, "distmpi: launch: cannot set up the signals: %s\n", strerror(errno));
+        free(argv);
+        return 3;
+    }
+    /* one the caller ignores (nohup, a background job's SIGINT) stays
+     * ignored, for mpirun too, as without launch */
+    int ignored[NFORWARDED];
+    for (size_t i = 0; i < NFORWARDED; i++) { /* valid signals: cannot fail */
+        sigaction(forwarded[i], NULL, &old_act[i]);
+        ignored[i] = old_act[i].sa_handler == SIG_IGN;
+        if (!ignored[i])
+            sigaction(forwarded[i], &sa, NULL);
+    }
+
+    int status = 3;
+    pid_t pid = -1;
+    struct launch_files lf = {.made = 0};
+    if (launch_files_create(&lf, hosts, n) < 0)
+        goto out;
+    /* a run that loses a host can only end by rank 0 killing mpirun (see
+     * main.c): it creates this file with its real exit status for us */
+    if (setenv("DISTMPI_STATUS_FILE", lf.status, 1) < 0) {
+        fprintf(stderr, "distmpi: launch: cannot set DISTMPI_STATUS_FILE: %s\n", strerror(errno));
+        goto out;
+    }
     int k = 0;
-    argv[k++] = (char *)(mpirun && *mpirun ? mpirun : "mpirun");
+    argv[k++] = (char *)mpirun;
     argv[k++] = "--hostfile";
-    argv[k++] = path;
-    argv[k++] = "-x"; /* to rank 0 wherever it runs (it writes it only on this host) */
+    argv[k++] = lf.hostfile;
+    /* to rank 0 wherever it runs; on another host it finds no such
+     * directory, says so and launch exits with mpirun's status */
+    argv[k++] = "-x";
     argv[k++] = "DISTMPI_STATUS_FILE";
     for (int i = 0; i < nmpirun; i++)
         argv[k++] = mpirun_args[i];
@@ -327,37 +557,46 @@ static int launch(const struct host_check *hosts, long n, char **mpirun_args, in
     for (int i = 0; i < nrest; i++)
         argv[k++] = rest[i];
     argv[k] = NULL;
-    struct sigaction sa = {.sa_handler = forward_signal};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
     fflush(NULL);
-    pid_t pid = fork();
+    pid = fork();
     if (pid == 0) {
+        for (size_t i = 0; i < NFORWARDED; i++)
+            if (!ignored[i])
+                sigaction(forwarded[i], &dfl, NULL);
+        sigprocmask(SIG_SETMASK, &old_mask, NULL);
         execvp(argv[0], argv);
         fprintf(stderr, "distmpi: cannot run %s: %s\n", argv[0], strerror(errno));
         _exit(127);
     }
-    int status = 3;
     if (pid < 0) {
         fprintf(stderr, "distmpi: cannot start %s: %s\n", argv[0], strerror(errno));
-    } else {
-        launched_pid = pid;
-        int st;
-        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-            ;
-        status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        FILE *sf = fopen(status_file, "r");
-        int real;
-        if (sf && fscanf(sf, "%d", &real) == 1 && real >= 0 && real <= 255)
-            status = real;
-        if (sf)
-            fclose(sf);
+        goto out;
     }
-    unlink(status_file);
-    unlink(path);
+    launched_pid = (sig_atomic_t)pid;
+    sigprocmask(SIG_SETMASK, &old_mask, NULL);
+    int st = 0;
+    pid_t w;
+    while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
+        ;
+    int wait_errno = errno;
+    sigprocmask(SIG_BLOCK, &block, NULL);
+    launched_pid = 0; /* its pid may be reused now */
+    if (w < 0) {
+        fprintf(stderr, "distmpi: launch: cannot wait for %s (pid %ld): %s\n", argv[0], (long)pid,
+                strerror(wait_errno));
+        goto out;
+    }
+    status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    int real = read_status_file(lf.status);
+    if (real >= 0)
+        status = real;
+out:
+    launch_files_remove(&lf);
     free(argv);
-    return status;
+    /* what came meanwhile is taken now; one that found no mpirun to pass
+     * it on to is launch's exit status */
+    sigprocmask(SIG_SETMASK, &old_mask, NULL);
+    return pid <= 0 && launch_caught ? 128 + launch_caught : status;
 }
 
 static int parse_number(const char *text, double min, double max, double *out)
@@ -379,9 +618,16 @@ int healthcmd_main(int argc, char **argv, int launching)
         health_argv = calloc((size_t)argc + 1, sizeof *health_argv);
         mpirun_args = calloc((size_t)argc + 1, sizeof *mpirun_args);
         int argc0 = argc;
-        if (!health_argv || !mpirun_args ||
-            split_launch(argc, argv, health_argv, &argc, mpirun_args, &nmpirun, &rest, &nrest) <
-                0) {
+        int split = !health_argv || !mpirun_args
+                        ? -1
+                        : split_launch(argc, argv, health_argv, &argc, mpirun_args, &nmpirun, &rest,
+                                       &nrest);
+        if (split == -2) {
+            free(health_argv);
+            free(mpirun_args);
+            return 2;
+        }
+        if (split < 0) {
             for (int i = 1; health_argv && i < argc0; i++) {
                 if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
                     usage(stdout);
@@ -536,11 +782,16 @@ int healthcmd_main(int argc, char **argv, int launching)
     }
     /* health asks for every host by default; launch runs on what is healthy */
     long need = min_healthy >= 0 ? (long)min_healthy : launching ? 1 : n;
-    if (json)
-        report_json(stdout, hosts, n, healthy, need);
-    else
-        report(stdout, hosts, n, healthy, isatty(STDOUT_FILENO));
-    fflush(stdout);
+    errno = 0;
+    int printed = json ? report_json(stdout, hosts, n, healthy, need)
+                       : report(stdout, hosts, n, healthy, isatty(STDOUT_FILENO));
+    if (fflush(stdout) == EOF || printed < 0 || ferror(stdout)) {
+        /* a report nobody can read is no pre-flight check: nothing starts */
+        fprintf(stderr, "distmpi: %s: cannot write the report to standard output: %s\n",
+                launching ? "launch" : "health", errno ? strerror(errno) : "write error");
+        status = 3;
+        goto out;
+    }
     status = healthy >= need ? 0 : 1;
     if (launching) {
         if (healthy == 0 || healthy < need) {

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <mpi.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -323,11 +324,22 @@ static _Noreturn void end_job_without_lost_ranks(int status)
 {
     const char *file = getenv("DISTMPI_STATUS_FILE");
     if (file && *file) {
-        FILE *f = fopen(file, "w");
-        if (f) {
-            fprintf(f, "%d\n", status);
-            fclose(f);
+        /* a new file, never through a link or over what is there: launch
+         * names it in a directory of its own, so anything there was planted */
+        char line[16];
+        int len = snprintf(line, sizeof line, "%d\n", status);
+        int fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        ssize_t wrote = fd >= 0 ? write(fd, line, (size_t)len) : -1;
+        int ok = wrote == len;
+        int saved = wrote >= 0 && !ok ? EIO : errno;
+        if (fd >= 0 && close(fd) < 0 && ok) {
+            ok = 0;
+            saved = errno;
         }
+        if (!ok)
+            fprintf(stderr,
+                    "distmpi: cannot write the exit status to DISTMPI_STATUS_FILE %s: %s%s\n", file,
+                    strerror(saved), saved == EEXIST ? " (what is there is left alone)" : "");
     }
     printf("distmpi: ending the job without the lost ranks (exit status %d)\n", status);
     fflush(NULL);

@@ -368,7 +368,9 @@ static void health_cell(struct html *b, int h)
     put(o, "</td>");
 }
 
-static void tally_cells(struct html *b, const struct tally *t, int nranks)
+/* interrupted: a column for the shards a signal interrupted (a run that
+ * was stopped has it) */
+static void tally_cells(struct html *b, const struct tally *t, int nranks, int interrupted)
 {
     char busy[32], mean[32];
     fmt_duration(t->busy, busy, sizeof busy);
@@ -377,6 +379,8 @@ static void tally_cells(struct html *b, const struct tally *t, int nranks)
          t->count[STATUS_PASSED] + t->count[STATUS_FLAKY]);
     for (int s = STATUS_FLAKY; s <= STATUS_EXEC_ERROR; s++)
         putf(&b->o, "<td>%ld</td>", t->count[s]);
+    if (interrupted)
+        putf(&b->o, "<td>%ld</td>", t->count[STATUS_INTERRUPTED]);
     putf(&b->o, "<td>%ld</td><td>%s</td><td>%.0f%%</td><td>%s</td>", t->retries, busy,
          100 * tally_busy_share(t, nranks, b->rep->duration), mean);
 }
@@ -389,8 +393,11 @@ static void hosts_section(struct html *b)
     put(o,
         "<section id=\"hosts\">\n<h2>Hosts</h2>\n<table>\n<tr><th class=\"l\">host</th>"
         "<th>cores</th><th>ranks</th><th>shards</th><th>passed</th>");
+    int interrupted = rep->summary->total.count[STATUS_INTERRUPTED] > 0;
     for (int s = STATUS_FLAKY; s <= STATUS_EXEC_ERROR; s++)
         putf(o, "<th>%s</th>", status_label(s));
+    if (interrupted)
+        putf(o, "<th>%s</th>", status_label(STATUS_INTERRUPTED));
     put(o, "<th>retries</th><th>busy</th><th>busy share</th><th>mean shard</th>");
     if (rep->watch)
         put(o, "<th class=\"l\">health</th>");
@@ -403,14 +410,14 @@ static void hosts_section(struct html *b)
         esc(o, ho->name);
         putf(o, "</td><td>%ld</td><td>%d</td>", ho->cores, ho->nranks);
         if (h < rep->summary->nhosts)
-            tally_cells(b, &rep->summary->hosts[h], ho->nranks);
+            tally_cells(b, &rep->summary->hosts[h], ho->nranks, interrupted);
         if (rep->watch)
             health_cell(b, h);
         put(o, "</tr>\n");
     }
     putf(o, "<tr class=\"total\"><th class=\"l\">total</th><th>%ld</th><th>%d</th>", cores,
          c ? c->nranks : 0);
-    tally_cells(b, &rep->summary->total, c ? c->nranks : 0);
+    tally_cells(b, &rep->summary->total, c ? c->nranks : 0, interrupted);
     if (rep->watch)
         put(o, "<td></td>");
     put(o, "</tr>\n</table>\n</section>\n");

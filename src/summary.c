@@ -102,17 +102,22 @@ void summary_result_line(char *buf, size_t len, const struct shard_result *r, lo
                  dur);
 }
 
+/* A run stopped by a signal has an interrupted column too (its shards also
+ * count in errors). */
 static void print_row(FILE *out, const char *name, const char *cores, const char *ranks,
-                      const struct tally *t)
+                      const struct tally *t, int interrupted)
 {
     char busy[32];
     time_format_duration(t->busy, busy, sizeof busy);
     long failed = t->count[STATUS_FAILED] + t->count[STATUS_TIMEOUT] + t->count[STATUS_CRASHED];
     long errors =
         t->count[STATUS_EXEC_ERROR] + t->count[STATUS_LOST] + t->count[STATUS_INTERRUPTED];
-    fprintf(out, "  %-20s %5s %5s %6ld %6ld %5ld %6ld %6ld %7ld %9s\n", name, cores, ranks,
+    fprintf(out, "  %-20s %5s %5s %6ld %6ld %5ld %6ld %6ld %7ld %9s", name, cores, ranks,
             t->shards, t->count[STATUS_PASSED] + t->count[STATUS_FLAKY], t->count[STATUS_FLAKY],
             failed, errors, t->retries, busy);
+    if (interrupted)
+        fprintf(out, " %11ld", t->count[STATUS_INTERRUPTED]);
+    fputc('\n', out);
 }
 
 /* Hosts that were excluded at some time, with how long and the last reason. */
@@ -146,20 +151,22 @@ void summary_print(FILE *out, const struct summary *s, const struct cluster *c,
                    const struct watch *w, struct shard_result *const *results, long total,
                    double elapsed, double now)
 {
-    fprintf(out, "\n  %-20s %5s %5s %6s %6s %5s %6s %6s %7s %9s\n", "host", "cores", "ranks",
-            "shards", "passed", "flaky", "failed", "errors", "retries", "busy");
+    int interrupted = s->total.count[STATUS_INTERRUPTED] > 0;
+    fprintf(out, "\n  %-20s %5s %5s %6s %6s %5s %6s %6s %7s %9s%s\n", "host", "cores", "ranks",
+            "shards", "passed", "flaky", "failed", "errors", "retries", "busy",
+            interrupted ? " interrupted" : "");
     long cores = 0;
     for (int h = 0; h < s->nhosts; h++) {
         char cs[24], rs[24];
         snprintf(cs, sizeof cs, "%ld", c->hosts[h].cores);
         snprintf(rs, sizeof rs, "%d", c->hosts[h].nranks);
         cores += c->hosts[h].cores;
-        print_row(out, c->hosts[h].name, cs, rs, &s->hosts[h]);
+        print_row(out, c->hosts[h].name, cs, rs, &s->hosts[h], interrupted);
     }
     char cs[24], rs[24];
     snprintf(cs, sizeof cs, "%ld", cores);
     snprintf(rs, sizeof rs, "%d", c->nranks);
-    print_row(out, "total", cs, rs, &s->total);
+    print_row(out, "total", cs, rs, &s->total, interrupted);
     if (w)
         print_health(out, c, w, now);
 
@@ -178,6 +185,11 @@ void summary_print(FILE *out, const struct summary *s, const struct cluster *c,
         if (!r || r->rank < 0 || r->rank >= c->nranks) {
             fprintf(out, "  shard %ld: %s (no result)\n", i + 1,
                     status_label(r ? r->status : STATUS_LOST));
+            continue;
+        }
+        if (r->status == STATUS_INTERRUPTED && r->nattempts == 0) {
+            fprintf(out, "  shard %ld: interrupted on %s rank %d before it finished\n", i + 1,
+                    c->hosts[c->rank_host[r->rank]].name, r->rank);
             continue;
         }
         char end[512];

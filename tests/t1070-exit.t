@@ -185,6 +185,18 @@ assert j[\"summary\"][\"interrupted\"] == 2, j[\"summary\"]
 "
 '
 
+test_expect_success PYTHON 'SIGTERM to rank 0: the interrupted shards have their host' '
+	host=$(hostname) &&
+	json_check int.json "
+for s in j[\"shards\"]:
+    assert s[\"host\"] == \"$host\" and s[\"rank\"] in (0, 1), s
+assert [h[\"interrupted\"] for h in j[\"hosts\"]] == [2], j[\"hosts\"]
+" &&
+	grep "^  host .* busy interrupted$" out &&
+	grep "^  total  .* 2$" out &&
+	grep "^  shard 1: interrupted on $host rank [01] before it finished$" out
+'
+
 test_expect_success 'SIGTERM to rank 0: the shards are gone' '
 	process_gone "$(cat spid.1)" &&
 	process_gone "$(cat spid.2)"

@@ -76,6 +76,32 @@ test_expect_success 'rank 0 ended the job: mpirun killed, no rank left' '
 	process_gone "$(cat rpid.0)" && process_gone "$(cat rpid.1)" && process_gone "$(cat rpid.2)"
 '
 
+# distmpi launch names a status file in a directory of its own; rank 0
+# creates it new, so whatever is there already was put there by someone else.
+test_expect_success 'rank 0 creates DISTMPI_STATUS_FILE with its exit status' '
+	(
+		DISTMPI_STATUS_FILE=$PWD/new.status && export DISTMPI_STATUS_FILE &&
+		lost_run sf -n 6 --heartbeat-timeout 2
+	) &&
+	test "$(cat sf.status)" -eq 137 &&
+	test "$(cat new.status)" = 3 &&
+	test "$(stat -c %a new.status)" = 600
+'
+
+test_expect_success 'a link planted as DISTMPI_STATUS_FILE is refused, its target untouched' '
+	echo precious >victim &&
+	ln -s "$PWD/victim" planted &&
+	(
+		DISTMPI_STATUS_FILE=$PWD/planted && export DISTMPI_STATUS_FILE &&
+		lost_run pl -n 6 --heartbeat-timeout 2
+	) &&
+	test "$(cat pl.status)" -eq 137 &&
+	grep "ending the job without the lost ranks (exit status 3)" pl &&
+	test "$(cat victim)" = precious &&
+	test -L planted &&
+	grep "^distmpi: cannot write the exit status to DISTMPI_STATUS_FILE $PWD/planted: File exists (what is there is left alone)$" pl.err
+'
+
 test_expect_success 'a static plan moves the lost rank'"'"'s planned shards too' '
 	lost_run st -n 9 --schedule static --heartbeat-timeout 2 --json st.json &&
 	grep "^9 shards: 9 passed" st &&

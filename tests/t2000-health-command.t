@@ -46,6 +46,8 @@ else
 	echo "# the SSH tests are skipped (missing SSHD): $SSHD_SKIP_REASON"
 fi
 
+test -w /dev/full && test_set_prereq DEV_FULL
+
 # health ARGS... - distmpi health with the fixture's ssh config.
 health() {
 	"$DISTMPI" health --ssh-config "$SSH_CONFIG" "$@"
@@ -395,6 +397,18 @@ test_expect_success SSHD 'hosts from --hostfile and from the arguments together'
 	grep -x "\[ok\] OK" out &&
 	grep -x "\[refused\] UNHEALTHY" out &&
 	grep -x "Health Summary: 1/2 hosts healthy" out
+'
+
+# A report that cannot be written (a full disk, a closed pipe) is no
+# pre-flight check: exit status 3 and the error, whatever the hosts.
+test_expect_success SSHD,DEV_FULL '--json to a full device: a write error, exit 3' '
+	test_expect_code 3 health --json ok >/dev/full 2>err &&
+	grep "^distmpi: health: cannot write the report to standard output: No space left on device$" err
+'
+
+test_expect_success SSHD,DEV_FULL 'the report to a full device: a write error, exit 3' '
+	test_expect_code 3 health ok refused >/dev/full 2>err &&
+	grep "^distmpi: health: cannot write the report to standard output: No space left on device$" err
 '
 
 # expect_health_usage PATTERN ARGS... - distmpi health ARGS is refused: exit

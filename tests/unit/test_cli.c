@@ -683,6 +683,55 @@ START_TEST(usage_lists_every_option)
 }
 END_TEST
 
+/* cli_near_option on a NUL-terminated word; "" for none */
+static const char *near(const char *word, const char *const *extra)
+{
+    const char *n = cli_near_option(word, strlen(word), extra);
+    return n ? n : "";
+}
+
+START_TEST(is_option)
+{
+    ck_assert(cli_is_option("retries", 7));
+    ck_assert(cli_is_option("config", 6));
+    ck_assert(cli_is_option("version", 7));
+    ck_assert(cli_is_option("run-dir=x", 7)); /* only len counts */
+    ck_assert(!cli_is_option("retrie", 6));
+    ck_assert(!cli_is_option("retriess", 8));
+    ck_assert(!cli_is_option("hostfile", 8));
+}
+END_TEST
+
+START_TEST(near_option)
+{
+    const char *const extra[] = {"hostfile", "min-healthy", "ssh-config", NULL};
+    ck_assert_str_eq(near("retries", NULL), "retries");                   /* the same */
+    ck_assert_str_eq(near("retrie", NULL), "retries");                    /* one dropped */
+    ck_assert_str_eq(near("retires", NULL), "retries");                   /* neighbours swapped */
+    ck_assert_str_eq(near("max-lod", NULL), "max-load");                  /* one dropped */
+    ck_assert_str_eq(near("max-loab", NULL), "max-load");                 /* one changed */
+    ck_assert_str_eq(near("hearbeat-timout", NULL), "heartbeat-timeout"); /* two */
+    ck_assert_str_eq(near("hostfil", extra), "hostfile");
+    ck_assert_str_eq(near("min-helthy", extra), "min-healthy");
+    ck_assert_str_eq(near("heartb", NULL), "heartbeat-timeout"); /* a beginning */
+    ck_assert_str_eq(near("json", NULL), "json");
+    ck_assert_str_eq(near("jsn", NULL), "json"); /* short: one edit */
+    ck_assert_str_eq(near("junt", NULL), "junit");
+    ck_assert_str_eq(near("jxyz", NULL), ""); /* short: two edits are too many */
+    ck_assert_str_eq(near("oversubscribe", extra), "");
+    ck_assert_str_eq(near("map-by", extra), "");
+    ck_assert_str_eq(near("bind-to", extra), "");
+    ck_assert_str_eq(near("mca", extra), "");
+    ck_assert_str_eq(near("hea", NULL), ""); /* a beginning needs 4 characters */
+    ck_assert_str_eq(near("", NULL), "");
+    /* a long word is compared without overrunning anything */
+    char longw[200];
+    memset(longw, 'a', sizeof longw - 1);
+    longw[sizeof longw - 1] = '\0';
+    ck_assert_str_eq(near(longw, extra), "");
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -718,6 +767,11 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, check_empty_command_word);
     tcase_add_test(tc, check_tasks_with_shards_flag);
     tcase_add_test(tc, usage_lists_every_option);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("near_option");
+    tcase_add_test(tc, is_option);
+    tcase_add_test(tc, near_option);
     suite_add_tcase(s, tc);
     return s;
 }

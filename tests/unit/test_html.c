@@ -458,12 +458,23 @@ START_TEST(short_run_stopped_by_signal)
     f->rep.exit_status = 128 + 15;
     add_shard(f, 0, (int[]){OUTCOME_PASSED}, 1);
     add_missing(f, STATUS_INTERRUPTED, 0);
+    /* interrupted where it had been given: rank 2, slot 0 on node2 */
+    f->results[1]->rank = 2;
+    f->results[1]->slot = 0;
+    add_missing(f, STATUS_INTERRUPTED, 0); /* given to nobody yet */
     finish(f);
     size_t len;
     char *doc = build(f, &len);
     xmlDocPtr x = parse_xml(doc, len);
     unit_assert_prefix(xp_string(x, "string(//p[@id='exit-status'])"),
                        "exit status 143: stopped by signal 15 (");
+    /* the hosts table has an interrupted column: node2 1, total 2 */
+    xp_string_eq(x, "string(//section[@id='hosts']//tr[1]/th[11])", "interrupted");
+    xp_string_eq(x, "string(//section[@id='hosts']//tr[@class='host'][1]/td[11])", "0");
+    xp_string_eq(x, "string(//section[@id='hosts']//tr[@class='host'][2]/td[11])", "1");
+    xp_string_eq(x, "string(//section[@id='hosts']//tr[@class='total']/td[8])", "2");
+    xp_string_eq(x, "string(//article[@id='shard-2']//p[@class='where'])",
+                 "on node2, rank 2, slot 0");
     xp_string_eq(x, "string(//p[@id='exit-status']/@class)", "verdict v-stop");
     /* half-second ticks on a 2.3 s axis */
     xp_count_eq(x, "//span[@class='tick']", 5);
