@@ -152,10 +152,20 @@ int journal_append(struct journal *j, const struct shard_result *r, const char *
     json_t *attempts = json_array();
     for (int k = 0; attempts && k < r->nattempts; k++) {
         const struct attempt *a = &r->attempts[k];
-        json_array_append_new(
-            attempts, json_pack("{s:i, s:s, s:i, s:i, s:f, s:f}", "attempt", a->number, "outcome",
-                                outcome_name(a->outcome), "exit_code", a->exit_code, "signal",
-                                a->signal, "start", a->start, "duration", a->duration));
+        /* an attempt left out would be lost to --resume and the reports */
+        if (json_array_append_new(
+                attempts, json_pack("{s:i, s:s, s:i, s:i, s:f, s:f}", "attempt", a->number,
+                                    "outcome", outcome_name(a->outcome), "exit_code",
+                                    a->exit_code, "signal", a->signal, "start", a->start,
+                                    "duration", a->duration)) < 0) {
+            json_decref(attempts);
+            attempts = NULL;
+        }
+    }
+    if (!attempts) {
+        snprintf(err, errlen, "cannot write shard %ld to the journal %s: out of memory",
+                 r->index + 1, j->path);
+        return -1;
     }
     json_t *o = json_pack("{s:I, s:s, s:o, s:i, s:i, s:o, s:o, s:o}", "shard",
                           (json_int_t)r->index + 1, "status", status_name(r->status), "host",
