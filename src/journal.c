@@ -4,7 +4,6 @@
 #include "journal.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,12 +123,21 @@ struct journal *journal_create(const char *path, const struct journal_identity *
         snprintf(err, errlen, "cannot create the journal %s: out of memory", path);
         return NULL;
     }
-    j->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0666);
+    /* its directory is the user's (created if missing), the file is new,
+     * never a link (fsutil.h), and its name is durable before any result */
+    char *slash = strrchr(j->path, '/');
+    char why[4096];
+    if (!slash) {
+        j->fd = fs_create(".", j->path, FS_SYNC_DIR, why, sizeof why);
+    } else {
+        *slash = '\0';
+        j->fd = fs_create(slash == j->path ? "/" : j->path, slash + 1, FS_SYNC_DIR, why, sizeof why);
+        *slash = '/';
+    }
     if (j->fd < 0) {
         int saved = errno; /* the caller may choose another name on EEXIST */
         snprintf(err, errlen, "cannot create the journal %s: %s", path,
-                 errno == EEXIST ? "it exists already (choose another with --journal)"
-                                 : strerror(errno));
+                 saved == EEXIST ? "it exists already (choose another with --journal)" : why);
         journal_close(j);
         errno = saved;
         return NULL;

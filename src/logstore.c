@@ -98,15 +98,13 @@ static int open_log(struct logstore *ls, struct open_log *o, long index, int att
         snprintf(err, errlen, "cannot store the log of shard %ld: out of memory", index + 1);
         return -1;
     }
-    char *slash = strrchr(path, '/');
-    *slash = '\0';
-    int rc = fs_mkdirs(path);
-    *slash = '/';
-    if (rc == 0)
-        o->fd = fs_create(path);
-    if (rc < 0 || o->fd < 0) {
+    /* shard-N and the file below the directory are distmpi's: never
+     * through a link (fsutil.h) */
+    char why[4096];
+    o->fd = fs_create(ls->dir, path + strlen(ls->dir) + 1, FS_REPLACE, why, sizeof why);
+    if (o->fd < 0) {
         o->broken = true;
-        snprintf(err, errlen, "cannot store the log %s: %s", path, strerror(errno));
+        snprintf(err, errlen, "cannot store the log %s: %s", path, why);
         free(path);
         return -1;
     }
@@ -187,15 +185,21 @@ char *logstore_save(struct logstore *ls, long index, const char *name, const voi
         path = NULL;
     free(flat);
     int fd = -1;
-    if (path && fs_mkdirs(dir) == 0 && (fd = fs_create(path)) >= 0 &&
-        write_all(fd, data, len) == 0 && close(fd) == 0) {
-        free(dir);
-        return path;
+    char why[4096] = "out of memory";
+    if (path &&
+        (fd = fs_create(ls->dir, path + strlen(ls->dir) + 1, FS_REPLACE, why, sizeof why)) >= 0) {
+        int rc = write_all(fd, data, len), saved = errno;
+        if (close(fd) != 0 && rc == 0) {
+            rc = -1;
+            saved = errno;
+        }
+        if (rc == 0) {
+            free(dir);
+            return path;
+        }
+        snprintf(why, sizeof why, "%s", strerror(saved));
     }
-    int saved = path ? errno : ENOMEM;
-    if (fd >= 0)
-        close(fd); /* after a failed write; a failed close has closed it */
-    snprintf(err, errlen, "cannot store %s: %s", path ? path : name, strerror(saved));
+    snprintf(err, errlen, "cannot store %s: %s", path ? path : name, why);
     free(dir);
     free(path);
     return NULL;

@@ -736,10 +736,7 @@ int report_junit_write_opts(const char *path, const struct report *rep,
         snprintf(err, errlen, "%s: out of memory building the report", path);
         return -1;
     }
-    errno = 0;
-    int rc = fs_write_atomic(path, dump, doc);
-    if (rc < 0)
-        snprintf(err, errlen, "%s: %s", path, strerror(errno ? errno : EIO));
+    int rc = fs_write_atomic(path, dump, doc, err, errlen);
     xmlFreeDoc(doc);
     return rc;
 }
