@@ -25,7 +25,8 @@
 
 #include <stdio.h>
 
-/* Open the directory BASE/REL (rel NULL or "": BASE itself), creating what
+/* Open the directory BASE/REL (base "": the working directory; rel NULL or
+ * "": BASE itself), creating what
  * is missing (mode 0777 & ~umask) by the rule above. rel must not hold
  * "." or ".." components (EINVAL). Returns a descriptor (O_RDONLY,
  * O_DIRECTORY, close-on-exec), or -1 with errno set and the reason in err. */

@@ -128,7 +128,7 @@ struct journal *journal_create(const char *path, const struct journal_identity *
     char *slash = strrchr(j->path, '/');
     char why[4096];
     if (!slash) {
-        j->fd = fs_create(".", j->path, FS_SYNC_DIR, why, sizeof why);
+        j->fd = fs_create("", j->path, FS_SYNC_DIR, why, sizeof why);
     } else {
         *slash = '\0';
         j->fd = fs_create(slash == j->path ? "/" : j->path, slash + 1, FS_SYNC_DIR, why, sizeof why);

@@ -4,7 +4,7 @@ test_description='--json FILE: the JSON report
 The report is valid JSON with every member distmpi(1) documents (and no
 member it does not), its counts agree with the shards, and each shard has
 one attempt_results entry per attempt. It is written atomically (no
-temporary file is left), a symbolic link at its path is replaced, not
+temporary file is left), a symbolic link at its path is refused, not
 followed, and an unwritable path is an error (exit status 3) that still
 leaves the results on the terminal.'
 
