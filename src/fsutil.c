@@ -27,14 +27,17 @@ struct walk {
 static int fail(const struct walk *w, size_t nb, size_t nr, int e, const char *what)
 {
     const char *sep = "";
-    if (nr > 0) {
+    size_t r0 = 0; /* one "/" between the parts, whatever each holds */
+    while (r0 < nr && w->rel[r0] == '/')
+        r0++;
+    if (nr > r0) {
         while (nb > 1 && w->base[nb - 1] == '/')
             nb--;
         sep = nb == 0 || w->base[nb - 1] == '/' ? "" : "/";
     }
     if (w->errlen > 0)
-        snprintf(w->err, w->errlen, "%.*s%s%.*s%s%s", (int)nb, w->base, sep, (int)nr, w->rel,
-                 what ? " " : ": ", what ? what : strerror(e));
+        snprintf(w->err, w->errlen, "%.*s%s%.*s%s%s", (int)nb, w->base, sep, (int)(nr - r0),
+                 w->rel + r0, what ? " " : ": ", what ? what : strerror(e));
     errno = e;
     return -1;
 }

@@ -5,12 +5,34 @@
 
 #include "fsutil.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
 #include <sys/stat.h>
 
 #include "unit.h"
+
+/* fsync, which this program's definition replaces (for fsutil's calls
+ * too): with fail_dir_sync set, fsync of a directory fails with EIO, and
+ * dir_syncs counts the directories synced. */
+static int fail_dir_sync, dir_syncs;
+
+int fsync(int fd)
+{
+    static int (*real)(int);
+    if (!real)
+        *(void **)&real = dlsym(RTLD_NEXT, "fsync");
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        dir_syncs++;
+        if (fail_dir_sync) {
+            errno = EIO;
+            return -1;
+        }
+    }
+    return real(fd);
+}
 
 #define REFUSED "is a symbolic link; distmpi will not follow it"
 
@@ -297,6 +319,33 @@ static void remove_scratch(void)
         fprintf(stderr, "cannot remove %s\n", dir);
 }
 
+/* The journal's directory is synced once it holds the journal, a report's
+ * once the report is renamed into it; when that fails, so does the call. */
+START_TEST(directories_synced)
+{
+    scratch();
+    char err[512] = "";
+    dir_syncs = 0;
+    int fd = fs_create("run", "journal.jsonl", FS_SYNC_DIR, err, sizeof err);
+    ck_assert_msg(fd >= 0, "%s", err);
+    close(fd);
+    ck_assert_int_eq(dir_syncs, 1);
+    ck_assert_int_eq(fs_write_atomic("report.json", write_text, "one", err, sizeof err), 0);
+    ck_assert_int_eq(dir_syncs, 2);
+    fd = fs_create("run", "shard-1/attempt-1.log", FS_REPLACE, err, sizeof err);
+    ck_assert_msg(fd >= 0, "%s", err);
+    close(fd);
+    ck_assert_int_eq(dir_syncs, 2); /* a log is not worth a sync of its directory */
+    fail_dir_sync = 1;
+    ck_assert_int_eq(fs_create("run", "journal-2.jsonl", FS_SYNC_DIR, err, sizeof err), -1);
+    ck_assert_str_eq(err, "run/journal-2.jsonl: Input/output error");
+    ck_assert(!exists("run/journal-2.jsonl"));
+    ck_assert_int_eq(fs_write_atomic("report.json", write_text, "two", err, sizeof err), -1);
+    ck_assert_str_eq(err, "report.json: Input/output error");
+    fail_dir_sync = 0;
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("fsutil");
@@ -307,6 +356,7 @@ int main(void)
     tcase_add_test(tc, fresh_dir_empties_without_following);
     tcase_add_test(tc, create_never_writes_through_a_link);
     tcase_add_test(tc, write_atomic_refuses_a_link);
+    tcase_add_test(tc, directories_synced);
     tcase_add_checked_fixture(tc, NULL, remove_scratch);
     suite_add_tcase(s, tc);
     return unit_run(s);
