@@ -89,8 +89,7 @@ int coord_finish(struct coord *co, int sig, int *exit_status, char *err, size_t 
     int *nxml = calloc((size_t)(total > 0 ? total : 1), sizeof *nxml);
     bool xml_oom = !xml || !nxml; /* the files' list: a report without them would look whole */
     for (long i = 0; !xml_oom && i < total; i++) {
-        if (co->ncollected[i] > 0 &&
-            !(xml[i] = malloc((size_t)co->ncollected[i] * sizeof **xml))) {
+        if (co->ncollected[i] > 0 && !(xml[i] = malloc((size_t)co->ncollected[i] * sizeof **xml))) {
             xml_oom = true;
             break;
         }
@@ -119,8 +118,9 @@ int coord_finish(struct coord *co, int sig, int *exit_status, char *err, size_t 
         failed = 1;
     }
     if (in->settings->junit && xml_oom) {
-        fprintf(stderr, "distmpi: cannot write the JUnit report: out of memory listing the "
-                        "collected JUnit files\n");
+        fprintf(stderr,
+                "distmpi: cannot write the JUnit report: out of memory listing the "
+                "collected JUnit files\n");
         failed = 1;
     } else if (in->settings->junit &&
                report_junit_write_opts(in->settings->junit, &rep, &jopt, why, sizeof why) < 0) {

@@ -139,9 +139,8 @@ static int open_dirs(const struct walk *w)
     char name[NAME_MAX + 1];
     size_t pos = 0, start, end;
     while (next_component(w->base, &pos, &start, &end)) {
-        int next = copy_name(name, w->base, start, end) < 0
-                       ? fail(w, end, 0, ENAMETOOLONG, NULL)
-                       : open_user(w, fd, name, end);
+        int next = copy_name(name, w->base, start, end) < 0 ? fail(w, end, 0, ENAMETOOLONG, NULL)
+                                                            : open_user(w, fd, name, end);
         close_keep(fd);
         if (next < 0)
             return -1;
@@ -372,7 +371,9 @@ int fs_write_atomic(const char *path, int (*write_fn)(FILE *f, void *arg), void 
 {
     const char *slash = strrchr(path, '/');
     const char *name = slash ? slash + 1 : path;
-    char *dir = !slash ? strdup(".") : slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
+    char *dir = !slash          ? strdup(".")
+                : slash == path ? strdup("/")
+                                : strndup(path, (size_t)(slash - path));
     struct walk w = {path, "", err, errlen};
     size_t n = strlen(path);
     if (!dir)

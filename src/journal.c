@@ -131,7 +131,8 @@ struct journal *journal_create(const char *path, const struct journal_identity *
         j->fd = fs_create("", j->path, FS_SYNC_DIR, why, sizeof why);
     } else {
         *slash = '\0';
-        j->fd = fs_create(slash == j->path ? "/" : j->path, slash + 1, FS_SYNC_DIR, why, sizeof why);
+        const char *dir = slash == j->path ? "/" : j->path;
+        j->fd = fs_create(dir, slash + 1, FS_SYNC_DIR, why, sizeof why);
         *slash = '/';
     }
     if (j->fd < 0) {

@@ -237,16 +237,16 @@ START_TEST(create_never_writes_through_a_link)
     ck_assert_str_eq(get("victim"), "precious");
     /* without FS_REPLACE a file there is not touched */
     errno = 0;
-    ck_assert_int_eq(fs_create("logs", "shard-1/attempt-1.log", FS_SYNC_DIR, err, sizeof err),
-                     -1);
+    ck_assert_int_eq(fs_create("logs", "shard-1/attempt-1.log", FS_SYNC_DIR, err, sizeof err), -1);
     ck_assert_int_eq(errno, EEXIST);
     ck_assert_str_eq(err, "logs/shard-1/attempt-1.log exists already");
     ck_assert_str_eq(get("logs/shard-1/attempt-1.log"), "two");
     /* a FIFO is refused, not opened (which would wait for a reader) */
     ck_assert_int_eq(mkfifo("logs/shard-1/attempt-3.log", 0666), 0);
     ck_assert_int_eq(fs_create("logs", "shard-1/attempt-3.log", FS_REPLACE, err, sizeof err), -1);
-    ck_assert_str_eq(err, "logs/shard-1/attempt-3.log is not a regular file; distmpi will not "
-                          "replace it");
+    ck_assert_str_eq(err,
+                     "logs/shard-1/attempt-3.log is not a regular file; distmpi will not "
+                     "replace it");
     /* a file in BASE itself, and in the working directory */
     fd = fs_create("logs", "journal.jsonl", FS_SYNC_DIR, err, sizeof err);
     ck_assert_msg(fd >= 0, "%s", err);
