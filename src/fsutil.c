@@ -75,12 +75,25 @@ static void close_keep(int fd)
     errno = saved;
 }
 
+/* fsync the directory dfd (an O_PATH descriptor, which fsync refuses) by
+ * opening it for reading. One that may be written but not read (mode
+ * 0733) cannot be synced, and is not: the file is there all the same. */
+static int sync_dir(int dfd)
+{
+    int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return errno == EACCES ? 0 : -1;
+    int rc = fsync(fd);
+    close_keep(fd);
+    return rc;
+}
+
 /* Open the directory name in at, a component distmpi creates (or one of
  * BASE found missing): created if missing, never through a link. */
 static int open_own(const struct walk *w, int at, const char *name, size_t nb, size_t nr)
 {
     for (int tries = 0;; tries++) {
-        int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int fd = openat(at, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd >= 0)
             return fd;
         int e = errno;
@@ -117,7 +130,7 @@ static int open_user(const struct walk *w, int at, const char *name, size_t nb)
                         "is a symbolic link another user made in a shared directory; distmpi "
                         "will not follow it");
     }
-    int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd = openat(at, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0 && errno == ENOENT && link)
         return fail(w, nb, 0, ENOENT, "is a symbolic link to nothing");
     if (fd < 0)
@@ -133,7 +146,9 @@ static int open_user(const struct walk *w, int at, const char *name, size_t nb)
 /* Open BASE/REL in w (rel "" for none). */
 static int open_dirs(const struct walk *w)
 {
-    int fd = open(w->base[0] == '/' ? "/" : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    /* O_PATH: a directory that may be searched but not read (mode 0711)
+     * can be walked through, as mkdir(2) by path could */
+    int fd = open(w->base[0] == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return fail(w, 0, 0, errno, NULL);
     char name[NAME_MAX + 1];
@@ -298,7 +313,7 @@ int fs_create(const char *base, const char *rel, int flags, char *err, size_t er
         fail(&w, nb, nr, e, e == EEXIST ? "exists already" : NULL);
         goto error;
     }
-    if ((flags & FS_SYNC_DIR) && fsync(dfd) < 0) {
+    if ((flags & FS_SYNC_DIR) && sync_dir(dfd) < 0) {
         fail(&w, nb, nr, errno, NULL);
         close_keep(fd);
         unlinkat(dfd, name, 0);
@@ -384,7 +399,7 @@ int fs_write_atomic(const char *path, int (*write_fn)(FILE *f, void *arg), void 
     }
     /* the directory is opened once: the temporary file and the rename are
      * in the same one whatever happens to the path meanwhile */
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
     free(dir);
     if (dfd < 0)
         return fail(&w, n, 0, errno, NULL);
@@ -432,7 +447,7 @@ int fs_write_atomic(const char *path, int (*write_fn)(FILE *f, void *arg), void 
     if (rc != 0 && made)
         unlinkat(dfd, tmp, 0);
     /* the rename itself made durable */
-    if (rc == 0 && fsync(dfd) != 0) {
+    if (rc == 0 && sync_dir(dfd) != 0) {
         rc = -1;
         saved = errno;
     }

@@ -28,8 +28,11 @@
 /* Open the directory BASE/REL (base "": the working directory; rel NULL or
  * "": BASE itself), creating what
  * is missing (mode 0777 & ~umask) by the rule above. rel must not hold
- * "." or ".." components (EINVAL). Returns a descriptor (O_RDONLY,
- * O_DIRECTORY, close-on-exec), or -1 with errno set and the reason in err. */
+ * "." or ".." components (EINVAL). Directories are walked with O_PATH
+ * descriptors, so one that may be searched but not read (mode 0711) is no
+ * obstacle. Returns a descriptor (O_PATH, O_DIRECTORY, close-on-exec: for
+ * the *at calls, fstat and close), or -1 with errno set and the reason in
+ * err. */
 int fs_open_dirs(const char *base, const char *rel, char *err, size_t errlen);
 
 /* Make BASE/REL an empty directory: open or create it as fs_open_dirs
@@ -41,7 +44,8 @@ int fs_fresh_dir(const char *base, const char *rel, char *err, size_t errlen);
 
 /* fs_create flags. */
 #define FS_REPLACE  1 /* a regular file there is removed first (else: EEXIST) */
-#define FS_SYNC_DIR 2 /* fsync the file's directory once the file is in it */
+#define FS_SYNC_DIR 2 /* fsync the file's directory once the file is in it
+                       * (unless it may not be read: mode 0733) */
 
 /* Create the file BASE/REL for writing (REL's last component is the file;
  * its directories are opened or created as fs_open_dirs does): with
@@ -61,7 +65,8 @@ int fs_read_file(const char *path, size_t max, char **data, size_t *len, char *e
 
 /* Replace path atomically with what write_fn writes: a temporary file in
  * the same directory (opened once; it must exist), created O_EXCL|O_NOFOLLOW,
- * flushed, fsynced and renamed over path, and then the directory fsynced.
+ * flushed, fsynced and renamed over path, and then the directory fsynced
+ * (unless it may not be read: mode 0733).
  * A symbolic link at path is refused (ELOOP; rename would not follow it,
  * but the user meant the file it points to, which would stay as it was).
  * write_fn returns 0 on success (errno set on failure; EIO if not).

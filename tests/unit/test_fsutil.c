@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "unit.h"
 
@@ -176,6 +177,38 @@ START_TEST(open_dirs_refuses_another_users_link_in_a_sticky_directory)
     fd = fs_open_dirs("shared/run", "shard-2", err, sizeof err);
     ck_assert_msg(fd >= 0, "%s", err);
     close(fd);
+}
+END_TEST
+
+/* A directory that may be searched but not read (0711, another user's) is
+ * walked through, as mkdir -p would. */
+START_TEST(open_dirs_walks_through_a_directory_it_may_not_read)
+{
+    struct passwd *nobody = getpwnam("nobody");
+    if (geteuid() != 0 || !nobody)
+        return; /* needs root, to be another user */
+    const char *top = scratch();
+    ck_assert_int_eq(chmod(top, 0711), 0);
+    ck_assert_int_eq(mkdir("locked", 0711), 0);
+    ck_assert_int_eq(mkdir("locked/open", 0777), 0);
+    ck_assert_int_eq(chmod("locked/open", 0777), 0);
+    char base[128];
+    snprintf(base, sizeof base, "%s/locked/open", top);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        char err[512];
+        if (setgid(nobody->pw_gid) < 0 || setuid(nobody->pw_uid) < 0)
+            _exit(2);
+        int fd = fs_open_dirs(base, "shard-1", err, sizeof err);
+        if (fd < 0)
+            fprintf(stderr, "%s\n", err);
+        _exit(fd >= 0 ? 0 : 1);
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_int_eq(status, 0);
+    ck_assert(is_dir("locked/open/shard-1"));
 }
 END_TEST
 
@@ -353,6 +386,7 @@ int main(void)
     tcase_add_test(tc, open_dirs_creates_and_follows_the_users_links);
     tcase_add_test(tc, open_dirs_refuses_links_in_what_distmpi_names);
     tcase_add_test(tc, open_dirs_refuses_another_users_link_in_a_sticky_directory);
+    tcase_add_test(tc, open_dirs_walks_through_a_directory_it_may_not_read);
     tcase_add_test(tc, fresh_dir_empties_without_following);
     tcase_add_test(tc, create_never_writes_through_a_link);
     tcase_add_test(tc, write_atomic_refuses_a_link);
