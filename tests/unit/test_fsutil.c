@@ -203,6 +203,8 @@ START_TEST(open_dirs_walks_through_a_directory_it_may_not_read)
         int fd = fs_open_dirs(base, "shard-1", err, sizeof err);
         if (fd < 0)
             fprintf(stderr, "%s\n", err);
+        if (fd >= 0)
+            close(fd);
         _exit(fd >= 0 ? 0 : 1);
     }
     int status;
