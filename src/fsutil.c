@@ -20,6 +20,7 @@ struct walk {
     const char *base, *rel;
     char *err;
     size_t errlen;
+    int at; /* BASE already open (the caller's), or -1 */
 };
 
 /* Say what is wrong with the component ending at base[nb] (nr == 0) or at
@@ -143,17 +144,18 @@ static int open_user(const struct walk *w, int at, const char *name, size_t nb)
     return fd;
 }
 
-/* Open BASE/REL in w (rel "" for none). */
+/* Open BASE/REL in w (rel "" for none), from w->at when it is open. */
 static int open_dirs(const struct walk *w)
 {
-    /* O_PATH: a directory that may be searched but not read (mode 0711)
-     * can be walked through, as mkdir(2) by path could */
-    int fd = open(w->base[0] == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return fail(w, 0, 0, errno, NULL);
     char name[NAME_MAX + 1];
     size_t pos = 0, start, end;
-    while (next_component(w->base, &pos, &start, &end)) {
+    /* O_PATH: a directory that may be searched but not read (mode 0711)
+     * can be walked through, as mkdir(2) by path could */
+    int fd =
+        w->at >= 0 ? w->at : open(w->base[0] == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return fail(w, 0, 0, errno, NULL);
+    while (w->at < 0 && next_component(w->base, &pos, &start, &end)) {
         int next = copy_name(name, w->base, start, end) < 0 ? fail(w, end, 0, ENAMETOOLONG, NULL)
                                                             : open_user(w, fd, name, end);
         close_keep(fd);
@@ -171,18 +173,48 @@ static int open_dirs(const struct walk *w)
             next = fail(w, nb, end, EINVAL, "is not a name distmpi gives");
         else
             next = open_own(w, fd, name, nb, end);
-        close_keep(fd);
+        if (fd != w->at)
+            close_keep(fd);
         if (next < 0)
             return -1;
         fd = next;
     }
+    if (fd == w->at && (fd = fcntl(w->at, F_DUPFD_CLOEXEC, 0)) < 0)
+        return fail(w, nb, 0, errno, NULL);
     return fd;
 }
 
 int fs_open_dirs(const char *base, const char *rel, char *err, size_t errlen)
 {
-    struct walk w = {base, rel ? rel : "", err, errlen};
+    struct walk w = {base, rel ? rel : "", err, errlen, -1};
     return open_dirs(&w);
+}
+
+/* Run op on w from *base_fd (opened first if it is -1), and again from a
+ * new one if the old one's directory was removed meanwhile (ENOENT); from
+ * the root when base_fd is NULL. */
+static int from_base(struct walk *w, int *base_fd, int (*op)(struct walk *w, int flags), int flags)
+{
+    if (!base_fd) {
+        w->at = -1;
+        return op(w, flags);
+    }
+    for (int tries = 0;; tries++) {
+        if (*base_fd < 0) {
+            struct walk bw = {w->base, "", w->err, w->errlen, -1};
+            if ((*base_fd = open_dirs(&bw)) < 0)
+                return -1;
+        }
+        w->at = *base_fd;
+        int rc = op(w, flags);
+        if (rc >= 0 || errno != ENOENT || tries > 0)
+            return rc;
+        struct stat st;
+        if (fstat(*base_fd, &st) < 0 || st.st_nlink > 0)
+            return rc; /* not a removed directory: the error stands */
+        close(*base_fd);
+        *base_fd = -1;
+    }
 }
 
 /* Delete what the directory fd holds, on file system dev, never following
@@ -209,8 +241,8 @@ static int empty_dir(int fd, dev_t dev, char *bad, size_t badlen)
         if (!strcmp(n, ".") || !strcmp(n, ".."))
             continue;
         snprintf(bad, badlen, "%s", n);
-        if (unlinkat(fd, n, 0) == 0)
-            continue;
+        if (unlinkat(fd, n, 0) == 0 || errno == ENOENT)
+            continue; /* ENOENT: gone meanwhile, as wanted */
         int unlink_errno = errno;
         struct stat st;
         if (fstatat(fd, n, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode)) {
@@ -242,10 +274,10 @@ static int empty_dir(int fd, dev_t dev, char *bad, size_t badlen)
     return rc;
 }
 
-int fs_fresh_dir(const char *base, const char *rel, char *err, size_t errlen)
+static int fresh_dir(struct walk *w, int flags)
 {
-    struct walk w = {base, rel ? rel : "", err, errlen};
-    int fd = open_dirs(&w);
+    (void)flags;
+    int fd = open_dirs(w);
     if (fd < 0)
         return -1;
     struct stat st;
@@ -259,21 +291,28 @@ int fs_fresh_dir(const char *base, const char *rel, char *err, size_t errlen)
         char what[NAME_MAX + 320];
         snprintf(what, sizeof what, "holds %s, which distmpi cannot delete: %s", bad,
                  e == EXDEV ? "a mount point" : strerror(e));
-        return fail(&w, strlen(base), strlen(w.rel), e, what);
+        return fail(w, strlen(w->base), strlen(w->rel), e, what);
     }
     return 0;
 }
 
-int fs_create(const char *base, const char *rel, int flags, char *err, size_t errlen)
+int fs_fresh_dir(int *base_fd, const char *base, const char *rel, char *err, size_t errlen)
 {
-    struct walk w = {base, rel, err, errlen};
+    struct walk w = {base, rel ? rel : "", err, errlen, -1};
+    return from_base(&w, base_fd, fresh_dir, 0);
+}
+
+static int create(struct walk *wp, int flags)
+{
+    const struct walk w = *wp;
+    const char *base = w.base, *rel = w.rel;
     size_t nb = strlen(base), nr = strlen(rel);
     const char *slash = strrchr(rel, '/');
     const char *name = slash ? slash + 1 : rel;
     char *dirs = slash ? strndup(rel, (size_t)(slash - rel)) : strdup("");
     if (!dirs)
         return fail(&w, nb, nr, ENOMEM, NULL);
-    struct walk dw = {base, dirs, err, errlen};
+    struct walk dw = {base, dirs, w.err, w.errlen, w.at};
     int dfd = !*name || !strcmp(name, ".") || !strcmp(name, "..")
                   ? fail(&w, nb, nr, EINVAL, "is not a file name")
                   : open_dirs(&dw);
@@ -324,6 +363,12 @@ int fs_create(const char *base, const char *rel, int flags, char *err, size_t er
 error:
     close_keep(dfd);
     return -1;
+}
+
+int fs_create(int *base_fd, const char *base, const char *rel, int flags, char *err, size_t errlen)
+{
+    struct walk w = {base, rel, err, errlen, -1};
+    return from_base(&w, base_fd, create, flags);
 }
 
 int fs_read_file(const char *path, size_t max, char **data, size_t *len, char *err, size_t errlen)
@@ -389,7 +434,7 @@ int fs_write_atomic(const char *path, int (*write_fn)(FILE *f, void *arg), void 
     char *dir = !slash          ? strdup(".")
                 : slash == path ? strdup("/")
                                 : strndup(path, (size_t)(slash - path));
-    struct walk w = {path, "", err, errlen};
+    struct walk w = {path, "", err, errlen, -1};
     size_t n = strlen(path);
     if (!dir)
         return fail(&w, n, 0, ENOMEM, NULL);

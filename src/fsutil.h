@@ -35,12 +35,19 @@
  * err. */
 int fs_open_dirs(const char *base, const char *rel, char *err, size_t errlen);
 
+/* fs_fresh_dir and fs_create walk from BASE's descriptor in *base_fd, kept
+ * open between calls so that BASE is walked once (a run makes thousands of
+ * attempt directories and logs): -1 at first, opened (as fs_open_dirs(base,
+ * NULL)) on first use, and again if its directory was removed meanwhile;
+ * the caller closes it in the end. base_fd NULL: BASE is walked every
+ * time. base names BASE in errors either way. */
+
 /* Make BASE/REL an empty directory: open or create it as fs_open_dirs
  * does, then delete what it holds, relative to its descriptor: a symbolic
  * link inside is removed, never followed; a directory inside is opened with
  * O_NOFOLLOW and emptied the same way; one on another file system is
  * refused (EXDEV). Returns 0, or -1 with errno set and the reason in err. */
-int fs_fresh_dir(const char *base, const char *rel, char *err, size_t errlen);
+int fs_fresh_dir(int *base_fd, const char *base, const char *rel, char *err, size_t errlen);
 
 /* fs_create flags. */
 #define FS_REPLACE  1 /* a regular file there is removed first (else: EEXIST) */
@@ -55,7 +62,8 @@ int fs_fresh_dir(const char *base, const char *rel, char *err, size_t errlen);
  * keeps its contents) and refused without it (EEXIST, "PATH exists
  * already"), anything else is refused (EEXIST, "PATH is not a regular
  * file"). Returns an fd, or -1 with errno set and the reason in err. */
-int fs_create(const char *base, const char *rel, int flags, char *err, size_t errlen);
+int fs_create(int *base_fd, const char *base, const char *rel, int flags, char *err,
+              size_t errlen);
 
 /* Read the whole of path (a regular file or a /proc file; not a directory)
  * into a heap buffer: *data (free with free(); not NUL-terminated) and *len.

@@ -128,11 +128,11 @@ struct journal *journal_create(const char *path, const struct journal_identity *
     char *slash = strrchr(j->path, '/');
     char why[4096];
     if (!slash) {
-        j->fd = fs_create("", j->path, FS_SYNC_DIR, why, sizeof why);
+        j->fd = fs_create(NULL, "", j->path, FS_SYNC_DIR, why, sizeof why);
     } else {
         *slash = '\0';
         const char *dir = slash == j->path ? "/" : j->path;
-        j->fd = fs_create(dir, slash + 1, FS_SYNC_DIR, why, sizeof why);
+        j->fd = fs_create(NULL, dir, slash + 1, FS_SYNC_DIR, why, sizeof why);
         *slash = '/';
     }
     if (j->fd < 0) {

@@ -26,7 +26,8 @@ struct open_log {
 
 struct logstore {
     char *dir;
-    int width; /* digits of the shard number, as the runners name them */
+    int dir_fd; /* dir, once the first piece made it (fsutil.h), or -1 */
+    int width;  /* digits of the shard number, as the runners name them */
     int nranks;
     struct open_log *open; /* one per rank */
 };
@@ -36,6 +37,7 @@ struct logstore *logstore_create(const char *dir, long total, int nranks)
     struct logstore *ls = calloc(1, sizeof *ls);
     if (!ls)
         return NULL;
+    ls->dir_fd = -1;
     char cwd[PATH_MAX];
     if (dir[0] == '/')
         ls->dir = strdup(dir);
@@ -73,6 +75,8 @@ void logstore_destroy(struct logstore *ls)
     int saved = errno;
     for (int r = 0; ls->open && r < ls->nranks; r++)
         close_log(&ls->open[r]);
+    if (ls->dir_fd >= 0)
+        close(ls->dir_fd);
     free(ls->open);
     free(ls->dir);
     free(ls);
@@ -101,7 +105,8 @@ static int open_log(struct logstore *ls, struct open_log *o, long index, int att
     /* shard-N and the file below the directory are distmpi's: never
      * through a link (fsutil.h) */
     char why[4096];
-    o->fd = fs_create(ls->dir, path + strlen(ls->dir) + 1, FS_REPLACE, why, sizeof why);
+    o->fd =
+        fs_create(&ls->dir_fd, ls->dir, path + strlen(ls->dir) + 1, FS_REPLACE, why, sizeof why);
     if (o->fd < 0) {
         o->broken = true;
         snprintf(err, errlen, "cannot store the log %s: %s", path, why);
@@ -187,7 +192,8 @@ char *logstore_save(struct logstore *ls, long index, const char *name, const voi
     int fd = -1;
     char why[4096] = "out of memory";
     if (path &&
-        (fd = fs_create(ls->dir, path + strlen(ls->dir) + 1, FS_REPLACE, why, sizeof why)) >= 0) {
+        (fd = fs_create(&ls->dir_fd, ls->dir, path + strlen(ls->dir) + 1, FS_REPLACE, why,
+                        sizeof why)) >= 0) {
         int rc = write_all(fd, data, len), saved = errno;
         if (close(fd) != 0 && rc == 0) {
             rc = -1;

@@ -32,6 +32,7 @@ enum runner_state { RUNNER_IDLE, RUNNER_RUNNING, RUNNER_BACKOFF };
 struct runner {
     struct runner_config cfg; /* strings below are owned copies */
     char *run_dir;            /* absolute */
+    int run_fd;               /* run_dir once an attempt made it (fsutil.h), or -1 */
     char *host;
     int width;             /* digits of the shard number in paths */
     unsigned short rng[3]; /* erand48 state for the jitter */
@@ -103,7 +104,7 @@ struct runner *runner_create(const struct runner_config *cfg)
     struct runner *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
-    r->pidfd = r->outfd = -1;
+    r->pidfd = r->outfd = r->run_fd = -1;
     r->epfd = epoll_create1(EPOLL_CLOEXEC);
     r->cfg = *cfg;
     r->run_dir = absolute(cfg->run_dir);
@@ -257,6 +258,8 @@ void runner_destroy(struct runner *r)
     runner_cancel(r);
     if (r->epfd >= 0)
         close(r->epfd);
+    if (r->run_fd >= 0)
+        close(r->run_fd);
     free(r->run_dir);
     free(r->host);
     free(r);
@@ -537,7 +540,7 @@ static void start_attempt(struct runner *r)
     }
     /* shard-N/attempt-A are distmpi's: never through a link (fsutil.h) */
     char why[2 * PATH_MAX];
-    if (fs_fresh_dir(r->run_dir, dir + strlen(r->run_dir) + 1, why, sizeof why) < 0) {
+    if (fs_fresh_dir(&r->run_fd, r->run_dir, dir + strlen(r->run_dir) + 1, why, sizeof why) < 0) {
         char line[3 * PATH_MAX];
         snprintf(line, sizeof line, "cannot create the output directory %s: %s", dir, why);
         attempt_failed_why(r, a, line);

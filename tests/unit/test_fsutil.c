@@ -221,7 +221,7 @@ START_TEST(fresh_dir_empties_without_following)
     ck_assert_int_eq(mkdir("outside", 0777), 0);
     put("outside/keep", "precious");
     put("victim", "precious");
-    ck_assert_int_eq(fs_fresh_dir("run", "shard-1/attempt-1", err, sizeof err), 0);
+    ck_assert_int_eq(fs_fresh_dir(NULL, "run", "shard-1/attempt-1", err, sizeof err), 0);
     ck_assert_int_eq(mkdir("run/shard-1/attempt-1/sub", 0777), 0);
     ck_assert_int_eq(mkdir("run/shard-1/attempt-1/sub/deeper", 0777), 0);
     put("run/shard-1/attempt-1/sub/deeper/f", "x");
@@ -229,7 +229,7 @@ START_TEST(fresh_dir_empties_without_following)
     ck_assert_int_eq(symlink("../../../../outside", "run/shard-1/attempt-1/sub/dirlink"), 0);
     ck_assert_int_eq(symlink("../../../victim", "run/shard-1/attempt-1/filelink"), 0);
     ck_assert_int_eq(mkfifo("run/shard-1/attempt-1/fifo", 0666), 0);
-    ck_assert_int_eq(fs_fresh_dir("run", "shard-1/attempt-1", err, sizeof err), 0);
+    ck_assert_int_eq(fs_fresh_dir(NULL, "run", "shard-1/attempt-1", err, sizeof err), 0);
     ck_assert(is_dir("run/shard-1/attempt-1"));
     ck_assert(!exists("run/shard-1/attempt-1/sub"));
     ck_assert(!exists("run/shard-1/attempt-1/top"));
@@ -239,7 +239,7 @@ START_TEST(fresh_dir_empties_without_following)
     ck_assert_str_eq(get("victim"), "precious");
     /* a link at the directory itself: refused, its target kept */
     ck_assert_int_eq(symlink("../../outside", "run/shard-1/attempt-2"), 0);
-    ck_assert_int_eq(fs_fresh_dir("run", "shard-1/attempt-2", err, sizeof err), -1);
+    ck_assert_int_eq(fs_fresh_dir(NULL, "run", "shard-1/attempt-2", err, sizeof err), -1);
     ck_assert_str_eq(err, "run/shard-1/attempt-2 " REFUSED);
     ck_assert_str_eq(get("outside/keep"), "precious");
 }
@@ -250,14 +250,14 @@ START_TEST(create_never_writes_through_a_link)
     scratch();
     char err[512] = "";
     put("victim", "precious");
-    int fd = fs_create("logs", "shard-1/attempt-1.log", FS_REPLACE, err, sizeof err);
+    int fd = fs_create(NULL, "logs", "shard-1/attempt-1.log", FS_REPLACE, err, sizeof err);
     ck_assert_msg(fd >= 0, "%s", err);
     ck_assert_int_eq(write(fd, "one", 3), 3);
     close(fd);
     ck_assert_str_eq(get("logs/shard-1/attempt-1.log"), "one");
     /* replaced by a new file: a hard link to the old one keeps its contents */
     ck_assert_int_eq(link("logs/shard-1/attempt-1.log", "backup"), 0);
-    fd = fs_create("logs", "shard-1/attempt-1.log", FS_REPLACE, err, sizeof err);
+    fd = fs_create(NULL, "logs", "shard-1/attempt-1.log", FS_REPLACE, err, sizeof err);
     ck_assert_msg(fd >= 0, "%s", err);
     ck_assert_int_eq(write(fd, "two", 3), 3);
     close(fd);
@@ -266,33 +266,69 @@ START_TEST(create_never_writes_through_a_link)
     /* a symbolic link is refused, even with FS_REPLACE */
     ck_assert_int_eq(symlink("../../victim", "logs/shard-1/attempt-2.log"), 0);
     errno = 0;
-    ck_assert_int_eq(fs_create("logs", "shard-1/attempt-2.log", FS_REPLACE, err, sizeof err), -1);
+    ck_assert_int_eq(fs_create(NULL, "logs", "shard-1/attempt-2.log", FS_REPLACE, err, sizeof err),
+                     -1);
     ck_assert_int_eq(errno, ELOOP);
     ck_assert_str_eq(err, "logs/shard-1/attempt-2.log " REFUSED);
     ck_assert_str_eq(get("victim"), "precious");
     /* without FS_REPLACE a file there is not touched */
     errno = 0;
-    ck_assert_int_eq(fs_create("logs", "shard-1/attempt-1.log", FS_SYNC_DIR, err, sizeof err), -1);
+    ck_assert_int_eq(fs_create(NULL, "logs", "shard-1/attempt-1.log", FS_SYNC_DIR, err, sizeof err),
+                     -1);
     ck_assert_int_eq(errno, EEXIST);
     ck_assert_str_eq(err, "logs/shard-1/attempt-1.log exists already");
     ck_assert_str_eq(get("logs/shard-1/attempt-1.log"), "two");
     /* a FIFO is refused, not opened (which would wait for a reader) */
     ck_assert_int_eq(mkfifo("logs/shard-1/attempt-3.log", 0666), 0);
-    ck_assert_int_eq(fs_create("logs", "shard-1/attempt-3.log", FS_REPLACE, err, sizeof err), -1);
+    ck_assert_int_eq(fs_create(NULL, "logs", "shard-1/attempt-3.log", FS_REPLACE, err, sizeof err),
+                     -1);
     ck_assert_str_eq(err,
                      "logs/shard-1/attempt-3.log is not a regular file; distmpi will not "
                      "replace it");
     /* a file in BASE itself, and in the working directory */
-    fd = fs_create("logs", "journal.jsonl", FS_SYNC_DIR, err, sizeof err);
+    fd = fs_create(NULL, "logs", "journal.jsonl", FS_SYNC_DIR, err, sizeof err);
     ck_assert_msg(fd >= 0, "%s", err);
     close(fd);
-    fd = fs_create("", "here.jsonl", FS_SYNC_DIR, err, sizeof err);
+    fd = fs_create(NULL, "", "here.jsonl", FS_SYNC_DIR, err, sizeof err);
     ck_assert_msg(fd >= 0, "%s", err);
     close(fd);
     ck_assert(exists("here.jsonl"));
     ck_assert_int_eq(symlink("victim", "there.jsonl"), 0);
-    ck_assert_int_eq(fs_create("", "there.jsonl", 0, err, sizeof err), -1);
+    ck_assert_int_eq(fs_create(NULL, "", "there.jsonl", 0, err, sizeof err), -1);
     ck_assert_str_eq(err, "there.jsonl " REFUSED);
+}
+END_TEST
+
+/* With base_fd, BASE is walked once: a link swapped in for it afterwards
+ * does not redirect what follows, and a BASE removed meanwhile is made
+ * again. */
+START_TEST(base_walked_once)
+{
+    scratch();
+    char err[512] = "";
+    int base_fd = -1;
+    ck_assert_int_eq(fs_fresh_dir(&base_fd, "run", "shard-1/attempt-1", err, sizeof err), 0);
+    ck_assert_int_ge(base_fd, 0);
+    int kept = base_fd;
+    int fd = fs_create(&base_fd, "run", "shard-1/attempt-1.log", FS_REPLACE, err, sizeof err);
+    ck_assert_msg(fd >= 0, "%s", err);
+    close(fd);
+    ck_assert_int_eq(base_fd, kept);
+    /* run moved away and a link to elsewhere put in its place */
+    ck_assert_int_eq(mkdir("elsewhere", 0777), 0);
+    ck_assert_int_eq(rename("run", "moved"), 0);
+    ck_assert_int_eq(symlink("elsewhere", "run"), 0);
+    ck_assert_int_eq(fs_fresh_dir(&base_fd, "run", "shard-2/attempt-1", err, sizeof err), 0);
+    ck_assert(is_dir("moved/shard-2/attempt-1"));
+    ck_assert(!exists("elsewhere/shard-2"));
+    /* removed: made again where the path now leads */
+    ck_assert_int_eq(unlink("run"), 0);
+    ck_assert_int_eq(system("rm -rf moved"), 0);
+    fd = fs_create(&base_fd, "run", "shard-3/attempt-1.log", FS_REPLACE, err, sizeof err);
+    ck_assert_msg(fd >= 0, "%s", err);
+    close(fd);
+    ck_assert(exists("run/shard-3/attempt-1.log"));
+    close(base_fd);
 }
 END_TEST
 
@@ -361,18 +397,18 @@ START_TEST(directories_synced)
     scratch();
     char err[512] = "";
     dir_syncs = 0;
-    int fd = fs_create("run", "journal.jsonl", FS_SYNC_DIR, err, sizeof err);
+    int fd = fs_create(NULL, "run", "journal.jsonl", FS_SYNC_DIR, err, sizeof err);
     ck_assert_msg(fd >= 0, "%s", err);
     close(fd);
     ck_assert_int_eq(dir_syncs, 1);
     ck_assert_int_eq(fs_write_atomic("report.json", write_text, "one", err, sizeof err), 0);
     ck_assert_int_eq(dir_syncs, 2);
-    fd = fs_create("run", "shard-1/attempt-1.log", FS_REPLACE, err, sizeof err);
+    fd = fs_create(NULL, "run", "shard-1/attempt-1.log", FS_REPLACE, err, sizeof err);
     ck_assert_msg(fd >= 0, "%s", err);
     close(fd);
     ck_assert_int_eq(dir_syncs, 2); /* a log is not worth a sync of its directory */
     fail_dir_sync = 1;
-    ck_assert_int_eq(fs_create("run", "journal-2.jsonl", FS_SYNC_DIR, err, sizeof err), -1);
+    ck_assert_int_eq(fs_create(NULL, "run", "journal-2.jsonl", FS_SYNC_DIR, err, sizeof err), -1);
     ck_assert_str_eq(err, "run/journal-2.jsonl: Input/output error");
     ck_assert(!exists("run/journal-2.jsonl"));
     ck_assert_int_eq(fs_write_atomic("report.json", write_text, "two", err, sizeof err), -1);
@@ -393,6 +429,7 @@ int main(void)
     tcase_add_test(tc, create_never_writes_through_a_link);
     tcase_add_test(tc, write_atomic_refuses_a_link);
     tcase_add_test(tc, directories_synced);
+    tcase_add_test(tc, base_walked_once);
     tcase_add_checked_fixture(tc, NULL, remove_scratch);
     suite_add_tcase(s, tc);
     return unit_run(s);
