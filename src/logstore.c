@@ -211,24 +211,47 @@ char *logstore_save(struct logstore *ls, long index, const char *name, const voi
     return NULL;
 }
 
+/* Open the log of shard index's attempt for reading, the way it was made:
+ * shard-N and the file never through a link (a link planted after the log
+ * was written must not bring another file's end into the reports).
+ * Returns an fd of a regular file, or -1. */
+static int open_stored(const struct logstore *ls, long index, int attempt)
+{
+    /* the logs of an earlier run in the same directory count too, before
+     * this run stored any */
+    int base = ls->dir_fd >= 0 ? ls->dir_fd : open(ls->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (base < 0)
+        return -1;
+    char name[64];
+    snprintf(name, sizeof name, "shard-%0*ld", ls->width, index + 1);
+    int dir = openat(base, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (base != ls->dir_fd)
+        close(base);
+    if (dir < 0)
+        return -1;
+    snprintf(name, sizeof name, "attempt-%d.log", attempt);
+    int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    close(dir);
+    struct stat st;
+    if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
 char *logstore_path(const struct logstore *ls, long index, int attempt)
 {
-    char *path = path_of(ls, index, attempt);
-    struct stat st;
-    if (path && (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))) {
-        free(path);
+    int fd = open_stored(ls, index, attempt);
+    if (fd < 0)
         return NULL;
-    }
-    return path;
+    close(fd);
+    return path_of(ls, index, attempt);
 }
 
 char *logstore_tail(const struct logstore *ls, long index, int attempt, size_t max)
 {
-    char *path = logstore_path(ls, index, attempt);
-    if (!path)
-        return NULL;
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    free(path);
+    int fd = open_stored(ls, index, attempt);
     if (fd < 0)
         return NULL;
     struct stat st;

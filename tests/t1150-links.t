@@ -142,6 +142,26 @@ test_expect_success 'a dangling link at --journal FILE: its target is not create
 	grep "^distmpi: cannot create the journal j.jsonl: j.jsonl $refused" err
 '
 
+# attempt 1 stores its log; attempt 2 swaps shard-N for a link to a
+# directory holding an attempt-2.log of its own before it fails
+test_expect_success 'a link swapped in for shard-N during the run: its target is not read or written' '
+	outside_made &&
+	echo SECRET-TAIL >outside/attempt-2.log &&
+	(cd outside && find . | sort) >outside.list &&
+	cat >swap.sh <<-EOF &&
+	if test "\$DISTMPI_ATTEMPT" = 1; then echo first; exit 1; fi
+	mv lg6/shard-1 lg6/moved && ln -s "$PWD/outside" lg6/shard-1
+	exit 1
+	EOF
+	run_distmpi 1 -n 1 --run-dir r11 --logs lg6 --retries 1 --backoff 0.1 --junit t.xml \
+		--json t.json -- sh swap.sh >out 2>err
+	test $? -ne 0 &&
+	outside_untouched &&
+	test "$(cat outside/attempt-2.log)" = SECRET-TAIL &&
+	! grep SECRET-TAIL t.xml t.json &&
+	grep -x first lg6/moved/attempt-1.log
+'
+
 test_expect_success 'the user'"'"'s own link as the run directory is followed' '
 	mkdir real &&
 	ln -s real mine &&
