@@ -87,9 +87,12 @@ int coord_finish(struct coord *co, int sig, int *exit_status, char *err, size_t 
      * (shallow copies of co->collected's entries) */
     struct collected_file **xml = calloc((size_t)(total > 0 ? total : 1), sizeof *xml);
     int *nxml = calloc((size_t)(total > 0 ? total : 1), sizeof *nxml);
-    for (long i = 0; xml && nxml && i < total; i++) {
-        if (co->ncollected[i] > 0 && !(xml[i] = malloc((size_t)co->ncollected[i] * sizeof **xml)))
+    bool xml_oom = !xml || !nxml; /* the files' list: a report without them would look whole */
+    for (long i = 0; !xml_oom && i < total; i++) {
+        if (co->ncollected[i] > 0 && !(xml[i] = malloc((size_t)co->ncollected[i] * sizeof **xml))) {
+            xml_oom = true;
             break;
+        }
         for (int k = 0; k < co->ncollected[i]; k++) {
             const struct collected_file *f = &co->collected[i][k];
             size_t n = strlen(f->name);
@@ -114,8 +117,13 @@ int coord_finish(struct coord *co, int sig, int *exit_status, char *err, size_t 
         fprintf(stderr, "distmpi: cannot write the JSON report: %s\n", why);
         failed = 1;
     }
-    if (in->settings->junit &&
-        report_junit_write_opts(in->settings->junit, &rep, &jopt, why, sizeof why) < 0) {
+    if (in->settings->junit && xml_oom) {
+        fprintf(stderr,
+                "distmpi: cannot write the JUnit report: out of memory listing the "
+                "collected JUnit files\n");
+        failed = 1;
+    } else if (in->settings->junit &&
+               report_junit_write_opts(in->settings->junit, &rep, &jopt, why, sizeof why) < 0) {
         fprintf(stderr, "distmpi: cannot write the JUnit report: %s\n", why);
         failed = 1;
     }

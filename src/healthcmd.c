@@ -805,8 +805,9 @@ int healthcmd_main(int argc, char **argv, int launching)
     }
     if (write_path) {
         struct hostfile_out o = {hosts, n};
-        if (fs_write_atomic(write_path, write_healthy, &o) < 0) {
-            fprintf(stderr, "distmpi: cannot write %s: %s\n", write_path, strerror(errno));
+        char why[4200];
+        if (fs_write_atomic(write_path, write_healthy, &o, why, sizeof why) < 0) {
+            fprintf(stderr, "distmpi: cannot write %s\n", why);
             status = 3;
         }
     }

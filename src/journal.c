@@ -4,7 +4,6 @@
 #include "journal.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,12 +123,22 @@ struct journal *journal_create(const char *path, const struct journal_identity *
         snprintf(err, errlen, "cannot create the journal %s: out of memory", path);
         return NULL;
     }
-    j->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0666);
+    /* its directory is the user's (created if missing), the file is new,
+     * never a link (fsutil.h), and its name is durable before any result */
+    char *slash = strrchr(j->path, '/');
+    char why[4096];
+    if (!slash) {
+        j->fd = fs_create(NULL, "", j->path, FS_SYNC_DIR, why, sizeof why);
+    } else {
+        *slash = '\0';
+        const char *dir = slash == j->path ? "/" : j->path;
+        j->fd = fs_create(NULL, dir, slash + 1, FS_SYNC_DIR, why, sizeof why);
+        *slash = '/';
+    }
     if (j->fd < 0) {
         int saved = errno; /* the caller may choose another name on EEXIST */
         snprintf(err, errlen, "cannot create the journal %s: %s", path,
-                 errno == EEXIST ? "it exists already (choose another with --journal)"
-                                 : strerror(errno));
+                 saved == EEXIST ? "it exists already (choose another with --journal)" : why);
         journal_close(j);
         errno = saved;
         return NULL;
@@ -152,10 +161,20 @@ int journal_append(struct journal *j, const struct shard_result *r, const char *
     json_t *attempts = json_array();
     for (int k = 0; attempts && k < r->nattempts; k++) {
         const struct attempt *a = &r->attempts[k];
-        json_array_append_new(
-            attempts, json_pack("{s:i, s:s, s:i, s:i, s:f, s:f}", "attempt", a->number, "outcome",
-                                outcome_name(a->outcome), "exit_code", a->exit_code, "signal",
-                                a->signal, "start", a->start, "duration", a->duration));
+        /* an attempt left out would be lost to --resume and the reports */
+        if (json_array_append_new(
+                attempts, json_pack("{s:i, s:s, s:i, s:i, s:f, s:f}", "attempt", a->number,
+                                    "outcome", outcome_name(a->outcome), "exit_code",
+                                    a->exit_code, "signal", a->signal, "start", a->start,
+                                    "duration", a->duration)) < 0) {
+            json_decref(attempts);
+            attempts = NULL;
+        }
+    }
+    if (!attempts) {
+        snprintf(err, errlen, "cannot write shard %ld to the journal %s: out of memory",
+                 r->index + 1, j->path);
+        return -1;
     }
     json_t *o = json_pack("{s:I, s:s, s:o, s:i, s:i, s:o, s:o, s:o}", "shard",
                           (json_int_t)r->index + 1, "status", status_name(r->status), "host",

@@ -38,9 +38,11 @@ struct journal_identity {
 
 struct journal;
 
-/* Create a new journal at path (never replacing a file, never following a
- * symlink) and write and sync its identity line. Returns NULL with
- * "cannot create the journal PATH: reason" in err. */
+/* Create a new journal at path (never replacing a file, never through a
+ * symlink; its directory created if missing, by fsutil.h's rule, and synced
+ * once it holds the journal) and write and sync its identity line. Returns
+ * NULL with "cannot create the journal PATH: reason" in err, and errno
+ * EEXIST when something is at path already (ELOOP for a symlink). */
 struct journal *journal_create(const char *path, const struct journal_identity *id, char *err,
                                size_t errlen);
 

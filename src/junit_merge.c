@@ -134,6 +134,7 @@ static void gather(struct text *t, xmlNodePtr n, int deep)
 
 struct capture {
     int set, code, line;
+    int oom; /* libxml2 ran out of memory, whatever error came first */
     char msg[240];
 };
 
@@ -149,6 +150,8 @@ static void on_error(void *data, error_ptr e)
 {
     xmlParserCtxtPtr ctxt = data;
     struct capture *cap = ctxt ? ctxt->_private : NULL;
+    if (cap && e && e->code == XML_ERR_NO_MEMORY)
+        cap->oom = 1;
     if (!cap || !e || cap->set || e->level < XML_ERR_ERROR)
         return;
     cap->set = 1;
@@ -182,6 +185,8 @@ static void quiet(void *ctx, const char *msg, ...)
 static xmlDocPtr parse_once(const char *buf, size_t len, struct capture *cap)
 {
     memset(cap, 0, sizeof *cap);
+    junit_xml_setup();
+    unsigned long xml_failed = junit_xml_failures();
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
     if (!ctxt) {
         cap->set = 1;
@@ -200,6 +205,16 @@ static xmlDocPtr parse_once(const char *buf, size_t len, struct capture *cap)
     xmlDocPtr doc = xmlCtxtReadMemory(ctxt, buf, (int)len, NULL, NULL, PARSE_OPTIONS);
     xmlSetStructuredErrorFunc(structured_ctx, structured);
     xmlSetGenericErrorFunc(generic_ctx, generic);
+    /* out of memory, libxml2 2.9 may still return a document, with what it
+     * could not allocate left out (an attribute's value, say), or fail
+     * without an error (when it cannot set up its input): either way the
+     * file was not read, and "not well-formed" would be wrong */
+    if (cap->oom || ctxt->errNo == XML_ERR_NO_MEMORY || junit_xml_failures() != xml_failed) {
+        xmlFreeDoc(doc);
+        doc = NULL;
+        cap->set = 1;
+        cap->code = XML_ERR_NO_MEMORY;
+    }
     if (!doc && !cap->set) {
         cap->set = 1;
         cap->code = ctxt->errNo ? ctxt->errNo : XML_ERR_INTERNAL_ERROR;
@@ -724,12 +739,11 @@ int junit_merge_error(struct _xmlNode *suite, const char *file_name, const char 
     free(name);
     free(msg);
     free(body);
-    if (m.oom) {
+    if (m.oom || !xmlAddChild(suite, tc)) {
         xmlFreeNode(tc);
         errno = ENOMEM;
         return -1;
     }
-    xmlAddChild(suite, tc);
     if (counts) {
         counts->tests++;
         counts->errors++;

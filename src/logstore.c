@@ -26,7 +26,8 @@ struct open_log {
 
 struct logstore {
     char *dir;
-    int width; /* digits of the shard number, as the runners name them */
+    int dir_fd; /* dir, once the first piece made it (fsutil.h), or -1 */
+    int width;  /* digits of the shard number, as the runners name them */
     int nranks;
     struct open_log *open; /* one per rank */
 };
@@ -36,6 +37,7 @@ struct logstore *logstore_create(const char *dir, long total, int nranks)
     struct logstore *ls = calloc(1, sizeof *ls);
     if (!ls)
         return NULL;
+    ls->dir_fd = -1;
     char cwd[PATH_MAX];
     if (dir[0] == '/')
         ls->dir = strdup(dir);
@@ -73,6 +75,8 @@ void logstore_destroy(struct logstore *ls)
     int saved = errno;
     for (int r = 0; ls->open && r < ls->nranks; r++)
         close_log(&ls->open[r]);
+    if (ls->dir_fd >= 0)
+        close(ls->dir_fd);
     free(ls->open);
     free(ls->dir);
     free(ls);
@@ -98,15 +102,14 @@ static int open_log(struct logstore *ls, struct open_log *o, long index, int att
         snprintf(err, errlen, "cannot store the log of shard %ld: out of memory", index + 1);
         return -1;
     }
-    char *slash = strrchr(path, '/');
-    *slash = '\0';
-    int rc = fs_mkdirs(path);
-    *slash = '/';
-    if (rc == 0)
-        o->fd = fs_create(path);
-    if (rc < 0 || o->fd < 0) {
+    /* shard-N and the file below the directory are distmpi's: never
+     * through a link (fsutil.h) */
+    char why[4096];
+    o->fd =
+        fs_create(&ls->dir_fd, ls->dir, path + strlen(ls->dir) + 1, FS_REPLACE, why, sizeof why);
+    if (o->fd < 0) {
         o->broken = true;
-        snprintf(err, errlen, "cannot store the log %s: %s", path, strerror(errno));
+        snprintf(err, errlen, "cannot store the log %s: %s", path, why);
         free(path);
         return -1;
     }
@@ -187,38 +190,68 @@ char *logstore_save(struct logstore *ls, long index, const char *name, const voi
         path = NULL;
     free(flat);
     int fd = -1;
-    if (path && fs_mkdirs(dir) == 0 && (fd = fs_create(path)) >= 0 &&
-        write_all(fd, data, len) == 0 && close(fd) == 0) {
-        free(dir);
-        return path;
+    char why[4096] = "out of memory";
+    if (path &&
+        (fd = fs_create(&ls->dir_fd, ls->dir, path + strlen(ls->dir) + 1, FS_REPLACE, why,
+                        sizeof why)) >= 0) {
+        int rc = write_all(fd, data, len), saved = errno;
+        if (close(fd) != 0 && rc == 0) {
+            rc = -1;
+            saved = errno;
+        }
+        if (rc == 0) {
+            free(dir);
+            return path;
+        }
+        snprintf(why, sizeof why, "%s", strerror(saved));
     }
-    int saved = path ? errno : ENOMEM;
-    if (fd >= 0)
-        close(fd); /* after a failed write; a failed close has closed it */
-    snprintf(err, errlen, "cannot store %s: %s", path ? path : name, strerror(saved));
+    snprintf(err, errlen, "cannot store %s: %s", path ? path : name, why);
     free(dir);
     free(path);
     return NULL;
 }
 
+/* Open the log of shard index's attempt for reading, the way it was made:
+ * shard-N and the file never through a link (a link planted after the log
+ * was written must not bring another file's end into the reports).
+ * Returns an fd of a regular file, or -1. */
+static int open_stored(const struct logstore *ls, long index, int attempt)
+{
+    /* the logs of an earlier run in the same directory count too, before
+     * this run stored any */
+    int base = ls->dir_fd >= 0 ? ls->dir_fd : open(ls->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (base < 0)
+        return -1;
+    char name[64];
+    snprintf(name, sizeof name, "shard-%0*ld", ls->width, index + 1);
+    int dir = openat(base, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (base != ls->dir_fd)
+        close(base);
+    if (dir < 0)
+        return -1;
+    snprintf(name, sizeof name, "attempt-%d.log", attempt);
+    int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    close(dir);
+    struct stat st;
+    if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
 char *logstore_path(const struct logstore *ls, long index, int attempt)
 {
-    char *path = path_of(ls, index, attempt);
-    struct stat st;
-    if (path && (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))) {
-        free(path);
+    int fd = open_stored(ls, index, attempt);
+    if (fd < 0)
         return NULL;
-    }
-    return path;
+    close(fd);
+    return path_of(ls, index, attempt);
 }
 
 char *logstore_tail(const struct logstore *ls, long index, int attempt, size_t max)
 {
-    char *path = logstore_path(ls, index, attempt);
-    if (!path)
-        return NULL;
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    free(path);
+    int fd = open_stored(ls, index, attempt);
     if (fd < 0)
         return NULL;
     struct stat st;

@@ -37,7 +37,9 @@ char *logstore_save(struct logstore *ls, long index, const char *name, const voi
                     size_t len, char *err, size_t errlen);
 
 /* The path of the file of shard index's attempt (heap, free()), or NULL when
- * no regular file is there (nothing arrived, or it could not be stored). */
+ * no regular file is there (nothing arrived, or it could not be stored),
+ * or when shard-N or the file is a symbolic link: logs are read back the
+ * way they are made, never through a link below the directory. */
 char *logstore_path(const struct logstore *ls, long index, int attempt);
 
 /* The end of that file: at most max bytes, from the start of a line where

@@ -120,17 +120,7 @@ static int open_journal(const struct settings *s, const struct cli *cli, const s
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    char *slash = strrchr(pr->journal_path, '/');
-    if (slash && slash != pr->journal_path) {
-        *slash = '\0';
-        int rc = fs_mkdirs(pr->journal_path);
-        *slash = '/';
-        if (rc < 0) {
-            snprintf(err, errlen, "cannot create the journal %s: %s", pr->journal_path,
-                     strerror(errno));
-            return -1;
-        }
-    }
+    /* journal_create makes its directory too, by fsutil.h's rule */
     struct journal_identity id = {.command = pr->tasks ? NULL : cli->command,
                                   .ncommand = pr->tasks ? 0 : cli->ncommand,
                                   .tasks = pr->tasks ? pr->tasks->lines : NULL,

@@ -807,8 +807,8 @@ int report_html_write(const char *path, const struct report *rep, const struct h
     int rc = -1;
     if (o.oom)
         snprintf(err, errlen, "%s: out of memory building the report", path);
-    else if ((rc = fs_write_atomic(path, write_out, &o)) < 0)
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    else
+        rc = fs_write_atomic(path, write_out, &o, err, errlen);
     free(o.s);
     return rc;
 }

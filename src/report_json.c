@@ -249,9 +249,7 @@ int report_json_write(const char *path, const struct report *rep, char *err, siz
         snprintf(err, errlen, "%s: out of memory building the report", path);
         return -1;
     }
-    int rc = fs_write_atomic(path, dump, root);
-    if (rc < 0)
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    int rc = fs_write_atomic(path, dump, root, err, errlen);
     json_decref(root);
     return rc;
 }

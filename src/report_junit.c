@@ -84,6 +84,66 @@ char *junit_clean_text(const char *s)
     return out;
 }
 
+/* ------------------------------------------------------------ allocation */
+
+/* libxml2's allocator hooks take no context, so the count is process-wide;
+ * only rank 0's main thread uses libxml2. */
+static _Atomic unsigned long xml_failures;
+static int (*_Atomic xml_should_fail)(void);
+
+/* Whether the test hook wants this allocation to fail. */
+static int xml_injected(void)
+{
+    int (*f)(void) = xml_should_fail;
+    return f && f();
+}
+
+static void *xml_malloc(size_t n)
+{
+    void *p = xml_injected() ? NULL : malloc(n);
+    if (!p)
+        xml_failures++;
+    return p;
+}
+
+static void *xml_realloc(void *old, size_t n)
+{
+    void *p = xml_injected() ? NULL : realloc(old, n);
+    if (!p)
+        xml_failures++;
+    return p;
+}
+
+static char *xml_strdup(const char *str)
+{
+    char *p = xml_injected() ? NULL : strdup(str);
+    if (!p)
+        xml_failures++;
+    return p;
+}
+
+void junit_xml_setup(void)
+{
+    xmlFreeFunc f;
+    xmlMallocFunc m;
+    xmlReallocFunc r;
+    xmlStrdupFunc d;
+    if (xmlMemGet(&f, &m, &r, &d) == 0 && m == xml_malloc)
+        return;
+    xmlMemSetup(free, xml_malloc, xml_realloc, xml_strdup);
+}
+
+unsigned long junit_xml_failures(void)
+{
+    return xml_failures;
+}
+
+void junit_xml_fail_when(int (*should_fail)(void))
+{
+    junit_xml_setup();
+    xml_should_fail = should_fail;
+}
+
 /* ------------------------------------------------------------ strings */
 
 struct sbuf {
@@ -551,11 +611,14 @@ static void shard_suite(struct builder *b, xmlNodePtr root, long i, struct junit
 
 static xmlDocPtr build(const struct report *rep, const struct junit_options *opt)
 {
+    junit_xml_setup();
+    unsigned long xml_failed = junit_xml_failures();
     struct builder b = {.rep = rep, .opt = opt};
     xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
     xmlNodePtr root = doc ? xmlNewDocNode(doc, NULL, BAD_CAST "testsuites", NULL) : NULL;
     if (!root) {
         xmlFreeDoc(doc);
+        errno = ENOMEM;
         return NULL;
     }
     xmlDocSetRootElement(doc, root);
@@ -585,8 +648,9 @@ static xmlDocPtr build(const struct report *rep, const struct junit_options *opt
     }
     sb_free(&b.msg);
     sb_free(&b.text);
-    if (b.oom) {
+    if (b.oom || junit_xml_failures() != xml_failed) {
         xmlFreeDoc(doc);
+        errno = ENOMEM;
         return NULL;
     }
     return doc;
@@ -599,7 +663,10 @@ char *report_junit_build(const struct report *rep, const struct junit_options *o
         return NULL;
     xmlChar *mem = NULL;
     int size = 0;
+    unsigned long xml_failed = junit_xml_failures();
     xmlDocDumpFormatMemoryEnc(doc, &mem, &size, "UTF-8", 1);
+    if (junit_xml_failures() != xml_failed)
+        size = -1; /* cut short where libxml2 ran out of memory */
     xmlFreeDoc(doc);
     char *out = NULL;
     if (mem && size >= 0) {
@@ -643,6 +710,7 @@ static int sink_close(void *ctx)
 static int dump(FILE *f, void *arg)
 {
     struct sink s = {.f = f};
+    unsigned long xml_failed = junit_xml_failures();
     xmlSaveCtxtPtr save = xmlSaveToIO(sink_write, sink_close, &s, "UTF-8", XML_SAVE_FORMAT);
     if (!save) {
         errno = ENOMEM;
@@ -651,6 +719,10 @@ static int dump(FILE *f, void *arg)
     long rc = xmlSaveDoc(save, arg);
     if (xmlSaveClose(save) < 0 || rc < 0)
         s.failed = 1;
+    if (!s.failed && junit_xml_failures() != xml_failed) {
+        s.failed = 1; /* cut short where libxml2 ran out of memory */
+        errno = ENOMEM;
+    }
     if (s.failed && !errno)
         errno = EIO;
     return s.failed ? -1 : 0;
@@ -664,10 +736,7 @@ int report_junit_write_opts(const char *path, const struct report *rep,
         snprintf(err, errlen, "%s: out of memory building the report", path);
         return -1;
     }
-    errno = 0;
-    int rc = fs_write_atomic(path, dump, doc);
-    if (rc < 0)
-        snprintf(err, errlen, "%s: %s", path, strerror(errno ? errno : EIO));
+    int rc = fs_write_atomic(path, dump, doc, err, errlen);
     xmlFreeDoc(doc);
     return rc;
 }

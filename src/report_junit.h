@@ -75,8 +75,25 @@ int report_junit_write(const char *path, const struct report *rep, char *err, si
 int report_junit_write_opts(const char *path, const struct report *rep,
                             const struct junit_options *opt, char *err, size_t errlen);
 
+/* libxml2 2.9 does not always notice when it runs out of memory: an
+ * attribute whose value it could not copy is parsed as empty, a node may
+ * lose its name, a document being written is cut short. So distmpi has
+ * libxml2 allocate through allocators that count failures (plain malloc,
+ * realloc, strdup and free, so memory allocated before stays valid), and a
+ * parse, build or write during which the count changed is out of memory,
+ * whatever libxml2 returned. junit_xml_setup installs them (idempotent; the
+ * report and the merge call it themselves); junit_xml_failures is the count
+ * so far in this process. */
+void junit_xml_setup(void);
+unsigned long junit_xml_failures(void);
+
+/* For tests: while should_fail (NULL: never) returns non-zero, each libxml2
+ * allocation fails (and is counted). */
+void junit_xml_fail_when(int (*should_fail)(void));
+
 /* The report as a NUL-terminated XML document in a heap buffer (free with
- * free()), its length in *len if len is not NULL. Returns NULL on ENOMEM. */
+ * free()), its length in *len if len is not NULL. Returns NULL with errno
+ * ENOMEM. */
 char *report_junit_build(const struct report *rep, const struct junit_options *opt, size_t *len);
 
 /* s (NULL: "") made fit for an XML 1.0 document: a heap copy in which every

@@ -32,6 +32,7 @@ enum runner_state { RUNNER_IDLE, RUNNER_RUNNING, RUNNER_BACKOFF };
 struct runner {
     struct runner_config cfg; /* strings below are owned copies */
     char *run_dir;            /* absolute */
+    int run_fd;               /* run_dir once an attempt made it (fsutil.h), or -1 */
     char *host;
     int width;             /* digits of the shard number in paths */
     unsigned short rng[3]; /* erand48 state for the jitter */
@@ -103,7 +104,7 @@ struct runner *runner_create(const struct runner_config *cfg)
     struct runner *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
-    r->pidfd = r->outfd = -1;
+    r->pidfd = r->outfd = r->run_fd = -1;
     r->epfd = epoll_create1(EPOLL_CLOEXEC);
     r->cfg = *cfg;
     r->run_dir = absolute(cfg->run_dir);
@@ -257,6 +258,8 @@ void runner_destroy(struct runner *r)
     runner_cancel(r);
     if (r->epfd >= 0)
         close(r->epfd);
+    if (r->run_fd >= 0)
+        close(r->run_fd);
     free(r->run_dir);
     free(r->host);
     free(r);
@@ -416,24 +419,31 @@ static void free_argv(char **argv)
     free(argv);
 }
 
-/* The attempt could not start: record why, as "WHAT: strerror(err)". */
-static void attempt_failed_to_start(struct runner *r, struct attempt *a, const char *what,
-                                    const char *path, int err)
+/* The attempt could not start: record why (one line, no newline). */
+static void attempt_failed_why(struct runner *r, struct attempt *a, const char *why)
 {
     a->outcome = OUTCOME_EXEC_ERROR;
     a->duration = 0;
     free(r->error);
-    if (asprintf(&r->error, "%s%s: %s", what, path, strerror(err)) < 0)
-        r->error = NULL;
+    r->error = strdup(why);
     /* the attempt's log says why, as if the command had printed it */
-    char line[PATH_MAX + 256];
-    int n = snprintf(line, sizeof line, "distmpi: %s%s: %s\n", what, path, strerror(err));
+    char line[2 * PATH_MAX + 256];
+    int n = snprintf(line, sizeof line, "distmpi: %s\n", why);
     if (n > 0) {
         size_t head;
         logcap_feed(&r->logs, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, &head);
         emit(r, LOG_HEAD, line, head);
     }
     end_output(r);
+}
+
+/* The same, as "WHAT PATH: strerror(err)". */
+static void attempt_failed_to_start(struct runner *r, struct attempt *a, const char *what,
+                                    const char *path, int err)
+{
+    char why[PATH_MAX + 256];
+    snprintf(why, sizeof why, "%s%s: %s", what, path, strerror(err));
+    attempt_failed_why(r, a, why);
 }
 
 /* In the child, between fork and exec: only async-signal-safe calls. Exits
@@ -528,8 +538,12 @@ static void start_attempt(struct runner *r)
         attempt_failed_to_start(r, a, "out of memory", "", ENOMEM);
         goto out;
     }
-    if (fs_fresh_dir(dir) < 0) {
-        attempt_failed_to_start(r, a, "cannot create the output directory ", dir, errno);
+    /* shard-N/attempt-A are distmpi's: never through a link (fsutil.h) */
+    char why[2 * PATH_MAX];
+    if (fs_fresh_dir(&r->run_fd, r->run_dir, dir + strlen(r->run_dir) + 1, why, sizeof why) < 0) {
+        char line[3 * PATH_MAX];
+        snprintf(line, sizeof line, "cannot create the output directory %s: %s", dir, why);
+        attempt_failed_why(r, a, line);
         goto out;
     }
     if (pipe2(pipefd, O_CLOEXEC) < 0) {

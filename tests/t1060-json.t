@@ -4,7 +4,7 @@ test_description='--json FILE: the JSON report
 The report is valid JSON with every member distmpi(1) documents (and no
 member it does not), its counts agree with the shards, and each shard has
 one attempt_results entry per attempt. It is written atomically (no
-temporary file is left), a symbolic link at its path is replaced, not
+temporary file is left), a symbolic link at its path is refused, not
 followed, and an unwritable path is an error (exit status 3) that still
 leaves the results on the terminal.'
 
@@ -200,22 +200,22 @@ test_expect_success 'an existing report is replaced' '
 	python3 -m json.tool replace.json >/dev/null
 '
 
-test_expect_success 'a symlink at the JSON path is replaced, not followed' '
+test_expect_success 'a symlink at the JSON path is refused, not followed: exit 3' '
 	echo original >victim &&
 	ln -s victim link.json &&
-	run_distmpi 2 -n 2 --json link.json -- true >out 2>err &&
+	test_expect_code 3 run_distmpi 2 -n 2 --json link.json -- true >out 2>err &&
 	test "$(cat victim)" = original &&
-	test ! -h link.json &&
-	test -f link.json &&
-	python3 -m json.tool link.json >/dev/null
+	test -h link.json &&
+	grep "^distmpi: cannot write the JSON report: link.json is a symbolic link; distmpi will not follow it" err &&
+	grep "^2 shards: 2 passed" out
 '
 
 test_expect_success 'a dangling symlink at the JSON path does not create its target' '
 	ln -s created-through-link dangling.json &&
-	run_distmpi 2 -n 2 --json dangling.json -- true >out 2>err &&
+	test_expect_code 3 run_distmpi 2 -n 2 --json dangling.json -- true >out 2>err &&
 	test ! -e created-through-link &&
-	test ! -h dangling.json &&
-	python3 -m json.tool dangling.json >/dev/null
+	test -h dangling.json &&
+	grep "^distmpi: .*dangling.json is a symbolic link" err
 '
 
 test_expect_success 'no temporary files are left in the directory' '

@@ -59,13 +59,13 @@ test_expect_success 'an unwritable JUnit path: the results are printed, exit 3' 
 	grep "^distmpi: cannot write the JUnit report: no-such-dir/r.xml" err
 '
 
-test_expect_success 'a symlink at the JUnit path is replaced, not followed' '
+test_expect_success 'a symlink at the JUnit path is refused, not followed: exit 3' '
 	echo keep >victim &&
 	ln -sf victim link.xml &&
-	run_distmpi 2 -n 2 --junit link.xml -- true >out 2>err &&
+	test_expect_code 3 run_distmpi 2 -n 2 --junit link.xml -- true >out 2>err &&
 	test "$(cat victim)" = keep &&
-	! test -h link.xml &&
-	grep "<testsuites" link.xml
+	test -h link.xml &&
+	grep "^distmpi: cannot write the JUnit report: link.xml is a symbolic link; distmpi will not follow it" err
 '
 
 test_done

@@ -269,13 +269,13 @@ test_expect_success 'an unwritable HTML path: the results are printed, exit 3' '
 	grep "^distmpi: cannot write the HTML report: no-such-dir/r.html" err
 '
 
-test_expect_success 'a symlink at the HTML path is replaced, not followed' '
+test_expect_success 'a symlink at the HTML path is refused, not followed: exit 3' '
 	echo keep >victim &&
 	ln -sf victim link.html &&
-	run_distmpi 2 -n 2 --html link.html -- true >out 2>err &&
+	test_expect_code 3 run_distmpi 2 -n 2 --html link.html -- true >out 2>err &&
 	test "$(cat victim)" = keep &&
-	! test -h link.html &&
-	grep "<section id=\"timeline\">" link.html
+	test -h link.html &&
+	grep "^distmpi: cannot write the HTML report: link.html is a symbolic link; distmpi will not follow it" err
 '
 
 test_done

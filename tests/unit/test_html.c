@@ -579,15 +579,16 @@ START_TEST(write_file)
     free(back);
     free(doc);
 
-    /* a symlink at the path is replaced, its target left alone */
+    /* a symlink at the path is refused, it and its target left alone */
     char target[4096], link[4096 + 8];
     unit_write_temp("keep", 4, target);
     snprintf(link, sizeof link, "%s.lnk", path);
     ck_assert_int_eq(symlink(target, link), 0);
-    ck_assert_int_eq(report_html_write(link, &f->rep, &f->opt, err, sizeof err), 0);
+    ck_assert_int_eq(report_html_write(link, &f->rep, &f->opt, err, sizeof err), -1);
+    unit_assert_contains(err, "is a symbolic link; distmpi will not follow it");
     struct stat st;
     ck_assert_int_eq(lstat(link, &st), 0);
-    ck_assert(S_ISREG(st.st_mode));
+    ck_assert(S_ISLNK(st.st_mode));
     ck_assert_int_eq(stat(target, &st), 0);
     ck_assert_int_eq(st.st_size, 4);
 

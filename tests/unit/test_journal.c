@@ -5,10 +5,30 @@
 
 #include "journal.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 
 #include "unit.h"
+
+/* jansson's json_array_append_new, which this program's definition
+ * replaces (for the journal's calls too), failing the call numbered
+ * append_fail_at (from 0, counting from when append_calls was last set to
+ * 0; -1: none) as jansson does when out of memory. */
+static int append_calls, append_fail_at = -1;
+
+int json_array_append_new(json_t *array, json_t *value)
+{
+    static int (*real)(json_t *, json_t *);
+    if (!real)
+        *(void **)&real = dlsym(RTLD_NEXT, "json_array_append_new");
+    if (append_fail_at >= 0 && append_calls++ == append_fail_at) {
+        json_decref(value);
+        return -1;
+    }
+    return real(array, value);
+}
 
 static char *const CMD[] = {"sh", "-c", "test {shard} -ne 3", NULL};
 
@@ -100,6 +120,33 @@ START_TEST(never_replaces_a_file)
     ck_assert_ptr_null(journal_create(path, &id, err, sizeof err));
     ck_assert_int_eq(errno, EEXIST);
     unit_assert_contains(err, "exists already");
+    unlink(path);
+}
+END_TEST
+
+/* An attempt that cannot be added to its line is an error, never a line
+ * without it. */
+START_TEST(append_out_of_memory)
+{
+    char path[4096], err[512] = "";
+    temp_path(path);
+    struct journal_identity id = identity();
+    struct journal *j = journal_create(path, &id, err, sizeof err);
+    ck_assert_msg(j != NULL, "%s", err);
+    struct shard_result r = result(0, STATUS_FLAKY, 3);
+    append_calls = 0;
+    append_fail_at = 1; /* the second attempt */
+    ck_assert_int_eq(journal_append(j, &r, "node1", err, sizeof err), -1);
+    append_fail_at = -1;
+    unit_assert_contains(err, "cannot write shard 1 to the journal");
+    unit_assert_contains(err, "out of memory");
+    ck_assert_int_eq(journal_append(j, &r, "node1", err, sizeof err), 0);
+    journal_close(j);
+    struct journal_data d;
+    ck_assert_msg(journal_load(path, &d, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(d.nresults, 1);
+    ck_assert_int_eq(d.results[0]->nattempts, 3);
+    journal_data_free(&d);
     unlink(path);
 }
 END_TEST
@@ -233,6 +280,7 @@ static Suite *journal_suite(void)
     TCase *tc = tcase_create("journal");
     tcase_add_test(tc, round_trip);
     tcase_add_test(tc, never_replaces_a_file);
+    tcase_add_test(tc, append_out_of_memory);
     tcase_add_test(tc, torn_last_line_ignored);
     tcase_add_test(tc, later_line_wins);
     tcase_add_test(tc, bad_journals_refused);

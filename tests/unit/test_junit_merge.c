@@ -986,6 +986,110 @@ START_TEST(fuzz)
 }
 END_TEST
 
+/* ------------------------------------------------------------ out of memory */
+
+/* Fail libxml2's allocation numbered xml_fail_at (counted from 0; -1:
+ * none), and every one after it while xml_fail_all is set. */
+static long xml_calls, xml_fail_at = -1;
+static int xml_fail_all;
+
+static int xml_should_fail(void)
+{
+    long n = xml_calls++;
+    return xml_fail_at >= 0 && (n == xml_fail_at || (xml_fail_all && n > xml_fail_at));
+}
+
+/* Whatever libxml2 allocation fails while the report merges the collected
+ * files, the report is either the one built without failures, byte for
+ * byte, or no report (ENOMEM): never one with a file or test case missing. */
+START_TEST(merge_out_of_memory)
+{
+    struct fixture f;
+    build_run(&f);
+    size_t good_len;
+    char *good = report_junit_build(&f.rep, &f.opt, &good_len);
+    ck_assert_ptr_nonnull(good);
+    junit_xml_fail_when(xml_should_fail);
+    xml_calls = 0;
+    char *again = report_junit_build(&f.rep, &f.opt, NULL);
+    long calls = xml_calls;
+    ck_assert_ptr_nonnull(again);
+    ck_assert_str_eq(again, good);
+    free(again);
+    long failed = 0;
+    for (int all = 0; all < 2; all++) {
+        for (long at = 0; at < calls; at += 1 + at / 400) {
+            xml_calls = 0;
+            xml_fail_at = at;
+            xml_fail_all = all;
+            errno = 0;
+            size_t len = 0;
+            char *s = report_junit_build(&f.rep, &f.opt, &len);
+            xml_fail_at = -1;
+            if (!s) {
+                unit_require(errno == ENOMEM, "allocation %ld failed: no report, errno %d", at,
+                             errno);
+                failed++;
+                continue;
+            }
+            unit_require(len == good_len && !memcmp(s, good, len),
+                         "allocation %ld of %ld failed%s: a report that differs", at, calls,
+                         all ? " (and all after it)" : "");
+            free(s);
+        }
+    }
+    ck_assert_int_gt(failed, 0);
+    free(good);
+    done(&f);
+}
+END_TEST
+
+/* The same for the report written to a file: the file is the good report,
+ * or it is not there and the error says why. */
+START_TEST(write_out_of_memory)
+{
+    struct fixture f;
+    build_run(&f);
+    size_t good_len;
+    char *good = report_junit_build(&f.rep, &f.opt, &good_len);
+    ck_assert_ptr_nonnull(good);
+    char dir[] = "/tmp/distmpi-junit-oom.XXXXXX", path[sizeof dir + 16];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/report.xml", dir);
+    junit_xml_fail_when(xml_should_fail);
+    xml_calls = 0;
+    char err[512];
+    ck_assert_int_eq(report_junit_write_opts(path, &f.rep, &f.opt, err, sizeof err), 0);
+    long calls = xml_calls, failed = 0;
+    for (long at = 0; at < calls; at += 1 + at / 200) {
+        unlink(path);
+        xml_calls = 0;
+        xml_fail_at = at;
+        err[0] = '\0';
+        int rc = report_junit_write_opts(path, &f.rep, &f.opt, err, sizeof err);
+        xml_fail_at = -1;
+        struct stat st;
+        if (rc < 0) {
+            unit_require(strstr(err, "memory") != NULL, "allocation %ld: %s", at, err);
+            unit_require(stat(path, &st) < 0, "allocation %ld: a report left behind", at);
+            failed++;
+            continue;
+        }
+        char *file;
+        size_t flen;
+        unit_require(fs_read_file(path, 1 << 20, &file, &flen, err, sizeof err) == 0, "%s", err);
+        unit_require(flen == good_len && !memcmp(file, good, flen),
+                     "allocation %ld of %ld failed: a report that differs", at, calls);
+        free(file);
+    }
+    ck_assert_int_gt(failed, 0);
+    unlink(path);
+    ck_assert_int_eq(rmdir(dir), 0);
+    free(good);
+    done(&f);
+}
+END_TEST
+
 static Suite *junit_merge_suite(void)
 {
     Suite *s = suite_create("junit_merge");
@@ -1004,6 +1108,8 @@ static Suite *junit_merge_suite(void)
     tcase_add_test(tc, nothing_collected);
     tcase_add_test(tc, big_file);
     tcase_add_test(tc, fuzz);
+    tcase_add_test(tc, merge_out_of_memory);
+    tcase_add_test(tc, write_out_of_memory);
     tcase_set_timeout(tc, 300);
     suite_add_tcase(s, tc);
     return s;
