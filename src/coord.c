@@ -535,6 +535,51 @@ static int tell_workers(struct coord *co, int tag, char *err, size_t errlen)
     return 0;
 }
 
+/* Give up the sends rank r has not taken, and say so on stderr (every
+ * result is in: what is lost is only what we had to say to r). Returns how
+ * many were given up, or -1 with err. */
+static int give_up_sends(struct coord *co, int r, char *err, size_t errlen)
+{
+    int n = outbox_abandon(co->ob, r, err, errlen);
+    if (n <= 0)
+        return n;
+    const struct cluster *c = co->in->cluster;
+    const char *host = c->hosts[c->rank_host[r]].name;
+    if (liveness_is_lost(co->alive, r))
+        fprintf(stderr, "distmpi: gave up %d message%s to lost rank %d (host %s)\n", n,
+                n == 1 ? "" : "s", r, host);
+    else
+        fprintf(stderr,
+                "distmpi: gave up %d message%s to rank %d (host %s): not taken within %g s\n", n,
+                n == 1 ? "" : "s", r, host, DRAIN_TIMEOUT);
+    return n;
+}
+
+/* The run is over: the sends to lost ranks are given up at once (a rank
+ * that is stopped or cut off may never take them), the others get
+ * DRAIN_TIMEOUT seconds. A rank that has not taken its messages by then is
+ * given up too, and counted in *stuck: it may not have our STOP, so MPI
+ * cannot be finalized with it and the job ends without it, as without a
+ * lost rank. Never blocks in MPI. Returns 0, or -1 with err. */
+static int last_sends(struct coord *co, int *stuck, char *err, size_t errlen)
+{
+    *stuck = 0;
+    if (outbox_progress(co->ob, err, errlen) < 0)
+        return -1;
+    for (int r = 1; r < co->in->cluster->nranks; r++)
+        if (liveness_is_lost(co->alive, r) && give_up_sends(co, r, err, errlen) < 0)
+            return -1;
+    if (outbox_drain(co->ob, time_mono() + DRAIN_TIMEOUT, err, errlen) < 0)
+        return -1;
+    for (int r; (r = outbox_pending_dest(co->ob)) >= 0;) {
+        int n = give_up_sends(co, r, err, errlen);
+        if (n < 0)
+            return -1;
+        *stuck += n > 0;
+    }
+    return 0;
+}
+
 int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *err, size_t errlen)
 {
     *lost = 0;
@@ -542,6 +587,7 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *e
     const struct spec *sp = in->spec;
     struct coord co = {.in = in};
     int status = -1;
+    int stuck = 0; /* ranks that did not take their last messages */
     co.plan = coord_make_plan(in);
     co.ob = outbox_create();
     co.runner = worker_runner_create(sp, in->me, coord_local_output, &co);
@@ -700,7 +746,7 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *e
     }
     status = coord_finish(&co, sig, exit_status, err, errlen);
     if (status == 0 &&
-        (tell_workers(&co, TAG_STOP, err, errlen) < 0 || outbox_drain(co.ob, err, errlen) < 0))
+        (tell_workers(&co, TAG_STOP, err, errlen) < 0 || last_sends(&co, &stuck, err, errlen) < 0))
         status = -1;
 out:
     if (co.mode == PROGRESS_BARS)
@@ -717,7 +763,7 @@ out:
     runner_destroy(co.runner);
     logstore_destroy(co.logs);
     if (co.alive)
-        *lost = liveness_lost_count(co.alive);
+        *lost = liveness_lost_count(co.alive) + stuck;
     liveness_destroy(co.alive);
     rescue_destroy(co.rescue);
     if (co.partial)

@@ -149,6 +149,24 @@ static int handle(struct queue *q, struct flags *f, int src, int tag, const unsi
     return 0;
 }
 
+/* The run is over for this rank: its last messages get DRAIN_TIMEOUT
+ * seconds; what rank 0 has not taken by then (it no longer listens, or it
+ * is stopped itself) is given up, and said on stderr. Returns 0, or -1
+ * with err. */
+static int last_sends(struct outbox *ob, const struct self *me, char *err, size_t errlen)
+{
+    if (outbox_drain(ob, time_mono() + DRAIN_TIMEOUT, err, errlen) < 0)
+        return -1;
+    int n = outbox_abandon(ob, 0, err, errlen);
+    if (n < 0)
+        return -1;
+    if (n > 0)
+        fprintf(stderr,
+                "distmpi: rank %d on %s: gave up %d message%s to rank 0: not taken within %g s\n",
+                me->rank, me->host, n, n == 1 ? "" : "s", DRAIN_TIMEOUT);
+    return 0;
+}
+
 /* Ships each piece of an attempt's output to rank 0 (TAG_LOG). */
 struct shipper {
     struct outbox *ob;
@@ -379,7 +397,7 @@ int worker_run(const struct spec *spec, const struct self *me, char *err, size_t
             waiter_wait(&w, runner_fd(runner), deadline);
         }
     }
-    status = outbox_drain(ob, err, errlen);
+    status = last_sends(ob, me, err, errlen);
 out:
     queue_free(&q);
     runner_destroy(runner);
