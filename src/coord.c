@@ -13,6 +13,7 @@
 #include "signals.h"
 #include "timeutil.h"
 #include "worker.h"
+#include "workstate.h"
 
 /* Shards shorter than this on average are handed out two at a time, so a
  * worker never waits for the round trip to rank 0 between tiny tasks; longer
@@ -363,14 +364,17 @@ static int on_probe(struct coord *co, int h, const struct probe *pr, char *err, 
     int n;
     const struct watch_event *e = watch_events(w, h, &n);
     /* the host's ranks may hold shards they have not started: they start
-     * none of them until the host is healthy again */
-    for (int r = 1; r < c->nranks; r++) {
+     * none of them until the host is healthy again. Once the run stops,
+     * wind_down() has told every worker to start nothing more: no RESUME
+     * may cross that (nor a PAUSE that asks for less) */
+    for (int r = 1; r < c->nranks && !co->stopping; r++) {
         if (c->rank_host[r] != h || liveness_is_lost(co->alive, r))
             continue;
         /* a dynamic plan takes the queued shards back for other hosts; a
          * static one keeps them where it put them */
-        if (outbox_send_flag(co->ob, r, change < 0 ? TAG_PAUSE : TAG_RESUME,
-                             !plan_is_static(co->plan), err, errlen) < 0)
+        int flag = plan_is_static(co->plan) ? PAUSE_KEEP : PAUSE_GIVE_BACK;
+        if ((change < 0 ? outbox_send_flag(co->ob, r, TAG_PAUSE, flag, err, errlen)
+                        : outbox_send_flag(co->ob, r, TAG_RESUME, -1, err, errlen)) < 0)
             return -1;
     }
     if (change < 0) {
@@ -448,7 +452,7 @@ static int wind_down(struct coord *co, char *err, size_t errlen)
         for (int r = 1; r < c->nranks; r++) {
             if (liveness_is_lost(co->alive, r))
                 continue;
-            if (outbox_send_flag(co->ob, r, TAG_PAUSE, 1, err, errlen) < 0)
+            if (outbox_send_flag(co->ob, r, TAG_PAUSE, PAUSE_STOP, err, errlen) < 0)
                 return -1;
         }
         co->stop_told = true;

@@ -15,8 +15,8 @@ enum msg_tag {
     TAG_STOP = 3,   /* rank 0 -> worker: no more work, finish */
     TAG_ABORT = 4,  /* rank 0 -> worker: the run is stopped: end the shard, await STOP */
     TAG_HEALTH = 5, /* host leader -> rank 0: a probe of its host's health */
-    TAG_PAUSE = 6,  /* rank 0 -> worker: the host is unhealthy: start no queued shard
-                       (payload: 1 byte, 1 = give the queued shards back) */
+    TAG_PAUSE = 6,  /* rank 0 -> worker: start no queued shard (payload: 1 byte, see
+                       enum pause_flag in workstate.h) */
     TAG_RESUME = 7, /* rank 0 -> worker: the host is healthy again */
     TAG_RETURN = 8, /* worker -> rank 0: queued shards given back (count, indices) */
     TAG_LOG = 9,    /* worker -> rank 0: a piece of an attempt's output */
