@@ -223,7 +223,19 @@ int msg_poll(int *src, int *tag, unsigned char **data, size_t *len, char *err, s
     if (!flag)
         return 0;
     int count = 0;
-    MPI_Get_count(&st, MPI_BYTE, &count);
+    rc = MPI_Get_count(&st, MPI_BYTE, &count);
+    if (rc != MPI_SUCCESS) {
+        char what[96];
+        snprintf(what, sizeof what, "MPI_Get_count of a message (tag %d) from rank %d", st.MPI_TAG,
+                 st.MPI_SOURCE);
+        mpi_error(err, errlen, what, rc);
+        return -1;
+    }
+    if (count == MPI_UNDEFINED || count < 0) {
+        snprintf(err, errlen, "a message (tag %d) from rank %d has no byte count (%d)", st.MPI_TAG,
+                 st.MPI_SOURCE, count);
+        return -1;
+    }
     unsigned char *buf = malloc(count > 0 ? (size_t)count : 1);
     if (!buf) {
         snprintf(err, errlen, "out of memory for a message of %d bytes", count);
