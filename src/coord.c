@@ -15,6 +15,12 @@
 #include "worker.h"
 #include "workstate.h"
 
+/* A pause between two of rank 0's looks at its messages longer than this
+ * (rank 0 was stopped, or busy) is not counted as the others' silence:
+ * they may have spoken, and rank 0 did not listen. Its loop sleeps 20 ms
+ * at most between looks. */
+#define STALL_GAP 1.0
+
 /* Shards shorter than this on average are handed out two at a time, so a
  * worker never waits for the round trip to rank 0 between tiny tasks; longer
  * ones one at a time, so no shard waits behind a slow one while a rank idles. */
@@ -645,8 +651,15 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *e
     struct waiter w;
     waiter_reset(&w);
     int sig = 0;
+    double last_look = time_mono();
     while (co.done < sp->total && !(sig = signals_caught())) {
         bool active = false;
+        /* after rank 0's own stall, what the others said in the meantime
+         * may take a moment to show: the stall is not their silence */
+        double now = time_mono();
+        if (now - last_look > STALL_GAP)
+            liveness_excuse(co.alive, last_look, now);
+        last_look = now;
         int src, tag, got;
         unsigned char *data;
         size_t len;
@@ -674,7 +687,10 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *e
         }
         if (got < 0)
             goto out;
-        for (int r; (r = liveness_next_lost(co.alive, time_mono())) >= 0;)
+        /* judged only just after a look: rank 0 may have been stopped
+         * since, and the next look excuses that */
+        for (int r; time_mono() - last_look <= STALL_GAP &&
+                    (r = liveness_next_lost(co.alive, time_mono())) >= 0;)
             if (on_lost(&co, r, err, errlen) < 0)
                 goto out;
         if (co.stopping && wind_down(&co, err, errlen) < 0)

@@ -100,6 +100,27 @@ test_expect_success '--heartbeat-timeout 0: nobody is ever lost' '
 	grep "^2 shards: 2 passed" zero
 '
 
+# Rank 0 itself stopped (the machine was suspended, say) for longer than the
+# heartbeat timeout: the others spoke meanwhile, rank 0 was not listening,
+# and what they said shows only a moment after it goes on. Nobody is lost.
+test_expect_success 'rank 0 stopped for longer than the timeout: nobody is lost' '
+	rm -f rpid.* release &&
+	"$MPIRUN" -np 3 --oversubscribe --bind-to none --mca mpi_yield_when_idle 1 \
+		"$DISTMPI" --progress lines -n 3 --heartbeat-timeout 2 -- \
+		sh -c "echo \$PPID >rpid.{rank}; test {rank} = 0 || until test -e release; do sleep 0.1; done" \
+		>stall 2>stall.err &
+	mp=$! &&
+	wait_for_files 30 rpid.0 rpid.1 rpid.2 &&
+	kill -STOP "$(cat rpid.0)" &&
+	sleep 5 &&
+	kill -CONT "$(cat rpid.0)" &&
+	sleep 1 &&
+	touch release &&
+	wait_pid_limit 60 $mp &&
+	! grep "lost:" stall &&
+	grep "^3 shards: 3 passed" stall
+'
+
 # wait_grep SECONDS PATTERN FILE - wait until FILE has a line matching the
 # extended regular expression PATTERN; fails after SECONDS.
 wait_grep() {
