@@ -13,6 +13,13 @@
 #include "signals.h"
 #include "timeutil.h"
 #include "worker.h"
+#include "workstate.h"
+
+/* A pause between two of rank 0's looks at its messages longer than this
+ * (rank 0 was stopped, or busy) is not counted as the others' silence:
+ * they may have spoken, and rank 0 did not listen. Its loop sleeps 20 ms
+ * at most between looks. */
+#define STALL_GAP 1.0
 
 /* Shards shorter than this on average are handed out two at a time, so a
  * worker never waits for the round trip to rank 0 between tiny tasks; longer
@@ -363,14 +370,17 @@ static int on_probe(struct coord *co, int h, const struct probe *pr, char *err, 
     int n;
     const struct watch_event *e = watch_events(w, h, &n);
     /* the host's ranks may hold shards they have not started: they start
-     * none of them until the host is healthy again */
-    for (int r = 1; r < c->nranks; r++) {
+     * none of them until the host is healthy again. Once the run stops,
+     * wind_down() has told every worker to start nothing more: no RESUME
+     * may cross that (nor a PAUSE that asks for less) */
+    for (int r = 1; r < c->nranks && !co->stopping; r++) {
         if (c->rank_host[r] != h || liveness_is_lost(co->alive, r))
             continue;
         /* a dynamic plan takes the queued shards back for other hosts; a
          * static one keeps them where it put them */
-        if (outbox_send_flag(co->ob, r, change < 0 ? TAG_PAUSE : TAG_RESUME,
-                             !plan_is_static(co->plan), err, errlen) < 0)
+        int flag = plan_is_static(co->plan) ? PAUSE_KEEP : PAUSE_GIVE_BACK;
+        if ((change < 0 ? outbox_send_flag(co->ob, r, TAG_PAUSE, flag, err, errlen)
+                        : outbox_send_flag(co->ob, r, TAG_RESUME, -1, err, errlen)) < 0)
             return -1;
     }
     if (change < 0) {
@@ -448,7 +458,7 @@ static int wind_down(struct coord *co, char *err, size_t errlen)
         for (int r = 1; r < c->nranks; r++) {
             if (liveness_is_lost(co->alive, r))
                 continue;
-            if (outbox_send_flag(co->ob, r, TAG_PAUSE, 1, err, errlen) < 0)
+            if (outbox_send_flag(co->ob, r, TAG_PAUSE, PAUSE_STOP, err, errlen) < 0)
                 return -1;
         }
         co->stop_told = true;
@@ -535,6 +545,51 @@ static int tell_workers(struct coord *co, int tag, char *err, size_t errlen)
     return 0;
 }
 
+/* Give up the sends rank r has not taken, and say so on stderr (every
+ * result is in: what is lost is only what we had to say to r). Returns how
+ * many were given up, or -1 with err. */
+static int give_up_sends(struct coord *co, int r, char *err, size_t errlen)
+{
+    int n = outbox_abandon(co->ob, r, err, errlen);
+    if (n <= 0)
+        return n;
+    const struct cluster *c = co->in->cluster;
+    const char *host = c->hosts[c->rank_host[r]].name;
+    if (liveness_is_lost(co->alive, r))
+        fprintf(stderr, "distmpi: gave up %d message%s to lost rank %d (host %s)\n", n,
+                n == 1 ? "" : "s", r, host);
+    else
+        fprintf(stderr,
+                "distmpi: gave up %d message%s to rank %d (host %s): not taken within %g s\n", n,
+                n == 1 ? "" : "s", r, host, DRAIN_TIMEOUT);
+    return n;
+}
+
+/* The run is over: the sends to lost ranks are given up at once (a rank
+ * that is stopped or cut off may never take them), the others get
+ * DRAIN_TIMEOUT seconds. A rank that has not taken its messages by then is
+ * given up too, and counted in *stuck: it may not have our STOP, so MPI
+ * cannot be finalized with it and the job ends without it, as without a
+ * lost rank. Never blocks in MPI. Returns 0, or -1 with err. */
+static int last_sends(struct coord *co, int *stuck, char *err, size_t errlen)
+{
+    *stuck = 0;
+    if (outbox_progress(co->ob, err, errlen) < 0)
+        return -1;
+    for (int r = 1; r < co->in->cluster->nranks; r++)
+        if (liveness_is_lost(co->alive, r) && give_up_sends(co, r, err, errlen) < 0)
+            return -1;
+    if (outbox_drain(co->ob, time_mono() + DRAIN_TIMEOUT, err, errlen) < 0)
+        return -1;
+    for (int r; (r = outbox_pending_dest(co->ob)) >= 0;) {
+        int n = give_up_sends(co, r, err, errlen);
+        if (n < 0)
+            return -1;
+        *stuck += n > 0;
+    }
+    return 0;
+}
+
 int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *err, size_t errlen)
 {
     *lost = 0;
@@ -542,6 +597,7 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *e
     const struct spec *sp = in->spec;
     struct coord co = {.in = in};
     int status = -1;
+    int stuck = 0; /* ranks that did not take their last messages */
     co.plan = coord_make_plan(in);
     co.ob = outbox_create();
     co.runner = worker_runner_create(sp, in->me, coord_local_output, &co);
@@ -595,8 +651,15 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *e
     struct waiter w;
     waiter_reset(&w);
     int sig = 0;
+    double last_look = time_mono();
     while (co.done < sp->total && !(sig = signals_caught())) {
         bool active = false;
+        /* after rank 0's own stall, what the others said in the meantime
+         * may take a moment to show: the stall is not their silence */
+        double now = time_mono();
+        if (now - last_look > STALL_GAP)
+            liveness_excuse(co.alive, last_look, now);
+        last_look = now;
         int src, tag, got;
         unsigned char *data;
         size_t len;
@@ -624,7 +687,10 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *e
         }
         if (got < 0)
             goto out;
-        for (int r; (r = liveness_next_lost(co.alive, time_mono())) >= 0;)
+        /* judged only just after a look: rank 0 may have been stopped
+         * since, and the next look excuses that */
+        for (int r; time_mono() - last_look <= STALL_GAP &&
+                    (r = liveness_next_lost(co.alive, time_mono())) >= 0;)
             if (on_lost(&co, r, err, errlen) < 0)
                 goto out;
         if (co.stopping && wind_down(&co, err, errlen) < 0)
@@ -705,7 +771,7 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *e
     }
     status = coord_finish(&co, sig, exit_status, err, errlen);
     if (status == 0 &&
-        (tell_workers(&co, TAG_STOP, err, errlen) < 0 || outbox_drain(co.ob, err, errlen) < 0))
+        (tell_workers(&co, TAG_STOP, err, errlen) < 0 || last_sends(&co, &stuck, err, errlen) < 0))
         status = -1;
 out:
     if (co.mode == PROGRESS_BARS)
@@ -722,7 +788,7 @@ out:
     runner_destroy(co.runner);
     logstore_destroy(co.logs);
     if (co.alive)
-        *lost = liveness_lost_count(co.alive);
+        *lost = liveness_lost_count(co.alive) + stuck;
     liveness_destroy(co.alive);
     rescue_destroy(co.rescue);
     if (co.partial)

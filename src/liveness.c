@@ -47,6 +47,20 @@ void liveness_heard(struct liveness *l, int r, double now)
         l->last[r] = now;
 }
 
+void liveness_excuse(struct liveness *l, double from, double to)
+{
+    double gap = to - from;
+    if (!(gap > 0))
+        return;
+    for (int r = 0; r < l->nranks; r++) {
+        if (l->lost[r])
+            continue;
+        l->last[r] += gap;
+        if (l->last[r] > to)
+            l->last[r] = to;
+    }
+}
+
 int liveness_next_lost(struct liveness *l, double now)
 {
     if (l->timeout <= 0)

@@ -21,6 +21,11 @@ void liveness_destroy(struct liveness *l);
 /* Rank r was heard from at now (ignored once r is lost). */
 void liveness_heard(struct liveness *l, int r, double now);
 
+/* Rank 0 did not listen from `from` to `to` (it was stopped, or busy for
+ * that long): that time is no rank's silence. Every rank not lost counts
+ * as heard that much later (never later than to). */
+void liveness_excuse(struct liveness *l, double from, double to);
+
 /* The next rank (from 1: rank 0 is the one listening) silent for longer
  * than the timeout at now and not yet reported, now marked lost; -1 when
  * there is none. Call until -1. */

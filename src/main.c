@@ -394,7 +394,20 @@ int main(int argc, char **argv)
         fprintf(stderr, "distmpi: MPI_Init failed\n");
         return EXIT_INFRA;
     }
-    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    /* MPI errors come back to us, to be said clearly and end with status
+     * 3; left as they are, the first one ends the job with Open MPI's
+     * message and status instead */
+    int mrc = MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    if (mrc != MPI_SUCCESS) {
+        char text[MPI_MAX_ERROR_STRING];
+        int tlen = 0;
+        if (MPI_Error_string(mrc, text, &tlen) != MPI_SUCCESS)
+            snprintf(text, sizeof text, "error %d", mrc);
+        fprintf(stderr, "distmpi: cannot have MPI errors returned (MPI_Comm_set_errhandler: %s)\n",
+                text);
+        MPI_Abort(MPI_COMM_WORLD, EXIT_INFRA);
+        return EXIT_INFRA;
+    }
     /* after MPI_Init, so these handlers are the ones in force */
     signals_install();
 

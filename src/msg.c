@@ -8,6 +8,7 @@
 #include <math.h>
 #include <mpi.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -22,6 +23,7 @@
 struct outbox {
     MPI_Request *reqs;
     unsigned char **bufs;
+    int *dests; /* each send's destination, to give up a lost rank's */
     int n, cap;
 };
 
@@ -43,15 +45,13 @@ void outbox_destroy(struct outbox *ob)
 {
     if (!ob)
         return;
-    for (int i = 0; i < ob->n; i++) {
-        if (ob->reqs[i] != MPI_REQUEST_NULL) {
-            MPI_Cancel(&ob->reqs[i]);
-            MPI_Request_free(&ob->reqs[i]);
-        }
-        free(ob->bufs[i]);
-    }
+    char err[256];
+    for (int dest; (dest = outbox_pending_dest(ob)) >= 0;)
+        if (outbox_abandon(ob, dest, err, sizeof err) < 0)
+            break; /* MPI failed: the rest go with the process as well */
     free(ob->reqs);
     free(ob->bufs);
+    free(ob->dests);
     free(ob);
 }
 
@@ -71,7 +71,10 @@ int outbox_send(struct outbox *ob, int dest, int tag, unsigned char *data, size_
         unsigned char **bufs = realloc(ob->bufs, (size_t)cap * sizeof *bufs);
         if (bufs)
             ob->bufs = bufs;
-        if (!reqs || !bufs) {
+        int *dests = realloc(ob->dests, (size_t)cap * sizeof *dests);
+        if (dests)
+            ob->dests = dests;
+        if (!reqs || !bufs || !dests) {
             free(data);
             snprintf(err, errlen, "out of memory");
             return -1;
@@ -84,6 +87,7 @@ int outbox_send(struct outbox *ob, int dest, int tag, unsigned char *data, size_
         mpi_error(err, errlen, "MPI_Isend", rc);
         return -1;
     }
+    ob->dests[ob->n] = dest;
     ob->bufs[ob->n++] = data;
     return 0;
 }
@@ -124,20 +128,87 @@ int outbox_progress(struct outbox *ob, char *err, size_t errlen)
         }
         ob->reqs[k] = ob->reqs[i];
         ob->bufs[k] = ob->bufs[i];
+        ob->dests[k] = ob->dests[i];
         k++;
     }
     ob->n = k;
     return k;
 }
 
-int outbox_drain(struct outbox *ob, char *err, size_t errlen)
+int outbox_drain(struct outbox *ob, double deadline, char *err, size_t errlen)
 {
     struct waiter w;
     waiter_reset(&w);
     int pending;
-    while ((pending = outbox_progress(ob, err, errlen)) > 0)
-        waiter_wait(&w, -1, INFINITY);
-    return pending < 0 ? -1 : 0;
+    while ((pending = outbox_progress(ob, err, errlen)) > 0 && time_mono() < deadline)
+        waiter_wait(&w, -1, deadline);
+    return pending;
+}
+
+int outbox_pending_dest(const struct outbox *ob)
+{
+    return ob->n > 0 ? ob->dests[0] : -1;
+}
+
+/* Give up one pending send: 0 it had been delivered after all, 1 it was
+ * cancelled (for both, MPI is done with its buffer), 2 it was freed while
+ * under way (MPI may still read the buffer); -1 with err when MPI failed. */
+static int abandon_one(MPI_Request *req, char *err, size_t errlen)
+{
+    int done = 0, cancelled = 0;
+    MPI_Status st;
+    int rc = MPI_Cancel(req);
+    if (rc != MPI_SUCCESS) {
+        mpi_error(err, errlen, "MPI_Cancel", rc);
+        return -1;
+    }
+    rc = MPI_Test(req, &done, &st);
+    if (rc != MPI_SUCCESS) {
+        mpi_error(err, errlen, "MPI_Test", rc);
+        return -1;
+    }
+    if (done) {
+        rc = MPI_Test_cancelled(&st, &cancelled);
+        if (rc != MPI_SUCCESS) {
+            mpi_error(err, errlen, "MPI_Test_cancelled", rc);
+            return -1;
+        }
+        return cancelled ? 1 : 0;
+    }
+    /* never waited on: MPI lets the request go if it ever completes */
+    rc = MPI_Request_free(req);
+    if (rc != MPI_SUCCESS) {
+        mpi_error(err, errlen, "MPI_Request_free", rc);
+        return -1;
+    }
+    return 2;
+}
+
+int outbox_abandon(struct outbox *ob, int dest, char *err, size_t errlen)
+{
+    int given_up = 0, k = 0;
+    bool failed = false;
+    for (int i = 0; i < ob->n; i++) {
+        if (ob->dests[i] == dest && !failed) {
+            int how = abandon_one(&ob->reqs[i], err, errlen);
+            if (how == 0 || how == 1)
+                free(ob->bufs[i]);
+            /* how == 2: MPI may send from the buffer for as long as the
+             * process lives, so it is left to the end (a deliberate leak,
+             * of the few messages a lost rank did not take) */
+            if (how >= 0) {
+                given_up += how > 0;
+                continue;
+            }
+            failed = true; /* this one and the rest stay; the caller ends the run */
+        }
+        ob->reqs[k] = ob->reqs[i];
+        ob->bufs[k] = ob->bufs[i];
+        ob->dests[k] = ob->dests[i];
+        k++;
+    }
+    ob->n = k;
+    return failed ? -1 : given_up;
 }
 
 int msg_poll(int *src, int *tag, unsigned char **data, size_t *len, char *err, size_t errlen)
@@ -152,7 +223,19 @@ int msg_poll(int *src, int *tag, unsigned char **data, size_t *len, char *err, s
     if (!flag)
         return 0;
     int count = 0;
-    MPI_Get_count(&st, MPI_BYTE, &count);
+    rc = MPI_Get_count(&st, MPI_BYTE, &count);
+    if (rc != MPI_SUCCESS) {
+        char what[96];
+        snprintf(what, sizeof what, "MPI_Get_count of a message (tag %d) from rank %d", st.MPI_TAG,
+                 st.MPI_SOURCE);
+        mpi_error(err, errlen, what, rc);
+        return -1;
+    }
+    if (count == MPI_UNDEFINED || count < 0) {
+        snprintf(err, errlen, "a message (tag %d) from rank %d has no byte count (%d)", st.MPI_TAG,
+                 st.MPI_SOURCE, count);
+        return -1;
+    }
     unsigned char *buf = malloc(count > 0 ? (size_t)count : 1);
     if (!buf) {
         snprintf(err, errlen, "out of memory for a message of %d bytes", count);

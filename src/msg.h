@@ -15,8 +15,8 @@ enum msg_tag {
     TAG_STOP = 3,   /* rank 0 -> worker: no more work, finish */
     TAG_ABORT = 4,  /* rank 0 -> worker: the run is stopped: end the shard, await STOP */
     TAG_HEALTH = 5, /* host leader -> rank 0: a probe of its host's health */
-    TAG_PAUSE = 6,  /* rank 0 -> worker: the host is unhealthy: start no queued shard
-                       (payload: 1 byte, 1 = give the queued shards back) */
+    TAG_PAUSE = 6,  /* rank 0 -> worker: start no queued shard (payload: 1 byte, see
+                       enum pause_flag in workstate.h) */
     TAG_RESUME = 7, /* rank 0 -> worker: the host is healthy again */
     TAG_RETURN = 8, /* worker -> rank 0: queued shards given back (count, indices) */
     TAG_LOG = 9,    /* worker -> rank 0: a piece of an attempt's output */
@@ -24,12 +24,21 @@ enum msg_tag {
     TAG_HEARTBEAT = 11, /* worker -> rank 0: still here (no payload) */
 };
 
+/* How long the last sends of a run may take before they are given up: a
+ * rank that is alive takes its messages within milliseconds; one that is
+ * stopped or cut off may never take them, and the sender must not wait for
+ * it for good. */
+#define DRAIN_TIMEOUT 5.0
+
 struct outbox;
 
 /* Returns an empty outbox, or NULL (ENOMEM). */
 struct outbox *outbox_create(void);
 
-/* Free ob; pending sends are cancelled. Accepts NULL. */
+/* Free ob and the buffers of the sends that completed. Sends still under
+ * way are given up first (outbox_abandon); the buffers of those given up
+ * are not freed, as MPI may still read them (see outbox_abandon): they go
+ * with the process, which ends soon after. Accepts NULL. */
 void outbox_destroy(struct outbox *ob);
 
 /* Start sending len bytes of data (the outbox takes ownership of data) to
@@ -45,9 +54,23 @@ int outbox_send_flag(struct outbox *ob, int dest, int tag, int flag, char *err, 
  * or -1 with a reason in err. */
 int outbox_progress(struct outbox *ob, char *err, size_t errlen);
 
-/* Wait, polling with short sleeps, until every send has completed.
- * Returns 0 or -1 with a reason in err. */
-int outbox_drain(struct outbox *ob, char *err, size_t errlen);
+/* Wait, polling with short sleeps, until every send has completed or the
+ * monotonic deadline has passed. Returns how many sends are still pending
+ * (0: all were taken), or -1 with a reason in err. */
+int outbox_drain(struct outbox *ob, double deadline, char *err, size_t errlen);
+
+/* The destination of a pending send, or -1 when none is pending. */
+int outbox_pending_dest(const struct outbox *ob);
+
+/* Give up every pending send to dest (a rank that is lost, or that did not
+ * take its messages by a drain's deadline): each is cancelled, and one
+ * that neither was cancelled nor completed is freed with MPI_Request_free
+ * and never waited on (Open MPI cannot cancel a send, and one whose
+ * receiver never matches it never completes). Its buffer is kept to the end
+ * of the process: MPI may still send from it (a receiver that wakes up
+ * copies straight from the sender's memory). Returns how many sends were
+ * given up (not delivered), or -1 with a reason in err. */
+int outbox_abandon(struct outbox *ob, int dest, char *err, size_t errlen);
 
 /* Take one waiting message, if any: returns 1 and sets *src, *tag, *data (heap,
  * caller frees) and *len; 0 when nothing is waiting; -1 with a reason in err. */

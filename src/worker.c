@@ -17,6 +17,7 @@
 #include "signals.h"
 #include "hostinfo.h"
 #include "timeutil.h"
+#include "workstate.h"
 
 /* Assignments not yet started, first in first out. */
 struct queue {
@@ -104,48 +105,54 @@ static int send_result(struct outbox *ob, const struct shard_result *res, char *
  * STOP, so that it does not leave first and make mpirun end rank 0 too. */
 #define ABORT_WAIT 60.0
 
-struct flags {
-    bool stopped;   /* rank 0 said STOP */
-    bool aborting;  /* rank 0 said ABORT */
-    bool paused;    /* rank 0 said PAUSE (host unhealthy) and not yet RESUME */
-    bool give_back; /* the PAUSE asked for the queued shards back */
-};
-
-/* Handle one message from rank 0. Returns 0, or -1 with err. */
-static int handle(struct queue *q, struct flags *f, int src, int tag, const unsigned char *data,
-                  size_t len, char *err, size_t errlen)
+/* Handle one message from rank 0, in the order they came (workstate.h).
+ * Returns 0, or -1 with err. */
+static int handle(struct outbox *ob, struct queue *q, struct workstate *ws, int src, int tag,
+                  const unsigned char *data, size_t len, char *err, size_t errlen)
 {
     if (src != 0) {
         snprintf(err, errlen, "unexpected message (tag %d) from rank %d", tag, src);
         return -1;
     }
-    if (tag == TAG_STOP) {
-        f->stopped = true;
-        return 0;
-    }
-    if (tag == TAG_ABORT) {
-        f->aborting = true;
-        return 0;
-    }
-    if (tag == TAG_PAUSE || tag == TAG_RESUME) {
-        f->paused = tag == TAG_PAUSE;
-        f->give_back = tag == TAG_PAUSE && len == 1 && data[0] == 1;
-        return 0;
-    }
-    struct assignment a;
-    if (tag != TAG_ASSIGN || assign_unpack(data, len, &a) < 0) {
-        snprintf(err, errlen, "malformed message (tag %d) from rank 0", tag);
+    struct assignment a = {.task = NULL};
+    if (tag == TAG_ASSIGN && assign_unpack(data, len, &a) < 0) {
+        snprintf(err, errlen, "malformed assignment from rank 0");
         return -1;
     }
-    if (f->aborting) { /* crossed the ABORT on its way */
+    int flag = tag == TAG_PAUSE && len == 1 ? data[0] : -1;
+    int what = workstate_take(ws, tag, flag);
+    if (what & WS_MALFORMED) {
         free(a.task);
-        return 0;
+        snprintf(err, errlen, "malformed message (tag %d, %zu bytes) from rank 0", tag, len);
+        return -1;
     }
-    if (queue_push(q, &a) < 0) {
+    if (what & WS_DROP)
+        free(a.task);
+    if ((what & WS_QUEUE) && queue_push(q, &a) < 0) {
         free(a.task);
         snprintf(err, errlen, "out of memory queueing shard %ld", a.index + 1);
         return -1;
     }
+    if ((what & WS_GIVE_BACK) && q->len > 0)
+        return give_back(ob, q, err, errlen);
+    return 0;
+}
+
+/* The run is over for this rank: its last messages get DRAIN_TIMEOUT
+ * seconds; what rank 0 has not taken by then (it no longer listens, or it
+ * is stopped itself) is given up, and said on stderr. Returns 0, or -1
+ * with err. */
+static int last_sends(struct outbox *ob, const struct self *me, char *err, size_t errlen)
+{
+    if (outbox_drain(ob, time_mono() + DRAIN_TIMEOUT, err, errlen) < 0)
+        return -1;
+    int n = outbox_abandon(ob, 0, err, errlen);
+    if (n < 0)
+        return -1;
+    if (n > 0)
+        fprintf(stderr,
+                "distmpi: rank %d on %s: gave up %d message%s to rank 0: not taken within %g s\n",
+                me->rank, me->host, n, n == 1 ? "" : "s", DRAIN_TIMEOUT);
     return 0;
 }
 
@@ -275,7 +282,8 @@ int worker_run(const struct spec *spec, const struct self *me, char *err, size_t
     struct shipper sh = {.ob = ob};
     struct runner *runner = worker_runner_create(spec, me, ship_output, &sh);
     struct queue q = {0};
-    struct flags f = {false, false, false, false};
+    struct workstate ws;
+    workstate_init(&ws);
     double give_up = INFINITY; /* while aborting: stop waiting for rank 0 */
     /* a host's leader probes its health every interval; rank 0 judges */
     bool prober = me->slot == 0 && !spec->skip_health;
@@ -292,21 +300,21 @@ int worker_run(const struct spec *spec, const struct self *me, char *err, size_t
     for (;;) {
         /* a signal here, or rank 0's ABORT: end the shard now, drop the queue,
          * and wait for rank 0 to write its reports and say STOP */
-        if ((signals_caught() || f.aborting) && give_up == INFINITY) {
-            f.aborting = true;
+        if ((signals_caught() || ws.aborting) && give_up == INFINITY) {
+            ws.aborting = true;
             runner_cancel(runner);
             queue_free(&q);
             memset(&q, 0, sizeof q);
             give_up = time_mono() + ABORT_WAIT;
         }
-        if (f.aborting && (f.stopped || time_mono() > give_up))
+        if (ws.aborting && (ws.stopped || time_mono() > give_up))
             break;
         bool active = false;
         int src, tag, got;
         unsigned char *data;
         size_t len;
         while ((got = msg_poll(&src, &tag, &data, &len, err, errlen)) == 1) {
-            int hrc = handle(&q, &f, src, tag, data, len, err, errlen);
+            int hrc = handle(ob, &q, &ws, src, tag, data, len, err, errlen);
             free(data);
             if (hrc < 0)
                 goto out;
@@ -314,12 +322,7 @@ int worker_run(const struct spec *spec, const struct self *me, char *err, size_t
         }
         if (got < 0)
             goto out;
-        if (f.give_back) {
-            f.give_back = false;
-            if (q.len > 0 && give_back(ob, &q, err, errlen) < 0)
-                goto out;
-        }
-        if (!f.aborting && !f.paused && !runner_busy(runner) && q.len > 0) {
+        if (workstate_may_start(&ws) && !runner_busy(runner) && q.len > 0) {
             struct assignment a = q.items[q.head];
             q.head++;
             q.len--;
@@ -352,12 +355,12 @@ int worker_run(const struct spec *spec, const struct self *me, char *err, size_t
                 goto out;
             active = true;
         }
-        if (!f.aborting && time_mono() >= next_beat) {
+        if (!ws.aborting && time_mono() >= next_beat) {
             if (outbox_send_flag(ob, 0, TAG_HEARTBEAT, -1, err, errlen) < 0)
                 goto out;
             next_beat = time_mono() + spec->heartbeat;
         }
-        if (!f.aborting && time_mono() >= next_probe) {
+        if (!ws.aborting && time_mono() >= next_probe) {
             if (send_probe(ob, me->cores, err, errlen) < 0)
                 goto out;
             next_probe = time_mono() + spec->health_interval;
@@ -366,7 +369,7 @@ int worker_run(const struct spec *spec, const struct self *me, char *err, size_t
         if (pending < 0)
             goto out;
         runner_hold_output(runner, pending > SHIP_BACKLOG);
-        if (f.stopped && q.len == 0 && !runner_busy(runner))
+        if (ws.stopped && q.len == 0 && !runner_busy(runner))
             break;
         if (active) {
             waiter_reset(&w);
@@ -379,7 +382,7 @@ int worker_run(const struct spec *spec, const struct self *me, char *err, size_t
             waiter_wait(&w, runner_fd(runner), deadline);
         }
     }
-    status = outbox_drain(ob, err, errlen);
+    status = last_sends(ob, me, err, errlen);
 out:
     queue_free(&q);
     runner_destroy(runner);

@@ -126,4 +126,94 @@ test_expect_success '--heartbeat-timeout 0: nobody is ever lost' '
 	grep "^2 shards: 2 passed" zero
 '
 
+# Rank 0 itself stopped (the machine was suspended, say) for longer than the
+# heartbeat timeout: the others spoke meanwhile, rank 0 was not listening,
+# and what they said shows only a moment after it goes on. Nobody is lost.
+test_expect_success 'rank 0 stopped for longer than the timeout: nobody is lost' '
+	rm -f rpid.* release &&
+	"$MPIRUN" -np 3 --oversubscribe --bind-to none --mca mpi_yield_when_idle 1 \
+		"$DISTMPI" --progress lines -n 3 --heartbeat-timeout 2 -- \
+		sh -c "echo \$PPID >rpid.{rank}; test {rank} = 0 || until test -e release; do sleep 0.1; done" \
+		>stall 2>stall.err &
+	mp=$! &&
+	wait_for_files 30 rpid.0 rpid.1 rpid.2 &&
+	kill -STOP "$(cat rpid.0)" &&
+	sleep 5 &&
+	kill -CONT "$(cat rpid.0)" &&
+	sleep 1 &&
+	touch release &&
+	wait_pid_limit 60 $mp &&
+	! grep "lost:" stall &&
+	grep "^3 shards: 3 passed" stall
+'
+
+# wait_grep SECONDS PATTERN FILE - wait until FILE has a line matching the
+# extended regular expression PATTERN; fails after SECONDS.
+wait_grep() {
+	_i=0
+	until grep -E -e "$2" "$3" >/dev/null 2>&1; do
+		_i=$((_i + 1))
+		if test $_i -gt $(($1 * 10)); then
+			echo "no line /$2/ in $3 after $1 s"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# Rank 0 gives a lost rank's shard to a rank that is stopped but not yet
+# lost: the message (its task line is longer than Open MPI's eager limits,
+# 4 KiB in shared memory, 64 KiB over TCP) completes only once that rank
+# takes it, which it never does. 4 ranks, 4 shards; what a shard does
+# depends on its rank: rank 0's are short, ranks 1 and 3 run until
+# "release" exists, rank 2 until "go" exists. Rank 3 is stopped; 2 s later
+# rank 2 ends its shard, and once rank 0 has recorded that, rank 2 is
+# stopped too: it holds no shard and rank 0 heard from it last, so rank 3
+# is lost first and its shard goes to rank 2 (rank 1 is busy). Rank 2 is
+# lost in its turn and the shard runs on rank 0.
+test_expect_success 'a send to a lost rank that never completes does not hang rank 0' '
+	rm -f rpid.* release go &&
+	pad=$(head -c 70000 /dev/zero | tr "\\0" x) &&
+	for i in 1 2 3 4; do
+		echo "echo \$PPID >rpid.{rank}; sh ./hold.sh {rank} $pad" || return 1
+	done >tasks &&
+	cat >hold.sh <<-\EOF &&
+	wait_for() {
+		i=0
+		until test -e "$1"; do
+			i=$((i + 1)) && test $i -lt 900 || exit 9
+			sleep 0.1
+		done
+	}
+	case $1 in
+	0) sleep 0.3 ;;
+	2) wait_for go ;;
+	*) wait_for release ;;
+	esac
+	EOF
+	"$MPIRUN" -np 4 --oversubscribe --bind-to none --mca mpi_yield_when_idle 1 \
+		"$DISTMPI" --progress lines --heartbeat-timeout 6 --tasks tasks --run-dir sends \
+		--json sends.json >sends.out 2>sends.err &
+	mp=$! &&
+	wait_for_files 30 rpid.0 rpid.1 rpid.2 rpid.3 &&
+	wait_grep 30 "\"rank\": *0," sends/journal.jsonl &&
+	kill -STOP "$(cat rpid.3)" &&
+	sleep 2 &&
+	touch go &&
+	wait_grep 30 "\"rank\": *2," sends/journal.jsonl &&
+	kill -STOP "$(cat rpid.2)" &&
+	wait_grep 60 "^distmpi: rank 2 on .* lost: " sends.out &&
+	touch release &&
+	{ wait_pid_limit 60 $mp; echo $? >sends.status; } &&
+	cat sends.err &&
+	moved=$(sed -n "s/^distmpi: rank 3 on .* lost: .*; shard \\([0-9]\\) moves to other ranks.*/\\1/p" sends.out) &&
+	echo "rank 3 held shard $moved" &&
+	grep "^distmpi: rank 2 on .* lost: .*; shard $moved moves to other ranks" sends.out &&
+	test "$(cat sends.status)" -eq 137 &&
+	grep "^distmpi: gave up 1 message to lost rank 2 (host .*)" sends.err &&
+	grep "^4 shards: 4 passed" sends.out &&
+	grep "ending the job without the lost ranks (exit status 3)" sends.out &&
+	for r in 0 1 2 3; do process_gone "$(cat rpid.$r)" || return 1; done
+'
+
 test_done

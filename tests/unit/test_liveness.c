@@ -67,6 +67,43 @@ START_TEST(time_going_back_ignored)
 }
 END_TEST
 
+/* Rank 0 stopped from 105 to 125: nobody spoke to it then, as far as it
+ * knows, and nobody is lost for that. */
+START_TEST(rank_zero_stall_excused)
+{
+    struct liveness *l = liveness_create(4, 10, 100);
+    liveness_heard(l, 1, 104);
+    liveness_heard(l, 2, 105);
+    ck_assert_int_eq(liveness_next_lost(l, 112), 3); /* lost before the stall */
+    liveness_excuse(l, 105, 125);
+    ck_assert_int_eq(liveness_next_lost(l, 125), -1);
+    ck_assert_double_eq(liveness_silence(l, 1, 125), 1); /* 104 + 20 */
+    ck_assert_double_eq(liveness_silence(l, 2, 125), 0);
+    ck_assert_double_eq(liveness_deadline(l), 134);
+    ck_assert_int_eq(liveness_next_lost(l, 134.5), 1); /* the order is kept */
+    ck_assert_int_eq(liveness_next_lost(l, 134.5), -1);
+    ck_assert_int_eq(liveness_next_lost(l, 135.5), 2);
+    /* a lost rank stays as it was; an empty or backward gap changes nothing */
+    ck_assert_double_eq(liveness_silence(l, 3, 125), 25);
+    liveness_excuse(l, 130, 130);
+    liveness_excuse(l, 130, 120);
+    ck_assert_double_eq(liveness_silence(l, 1, 130), 6);
+    liveness_destroy(l);
+}
+END_TEST
+
+/* Heard during the gap (it cannot be, but the clock may say so): never
+ * later than the gap's end. */
+START_TEST(excuse_never_past_now)
+{
+    struct liveness *l = liveness_create(2, 10, 100);
+    liveness_heard(l, 1, 118);
+    liveness_excuse(l, 110, 120);
+    ck_assert_double_eq(liveness_silence(l, 1, 120), 0);
+    liveness_destroy(l);
+}
+END_TEST
+
 static Suite *liveness_suite(void)
 {
     Suite *s = suite_create("liveness");
@@ -75,6 +112,8 @@ static Suite *liveness_suite(void)
     tcase_add_test(tc, rank_zero_never_lost);
     tcase_add_test(tc, no_timeout_never_lost);
     tcase_add_test(tc, time_going_back_ignored);
+    tcase_add_test(tc, rank_zero_stall_excused);
+    tcase_add_test(tc, excuse_never_past_now);
     suite_add_tcase(s, tc);
     return s;
 }
