@@ -143,7 +143,7 @@ static void check_task_line(const char *text)
     char mark = free_mark(text);
     char host[64], dir[96];
     snprintf(host, sizeof host, "%ch'$(x)\"`y`\\;#%c", mark, mark);
-    snprintf(dir, sizeof dir, "%c/d ir/'\"\n$(touch P) #\\%c*", mark, mark);
+    snprintf(dir, sizeof dir, "%c/d ir/'\"\r$(touch P) #\\%c*", mark, mark);
     struct subst v = {.shard = 3,
                       .index = 2,
                       .total = 48,
@@ -163,6 +163,13 @@ static void check_task_line(const char *text)
         }
         if (mark)
             oracle(cmd, mark);
+        free(cmd);
+        /* a value with a line break is refused, never put in */
+        v.output_dir = "/d\nx";
+        errno = 0;
+        cmd = template_expand(text, &v, 1);
+        if (cmd ? strchr(cmd, '\n') && !strchr(text, '\n') : errno != EILSEQ && errno != ENOMEM)
+            abort();
         free(cmd);
         return;
     }

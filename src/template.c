@@ -104,13 +104,14 @@ int template_check(const char *text, char *err, size_t errlen)
  * shell reads back literally only where it stands outside every quote and
  * substitution. The scanner below follows the shell's lexer over the
  * template (with {{ and }} as the braces they stand for) far enough to know
- * that; where dash and bash could read a construct differently (a quote
- * inside ${...}, $'...', a case inside $(...)), it gives up for the rest
- * of the line, so a mistake can only refuse a line, never accept one.
+ * that, bash's extras included ([[...]], ((...)), NAME[...]); where dash
+ * and bash could read a construct differently (a quote inside ${...},
+ * $'...', a case inside $(...), NAME=(...)), it gives up for the rest of
+ * the line, so that what it cannot follow is refused, never accepted.
  * Numeric placeholders need none of this: digits and '-' mean nothing to a
  * shell anywhere. */
 
-enum shctx { SH_TOP, SH_SQ, SH_DQ, SH_BQ, SH_CMD, SH_ARITH, SH_PARAM };
+enum shctx { SH_TOP, SH_SQ, SH_DQ, SH_BQ, SH_CMD, SH_ARITH, SH_PARAM, SH_SUB };
 
 #define SH_MAX_DEPTH 32
 #define TOK_END      (-1)
@@ -151,6 +152,7 @@ static const char *const ctx_where[] = {
     [SH_CMD] = "is inside $(...)",
     [SH_ARITH] = "is inside $((...)) or ((...))",
     [SH_PARAM] = "is inside ${...}",
+    [SH_SUB] = "is inside an array subscript NAME[...]",
 };
 
 /* Report a string placeholder that stands where it is not safe. */
@@ -165,15 +167,17 @@ static int refuse(int tok, const char *where, size_t col, char *err, size_t errl
     return -1;
 }
 
-/* The scanner's state: a stack of the constructs open at this point. */
+/* The word being read in a command context. */
 struct shword {
     int word_start; /* a '#' here would start a comment */
     char word[4];   /* the current word, while it is plain text */
     size_t wlen;    /* its length so far; > sizeof word: not a keyword */
     int wname;      /* the word so far is a shell name */
     int subscript;  /* the word began NAME[ (bash evaluates a[...]=) */
+    int assign;     /* the word is NAME+ (1), or NAME= or NAME+= (2) */
 };
 
+/* The scanner's state: a stack of the constructs open at this point. */
 struct shscan {
     enum shctx stack[SH_MAX_DEPTH];
     int parens[SH_MAX_DEPTH];          /* '(' open inside a $( or $(( */
@@ -197,14 +201,24 @@ static void new_word(struct shword *w)
     w->wlen = 0;
     w->wname = 1;
     w->subscript = 0;
+    w->assign = 0;
 }
 
-/* One more token of the current word in a command context. */
-static void word_add(struct shword *w, int tok)
+/* One more token of the current word in a command context. Returns 1 when
+ * it is the '[' of NAME[, which bash reads to its ']' as one subscript,
+ * blanks and operators included. */
+static int word_add(struct shword *w, int tok)
 {
+    int sub = tok == '[' && w->wname && w->wlen > 0;
     w->word_start = 0;
-    if (tok == '[' && w->wname && w->wlen > 0)
+    if (sub)
         w->subscript = 1;
+    int assign = w->assign;
+    w->assign = 0;
+    if (tok == '=' && ((w->wname && w->wlen > 0) || assign == 1))
+        w->assign = 2;
+    else if (tok == '+' && w->wname && w->wlen > 0)
+        w->assign = 1;
     if (!is_name_byte(tok, w->wlen == 0))
         w->wname = 0;
     if (tok >= TOK_PH || tok == '\'' || tok == '"' || tok == '\\' || tok == '$' || tok == '`')
@@ -213,6 +227,7 @@ static void word_add(struct shword *w, int tok)
         w->word[w->wlen++] = (char)tok;
     else
         w->wlen = sizeof w->word + 1;
+    return sub;
 }
 
 static int word_is(const struct shword *w, const char *kw)
@@ -299,6 +314,19 @@ int template_check_shell(const char *text, char *err, size_t errlen)
                      tok == '$')
                 s.poison = "comes after a quote or substitution inside ${...}";
             continue;
+        case SH_SUB:
+            /* bash's NAME[...]: to the matching ']', whatever is inside;
+             * a quote or substitution there ends the checking */
+            if (tok == '[')
+                s.parens[s.sp]++;
+            else if (tok == ']' && s.parens[s.sp] > 0)
+                s.parens[s.sp]--;
+            else if (tok == ']')
+                s.sp--;
+            else if (tok == '\'' || tok == '"' || tok == '`' || tok == '\\' || tok == '$')
+                s.poison =
+                    "comes after a quote or substitution inside an array subscript NAME[...]";
+            continue;
         case SH_ARITH:
             if (tok == '(') {
                 s.parens[s.sp]++;
@@ -342,6 +370,12 @@ int template_check_shell(const char *text, char *err, size_t errlen)
                     s.dbracket = 1;
                 else if (c == SH_TOP && word_is(&s.w, "]]"))
                     s.dbracket = 0;
+                if (tok == '(' && s.w.assign == 2) {
+                    /* bash's NAME=(...): after a syntax error in it, bash
+                     * goes on reading in the middle of a quoted word */
+                    s.poison = "comes after bash's NAME=(...) array";
+                    continue;
+                }
                 new_word(&s.w);
                 if (tok == '(' && next == '(') {
                     /* bash's (( arithmetic )) */
@@ -364,7 +398,10 @@ int template_check_shell(const char *text, char *err, size_t errlen)
                 s.poison = "is inside a comment";
                 continue;
             }
-            word_add(&s.w, tok);
+            if (word_add(&s.w, tok)) {
+                push(&s, SH_SUB);
+                continue;
+            }
             if (tok == '\\') {
                 if (is_string_ph(next))
                     return refuse(next, "follows a backslash", col + 1, err, errlen);
@@ -525,6 +562,8 @@ static char *expand(const char *text, const struct subst *v, enum quoting q)
         /* a number is digits and '-': nothing to a shell or to glob */
         if (!value)
             sb_add(&b, num, strlen(num));
+        else if (q == Q_SHELL && strchr(value, '\n'))
+            goto line_break;
         else if (q == Q_SHELL)
             add_shell_word(&b, value);
         else if (q == Q_GLOB)
@@ -539,6 +578,12 @@ static char *expand(const char *text, const struct subst *v, enum quoting q)
         return NULL;
     }
     return b.s;
+line_break:
+    /* one quoted word, and yet: after a syntax error bash goes on at the
+     * next line, which would be inside the value */
+    free(b.s);
+    errno = EILSEQ;
+    return NULL;
 }
 
 char *template_expand(const char *text, const struct subst *v, bool shell)

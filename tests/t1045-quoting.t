@@ -95,6 +95,24 @@ for d in "$dir1" "$dir2"; do
 	'
 done
 
+test_expect_success 'a directory with a line break is never put in a task line' '
+	nl=$(printf "nl\ntouch PWNED\nx") &&
+	mkdir "$nl" &&
+	(
+		cd "$nl" &&
+		echo "cd {output_dir} && touch ran" >t.txt &&
+		test_expect_code 3 run_distmpi 1 --tasks t.txt --run-dir runs --retries 0 \
+			>../out 2>../err &&
+		grep "a task line cannot take a {host} or {output_dir} with a line break" \
+			runs/shard-1/attempt-1.log &&
+		run_distmpi 1 -n 1 --run-dir cmd -- printf "%s\n" {output_dir} >../out 2>../err
+	) &&
+	printf "%s\n" "$(pwd)/$nl/cmd/shard-1/attempt-1" >expect &&
+	test_cmp expect "$nl/cmd/shard-1/attempt-1.log" &&
+	test ! -e "$nl/runs/shard-1/attempt-1/ran" &&
+	no_pwned
+'
+
 test_expect_success 'numeric placeholders may stand in quotes' '
 	printf "%s\n" "echo \"shard {shard} of {total}\" >n.{shard}" "echo '\''{rank}'\'' >n.{shard}" \
 		>num.txt &&

@@ -393,6 +393,8 @@ START_TEST(shell_placeholders_where_safe)
         "echo \\\\ \\' \\\" {host}",
         "echo a#b \"#\" '#' {host}",
         "[[ -d x ]] && cd {output_dir}",
+        "[ -d {output_dir} ] && x= ({host}) && y=1 {host} && a+b=(1)",
+        "ls log[0-9].txt [ab] {output_dir} a[1]=2 {host}; a[1 ]; echo {host}",
         "for i in 1 2; do echo {host}; done",
         "case {host} in a) echo x;; esac",
         "echo {{ {host} }} {{{{",
@@ -441,6 +443,14 @@ START_TEST(shell_placeholders_refused)
         {"[[ -n x && {host} == x ]]", "inside [[...]]"},
         {"a[{host}]=1", "subscript"},
         {"a[$(echo)]{host}]=1", "subscript"},
+        {"x=([{host}]=1)", "NAME=(...)"},
+        {"declare -A y; y+=( [{output_dir}]=1 )", "NAME=(...)"},
+        {"x=(a < {host}", "NAME=(...)"},
+        {"x=({host})", "NAME=(...)"},
+        {"a[~;;{host}]=1", "subscript NAME[...]"},
+        {"a[1 ; echo {host} ]=1", "subscript NAME[...]"}, /* one word to bash */
+        {"a[ ${X} {host} ]=1", "subscript"},
+        {"a[ \"x\" ] {host}", "quote or substitution inside an array subscript"},
         {"echo $'a\\' {host} '", "$'...'"},
         {"echo \"${x:-'}'}\" {host}", "inside ${...}"},
         {"echo ${x:-${Y}} {host}", "inside ${...}"},
@@ -486,7 +496,27 @@ END_TEST
 static const char hostile_host[] =
     "h'$(touch PWNED)\"$(touch PWNED)\"`touch PWNED`;touch PWNED;'\\";
 static const char hostile_dir[] =
-    "/d/My Proj $(touch PWNED)/a[$(touch PWNED)]\ntouch PWNED\n'\"\n$(touch PWNED) #";
+    "/d/My Proj $(touch PWNED)/a[$(touch PWNED)];touch PWNED;'\"\r$(touch PWNED) #";
+
+/* A value with a line break is not put in a task line at all: one quoted
+ * word still, but after a syntax error (in NAME=(...), say) bash goes on
+ * reading at the next line, which would be inside the value. */
+START_TEST(shell_value_with_line_break_refused)
+{
+    struct subst w = V;
+    w.output_dir = "/d/x\ntouch PWNED\n";
+    assert_expands("cd {output_dir}", &w, false, "cd /d/x\ntouch PWNED\n");
+    errno = 0;
+    ck_assert_ptr_null(template_expand("cd {output_dir}", &w, true));
+    ck_assert_int_eq(errno, EILSEQ);
+    w.host = "a\nb";
+    errno = 0;
+    ck_assert_ptr_null(template_expand("ssh {host} true", &w, true));
+    ck_assert_int_eq(errno, EILSEQ);
+    /* only where the value is used */
+    assert_expands("echo {shard} {{host}}", &w, true, "echo 4 {host}");
+}
+END_TEST
 
 /* Run cmd with shell (argv[0]) in dir; returns the exit status. */
 static int run_in(const char *dir, const char *shell, const char *cmd)
@@ -536,7 +566,8 @@ START_TEST(shell_check_against_real_shells)
                                          "+",       "eval x",
                                          "*",       "!",
                                          "\n",      "<",
-                                         "~"};
+                                         "~",       "x=(",
+                                         "[",       "]=1"};
     const size_t npieces = sizeof pieces / sizeof pieces[0];
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/distmpi-unit-sh-XXXXXX", unit_tmpdir());
@@ -690,6 +721,7 @@ static Suite *template_suite(void)
     tcase_add_test(tc, shell_refusal_message);
     tcase_add_test(tc, shell_check_against_real_shells);
     tcase_add_test(tc, shell_value_is_one_word);
+    tcase_add_test(tc, shell_value_with_line_break_refused);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("glob");
