@@ -1,10 +1,16 @@
 /* fuzz_template.c - libFuzzer harness for command templates (template.h):
  * template_check on arbitrary text, template_expand of every accepted one in
- * both quoting modes, and shell_quote checked by undoing its quoting. */
+ * both quoting modes, shell_quote checked by undoing its quoting, and
+ * template_check_shell checked by an oracle: a task line it accepts,
+ * expanded with values that are shell code, is read back with a lexer of
+ * the harness's own, and every byte of every value must be inside a '...'
+ * word that the shell reads at the top level. */
 #include "config.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +63,138 @@ static void check_quote(const char *s)
     free(q);
 }
 
+/* Read cmd, the expansion of a task line, as /bin/sh reads it, and abort
+ * when a byte mark (found only in the values) stands anywhere but inside
+ * '...' opened at the top level: in "...", in a comment, after a backslash,
+ * or in $'...'. The lexer knows only plain words, '...', "...", \ and #; at
+ * anything else in the line's own text ($(, `, ${, ((, [, a line break) it
+ * stops, for what follows depends on more than it knows. */
+static void oracle(const char *cmd, char mark)
+{
+    enum { TOP, SQ, DQ, COMMENT } st = TOP;
+    int word_start = 1;
+    for (const char *p = cmd; *p; p++) {
+        char c = *p;
+        if (st == SQ) {
+            if (c == '\'')
+                st = TOP;
+            continue; /* a mark in '...' from the top level: what we want */
+        }
+        if (c == mark)
+            abort(); /* a value's byte outside its quotes */
+        if (st == COMMENT) {
+            if (c == '\n')
+                return;
+            continue;
+        }
+        if (st == DQ) {
+            if (c == '\\' && p[1] && strchr("$`\"\\", p[1]))
+                p++;
+            else if (c == '"')
+                st = TOP;
+            else if (c == '$' || c == '`' || c == '\n')
+                return;
+            continue;
+        }
+        if (c == '\\') {
+            if (!p[1])
+                return;
+            if (p[1] == mark)
+                abort();
+            p++;
+            word_start = 0;
+        } else if (c == '\'') {
+            st = SQ;
+            word_start = 0;
+        } else if (c == '"') {
+            st = DQ;
+            word_start = 0;
+        } else if (c == '#' && word_start) {
+            st = COMMENT;
+        } else if (c == '$') {
+            if (p[1] == '\'' && p[2] == mark)
+                abort(); /* $'...' in bash: backslashes in the value count */
+            return;
+        } else if (c == '`' || c == '\n' || c == '[' || (c == '(' && p[1] == '(')) {
+            return;
+        } else {
+            word_start = strchr(" \t;&|()<>", c) != NULL;
+        }
+    }
+}
+
+/* A byte that text does not contain and that means nothing to a shell;
+ * 0 when there is none. */
+static char free_mark(const char *text)
+{
+    for (int c = 1; c < 256; c++) {
+        if (c == '\n' || c == '\'' || c == '\\' || strchr(" \t\"$`#;&|()<>{}[]*?~!=%", c))
+            continue;
+        if (!strchr(text, c))
+            return (char)c;
+    }
+    return 0;
+}
+
+static void check_task_line(const char *text)
+{
+    char err[1024];
+    err[0] = '\0';
+    char mark = free_mark(text);
+    char host[64], dir[96];
+    snprintf(host, sizeof host, "%ch'$(x)\"`y`\\;#%c", mark, mark);
+    snprintf(dir, sizeof dir, "%c/d ir/'\"\r$(touch P) #\\%c*", mark, mark);
+    struct subst v = {.shard = 3,
+                      .index = 2,
+                      .total = 48,
+                      .host = host,
+                      .rank = 5,
+                      .slot = 1,
+                      .attempt = 2,
+                      .output_dir = dir};
+    int rc = template_check_shell(text, err, sizeof err);
+    errno = 0;
+    char *cmd = template_expand(text, &v, 1);
+    if (rc == 0) {
+        if (!cmd) {
+            if (errno != ENOMEM)
+                abort(); /* accepted: expansion must work */
+            return;
+        }
+        if (mark)
+            oracle(cmd, mark);
+        free(cmd);
+        /* a value with a line break is refused, never put in */
+        v.output_dir = "/d\nx";
+        errno = 0;
+        cmd = template_expand(text, &v, 1);
+        if (cmd ? strchr(cmd, '\n') && !strchr(text, '\n') : errno != EILSEQ && errno != ENOMEM)
+            abort();
+        free(cmd);
+        return;
+    }
+    if (cmd || errno != EINVAL)
+        abort(); /* what the check refuses, shell expansion refuses too */
+    if (strchr(err, '\n'))
+        abort();
+    if (strncmp(err, "unknown placeholder {", 21) &&
+        ((strncmp(err, "{host} ", 7) && strncmp(err, "{output_dir} ", 13)) ||
+         !strstr(err, "(column ") || !strstr(err, "$DISTMPI_")))
+        abort(); /* a refusal names the placeholder, where it is and what to write */
+}
+
+/* A value in a glob pattern matches itself: when text has no wildcard of
+ * its own, its glob expansion matches its plain one. */
+static void check_glob(const char *text, const struct subst *v)
+{
+    char *pat = template_expand_glob(text, v);
+    char *plain = template_expand(text, v, 0);
+    if (pat && plain && !strpbrk(text, "*?[]\\") && fnmatch(pat, plain, 0) != 0)
+        abort();
+    free(pat);
+    free(plain);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *text = malloc(size + 1); /* the text ends at the first NUL, as a C string does */
@@ -72,19 +210,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const struct subst v = {.shard = 3,
                                    .index = 2,
                                    .total = 48,
-                                   .host = "node-1 $(reboot) 'x'",
+                                   .host = "node-1 $(reboot) 'x' [a]*",
                                    .rank = 5,
                                    .slot = 1,
                                    .attempt = 2,
-                                   .output_dir = "/tmp/out dir/it's {shard}"};
+                                   .output_dir = "/tmp/out dir/it's {shard}?\\"};
     if (template_check(text, err, sizeof err) == 0) {
-        for (int quote = 0; quote <= 1; quote++) {
-            errno = 0;
-            char *s = template_expand(text, &v, quote);
-            if (!s && errno != ENOMEM)
-                abort(); /* template_check accepted it: expansion must work */
-            free(s);
-        }
+        errno = 0;
+        char *s = template_expand(text, &v, 0);
+        if (!s && errno != ENOMEM)
+            abort(); /* template_check accepted it: expansion must work */
+        free(s);
+        check_glob(text, &v);
     } else {
         if (strncmp(err, "unknown placeholder {", 21) || strchr(err, '\n'))
             abort();
@@ -93,6 +230,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (s || errno != EINVAL)
             abort(); /* what the check refuses, expansion refuses too */
     }
+    check_task_line(text);
     free(text);
     return 0;
 }

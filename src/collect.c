@@ -36,12 +36,18 @@ int collect_files(const char *pattern, const struct subst *v, collect_fn fn, voi
 {
     if (whylen)
         why[0] = '\0';
+    /* the values match only themselves; messages show them as they are */
+    char *glob_pattern = template_expand_glob(pattern, v);
     char *expanded = template_expand(pattern, v, false);
-    if (!expanded)
+    if (!glob_pattern || !expanded) {
+        free(glob_pattern);
+        free(expanded);
         return -1;
+    }
     glob_t g;
     int problems = 0;
-    int rc = glob(expanded, GLOB_ERR, NULL, &g);
+    int rc = glob(glob_pattern, GLOB_ERR, NULL, &g);
+    free(glob_pattern);
     if (rc == GLOB_NOSPACE) {
         free(expanded);
         errno = ENOMEM;

@@ -19,8 +19,9 @@
 typedef void (*collect_fn)(void *arg, const char *name, const char *data, size_t len,
                            const char *error);
 
-/* Expand pattern with v (the placeholders of the command), match it with
- * glob(3) relative to the working directory (sorted), and pass each matching
+/* Expand pattern with v (the placeholders of the command; a {host} or
+ * {output_dir} value matches only itself, see template_expand_glob), match it
+ * with glob(3) relative to the working directory (sorted), and pass each matching
  * file to fn. A name ending in ".xml" is a JUnit report: it is checked with
  * junit_file_check. When nothing matches, fn gets the expanded pattern as
  * name with the error "no file matches".

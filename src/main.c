@@ -187,6 +187,13 @@ static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, str
             return -1;
         }
     }
+    /* a journal's task lines go to /bin/sh as a task file's would */
+    for (long i = 0; from_journal && *tasks && i < (*tasks)->count; i++) {
+        if (template_check_shell((*tasks)->lines[i], why, sizeof why) < 0) {
+            snprintf(err, errlen, "%s: task %ld: %s", resume, i + 1, why);
+            return -1;
+        }
+    }
     if (s->collect && template_check(s->collect, why, sizeof why) < 0) {
         snprintf(err, errlen, "--collect: %s", why);
         return -1;

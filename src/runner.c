@@ -401,9 +401,11 @@ static char **child_argv(const struct runner *r, const struct subst *v)
     }
     for (int i = 0; i < n; i++) {
         if (!argv[i]) {
+            int err = errno; /* template_expand's EILSEQ: a value with a line break */
             for (int j = 0; j < n; j++)
                 free(argv[j]);
             free(argv);
+            errno = err;
             return NULL;
         }
     }
@@ -551,6 +553,14 @@ static void start_attempt(struct runner *r)
         goto out;
     }
     argv = child_argv(r, &v);
+    if (!argv && errno == EILSEQ) {
+        /* see template_expand: the shell could read the value's next line */
+        attempt_failed_to_start(r, a,
+                                "a task line cannot take a {host} or {output_dir} with a "
+                                "line break (use \"$DISTMPI_OUTPUT_DIR\")",
+                                "", EINVAL);
+        goto out;
+    }
     env = child_env(&v, dir);
     if (!argv || !env) {
         attempt_failed_to_start(r, a, "out of memory", "", ENOMEM);

@@ -77,7 +77,7 @@ int tasks_parse(const char *name, const char *data, size_t len, struct tasklist 
         if (append(t, &cap, start, n, line) < 0)
             goto nomem;
         char why[512];
-        if (template_check(t->lines[t->count - 1], why, sizeof why) < 0) {
+        if (template_check_shell(t->lines[t->count - 1], why, sizeof why) < 0) {
             snprintf(err, errlen, "%s:%ld: %s", name, line, why);
             goto fail;
         }

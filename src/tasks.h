@@ -15,7 +15,8 @@ struct tasklist {
 
 /* Parse len bytes of data (the contents of the file called name). Blank
  * lines and lines whose first non-blank character is '#' are skipped; a
- * trailing '\r' is dropped. Every command is checked with template_check.
+ * trailing '\r' is dropped. Every command is checked with template_check_shell,
+ * as it is run with /bin/sh -c.
  * Returns 0 and a list in *out (free with tasks_destroy), or -1 with
  * "NAME:LINE: problem" or "NAME: problem" in err. */
 int tasks_parse(const char *name, const char *data, size_t len, struct tasklist **out, char *err,

@@ -168,6 +168,24 @@ START_TEST(unknown_placeholder_is_error)
 }
 END_TEST
 
+/* A line goes to /bin/sh: a value from outside must not stand in quotes,
+ * where the shell would read its quoting as the end of the user's. */
+START_TEST(quoted_placeholder_is_error)
+{
+    struct tasklist *t = NULL;
+    char err[512] = "";
+    ck_assert_int_eq(parse_text("echo \"shard {shard}\" {output_dir}\n"
+                                "# cd '{output_dir}' in a comment line is fine\n"
+                                "cd '{output_dir}' && pwd\n",
+                                &t, err, sizeof err),
+                     -1);
+    unit_assert_prefix(err, "tasks.txt:3: {output_dir} is inside '...' quotes (column 5); ");
+    unit_assert_contains(err, "\"$DISTMPI_OUTPUT_DIR\"");
+    ck_assert_int_eq(parse_text("echo ok\nssh x \"cd {host}\"\n", &t, err, sizeof err), -1);
+    unit_assert_prefix(err, "tasks.txt:2: {host} is inside \"...\" quotes");
+}
+END_TEST
+
 START_TEST(placeholders_and_braces_accepted)
 {
     struct tasklist *t = NULL;
@@ -315,6 +333,7 @@ static Suite *tasks_suite(void)
     tcase_add_test(tc, no_tasks_is_error);
     tcase_add_test(tc, nul_byte_is_error);
     tcase_add_test(tc, unknown_placeholder_is_error);
+    tcase_add_test(tc, quoted_placeholder_is_error);
     tcase_add_test(tc, placeholders_and_braces_accepted);
     tcase_add_test(tc, many_lines);
     tcase_add_test(tc, destroy_null);

@@ -1,12 +1,16 @@
 /* test_template.c - unit tests of command templates and shell quoting
  * (template.h). The quoting tests hand the quoted text to /bin/sh and check
- * that it gives back the original value. */
+ * that it gives back the original value; the task-line check is tried
+ * against /bin/sh and bash with values that would run a command. */
 #include "config.h"
 
 #include "template.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
 #include <limits.h>
+#include <sys/wait.h>
 
 #include "unit.h"
 
@@ -40,7 +44,7 @@ START_TEST(all_placeholders)
     const char *text = "{shard} {index} {total} {host} {rank} {slot} {attempt}";
     assert_check_ok(text);
     assert_expands(text, &V, false, "4 3 10 node1 2 1 1");
-    assert_expands(text, &V, true, "4 3 10 node1 2 1 1");
+    assert_expands(text, &V, true, "4 3 10 'node1' 2 1 1"); /* strings: always quoted */
     struct subst w = {.shard = 1000000,
                       .index = 999999,
                       .total = 1000000,
@@ -182,8 +186,13 @@ START_TEST(task_mode_quotes_values)
     assert_expands("echo {host}", &w, true, "echo ''");
     w.host = NULL;
     assert_expands("echo {host}", &w, true, "echo ''");
+    /* always one quoted word, so never a keyword, an assignment or ~user */
     w.host = "node-1.example.com";
-    assert_expands("ssh {host}", &w, true, "ssh node-1.example.com");
+    assert_expands("ssh {host}", &w, true, "ssh 'node-1.example.com'");
+    w.host = "if";
+    assert_expands("{host} x", &w, true, "'if' x");
+    w.host = "PATH=/tmp";
+    assert_expands("{host} ls", &w, true, "'PATH=/tmp' ls");
     w.host = "x'y";
     assert_expands("{host}", &w, true, "'x'\\''y'");
     /* literal text around the value is not quoted */
@@ -337,6 +346,349 @@ START_TEST(task_mode_through_sh)
 }
 END_TEST
 
+/* ---- task lines: where {host} and {output_dir} may stand ---- */
+
+static void assert_shell_ok(const char *text)
+{
+    char err[512] = "";
+    ck_assert_msg(template_check_shell(text, err, sizeof err) == 0, "task line '%s' refused: %s",
+                  text, err);
+    char *s = template_expand(text, &V, true);
+    ck_assert_msg(s != NULL, "'%s' accepted but not expanded", text);
+    free(s);
+}
+
+/* text is refused, with why in the message, naming the placeholder */
+static void assert_shell_refused(const char *text, const char *why)
+{
+    char err[512] = "";
+    ck_assert_msg(template_check_shell(text, err, sizeof err) == -1, "task line '%s' accepted",
+                  text);
+    unit_assert_contains(err, why);
+    ck_assert_msg(strstr(err, "{host}") || strstr(err, "{output_dir}"), "'%s': %s", text, err);
+    unit_assert_contains(err, "$DISTMPI_");
+    ck_assert_ptr_null(strchr(err, '\n'));
+    assert_expands(text, &V, true, NULL);
+    char *s = template_expand(text, &V, false); /* command mode has no shell */
+    ck_assert_ptr_nonnull(s);
+    free(s);
+}
+
+START_TEST(shell_placeholders_where_safe)
+{
+    const char *ok[] = {
+        "cd {output_dir} && pwd",
+        "{output_dir}/run.sh --shard {shard}",
+        "tool --out={output_dir}/x --host={host}:22",
+        "printf '%s\\n' {host} \"$DISTMPI_OUTPUT_DIR\"",
+        "echo \"shard {shard} of {total}\" {output_dir}",
+        "echo 'a' {host} 'b' \"c\"{host}",
+        "echo \"it's\" 'a\"b' \"a\\\"b\" {host}",
+        "x=$(date) {output_dir}",
+        "echo \"$(echo \")\")\" {host}",
+        "echo $(echo \\)) $(cd x; (pwd)) {host}",
+        "echo `date` `echo \\`` {host}",
+        "echo ${HOME} ${x:-a b} ${{x}} ${#x} {host}",
+        "echo $((1+{slot})) $(( (2) )) {host}",
+        "echo \\\\ \\' \\\" {host}",
+        "echo a#b \"#\" '#' {host}",
+        "[[ -d x ]] && cd {output_dir}",
+        "[ -d {output_dir} ] && x= ({host}) && y=1 {host} && a+b=(1)",
+        "ls log[0-9].txt [ab] {output_dir} a[1]=2 {host}; a[1 ]; echo {host}",
+        "for i in 1 2; do echo {host}; done",
+        "case {host} in a) echo x;; esac",
+        "echo {{ {host} }} {{{{",
+        "echo $$ x {host}",
+        "echo \\${output_dir}",
+        "(cd {output_dir}) | tr a b >{output_dir}/x 2>&1",
+        "x={output_dir} y=a{host}b",
+        "echo '{{host}}' \"{{output_dir}}\" # {{host}}",
+        /* the numbers may stand anywhere */
+        "echo '{shard}' \"{total}\" `echo {rank}` $(({slot}+1)) ${x:-{attempt}} \\{index} # "
+        "{index}",
+        "",
+        "true",
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        assert_shell_ok(ok[i]);
+}
+END_TEST
+
+START_TEST(shell_placeholders_refused)
+{
+    const char *bad[][2] = {
+        {"cd '{output_dir}' && pwd", "inside '...' quotes"},
+        {"cd \"{output_dir}\"", "inside \"...\" quotes"},
+        {"echo \"a\\\"{host}\"", "inside \"...\" quotes"},
+        {"echo 'it'\\''s {host}'", "inside '...' quotes"},
+        {"echo \"$(echo ')')\" '{host}'", "inside '...' quotes"},
+        {"echo `ls {output_dir}`", "inside `...`"},
+        {"echo `\\{host}`", "inside `...`"},
+        {"echo \"`{host}`\"", "inside `...`"},
+        {"echo $(ls {output_dir})", "inside $(...)"},
+        {"echo \"$(ls {output_dir})\"", "inside $(...)"},
+        {"echo $( (ls {output_dir}) )", "inside $(...)"},
+        {"echo ${x:-{output_dir}}", "inside ${...}"},
+        {"echo $(( {host} ))", "inside $((...))"},
+        {"(( {host} ))", "((...))"},
+        {"for (({host};;)); do :; done", "((...))"},
+        {"echo \\{host}", "follows a backslash"},
+        {"echo ${output_dir}", "follows a $"},
+        {"echo $$$output_dir", NULL}, /* not a placeholder at all: checked below */
+        {"echo # {host}", "inside a comment"},
+        {"echo x;#{host}", "inside a comment"},
+        {"echo x&&#{host}", "inside a comment"},
+        {"echo $(#) {host}", "inside a comment"},
+        {"[[ {host} -eq 1 ]]", "inside [[...]]"},
+        {"[[ -n x && {host} == x ]]", "inside [[...]]"},
+        {"a[{host}]=1", "subscript"},
+        {"a[$(echo)]{host}]=1", "subscript"},
+        {"x=([{host}]=1)", "NAME=(...)"},
+        {"declare -A y; y+=( [{output_dir}]=1 )", "NAME=(...)"},
+        {"x=(a < {host}", "NAME=(...)"},
+        {"x=({host})", "NAME=(...)"},
+        {"a[~;;{host}]=1", "subscript NAME[...]"},
+        {"a[1 ; echo {host} ]=1", "subscript NAME[...]"}, /* one word to bash */
+        {"a[ ${X} {host} ]=1", "subscript"},
+        {"a[ \"x\" ] {host}", "quote or substitution inside an array subscript"},
+        {"echo $'a\\' {host} '", "$'...'"},
+        {"echo \"${x:-'}'}\" {host}", "inside ${...}"},
+        {"echo ${x:-${Y}} {host}", "inside ${...}"},
+        {"echo $(case a in a) echo \" {host} \";; esac)", "case inside $(...)"},
+        {"echo $(( ')' )) {host}", "inside ((...))"},
+        {"echo $((1) ) {host}", "may not be arithmetic"},
+        {"echo x\n{host}", "line break"},
+        {"echo $[1+{host}]", "$[...]"},
+        {"echo \"$[ \" {host} \" ]\"", "$[...]"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (bad[i][1])
+            assert_shell_refused(bad[i][0], bad[i][1]);
+        else
+            assert_shell_ok(bad[i][0]);
+    }
+}
+END_TEST
+
+START_TEST(shell_refusal_message)
+{
+    char err[512];
+    ck_assert_int_eq(template_check_shell("cd '{output_dir}' && pwd", err, sizeof err), -1);
+    ck_assert_str_eq(err,
+                     "{output_dir} is inside '...' quotes (column 5); write it outside "
+                     "quotes and substitutions, where distmpi quotes it as one word, or "
+                     "use \"$DISTMPI_OUTPUT_DIR\" instead");
+    ck_assert_int_eq(template_check_shell("x \"{{\" \"{host}\"", err, sizeof err), -1);
+    unit_assert_prefix(err, "{host} is inside \"...\" quotes (column 9);");
+    unit_assert_contains(err, "\"$DISTMPI_HOST\"");
+    /* unknown placeholders first, as template_check says */
+    ck_assert_int_eq(template_check_shell("'{host}' {nope}", err, sizeof err), -1);
+    unit_assert_contains(err, "unknown placeholder {nope}");
+    /* a small buffer is cut, not overrun */
+    memset(err, 'Z', sizeof err);
+    ck_assert_int_eq(template_check_shell("'{host}'", err, 12), -1);
+    ck_assert_int_eq(err[11], '\0');
+    ck_assert_int_eq(err[12], 'Z');
+}
+END_TEST
+
+/* Values that run a command, by any reading a shell might give them. */
+static const char hostile_host[] =
+    "h'$(touch PWNED)\"$(touch PWNED)\"`touch PWNED`;touch PWNED;'\\";
+static const char hostile_dir[] =
+    "/d/My Proj $(touch PWNED)/a[$(touch PWNED)];touch PWNED;'\"\r$(touch PWNED) #";
+
+/* A value with a line break is not put in a task line at all: one quoted
+ * word still, but after a syntax error (in NAME=(...), say) bash goes on
+ * reading at the next line, which would be inside the value. */
+START_TEST(shell_value_with_line_break_refused)
+{
+    struct subst w = V;
+    w.output_dir = "/d/x\ntouch PWNED\n";
+    assert_expands("cd {output_dir}", &w, false, "cd /d/x\ntouch PWNED\n");
+    errno = 0;
+    ck_assert_ptr_null(template_expand("cd {output_dir}", &w, true));
+    ck_assert_int_eq(errno, EILSEQ);
+    w.host = "a\nb";
+    errno = 0;
+    ck_assert_ptr_null(template_expand("ssh {host} true", &w, true));
+    ck_assert_int_eq(errno, EILSEQ);
+    /* only where the value is used */
+    assert_expands("echo {shard} {{host}}", &w, true, "echo 4 {host}");
+}
+END_TEST
+
+/* Run cmd with shell (argv[0]) in dir; returns the exit status. */
+static int run_in(const char *dir, const char *shell, const char *cmd)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int fd = open("/dev/null", O_RDWR);
+        if (fd < 0 || chdir(dir) < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+            _exit(126);
+        execl(shell, shell, "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    return status;
+}
+
+/* Brute force against the real shells: random task lines built from the
+ * pieces of shell syntax; every one the check accepts is expanded with
+ * hostile values and run by /bin/sh and bash. None may create PWNED. */
+START_TEST(shell_check_against_real_shells)
+{
+    static const char *const pieces[] = {"echo ",   " ",
+                                         "'",       "\"",
+                                         "\\",      "`",
+                                         "$(",      "$((",
+                                         "((",      "(",
+                                         ")",       "))",
+                                         "${",      "{{",
+                                         "}}",      "}",
+                                         "$",       "#",
+                                         ";",       "&&",
+                                         "|",       "x",
+                                         "a[",      "]",
+                                         "=",       "case ",
+                                         " in ",    ";;",
+                                         " esac",   "[[ ",
+                                         " ]]",     " -eq 1",
+                                         "$'",      "$[",
+                                         ":",       ">",
+                                         "1",       "-",
+                                         "{host}",  "{output_dir}",
+                                         "{host}",  "{output_dir}",
+                                         "{shard}", "x=",
+                                         "\t",      "a)",
+                                         "+",       "eval x",
+                                         "*",       "!",
+                                         "\n",      "<",
+                                         "~",       "x=(",
+                                         "[",       "]=1"};
+    const size_t npieces = sizeof pieces / sizeof pieces[0];
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/distmpi-unit-sh-XXXXXX", unit_tmpdir());
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    const char *shells[] = {"/bin/sh", "/bin/bash"};
+    struct subst w = V;
+    w.host = hostile_host;
+    w.output_dir = hostile_dir;
+    unsigned long long st = 1111;
+    int ran = 0, tried = 0;
+    char pwned[4200];
+    snprintf(pwned, sizeof pwned, "%s/PWNED", dir);
+    while (ran < 400 && tried < 200000) {
+        tried++;
+        char text[256] = "";
+        size_t len = 0;
+        int n = (int)unit_rand_range(&st, 1, 12), strings = 0;
+        for (int k = 0; k < n; k++) {
+            const char *p = pieces[unit_rand_range(&st, 0, (long)npieces - 1)];
+            if (len + strlen(p) + 1 > sizeof text)
+                break;
+            strings += p[0] == '{' && (p[1] == 'h' || p[1] == 'o');
+            memcpy(text + len, p, strlen(p) + 1);
+            len += strlen(p);
+        }
+        char err[512];
+        /* "eval" runs what it is given: that is the line's own choice */
+        if (!strings || strstr(text, "eval") || template_check_shell(text, err, sizeof err) < 0)
+            continue;
+        char *cmd = template_expand(text, &w, true);
+        ck_assert_ptr_nonnull(cmd);
+        for (size_t k = 0; k < sizeof shells / sizeof shells[0]; k++) {
+            if (access(shells[k], X_OK) < 0)
+                continue;
+            run_in(dir, shells[k], cmd);
+            ck_assert_msg(access(pwned, F_OK) < 0, "%s ran a value as code: task line '%s'",
+                          shells[k], text);
+        }
+        free(cmd);
+        ran++;
+    }
+    ck_assert_int_eq(ran, 400); /* enough accepted lines to mean something */
+    char rm[4200];
+    snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(rm), 0);
+}
+END_TEST
+
+/* The value reaches the command as one word, unchanged, through the shell. */
+START_TEST(shell_value_is_one_word)
+{
+    const char *lines[] = {"printf '%s\\0' {output_dir} {host}",
+                           "x={output_dir}; printf '%s\\0' \"$x\" {host}",
+                           "printf '%s\\0' `echo` {output_dir} \"$(echo)\"{host}"};
+    struct subst w = V;
+    w.host = hostile_host;
+    w.output_dir = hostile_dir;
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        char *cmd = template_expand(lines[i], &w, true);
+        ck_assert_ptr_nonnull(cmd);
+        FILE *f = popen(cmd, "r");
+        free(cmd);
+        ck_assert_ptr_nonnull(f);
+        char out[1024];
+        size_t n = fread(out, 1, sizeof out, f);
+        ck_assert_int_eq(pclose(f), 0);
+        ck_assert_uint_eq(n, sizeof hostile_dir + sizeof hostile_host);
+        ck_assert_str_eq(out, hostile_dir);
+        ck_assert_str_eq(out + sizeof hostile_dir, hostile_host);
+    }
+}
+END_TEST
+
+/* ---- --collect patterns: values match literally ---- */
+
+START_TEST(glob_values_escaped)
+{
+    struct subst w = V;
+    w.output_dir = "/r/a*b/[x]?\\";
+    w.host = "n[1-3]";
+    char *p = template_expand_glob("{output_dir}/*-{shard}.xml {host}", &w);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_str_eq(p, "/r/a\\*b/\\[x\\]\\?\\\\/*-4.xml n\\[1-3\\]");
+    free(p);
+    p = template_expand_glob("r/[ab]*{{x}}", &w); /* the pattern's own are kept */
+    ck_assert_str_eq(p, "r/[ab]*{x}");
+    free(p);
+    errno = 0;
+    ck_assert_ptr_null(template_expand_glob("{nope}", &w));
+    ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
+/* Random values of glob characters: the escaped value matches itself, and
+ * no other string. */
+START_TEST(glob_values_match_only_themselves)
+{
+    static const char alphabet[] = "ab*?[]\\!-^/.";
+    unsigned long long st = 77;
+    for (int i = 0; i < 20000; i++) {
+        char value[12], other[12];
+        int n = (int)unit_rand_range(&st, 1, 10), m = (int)unit_rand_range(&st, 0, 10);
+        for (int k = 0; k < n; k++)
+            value[k] = alphabet[unit_rand_range(&st, 0, (long)sizeof alphabet - 2)];
+        value[n] = '\0';
+        for (int k = 0; k < m; k++)
+            other[k] = alphabet[unit_rand_range(&st, 0, (long)sizeof alphabet - 2)];
+        other[m] = '\0';
+        struct subst w = V;
+        w.host = value;
+        char *p = template_expand_glob("{host}", &w);
+        unit_require(p != NULL, "no pattern for '%s'", value);
+        unit_require(fnmatch(p, value, FNM_PERIOD | FNM_PATHNAME) == 0,
+                     "'%s' (from '%s') does not match itself", p, value);
+        unit_require(strcmp(other, value) == 0 || fnmatch(p, other, FNM_PERIOD) != 0,
+                     "'%s' (from '%s') matches '%s'", p, value, other);
+        free(p);
+    }
+}
+END_TEST
+
 static Suite *template_suite(void)
 {
     Suite *s = suite_create("template");
@@ -360,6 +712,21 @@ static Suite *template_suite(void)
     tcase_add_test(tc, quote_round_trip_through_sh);
     tcase_add_test(tc, quote_random_round_trip);
     tcase_add_test(tc, task_mode_through_sh);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("shell");
+    tcase_set_timeout(tc, 120); /* runs a shell a few hundred times */
+    tcase_add_test(tc, shell_placeholders_where_safe);
+    tcase_add_test(tc, shell_placeholders_refused);
+    tcase_add_test(tc, shell_refusal_message);
+    tcase_add_test(tc, shell_check_against_real_shells);
+    tcase_add_test(tc, shell_value_is_one_word);
+    tcase_add_test(tc, shell_value_with_line_break_refused);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("glob");
+    tcase_add_test(tc, glob_values_escaped);
+    tcase_add_test(tc, glob_values_match_only_themselves);
     suite_add_tcase(s, tc);
     return s;
 }
