@@ -116,23 +116,24 @@ test_expect_success 'load_wait in the configuration file' '
 # ------------------------------------------------------------ real load
 
 # The other work on this machine now, per core, as a dry run judges it
-# (the Health line); the limit of the tests below leaves it 1.5 per core
-# of room, at least the default 2.
+# (the Health line). The limit of the real cases is well above it (8 per
+# core, or 3 more than it is now): the other work of a shared machine comes
+# in bursts, which must not pass the limit. Their busy loops and CPU-bound
+# shards are more runnable tasks than that limit allows by themselves:
+# counted as other work they are over it, whatever else runs. Only on small
+# machines, where that is not too many processes.
 run_distmpi 2 --dry-run --max-load 1000000 -n 2 -- true >baseline 2>&1
 base=$(sed -n "s|^  $host .*, other work [0-9.]* (\([0-9.]*\)/core))$|\1|p" baseline)
-if test -n "$base"; then
-	limit=$(awk -v b="$base" 'BEGIN { l = b + 1.5; if (l < 2) l = 2; printf "%.2f", l }')
-	echo "# other work now: $base per core; the limit below: $limit"
-	test_set_prereq BASELINE
+if test -n "$base" && test "$cores" -le 8; then
+	limit=$(awk -v b="$base" 'BEGIN { l = b + 3; if (l < 8) l = 8; printf "%.2f", l }')
+	loops=$(awk -v l="$limit" -v c="$cores" 'BEGIN { printf "%d", l * c + 2 }')
+	echo "# other work now: $base per core; the limit below: $limit; $loops busy loops or shards"
+	test_set_prereq LOADABLE
+elif test -n "$base"; then
+	echo "# $cores cores: too many busy loops would be needed; the real cases are skipped"
 else
 	echo "# no baseline from the dry run:" && sed "s/^/# /" baseline
 fi
-# 2 x cores + 2 busy loops are more than any limit of 2 per core allows,
-# whatever else runs; only on small machines, where that is few processes.
-if test "$cores" -le 8; then
-	test_set_prereq FEW_CORES
-fi
-loops=$((2 * cores + 2))
 
 # start_loops N - N busy loops outside the run, each ending by itself after
 # 5 minutes at most; their pids in loops.pid.
@@ -152,7 +153,7 @@ stop_loops() {
 	return 0
 }
 
-test_expect_success FEW_CORES,BASELINE 'busy loops outside the run hold the host back; when they stop, a run starts' '
+test_expect_success LOADABLE 'busy loops outside the run hold the host back; when they stop, a run starts' '
 	test_when_finished stop_loops &&
 	start_loops $loops &&
 	rm -rf ran.* distmpi-runs &&
@@ -184,17 +185,13 @@ cat >spin.sh <<-\EOF
 	exit 0
 EOF
 
-# more ranks, each with a CPU-bound shard, than the limit allows runnable
-# tasks on this machine: were they counted, the host would be excluded
-if test_have_prereq BASELINE; then
-	spinners=$(awk -v l="$limit" -v c="$cores" 'BEGIN { printf "%d", l * c + 2 }')
-fi
-
-test_expect_success FEW_CORES,BASELINE 'CPU-bound shards on every slot never exclude the host by their load' '
+# more ranks than the limit allows runnable tasks, each with a CPU-bound
+# shard, probed every second
+test_expect_success LOADABLE 'CPU-bound shards on every slot never exclude the host by their load' '
 	rm -rf distmpi-runs &&
-	run_limited 200 $spinners -n $((2 * spinners)) --max-load $limit --health-interval 0.2 \
+	run_limited 200 $loops -n $((2 * loops)) --max-load $limit --health-interval 1 \
 		--json spin.json -- sh "$PWD/spin.sh" >spin.out 2>spin.err &&
-	grep "^$((2 * spinners)) shards: $((2 * spinners)) passed" spin.out &&
+	grep "^$((2 * loops)) shards: $((2 * loops)) passed" spin.out &&
 	! grep -E "excluded|unhealthy|is busy" spin.out &&
 	json_check spin.json "
 hh = j[\"hosts\"][0][\"health\"]
