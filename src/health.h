@@ -20,15 +20,15 @@ struct health_limits {
 
 /* One measurement of one host. */
 struct health_sample {
-    double disk_free;     /* fraction of the filesystem free, as df shows it:
-                             f_bavail / (f_blocks - f_bfree + f_bavail), i.e. 1 - df's
-                             "Use%"; the blocks reserved for root count as neither
-                             free nor used */
-    double mem_used;      /* 1 - MemAvailable / MemTotal */
-    double load1;         /* 1-minute load average (reported, not judged) */
-    long cores;           /* cores the load is shared by (at least 1) */
-    double load_per_core; /* load1 / cores */
-    double other_load;    /* runnable tasks of other work now: see health_other_load */
+    double disk_free;      /* fraction of the filesystem free, as df shows it:
+                              f_bavail / (f_blocks - f_bfree + f_bavail), i.e. 1 - df's
+                              "Use%"; the blocks reserved for root count as neither
+                              free nor used */
+    double mem_used;       /* 1 - MemAvailable / MemTotal */
+    double load1;          /* 1-minute load average (reported, not judged) */
+    long cores;            /* cores the load is shared by (at least 1) */
+    double load_per_core;  /* load1 / cores */
+    double other_load;     /* runnable tasks of other work now: see health_other_load */
     double other_per_core; /* other_load / cores: what the load check judges */
     unsigned long long disk_total_bytes, disk_avail_bytes;
     unsigned long long mem_total_kb, mem_available_kb;

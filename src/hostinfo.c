@@ -240,8 +240,7 @@ static int wait_polled(MPI_Request *req)
     }
 }
 
-int hostinfo_reprobe(const struct self *me, struct cluster *c, int again, char *err,
-                     size_t errlen)
+int hostinfo_reprobe(const struct self *me, struct cluster *c, int again, char *err, size_t errlen)
 {
     MPI_Request req;
     int flag = again;

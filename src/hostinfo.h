@@ -30,7 +30,7 @@ struct self {
     int rank, nranks;
     int slot; /* rank among the ranks of this host, 0-based */
     char host[256];
-    long cores; /* this host's cores (the leader's count; 0 elsewhere) */
+    long cores;      /* this host's cores (the leader's count; 0 elsewhere) */
     long *host_pids; /* the leader's: the pids of this host's ranks; NULL elsewhere */
     int nhost_pids;
 };
@@ -51,8 +51,7 @@ void self_free(struct self *me);
  * collectives are polled with short sleeps.
  * Returns 1 after a round of probes, 0 when rank 0 ended the rounds, or -1
  * with a reason in err. */
-int hostinfo_reprobe(const struct self *me, struct cluster *c, int again, char *err,
-                     size_t errlen);
+int hostinfo_reprobe(const struct self *me, struct cluster *c, int again, char *err, size_t errlen);
 
 /* Accepts NULL. */
 void cluster_destroy(struct cluster *c);

@@ -308,9 +308,10 @@ static int wait_for_busy_hosts(const struct self *me, struct cluster *c,
             busy[h] = 0; /* healthy now, or unhealthy for another reason */
             nbusy--;
             if (f == 0)
-                printf("distmpi: host %s is no longer busy after %.1f s: load %.2f per core from "
-                       "other work\n",
-                       c->hosts[h].name, time_mono() - start, pr->sample.other_per_core);
+                printf(
+                    "distmpi: host %s is no longer busy after %.1f s: load %.2f per core from "
+                    "other work\n",
+                    c->hosts[h].name, time_mono() - start, pr->sample.other_per_core);
         }
         fflush(stdout);
     }

@@ -19,8 +19,8 @@
  * load average is read five times, 10 ms apart, for the runnable tasks now
  * (where sleep takes no fraction the reads come back to back). */
 const char sshprobe_command[] =
-    "LC_ALL=C; export LC_ALL; cat /proc/meminfo; echo " SECTION "; for i in 1 2 3 4 5; do cat "
-    "/proc/loadavg; sleep 0.01 2>/dev/null; done; echo " SECTION
+    "LC_ALL=C; export LC_ALL; cat /proc/meminfo; echo " SECTION
+    "; for i in 1 2 3 4 5; do cat /proc/loadavg; sleep 0.01 2>/dev/null; done; echo " SECTION
     "; stat -f -c '%b %f %a %S' .; echo " SECTION "; nproc";
 
 /* Output larger than this is not our command's. */

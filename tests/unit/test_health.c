@@ -500,7 +500,8 @@ START_TEST(sample_from_raw_errors)
          "disk: more blocks available (251) than free (250)"},
         {{1000, 1000, 0, 4096, 2000, 500, 3.0, 6, 0},
          "disk: no block is in use or available (all 1000 are reserved for root)"},
-        {{1000, 250, 250, 0, 2000, 500, 3.0, 6, 0}, "disk: the filesystem reports a block size of 0"},
+        {{1000, 250, 250, 0, 2000, 500, 3.0, 6, 0},
+         "disk: the filesystem reports a block size of 0"},
         {{ULLONG_MAX / 1024, 250, 250, 4096, 2000, 500, 3.0, 6, 0},
          "disk: the filesystem is larger than 2^64 bytes"},
         {{1000, 250, 250, 4096, 0, 0, 3.0, 6, 0}, "meminfo: MemTotal is 0"},
@@ -508,7 +509,8 @@ START_TEST(sample_from_raw_errors)
          "meminfo: MemAvailable (2001 kB) is more than MemTotal (2000 kB)"},
         {{1000, 250, 250, 4096, 2000, 500, NAN, 6, 0},
          "loadavg: load average nan is not a number >= 0"},
-        {{1000, 250, 250, 4096, 2000, 500, -1, 6, 0}, "loadavg: load average -1 is not a number >= 0"},
+        {{1000, 250, 250, 4096, 2000, 500, -1, 6, 0},
+         "loadavg: load average -1 is not a number >= 0"},
         {{1000, 250, 250, 4096, 2000, 500, INFINITY, 6, 0},
          "loadavg: load average inf is not a number >= 0"},
     };
@@ -584,10 +586,13 @@ START_TEST(judge_all_failing_in_order)
     /* two of three, still separated */
     s = sample(0.5, 0.971, 9.10);
     ck_assert_int_eq(health_judge(&s, &l, reason, sizeof reason), 0);
-    ck_assert_str_eq(reason, "memory 97.1% used (maximum 95%); load 9.10 per core from other work (maximum 2.00)");
+    ck_assert_str_eq(
+        reason,
+        "memory 97.1% used (maximum 95%); load 9.10 per core from other work (maximum 2.00)");
     s = sample(0.042, 0.5, 9.10);
     ck_assert_int_eq(health_judge(&s, &l, reason, sizeof reason), 0);
-    ck_assert_str_eq(reason, "disk 4.2% free (minimum 10%); load 9.10 per core from other work (maximum 2.00)");
+    ck_assert_str_eq(
+        reason, "disk 4.2% free (minimum 10%); load 9.10 per core from other work (maximum 2.00)");
 
     /* a value that is not a number fails its check */
     s = sample(NAN, NAN, NAN);
@@ -710,13 +715,18 @@ START_TEST(format_seed_examples)
         long cores;
         const char *want;
     } cases[] = {
-        {21, 500, 3.74, 16, "Disk: 21% free\nMemory: 50.0% used\nCPU: Load 3.74 (0.23/core), other work 3.74 (0.23/core)"},
-        {91, 770, 0.18, 24, "Disk: 91% free\nMemory: 23.0% used\nCPU: Load 0.18 (0.01/core), "
-                             "other work 0.18 (0.01/core)"},
-        {37, 849, 0.05, 4, "Disk: 37% free\nMemory: 15.1% used\nCPU: Load 0.05 (0.01/core), "
-                             "other work 0.05 (0.01/core)"},
-        {90, 912, 0.04, 4, "Disk: 90% free\nMemory: 8.8% used\nCPU: Load 0.04 (0.01/core), "
-                             "other work 0.04 (0.01/core)"},
+        {21, 500, 3.74, 16,
+         "Disk: 21% free\nMemory: 50.0% used\nCPU: Load 3.74 (0.23/core), other work 3.74 "
+         "(0.23/core)"},
+        {91, 770, 0.18, 24,
+         "Disk: 91% free\nMemory: 23.0% used\nCPU: Load 0.18 (0.01/core), "
+         "other work 0.18 (0.01/core)"},
+        {37, 849, 0.05, 4,
+         "Disk: 37% free\nMemory: 15.1% used\nCPU: Load 0.05 (0.01/core), "
+         "other work 0.05 (0.01/core)"},
+        {90, 912, 0.04, 4,
+         "Disk: 90% free\nMemory: 8.8% used\nCPU: Load 0.04 (0.01/core), "
+         "other work 0.04 (0.01/core)"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct health_sample s = sample_raw(100, cases[i].bavail, cases[i].bavail, 1000,
@@ -805,8 +815,8 @@ START_TEST(probe_files_recorded)
 
     /* the old kernel's file, and fewer than one core */
     data_path("meminfo-rhel6", meminfo);
-    ck_assert_int_eq(health_probe_files(unit_tmpdir(), meminfo, loadavg, 0, NULL, NULL, &s, err, sizeof err),
-                     0);
+    ck_assert_int_eq(
+        health_probe_files(unit_tmpdir(), meminfo, loadavg, 0, NULL, NULL, &s, err, sizeof err), 0);
     ck_assert_uint_eq(s.mem_available_kb, 1490888);
     ck_assert_int_eq(s.cores, 1);
     ck_assert_double_eq(s.load_per_core, 0.18);
@@ -821,7 +831,8 @@ static void probe_fails(const char *disk, const char *meminfo, const char *loada
     struct health_sample s = sample(0.5, 0.5, 0.5);
     char err[4200] = "", prefix[4200];
     errno = 0;
-    ck_assert_int_eq(health_probe_files(disk, meminfo, loadavg, 4, NULL, NULL, &s, err, sizeof err), -1);
+    ck_assert_int_eq(health_probe_files(disk, meminfo, loadavg, 4, NULL, NULL, &s, err, sizeof err),
+                     -1);
     ck_assert_int_eq(errno, want_errno);
     snprintf(prefix, sizeof prefix, "%s%s", path, want);
     unit_assert_prefix(err, prefix);
@@ -937,7 +948,6 @@ START_TEST(probe_local_matches_df)
 }
 END_TEST
 
-
 /* ------------------------------------------------- load from other work */
 
 START_TEST(running_values)
@@ -954,9 +964,9 @@ START_TEST(running_values)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         long r = -7;
         char err[256] = "";
-        ck_assert_msg(health_parse_running(cases[i].text, strlen(cases[i].text), &r, err,
-                                           sizeof err) == 0,
-                      "case %zu: %s", i, err);
+        ck_assert_msg(
+            health_parse_running(cases[i].text, strlen(cases[i].text), &r, err, sizeof err) == 0,
+            "case %zu: %s", i, err);
         ck_assert_int_eq(r, cases[i].want);
     }
 }
@@ -965,9 +975,15 @@ END_TEST
 START_TEST(running_errors)
 {
     static const char *const cases[] = {
-        "",           "0.18 0.25 0.31\n", "0.18 0.25 0.31 2\n", "0.18 0.25 0.31 /734 1\n",
-        "0.1 0.2 0.3 2/ 1", "0.1 0.2 0.3 -2/734 1", "0.1 0.2 0.3 2/734x 1",
-        "0.1 0.2 0.3 99999999999999999999999/1 1", "0.1 0.2\n0.3 2/734 1\n",
+        "",
+        "0.18 0.25 0.31\n",
+        "0.18 0.25 0.31 2\n",
+        "0.18 0.25 0.31 /734 1\n",
+        "0.1 0.2 0.3 2/ 1",
+        "0.1 0.2 0.3 -2/734 1",
+        "0.1 0.2 0.3 2/734x 1",
+        "0.1 0.2 0.3 99999999999999999999999/1 1",
+        "0.1 0.2\n0.3 2/734 1\n",
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         long r = -7;
@@ -1054,18 +1070,17 @@ START_TEST(probe_files_load_now)
     ck_assert_int_eq(health_failures(&s, &l), 0);
     /* 12 runnable, 3 of them the run's own in every read: 9 on 2 cores */
     int calls = 0;
-    ck_assert_msg(health_probe_files(".", meminfo, busy, 2, own_three, &calls, &s, err,
-                                     sizeof err) == 0,
-                  "%s", err);
+    ck_assert_msg(
+        health_probe_files(".", meminfo, busy, 2, own_three, &calls, &s, err, sizeof err) == 0,
+        "%s", err);
     ck_assert_int_eq(calls, HEALTH_SAMPLES);
     ck_assert_double_eq(s.other_load, 9);
     ck_assert_double_eq(s.other_per_core, 4.5);
     ck_assert_uint_eq(health_failures(&s, &l), 1u << HEALTH_LOAD);
     /* the run's own more than all that runs: none from other work */
     write_loadavg("0.50 0.40 0.30 2/250 77\n", busy);
-    ck_assert_int_eq(health_probe_files(".", meminfo, busy, 2, own_three, &calls, &s, err,
-                                        sizeof err),
-                     0);
+    ck_assert_int_eq(
+        health_probe_files(".", meminfo, busy, 2, own_three, &calls, &s, err, sizeof err), 0);
     ck_assert_double_eq(s.other_load, 0);
     unlink(gone);
     unlink(busy);
@@ -1089,8 +1104,8 @@ START_TEST(proctree_stat_parse)
     ck_assert_int_eq(pid, 7);
     ck_assert_int_eq(st, 'Z');
     ck_assert_int_eq(ppid, 1);
-    static const char *const bad[] = {"", "x (sh) R 1", "12 sh R 1", "12 (sh) R", "12 (sh) R x",
-                                      "12 (sh R 1", "12 (sh)R 1"};
+    static const char *const bad[] = {
+        "", "x (sh) R 1", "12 sh R 1", "12 (sh) R", "12 (sh) R x", "12 (sh R 1", "12 (sh)R 1"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         errno = 0;
         ck_assert_msg(proctree_parse_stat(bad[i], strlen(bad[i]), &pid, &st, &ppid) == -1,

@@ -50,15 +50,16 @@ START_TEST(load_from_other_work)
      * running: the cat that read it), then busy loops in the later reads */
     struct health_raw raw;
     char err[256] = "";
-    const char *gone = MEMINFO SEP "13.91 9.0 4.1 1/250 7\n13.90 9.0 4.1 1/250 7\n"
-                                   "13.90 9.0 4.1 2/250 7\n13.90 9.0 4.1 1/250 7\n"
-                                   "13.90 9.0 4.1 1/250 7\n" SEP "1000 100 50 4096\n" SEP "4\n";
+    const char *gone = MEMINFO SEP
+        "13.91 9.0 4.1 1/250 7\n13.90 9.0 4.1 1/250 7\n"
+        "13.90 9.0 4.1 2/250 7\n13.90 9.0 4.1 1/250 7\n"
+        "13.90 9.0 4.1 1/250 7\n" SEP "1000 100 50 4096\n" SEP "4\n";
     ck_assert_msg(parse(gone, &raw, err) == 0, "%s", err);
     ck_assert_double_eq(raw.load1, 13.91);
     ck_assert_double_eq(raw.other_load, 0);
-    const char *busy = MEMINFO SEP "0.18 0 0 10/250 7\n0.18 0 0 9/250 7\n0.18 0 0 11/250 7\n"
-                                   "0.18 0 0 2/250 7\n0.18 0 0 10/250 7\n" SEP "1000 100 50 4096\n" SEP
-                                   "4\n";
+    const char *busy = MEMINFO SEP
+        "0.18 0 0 10/250 7\n0.18 0 0 9/250 7\n0.18 0 0 11/250 7\n"
+        "0.18 0 0 2/250 7\n0.18 0 0 10/250 7\n" SEP "1000 100 50 4096\n" SEP "4\n";
     ck_assert_msg(parse(busy, &raw, err) == 0, "%s", err);
     ck_assert_double_eq(raw.other_load, 9); /* the median of 9, 8, 10, 1, 9 */
     struct health_sample s;

@@ -227,7 +227,9 @@ START_TEST(recovery_reports_values_on_one_line)
     const struct watch_event *e = events_n(w, 0, 2);
     ck_assert_int_eq(e[1].healthy, 1);
     ck_assert_double_eq(e[1].time, 12);
-    ck_assert_str_eq(e[1].reason, "Disk: 91% free, Memory: 23.0% used, CPU: Load 0.18 (0.01/core), other work 0.18 (0.01/core)");
+    ck_assert_str_eq(e[1].reason,
+                     "Disk: 91% free, Memory: 23.0% used, CPU: Load 0.18 (0.01/core), other work "
+                     "0.18 (0.01/core)");
     ck_assert_ptr_null(strchr(e[1].reason, '\n'));
     /* the line is probe_format_line's */
     char line[512];
@@ -593,15 +595,21 @@ START_TEST(format_line_ok)
     struct probe pr = probe_good();
     char line[256];
     probe_format_line(&pr, line, sizeof line);
-    ck_assert_str_eq(line, "Disk: 91% free, Memory: 23.0% used, CPU: Load 0.18 (0.01/core), other work 0.18 (0.01/core)");
+    ck_assert_str_eq(line,
+                     "Disk: 91% free, Memory: 23.0% used, CPU: Load 0.18 (0.01/core), other work "
+                     "0.18 (0.01/core)");
     /* the same values as health_format's three lines, joined */
     char three[256];
     health_format(&pr.sample, three, sizeof three);
-    ck_assert_str_eq(three, "Disk: 91% free\nMemory: 23.0% used\nCPU: Load 0.18 (0.01/core), other work 0.18 (0.01/core)");
+    ck_assert_str_eq(three,
+                     "Disk: 91% free\nMemory: 23.0% used\nCPU: Load 0.18 (0.01/core), other work "
+                     "0.18 (0.01/core)");
 
     pr = probe_ok(0.042, 0.971, 36.4, 4);
     probe_format_line(&pr, line, sizeof line);
-    ck_assert_str_eq(line, "Disk: 4% free, Memory: 97.1% used, CPU: Load 36.40 (9.10/core), other work 36.40 (9.10/core)");
+    ck_assert_str_eq(line,
+                     "Disk: 4% free, Memory: 97.1% used, CPU: Load 36.40 (9.10/core), other work "
+                     "36.40 (9.10/core)");
 }
 END_TEST
 
