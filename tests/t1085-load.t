@@ -103,6 +103,36 @@ test_expect_success 'a loadavg without the running count: the probe fails, namin
 	grep -F "distmpi: host $host is unhealthy and gets no shards: probe failed: $procs/load-broken/loadavg: expected running/total tasks" out
 '
 
+# rank0_of MARK - the pid of rank 0 among the distmpi processes whose
+# command line has MARK
+rank0_of() {
+	for _p in $(pgrep -f "$1"); do
+		test "$(cat /proc/$_p/comm 2>/dev/null)" = distmpi &&
+		tr "\0" "\n" </proc/$_p/environ 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=0" &&
+		echo $_p
+	done
+	return 0
+}
+
+test_expect_success 'a signal during the wait stops the run before it starts: 128 + N' '
+	rm -rf ran.* distmpi-runs &&
+	{ run_recorded "$procs/load-busy" -n 2 --load-wait 59.5 -- touch ran.{shard} \
+		>sig.out 2>sig.err & } &&
+	run_pid=$! &&
+	i=0 &&
+	while ! grep "is busy" sig.out >/dev/null && test $i -lt 300; do
+		sleep 0.1
+		i=$((i + 1))
+	done &&
+	rank0=$(rank0_of "load-wait 59.5") &&
+	test -n "$rank0" &&
+	kill -INT $rank0 &&
+	test_expect_code 130 wait $run_pid &&
+	grep "^distmpi: stopped by signal 2 while waiting for busy hosts$" sig.err &&
+	test "$(count_files ran.*)" -eq 0 &&
+	test ! -e distmpi-runs
+'
+
 test_expect_success '--load-wait -1 is refused' '
 	expect_usage_error "load-wait.*-1" 2 --load-wait -1 -- true
 '
