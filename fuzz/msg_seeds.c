@@ -121,8 +121,18 @@ int main(int argc, char **argv)
     put("collected-error", K_COLLECTED,
         collected_pack(3, "out/junit-4.xml", "no such file", NULL, 0, &len), len);
 
-    struct probe ok = {
-        .ok = 1, .sample = {0.5, 0.25, 1.5, 4, 0.375, 1ULL << 40, 1ULL << 39, 1 << 24, 1 << 23}};
+    struct probe ok = {.ok = 1,
+                       .sample = {.disk_free = 0.5,
+                                  .mem_used = 0.25,
+                                  .load1 = 1.5,
+                                  .cores = 4,
+                                  .load_per_core = 0.375,
+                                  .other_load = 1,
+                                  .other_per_core = 0.25,
+                                  .disk_total_bytes = 1ULL << 40,
+                                  .disk_avail_bytes = 1ULL << 39,
+                                  .mem_total_kb = 1 << 24,
+                                  .mem_available_kb = 1 << 23}};
     packer_init(&p);
     probe_pack(&p, &ok);
     packed("probe-ok", K_PROBE, &p);

@@ -721,7 +721,7 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *e
         }
         if (time_mono() >= co.next_probe) { /* rank 0 leads its own host */
             struct probe pr;
-            hostinfo_probe(in->me->cores, &pr);
+            hostinfo_probe(in->me, &pr);
             if (on_probe(&co, c->rank_host[0], &pr, err, errlen) < 0)
                 goto out;
             co.next_probe = time_mono() + sp->health_interval;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Format the message into err and fail with errno EINVAL: every caller
@@ -236,6 +237,77 @@ int health_parse_loadavg(const char *text, size_t len, double *load1, char *err,
     return parse_loadavg("loadavg", text, len, load1, err, errlen);
 }
 
+/* One number of digits at f[*i..n), advanced past; -1 when there is none or
+ * it does not fit a long. */
+static long parse_count(const char *f, size_t n, size_t *i)
+{
+    long v = 0;
+    size_t start = *i;
+    for (; *i < n && f[*i] >= '0' && f[*i] <= '9'; (*i)++) {
+        if (v > (LONG_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (f[*i] - '0');
+    }
+    return *i == start ? -1 : v;
+}
+
+static int parse_running(const char *name, const char *text, size_t len, long *running, char *err,
+                         size_t errlen)
+{
+    const char *nl = memchr(text, '\n', len);
+    size_t n = nl ? (size_t)(nl - text) : len, i = 0;
+    for (int field = 0; field < 3; field++) {
+        while (i < n && is_blank(text[i]))
+            i++;
+        while (i < n && !is_blank(text[i]))
+            i++;
+    }
+    while (i < n && is_blank(text[i]))
+        i++;
+    size_t start = i;
+    long r = parse_count(text, n, &i), total = -1;
+    if (r >= 0 && i < n && text[i] == '/') {
+        i++;
+        total = parse_count(text, n, &i);
+    }
+    if (r < 0 || total < 0 || (i < n && !is_blank(text[i]))) {
+        char q[48];
+        size_t end = start;
+        while (end < n && !is_blank(text[end]))
+            end++;
+        return invalid(err, errlen,
+                       "%s: expected running/total tasks such as 3/250 in the fourth field, got "
+                       "'%s'",
+                       name, quote(text + start, end - start, q, sizeof q));
+    }
+    *running = r;
+    return 0;
+}
+
+int health_parse_running(const char *text, size_t len, long *running, char *err, size_t errlen)
+{
+    return parse_running("loadavg", text, len, running, err, errlen);
+}
+
+static int compare_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double health_other_load(const long *running, const long *own, int n)
+{
+    double v[HEALTH_SAMPLES * 4];
+    if (n < 1)
+        return 0;
+    if (n > (int)(sizeof v / sizeof v[0]))
+        n = (int)(sizeof v / sizeof v[0]);
+    for (int i = 0; i < n; i++)
+        v[i] = running[i] > own[i] ? (double)(running[i] - own[i]) : 0;
+    qsort(v, (size_t)n, sizeof v[0], compare_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 /* As df: used = blocks - bfree, Use% = used / (used + bavail). The root
  * reserve, bfree - bavail, is in neither, so a disk df shows 17 % used is 83 %
  * free here too. */
@@ -285,6 +357,9 @@ static int sample_from_raw(const struct health_raw *raw, struct health_sample *o
         return -1;
     if (!(raw->load1 >= 0) || isinf(raw->load1))
         return invalid(err, errlen, "%s: load average %g is not a number >= 0", load, raw->load1);
+    if (!(raw->other_load >= 0) || isinf(raw->other_load))
+        return invalid(err, errlen, "%s: load from other work %g is not a number >= 0", load,
+                       raw->other_load);
     long cores = raw->cores < 1 ? 1 : raw->cores;
     *out = (struct health_sample){
         .disk_free = disk_free,
@@ -295,6 +370,8 @@ static int sample_from_raw(const struct health_raw *raw, struct health_sample *o
         .load1 = raw->load1,
         .cores = cores,
         .load_per_core = raw->load1 / (double)cores,
+        .other_load = raw->other_load,
+        .other_per_core = raw->other_load / (double)cores,
         .disk_total_bytes = raw->disk_blocks * raw->disk_block_size,
         .disk_avail_bytes = raw->disk_bavail * raw->disk_block_size,
         .mem_total_kb = raw->mem_total_kb,
@@ -319,7 +396,7 @@ unsigned health_failures(const struct health_sample *s, const struct health_limi
         f |= 1u << HEALTH_DISK;
     if (!(s->mem_used <= l->max_mem_used))
         f |= 1u << HEALTH_MEMORY;
-    if (!(s->load_per_core <= l->max_load_per_core))
+    if (!(s->other_per_core <= l->max_load_per_core))
         f |= 1u << HEALTH_LOAD;
     return f;
 }
@@ -372,8 +449,8 @@ int health_judge(const struct health_sample *s, const struct health_limits *l, c
         sep = "; ";
     }
     if (f & (1u << HEALTH_LOAD)) {
-        double v = s->load_per_core, lim = l->max_load_per_core;
-        appendf(reason, len, "%s%s %.*f per core (maximum %.2f)", sep,
+        double v = s->other_per_core, lim = l->max_load_per_core;
+        appendf(reason, len, "%s%s %.*f per core from other work (maximum %.2f)", sep,
                 health_check_name(HEALTH_LOAD), distinct_precision(v, lim, 2), v, lim);
     }
     return f == 0;
@@ -385,16 +462,57 @@ void health_format(const struct health_sample *s, char *buf, size_t len)
      * emptier than it is. The nudge keeps exact ratios whole: 29/100 is
      * 0.28999... as a double and must still print 29. */
     double disk = floor(s->disk_free * 100 + 1e-9);
-    snprintf(buf, len, "Disk: %.0f%% free\nMemory: %.1f%% used\nCPU: Load %.2f (%.2f/core)", disk,
-             s->mem_used * 100, s->load1, s->load_per_core);
+    snprintf(buf, len,
+             "Disk: %.0f%% free\nMemory: %.1f%% used\nCPU: Load %.2f (%.2f/core), other work %.2f "
+             "(%.2f/core)",
+             disk, s->mem_used * 100, s->load1, s->load_per_core, s->other_load, s->other_per_core);
 }
 
 /* ---------------------------------------------------------------- I/O */
 
 enum { PROBE_READ_MAX = 64 * 1024 };
 
+static void pause_seconds(double sec)
+{
+    struct timespec ts = {(time_t)sec, (long)((sec - (double)(time_t)sec) * 1e9)};
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
+
+/* HEALTH_SAMPLES reads of the running count, each with the run's own count
+ * right after it; the first read also gives the 1-minute load. */
+static int sample_load(const char *path, health_own_fn own, void *arg, struct health_raw *raw,
+                       char *err, size_t errlen)
+{
+    long running[HEALTH_SAMPLES], mine[HEALTH_SAMPLES];
+    for (int i = 0; i < HEALTH_SAMPLES; i++) {
+        if (i > 0)
+            pause_seconds(HEALTH_SAMPLE_GAP);
+        char *text = NULL;
+        size_t len;
+        if (fs_read_file(path, PROBE_READ_MAX, &text, &len, err, errlen) < 0)
+            return -1;
+        int rc = i > 0 ? 0 : parse_loadavg(path, text, len, &raw->load1, err, errlen);
+        if (rc == 0)
+            rc = parse_running(path, text, len, &running[i], err, errlen);
+        int saved = errno;
+        free(text);
+        if (rc < 0) {
+            errno = saved;
+            return -1;
+        }
+        /* after the read: a task of the run's that started in between is
+         * taken off although not counted, which errs towards running */
+        long n = own ? own(arg) : 0;
+        mine[i] = n > 0 ? n : 0;
+    }
+    raw->other_load = health_other_load(running, mine, HEALTH_SAMPLES);
+    return 0;
+}
+
 int health_probe_files(const char *disk_path, const char *meminfo_path, const char *loadavg_path,
-                       long cores, struct health_sample *out, char *err, size_t errlen)
+                       long cores, health_own_fn own, void *arg, struct health_sample *out,
+                       char *err, size_t errlen)
 {
     struct statvfs vfs;
     if (statvfs(disk_path, &vfs) < 0) {
@@ -411,19 +529,17 @@ int health_probe_files(const char *disk_path, const char *meminfo_path, const ch
         .disk_block_size = vfs.f_frsize ? vfs.f_frsize : vfs.f_bsize,
         .cores = cores,
     };
-    char *mem = NULL, *load = NULL;
-    size_t memlen, loadlen;
+    char *mem = NULL;
+    size_t memlen;
     int rc = -1;
     if (fs_read_file(meminfo_path, PROBE_READ_MAX, &mem, &memlen, err, errlen) == 0 &&
         parse_meminfo(meminfo_path, mem, memlen, &raw.mem_total_kb, &raw.mem_available_kb, err,
                       errlen) == 0 &&
-        fs_read_file(loadavg_path, PROBE_READ_MAX, &load, &loadlen, err, errlen) == 0 &&
-        parse_loadavg(loadavg_path, load, loadlen, &raw.load1, err, errlen) == 0 &&
+        sample_load(loadavg_path, own, arg, &raw, err, errlen) == 0 &&
         sample_from_raw(&raw, out, disk_path, meminfo_path, loadavg_path, err, errlen) == 0)
         rc = 0;
     int saved = errno;
     free(mem);
-    free(load);
     errno = saved;
     return rc;
 }
@@ -431,5 +547,6 @@ int health_probe_files(const char *disk_path, const char *meminfo_path, const ch
 int health_probe_local(const char *path, long cores, struct health_sample *out, char *err,
                        size_t errlen)
 {
-    return health_probe_files(path, "/proc/meminfo", "/proc/loadavg", cores, out, err, errlen);
+    return health_probe_files(path, "/proc/meminfo", "/proc/loadavg", cores, NULL, NULL, out, err,
+                              errlen);
 }

@@ -15,25 +15,28 @@
 struct health_limits {
     double min_disk_free;     /* fraction free, default 0.10 */
     double max_mem_used;      /* fraction used, default 0.95 */
-    double max_load_per_core; /* 1-minute load / cores, default 2.0 */
+    double max_load_per_core; /* load from other work now / cores, default 2.0 */
 };
 
 /* One measurement of one host. */
 struct health_sample {
-    double disk_free;     /* fraction of the filesystem free, as df shows it:
-                             f_bavail / (f_blocks - f_bfree + f_bavail), i.e. 1 - df's
-                             "Use%"; the blocks reserved for root count as neither
-                             free nor used */
-    double mem_used;      /* 1 - MemAvailable / MemTotal */
-    double load1;         /* 1-minute load average */
-    long cores;           /* cores the load is shared by (at least 1) */
-    double load_per_core; /* load1 / cores */
+    double disk_free;      /* fraction of the filesystem free, as df shows it:
+                              f_bavail / (f_blocks - f_bfree + f_bavail), i.e. 1 - df's
+                              "Use%"; the blocks reserved for root count as neither
+                              free nor used */
+    double mem_used;       /* 1 - MemAvailable / MemTotal */
+    double load1;          /* 1-minute load average (reported, not judged) */
+    long cores;            /* cores the load is shared by (at least 1) */
+    double load_per_core;  /* load1 / cores */
+    double other_load;     /* runnable tasks of other work now: see health_other_load */
+    double other_per_core; /* other_load / cores: what the load check judges */
     unsigned long long disk_total_bytes, disk_avail_bytes;
     unsigned long long mem_total_kb, mem_available_kb;
 };
 
 /* What a sample is computed from: statvfs of a directory, two numbers of
- * /proc/meminfo, the first field of /proc/loadavg and the core count. */
+ * /proc/meminfo, the first field of /proc/loadavg, the load from other work
+ * (health_other_load) and the core count. */
 struct health_raw {
     unsigned long long disk_blocks;     /* f_blocks */
     unsigned long long disk_bfree;      /* f_bfree (free, including root's reserve) */
@@ -41,7 +44,8 @@ struct health_raw {
     unsigned long long disk_block_size; /* f_frsize (the unit of the three above) */
     unsigned long long mem_total_kb, mem_available_kb;
     double load1;
-    long cores; /* < 1 counts as 1 */
+    long cores;        /* < 1 counts as 1 */
+    double other_load; /* runnable tasks of other work now (health_other_load) */
 };
 
 /* The checks, in the order health_judge reports them. */
@@ -73,6 +77,21 @@ int health_parse_meminfo(const char *text, size_t len, unsigned long long *total
  * number). */
 int health_parse_loadavg(const char *text, size_t len, double *load1, char *err, size_t errlen);
 
+/* Parse the running count of /proc/loadavg's fourth field, "R/T" (runnable
+ * scheduling entities / all of them), from the first line of text (len bytes,
+ * not necessarily NUL-terminated). Returns 0 with *running set, or -1 with
+ * errno EINVAL and "loadavg: PROBLEM" in err when the line has fewer than four
+ * fields or the fourth is not two numbers with a slash. */
+int health_parse_running(const char *text, size_t len, long *running, char *err, size_t errlen);
+
+/* The load from other work now, from n samples (n >= 1) taken a little
+ * apart: sample i counted running[i] runnable tasks on the host, own[i] of
+ * them the run's own (or the reader's). Each sample's other work is
+ * running[i] - own[i], at least 0; the result is their median (the mean of
+ * the two middle ones for an even n), so a task that starts or ends right at
+ * one sample moves it little. running and own are not changed. */
+double health_other_load(const long *running, const long *own, int n);
+
 /* The fraction of a filesystem free, as df shows it (100 % minus its "Use%"):
  * bavail / (used + bavail) with used = blocks - bfree, so the blocks reserved
  * for root (bfree - bavail) are neither free nor used.
@@ -83,11 +102,11 @@ int health_parse_loadavg(const char *text, size_t len, double *load1, char *err,
 int health_disk_fraction(unsigned long long blocks, unsigned long long bfree,
                          unsigned long long bavail, double *free_frac, char *err, size_t errlen);
 
-/* Fill *out from raw values: the byte counts, the fractions and the load per
+/* Fill *out from raw values: the byte counts, the fractions and the loads per
  * core (cores < 1 counts as 1). Returns 0, or -1 with errno EINVAL and
  * "disk: ...", "meminfo: ..." or "loadavg: ..." in err when a value is
  * impossible (see the parsers above; also a block size of 0, a filesystem over
- * 2^64 bytes, a negative, infinite or NaN load). */
+ * 2^64 bytes, a negative, infinite or NaN load or load from other work). */
 int health_sample_from_raw(const struct health_raw *raw, struct health_sample *out, char *err,
                            size_t errlen);
 
@@ -99,7 +118,7 @@ unsigned health_failures(const struct health_sample *s, const struct health_limi
  * its limit in reason (len bytes, always NUL-terminated when len > 0, cut
  * short if too small), in the order disk, memory, load, separated by "; ":
  *   disk 4.2% free (minimum 10%); memory 97.1% used (maximum 95%);
- *   load 9.10 per core (maximum 2.00)
+ *   load 9.10 per core from other work (maximum 2.00)
  * A value that would print the same as its limit gets more decimals
  * ("disk 9.99% free (minimum 10%)"). When healthy, reason is "". */
 int health_judge(const struct health_sample *s, const struct health_limits *l, char *reason,
@@ -108,26 +127,39 @@ int health_judge(const struct health_sample *s, const struct health_limits *l, c
 /* The report's three lines, without colour or a final newline:
  *   Disk: 91% free
  *   Memory: 23.0% used
- *   CPU: Load 0.18 (0.01/core)
- * (disk in whole percent rounded down, memory to 0.1 %, loads to 0.01).
+ *   CPU: Load 0.18 (0.01/core), other work 1.00 (0.50/core)
+ * (disk in whole percent rounded down, memory to 0.1 %, loads to 0.01; the
+ * second load is the one judged).
  * buf (len bytes) is always NUL-terminated when len > 0; 128 bytes hold any
  * sample of a real host. */
 void health_format(const struct health_sample *s, char *buf, size_t len);
 
 /* ---------------------------------------------------------------- I/O */
 
+/* Count the run's own runnable tasks for one sample; returns the count, or
+ * -1 when it cannot be had (then the sample counts none as the run's own). */
+typedef long (*health_own_fn)(void *arg);
+
 /* Measure this host: statvfs(disk_path), and read meminfo_path and
  * loadavg_path (at most 64 KiB each) with the parsers above; cores as in
- * health_raw. Tests point it at recorded files.
+ * health_raw. The load from other work comes from HEALTH_SAMPLES reads of
+ * loadavg_path's running count, HEALTH_SAMPLE_GAP seconds apart, each
+ * followed by own(arg) (NULL: nothing is the run's own). Tests point it at
+ * recorded files.
  * Returns 0 with *out filled, or -1 with errno set and the reason in err,
  * naming the file: "DISK_PATH: statvfs: REASON", "DISK_PATH: PROBLEM",
  * "MEMINFO_PATH: REASON" (a system error or a parse problem), likewise for
  * loadavg_path. */
 int health_probe_files(const char *disk_path, const char *meminfo_path, const char *loadavg_path,
-                       long cores, struct health_sample *out, char *err, size_t errlen);
+                       long cores, health_own_fn own, void *arg, struct health_sample *out,
+                       char *err, size_t errlen);
 
-/* health_probe_files(path, "/proc/meminfo", "/proc/loadavg", ...): this host's
- * health for work in the directory path. Linux only. */
+enum { HEALTH_SAMPLES = 5 };
+#define HEALTH_SAMPLE_GAP 0.01
+
+/* health_probe_files(path, "/proc/meminfo", "/proc/loadavg", cores, NULL,
+ * NULL, ...): this host's health for work in the directory path, every
+ * runnable task counted as other work. Linux only. */
 int health_probe_local(const char *path, long cores, struct health_sample *out, char *err,
                        size_t errlen);
 

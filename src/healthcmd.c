@@ -148,6 +148,9 @@ static int report_json(FILE *out, const struct host_check *hosts, long n, long h
         json_object_set_new(o, "load1", number_or_null(h->sample_ok, h->sample.load1));
         json_object_set_new(o, "load_per_core",
                             number_or_null(h->sample_ok, h->sample.load_per_core));
+        json_object_set_new(o, "other_load", number_or_null(h->sample_ok, h->sample.other_load));
+        json_object_set_new(o, "other_load_per_core",
+                            number_or_null(h->sample_ok, h->sample.other_per_core));
         json_object_set_new(o, "cores", h->sample_ok ? json_integer(h->sample.cores) : json_null());
         json_object_set_new(o, "problem",
                             h->res.ssh_ok && !h->healthy ? json_string(h->problem) : json_null());

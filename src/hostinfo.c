@@ -3,13 +3,16 @@
 
 #include "hostinfo.h"
 
+#include <errno.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pack.h"
+#include "proctree.h"
 #include "topo.h"
 
 #define RECORD 1024 /* bytes each rank contributes to the gather */
@@ -99,15 +102,33 @@ int hostinfo_gather(struct self *me, struct cluster **out, char *err, size_t err
         snprintf(err, errlen, "cannot learn the ranks of this host from MPI");
         return -1;
     }
-    int leader = me->rank;
+    int leader = me->rank, nlocal = 0;
+    me->host_pids = NULL;
+    me->nhost_pids = 0;
     int rc = MPI_Comm_rank(local, &me->slot);
     if (rc == MPI_SUCCESS)
+        rc = MPI_Comm_size(local, &nlocal);
+    if (rc == MPI_SUCCESS)
         rc = MPI_Allreduce(&me->rank, &leader, 1, MPI_INT, MPI_MIN, local);
+    /* the leader learns its host's ranks, to tell their load from other work */
+    long mypid = (long)getpid();
+    long *pids = NULL;
+    if (rc == MPI_SUCCESS && me->rank == leader &&
+        !(pids = malloc((size_t)(nlocal > 0 ? nlocal : 1) * sizeof *pids))) {
+        MPI_Comm_free(&local);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (rc == MPI_SUCCESS)
+        rc = MPI_Gather(&mypid, 1, MPI_LONG, pids, 1, MPI_LONG, 0, local);
     MPI_Comm_free(&local);
     if (rc != MPI_SUCCESS) {
+        free(pids);
         snprintf(err, errlen, "cannot find this host's leader rank");
         return -1;
     }
+    me->host_pids = pids;
+    me->nhost_pids = pids ? nlocal : 0;
     if (gethostname(me->host, sizeof me->host) < 0)
         snprintf(me->host, sizeof me->host, "rank%d", me->rank);
     me->host[sizeof me->host - 1] = '\0';
@@ -119,7 +140,8 @@ int hostinfo_gather(struct self *me, struct cluster **out, char *err, size_t err
         if (topo_count(&cores, &pus, why, sizeof why) < 0)
             fprintf(stderr, "distmpi: %s: %s; counting %ld online CPUs instead\n", me->host, why,
                     cores);
-        hostinfo_probe(cores, &pr);
+        me->cores = cores;
+        hostinfo_probe(me, &pr);
     }
     me->cores = cores;
     struct packer p;
@@ -165,8 +187,108 @@ int hostinfo_gather(struct self *me, struct cluster **out, char *err, size_t err
     return 0;
 }
 
-void hostinfo_probe(long cores, struct probe *pr)
+void self_free(struct self *me)
+{
+    if (!me)
+        return;
+    free(me->host_pids);
+    me->host_pids = NULL;
+    me->nhost_pids = 0;
+}
+
+struct own_arg {
+    const char *procdir;
+    const struct self *me;
+};
+
+static long own_running(void *arg)
+{
+    const struct own_arg *a = arg;
+    return proctree_running(a->procdir, a->me->host_pids, a->me->nhost_pids);
+}
+
+void hostinfo_probe(const struct self *me, struct probe *pr)
 {
     memset(pr, 0, sizeof *pr);
-    pr->ok = health_probe_local(".", cores, &pr->sample, pr->error, sizeof pr->error) == 0;
+    const char *dir = getenv("DISTMPI_PROC_DIR");
+    if (!dir || !*dir)
+        dir = "/proc";
+    char meminfo[4096], loadavg[4096];
+    snprintf(meminfo, sizeof meminfo, "%s/meminfo", dir);
+    snprintf(loadavg, sizeof loadavg, "%s/loadavg", dir);
+    struct own_arg a = {dir, me};
+    pr->ok = health_probe_files(".", meminfo, loadavg, me->cores, own_running, &a, &pr->sample,
+                                pr->error, sizeof pr->error) == 0;
+}
+
+/* Wait for req, polling with sleeps that grow to 10 ms: an idle rank costs
+ * nothing, as during the run. */
+static int wait_polled(MPI_Request *req)
+{
+    double nap = 0.0002;
+    for (;;) {
+        int done = 0;
+        if (MPI_Test(req, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS)
+            return -1;
+        if (done)
+            return 0;
+        struct timespec ts = {0, (long)(nap * 1e9)};
+        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+            ;
+        if (nap < 0.01)
+            nap *= 2;
+    }
+}
+
+int hostinfo_reprobe(const struct self *me, struct cluster *c, int again, char *err, size_t errlen)
+{
+    MPI_Request req;
+    int flag = again;
+    if (MPI_Ibcast(&flag, 1, MPI_INT, 0, MPI_COMM_WORLD, &req) != MPI_SUCCESS ||
+        wait_polled(&req) < 0) {
+        snprintf(err, errlen, "MPI_Ibcast of a health round failed");
+        return -1;
+    }
+    if (!flag)
+        return 0;
+    struct probe pr = {0};
+    if (me->host_pids) /* only the leaders have them */
+        hostinfo_probe(me, &pr);
+    struct packer p;
+    packer_init(&p);
+    probe_pack(&p, &pr);
+    size_t len;
+    unsigned char *mine = packer_take(&p, &len);
+    unsigned char record[RECORD] = {0};
+    if (!mine || len > RECORD) {
+        free(mine);
+        snprintf(err, errlen, "probe record too large");
+        return -1;
+    }
+    memcpy(record, mine, len);
+    free(mine);
+    unsigned char *all = NULL;
+    if (me->rank == 0 && !(all = malloc((size_t)me->nranks * RECORD))) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (MPI_Igather(record, RECORD, MPI_BYTE, all, RECORD, MPI_BYTE, 0, MPI_COMM_WORLD, &req) !=
+            MPI_SUCCESS ||
+        wait_polled(&req) < 0) {
+        free(all);
+        snprintf(err, errlen, "MPI_Igather of health probes failed");
+        return -1;
+    }
+    for (int h = 0; c && h < c->nhosts; h++) {
+        struct unpacker u;
+        unpacker_init(&u, all + (size_t)c->hosts[h].leader * RECORD, RECORD);
+        if (probe_unpack(&u, &pr) < 0) {
+            free(all);
+            snprintf(err, errlen, "rank %d sent a malformed probe", c->hosts[h].leader);
+            return -1;
+        }
+        c->hosts[h].probe = pr;
+    }
+    free(all);
+    return 1;
 }

@@ -255,6 +255,68 @@ static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, str
 }
 
 /* Rank 0 sends the spec (or the exit status everyone should take) to all. */
+/* Rank 0, at the start: a host whose only problem is load from other work
+ * is waited for, up to load_wait seconds, with a new probe of every host
+ * each second; it is judged (coord_judge_start) on its last probe. Returns
+ * 0, the signal that ended the wait, or -1 with err. */
+static int wait_for_busy_hosts(const struct self *me, struct cluster *c,
+                               const struct health_limits *l, double load_wait, char *err,
+                               size_t errlen)
+{
+    unsigned char *busy = calloc(c->nhosts > 0 ? (size_t)c->nhosts : 1, 1);
+    if (!busy) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int nbusy = 0;
+    for (int h = 0; h < c->nhosts && load_wait > 0; h++) {
+        const struct probe *pr = &c->hosts[h].probe;
+        if (!pr->ok || health_failures(&pr->sample, l) != 1u << HEALTH_LOAD)
+            continue;
+        char why[256];
+        health_judge(&pr->sample, l, why, sizeof why);
+        printf("distmpi: host %s is busy: %s; waiting up to %g s\n", c->hosts[h].name, why,
+               load_wait);
+        busy[h] = 1;
+        nbusy++;
+    }
+    fflush(stdout);
+    double start = time_mono();
+    while (nbusy > 0 && !signals_caught()) {
+        double left = start + load_wait - time_mono();
+        if (left <= 0)
+            break;
+        double nap = left < 1 ? left : 1;
+        /* a signal ends the sleep early (no SA_RESTART) */
+        struct timespec ts = {(time_t)nap, (long)((nap - (double)(time_t)nap) * 1e9)};
+        nanosleep(&ts, NULL);
+        if (signals_caught())
+            break;
+        if (hostinfo_reprobe(me, c, 1, err, errlen) < 0) {
+            free(busy);
+            return -1;
+        }
+        for (int h = 0; h < c->nhosts; h++) {
+            const struct probe *pr = &c->hosts[h].probe;
+            if (!busy[h])
+                continue;
+            unsigned f = pr->ok ? health_failures(&pr->sample, l) : ~0u;
+            if (f == 1u << HEALTH_LOAD)
+                continue;
+            busy[h] = 0; /* healthy now, or unhealthy for another reason */
+            nbusy--;
+            if (f == 0)
+                printf(
+                    "distmpi: host %s is no longer busy after %.1f s: load %.2f per core from "
+                    "other work\n",
+                    c->hosts[h].name, time_mono() - start, pr->sample.other_per_core);
+        }
+        fflush(stdout);
+    }
+    free(busy);
+    return signals_caught();
+}
+
 static int broadcast_spec(struct spec *sp, int rank, char *err, size_t errlen)
 {
     unsigned char *data = NULL;
@@ -454,14 +516,32 @@ int main(int argc, char **argv)
                                        .max_mem_used = s.max_memory_used / 100,
                                        .max_load_per_core = s.max_load};
         in.watch = watch_create(cluster->nhosts, &limits);
+        int sig = 0;
         if (!in.watch) {
             fprintf(stderr, "distmpi: out of memory\n");
             sp.status = EXIT_INFRA;
+        } else if ((sig = wait_for_busy_hosts(&me, cluster, &limits, s.load_wait, err,
+                                              sizeof err)) < 0) {
+            fprintf(stderr, "distmpi: %s\n", err);
+            MPI_Abort(MPI_COMM_WORLD, EXIT_INFRA);
+            return EXIT_INFRA;
+        } else if (sig > 0) {
+            fprintf(stderr, "distmpi: stopped by signal %d while waiting for busy hosts\n", sig);
+            sp.status = 128 + sig;
         } else if (coord_judge_start(&in, stdout) == 0) {
             printf("distmpi: no healthy host: nothing runs (--skip-health-checks runs anyway)\n");
             fflush(stdout);
             sp.status = EXIT_INFRA;
         }
+    }
+    /* every rank takes part in the rounds of the wait above, and in its end */
+    int round = hostinfo_reprobe(&me, cluster, 0, err, sizeof err);
+    while (me.rank != 0 && round == 1)
+        round = hostinfo_reprobe(&me, NULL, 0, err, sizeof err);
+    if (round < 0) {
+        fprintf(stderr, "distmpi: rank %d: %s\n", me.rank, err);
+        MPI_Abort(MPI_COMM_WORLD, EXIT_INFRA);
+        return EXIT_INFRA;
     }
     if (me.rank == 0 && sp.status < 0 && s.dry_run) {
         if (coord_dry_run(stdout, &in) < 0) {
@@ -517,6 +597,7 @@ int main(int argc, char **argv)
     free(pr.journal_path);
     watch_destroy(in.watch);
     cluster_destroy(cluster);
+    self_free(&me);
     settings_free(&s);
     /* workers exit 0, even after a signal: the run's status is rank 0's,
      * which mpirun passes on */

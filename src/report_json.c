@@ -138,6 +138,8 @@ static json_t *sample_json(const struct probe *pr)
     json_object_set_new(o, "memory_used_percent", json_real(s->mem_used * 100));
     json_object_set_new(o, "load1", json_real(s->load1));
     json_object_set_new(o, "load_per_core", json_real(s->load_per_core));
+    json_object_set_new(o, "other_load", json_real(s->other_load));
+    json_object_set_new(o, "other_load_per_core", json_real(s->other_per_core));
     return o;
 }
 

@@ -57,7 +57,9 @@ const struct setting_desc settings_table[SET_COUNT] = {
     {SET_MAX_MEMORY_USED, "max-memory-used", 0, SETTING_DOUBLE, OFF(max_memory_used), 0, 100, NULL,
      "PERCENT", "a host may have at most this much memory in use (default 95)", false},
     {SET_MAX_LOAD, "max-load", 0, SETTING_DOUBLE, OFF(max_load), 0, 1e6, NULL, "PER_CORE",
-     "a host's 1-minute load may be at most this per core (default 2.0)", false},
+     "a host's load from other work may be at most this per core (default 2.0)", false},
+    {SET_LOAD_WAIT, "load-wait", 0, SETTING_DOUBLE, OFF(load_wait), 0, 86400, NULL, "SECONDS",
+     "at the start, wait up to SECONDS for a host busy with other work (default 30)", false},
     {SET_CONNECT_TIMEOUT, "connect-timeout", 0, SETTING_DOUBLE, OFF(connect_timeout), 0.1, 3600,
      NULL, "SECONDS", "distmpi health and launch: give up on a host after SECONDS (default 5)",
      false},
@@ -110,6 +112,7 @@ void settings_init(struct settings *s)
     s->min_disk_free = 10;
     s->max_memory_used = 95;
     s->max_load = 2.0;
+    s->load_wait = 30;
     s->connect_timeout = 5;
     s->max_log_bytes = 10485760;
     s->heartbeat_timeout = 30;

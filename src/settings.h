@@ -43,6 +43,7 @@ enum setting_id {
     SET_MIN_DISK_FREE,
     SET_MAX_MEMORY_USED,
     SET_MAX_LOAD,
+    SET_LOAD_WAIT,
     SET_CONNECT_TIMEOUT,
     SET_PROGRESS,
     SET_JUNIT,
@@ -79,7 +80,8 @@ struct settings {
     double health_interval;   /* seconds between probes during the run */
     double min_disk_free;     /* percent free in the working directory */
     double max_memory_used;   /* percent of memory in use */
-    double max_load;          /* 1-minute load per core */
+    double max_load;          /* load from other work now, per core */
+    double load_wait;         /* seconds to wait at the start for a host busy with other work */
     double connect_timeout;   /* distmpi health/launch: seconds per host */
     int progress;             /* enum progress_mode */
     char *junit;              /* JUnit XML report path, or NULL */

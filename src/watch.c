@@ -33,6 +33,8 @@ void probe_pack(struct packer *p, const struct probe *pr)
     pack_f64(p, s->load1);
     pack_i64(p, s->cores);
     pack_f64(p, s->load_per_core);
+    pack_f64(p, s->other_load);
+    pack_f64(p, s->other_per_core);
     pack_i64(p, (int64_t)s->disk_total_bytes);
     pack_i64(p, (int64_t)s->disk_avail_bytes);
     pack_i64(p, (int64_t)s->mem_total_kb);
@@ -50,6 +52,8 @@ int probe_unpack(struct unpacker *u, struct probe *pr)
     s->load1 = unpack_f64(u);
     s->cores = (long)unpack_range(u, 0, 1L << 30);
     s->load_per_core = unpack_f64(u);
+    s->other_load = unpack_f64(u);
+    s->other_per_core = unpack_f64(u);
     s->disk_total_bytes = (unsigned long long)unpack_i64(u);
     s->disk_avail_bytes = (unsigned long long)unpack_i64(u);
     s->mem_total_kb = (unsigned long long)unpack_i64(u);

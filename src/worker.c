@@ -52,10 +52,10 @@ static void queue_free(struct queue *q)
 }
 
 /* A host's leader tells rank 0 how its host is doing. */
-static int send_probe(struct outbox *ob, long cores, char *err, size_t errlen)
+static int send_probe(struct outbox *ob, const struct self *me, char *err, size_t errlen)
 {
     struct probe pr;
-    hostinfo_probe(cores, &pr);
+    hostinfo_probe(me, &pr);
     struct packer p;
     packer_init(&p);
     probe_pack(&p, &pr);
@@ -361,7 +361,7 @@ int worker_run(const struct spec *spec, const struct self *me, char *err, size_t
             next_beat = time_mono() + spec->heartbeat;
         }
         if (!ws.aborting && time_mono() >= next_probe) {
-            if (send_probe(ob, me->cores, err, errlen) < 0)
+            if (send_probe(ob, me, err, errlen) < 0)
                 goto out;
             next_probe = time_mono() + spec->health_interval;
         }

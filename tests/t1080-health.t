@@ -109,7 +109,7 @@ test_expect_success 'default limits: a healthy host runs the shards, an unhealth
 '
 
 test_expect_success HEALTHY_HERE 'default limits: the dry run shows the values' '
-	grep -E "^  $host +ok \(Disk: [0-9]+% free, Memory: [0-9.]+% used, CPU: Load [0-9.]+ \([0-9.]+/core\)\)$" \
+	grep -E "^  $host +ok \(Disk: [0-9]+% free, Memory: [0-9.]+% used, CPU: Load [0-9.]+ \([0-9.]+/core\), other work [0-9.]+ \([0-9.]+/core\)\)$" \
 		dry-default
 '
 
@@ -127,7 +127,8 @@ p = hh[\"last_probe\"]
 assert p[\"ok\"] is True, p
 assert 10 <= p[\"disk_free_percent\"] <= 100, p
 assert 0 <= p[\"memory_used_percent\"] <= 95, p
-assert 0 <= p[\"load_per_core\"] <= 2 and p[\"load1\"] >= 0, p
+assert 0 <= p[\"other_load_per_core\"] <= 2 and p[\"load1\"] >= 0, p
+assert p[\"other_load\"] >= 0, p
 "
 '
 
@@ -357,7 +358,7 @@ test_expect_success TMPFS 'a host whose disk fills is excluded, recovers, and al
 test_expect_success TMPFS 'the exclusion and the recovery are printed, in that order' '
 	grep -n -E "^distmpi: host $host excluded: disk [0-9]+(\.[0-9]+)?% free \(minimum 10%\); it gets no new shards$" \
 		recover.out >excluded &&
-	grep -n -E "^distmpi: host $host healthy again \(Disk: [0-9]+% free, Memory: [0-9.]+% used, CPU: Load [0-9.]+ \([0-9.]+/core\)\)$" \
+	grep -n -E "^distmpi: host $host healthy again \(Disk: [0-9]+% free, Memory: [0-9.]+% used, CPU: Load [0-9.]+ \([0-9.]+/core\), other work [0-9.]+ \([0-9.]+/core\)\)$" \
 		recover.out >recovered &&
 	test "$(wc -l <excluded)" -eq 1 &&
 	test "$(wc -l <recovered)" -eq 1 &&

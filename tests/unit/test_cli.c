@@ -100,6 +100,8 @@ START_TEST(every_long_option)
                     "80.5",
                     "--max-load",
                     "3",
+                    "--load-wait",
+                    "7.5",
                     "--connect-timeout",
                     "2.5",
                     "--progress",
@@ -148,6 +150,7 @@ START_TEST(every_long_option)
     ck_assert_double_eq(p.s.min_disk_free, 20);
     ck_assert_double_eq(p.s.max_memory_used, 80.5);
     ck_assert_double_eq(p.s.max_load, 3);
+    ck_assert_double_eq(p.s.load_wait, 7.5);
     ck_assert_double_eq(p.s.connect_timeout, 2.5);
     ck_assert_int_eq(p.s.progress, PROGRESS_NONE);
     ck_assert_str_eq(p.s.junit, "j.xml");

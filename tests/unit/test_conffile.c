@@ -68,6 +68,7 @@ START_TEST(every_key)
                    "min_disk_free = 15.5;\n"
                    "max_memory_used = 90;\n"
                    "max_load = 1.5;\n"
+                   "load_wait = 2.5;\n"
                    "connect_timeout = 3;\n"
                    "progress = \"lines\";\n"
                    "junit = \"j.xml\";\n"
@@ -87,6 +88,7 @@ START_TEST(every_key)
     ck_assert_double_eq(c.s.min_disk_free, 15.5);
     ck_assert_double_eq(c.s.max_memory_used, 90);
     ck_assert_double_eq(c.s.max_load, 1.5);
+    ck_assert_double_eq(c.s.load_wait, 2.5);
     ck_assert_double_eq(c.s.connect_timeout, 3);
     ck_assert_int_eq(c.s.progress, PROGRESS_LINES);
     ck_assert_str_eq(c.s.junit, "j.xml");

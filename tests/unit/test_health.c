@@ -3,10 +3,12 @@
 #include "config.h"
 
 #include "health.h"
+#include "proctree.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 
 #include "unit.h"
@@ -80,14 +82,17 @@ static struct health_sample sample(double disk_free, double mem_used, double loa
                                   .mem_used = mem_used,
                                   .load1 = load_per_core * 4,
                                   .cores = 4,
-                                  .load_per_core = load_per_core};
+                                  .load_per_core = load_per_core,
+                                  .other_load = load_per_core * 4,
+                                  .other_per_core = load_per_core};
 }
 
 /* A sample from whole numbers, through health_sample_from_raw. */
 static struct health_sample sample_raw(ull blocks, ull bfree, ull bavail, ull mem_total,
                                        ull mem_avail, double load1, long cores)
 {
-    struct health_raw raw = {blocks, bfree, bavail, 4096, mem_total, mem_avail, load1, cores};
+    struct health_raw raw = {blocks,    bfree, bavail, 4096, mem_total,
+                             mem_avail, load1, cores,  load1};
     struct health_sample s;
     char err[256];
     /* unit_require: the brute-force test calls this 40000 times */
@@ -431,7 +436,7 @@ END_TEST
 
 START_TEST(sample_from_raw)
 {
-    struct health_raw raw = {1000, 250, 250, 4096, 2000, 500, 3.0, 6}; /* as in health.h */
+    struct health_raw raw = {1000, 250, 250, 4096, 2000, 500, 3.0, 6, 1.5}; /* as in health.h */
     struct health_sample s;
     char err[256] = "";
     ck_assert_msg(health_sample_from_raw(&raw, &s, err, sizeof err) == 0, "refused: %s", err);
@@ -440,6 +445,8 @@ START_TEST(sample_from_raw)
     ck_assert_double_eq(s.load1, 3.0);
     ck_assert_int_eq(s.cores, 6);
     ck_assert_double_eq(s.load_per_core, 0.5);
+    ck_assert_double_eq(s.other_load, 1.5);
+    ck_assert_double_eq(s.other_per_core, 0.25);
     ck_assert_uint_eq(s.disk_total_bytes, 4096000);
     ck_assert_uint_eq(s.disk_avail_bytes, 1024000);
     ck_assert_uint_eq(s.mem_total_kb, 2000);
@@ -486,23 +493,25 @@ START_TEST(sample_from_raw_errors)
         struct health_raw raw;
         const char *want;
     } cases[] = {
-        {{0, 0, 0, 4096, 2000, 500, 3.0, 6}, "disk: the filesystem reports a size of 0"},
-        {{1000, 1001, 1001, 4096, 2000, 500, 3.0, 6},
+        {{0, 0, 0, 4096, 2000, 500, 3.0, 6, 0}, "disk: the filesystem reports a size of 0"},
+        {{1000, 1001, 1001, 4096, 2000, 500, 3.0, 6, 0},
          "disk: more blocks free (1001) than in the filesystem (1000)"},
-        {{1000, 250, 251, 4096, 2000, 500, 3.0, 6},
+        {{1000, 250, 251, 4096, 2000, 500, 3.0, 6, 0},
          "disk: more blocks available (251) than free (250)"},
-        {{1000, 1000, 0, 4096, 2000, 500, 3.0, 6},
+        {{1000, 1000, 0, 4096, 2000, 500, 3.0, 6, 0},
          "disk: no block is in use or available (all 1000 are reserved for root)"},
-        {{1000, 250, 250, 0, 2000, 500, 3.0, 6}, "disk: the filesystem reports a block size of 0"},
-        {{ULLONG_MAX / 1024, 250, 250, 4096, 2000, 500, 3.0, 6},
+        {{1000, 250, 250, 0, 2000, 500, 3.0, 6, 0},
+         "disk: the filesystem reports a block size of 0"},
+        {{ULLONG_MAX / 1024, 250, 250, 4096, 2000, 500, 3.0, 6, 0},
          "disk: the filesystem is larger than 2^64 bytes"},
-        {{1000, 250, 250, 4096, 0, 0, 3.0, 6}, "meminfo: MemTotal is 0"},
-        {{1000, 250, 250, 4096, 2000, 2001, 3.0, 6},
+        {{1000, 250, 250, 4096, 0, 0, 3.0, 6, 0}, "meminfo: MemTotal is 0"},
+        {{1000, 250, 250, 4096, 2000, 2001, 3.0, 6, 0},
          "meminfo: MemAvailable (2001 kB) is more than MemTotal (2000 kB)"},
-        {{1000, 250, 250, 4096, 2000, 500, NAN, 6},
+        {{1000, 250, 250, 4096, 2000, 500, NAN, 6, 0},
          "loadavg: load average nan is not a number >= 0"},
-        {{1000, 250, 250, 4096, 2000, 500, -1, 6}, "loadavg: load average -1 is not a number >= 0"},
-        {{1000, 250, 250, 4096, 2000, 500, INFINITY, 6},
+        {{1000, 250, 250, 4096, 2000, 500, -1, 6, 0},
+         "loadavg: load average -1 is not a number >= 0"},
+        {{1000, 250, 250, 4096, 2000, 500, INFINITY, 6, 0},
          "loadavg: load average inf is not a number >= 0"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -543,13 +552,13 @@ START_TEST(judge_single_checks)
         {0.91, 0.23, 0.01, 0, ""},
         {0.042, 0.5, 0.5, 1u << HEALTH_DISK, "disk 4.2% free (minimum 10%)"},
         {0.5, 0.971, 0.5, 1u << HEALTH_MEMORY, "memory 97.1% used (maximum 95%)"},
-        {0.5, 0.5, 9.10, 1u << HEALTH_LOAD, "load 9.10 per core (maximum 2.00)"},
+        {0.5, 0.5, 9.10, 1u << HEALTH_LOAD, "load 9.10 per core from other work (maximum 2.00)"},
         {0.0, 0.5, 0.5, 1u << HEALTH_DISK, "disk 0.0% free (minimum 10%)"},
         {0.5, 1.0, 0.5, 1u << HEALTH_MEMORY, "memory 100.0% used (maximum 95%)"},
         /* just past the limit: enough digits to show it */
         {0.0999, 0.5, 0.5, 1u << HEALTH_DISK, "disk 9.99% free (minimum 10%)"},
         {0.5, 0.9504, 0.5, 1u << HEALTH_MEMORY, "memory 95.04% used (maximum 95%)"},
-        {0.5, 0.5, 2.001, 1u << HEALTH_LOAD, "load 2.001 per core (maximum 2.00)"},
+        {0.5, 0.5, 2.001, 1u << HEALTH_LOAD, "load 2.001 per core from other work (maximum 2.00)"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct health_sample s = sample(cases[i].disk, cases[i].mem, cases[i].load);
@@ -571,16 +580,19 @@ START_TEST(judge_all_failing_in_order)
     ck_assert_int_eq(health_judge(&s, &l, reason, sizeof reason), 0);
     ck_assert_str_eq(reason,
                      "disk 4.2% free (minimum 10%); memory 97.1% used (maximum 95%); "
-                     "load 9.10 per core (maximum 2.00)");
+                     "load 9.10 per core from other work (maximum 2.00)");
     ck_assert_uint_eq(health_failures(&s, &l), 7);
 
     /* two of three, still separated */
     s = sample(0.5, 0.971, 9.10);
     ck_assert_int_eq(health_judge(&s, &l, reason, sizeof reason), 0);
-    ck_assert_str_eq(reason, "memory 97.1% used (maximum 95%); load 9.10 per core (maximum 2.00)");
+    ck_assert_str_eq(
+        reason,
+        "memory 97.1% used (maximum 95%); load 9.10 per core from other work (maximum 2.00)");
     s = sample(0.042, 0.5, 9.10);
     ck_assert_int_eq(health_judge(&s, &l, reason, sizeof reason), 0);
-    ck_assert_str_eq(reason, "disk 4.2% free (minimum 10%); load 9.10 per core (maximum 2.00)");
+    ck_assert_str_eq(
+        reason, "disk 4.2% free (minimum 10%); load 9.10 per core from other work (maximum 2.00)");
 
     /* a value that is not a number fails its check */
     s = sample(NAN, NAN, NAN);
@@ -645,7 +657,7 @@ START_TEST(judge_other_limits)
     ck_assert_int_eq(health_judge(&s, &l, reason, sizeof reason), 0);
     ck_assert_str_eq(reason,
                      "disk 20.0% free (minimum 25%); memory 60.0% used (maximum 50%); "
-                     "load 1.50 per core (maximum 1.00)");
+                     "load 1.50 per core from other work (maximum 1.00)");
     /* limits that nothing passes or everything passes */
     l = (struct health_limits){.min_disk_free = 1.01, .max_mem_used = -1, .max_load_per_core = -1};
     s = sample(1.0, 0.0, 0.0);
@@ -703,10 +715,18 @@ START_TEST(format_seed_examples)
         long cores;
         const char *want;
     } cases[] = {
-        {21, 500, 3.74, 16, "Disk: 21% free\nMemory: 50.0% used\nCPU: Load 3.74 (0.23/core)"},
-        {91, 770, 0.18, 24, "Disk: 91% free\nMemory: 23.0% used\nCPU: Load 0.18 (0.01/core)"},
-        {37, 849, 0.05, 4, "Disk: 37% free\nMemory: 15.1% used\nCPU: Load 0.05 (0.01/core)"},
-        {90, 912, 0.04, 4, "Disk: 90% free\nMemory: 8.8% used\nCPU: Load 0.04 (0.01/core)"},
+        {21, 500, 3.74, 16,
+         "Disk: 21% free\nMemory: 50.0% used\nCPU: Load 3.74 (0.23/core), other work 3.74 "
+         "(0.23/core)"},
+        {91, 770, 0.18, 24,
+         "Disk: 91% free\nMemory: 23.0% used\nCPU: Load 0.18 (0.01/core), "
+         "other work 0.18 (0.01/core)"},
+        {37, 849, 0.05, 4,
+         "Disk: 37% free\nMemory: 15.1% used\nCPU: Load 0.05 (0.01/core), "
+         "other work 0.05 (0.01/core)"},
+        {90, 912, 0.04, 4,
+         "Disk: 90% free\nMemory: 8.8% used\nCPU: Load 0.04 (0.01/core), "
+         "other work 0.04 (0.01/core)"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct health_sample s = sample_raw(100, cases[i].bavail, cases[i].bavail, 1000,
@@ -762,7 +782,7 @@ START_TEST(probe_files_recorded)
     memset(&s, 0, sizeof s);
     struct statvfs vfs;
     ck_assert_int_eq(statvfs(dir, &vfs), 0);
-    int rc = health_probe_files(dir, meminfo, loadavg, 4, &s, err, sizeof err);
+    int rc = health_probe_files(dir, meminfo, loadavg, 4, NULL, NULL, &s, err, sizeof err);
     rmdir(dir);
     ck_assert_msg(rc == 0, "refused: %s", err);
     ck_assert_uint_eq(s.mem_total_kb, 32734088);
@@ -771,6 +791,9 @@ START_TEST(probe_files_recorded)
     ck_assert_double_eq(s.load1, 0.18);
     ck_assert_int_eq(s.cores, 4);
     ck_assert_double_eq(s.load_per_core, 0.18 / 4);
+    /* "2/734": two runnable tasks in each of the five reads, none the run's */
+    ck_assert_double_eq(s.other_load, 2);
+    ck_assert_double_eq(s.other_per_core, 0.5);
     ck_assert_uint_gt(s.disk_total_bytes, 0);
     ck_assert_uint_le(s.disk_avail_bytes, s.disk_total_bytes);
     ck_assert_double_ge(s.disk_free, 0);
@@ -792,8 +815,8 @@ START_TEST(probe_files_recorded)
 
     /* the old kernel's file, and fewer than one core */
     data_path("meminfo-rhel6", meminfo);
-    ck_assert_int_eq(health_probe_files(unit_tmpdir(), meminfo, loadavg, 0, &s, err, sizeof err),
-                     0);
+    ck_assert_int_eq(
+        health_probe_files(unit_tmpdir(), meminfo, loadavg, 0, NULL, NULL, &s, err, sizeof err), 0);
     ck_assert_uint_eq(s.mem_available_kb, 1490888);
     ck_assert_int_eq(s.cores, 1);
     ck_assert_double_eq(s.load_per_core, 0.18);
@@ -808,7 +831,8 @@ static void probe_fails(const char *disk, const char *meminfo, const char *loada
     struct health_sample s = sample(0.5, 0.5, 0.5);
     char err[4200] = "", prefix[4200];
     errno = 0;
-    ck_assert_int_eq(health_probe_files(disk, meminfo, loadavg, 4, &s, err, sizeof err), -1);
+    ck_assert_int_eq(health_probe_files(disk, meminfo, loadavg, 4, NULL, NULL, &s, err, sizeof err),
+                     -1);
     ck_assert_int_eq(errno, want_errno);
     snprintf(prefix, sizeof prefix, "%s%s", path, want);
     unit_assert_prefix(err, prefix);
@@ -924,6 +948,255 @@ START_TEST(probe_local_matches_df)
 }
 END_TEST
 
+/* ------------------------------------------------- load from other work */
+
+START_TEST(running_values)
+{
+    static const struct {
+        const char *text;
+        long want;
+    } cases[] = {
+        {"0.18 0.25 0.31 2/734 412873\n", 2},
+        {"13.91 9.02 4.10 1/250 77", 1}, /* no newline: the load has gone, 1 runs */
+        {"  0.00 0.00 0.00 0/1 1\n", 0},
+        {"0.00\t0.00 0.00 4000/5000 1\nignored 1 2 x/y\n", 4000},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        long r = -7;
+        char err[256] = "";
+        ck_assert_msg(
+            health_parse_running(cases[i].text, strlen(cases[i].text), &r, err, sizeof err) == 0,
+            "case %zu: %s", i, err);
+        ck_assert_int_eq(r, cases[i].want);
+    }
+}
+END_TEST
+
+START_TEST(running_errors)
+{
+    static const char *const cases[] = {
+        "",
+        "0.18 0.25 0.31\n",
+        "0.18 0.25 0.31 2\n",
+        "0.18 0.25 0.31 /734 1\n",
+        "0.1 0.2 0.3 2/ 1",
+        "0.1 0.2 0.3 -2/734 1",
+        "0.1 0.2 0.3 2/734x 1",
+        "0.1 0.2 0.3 99999999999999999999999/1 1",
+        "0.1 0.2\n0.3 2/734 1\n",
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        long r = -7;
+        char err[256] = "";
+        errno = 0;
+        ck_assert_msg(health_parse_running(cases[i], strlen(cases[i]), &r, err, sizeof err) == -1,
+                      "case %zu accepted", i);
+        ck_assert_int_eq(errno, EINVAL);
+        unit_assert_prefix(err, "loadavg: expected running/total tasks such as 3/250");
+        ck_assert_int_eq(r, -7);
+    }
+}
+END_TEST
+
+START_TEST(other_load_median)
+{
+    long running[] = {9, 3, 8, 8, 40}, own[] = {1, 1, 0, 2, 1};
+    /* other work 8, 2, 8, 6, 39: the median is 8, the one spike moves it not */
+    ck_assert_double_eq(health_other_load(running, own, 5), 8);
+    /* the run's own never makes other work negative */
+    long few[] = {1, 2, 0}, many[] = {5, 5, 5};
+    ck_assert_double_eq(health_other_load(few, many, 3), 0);
+    /* an even count: the mean of the middle two (1 and 3) */
+    long r4[] = {1, 3, 9, 0}, o4[] = {0, 0, 0, 0};
+    ck_assert_double_eq(health_other_load(r4, o4, 4), 2);
+    ck_assert_double_eq(health_other_load(r4, o4, 1), 1);
+    ck_assert_double_eq(health_other_load(r4, o4, 0), 0);
+    ck_assert_int_eq(running[4], 40); /* not changed */
+}
+END_TEST
+
+/* The two cases the load check is about: a host whose load average still
+ * remembers work that has ended is healthy; one whose CPUs other work uses
+ * now is not, whatever its load average says. */
+START_TEST(judge_load_now_not_load_average)
+{
+    struct health_limits l;
+    health_limits_default(&l);
+    char reason[256];
+    /* 1-minute load 13.91 on 2 cores, 1 runnable task now (the reader) */
+    struct health_sample gone = sample_raw(100, 50, 50, 1000, 500, 13.91, 2);
+    gone.other_load = 1;
+    gone.other_per_core = 0.5;
+    ck_assert_int_eq(health_judge(&gone, &l, reason, sizeof reason), 1);
+    ck_assert_str_eq(reason, "");
+    /* load average 0.5, but 9 busy loops now */
+    struct health_sample now = sample_raw(100, 50, 50, 1000, 500, 0.5, 2);
+    now.other_load = 9;
+    now.other_per_core = 4.5;
+    ck_assert_int_eq(health_judge(&now, &l, reason, sizeof reason), 0);
+    ck_assert_str_eq(reason, "load 4.50 per core from other work (maximum 2.00)");
+    /* the limit keeps its meaning: 2 per core, at the limit healthy */
+    now.other_per_core = 2.0;
+    ck_assert_int_eq(health_judge(&now, &l, reason, sizeof reason), 1);
+}
+END_TEST
+
+/* A recorded loadavg in a file of its own. */
+static void write_loadavg(const char *text, char *path)
+{
+    unit_write_temp(text, strlen(text), path);
+}
+
+static long own_three(void *arg)
+{
+    int *calls = arg;
+    ++*calls;
+    return 3;
+}
+
+START_TEST(probe_files_load_now)
+{
+    char meminfo[4096], gone[4096], busy[4096], err[4200] = "";
+    data_path("meminfo-debian12", meminfo);
+    write_loadavg("13.91 9.02 4.10 1/250 77\n", gone);
+    write_loadavg("0.50 0.40 0.30 12/250 77\n", busy);
+    struct health_limits l;
+    health_limits_default(&l);
+    struct health_sample s;
+    ck_assert_msg(health_probe_files(".", meminfo, gone, 2, NULL, NULL, &s, err, sizeof err) == 0,
+                  "%s", err);
+    ck_assert_double_eq(s.load1, 13.91);
+    ck_assert_double_eq(s.other_load, 1);
+    ck_assert_int_eq(health_failures(&s, &l), 0);
+    /* 12 runnable, 3 of them the run's own in every read: 9 on 2 cores */
+    int calls = 0;
+    ck_assert_msg(
+        health_probe_files(".", meminfo, busy, 2, own_three, &calls, &s, err, sizeof err) == 0,
+        "%s", err);
+    ck_assert_int_eq(calls, HEALTH_SAMPLES);
+    ck_assert_double_eq(s.other_load, 9);
+    ck_assert_double_eq(s.other_per_core, 4.5);
+    ck_assert_uint_eq(health_failures(&s, &l), 1u << HEALTH_LOAD);
+    /* the run's own more than all that runs: none from other work */
+    write_loadavg("0.50 0.40 0.30 2/250 77\n", busy);
+    ck_assert_int_eq(
+        health_probe_files(".", meminfo, busy, 2, own_three, &calls, &s, err, sizeof err), 0);
+    ck_assert_double_eq(s.other_load, 0);
+    unlink(gone);
+    unlink(busy);
+}
+END_TEST
+
+/* ------------------------------------------------------------ proctree */
+
+START_TEST(proctree_stat_parse)
+{
+    long pid = 0, ppid = 0;
+    char st = 0;
+    const char *a = "4242 (sh) R 17 4242 4242 0 -1 4194304 99 0 0 0\n";
+    ck_assert_int_eq(proctree_parse_stat(a, strlen(a), &pid, &st, &ppid), 0);
+    ck_assert_int_eq(pid, 4242);
+    ck_assert_int_eq(st, 'R');
+    ck_assert_int_eq(ppid, 17);
+    /* a command name with blanks and parentheses: the last ')' ends it */
+    const char *b = "7 (a) S (b)) Z 1 2 3\n";
+    ck_assert_int_eq(proctree_parse_stat(b, strlen(b), &pid, &st, &ppid), 0);
+    ck_assert_int_eq(pid, 7);
+    ck_assert_int_eq(st, 'Z');
+    ck_assert_int_eq(ppid, 1);
+    static const char *const bad[] = {
+        "", "x (sh) R 1", "12 sh R 1", "12 (sh) R", "12 (sh) R x", "12 (sh R 1", "12 (sh)R 1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        errno = 0;
+        ck_assert_msg(proctree_parse_stat(bad[i], strlen(bad[i]), &pid, &st, &ppid) == -1,
+                      "'%s' accepted", bad[i]);
+        ck_assert_int_eq(errno, EINVAL);
+    }
+}
+END_TEST
+
+START_TEST(proctree_marks_the_runs_own)
+{
+    /* 1 init; 10 a shell; 20 mpirun (its child); 30, 31 its ranks; 40 a
+     * shard of 30, 41 a grandchild; 50 a busy loop of the shell; 60 an
+     * unrelated daemon; 70 mpirun's other child (not a rank) */
+    const long pid[] = {1, 10, 20, 30, 31, 40, 41, 50, 60, 70};
+    const long ppid[] = {0, 1, 10, 20, 20, 30, 40, 10, 1, 20};
+    const long ranks[] = {31, 30};
+    unsigned char own[10];
+    proctree_mark(pid, ppid, 10, ranks, 2, own);
+    const unsigned char want[] = {0, 0, 1, 1, 1, 1, 1, 0, 0, 0};
+    for (int i = 0; i < 10; i++)
+        ck_assert_msg(own[i] == want[i], "pid %ld: %d", pid[i], own[i]);
+    /* children listed before their parents are found as well */
+    const long pid2[] = {41, 40, 50, 30, 20}, ppid2[] = {40, 30, 10, 20, 10}, rank[] = {30};
+    proctree_mark(pid2, ppid2, 5, rank, 1, own);
+    ck_assert(own[0] && own[1] && !own[2] && own[3] && own[4]);
+}
+END_TEST
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+static void make_dir(const char *dir, const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    ck_assert_int_eq(mkdir(path, 0700), 0);
+}
+
+START_TEST(proctree_counts_runnable_threads)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/distmpi-unit-XXXXXX", unit_tmpdir());
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    /* rank 30 with two threads, one runnable; its shard 40 runnable (no
+     * task directory); mpirun 20 runnable; a busy loop 50 outside */
+    make_dir(dir, "20");
+    write_file(dir, "20/stat", "20 (mpirun) R 10 1 1\n");
+    make_dir(dir, "30");
+    write_file(dir, "30/stat", "30 (distmpi) S 20 1 1\n");
+    make_dir(dir, "30/task");
+    make_dir(dir, "30/task/30");
+    write_file(dir, "30/task/30/stat", "30 (distmpi) S 20 1 1\n");
+    make_dir(dir, "30/task/33");
+    write_file(dir, "30/task/33/stat", "33 (distmpi) R 20 1 1\n");
+    make_dir(dir, "40");
+    write_file(dir, "40/stat", "40 (sh) R 30 40 40\n");
+    make_dir(dir, "50");
+    write_file(dir, "50/stat", "50 (sh) R 10 50 50\n");
+    make_dir(dir, "self"); /* not a process */
+    const long ranks[] = {30};
+    ck_assert_int_eq(proctree_running(dir, ranks, 1), 3);
+    const long none[] = {999};
+    ck_assert_int_eq(proctree_running(dir, none, 1), 0);
+    char missing[4200];
+    snprintf(missing, sizeof missing, "%s/none", dir);
+    errno = 0;
+    ck_assert_int_eq(proctree_running(missing, ranks, 1), -1);
+    ck_assert_int_eq(errno, ENOENT);
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -r '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+START_TEST(proctree_on_this_process)
+{
+    /* this test is running, so at least one of its tasks is runnable */
+    long me = (long)getpid();
+    long n = proctree_running("/proc", &me, 1);
+    ck_assert_msg(n >= 1, "%ld runnable tasks of this process", n);
+}
+END_TEST
+
 static Suite *health_suite(void)
 {
     Suite *s = suite_create("health");
@@ -960,6 +1233,18 @@ static Suite *health_suite(void)
     tcase_add_test(tc, probe_files_errors);
     tcase_add_test(tc, probe_local_is_sane);
     tcase_add_test(tc, probe_local_matches_df);
+    tcase_add_test(tc, probe_files_load_now);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("load now");
+    tcase_add_test(tc, running_values);
+    tcase_add_test(tc, running_errors);
+    tcase_add_test(tc, other_load_median);
+    tcase_add_test(tc, judge_load_now_not_load_average);
+    tcase_add_test(tc, proctree_stat_parse);
+    tcase_add_test(tc, proctree_marks_the_runs_own);
+    tcase_add_test(tc, proctree_counts_runnable_threads);
+    tcase_add_test(tc, proctree_on_this_process);
     suite_add_tcase(s, tc);
     return s;
 }

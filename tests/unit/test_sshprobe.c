@@ -40,6 +40,35 @@ START_TEST(good_output)
     ck_assert_int_eq(health_sample_from_raw(&raw, &s, err, sizeof err), 0);
     ck_assert_double_eq_tol(s.disk_free, 50.0 / 950.0, 1e-12);
     ck_assert_double_eq_tol(s.load_per_core, 0.045, 1e-12);
+    ck_assert_double_eq(s.other_load, 0); /* 1 running: the reader */
+}
+END_TEST
+
+START_TEST(load_from_other_work)
+{
+    /* five reads of /proc/loadavg: a load average of 13.9 that has gone (1
+     * running: the cat that read it), then busy loops in the later reads */
+    struct health_raw raw;
+    char err[256] = "";
+    const char *gone = MEMINFO SEP
+        "13.91 9.0 4.1 1/250 7\n13.90 9.0 4.1 1/250 7\n"
+        "13.90 9.0 4.1 2/250 7\n13.90 9.0 4.1 1/250 7\n"
+        "13.90 9.0 4.1 1/250 7\n" SEP "1000 100 50 4096\n" SEP "4\n";
+    ck_assert_msg(parse(gone, &raw, err) == 0, "%s", err);
+    ck_assert_double_eq(raw.load1, 13.91);
+    ck_assert_double_eq(raw.other_load, 0);
+    const char *busy = MEMINFO SEP
+        "0.18 0 0 10/250 7\n0.18 0 0 9/250 7\n0.18 0 0 11/250 7\n"
+        "0.18 0 0 2/250 7\n0.18 0 0 10/250 7\n" SEP "1000 100 50 4096\n" SEP "4\n";
+    ck_assert_msg(parse(busy, &raw, err) == 0, "%s", err);
+    ck_assert_double_eq(raw.other_load, 9); /* the median of 9, 8, 10, 1, 9 */
+    struct health_sample s;
+    ck_assert_int_eq(health_sample_from_raw(&raw, &s, err, sizeof err), 0);
+    ck_assert_double_eq(s.other_per_core, 2.25);
+    /* a line without the running count is refused */
+    const char *old = MEMINFO SEP "0.18 0 0\n" SEP "1000 100 50 4096\n" SEP "4\n";
+    ck_assert_int_eq(parse(old, &raw, err), -1);
+    unit_assert_prefix(err, "loadavg: expected running/total tasks");
 }
 END_TEST
 
@@ -119,6 +148,7 @@ static Suite *sshprobe_suite(void)
     Suite *s = suite_create("sshprobe");
     TCase *tc = tcase_create("parse");
     tcase_add_test(tc, good_output);
+    tcase_add_test(tc, load_from_other_work);
     tcase_add_test(tc, output_without_final_newline);
     tcase_add_test(tc, len_is_respected);
     tcase_add_test(tc, broken_outputs_are_errors);

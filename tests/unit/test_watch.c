@@ -20,7 +20,8 @@ static struct health_limits limits(void)
         .min_disk_free = 0.10, .max_mem_used = 0.95, .max_load_per_core = 2.0};
 }
 
-/* A successful probe with these values; load per core is load1 / cores. */
+/* A successful probe with these values; load per core is load1 / cores, and
+ * all of the load is other work. */
 static struct probe probe_ok(double disk_free, double mem_used, double load1, long cores)
 {
     struct probe pr;
@@ -31,6 +32,8 @@ static struct probe probe_ok(double disk_free, double mem_used, double load1, lo
     pr.sample.load1 = load1;
     pr.sample.cores = cores;
     pr.sample.load_per_core = load1 / (double)cores;
+    pr.sample.other_load = load1;
+    pr.sample.other_per_core = load1 / (double)cores;
     pr.sample.disk_total_bytes = 1000000000000ULL;
     pr.sample.disk_avail_bytes = (unsigned long long)(disk_free * 1e12);
     pr.sample.mem_total_kb = 16000000;
@@ -186,7 +189,7 @@ START_TEST(every_failing_check_is_named)
     unit_assert_contains(e[0].reason, judged);
     unit_assert_contains(e[0].reason,
                          "disk 3.0% free (minimum 10%); memory 97.1% used "
-                         "(maximum 95%); load 9.10 per core (maximum 2.00)");
+                         "(maximum 95%); load 9.10 per core from other work (maximum 2.00)");
     watch_destroy(w);
 }
 END_TEST
@@ -224,7 +227,9 @@ START_TEST(recovery_reports_values_on_one_line)
     const struct watch_event *e = events_n(w, 0, 2);
     ck_assert_int_eq(e[1].healthy, 1);
     ck_assert_double_eq(e[1].time, 12);
-    ck_assert_str_eq(e[1].reason, "Disk: 91% free, Memory: 23.0% used, CPU: Load 0.18 (0.01/core)");
+    ck_assert_str_eq(e[1].reason,
+                     "Disk: 91% free, Memory: 23.0% used, CPU: Load 0.18 (0.01/core), other work "
+                     "0.18 (0.01/core)");
     ck_assert_ptr_null(strchr(e[1].reason, '\n'));
     /* the line is probe_format_line's */
     char line[512];
@@ -563,6 +568,8 @@ START_TEST(probe_unpack_out_of_range)
         pack_f64(&p, 1.0);
         pack_i64(&p, cases[i].cores);
         pack_f64(&p, 0.25);
+        pack_f64(&p, 1.0);
+        pack_f64(&p, 0.25);
         for (int k = 0; k < 4; k++)
             pack_i64(&p, 1000);
         pack_str(&p, NULL);
@@ -588,15 +595,21 @@ START_TEST(format_line_ok)
     struct probe pr = probe_good();
     char line[256];
     probe_format_line(&pr, line, sizeof line);
-    ck_assert_str_eq(line, "Disk: 91% free, Memory: 23.0% used, CPU: Load 0.18 (0.01/core)");
+    ck_assert_str_eq(line,
+                     "Disk: 91% free, Memory: 23.0% used, CPU: Load 0.18 (0.01/core), other work "
+                     "0.18 (0.01/core)");
     /* the same values as health_format's three lines, joined */
     char three[256];
     health_format(&pr.sample, three, sizeof three);
-    ck_assert_str_eq(three, "Disk: 91% free\nMemory: 23.0% used\nCPU: Load 0.18 (0.01/core)");
+    ck_assert_str_eq(three,
+                     "Disk: 91% free\nMemory: 23.0% used\nCPU: Load 0.18 (0.01/core), other work "
+                     "0.18 (0.01/core)");
 
     pr = probe_ok(0.042, 0.971, 36.4, 4);
     probe_format_line(&pr, line, sizeof line);
-    ck_assert_str_eq(line, "Disk: 4% free, Memory: 97.1% used, CPU: Load 36.40 (9.10/core)");
+    ck_assert_str_eq(line,
+                     "Disk: 4% free, Memory: 97.1% used, CPU: Load 36.40 (9.10/core), other work "
+                     "36.40 (9.10/core)");
 }
 END_TEST
 
