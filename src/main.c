@@ -254,7 +254,6 @@ static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, str
     return 0;
 }
 
-/* Rank 0 sends the spec (or the exit status everyone should take) to all. */
 /* Rank 0, at the start: a host whose only problem is load from other work
  * is waited for, up to load_wait seconds, with a new probe of every host
  * each second; it is judged (coord_judge_start) on its last probe. Returns
@@ -317,6 +316,7 @@ static int wait_for_busy_hosts(const struct self *me, struct cluster *c,
     return signals_caught();
 }
 
+/* Rank 0 sends the spec (or the exit status everyone should take) to all. */
 static int broadcast_spec(struct spec *sp, int rank, char *err, size_t errlen)
 {
     unsigned char *data = NULL;
