@@ -5,9 +5,10 @@
 #define DISTMPI_SIGNALS_H
 
 /* Catch SIGINT, SIGTERM and SIGHUP (without SA_RESTART, so sleeps end early);
- * at the second, restore the cursor on a terminal and _exit(128+N).
- * Returns 0, or -1 with errno set. */
-int signals_install(void);
+ * at the second, call last (if not NULL; it must be async-signal-safe: it
+ * ends what the process started), restore the cursor on a terminal and
+ * _exit(128+N). Returns 0, or -1 with errno set. */
+int signals_install(void (*last)(void));
 
 /* The first signal caught, or 0. */
 int signals_caught(void);
