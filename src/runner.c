@@ -102,6 +102,8 @@ static char *absolute(const char *path)
 #define PRIOR_MAX 16
 static pid_t prior[PRIOR_MAX];
 static int nprior;
+/* Set once prior[] is written: before that no child came from a shard. */
+static volatile sig_atomic_t prior_known;
 
 /* The processes kill_descendants() found so far: one for runner_cancel(),
  * one for the signal handler, which may interrupt it. */
@@ -229,6 +231,8 @@ static int scan_children(pid_t pid, enum scan_mode mode, struct walk *w)
  * first pass was listing. */
 static void kill_descendants(struct walk *w)
 {
+    if (!prior_known)
+        return;
     pid_t own = getpgrp();
     for (int pass = 0; pass < 2; pass++) {
         w->n = 0;
@@ -320,8 +324,10 @@ struct runner *runner_create(const struct runner_config *cfg)
     /* none of these came from a shard: kill_descendants() leaves them
      * alone. Without /proc it finds nothing to kill either: only the
      * shards' groups are killed then. */
-    nprior = 0;
-    (void)scan_children(0, SCAN_RECORD, NULL);
+    if (!prior_known) {
+        (void)scan_children(0, SCAN_RECORD, NULL);
+        prior_known = 1;
+    }
     return r;
 }
 
