@@ -601,6 +601,7 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *e
     co.plan = coord_make_plan(in);
     co.ob = outbox_create();
     co.runner = worker_runner_create(sp, in->me, coord_local_output, &co);
+    int runner_err = errno;
     co.logs = logstore_create(in->settings->logs ? in->settings->logs : sp->run_dir, sp->total,
                               c->nranks);
     co.streams = calloc((size_t)c->nranks, sizeof *co.streams);
@@ -617,10 +618,14 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *e
     co.moved = calloc((size_t)(sp->total > 0 ? sp->total : 1), sizeof *co.moved);
     co.first_attempt = calloc((size_t)(sp->total > 0 ? sp->total : 1), sizeof *co.first_attempt);
     co.next_attempt = calloc((size_t)(sp->total > 0 ? sp->total : 1), sizeof *co.next_attempt);
-    if (!co.plan || !co.ob || !co.runner || !co.logs || !co.streams || !co.collected ||
-        !co.ncollected || !co.results || !co.owner || !co.outstanding || !co.host_done ||
-        !co.host_assigned || !co.alive || !co.rescue || !co.moved || !co.first_attempt ||
-        !co.next_attempt || !co.partial) {
+    if (!co.runner) {
+        snprintf(err, errlen, "cannot set up the shards' runner: %s", strerror(runner_err));
+        goto out;
+    }
+    if (!co.plan || !co.ob || !co.logs || !co.streams || !co.collected || !co.ncollected ||
+        !co.results || !co.owner || !co.outstanding || !co.host_done || !co.host_assigned ||
+        !co.alive || !co.rescue || !co.moved || !co.first_attempt || !co.next_attempt ||
+        !co.partial) {
         snprintf(err, errlen, "out of memory setting up the run");
         goto out;
     }

@@ -23,6 +23,7 @@
 #include "hostinfo.h"
 #include "journal.h"
 #include "result.h"
+#include "runner.h"
 #include "settings.h"
 #include "signals.h"
 #include "spec.h"
@@ -477,8 +478,13 @@ int main(int argc, char **argv)
         MPI_Abort(MPI_COMM_WORLD, EXIT_INFRA);
         return EXIT_INFRA;
     }
-    /* after MPI_Init, so these handlers are the ones in force */
-    signals_install();
+    /* after MPI_Init, so these handlers are the ones in force; a second
+     * signal kills what the shards left running before it ends the rank */
+    if (signals_install(runner_kill_all) < 0) {
+        fprintf(stderr, "distmpi: cannot catch SIGINT, SIGTERM and SIGHUP: %s\n", strerror(errno));
+        MPI_Abort(MPI_COMM_WORLD, EXIT_INFRA);
+        return EXIT_INFRA;
+    }
 
     struct self me;
     struct cluster *cluster = NULL;

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,13 @@
 #include "timeutil.h"
 
 extern char **environ;
+
+/* The process group of the attempt running now (its leader's pid), or 0:
+ * for runner_kill_all(), which a signal handler calls. Set while the
+ * leader cannot be reaped, so it never names a group whose pid was reused.
+ * One runner per process runs shards, so one value is enough. */
+static atomic_int running_group;
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "runner_kill_all needs a lock-free atomic int");
 
 enum runner_state { RUNNER_IDLE, RUNNER_RUNNING, RUNNER_BACKOFF };
 
@@ -61,6 +69,7 @@ struct runner {
     double kill_at;  /* SIGKILL due, INFINITY if not yet */
     bool timed_out;
     bool kill_sent;
+    int log_err; /* errno when the output could not be kept, or 0 */
 
     double retry_at; /* RUNNER_BACKOFF: when the next attempt starts */
     bool hold;       /* runner_hold_output() */
@@ -77,6 +86,187 @@ static char *absolute(const char *path)
     if (asprintf(&out, "%s/%s", cwd, path) < 0)
         return NULL;
     return out;
+}
+
+/* Processes a shard started in process groups of their own escape a kill of
+ * its group. Those whose parent died became the rank's children (it is
+ * their subreaper); the others are descendants of the shard. The functions
+ * below find them all in /proc/PID/task/TID/children, from the rank's own
+ * children down, stop each as it is found (so that it cannot fork any
+ * more), then SIGKILL each with its process group. They are
+ * async-signal-safe (runner_kill_all() runs in a signal handler): no
+ * stdio, no malloc, raw directory reads, static buffers. */
+
+/* The children this process had before its runner existed (the daemon
+ * that Open MPI starts for a rank run without mpirun, say): never killed.
+ * Written once by runner_create(), before any handler can use it. */
+#define PRIOR_MAX 16
+static pid_t prior[PRIOR_MAX];
+static int nprior;
+/* Set once prior[] is written: before that no child came from a shard. */
+static volatile sig_atomic_t prior_known;
+
+/* The processes kill_descendants() found so far: one for runner_cancel(),
+ * one for the signal handler, which may interrupt it. */
+#define FOUND_MAX 4096
+struct walk {
+    pid_t pids[FOUND_MAX];
+    int n;
+};
+static struct walk walk_cancel, walk_handler;
+
+/* Write n in decimal at dst (room for 20 digits and a NUL). */
+static void put_long(char *dst, long n)
+{
+    char tmp[24];
+    int k = 0;
+    do
+        tmp[k++] = (char)('0' + n % 10);
+    while ((n /= 10) > 0);
+    while (k > 0)
+        *dst++ = tmp[--k];
+    *dst = '\0';
+}
+
+/* dst = a followed by b and c, cut to size. */
+static void join3(char *dst, size_t size, const char *a, const char *b, const char *c)
+{
+    const char *parts[] = {a, b, c};
+    size_t k = 0;
+    for (int p = 0; p < 3; p++)
+        for (const char *s = parts[p]; *s && k + 1 < size; s++)
+            dst[k++] = *s;
+    dst[k] = '\0';
+}
+
+/* What to do with each child found. */
+enum scan_mode {
+    SCAN_RECORD, /* note it in prior[] */
+    SCAN_STOP,   /* unless prior or found already: SIGSTOP it, add it to found[] */
+};
+
+static void on_child(pid_t pid, enum scan_mode mode, struct walk *w)
+{
+    if (mode == SCAN_RECORD) {
+        if (nprior < PRIOR_MAX)
+            prior[nprior++] = pid;
+        return;
+    }
+    for (int i = 0; i < nprior; i++)
+        if (prior[i] == pid)
+            return;
+    for (int i = 0; i < w->n; i++)
+        if (w->pids[i] == pid)
+            return;
+    if (w->n >= FOUND_MAX)
+        return;
+    kill(pid, SIGSTOP);
+    w->pids[w->n++] = pid;
+}
+
+/* Handle each pid listed in the children file at path (nothing when it
+ * cannot be read: the thread has just ended). */
+static void scan_file(const char *path, enum scan_mode mode, struct walk *w)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    char buf[4096];
+    long pid = -1; /* -1: between numbers; a number cut by a read goes on */
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {
+        for (ssize_t i = 0; i < n; i++) {
+            if (buf[i] >= '0' && buf[i] <= '9') {
+                pid = (pid < 0 ? 0 : pid * 10) + (buf[i] - '0');
+                continue;
+            }
+            if (pid > 1)
+                on_child((pid_t)pid, mode, w);
+            pid = -1;
+        }
+    }
+    if (pid > 1)
+        on_child((pid_t)pid, mode, w);
+    close(fd);
+}
+
+/* Handle every child of process pid (0: this one): children are listed
+ * under the thread that is their parent. Returns 0, or -1 with errno when
+ * its task directory cannot be read. */
+static int scan_children(pid_t pid, enum scan_mode mode, struct walk *w)
+{
+    char task[48];
+    if (pid == 0) {
+        join3(task, sizeof task, "/proc/self/task/", "", "");
+    } else {
+        char num[24];
+        put_long(num, pid);
+        join3(task, sizeof task, "/proc/", num, "/task/");
+    }
+    int dir = open(task, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0)
+        return -1;
+    char buf[2048];
+    long n;
+    while ((n = syscall(SYS_getdents64, dir, buf, sizeof buf)) > 0) {
+        for (long off = 0; off < n;) {
+            /* struct linux_dirent64: ino (8), off (8), reclen (2), type (1), name */
+            unsigned short reclen;
+            memcpy(&reclen, buf + off + 16, sizeof reclen);
+            const char *name = buf + off + 19;
+            off += reclen;
+            if (name[0] < '0' || name[0] > '9')
+                continue;
+            char path[96];
+            join3(path, sizeof path, task, name, "/children");
+            scan_file(path, mode, w);
+        }
+    }
+    close(dir);
+    return 0;
+}
+
+/* Stop every child of this process but the prior ones, and all their
+ * descendants, then SIGKILL each with its process group (not ours). The
+ * dead are not reaped here. Twice over, for what was forked while the
+ * first pass was listing. */
+static void kill_descendants(struct walk *w)
+{
+    if (!prior_known)
+        return;
+    pid_t own = getpgrp();
+    for (int pass = 0; pass < 2; pass++) {
+        w->n = 0;
+        scan_children(0, SCAN_STOP, w);
+        for (int i = 0; i < w->n; i++) /* w->pids grows as it is walked */
+            scan_children(w->pids[i], SCAN_STOP, w);
+        if (w->n == 0)
+            return;
+        for (int i = 0; i < w->n; i++) {
+            /* stopped, so alive: its group cannot be another's yet */
+            pid_t g = getpgid(w->pids[i]);
+            if (g > 1 && g != own)
+                kill(-g, SIGKILL);
+            kill(w->pids[i], SIGKILL);
+        }
+    }
+}
+
+void runner_kill_all(void)
+{
+    /* once: a second signal in another thread at the same time finds it
+     * under way (and ends the process, perhaps before it is done) */
+    static atomic_flag under_way = ATOMIC_FLAG_INIT;
+    if (atomic_flag_test_and_set(&under_way))
+        return;
+    int saved = errno;
+    /* the shard first, while its tree is whole; then its group, for what
+     * the walk missed */
+    kill_descendants(&walk_handler);
+    pid_t g = (pid_t)atomic_load(&running_group);
+    if (g > 0)
+        kill(-g, SIGKILL);
+    errno = saved;
 }
 
 /* Reap children that are not a running attempt: orphans handed to us as
@@ -124,8 +314,21 @@ struct runner *runner_create(const struct runner_config *cfg)
     r->rng[2] = (unsigned short)(seed >> 32);
     r->state = RUNNER_IDLE;
     /* orphans of our shards (a test's background server, say) become our
-     * children rather than init's, so reap_orphans() leaves no zombies */
-    prctl(PR_SET_CHILD_SUBREAPER, 1);
+     * children rather than init's, so reap_orphans() leaves no zombies and
+     * runner_kill_all() can find them */
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+        int err = errno;
+        runner_destroy(r);
+        errno = err;
+        return NULL;
+    }
+    /* none of these came from a shard: kill_descendants() leaves them
+     * alone. Without /proc it finds nothing to kill either: only the
+     * shards' groups are killed then. */
+    if (!prior_known) {
+        (void)scan_children(0, SCAN_RECORD, NULL);
+        prior_known = 1;
+    }
     return r;
 }
 
@@ -152,20 +355,23 @@ static void kill_group(pid_t pid, int sig)
         kill(pid, sig);
 }
 
-/* Add *fd to the epoll set (add) or take it out and close it. */
-static void watch_fd(struct runner *r, int *fd, bool add)
+/* Add *fd to the epoll set (add: returns 0, or -1 with errno) or take it
+ * out and close it (returns 0). */
+static int watch_fd(struct runner *r, int *fd, bool add)
 {
     if (*fd < 0)
-        return;
+        return 0;
     if (add) {
         struct epoll_event ev = {.events = EPOLLIN};
         ev.data.fd = *fd;
-        epoll_ctl(r->epfd, EPOLL_CTL_ADD, *fd, &ev);
-        return;
+        return epoll_ctl(r->epfd, EPOLL_CTL_ADD, *fd, &ev);
     }
-    epoll_ctl(r->epfd, EPOLL_CTL_DEL, *fd, NULL);
+    /* fails only when *fd was never added (its ADD failed): nothing to take
+     * out then, and the close below is what matters */
+    (void)epoll_ctl(r->epfd, EPOLL_CTL_DEL, *fd, NULL);
     close(*fd);
     *fd = -1;
+    return 0;
 }
 
 /* Pass a piece of the current attempt's output on, cut to LOG_CHUNK_MAX. */
@@ -200,7 +406,10 @@ static void drain_output(struct runner *r, size_t limit)
         }
         got += (size_t)n;
         size_t head;
-        logcap_feed(&r->logs, buf, (size_t)n, &head);
+        /* the tail could not be kept: the attempt's result cannot be trusted
+         * to come with its log, which record_exit() reports */
+        if (logcap_feed(&r->logs, buf, (size_t)n, &head) < 0 && !r->log_err)
+            r->log_err = ENOMEM;
         emit(r, LOG_HEAD, buf, head);
         if (r->cfg.stream)
             emit(r, LOG_LIVE, buf + head, (size_t)n - head);
@@ -235,10 +444,18 @@ static void end_output(struct runner *r)
     logcap_free(&r->logs);
 }
 
-void runner_cancel(struct runner *r)
+/* runner_cancel(); with escaped, what shards left in groups of their own
+ * is killed too. */
+static void cancel(struct runner *r, bool escaped)
 {
+    /* before the shard is reaped, while its tree is whole */
+    if (escaped)
+        kill_descendants(&walk_cancel);
     if (r->state == RUNNER_RUNNING) {
+        /* killed before it is reaped: until then no other process can have
+         * its pid, so the group killed is the shard's */
         kill_group(r->pid, SIGKILL);
+        atomic_store(&running_group, 0);
         while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR)
             ;
     }
@@ -250,12 +467,18 @@ void runner_cancel(struct runner *r)
     r->state = RUNNER_IDLE;
 }
 
+void runner_cancel(struct runner *r)
+{
+    cancel(r, true);
+}
+
 void runner_destroy(struct runner *r)
 {
     if (!r)
         return;
     int saved = errno;
-    runner_cancel(r);
+    /* at the end of a run, a shard's background server may go on */
+    cancel(r, false);
     if (r->epfd >= 0)
         close(r->epfd);
     if (r->run_fd >= 0)
@@ -433,7 +656,10 @@ static void attempt_failed_why(struct runner *r, struct attempt *a, const char *
     int n = snprintf(line, sizeof line, "distmpi: %s\n", why);
     if (n > 0) {
         size_t head;
-        logcap_feed(&r->logs, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, &head);
+        /* a failure here only loses this line from the tail; r->error
+         * says why the attempt failed all the same */
+        (void)logcap_feed(&r->logs, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1,
+                          &head);
         emit(r, LOG_HEAD, line, head);
     }
     end_output(r);
@@ -448,6 +674,45 @@ static void attempt_failed_to_start(struct runner *r, struct attempt *a, const c
     attempt_failed_why(r, a, why);
 }
 
+/* Mark every descriptor from 3 up close-on-exec, in the child between fork
+ * and exec (only async-signal-safe calls). Without close_range (before
+ * Linux 5.11) the list comes from /proc/self/fd. Returns 0, or -1 with errno
+ * set. */
+static int cloexec_from_3(void)
+{
+    if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+        return 0;
+    if (errno != ENOSYS && errno != EINVAL) /* EINVAL: a kernel without the flag */
+        return -1;
+    int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0)
+        return -1;
+    char buf[4096];
+    long n;
+    while ((n = syscall(SYS_getdents64, dir, buf, sizeof buf)) > 0) {
+        for (long off = 0; off < n;) {
+            /* struct linux_dirent64: ino (8), off (8), reclen (2), type (1), name */
+            unsigned short reclen;
+            memcpy(&reclen, buf + off + 16, sizeof reclen);
+            const char *name = buf + off + 19;
+            off += reclen;
+            int fd = 0;
+            if (name[0] < '0' || name[0] > '9')
+                continue; /* . and .. */
+            for (const char *c = name; *c >= '0' && *c <= '9'; c++)
+                fd = fd * 10 + (*c - '0');
+            if (fd > 2 && fd != dir && fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 && errno != EBADF) {
+                close(dir);
+                return -1;
+            }
+        }
+    }
+    int e = errno;
+    close(dir);
+    errno = e;
+    return n < 0 ? -1 : 0;
+}
+
 /* In the child, between fork and exec: only async-signal-safe calls. Exits
  * 127 after writing errno to report (close-on-exec) when it cannot exec. */
 static void child(char **argv, char **env, int out, int report, pid_t parent)
@@ -455,7 +720,8 @@ static void child(char **argv, char **env, int out, int report, pid_t parent)
     /* if the rank dies (kill -9, Open MPI ending the job), its shard dies
      * with it rather than finishing unrecorded and running twice after
      * --resume; checked after setting, in case the rank died before */
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+        goto fail;
     if (getppid() != parent)
         _exit(127);
     setpgid(0, 0);
@@ -469,8 +735,18 @@ static void child(char **argv, char **env, int out, int report, pid_t parent)
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    /* the shard gets 0 (/dev/null), 1 and 2 (the output pipe) and nothing
+     * else: whatever Open MPI and the libraries opened without
+     * close-on-exec stays here. The pipes are moved clear of 0-2 first, in
+     * case the rank was started with one of those closed. */
+    if (report < 3 && (report = fcntl(report, F_DUPFD_CLOEXEC, 3)) < 0)
+        _exit(127); /* nowhere to say why: the parent sees exit 127 */
+    if (out < 3 && (out = fcntl(out, F_DUPFD_CLOEXEC, 3)) < 0)
+        goto fail;
     int in = open("/dev/null", O_RDONLY);
-    if (in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+    if (in < 0 || (in != 0 && dup2(in, 0) < 0) || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+        goto fail;
+    if (cloexec_from_3() < 0)
         goto fail;
     execvpe(argv[0], argv, env);
 fail:;
@@ -527,6 +803,7 @@ static void start_attempt(struct runner *r)
     char *dir = NULL, **argv = NULL, **env = NULL;
     int pipefd[2] = {-1, -1};
     logcap_init(&r->logs, r->cfg.max_log_bytes);
+    r->log_err = 0;
     struct subst v = {.shard = r->index + 1,
                       .index = r->index,
                       .total = r->cfg.total,
@@ -574,15 +851,35 @@ static void start_attempt(struct runner *r)
         attempt_failed_to_start(r, a, "cannot run ", argv[0], err);
         goto out;
     }
+    atomic_store(&running_group, r->pid);
     /* only the child may hold the write end, so that the pipe ends with it */
     close(pipefd[1]);
     pipefd[1] = -1;
     r->outfd = pipefd[0];
     pipefd[0] = -1;
-    fcntl(r->outfd, F_SETFL, O_NONBLOCK);
-    watch_fd(r, &r->outfd, true);
+    /* a blocking pipe would stop the rank's loop in read() until the shard
+     * ends (and rank 0 counts the rank as lost): without O_NONBLOCK, or
+     * without the pipe in the epoll set, the attempt cannot run */
+    const char *what = NULL;
+    if (fcntl(r->outfd, F_SETFL, O_NONBLOCK) < 0)
+        what = "cannot make the output pipe non-blocking";
+    else if (watch_fd(r, &r->outfd, true) < 0)
+        what = "cannot watch the output pipe (epoll_ctl)";
+    /* no pidfd (a kernel before 5.3): runner_deadline() polls instead */
     r->pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
-    watch_fd(r, &r->pidfd, true);
+    if (!what && watch_fd(r, &r->pidfd, true) < 0)
+        what = "cannot watch the shard's process (epoll_ctl)";
+    if (what) {
+        err = errno;
+        kill_group(r->pid, SIGKILL);
+        atomic_store(&running_group, 0);
+        while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+        watch_fd(r, &r->pidfd, false);
+        watch_fd(r, &r->outfd, false);
+        attempt_failed_to_start(r, a, what, "", err);
+        goto out;
+    }
     r->deadline = r->cfg.timeout > 0 ? r->mono_start + r->cfg.timeout : INFINITY;
     r->kill_at = INFINITY;
     r->timed_out = false;
@@ -648,13 +945,22 @@ static void record_exit(struct runner *r, int st)
     }
     if (r->timed_out)
         a->outcome = OUTCOME_TIMEOUT;
+    if (r->log_err) {
+        a->outcome = OUTCOME_EXEC_ERROR;
+        free(r->error);
+        if (asprintf(&r->error, "cannot keep the output: %s", strerror(r->log_err)) < 0)
+            r->error = NULL;
+    }
 }
 
 static void step_running(struct runner *r, double now)
 {
-    int st;
-    pid_t p = waitpid(r->pid, &st, WNOHANG);
-    if (p == 0) {
+    /* learn that it ended without reaping it: the zombie keeps its pid and
+     * process group from being reused while the group is killed below */
+    siginfo_t si;
+    si.si_pid = 0;
+    int w = waitid(P_PID, (id_t)r->pid, &si, WEXITED | WNOHANG | WNOWAIT);
+    if (w == 0 && si.si_pid == 0) {
         if (!r->timed_out && now >= r->deadline) {
             r->timed_out = true;
             kill_group(r->pid, SIGTERM);
@@ -665,13 +971,19 @@ static void step_running(struct runner *r, double now)
         }
         return;
     }
-    if (p < 0 && errno == EINTR)
+    if (w < 0 && errno == EINTR)
         return;
-    if (p < 0)
-        st = 0xff00; /* reaped by someone else: report exit 255 rather than hang */
     watch_fd(r, &r->pidfd, false);
     /* the shard is over: whatever it left running in its group goes too */
-    kill(-r->pid, SIGKILL);
+    if (w == 0)
+        kill(-r->pid, SIGKILL);
+    atomic_store(&running_group, 0);
+    int st;
+    pid_t p;
+    while ((p = waitpid(r->pid, &st, 0)) < 0 && errno == EINTR)
+        ;
+    if (p < 0)
+        st = 0xff00; /* reaped by someone else: report exit 255 rather than hang */
     reap_orphans(0);
     record_exit(r, st);
     end_output(r);

@@ -46,11 +46,13 @@ struct runner_config {
 
 struct runner;
 
-/* Returns a runner (copies what cfg points to), or NULL with errno set. */
+/* Returns a runner (copies what cfg points to), or NULL with errno set
+ * (ENOMEM, or prctl's: it makes this process a child subreaper). */
 struct runner *runner_create(const struct runner_config *cfg);
 
-/* Kill a running attempt's process group, reap it and free r. Accepts NULL;
- * keeps errno. */
+/* Kill a running attempt's process group, reap it and free r. Processes
+ * shards left in groups of their own are left alone. Accepts NULL; keeps
+ * errno. */
 void runner_destroy(struct runner *r);
 
 /* Start shard index, numbering its attempts from first_attempt (struct
@@ -62,9 +64,17 @@ void runner_destroy(struct runner *r);
 int runner_start(struct runner *r, long index, int first_attempt, int retries, char *const *words,
                  int nwords, bool shell);
 
-/* End the shard in progress at once, if any: SIGKILL its process group, reap
- * it, and forget the shard (no result). The runner is idle afterwards. */
+/* End the shard in progress at once, if any, and every process shards
+ * started in process groups of their own: as runner_kill_all(), then reap
+ * the shard, and forget it (no result). The runner is idle afterwards. */
 void runner_cancel(struct runner *r);
+
+/* For a signal handler that ends the process (async-signal-safe; keeps
+ * errno): SIGSTOP, then SIGKILL, every child of this process (but those it
+ * had before runner_create()) and all their descendants, each with its
+ * process group, and the running attempt's group. Nothing is waited for
+ * or reaped; nothing else may use the runner afterwards. */
+void runner_kill_all(void);
 
 /* The output directory of shard index's attempt (DISTMPI_OUTPUT_DIR, absolute;
  * heap), or NULL (ENOMEM). */

@@ -21,6 +21,8 @@ _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the signal handler needs a lock-free 
 /* Whether standard output is a terminal whose cursor the bars may hide;
  * found out once, as isatty() is not async-signal-safe. */
 static int on_tty;
+/* signals_install()'s last: set before any handler is installed */
+static void (*last_words)(void);
 
 static void on_signal(int sig)
 {
@@ -29,7 +31,11 @@ static void on_signal(int sig)
         return;
     /* the user insists (a second Ctrl-C): leave now, without reports.
      * Every result shown is in the journal already (synced before it was
-     * shown), and a shard this rank runs dies with it (PR_SET_PDEATHSIG). */
+     * shown). The shard this rank runs would die with it (PR_SET_PDEATHSIG)
+     * but not what the shard started in groups of its own: last_words ends
+     * them all. */
+    if (last_words)
+        last_words();
     static const char cursor[] = "\033[?25h\n";
     static const char said[] = "distmpi: second signal: stopping at once; the journal keeps "
                                "every finished result (--resume)\n";
@@ -68,9 +74,10 @@ int signals_hold(void)
     return 0;
 }
 
-int signals_install(void)
+int signals_install(void (*last)(void))
 {
     on_tty = isatty(STDOUT_FILENO);
+    last_words = last;
     const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
     struct sigaction sa;
     sa.sa_handler = on_signal;

@@ -11,11 +11,12 @@
 int signals_hold(void);
 
 /* Catch SIGINT, SIGTERM and SIGHUP (without SA_RESTART, so sleeps end early);
- * at the second, restore the cursor on a terminal and _exit(128+N).
- * Then unblock them in the calling thread (see signals_hold); a signal that
- * came while they were held is taken now, as the first.
+ * at the second, call last (if not NULL; it must be async-signal-safe: it
+ * ends what the process started), restore the cursor on a terminal and
+ * _exit(128+N). Then unblock them in the calling thread (see signals_hold);
+ * a signal that came while they were held is taken now, as the first.
  * Returns 0, or -1 with errno set. */
-int signals_install(void);
+int signals_install(void (*last)(void));
 
 /* The first signal caught, or 0. */
 int signals_caught(void);

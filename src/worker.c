@@ -281,6 +281,7 @@ int worker_run(const struct spec *spec, const struct self *me, char *err, size_t
     struct outbox *ob = outbox_create();
     struct shipper sh = {.ob = ob};
     struct runner *runner = worker_runner_create(spec, me, ship_output, &sh);
+    int runner_err = errno;
     struct queue q = {0};
     struct workstate ws;
     workstate_init(&ws);
@@ -293,7 +294,11 @@ int worker_run(const struct spec *spec, const struct self *me, char *err, size_t
     int status = -1;
     struct waiter w;
     waiter_reset(&w);
-    if (!runner || !ob) {
+    if (!runner) {
+        snprintf(err, errlen, "cannot set up the shards' runner: %s", strerror(runner_err));
+        goto out;
+    }
+    if (!ob) {
         snprintf(err, errlen, "out of memory");
         goto out;
     }
