@@ -22,6 +22,7 @@
 #include "healthcmd.h"
 #include "hostinfo.h"
 #include "journal.h"
+#include "reaper.h"
 #include "result.h"
 #include "runner.h"
 #include "settings.h"
@@ -480,7 +481,7 @@ int main(int argc, char **argv)
     }
     /* after MPI_Init, so these handlers are the ones in force; a second
      * signal kills what the shards left running before it ends the rank */
-    if (signals_install(runner_kill_all) < 0) {
+    if (signals_install(reaper_kill_all) < 0) {
         fprintf(stderr, "distmpi: cannot catch SIGINT, SIGTERM and SIGHUP: %s\n", strerror(errno));
         MPI_Abort(MPI_COMM_WORLD, EXIT_INFRA);
         return EXIT_INFRA;

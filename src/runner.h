@@ -65,16 +65,10 @@ int runner_start(struct runner *r, long index, int first_attempt, int retries, c
                  int nwords, bool shell);
 
 /* End the shard in progress at once, if any, and every process shards
- * started in process groups of their own: as runner_kill_all(), then reap
+ * started in process groups of their own: as reaper_kill_all(), then reap
  * the shard, and forget it (no result). The runner is idle afterwards. */
 void runner_cancel(struct runner *r);
 
-/* For a signal handler that ends the process (async-signal-safe; keeps
- * errno): SIGSTOP, then SIGKILL, every child of this process (but those it
- * had before runner_create()) and all their descendants, each with its
- * process group, and the running attempt's group. Nothing is waited for
- * or reaped; nothing else may use the runner afterwards. */
-void runner_kill_all(void);
 
 /* The output directory of shard index's attempt (DISTMPI_OUTPUT_DIR, absolute;
  * heap), or NULL (ENOMEM). */
