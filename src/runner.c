@@ -107,7 +107,7 @@ struct runner *runner_create(const struct runner_config *cfg)
     r->state = RUNNER_IDLE;
     /* orphans of our shards (a test's background server, say) become our
      * children rather than init's, so reaper_reap_orphans() leaves no zombies and
-     * runner_kill_all() can find them */
+     * reaper_kill_all() can find them */
     if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
         int err = errno;
         runner_destroy(r);
