@@ -5,6 +5,7 @@
 #include "coord_private.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -520,6 +521,7 @@ static int on_lost(struct coord *co, int r, char *err, size_t errlen)
         if (queue_first(co, i, err, errlen) < 0)
             return -1;
     lines_init(&co->streams[r]); /* its unfinished line will not be finished */
+    logstore_close_rank(co->logs, r); /* nor its log */
     char what[320];
     if (nmoved == 0)
         snprintf(what, sizeof what, "it held no shard");
@@ -590,6 +592,23 @@ static int last_sends(struct coord *co, int *stuck, char *err, size_t errlen)
     return 0;
 }
 
+/* The bound on rank 0's open logs: $DISTMPI_MAX_OPEN_LOGS when it is a
+ * positive number (tests make it small), else logstore's default. */
+static int max_open_logs(void)
+{
+    const char *v = getenv("DISTMPI_MAX_OPEN_LOGS");
+    if (!v || !*v)
+        return 0;
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || *end || n < 1 || n > INT_MAX) {
+        fprintf(stderr, "distmpi: ignoring DISTMPI_MAX_OPEN_LOGS=%s: not a positive number\n", v);
+        return 0;
+    }
+    return (int)n;
+}
+
 int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *err, size_t errlen)
 {
     *lost = 0;
@@ -603,7 +622,7 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *e
     co.runner = worker_runner_create(sp, in->me, coord_local_output, &co);
     int runner_err = errno;
     co.logs = logstore_create(in->settings->logs ? in->settings->logs : sp->run_dir, sp->total,
-                              c->nranks);
+                              c->nranks, max_open_logs());
     co.streams = calloc((size_t)c->nranks, sizeof *co.streams);
     co.collected = calloc((size_t)sp->total, sizeof *co.collected);
     co.ncollected = calloc((size_t)sp->total, sizeof *co.ncollected);

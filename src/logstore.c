@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,8 +21,11 @@
 struct open_log {
     long index;
     int attempt;
-    int fd;      /* -1 when closed or broken */
-    bool broken; /* could not be created or written: drop its pieces */
+    int fd;                  /* -1 when closed (evicted, ended) or broken */
+    bool broken;             /* could not be created or written, or ended: drop its pieces */
+    dev_t dev;               /* the file created, once it was: a reopened */
+    ino_t ino;               /* file must be that one */
+    unsigned long long used; /* when last written, for closing the least recent */
 };
 
 struct logstore {
@@ -30,9 +34,18 @@ struct logstore {
     int width;  /* digits of the shard number, as the runners name them */
     int nranks;
     struct open_log *open; /* one per rank */
+    int nopen, max_open;   /* files open now, and the bound */
+    unsigned long long clock;
 };
 
-struct logstore *logstore_create(const char *dir, long total, int nranks)
+int logstore_default_open(void)
+{
+    struct rlimit rl;
+    rlim_t n = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur / 4 : 64;
+    return n > 64 ? 64 : n < 1 ? 1 : (int)n;
+}
+
+struct logstore *logstore_create(const char *dir, long total, int nranks, int max_open)
 {
     struct logstore *ls = calloc(1, sizeof *ls);
     if (!ls)
@@ -50,9 +63,10 @@ struct logstore *logstore_create(const char *dir, long total, int nranks)
         return NULL;
     }
     ls->nranks = nranks;
+    ls->max_open = max_open > 0 ? max_open : logstore_default_open();
     ls->width = snprintf(NULL, 0, "%ld", total > 0 ? total : 1);
     for (int r = 0; r < nranks; r++)
-        ls->open[r] = (struct open_log){-1, 0, -1, false};
+        ls->open[r] = (struct open_log){.index = -1, .fd = -1};
     return ls;
 }
 
@@ -61,11 +75,25 @@ const char *logstore_dir(const struct logstore *ls)
     return ls->dir;
 }
 
-static void close_log(struct open_log *o)
+int logstore_open_count(const struct logstore *ls)
 {
-    if (o->fd >= 0)
-        close(o->fd);
-    *o = (struct open_log){-1, 0, -1, false};
+    return ls->nopen;
+}
+
+/* Close o's file, if open, keeping what it is (it may be reopened). */
+static void close_fd(struct logstore *ls, struct open_log *o)
+{
+    if (o->fd < 0)
+        return;
+    close(o->fd);
+    o->fd = -1;
+    ls->nopen--;
+}
+
+static void close_log(struct logstore *ls, struct open_log *o)
+{
+    close_fd(ls, o);
+    *o = (struct open_log){.index = -1, .fd = -1};
 }
 
 void logstore_destroy(struct logstore *ls)
@@ -74,13 +102,38 @@ void logstore_destroy(struct logstore *ls)
         return;
     int saved = errno;
     for (int r = 0; ls->open && r < ls->nranks; r++)
-        close_log(&ls->open[r]);
+        close_log(ls, &ls->open[r]);
     if (ls->dir_fd >= 0)
         close(ls->dir_fd);
     free(ls->open);
     free(ls->dir);
     free(ls);
     errno = saved;
+}
+
+void logstore_close_rank(struct logstore *ls, int rank)
+{
+    if (rank < 0 || rank >= ls->nranks)
+        return;
+    struct open_log *o = &ls->open[rank];
+    close_fd(ls, o);
+    o->broken = true; /* a stray later piece must not reopen it */
+}
+
+/* Make room for one more open file: close the least recently written. */
+static void make_room(struct logstore *ls)
+{
+    while (ls->nopen >= ls->max_open) {
+        struct open_log *oldest = NULL;
+        for (int r = 0; r < ls->nranks; r++) {
+            struct open_log *o = &ls->open[r];
+            if (o->fd >= 0 && (!oldest || o->used < oldest->used))
+                oldest = o;
+        }
+        if (!oldest)
+            return;
+        close_fd(ls, oldest);
+    }
 }
 
 static char *path_of(const struct logstore *ls, long index, int attempt)
@@ -95,25 +148,88 @@ static char *path_of(const struct logstore *ls, long index, int attempt)
 static int open_log(struct logstore *ls, struct open_log *o, long index, int attempt, char *err,
                     size_t errlen)
 {
-    *o = (struct open_log){index, attempt, -1, false};
+    *o = (struct open_log){.index = index, .attempt = attempt, .fd = -1};
     char *path = path_of(ls, index, attempt);
     if (!path) {
         o->broken = true;
         snprintf(err, errlen, "cannot store the log of shard %ld: out of memory", index + 1);
         return -1;
     }
+    make_room(ls);
     /* shard-N and the file below the directory are distmpi's: never
      * through a link (fsutil.h) */
     char why[4096];
     o->fd =
         fs_create(&ls->dir_fd, ls->dir, path + strlen(ls->dir) + 1, FS_REPLACE, why, sizeof why);
+    struct stat st;
+    if (o->fd >= 0 && fstat(o->fd, &st) < 0) {
+        snprintf(why, sizeof why, "%s", strerror(errno));
+        close(o->fd);
+        o->fd = -1;
+    }
     if (o->fd < 0) {
         o->broken = true;
         snprintf(err, errlen, "cannot store the log %s: %s", path, why);
         free(path);
         return -1;
     }
+    ls->nopen++;
+    o->dev = st.st_dev;
+    o->ino = st.st_ino;
     free(path);
+    return 0;
+}
+
+/* Reopen the file of o's attempt, closed to make room, to append to it:
+ * relative to the directory's descriptor, shard-N and the file with
+ * O_NOFOLLOW, never created, and only if it is still the file created.
+ * On failure mark it broken and say why. */
+static int reopen_log(struct logstore *ls, struct open_log *o, char *err, size_t errlen)
+{
+    make_room(ls);
+    char name[64];
+    snprintf(name, sizeof name, "shard-%0*ld", ls->width, o->index + 1);
+    int dir = openat(ls->dir_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = -1, e = errno, at = ls->dir_fd;
+    if (dir >= 0) {
+        snprintf(name, sizeof name, "attempt-%d.log", o->attempt);
+        /* O_NONBLOCK: a FIFO put in its place must not hold rank 0 up */
+        fd = openat(dir, name, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        e = errno;
+        at = dir;
+    }
+    struct stat st;
+    const char *why = NULL; /* a phrase ("is ...") or strerror */
+    bool phrase = true;
+    if (fd < 0) {
+        /* O_NOFOLLOW refuses a link with ELOOP, or ENOTDIR where a
+         * directory is asked for */
+        phrase = (e == ELOOP || e == ENOTDIR) && fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                 S_ISLNK(st.st_mode);
+        why = phrase ? "is a symbolic link; distmpi will not follow it" : strerror(e);
+    } else if (fstat(fd, &st) < 0) {
+        phrase = false;
+        why = strerror(errno);
+    } else if (!S_ISREG(st.st_mode) || st.st_dev != o->dev || st.st_ino != o->ino) {
+        why = "is not the file distmpi created; distmpi will not write to it";
+    }
+    if (dir >= 0)
+        close(dir);
+    if (why) {
+        if (fd >= 0)
+            close(fd);
+        char *path = path_of(ls, o->index, o->attempt);
+        const char *p = path ? path : "";
+        /* name the component at fault: shard-N when it could not be opened */
+        int n = dir < 0 && path ? (int)(strrchr(path, '/') - path) : (int)strlen(p);
+        snprintf(err, errlen, "cannot store the log %s: %.*s%s%s", p, n, p, phrase ? " " : ": ",
+                 why);
+        free(path);
+        o->broken = true;
+        return -1;
+    }
+    o->fd = fd;
+    ls->nopen++;
     return 0;
 }
 
@@ -124,10 +240,13 @@ int logstore_put(struct logstore *ls, int rank, long index, int attempt, int kin
         return 0;
     struct open_log *o = &ls->open[rank];
     if (o->index != index || o->attempt != attempt) {
-        close_log(o);
+        close_log(ls, o);
         if (open_log(ls, o, index, attempt, err, errlen) < 0)
             return -1;
+    } else if (!o->broken && o->fd < 0 && reopen_log(ls, o, err, errlen) < 0) {
+        return -1;
     }
+    o->used = ++ls->clock;
     int rc = 0;
     const char *p = data;
     while (!o->broken && len > 0) {
@@ -145,12 +264,10 @@ int logstore_put(struct logstore *ls, int rank, long index, int attempt, int kin
         p += n;
         len -= (size_t)n;
     }
-    if (kind == LOG_END) {
+    if (kind == LOG_END || o->broken) {
         /* keep the attempt's identity so that a stray later piece of it
          * does not reopen (and truncate) the file */
-        if (o->fd >= 0)
-            close(o->fd);
-        o->fd = -1;
+        close_fd(ls, o);
         o->broken = true;
     }
     return rc;

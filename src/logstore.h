@@ -2,6 +2,13 @@
  * host ran it, as DIR/shard-N/attempt-A.log. Each piece is written as it
  * arrives and nothing is held in memory, so rank 0 stays small whatever the
  * shards print (each runner caps an attempt at --max-log-bytes).
+ *
+ * At most a bounded number of logs are open at once, whatever the number
+ * of ranks: when one more is needed, the one written least recently is
+ * closed, and reopened for its next piece (appended to, never recreated;
+ * shard-N and the file are not reached through a link, and a file that is
+ * not the one created, a link or another file put in its place, is not
+ * written to).
  */
 #ifndef DISTMPI_LOGSTORE_H
 #define DISTMPI_LOGSTORE_H
@@ -11,8 +18,21 @@
 struct logstore;
 
 /* Logs of a run of total shards on nranks ranks, under dir (created when the
- * first piece arrives). Returns NULL with errno set. */
-struct logstore *logstore_create(const char *dir, long total, int nranks);
+ * first piece arrives), with at most max_open of them open at once (0: the
+ * default, logstore_default_open()). Returns NULL with errno set. */
+struct logstore *logstore_create(const char *dir, long total, int nranks, int max_open);
+
+/* The default bound on open logs: a quarter of the soft RLIMIT_NOFILE
+ * (rank 0 needs descriptors for MPI, the journal and the reports too), at
+ * most 64 and at least 1. */
+int logstore_default_open(void);
+
+/* How many logs are open now (for tests). */
+int logstore_open_count(const struct logstore *ls);
+
+/* Rank is gone (lost): close the file of its attempt, if open; the later
+ * pieces of that attempt are dropped, as after LOG_END. */
+void logstore_close_rank(struct logstore *ls, int rank);
 
 /* The directory (absolute). */
 const char *logstore_dir(const struct logstore *ls);
@@ -23,7 +43,8 @@ void logstore_destroy(struct logstore *ls);
 /* A piece of output of shard index's attempt, run by rank (enum log_kind in
  * runner.h): LOG_HEAD and LOG_TAIL are appended to the attempt's file,
  * LOG_END closes it, LOG_LIVE is not stored. A rank runs one attempt at a
- * time, so a piece of a new attempt closes the rank's previous file.
+ * time, so a piece of a new attempt closes the rank's previous file. A piece
+ * may close another rank's file to stay within max_open (see above).
  * Returns 0, or -1 with "cannot store the log PATH: reason" in err the first
  * time an attempt's file fails; its later pieces are dropped quietly. */
 int logstore_put(struct logstore *ls, int rank, long index, int attempt, int kind,
