@@ -520,7 +520,7 @@ static int on_lost(struct coord *co, int r, char *err, size_t errlen)
     for (long i; plan_is_static(co->plan) && (i = plan_next(co->plan, r)) >= 0;)
         if (queue_first(co, i, err, errlen) < 0)
             return -1;
-    lines_init(&co->streams[r]); /* its unfinished line will not be finished */
+    lines_init(&co->streams[r]);      /* its unfinished line will not be finished */
     logstore_close_rank(co->logs, r); /* nor its log */
     char what[320];
     if (nmoved == 0)

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "msg.h"
 #include "pack.h"
 #include "proctree.h"
 #include "topo.h"
@@ -105,11 +106,18 @@ int hostinfo_gather(struct self *me, struct cluster **out, char *err, size_t err
     int leader = me->rank, nlocal = 0;
     me->host_pids = NULL;
     me->nhost_pids = 0;
+    /* the collectives here are polled, not blocking: a rank that waits
+     * for its leader or for rank 0 (reading the host's topology, say)
+     * must not spin a core meanwhile */
+    MPI_Request req;
+    char why[256] = "";
     int rc = MPI_Comm_rank(local, &me->slot);
     if (rc == MPI_SUCCESS)
         rc = MPI_Comm_size(local, &nlocal);
-    if (rc == MPI_SUCCESS)
-        rc = MPI_Allreduce(&me->rank, &leader, 1, MPI_INT, MPI_MIN, local);
+    if (rc == MPI_SUCCESS &&
+        msg_collective(MPI_Iallreduce(&me->rank, &leader, 1, MPI_INT, MPI_MIN, local, &req), &req,
+                       "MPI_Iallreduce", why, sizeof why) < 0)
+        rc = MPI_ERR_OTHER;
     /* the leader learns its host's ranks, to tell their load from other work */
     long mypid = (long)getpid();
     long *pids = NULL;
@@ -119,12 +127,17 @@ int hostinfo_gather(struct self *me, struct cluster **out, char *err, size_t err
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    if (rc == MPI_SUCCESS)
-        rc = MPI_Gather(&mypid, 1, MPI_LONG, pids, 1, MPI_LONG, 0, local);
-    MPI_Comm_free(&local);
+    if (rc == MPI_SUCCESS &&
+        msg_collective(MPI_Igather(&mypid, 1, MPI_LONG, pids, 1, MPI_LONG, 0, local, &req), &req,
+                       "MPI_Igather", why, sizeof why) < 0)
+        rc = MPI_ERR_OTHER;
+    if (MPI_Comm_free(&local) != MPI_SUCCESS && rc == MPI_SUCCESS) {
+        rc = MPI_ERR_OTHER;
+        snprintf(why, sizeof why, "MPI_Comm_free failed");
+    }
     if (rc != MPI_SUCCESS) {
         free(pids);
-        snprintf(err, errlen, "cannot find this host's leader rank");
+        snprintf(err, errlen, "cannot find this host's leader rank%s%s", why[0] ? ": " : "", why);
         return -1;
     }
     me->host_pids = pids;
@@ -136,7 +149,6 @@ int hostinfo_gather(struct self *me, struct cluster **out, char *err, size_t err
     long cores = 0, pus = 0;
     struct probe pr = {0};
     if (me->rank == leader) {
-        char why[256];
         if (topo_count(&cores, &pus, why, sizeof why) < 0)
             fprintf(stderr, "distmpi: %s: %s; counting %ld online CPUs instead\n", me->host, why,
                     cores);
@@ -171,10 +183,10 @@ int hostinfo_gather(struct self *me, struct cluster **out, char *err, size_t err
             return -1;
         }
     }
-    rc = MPI_Gather(record, RECORD, MPI_BYTE, all, RECORD, MPI_BYTE, 0, MPI_COMM_WORLD);
-    if (rc != MPI_SUCCESS) {
+    if (msg_collective(
+            MPI_Igather(record, RECORD, MPI_BYTE, all, RECORD, MPI_BYTE, 0, MPI_COMM_WORLD, &req),
+            &req, "MPI_Igather of host records", err, errlen) < 0) {
         free(all);
-        snprintf(err, errlen, "MPI_Gather of host records failed");
         return -1;
     }
     if (me->rank == 0) {
@@ -221,34 +233,13 @@ void hostinfo_probe(const struct self *me, struct probe *pr)
                                 pr->error, sizeof pr->error) == 0;
 }
 
-/* Wait for req, polling with sleeps that grow to 10 ms: an idle rank costs
- * nothing, as during the run. */
-static int wait_polled(MPI_Request *req)
-{
-    double nap = 0.0002;
-    for (;;) {
-        int done = 0;
-        if (MPI_Test(req, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS)
-            return -1;
-        if (done)
-            return 0;
-        struct timespec ts = {0, (long)(nap * 1e9)};
-        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-            ;
-        if (nap < 0.01)
-            nap *= 2;
-    }
-}
-
 int hostinfo_reprobe(const struct self *me, struct cluster *c, int again, char *err, size_t errlen)
 {
     MPI_Request req;
     int flag = again;
-    if (MPI_Ibcast(&flag, 1, MPI_INT, 0, MPI_COMM_WORLD, &req) != MPI_SUCCESS ||
-        wait_polled(&req) < 0) {
-        snprintf(err, errlen, "MPI_Ibcast of a health round failed");
+    if (msg_collective(MPI_Ibcast(&flag, 1, MPI_INT, 0, MPI_COMM_WORLD, &req), &req,
+                       "MPI_Ibcast of a health round", err, errlen) < 0)
         return -1;
-    }
     if (!flag)
         return 0;
     struct probe pr = {0};
@@ -272,11 +263,10 @@ int hostinfo_reprobe(const struct self *me, struct cluster *c, int again, char *
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    if (MPI_Igather(record, RECORD, MPI_BYTE, all, RECORD, MPI_BYTE, 0, MPI_COMM_WORLD, &req) !=
-            MPI_SUCCESS ||
-        wait_polled(&req) < 0) {
+    if (msg_collective(
+            MPI_Igather(record, RECORD, MPI_BYTE, all, RECORD, MPI_BYTE, 0, MPI_COMM_WORLD, &req),
+            &req, "MPI_Igather of health probes", err, errlen) < 0) {
         free(all);
-        snprintf(err, errlen, "MPI_Igather of health probes failed");
         return -1;
     }
     for (int h = 0; c && h < c->nhosts; h++) {

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <mpi.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +24,7 @@
 #include "healthcmd.h"
 #include "hostinfo.h"
 #include "journal.h"
+#include "msg.h"
 #include "reaper.h"
 #include "result.h"
 #include "runner.h"
@@ -44,6 +47,41 @@ static int launched(void)
             return 1;
     }
     return 0;
+}
+
+/* Raise the soft limit on open files to the hard limit: rank 0 keeps logs,
+ * the journal and an MPI connection per rank open, and a run of hundreds
+ * of ranks needs more than the usual 1024. A limit that cannot be raised
+ * is said, not fatal (logstore bounds its open logs by it). */
+static void raise_file_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
+        fprintf(stderr, "distmpi: warning: cannot read the limit on open files: %s\n",
+                strerror(errno));
+        return;
+    }
+    rlim_t want = rl.rlim_max;
+    if (want == RLIM_INFINITY) {
+        /* the kernel refuses more than fs.nr_open */
+        FILE *f = fopen("/proc/sys/fs/nr_open", "r");
+        unsigned long long n = 0;
+        if (!f || fscanf(f, "%llu", &n) != 1 || n == 0)
+            n = 1048576;
+        if (f)
+            fclose(f);
+        want = (rlim_t)n;
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur >= want)
+        return;
+    rlim_t was = rl.rlim_cur;
+    rl.rlim_cur = want;
+    if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+        fprintf(stderr,
+                "distmpi: warning: cannot raise the limit on open files from %llu to %llu: %s; "
+                "going on with %llu\n",
+                (unsigned long long)was, (unsigned long long)want, strerror(errno),
+                (unsigned long long)was);
 }
 
 /* Print the help, the version or a command-line error (once, on rank 0) and
@@ -318,7 +356,9 @@ static int wait_for_busy_hosts(const struct self *me, struct cluster *c,
     return signals_caught();
 }
 
-/* Rank 0 sends the spec (or the exit status everyone should take) to all. */
+/* Rank 0 sends the spec (or the exit status everyone should take) to all.
+ * The others may wait here for long, while rank 0 reads a large task file
+ * or journal: the broadcasts are polled (msg_wait), so they spin no core. */
 static int broadcast_spec(struct spec *sp, int rank, char *err, size_t errlen)
 {
     unsigned char *data = NULL;
@@ -333,9 +373,15 @@ static int broadcast_spec(struct spec *sp, int rank, char *err, size_t errlen)
         }
         len = data ? (long long)n : 0;
     }
-    if (MPI_Bcast(&len, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD) != MPI_SUCCESS) {
+    MPI_Request req;
+    if (msg_collective(MPI_Ibcast(&len, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD, &req), &req,
+                       "MPI_Ibcast of the run's size", err, errlen) < 0) {
         free(data);
-        snprintf(err, errlen, "MPI_Bcast of the run failed");
+        return -1;
+    }
+    if (len < 0 || len > INT_MAX) {
+        free(data);
+        snprintf(err, errlen, "a run description of %lld bytes from rank 0", len);
         return -1;
     }
     if (rank != 0) {
@@ -345,9 +391,9 @@ static int broadcast_spec(struct spec *sp, int rank, char *err, size_t errlen)
             return -1;
         }
     }
-    if (MPI_Bcast(data, (int)len, MPI_BYTE, 0, MPI_COMM_WORLD) != MPI_SUCCESS) {
+    if (msg_collective(MPI_Ibcast(data, (int)len, MPI_BYTE, 0, MPI_COMM_WORLD, &req), &req,
+                       "MPI_Ibcast of the run", err, errlen) < 0) {
         free(data);
-        snprintf(err, errlen, "MPI_Bcast of the run failed");
         return -1;
     }
     int rc = 0;
@@ -357,6 +403,27 @@ static int broadcast_spec(struct spec *sp, int rank, char *err, size_t errlen)
     }
     free(data);
     return rc;
+}
+
+/* Rank 0, for tests: $DISTMPI_TEST_DELAY_START seconds (at most 600) of
+ * sleep before the run is broadcast, standing for a slow preparation (a
+ * large task file or journal read from a slow disk), so that a test can
+ * watch what the other ranks cost meanwhile. */
+static void test_delay_start(void)
+{
+    const char *v = getenv("DISTMPI_TEST_DELAY_START");
+    if (!v || !*v)
+        return;
+    char *end;
+    errno = 0;
+    double secs = strtod(v, &end);
+    if (errno || *end || !(secs >= 0 && secs <= 600)) {
+        fprintf(stderr, "distmpi: ignoring DISTMPI_TEST_DELAY_START=%s: not 0 to 600 seconds\n", v);
+        return;
+    }
+    struct timespec ts = {(time_t)secs, (long)((secs - (double)(time_t)secs) * 1e9)};
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !signals_caught())
+        ;
 }
 
 /* Whether process pid is mpirun (or a name Open MPI's launcher goes by). */
@@ -456,6 +523,8 @@ int main(int argc, char **argv)
     }
 
     double started = time_wall();
+    /* before MPI_Init, so that Open MPI has the descriptors too */
+    raise_file_limit();
     /* before MPI_Init, so that Open MPI's threads never take these signals */
     if (signals_hold() < 0) {
         fprintf(stderr, "distmpi: cannot block signals: %s\n", strerror(errno));
@@ -567,6 +636,8 @@ int main(int argc, char **argv)
         in.journal_out = pr.journal_out;
         in.journal_path = pr.journal_path;
     }
+    if (me.rank == 0)
+        test_delay_start();
     if (broadcast_spec(&sp, me.rank, err, sizeof err) < 0) {
         fprintf(stderr, "distmpi: rank %d: %s\n", me.rank, err);
         MPI_Abort(MPI_COMM_WORLD, EXIT_INFRA);

@@ -256,6 +256,33 @@ int msg_poll(int *src, int *tag, unsigned char **data, size_t *len, char *err, s
     return 1;
 }
 
+int msg_wait(MPI_Request *req, const char *what, char *err, size_t errlen)
+{
+    struct waiter w;
+    waiter_reset(&w);
+    for (;;) {
+        int done = 0;
+        int rc = MPI_Test(req, &done, MPI_STATUS_IGNORE);
+        if (rc != MPI_SUCCESS) {
+            mpi_error(err, errlen, what, rc);
+            return -1;
+        }
+        if (done)
+            return 0;
+        /* the deadline only caps one sleep: the waiter's delay decides */
+        waiter_wait(&w, -1, time_mono() + 1);
+    }
+}
+
+int msg_collective(int rc, MPI_Request *req, const char *what, char *err, size_t errlen)
+{
+    if (rc != MPI_SUCCESS) {
+        mpi_error(err, errlen, what, rc);
+        return -1;
+    }
+    return msg_wait(req, what, err, errlen);
+}
+
 void waiter_reset(struct waiter *w)
 {
     w->delay = WAIT_MIN;

@@ -7,6 +7,7 @@
 #ifndef DISTMPI_MSG_H
 #define DISTMPI_MSG_H
 
+#include <mpi.h>
 #include <stddef.h>
 
 enum msg_tag {
@@ -71,6 +72,17 @@ int outbox_pending_dest(const struct outbox *ob);
  * copies straight from the sender's memory). Returns how many sends were
  * given up (not delivered), or -1 with a reason in err. */
 int outbox_abandon(struct outbox *ob, int dest, char *err, size_t errlen);
+
+/* Wait for req (a non-blocking collective, say MPI_Ibcast) to complete,
+ * polling it with MPI_Test and the waiter's sleeps in between, so that a
+ * rank waiting for rank 0 at start-up costs nothing either. what names the
+ * call in errors. Returns 0, or -1 with "WHAT: MPI's reason" in err (the
+ * request is then left as it is: the caller ends the job). */
+int msg_wait(MPI_Request *req, const char *what, char *err, size_t errlen);
+
+/* Start a collective (its MPI return code in rc, the call named what) and
+ * wait for it with msg_wait. Returns 0, or -1 with the reason in err. */
+int msg_collective(int rc, MPI_Request *req, const char *what, char *err, size_t errlen);
 
 /* Take one waiting message, if any: returns 1 and sets *src, *tag, *data (heap,
  * caller frees) and *len; 0 when nothing is waiting; -1 with a reason in err. */
