@@ -243,8 +243,8 @@ int logstore_put(struct logstore *ls, int rank, long index, int attempt, int kin
         close_log(ls, o);
         if (open_log(ls, o, index, attempt, err, errlen) < 0)
             return -1;
-    } else if (!o->broken && o->fd < 0 && reopen_log(ls, o, err, errlen) < 0) {
-        return -1;
+    } else if (!o->broken && o->fd < 0 && len > 0 && reopen_log(ls, o, err, errlen) < 0) {
+        return -1; /* (an empty piece, LOG_END say, needs no file) */
     }
     o->used = ++ls->clock;
     int rc = 0;

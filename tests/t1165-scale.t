@@ -43,17 +43,18 @@ rank_cpu() {
 # Two ranks, not oversubscribed, so that Open MPI does not make a rank
 # blocked in a collective yield (mpi_yield_when_idle): a rank spinning in a
 # blocking MPI_Bcast then takes a core, or its share of one on a busy
-# machine; a polled one takes about 1 % of the wait.
+# machine (40-80 % of the wait here); a polled one about 0.6 %.
 test_expect_success 'a rank waiting for a slow rank 0 at start-up spins no core' '
 	mkdir cpu &&
-	DISTMPI_TEST_DELAY_START=8 "$MPIRUN" -np 2 --oversubscribe --bind-to none \
+	DISTMPI_TEST_DELAY_START=10 "$MPIRUN" -np 2 --oversubscribe --bind-to none \
 		--mca odls_base_sigkill_timeout 0 "$DISTMPI" -n 2 --logs cpulogs -- \
 		sh "$PWD/stat.sh" "$PWD/cpu" >out 2>err &&
 	grep "^2 shards: 2 passed" out &&
 	rank_cpu cpu 1 >cpu.1 &&
 	cat cpu.1 &&
-	# it waited the 8 s, and used less than a tenth of them
-	awk "{ exit !(\$2 >= 8 && \$1 < \$2 / 10) }" cpu.1
+	# it waited the 10 s, and used less than a tenth of its age, give or
+	# take a second for MPI_Init (a sanitized build, a busy machine)
+	awk "{ exit !(\$2 >= 10 && \$1 < 1 + \$2 / 10) }" cpu.1
 '
 
 test_expect_success 'a bad DISTMPI_TEST_DELAY_START is said and ignored' '

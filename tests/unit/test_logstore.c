@@ -159,7 +159,10 @@ START_TEST(reopened_log_is_appended_to)
     put(ls, 1, 1, 2, LOG_TAIL, "b2 ");
     put(ls, 0, 0, 1, LOG_TAIL, "a3");
     put(ls, 0, 0, 1, LOG_END, "");
-    put(ls, 1, 1, 2, LOG_END, "");
+    ck_assert_int_eq(logstore_open_count(ls), 0);
+    put(ls, 1, 1, 2, LOG_END, ""); /* closed already: not reopened to be closed */
+    ck_assert_int_eq(logstore_open_count(ls), 0);
+    put(ls, 1, 1, 2, LOG_TAIL, "late"); /* after the end: dropped */
     char *a = logstore_tail(ls, 0, 1, 100), *b = logstore_tail(ls, 1, 2, 100);
     ck_assert_str_eq(a, "a1 a2 a3");
     ck_assert_str_eq(b, "b1 b2 ");
