@@ -33,6 +33,9 @@ struct self {
     long cores;      /* this host's cores (the leader's count; 0 elsewhere) */
     long *host_pids; /* the leader's: the pids of this host's ranks; NULL elsewhere */
     int nhost_pids;
+    /* the soft limit on open files this rank started with, which its shards
+     * get back (main.c raises the rank's own); 0: the rank's, unchanged */
+    unsigned long long file_limit;
 };
 
 /* Collective over MPI_COMM_WORLD. Every rank fills *me (free with

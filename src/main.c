@@ -52,14 +52,15 @@ static int launched(void)
 /* Raise the soft limit on open files to the hard limit: rank 0 keeps logs,
  * the journal and an MPI connection per rank open, and a run of hundreds
  * of ranks needs more than the usual 1024. A limit that cannot be raised
- * is said, not fatal (logstore bounds its open logs by it). */
-static void raise_file_limit(void)
+ * is said, not fatal (logstore bounds its open logs by it). Returns the
+ * soft limit it had, which the shards get back, or 0 when it is unchanged. */
+static unsigned long long raise_file_limit(void)
 {
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
         fprintf(stderr, "distmpi: warning: cannot read the limit on open files: %s\n",
                 strerror(errno));
-        return;
+        return 0;
     }
     rlim_t want = rl.rlim_max;
     if (want == RLIM_INFINITY) {
@@ -73,15 +74,18 @@ static void raise_file_limit(void)
         want = (rlim_t)n;
     }
     if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur >= want)
-        return;
+        return 0;
     rlim_t was = rl.rlim_cur;
     rl.rlim_cur = want;
-    if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+    if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
         fprintf(stderr,
                 "distmpi: warning: cannot raise the limit on open files from %llu to %llu: %s; "
                 "going on with %llu\n",
                 (unsigned long long)was, (unsigned long long)want, strerror(errno),
                 (unsigned long long)was);
+        return 0;
+    }
+    return (unsigned long long)was;
 }
 
 /* Print the help, the version or a command-line error (once, on rank 0) and
@@ -524,7 +528,7 @@ int main(int argc, char **argv)
 
     double started = time_wall();
     /* before MPI_Init, so that Open MPI has the descriptors too */
-    raise_file_limit();
+    unsigned long long file_limit = raise_file_limit();
     /* before MPI_Init, so that Open MPI's threads never take these signals */
     if (signals_hold() < 0) {
         fprintf(stderr, "distmpi: cannot block signals: %s\n", strerror(errno));
@@ -563,6 +567,7 @@ int main(int argc, char **argv)
         MPI_Abort(MPI_COMM_WORLD, EXIT_INFRA);
         return EXIT_INFRA;
     }
+    me.file_limit = file_limit;
 
     struct spec sp = {.status = -1};
     struct prepared pr = {0};

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -502,7 +503,8 @@ static int cloexec_from_3(void)
 
 /* In the child, between fork and exec: only async-signal-safe calls. Exits
  * 127 after writing errno to report (close-on-exec) when it cannot exec. */
-static void child(char **argv, char **env, int out, int report, pid_t parent)
+static void child(char **argv, char **env, int out, int report, pid_t parent,
+                  const struct rlimit *files)
 {
     /* if the rank dies (kill -9, Open MPI ending the job), its shard dies
      * with it rather than finishing unrecorded and running twice after
@@ -535,6 +537,10 @@ static void child(char **argv, char **env, int out, int report, pid_t parent)
         goto fail;
     if (cloexec_from_3() < 0)
         goto fail;
+    /* the limit on open files the rank started with, not the one it raised
+     * for itself: some programs close or scan every descriptor up to it */
+    if (files && setrlimit(RLIMIT_NOFILE, files) < 0)
+        goto fail;
     execvpe(argv[0], argv, env);
 fail:;
     int e = errno;
@@ -543,11 +549,18 @@ fail:;
     _exit(127);
 }
 
-/* Start argv with env, output to out. Returns 0 with *pid, or the errno that
+/* Start argv with env, output to out, and with a soft limit of file_limit
+ * open files (0: the rank's). Returns 0 with *pid, or the errno that
  * kept it from starting (the command not found or not executable, ...). A
  * close-on-exec pipe carries a failed exec's errno back from the child. */
-static int spawn(pid_t *pid, char **argv, char **env, int out)
+static int spawn(pid_t *pid, char **argv, char **env, int out, unsigned long long file_limit)
 {
+    struct rlimit lim;
+    const struct rlimit *files = NULL;
+    if (file_limit && getrlimit(RLIMIT_NOFILE, &lim) == 0 && file_limit <= lim.rlim_max) {
+        lim.rlim_cur = (rlim_t)file_limit;
+        files = &lim;
+    }
     int report[2];
     if (pipe2(report, O_CLOEXEC) < 0)
         return errno;
@@ -560,7 +573,7 @@ static int spawn(pid_t *pid, char **argv, char **env, int out)
         return e;
     }
     if (p == 0)
-        child(argv, env, out, report[1], parent);
+        child(argv, env, out, report[1], parent, files);
     close(report[1]);
     /* the group exists before anyone signals it (the child sets it too) */
     setpgid(p, p);
@@ -633,7 +646,7 @@ static void start_attempt(struct runner *r)
 
     r->mono_start = time_mono();
     a->start = time_wall();
-    int err = spawn(&r->pid, argv, env, pipefd[1]);
+    int err = spawn(&r->pid, argv, env, pipefd[1], r->cfg.file_limit);
     if (err != 0) {
         attempt_failed_to_start(r, a, "cannot run ", argv[0], err);
         goto out;

@@ -40,7 +40,8 @@ struct runner_config {
     long total; /* shards in the run, for {total} */
     size_t max_log_bytes;    /* per attempt: head and tail, half each */
     bool stream;             /* pass on LOG_LIVE pieces */
-    runner_output_fn output; /* NULL: output is read and dropped */
+    unsigned long long file_limit; /* the shards' soft RLIMIT_NOFILE; 0: the rank's */
+    runner_output_fn output;       /* NULL: output is read and dropped */
     void *output_arg;
 };
 

@@ -260,6 +260,7 @@ struct runner *worker_runner_create(const struct spec *spec, const struct self *
         .total = spec->total,
         .max_log_bytes = (size_t)spec->max_log_bytes,
         .stream = spec->stream,
+        .file_limit = me->file_limit,
         .output = output,
         .output_arg = arg,
     };
