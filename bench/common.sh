@@ -41,6 +41,8 @@ bench_pid=
 # shellcheck disable=SC2317 # called by the EXIT trap
 bench_cleanup() {
     if [ -n "$bench_pid" ] && kill -0 "$bench_pid" 2>/dev/null; then
+        # its children first (xargs under sh -c, mpirun under timeout)
+        pkill -TERM -P "$bench_pid" 2>/dev/null || true
         kill -TERM "$bench_pid" 2>/dev/null || true
         sleep 1
         kill -KILL "$bench_pid" 2>/dev/null || true
