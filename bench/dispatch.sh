@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# dispatch.sh - how fast does distmpi hand out and reap short shards, beside
+# the plainest ways to run the same processes on the same cores?
+#
+#   bench/dispatch.sh [SHARDS [RANKS [RUNS]]]     (defaults: 5000, 2, 3)
+#
+# Runs SHARDS /bin/true processes, RANKS at a time, each way:
+#   distmpi       mpirun --oversubscribe -np RANKS distmpi -n SHARDS
+#                 --max-load 1000000 --progress none -- /bin/true
+#                 (no reports; the journal and the per-shard logs it always
+#                 keeps are on)
+#   distmpi-json  the same with --json FILE --junit FILE --html FILE
+#   spawnloop     bench/spawnloop SHARDS RANKS /bin/true: posix_spawn and
+#                 waitpid, RANKS at a time (the fork limit)
+#   xargs         seq SHARDS | xargs -P RANKS -n 1 /bin/true
+#   parallel      seq SHARDS | parallel -j RANKS /bin/true (GNU parallel;
+#                 left out with a note when it is not installed)
+# RUNS times each, interleaved (all of them, then all again, ...) so that
+# the other work on the machine hits them alike, and prints the median wall
+# time and shards/s of each, then distmpi's rate as a fraction of each
+# baseline's (distmpi/spawnloop 0.25: a quarter of the spawn loop's rate).
+#
+# distmpi is $DISTMPI, else src/distmpi of the build tree this script is run
+# from (or of the source tree it is in), else distmpi on PATH; spawnloop is
+# the build tree's bench/spawnloop, else bench/spawnloop.c built with $CC or
+# cc. mpirun is $MPIRUN or mpirun on PATH.
+#
+# Exit status: 0 distmpi reached the target (80 % of the spawn loop's rate),
+# 1 it did not, 2 the measurement could not be made.
+set -euo pipefail
+
+bench_name=dispatch
+# shellcheck source=bench/common.sh
+. "$(dirname "$0")/common.sh"
+
+shards=${1:-5000}
+ranks=${2:-2}
+runs=${3:-3}
+target=0.80
+whole_number SHARDS "$shards"
+whole_number RANKS "$ranks"
+whole_number RUNS "$runs"
+[ "$shards" -ge 1 ] || die "SHARDS must be at least 1"
+[ "$ranks" -ge 1 ] || die "RANKS must be at least 1"
+[ "$runs" -ge 1 ] || die "RUNS must be at least 1"
+
+spawnloop=$(bench_tool spawnloop "${CC:-cc}")
+ways="distmpi distmpi-json spawnloop xargs"
+if command -v parallel >/dev/null 2>&1 && parallel --version 2>/dev/null | grep -q 'GNU parallel'; then
+    ways="$ways parallel"
+else
+    note "GNU parallel is not installed: no parallel baseline (apt-get install parallel)"
+fi
+
+bench_header
+note "$shards shards of /bin/true, $ranks at a time, $runs runs of each way, interleaved"
+
+# run_way WAY RUN: run WAY once; set r_secs, r_rc.
+run_way() {
+    local way=$1 run=$2 out="$tmp/$1.$2.out"
+    case $way in
+    distmpi)
+        timed "$out" "$mpirun" --oversubscribe -np "$ranks" "$distmpi" -n "$shards" \
+            --max-load 1000000 --progress none --run-dir "$tmp/run-$way-$run" -- /bin/true
+        ;;
+    distmpi-json)
+        timed "$out" "$mpirun" --oversubscribe -np "$ranks" "$distmpi" -n "$shards" \
+            --max-load 1000000 --progress none --run-dir "$tmp/run-$way-$run" \
+            --json "$tmp/r.json" --junit "$tmp/r.xml" --html "$tmp/r.html" -- /bin/true
+        ;;
+    spawnloop)
+        timed "$out" "$spawnloop" "$shards" "$ranks" /bin/true
+        ;;
+    xargs)
+        # shellcheck disable=SC2016 # expanded by that sh, not here
+        timed "$out" sh -c 'seq "$1" | xargs -P "$2" -n 1 /bin/true' sh "$shards" "$ranks"
+        ;;
+    parallel)
+        # shellcheck disable=SC2016 # expanded by that sh, not here
+        timed "$out" sh -c 'seq "$1" | parallel --will-cite -j "$2" /bin/true' sh "$shards" "$ranks"
+        ;;
+    esac
+    if [ "$r_rc" -ne 0 ]; then
+        tail -n 20 "$out" >&2
+        die "$way (run $run) exited $r_rc"
+    fi
+    # the run directories hold a log per shard: remove them as we go
+    rm -rf "$tmp/run-$way-$run"
+}
+
+declare -A times
+for run in $(seq "$runs"); do
+    line="run $run/$runs:"
+    for way in $ways; do
+        run_way "$way" "$run"
+        times[$way]="${times[$way]:-} $r_secs"
+        line="$line $way ${r_secs}s"
+    done
+    note "$line"
+done
+
+echo
+printf '%-14s %10s %10s   %s\n' way "median s" "shards/s" "runs (s)"
+declare -A rate
+for way in $ways; do
+    # shellcheck disable=SC2086 # the list of times, split on purpose
+    m=$(median ${times[$way]})
+    rate[$way]=$(calc 'sprintf("%.0f", n / m)' n="$shards" m="$m")
+    printf '%-14s %10s %10s  %s\n' "$way" "$m" "${rate[$way]}" "${times[$way]}"
+done
+echo
+for way in $ways; do
+    case $way in distmpi*) continue ;; esac
+    for d in distmpi distmpi-json; do
+        echo "$d/$way $(calc 'sprintf("%.2f", a / b)' a="${rate[$d]}" b="${rate[$way]}")"
+    done
+done
+note "load average after: $(loadavg)"
+ratio=$(calc 'sprintf("%.2f", a / b)' a="${rate[distmpi]}" b="${rate[spawnloop]}")
+pct=$(calc 'sprintf("%.0f", 100 * t)' t="$target")
+if awk -v r="$ratio" -v t="$target" 'BEGIN { exit !(r >= t) }'; then
+    echo "target: distmpi at >= $pct % of the spawn loop's rate: met ($ratio)"
+    exit 0
+fi
+echo "target: distmpi at >= $pct % of the spawn loop's rate: MISSED ($ratio)"
+exit 1
