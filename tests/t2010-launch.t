@@ -210,7 +210,12 @@ test_expect_success SSHD 'SIGHUP is passed on to mpirun' '
 # by DISTMPI_STATUS_FILE, which launch sets just before it forks; neither
 # side keeps the shim). The signal must reach mpirun, not be lost.
 command -v cc >/dev/null && test_set_prereq CC
-test_expect_success SSHD,CC 'a SIGTERM right after the fork is passed on, not lost' '
+# ASan refuses to start a program when another library is preloaded before
+# its own runtime, as the shim of fork is here
+if test_have_prereq SANITIZED; then
+	echo "# under ASan a preloaded shim cannot run: the SIGTERM-after-fork test is skipped"
+fi
+test_expect_success SSHD,CC,!SANITIZED 'a SIGTERM right after the fork is passed on, not lost' '
 	cat >fork-shim.c <<-\EOF &&
 	#define _GNU_SOURCE
 	#include <dlfcn.h>
