@@ -155,7 +155,7 @@ int health_probe_files(const char *disk_path, const char *meminfo_path, const ch
                        char *err, size_t errlen);
 
 enum { HEALTH_SAMPLES = 5 };
-#define HEALTH_SAMPLE_GAP 0.01
+#define HEALTH_SAMPLE_GAP 0.002
 
 /* health_probe_files(path, "/proc/meminfo", "/proc/loadavg", cores, NULL,
  * NULL, ...): this host's health for work in the directory path, every

@@ -260,6 +260,7 @@ int msg_wait(MPI_Request *req, const char *what, char *err, size_t errlen)
 {
     struct waiter w;
     waiter_reset(&w);
+    double start = time_mono();
     for (;;) {
         int done = 0;
         int rc = MPI_Test(req, &done, MPI_STATUS_IGNORE);
@@ -269,8 +270,12 @@ int msg_wait(MPI_Request *req, const char *what, char *err, size_t errlen)
         }
         if (done)
             return 0;
-        /* the deadline only caps one sleep: the waiter's delay decides */
-        waiter_wait(&w, -1, time_mono() + 1);
+        /* no sleep longer than an eighth of the time waited so far: the
+         * start-up's collectives come one after another, and each would
+         * otherwise end up to a whole WAIT_MAX after its partners were
+         * ready; a long wait still backs off to WAIT_MAX soon */
+        double now = time_mono(), cap = (now - start) / 8;
+        waiter_wait(&w, -1, now + (cap > WAIT_MIN ? cap : WAIT_MIN));
     }
 }
 
