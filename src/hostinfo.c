@@ -18,6 +18,24 @@
 
 #define RECORD 1024 /* bytes each rank contributes to the gather */
 
+/* Fill record with what p packed, zero-padded to RECORD bytes (the gathers
+ * take fixed-size records). Returns 0, or -1 with err naming what. */
+static int record_take(struct packer *p, unsigned char record[RECORD], const char *what,
+                       char *err, size_t errlen)
+{
+    size_t len;
+    unsigned char *mine = packer_take(p, &len);
+    if (!mine || len > RECORD) {
+        free(mine);
+        snprintf(err, errlen, "%s too large", what);
+        return -1;
+    }
+    memset(record, 0, RECORD);
+    memcpy(record, mine, len);
+    free(mine);
+    return 0;
+}
+
 void cluster_destroy(struct cluster *c)
 {
     if (!c)
@@ -164,16 +182,9 @@ int hostinfo_gather(struct self *me, struct cluster **out, char *err, size_t err
     pack_i64(&p, cores);
     pack_i64(&p, pus);
     probe_pack(&p, &pr);
-    size_t len;
-    unsigned char *mine = packer_take(&p, &len);
-    unsigned char record[RECORD] = {0};
-    if (!mine || len > RECORD) {
-        free(mine);
-        snprintf(err, errlen, "host record too large");
+    unsigned char record[RECORD];
+    if (record_take(&p, record, "host record", err, errlen) < 0)
         return -1;
-    }
-    memcpy(record, mine, len);
-    free(mine);
 
     unsigned char *all = NULL;
     if (me->rank == 0) {
@@ -248,16 +259,9 @@ int hostinfo_reprobe(const struct self *me, struct cluster *c, int again, char *
     struct packer p;
     packer_init(&p);
     probe_pack(&p, &pr);
-    size_t len;
-    unsigned char *mine = packer_take(&p, &len);
-    unsigned char record[RECORD] = {0};
-    if (!mine || len > RECORD) {
-        free(mine);
-        snprintf(err, errlen, "probe record too large");
+    unsigned char record[RECORD];
+    if (record_take(&p, record, "probe record", err, errlen) < 0)
         return -1;
-    }
-    memcpy(record, mine, len);
-    free(mine);
     unsigned char *all = NULL;
     if (me->rank == 0 && !(all = malloc((size_t)me->nranks * RECORD))) {
         snprintf(err, errlen, "out of memory");
