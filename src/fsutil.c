@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fdio.h"
+
 #define LINK_REFUSED "is a symbolic link; distmpi will not follow it"
 
 /* A walk down BASE/REL, and where its errors go. */
@@ -373,55 +375,23 @@ int fs_create(int *base_fd, const char *base, const char *rel, int flags, char *
 
 int fs_read_file(const char *path, size_t max, char **data, size_t *len, char *err, size_t errlen)
 {
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        goto error;
     struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    int rc = -1;
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
         errno = EISDIR;
-        goto error;
-    }
-    /* read to the end rather than trusting st_size: /proc files report 0 */
-    for (;;) {
-        if (n == cap) {
-            if (cap >= max) {
-                close(fd);
-                free(buf);
-                snprintf(err, errlen, "%s: %zu KiB or more, too large", path, max / 1024);
-                errno = EFBIG;
-                return -1;
-            }
-            size_t ncap = cap ? cap * 2 : 4096;
-            if (ncap > max)
-                ncap = max;
-            char *b = realloc(buf, ncap);
-            if (!b)
-                goto error;
-            buf = b;
-            cap = ncap;
-        }
-        ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            goto error;
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    *data = buf;
-    *len = n;
-    return 0;
-error:;
+    else if (fd >= 0)
+        rc = read_all(fd, max, data, len);
     int saved = errno;
-    snprintf(err, errlen, "%s: %s", path,
-             saved == EISDIR ? "is a directory, not a file" : strerror(saved));
     if (fd >= 0)
         close(fd);
-    free(buf);
+    if (rc == 0)
+        return 0;
+    if (saved == EFBIG)
+        snprintf(err, errlen, "%s: %zu KiB or more, too large", path, max / 1024);
+    else
+        snprintf(err, errlen, "%s: %s", path,
+                 saved == EISDIR ? "is a directory, not a file" : strerror(saved));
     errno = saved;
     return -1;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "fsutil.h"
 
 struct journal {
@@ -95,19 +96,9 @@ static int write_line(struct journal *j, json_t *o, char *err, size_t errlen)
     }
     size_t n = strlen(text);
     text[n] = '\n'; /* json_dumps' NUL: the line's end, written in the same write */
-    const char *p = text;
-    size_t left = n + 1;
-    while (left > 0) {
-        ssize_t w = write(j->fd, p, left);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            break;
-        p += w;
-        left -= (size_t)w;
-    }
-    free(text);
-    if (left > 0 || fsync(j->fd) < 0) {
+    int rc = write_all(j->fd, text, n + 1);
+    free(text); /* keeps errno (glibc) */
+    if (rc < 0 || fsync(j->fd) < 0) {
         snprintf(err, errlen, "cannot write the journal %s: %s", j->path, strerror(errno));
         return -1;
     }

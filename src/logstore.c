@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "fsutil.h"
 #include "runner.h"
 
@@ -248,21 +249,12 @@ int logstore_put(struct logstore *ls, int rank, long index, int attempt, int kin
     }
     o->used = ++ls->clock;
     int rc = 0;
-    const char *p = data;
-    while (!o->broken && len > 0) {
-        ssize_t n = write(o->fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            char *path = path_of(ls, index, attempt);
-            snprintf(err, errlen, "cannot write the log %s: %s", path ? path : "", strerror(errno));
-            free(path);
-            o->broken = true;
-            rc = -1;
-            break;
-        }
-        p += n;
-        len -= (size_t)n;
+    if (!o->broken && len > 0 && write_all(o->fd, data, len) < 0) {
+        char *path = path_of(ls, index, attempt);
+        snprintf(err, errlen, "cannot write the log %s: %s", path ? path : "", strerror(errno));
+        free(path);
+        o->broken = true;
+        rc = -1;
     }
     if (kind == LOG_END || o->broken) {
         /* keep the attempt's identity so that a stray later piece of it
@@ -271,22 +263,6 @@ int logstore_put(struct logstore *ls, int rank, long index, int attempt, int kin
         o->broken = true;
     }
     return rc;
-}
-
-/* Write all of data to fd. Returns 0, or -1 with errno set. */
-static int write_all(int fd, const void *data, size_t len)
-{
-    const char *p = data;
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
 }
 
 char *logstore_save(struct logstore *ls, long index, const char *name, const void *data,

@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "conffile.h"
+#include "fdio.h"
 #include "fsutil.h"
 #include "coord.h"
 #include "healthcmd.h"
@@ -461,9 +462,8 @@ static _Noreturn void end_job_without_lost_ranks(int status)
         char line[16];
         int len = snprintf(line, sizeof line, "%d\n", status);
         int fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-        ssize_t wrote = fd >= 0 ? write(fd, line, (size_t)len) : -1;
-        int ok = wrote == len;
-        int saved = wrote >= 0 && !ok ? EIO : errno;
+        int ok = fd >= 0 && write_all(fd, line, (size_t)len) == 0;
+        int saved = errno;
         if (fd >= 0 && close(fd) < 0 && ok) {
             ok = 0;
             saved = errno;
