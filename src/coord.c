@@ -71,7 +71,7 @@ static int prefetch_target(const struct coord *co)
 }
 
 /* Give worker rank r shards until it holds its target. */
-static int fill(struct coord *co, int r, char *err, size_t errlen)
+static int fill(struct coord *co, int r, struct error *err)
 {
     if (co->stopping || !rank_usable(co->in, r) || liveness_is_lost(co->alive, r))
         return 0;
@@ -83,11 +83,9 @@ static int fill(struct coord *co, int r, char *err, size_t errlen)
         size_t len;
         struct assignment a = hand_out(co, index);
         unsigned char *data = assign_pack(&a, &len);
-        if (!data) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
-        if (outbox_send(co->ob, r, TAG_ASSIGN, data, len, err, errlen) < 0)
+        if (!data)
+            return errprintf(err, "out of memory");
+        if (outbox_send(co->ob, r, TAG_ASSIGN, data, len, err) < 0)
             return -1;
         co->owner[index] = r;
         co->host_assigned[co->in->cluster->rank_host[r]]++;
@@ -114,12 +112,12 @@ static int fill_self(struct coord *co)
  * said once and makes the exit status 3. */
 static void journal_write(struct coord *co, const struct shard_result *res, const char *host)
 {
-    char why[1024];
+    struct error why;
     if (!co->in->journal_out || co->journal_failed)
         return;
-    if (journal_append(co->in->journal_out, res, host, why, sizeof why) < 0) {
+    if (journal_append(co->in->journal_out, res, host, &why) < 0) {
         co->journal_failed = true;
-        coord_say(co, "distmpi: %s; results are no longer recorded there\n", why);
+        coord_say(co, "distmpi: %s; results are no longer recorded there\n", why.text);
     }
 }
 
@@ -201,19 +199,18 @@ static bool someone_may_run(const struct coord *co, long index)
 
 /* Put shard index first in line (rescue.h). Returns 0, or -1 with err: it
  * was queued already, a mistake of ours. */
-static int queue_first(struct coord *co, long index, char *err, size_t errlen)
+static int queue_first(struct coord *co, long index, struct error *err)
 {
     if (rescue_push(co->rescue, index) == 0)
         return 0;
-    snprintf(err, errlen, "shard %ld queued twice", index + 1);
-    return -1;
+    return errprintf(err, "shard %ld queued twice", index + 1);
 }
 
 /* Give every rank work it may take (rank 0's own slot fills itself). */
-static int fill_all(struct coord *co, char *err, size_t errlen)
+static int fill_all(struct coord *co, struct error *err)
 {
     for (int r = 1; r < co->in->cluster->nranks; r++)
-        if (fill(co, r, err, errlen) < 0)
+        if (fill(co, r, err) < 0)
             return -1;
     return 0;
 }
@@ -224,22 +221,19 @@ static int fill_all(struct coord *co, char *err, size_t errlen)
  * are left and a rank on another host may take the shard: it waits for
  * that rank, first in line. Otherwise the result is recorded. Returns 0, or
  * -1 with err (ENOMEM). */
-static int settle(struct coord *co, struct shard_result *res, char *err, size_t errlen)
+static int settle(struct coord *co, struct shard_result *res, struct error *err)
 {
     const struct cluster *c = co->in->cluster;
     long i = res->index;
     res = result_merge(co->partial[i], res);
     co->partial[i] = NULL;
-    if (!res) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
+    if (!res)
+        return errprintf(err, "out of memory");
     int h = c->rank_host[res->rank];
     if (co->in->settings->retry_elsewhere && res->status == STATUS_EXEC_ERROR && !co->stopping) {
         if (rescue_avoid(co->rescue, i, h) < 0) {
             result_free(res);
-            snprintf(err, errlen, "out of memory");
-            return -1;
+            return errprintf(err, "out of memory");
         }
         const char *why = res->error ? res->error : "exec error";
         if (res->nattempts > co->in->spec->retries) {
@@ -259,9 +253,9 @@ static int settle(struct coord *co, struct shard_result *res, char *err, size_t 
             co->owner[i] = -1;
             co->host_assigned[h]--;
             co->next_attempt[i] = result_last_number(res) + 1;
-            if (queue_first(co, i, err, errlen) < 0)
+            if (queue_first(co, i, err) < 0)
                 return -1;
-            return fill_all(co, err, errlen);
+            return fill_all(co, err);
         }
     }
     record(co, res);
@@ -286,16 +280,14 @@ static void strand(struct coord *co)
 }
 
 /* A result from worker src. Returns 0, or -1 with err for a broken message. */
-static int on_result(struct coord *co, int src, const unsigned char *data, size_t len, char *err,
-                     size_t errlen)
+static int on_result(struct coord *co, int src, const unsigned char *data, size_t len,
+                     struct error *err)
 {
     struct unpacker u;
     unpacker_init(&u, data, len);
     struct shard_result *res = result_unpack(&u);
-    if (!res) {
-        snprintf(err, errlen, "malformed result message from rank %d", src);
-        return -1;
-    }
+    if (!res)
+        return errprintf(err, "malformed result message from rank %d", src);
     if (res->index >= co->in->spec->total || co->owner[res->index] != src ||
         co->results[res->index] || res->rank != src ||
         (res->nattempts > 0 && (res->attempts[0].number != co->first_attempt[res->index] ||
@@ -308,64 +300,56 @@ static int on_result(struct coord *co, int src, const unsigned char *data, size_
         return 0;
     }
     co->outstanding[src]--;
-    if (settle(co, res, err, errlen) < 0)
+    if (settle(co, res, err) < 0)
         return -1;
-    return fill(co, src, err, errlen);
+    return fill(co, src, err);
 }
 
 /* A TAG_LOG message from worker src. */
-static int on_log(struct coord *co, int src, const unsigned char *data, size_t len, char *err,
-                  size_t errlen)
+static int on_log(struct coord *co, int src, const unsigned char *data, size_t len,
+                  struct error *err)
 {
     long index;
     int attempt, kind;
     const void *piece;
     size_t n;
     if (logpiece_unpack(data, len, &index, &attempt, &kind, &piece, &n) < 0 ||
-        index >= co->in->spec->total) {
-        snprintf(err, errlen, "malformed log message from rank %d", src);
-        return -1;
-    }
+        index >= co->in->spec->total)
+        return errprintf(err, "malformed log message from rank %d", src);
     if (co->owner[index] == src && !co->results[index])
         coord_piece(co, src, index, attempt, kind, piece, n);
     return 0;
 }
 
 /* A TAG_COLLECT message from worker src. */
-static int on_collect(struct coord *co, int src, const unsigned char *data, size_t len, char *err,
-                      size_t errlen)
+static int on_collect(struct coord *co, int src, const unsigned char *data, size_t len,
+                      struct error *err)
 {
     long index;
     char *name, *error;
     const void *file;
     size_t n;
     if (collected_unpack(data, len, &index, &name, &error, &file, &n) < 0 ||
-        index >= co->in->spec->total) {
-        snprintf(err, errlen, "malformed message with a collected file from rank %d", src);
-        return -1;
-    }
+        index >= co->in->spec->total)
+        return errprintf(err, "malformed message with a collected file from rank %d", src);
     if (co->owner[index] == src && !co->results[index])
         coord_add_collected(co, index, name, file, n, error);
     free(name);
     free(error);
-    if (co->collect_failed) {
-        snprintf(err, errlen, "out of memory recording a collected file");
-        return -1;
-    }
+    if (co->collect_failed)
+        return errprintf(err, "out of memory recording a collected file");
     return 0;
 }
 
 /* A probe of host h: print a change of state, and on recovery give the
  * host's ranks work again. Returns 0, or -1 with err. */
-static int on_probe(struct coord *co, int h, const struct probe *pr, char *err, size_t errlen)
+static int on_probe(struct coord *co, int h, const struct probe *pr, struct error *err)
 {
     const struct cluster *c = co->in->cluster;
     struct watch *w = co->in->watch;
     int change = watch_update(w, h, pr, time_wall());
-    if (change == -2) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
+    if (change == -2)
+        return errprintf(err, "out of memory");
     if (change == 0)
         return 0;
     int n;
@@ -380,8 +364,8 @@ static int on_probe(struct coord *co, int h, const struct probe *pr, char *err, 
         /* a dynamic plan takes the queued shards back for other hosts; a
          * static one keeps them where it put them */
         int flag = plan_is_static(co->plan) ? PAUSE_KEEP : PAUSE_GIVE_BACK;
-        if ((change < 0 ? outbox_send_flag(co->ob, r, TAG_PAUSE, flag, err, errlen)
-                        : outbox_send_flag(co->ob, r, TAG_RESUME, -1, err, errlen)) < 0)
+        if ((change < 0 ? outbox_send_flag(co->ob, r, TAG_PAUSE, flag, err)
+                        : outbox_send_flag(co->ob, r, TAG_RESUME, -1, err)) < 0)
             return -1;
     }
     if (change < 0) {
@@ -392,7 +376,7 @@ static int on_probe(struct coord *co, int h, const struct probe *pr, char *err, 
     } else {
         coord_say(co, "distmpi: host %s healthy again (%s)\n", c->hosts[h].name, e[n - 1].reason);
         for (int r = 1; r < c->nranks; r++)
-            if (c->rank_host[r] == h && fill(co, r, err, errlen) < 0)
+            if (c->rank_host[r] == h && fill(co, r, err) < 0)
                 return -1;
     }
     fflush(stdout);
@@ -400,8 +384,8 @@ static int on_probe(struct coord *co, int h, const struct probe *pr, char *err, 
 }
 
 /* Worker src gave back shards it had not started: others may run them. */
-static int on_return(struct coord *co, int src, const unsigned char *data, size_t len, char *err,
-                     size_t errlen)
+static int on_return(struct coord *co, int src, const unsigned char *data, size_t len,
+                     struct error *err)
 {
     struct unpacker u;
     unpacker_init(&u, data, len);
@@ -418,48 +402,42 @@ static int on_return(struct coord *co, int src, const unsigned char *data, size_
             continue; /* it will not run: --max-failures was reached */
         /* one that must avoid some hosts waits in the rescue queue again */
         if (rescue_avoided_count(co->rescue, index) > 0) {
-            if (queue_first(co, index, err, errlen) < 0)
+            if (queue_first(co, index, err) < 0)
                 return -1;
-        } else if (plan_return(co->plan, index) < 0) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
+        } else if (plan_return(co->plan, index) < 0)
+            return errprintf(err, "out of memory");
     }
-    if (u.failed || u.pos != u.len) {
-        snprintf(err, errlen, "malformed message giving shards back from rank %d", src);
-        return -1;
-    }
-    return fill_all(co, err, errlen);
+    if (u.failed || u.pos != u.len)
+        return errprintf(err, "malformed message giving shards back from rank %d", src);
+    return fill_all(co, err);
 }
 
 /* A TAG_HEALTH message from host leader src. */
-static int on_health(struct coord *co, int src, const unsigned char *data, size_t len, char *err,
-                     size_t errlen)
+static int on_health(struct coord *co, int src, const unsigned char *data, size_t len,
+                     struct error *err)
 {
     const struct cluster *c = co->in->cluster;
     struct unpacker u;
     unpacker_init(&u, data, len);
     struct probe pr;
-    if (probe_unpack(&u, &pr) < 0 || u.pos != u.len) {
-        snprintf(err, errlen, "malformed health message from rank %d", src);
-        return -1;
-    }
+    if (probe_unpack(&u, &pr) < 0 || u.pos != u.len)
+        return errprintf(err, "malformed health message from rank %d", src);
     if (!co->in->watch || c->hosts[c->rank_host[src]].leader != src)
         return 0; /* not asked for, or not from the host's leader: ignore */
-    return on_probe(co, c->rank_host[src], &pr, err, errlen);
+    return on_probe(co, c->rank_host[src], &pr, err);
 }
 
 /* --max-failures reached: every worker hands back the shards it has not
  * started (TAG_PAUSE asking for them); once no shard runs any more, those
  * never started are "not run". Returns 0, or -1 with err. */
-static int wind_down(struct coord *co, char *err, size_t errlen)
+static int wind_down(struct coord *co, struct error *err)
 {
     const struct cluster *c = co->in->cluster;
     if (!co->stop_told) {
         for (int r = 1; r < c->nranks; r++) {
             if (liveness_is_lost(co->alive, r))
                 continue;
-            if (outbox_send_flag(co->ob, r, TAG_PAUSE, PAUSE_STOP, err, errlen) < 0)
+            if (outbox_send_flag(co->ob, r, TAG_PAUSE, PAUSE_STOP, err) < 0)
                 return -1;
         }
         co->stop_told = true;
@@ -482,8 +460,7 @@ static int wind_down(struct coord *co, char *err, size_t errlen)
                            limit == 1 ? "" : "s",
                            co->in->settings->fail_fast ? "fail-fast" : "max-failures") < 0) {
             result_free(r);
-            snprintf(err, errlen, "out of memory");
-            return -1;
+            return errprintf(err, "out of memory");
         }
         co->results[i] = r;
         co->done++;
@@ -495,7 +472,7 @@ static int wind_down(struct coord *co, char *err, size_t errlen)
  * it held (and, in a static plan, those planned for it) go to the others;
  * nothing is sent to it any more, and what it says later is ignored.
  * Returns 0, or -1 with err. */
-static int on_lost(struct coord *co, int r, char *err, size_t errlen)
+static int on_lost(struct coord *co, int r, struct error *err)
 {
     const struct cluster *c = co->in->cluster;
     long total = co->in->spec->total;
@@ -509,7 +486,7 @@ static int on_lost(struct coord *co, int r, char *err, size_t errlen)
         co->owner[i] = -1;
         co->moved[i]++;
         co->host_assigned[h]--;
-        if (queue_first(co, i, err, errlen) < 0)
+        if (queue_first(co, i, err) < 0)
             return -1;
         if (used < sizeof moved - 16)
             used += (size_t)snprintf(moved + used, sizeof moved - used, "%s%ld", nmoved ? ", " : "",
@@ -518,7 +495,7 @@ static int on_lost(struct coord *co, int r, char *err, size_t errlen)
     }
     co->outstanding[r] = 0;
     for (long i; plan_is_static(co->plan) && (i = plan_next(co->plan, r)) >= 0;)
-        if (queue_first(co, i, err, errlen) < 0)
+        if (queue_first(co, i, err) < 0)
             return -1;
     lines_init(&co->streams[r]);      /* its unfinished line will not be finished */
     logstore_close_rank(co->logs, r); /* nor its log */
@@ -532,16 +509,16 @@ static int on_lost(struct coord *co, int r, char *err, size_t errlen)
               r, c->hosts[h].name, liveness_silence(co->alive, r, time_mono()),
               co->in->settings->heartbeat_timeout, what);
     strand(co);
-    return fill_all(co, err, errlen);
+    return fill_all(co, err);
 }
 
 /* Send every worker an empty message with tag: TAG_ABORT or TAG_STOP. */
-static int tell_workers(struct coord *co, int tag, char *err, size_t errlen)
+static int tell_workers(struct coord *co, int tag, struct error *err)
 {
     for (int r = 1; r < co->in->cluster->nranks; r++) {
         if (liveness_is_lost(co->alive, r))
             continue; /* it would never take the message */
-        if (outbox_send_flag(co->ob, r, tag, -1, err, errlen) < 0)
+        if (outbox_send_flag(co->ob, r, tag, -1, err) < 0)
             return -1;
     }
     return 0;
@@ -550,9 +527,9 @@ static int tell_workers(struct coord *co, int tag, char *err, size_t errlen)
 /* Give up the sends rank r has not taken, and say so on stderr (every
  * result is in: what is lost is only what we had to say to r). Returns how
  * many were given up, or -1 with err. */
-static int give_up_sends(struct coord *co, int r, char *err, size_t errlen)
+static int give_up_sends(struct coord *co, int r, struct error *err)
 {
-    int n = outbox_abandon(co->ob, r, err, errlen);
+    int n = outbox_abandon(co->ob, r, err);
     if (n <= 0)
         return n;
     const struct cluster *c = co->in->cluster;
@@ -573,18 +550,18 @@ static int give_up_sends(struct coord *co, int r, char *err, size_t errlen)
  * given up too, and counted in *stuck: it may not have our STOP, so MPI
  * cannot be finalized with it and the job ends without it, as without a
  * lost rank. Never blocks in MPI. Returns 0, or -1 with err. */
-static int last_sends(struct coord *co, int *stuck, char *err, size_t errlen)
+static int last_sends(struct coord *co, int *stuck, struct error *err)
 {
     *stuck = 0;
-    if (outbox_progress(co->ob, err, errlen) < 0)
+    if (outbox_progress(co->ob, err) < 0)
         return -1;
     for (int r = 1; r < co->in->cluster->nranks; r++)
-        if (liveness_is_lost(co->alive, r) && give_up_sends(co, r, err, errlen) < 0)
+        if (liveness_is_lost(co->alive, r) && give_up_sends(co, r, err) < 0)
             return -1;
-    if (outbox_drain(co->ob, time_mono() + DRAIN_TIMEOUT, err, errlen) < 0)
+    if (outbox_drain(co->ob, time_mono() + DRAIN_TIMEOUT, err) < 0)
         return -1;
     for (int r; (r = outbox_pending_dest(co->ob)) >= 0;) {
-        int n = give_up_sends(co, r, err, errlen);
+        int n = give_up_sends(co, r, err);
         if (n < 0)
             return -1;
         *stuck += n > 0;
@@ -609,7 +586,7 @@ static int max_open_logs(void)
     return (int)n;
 }
 
-int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *err, size_t errlen)
+int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct error *err)
 {
     *lost = 0;
     const struct cluster *c = in->cluster;
@@ -638,14 +615,14 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *e
     co.first_attempt = calloc((size_t)(sp->total > 0 ? sp->total : 1), sizeof *co.first_attempt);
     co.next_attempt = calloc((size_t)(sp->total > 0 ? sp->total : 1), sizeof *co.next_attempt);
     if (!co.runner) {
-        snprintf(err, errlen, "cannot set up the shards' runner: %s", strerror(runner_err));
+        errprintf(err, "cannot set up the shards' runner: %s", strerror(runner_err));
         goto out;
     }
     if (!co.plan || !co.ob || !co.logs || !co.streams || !co.collected || !co.ncollected ||
         !co.results || !co.owner || !co.outstanding || !co.host_done || !co.host_assigned ||
         !co.alive || !co.rescue || !co.moved || !co.first_attempt || !co.next_attempt ||
         !co.partial) {
-        snprintf(err, errlen, "out of memory setting up the run");
+        errprintf(err, "out of memory setting up the run");
         goto out;
     }
     for (long i = 0; i < sp->total; i++) {
@@ -669,7 +646,7 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *e
     if (co.mode == PROGRESS_BARS)
         printf("\033[?25l"); /* no cursor blinking in the bars; coord_finish() restores it */
     for (int r = 1; r < c->nranks; r++)
-        if (fill(&co, r, err, errlen) < 0)
+        if (fill(&co, r, err) < 0)
             goto out;
 
     struct waiter w;
@@ -687,21 +664,21 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *e
         int src, tag, got;
         unsigned char *data;
         size_t len;
-        while ((got = msg_poll(&src, &tag, &data, &len, err, errlen)) == 1) {
+        while ((got = msg_poll(&src, &tag, &data, &len, err)) == 1) {
             int hrc = 0;
             liveness_heard(co.alive, src, time_mono());
             if (liveness_is_lost(co.alive, src) || tag == TAG_HEARTBEAT)
                 ; /* a lost rank is not listened to any more; a heartbeat says only that */
             else if (tag == TAG_RESULT)
-                hrc = on_result(&co, src, data, len, err, errlen);
+                hrc = on_result(&co, src, data, len, err);
             else if (tag == TAG_HEALTH)
-                hrc = on_health(&co, src, data, len, err, errlen);
+                hrc = on_health(&co, src, data, len, err);
             else if (tag == TAG_RETURN)
-                hrc = on_return(&co, src, data, len, err, errlen);
+                hrc = on_return(&co, src, data, len, err);
             else if (tag == TAG_LOG)
-                hrc = on_log(&co, src, data, len, err, errlen);
+                hrc = on_log(&co, src, data, len, err);
             else if (tag == TAG_COLLECT)
-                hrc = on_collect(&co, src, data, len, err, errlen);
+                hrc = on_collect(&co, src, data, len, err);
             else
                 fprintf(stderr, "distmpi: ignoring a message with tag %d from rank %d\n", tag, src);
             free(data);
@@ -715,9 +692,9 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *e
          * since, and the next look excuses that */
         for (int r; time_mono() - last_look <= STALL_GAP &&
                     (r = liveness_next_lost(co.alive, time_mono())) >= 0;)
-            if (on_lost(&co, r, err, errlen) < 0)
+            if (on_lost(&co, r, err) < 0)
                 goto out;
-        if (co.stopping && wind_down(&co, err, errlen) < 0)
+        if (co.stopping && wind_down(&co, err) < 0)
             goto out;
         if (co.redraw) {
             if (co.mode == PROGRESS_BARS)
@@ -726,7 +703,7 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *e
             co.redraw = false;
         }
         if (fill_self(&co) < 0) {
-            snprintf(err, errlen, "cannot start a shard on rank 0: %s", strerror(errno));
+            errprintf(err, "cannot start a shard on rank 0: %s", strerror(errno));
             goto out;
         }
         struct shard_result *res = runner_step(co.runner);
@@ -735,10 +712,10 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *e
             if (worker_collect(sp, in->me, co.runner, res, coord_local_collected, &lc) < 0 ||
                 co.collect_failed) {
                 result_free(res);
-                snprintf(err, errlen, "out of memory collecting a shard's files");
+                errprintf(err, "out of memory collecting a shard's files");
                 goto out;
             }
-            if (settle(&co, res, err, errlen) < 0)
+            if (settle(&co, res, err) < 0)
                 goto out;
             active = true;
             continue; /* take the next shard at once */
@@ -746,12 +723,12 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *e
         if (time_mono() >= co.next_probe) { /* rank 0 leads its own host */
             struct probe pr;
             hostinfo_probe(in->me, &pr);
-            if (on_probe(&co, c->rank_host[0], &pr, err, errlen) < 0)
+            if (on_probe(&co, c->rank_host[0], &pr, err) < 0)
                 goto out;
             co.next_probe = time_mono() + sp->health_interval;
         }
         coord_tick(&co);
-        if (outbox_progress(co.ob, err, errlen) < 0)
+        if (outbox_progress(co.ob, err) < 0)
             goto out;
         if (active) {
             waiter_reset(&w);
@@ -771,7 +748,7 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *e
         /* every rank ends its shard now; the workers then wait for our STOP,
          * so that none leaves (and makes mpirun end the job) before the
          * summary and the reports are written */
-        if (tell_workers(&co, TAG_ABORT, err, errlen) < 0)
+        if (tell_workers(&co, TAG_ABORT, err) < 0)
             goto out;
         runner_cancel(co.runner);
         for (long i = 0; i < sp->total; i++) {
@@ -781,7 +758,7 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *e
                 co.partial[i] = NULL;
             }
             if (!co.results[i] && !(co.results[i] = result_new_missing(i, STATUS_INTERRUPTED))) {
-                snprintf(err, errlen, "out of memory");
+                errprintf(err, "out of memory");
                 goto out;
             }
             /* it was interrupted where it had been given: its host is known */
@@ -793,9 +770,8 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *e
         fprintf(stderr, "distmpi: stopped by signal %d; %ld of %ld shards had finished\n", sig,
                 co.done, sp->total);
     }
-    status = coord_finish(&co, sig, exit_status, err, errlen);
-    if (status == 0 &&
-        (tell_workers(&co, TAG_STOP, err, errlen) < 0 || last_sends(&co, &stuck, err, errlen) < 0))
+    status = coord_finish(&co, sig, exit_status, err->text, sizeof err->text);
+    if (status == 0 && (tell_workers(&co, TAG_STOP, err) < 0 || last_sends(&co, &stuck, err) < 0))
         status = -1;
 out:
     if (co.mode == PROGRESS_BARS)

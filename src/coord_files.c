@@ -12,10 +12,10 @@
 void coord_piece(struct coord *co, int rank, long index, int attempt, int kind, const void *data,
                  size_t len)
 {
-    char why[4200];
-    if (logstore_put(co->logs, rank, index, attempt, kind, data, len, why, sizeof why) < 0) {
+    struct error why;
+    if (logstore_put(co->logs, rank, index, attempt, kind, data, len, &why) < 0) {
         co->log_failed = true;
-        coord_say(co, "distmpi: %s\n", why);
+        coord_say(co, "distmpi: %s\n", why.text);
     }
     if (!co->in->spec->stream)
         return;
@@ -37,15 +37,15 @@ void coord_local_output(void *arg, long index, int attempt, int kind, const char
 void coord_add_collected(struct coord *co, long index, const char *name, const void *data,
                          size_t len, const char *error)
 {
-    char why[4200];
+    struct error why;
     char *path = NULL;
     if (!error || len > 0) { /* a JUnit file that is not usable is kept for people to read */
-        path = logstore_save(co->logs, index, name, data, len, why, sizeof why);
+        path = logstore_save(co->logs, index, name, data, len, &why);
         if (!path) {
             co->log_failed = true;
-            coord_say(co, "distmpi: %s\n", why);
+            coord_say(co, "distmpi: %s\n", why.text);
             if (!error)
-                error = why;
+                error = why.text;
         }
     }
     int n = co->ncollected[index];

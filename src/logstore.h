@@ -15,6 +15,8 @@
 
 #include <stddef.h>
 
+#include "error.h"
+
 struct logstore;
 
 /* Logs of a run of total shards on nranks ranks, under dir (created when the
@@ -47,15 +49,15 @@ void logstore_destroy(struct logstore *ls);
  * may close another rank's file to stay within max_open (see above).
  * Returns 0, or -1 with "cannot store the log PATH: reason" in err the first
  * time an attempt's file fails; its later pieces are dropped quietly. */
-int logstore_put(struct logstore *ls, int rank, long index, int attempt, int kind,
-                 const void *data, size_t len, char *err, size_t errlen);
+int logstore_put(struct logstore *ls, int rank, long index, int attempt, int kind, const void *data,
+                 size_t len, struct error *err);
 
 /* Store a file collected after shard index (--collect) as
  * DIR/shard-N/collected/NAME, NAME being name with each '/' turned into
  * '_' (so no name reaches outside that directory). Returns the path (heap),
  * or NULL with "cannot store PATH: reason" in err. */
-char *logstore_save(struct logstore *ls, long index, const char *name, const void *data,
-                    size_t len, char *err, size_t errlen);
+char *logstore_save(struct logstore *ls, long index, const char *name, const void *data, size_t len,
+                    struct error *err);
 
 /* The path of the file of shard index's attempt (heap, free()), or NULL when
  * no regular file is there (nothing arrived, or it could not be stored),

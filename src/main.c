@@ -116,8 +116,7 @@ static int answer_command_line(int status, const struct cli *cli, const char *er
 
 /* --resume or --rerun-failed without a command: run the journal's command
  * or task lines. Returns 0, or -1 (ENOMEM). */
-static int command_from_journal(struct cli *cli, struct journal_data *jd,
-                                struct tasklist **tasks)
+static int command_from_journal(struct cli *cli, struct journal_data *jd, struct tasklist **tasks)
 {
     if (jd->command) {
         cli->command = jd->command; /* jd outlives the run */
@@ -155,16 +154,14 @@ struct prepared {
 
 /* Create this run's journal: --journal FILE, else RUN_DIR/journal.jsonl. */
 static int open_journal(const struct settings *s, const struct cli *cli, const struct spec *sp,
-                        double started, struct prepared *pr, char *err, size_t errlen)
+                        double started, struct prepared *pr, struct error *err)
 {
     if (s->journal)
         pr->journal_path = strdup(s->journal);
     else if (asprintf(&pr->journal_path, "%s/journal.jsonl", sp->run_dir) < 0)
         pr->journal_path = NULL;
-    if (!pr->journal_path) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
+    if (!pr->journal_path)
+        return errprintf(err, "out of memory");
     /* journal_create makes its directory too, by fsutil.h's rule */
     struct journal_identity id = {.command = pr->tasks ? NULL : cli->command,
                                   .ncommand = pr->tasks ? 0 : cli->ncommand,
@@ -174,17 +171,16 @@ static int open_journal(const struct settings *s, const struct cli *cli, const s
                                   .schedule = schedule_name(s->schedule),
                                   .run_id = sp->run_id,
                                   .started = started};
-    pr->journal_out = journal_create(pr->journal_path, &id, err, errlen);
+    pr->journal_out = journal_create(pr->journal_path, &id, err);
     if (!pr->journal_out && !s->journal && errno == EEXIST) {
         /* a --run-dir used again: keep the earlier run's journal, which
          * --resume may still need, and name this one after the run */
         free(pr->journal_path);
         if (asprintf(&pr->journal_path, "%s/journal-%s.jsonl", sp->run_dir, sp->run_id) < 0) {
             pr->journal_path = NULL;
-            snprintf(err, errlen, "out of memory");
-            return -1;
+            return errprintf(err, "out of memory");
         }
-        pr->journal_out = journal_create(pr->journal_path, &id, err, errlen);
+        pr->journal_out = journal_create(pr->journal_path, &id, err);
     }
     return pr->journal_out ? 0 : -1;
 }
@@ -211,8 +207,11 @@ static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, str
             snprintf(err, errlen, "out of memory");
             return -1;
         }
-        if (journal_load(resume, *journal, err, errlen) < 0)
+        struct error e;
+        if (journal_load(resume, *journal, &e) < 0) {
+            snprintf(err, errlen, "%s", e.text);
             return -1;
+        }
         from_journal = cli->ncommand == 0 && !s->tasks;
         if (from_journal && command_from_journal(cli, *journal, tasks) < 0) {
             snprintf(err, errlen, "out of memory");
@@ -289,10 +288,11 @@ static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, str
                                       .tasks = *tasks ? (*tasks)->lines : NULL,
                                       .ntasks = *tasks ? (*tasks)->count : 0,
                                       .total = sp->total};
-        if (journal_match(*journal, &id, why, sizeof why) < 0 && !s->force_resume) {
+        struct error e;
+        if (journal_match(*journal, &id, &e) < 0 && !s->force_resume) {
             snprintf(err, errlen,
-                     "%s is the journal of another run: %s (--force-resume uses it anyway)",
-                     resume, why);
+                     "%s is the journal of another run: %s (--force-resume uses it anyway)", resume,
+                     e.text);
             return -1;
         }
     }
@@ -364,7 +364,7 @@ static int wait_for_busy_hosts(const struct self *me, struct cluster *c,
 /* Rank 0 sends the spec (or the exit status everyone should take) to all.
  * The others may wait here for long, while rank 0 reads a large task file
  * or journal: the broadcasts are polled (msg_wait), so they spin no core. */
-static int broadcast_spec(struct spec *sp, int rank, char *err, size_t errlen)
+static int broadcast_spec(struct spec *sp, int rank, struct error *err)
 {
     unsigned char *data = NULL;
     long long len = 0;
@@ -380,32 +380,27 @@ static int broadcast_spec(struct spec *sp, int rank, char *err, size_t errlen)
     }
     MPI_Request req;
     if (msg_collective(MPI_Ibcast(&len, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD, &req), &req,
-                       "MPI_Ibcast of the run's size", err, errlen) < 0) {
+                       "MPI_Ibcast of the run's size", err) < 0) {
         free(data);
         return -1;
     }
     if (len < 0 || len > INT_MAX) {
         free(data);
-        snprintf(err, errlen, "a run description of %lld bytes from rank 0", len);
-        return -1;
+        return errprintf(err, "a run description of %lld bytes from rank 0", len);
     }
     if (rank != 0) {
         data = malloc(len > 0 ? (size_t)len : 1);
-        if (!data) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
+        if (!data)
+            return errprintf(err, "out of memory");
     }
     if (msg_collective(MPI_Ibcast(data, (int)len, MPI_BYTE, 0, MPI_COMM_WORLD, &req), &req,
-                       "MPI_Ibcast of the run", err, errlen) < 0) {
+                       "MPI_Ibcast of the run", err) < 0) {
         free(data);
         return -1;
     }
     int rc = 0;
-    if (rank != 0 && spec_unpack(sp, data, (size_t)len) < 0) {
-        snprintf(err, errlen, "malformed run description from rank 0");
-        rc = -1;
-    }
+    if (rank != 0 && spec_unpack(sp, data, (size_t)len) < 0)
+        rc = errprintf(err, "malformed run description from rank 0");
     free(data);
     return rc;
 }
@@ -634,8 +629,9 @@ int main(int argc, char **argv)
     }
     /* only a run that will start gets a journal (and a run directory) */
     if (me.rank == 0 && sp.status < 0) {
-        if (open_journal(&s, &cli, &sp, started, &pr, err, sizeof err) < 0) {
-            fprintf(stderr, "distmpi: %s\n", err);
+        struct error e;
+        if (open_journal(&s, &cli, &sp, started, &pr, &e) < 0) {
+            fprintf(stderr, "distmpi: %s\n", e.text);
             sp.status = EXIT_USAGE;
         }
         in.journal_out = pr.journal_out;
@@ -643,8 +639,9 @@ int main(int argc, char **argv)
     }
     if (me.rank == 0)
         test_delay_start();
-    if (broadcast_spec(&sp, me.rank, err, sizeof err) < 0) {
-        fprintf(stderr, "distmpi: rank %d: %s\n", me.rank, err);
+    struct error e;
+    if (broadcast_spec(&sp, me.rank, &e) < 0) {
+        fprintf(stderr, "distmpi: rank %d: %s\n", me.rank, e.text);
         MPI_Abort(MPI_COMM_WORLD, EXIT_INFRA);
         return EXIT_INFRA;
     }
@@ -653,15 +650,15 @@ int main(int argc, char **argv)
         status = me.rank == 0 ? sp.status : 0;
     } else if (me.rank == 0) {
         int lost = 0;
-        if (coord_run(&in, &status, &lost, err, sizeof err) < 0) {
-            fprintf(stderr, "distmpi: %s\n", err);
+        if (coord_run(&in, &status, &lost, &e) < 0) {
+            fprintf(stderr, "distmpi: %s\n", e.text);
             MPI_Abort(MPI_COMM_WORLD, EXIT_INFRA);
             return EXIT_INFRA;
         }
         if (lost > 0)
             end_job_without_lost_ranks(status);
-    } else if (worker_run(&sp, &me, err, sizeof err) < 0) {
-        fprintf(stderr, "distmpi: rank %d on %s: %s\n", me.rank, me.host, err);
+    } else if (worker_run(&sp, &me, &e) < 0) {
+        fprintf(stderr, "distmpi: rank %d on %s: %s\n", me.rank, me.host, e.text);
         MPI_Abort(MPI_COMM_WORLD, EXIT_INFRA);
         return EXIT_INFRA;
     }

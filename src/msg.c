@@ -27,13 +27,14 @@ struct outbox {
     int n, cap;
 };
 
-static void mpi_error(char *err, size_t errlen, const char *what, int rc)
+/* "WHAT: MPI's reason" into err. Returns -1. */
+static int mpi_error(struct error *err, const char *what, int rc)
 {
     char text[MPI_MAX_ERROR_STRING];
     int len = 0;
     if (MPI_Error_string(rc, text, &len) != MPI_SUCCESS)
         snprintf(text, sizeof text, "error %d", rc);
-    snprintf(err, errlen, "%s: %s", what, text);
+    return errprintf(err, "%s: %s", what, text);
 }
 
 struct outbox *outbox_create(void)
@@ -45,9 +46,8 @@ void outbox_destroy(struct outbox *ob)
 {
     if (!ob)
         return;
-    char err[256];
     for (int dest; (dest = outbox_pending_dest(ob)) >= 0;)
-        if (outbox_abandon(ob, dest, err, sizeof err) < 0)
+        if (outbox_abandon(ob, dest, NULL) < 0)
             break; /* MPI failed: the rest go with the process as well */
     free(ob->reqs);
     free(ob->bufs);
@@ -55,13 +55,12 @@ void outbox_destroy(struct outbox *ob)
     free(ob);
 }
 
-int outbox_send(struct outbox *ob, int dest, int tag, unsigned char *data, size_t len, char *err,
-                size_t errlen)
+int outbox_send(struct outbox *ob, int dest, int tag, unsigned char *data, size_t len,
+                struct error *err)
 {
     if (len > INT_MAX) {
         free(data);
-        snprintf(err, errlen, "message of %zu bytes is too large", len);
-        return -1;
+        return errprintf(err, "message of %zu bytes is too large", len);
     }
     if (ob->n == ob->cap) {
         int cap = ob->cap ? ob->cap * 2 : 16;
@@ -76,49 +75,41 @@ int outbox_send(struct outbox *ob, int dest, int tag, unsigned char *data, size_
             ob->dests = dests;
         if (!reqs || !bufs || !dests) {
             free(data);
-            snprintf(err, errlen, "out of memory");
-            return -1;
+            return errprintf(err, "out of memory");
         }
         ob->cap = cap;
     }
     int rc = MPI_Isend(data, (int)len, MPI_BYTE, dest, tag, MPI_COMM_WORLD, &ob->reqs[ob->n]);
     if (rc != MPI_SUCCESS) {
         free(data);
-        mpi_error(err, errlen, "MPI_Isend", rc);
-        return -1;
+        return mpi_error(err, "MPI_Isend", rc);
     }
     ob->dests[ob->n] = dest;
     ob->bufs[ob->n++] = data;
     return 0;
 }
 
-int outbox_send_flag(struct outbox *ob, int dest, int tag, int flag, char *err, size_t errlen)
+int outbox_send_flag(struct outbox *ob, int dest, int tag, int flag, struct error *err)
 {
     unsigned char *data = malloc(1); /* owned by the outbox, even when empty */
-    if (!data) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
+    if (!data)
+        return errprintf(err, "out of memory");
     data[0] = (unsigned char)(flag < 0 ? 0 : flag);
-    return outbox_send(ob, dest, tag, data, flag < 0 ? 0 : 1, err, errlen);
+    return outbox_send(ob, dest, tag, data, flag < 0 ? 0 : 1, err);
 }
 
-int outbox_progress(struct outbox *ob, char *err, size_t errlen)
+int outbox_progress(struct outbox *ob, struct error *err)
 {
     if (ob->n == 0)
         return 0;
     int *done = malloc((size_t)ob->n * sizeof *done);
-    if (!done) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
+    if (!done)
+        return errprintf(err, "out of memory");
     int ndone = 0;
     int rc = MPI_Testsome(ob->n, ob->reqs, &ndone, done, MPI_STATUSES_IGNORE);
     free(done);
-    if (rc != MPI_SUCCESS) {
-        mpi_error(err, errlen, "MPI_Testsome", rc);
-        return -1;
-    }
+    if (rc != MPI_SUCCESS)
+        return mpi_error(err, "MPI_Testsome", rc);
     /* completed requests are now MPI_REQUEST_NULL: compact the arrays */
     int k = 0;
     for (int i = 0; i < ob->n; i++) {
@@ -135,12 +126,12 @@ int outbox_progress(struct outbox *ob, char *err, size_t errlen)
     return k;
 }
 
-int outbox_drain(struct outbox *ob, double deadline, char *err, size_t errlen)
+int outbox_drain(struct outbox *ob, double deadline, struct error *err)
 {
     struct waiter w;
     waiter_reset(&w);
     int pending;
-    while ((pending = outbox_progress(ob, err, errlen)) > 0 && time_mono() < deadline)
+    while ((pending = outbox_progress(ob, err)) > 0 && time_mono() < deadline)
         waiter_wait(&w, -1, deadline);
     return pending;
 }
@@ -153,44 +144,36 @@ int outbox_pending_dest(const struct outbox *ob)
 /* Give up one pending send: 0 it had been delivered after all, 1 it was
  * cancelled (for both, MPI is done with its buffer), 2 it was freed while
  * under way (MPI may still read the buffer); -1 with err when MPI failed. */
-static int abandon_one(MPI_Request *req, char *err, size_t errlen)
+static int abandon_one(MPI_Request *req, struct error *err)
 {
     int done = 0, cancelled = 0;
     MPI_Status st;
     int rc = MPI_Cancel(req);
-    if (rc != MPI_SUCCESS) {
-        mpi_error(err, errlen, "MPI_Cancel", rc);
-        return -1;
-    }
+    if (rc != MPI_SUCCESS)
+        return mpi_error(err, "MPI_Cancel", rc);
     rc = MPI_Test(req, &done, &st);
-    if (rc != MPI_SUCCESS) {
-        mpi_error(err, errlen, "MPI_Test", rc);
-        return -1;
-    }
+    if (rc != MPI_SUCCESS)
+        return mpi_error(err, "MPI_Test", rc);
     if (done) {
         rc = MPI_Test_cancelled(&st, &cancelled);
-        if (rc != MPI_SUCCESS) {
-            mpi_error(err, errlen, "MPI_Test_cancelled", rc);
-            return -1;
-        }
+        if (rc != MPI_SUCCESS)
+            return mpi_error(err, "MPI_Test_cancelled", rc);
         return cancelled ? 1 : 0;
     }
     /* never waited on: MPI lets the request go if it ever completes */
     rc = MPI_Request_free(req);
-    if (rc != MPI_SUCCESS) {
-        mpi_error(err, errlen, "MPI_Request_free", rc);
-        return -1;
-    }
+    if (rc != MPI_SUCCESS)
+        return mpi_error(err, "MPI_Request_free", rc);
     return 2;
 }
 
-int outbox_abandon(struct outbox *ob, int dest, char *err, size_t errlen)
+int outbox_abandon(struct outbox *ob, int dest, struct error *err)
 {
     int given_up = 0, k = 0;
     bool failed = false;
     for (int i = 0; i < ob->n; i++) {
         if (ob->dests[i] == dest && !failed) {
-            int how = abandon_one(&ob->reqs[i], err, errlen);
+            int how = abandon_one(&ob->reqs[i], err);
             if (how == 0 || how == 1)
                 free(ob->bufs[i]);
             /* how == 2: MPI may send from the buffer for as long as the
@@ -211,15 +194,13 @@ int outbox_abandon(struct outbox *ob, int dest, char *err, size_t errlen)
     return failed ? -1 : given_up;
 }
 
-int msg_poll(int *src, int *tag, unsigned char **data, size_t *len, char *err, size_t errlen)
+int msg_poll(int *src, int *tag, unsigned char **data, size_t *len, struct error *err)
 {
     int flag = 0;
     MPI_Status st;
     int rc = MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
-    if (rc != MPI_SUCCESS) {
-        mpi_error(err, errlen, "MPI_Iprobe", rc);
-        return -1;
-    }
+    if (rc != MPI_SUCCESS)
+        return mpi_error(err, "MPI_Iprobe", rc);
     if (!flag)
         return 0;
     int count = 0;
@@ -228,26 +209,20 @@ int msg_poll(int *src, int *tag, unsigned char **data, size_t *len, char *err, s
         char what[96];
         snprintf(what, sizeof what, "MPI_Get_count of a message (tag %d) from rank %d", st.MPI_TAG,
                  st.MPI_SOURCE);
-        mpi_error(err, errlen, what, rc);
-        return -1;
+        return mpi_error(err, what, rc);
     }
-    if (count == MPI_UNDEFINED || count < 0) {
-        snprintf(err, errlen, "a message (tag %d) from rank %d has no byte count (%d)", st.MPI_TAG,
-                 st.MPI_SOURCE, count);
-        return -1;
-    }
+    if (count == MPI_UNDEFINED || count < 0)
+        return errprintf(err, "a message (tag %d) from rank %d has no byte count (%d)", st.MPI_TAG,
+                         st.MPI_SOURCE, count);
     unsigned char *buf = malloc(count > 0 ? (size_t)count : 1);
-    if (!buf) {
-        snprintf(err, errlen, "out of memory for a message of %d bytes", count);
-        return -1;
-    }
+    if (!buf)
+        return errprintf(err, "out of memory for a message of %d bytes", count);
     /* the message is already here: this receive does not wait */
     rc = MPI_Recv(buf, count, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD,
                   MPI_STATUS_IGNORE);
     if (rc != MPI_SUCCESS) {
         free(buf);
-        mpi_error(err, errlen, "MPI_Recv", rc);
-        return -1;
+        return mpi_error(err, "MPI_Recv", rc);
     }
     *src = st.MPI_SOURCE;
     *tag = st.MPI_TAG;
@@ -256,7 +231,7 @@ int msg_poll(int *src, int *tag, unsigned char **data, size_t *len, char *err, s
     return 1;
 }
 
-int msg_wait(MPI_Request *req, const char *what, char *err, size_t errlen)
+int msg_wait(MPI_Request *req, const char *what, struct error *err)
 {
     struct waiter w;
     waiter_reset(&w);
@@ -264,10 +239,8 @@ int msg_wait(MPI_Request *req, const char *what, char *err, size_t errlen)
     for (;;) {
         int done = 0;
         int rc = MPI_Test(req, &done, MPI_STATUS_IGNORE);
-        if (rc != MPI_SUCCESS) {
-            mpi_error(err, errlen, what, rc);
-            return -1;
-        }
+        if (rc != MPI_SUCCESS)
+            return mpi_error(err, what, rc);
         if (done)
             return 0;
         /* no sleep longer than an eighth of the time waited so far: the
@@ -279,13 +252,11 @@ int msg_wait(MPI_Request *req, const char *what, char *err, size_t errlen)
     }
 }
 
-int msg_collective(int rc, MPI_Request *req, const char *what, char *err, size_t errlen)
+int msg_collective(int rc, MPI_Request *req, const char *what, struct error *err)
 {
-    if (rc != MPI_SUCCESS) {
-        mpi_error(err, errlen, what, rc);
-        return -1;
-    }
-    return msg_wait(req, what, err, errlen);
+    if (rc != MPI_SUCCESS)
+        return mpi_error(err, what, rc);
+    return msg_wait(req, what, err);
 }
 
 void waiter_reset(struct waiter *w)

@@ -10,18 +10,20 @@
 #include <mpi.h>
 #include <stddef.h>
 
+#include "error.h"
+
 enum msg_tag {
-    TAG_ASSIGN = 1, /* rank 0 -> worker: a shard to run */
-    TAG_RESULT = 2, /* worker -> rank 0: a finished shard */
-    TAG_STOP = 3,   /* rank 0 -> worker: no more work, finish */
-    TAG_ABORT = 4,  /* rank 0 -> worker: the run is stopped: end the shard, await STOP */
-    TAG_HEALTH = 5, /* host leader -> rank 0: a probe of its host's health */
-    TAG_PAUSE = 6,  /* rank 0 -> worker: start no queued shard (payload: 1 byte, see
-                       enum pause_flag in workstate.h) */
-    TAG_RESUME = 7, /* rank 0 -> worker: the host is healthy again */
-    TAG_RETURN = 8, /* worker -> rank 0: queued shards given back (count, indices) */
-    TAG_LOG = 9,    /* worker -> rank 0: a piece of an attempt's output */
-    TAG_COLLECT = 10, /* worker -> rank 0: a file collected after a shard (--collect) */
+    TAG_ASSIGN = 1,     /* rank 0 -> worker: a shard to run */
+    TAG_RESULT = 2,     /* worker -> rank 0: a finished shard */
+    TAG_STOP = 3,       /* rank 0 -> worker: no more work, finish */
+    TAG_ABORT = 4,      /* rank 0 -> worker: the run is stopped: end the shard, await STOP */
+    TAG_HEALTH = 5,     /* host leader -> rank 0: a probe of its host's health */
+    TAG_PAUSE = 6,      /* rank 0 -> worker: start no queued shard (payload: 1 byte, see
+                           enum pause_flag in workstate.h) */
+    TAG_RESUME = 7,     /* rank 0 -> worker: the host is healthy again */
+    TAG_RETURN = 8,     /* worker -> rank 0: queued shards given back (count, indices) */
+    TAG_LOG = 9,        /* worker -> rank 0: a piece of an attempt's output */
+    TAG_COLLECT = 10,   /* worker -> rank 0: a file collected after a shard (--collect) */
     TAG_HEARTBEAT = 11, /* worker -> rank 0: still here (no payload) */
 };
 
@@ -44,21 +46,21 @@ void outbox_destroy(struct outbox *ob);
 
 /* Start sending len bytes of data (the outbox takes ownership of data) to
  * dest with tag. Returns 0, or -1 with a reason in err. */
-int outbox_send(struct outbox *ob, int dest, int tag, unsigned char *data, size_t len, char *err,
-                size_t errlen);
+int outbox_send(struct outbox *ob, int dest, int tag, unsigned char *data, size_t len,
+                struct error *err);
 
 /* A message with no payload (flag < 0) or with the one byte flag, sent with
  * outbox_send. Returns 0, or -1 with a reason in err. */
-int outbox_send_flag(struct outbox *ob, int dest, int tag, int flag, char *err, size_t errlen);
+int outbox_send_flag(struct outbox *ob, int dest, int tag, int flag, struct error *err);
 
 /* Release the sends that have completed. Returns how many are still pending,
  * or -1 with a reason in err. */
-int outbox_progress(struct outbox *ob, char *err, size_t errlen);
+int outbox_progress(struct outbox *ob, struct error *err);
 
 /* Wait, polling with short sleeps, until every send has completed or the
  * monotonic deadline has passed. Returns how many sends are still pending
  * (0: all were taken), or -1 with a reason in err. */
-int outbox_drain(struct outbox *ob, double deadline, char *err, size_t errlen);
+int outbox_drain(struct outbox *ob, double deadline, struct error *err);
 
 /* The destination of a pending send, or -1 when none is pending. */
 int outbox_pending_dest(const struct outbox *ob);
@@ -71,22 +73,22 @@ int outbox_pending_dest(const struct outbox *ob);
  * of the process: MPI may still send from it (a receiver that wakes up
  * copies straight from the sender's memory). Returns how many sends were
  * given up (not delivered), or -1 with a reason in err. */
-int outbox_abandon(struct outbox *ob, int dest, char *err, size_t errlen);
+int outbox_abandon(struct outbox *ob, int dest, struct error *err);
 
 /* Wait for req (a non-blocking collective, say MPI_Ibcast) to complete,
  * polling it with MPI_Test and the waiter's sleeps in between, so that a
  * rank waiting for rank 0 at start-up costs nothing either. what names the
  * call in errors. Returns 0, or -1 with "WHAT: MPI's reason" in err (the
  * request is then left as it is: the caller ends the job). */
-int msg_wait(MPI_Request *req, const char *what, char *err, size_t errlen);
+int msg_wait(MPI_Request *req, const char *what, struct error *err);
 
 /* Start a collective (its MPI return code in rc, the call named what) and
  * wait for it with msg_wait. Returns 0, or -1 with the reason in err. */
-int msg_collective(int rc, MPI_Request *req, const char *what, char *err, size_t errlen);
+int msg_collective(int rc, MPI_Request *req, const char *what, struct error *err);
 
 /* Take one waiting message, if any: returns 1 and sets *src, *tag, *data (heap,
  * caller frees) and *len; 0 when nothing is waiting; -1 with a reason in err. */
-int msg_poll(int *src, int *tag, unsigned char **data, size_t *len, char *err, size_t errlen);
+int msg_poll(int *src, int *tag, unsigned char **data, size_t *len, struct error *err);
 
 /* Sleep with exponential backoff between polls: each quiet wait doubles the
  * next one, from WAIT_MIN up to WAIT_MAX; activity resets it. */

@@ -52,7 +52,7 @@ static void queue_free(struct queue *q)
 }
 
 /* A host's leader tells rank 0 how its host is doing. */
-static int send_probe(struct outbox *ob, const struct self *me, char *err, size_t errlen)
+static int send_probe(struct outbox *ob, const struct self *me, struct error *err)
 {
     struct probe pr;
     hostinfo_probe(me, &pr);
@@ -61,15 +61,13 @@ static int send_probe(struct outbox *ob, const struct self *me, char *err, size_
     probe_pack(&p, &pr);
     size_t len;
     unsigned char *data = packer_take(&p, &len);
-    if (!data) {
-        snprintf(err, errlen, "out of memory packing a health probe");
-        return -1;
-    }
-    return outbox_send(ob, 0, TAG_HEALTH, data, len, err, errlen);
+    if (!data)
+        return errprintf(err, "out of memory packing a health probe");
+    return outbox_send(ob, 0, TAG_HEALTH, data, len, err);
 }
 
 /* Hand the shards not yet started back to rank 0 and empty the queue. */
-static int give_back(struct outbox *ob, struct queue *q, char *err, size_t errlen)
+static int give_back(struct outbox *ob, struct queue *q, struct error *err)
 {
     struct packer p;
     packer_init(&p);
@@ -78,27 +76,23 @@ static int give_back(struct outbox *ob, struct queue *q, char *err, size_t errle
         pack_i64(&p, q->items[q->head + i].index);
     size_t len;
     unsigned char *data = packer_take(&p, &len);
-    if (!data) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
+    if (!data)
+        return errprintf(err, "out of memory");
     queue_free(q);
     memset(q, 0, sizeof *q);
-    return outbox_send(ob, 0, TAG_RETURN, data, len, err, errlen);
+    return outbox_send(ob, 0, TAG_RETURN, data, len, err);
 }
 
-static int send_result(struct outbox *ob, const struct shard_result *res, char *err, size_t errlen)
+static int send_result(struct outbox *ob, const struct shard_result *res, struct error *err)
 {
     struct packer p;
     packer_init(&p);
     result_pack(&p, res);
     size_t len;
     unsigned char *data = packer_take(&p, &len);
-    if (!data) {
-        snprintf(err, errlen, "out of memory packing a result");
-        return -1;
-    }
-    return outbox_send(ob, 0, TAG_RESULT, data, len, err, errlen);
+    if (!data)
+        return errprintf(err, "out of memory packing a result");
+    return outbox_send(ob, 0, TAG_RESULT, data, len, err);
 }
 
 /* How long a stopped worker waits for rank 0 to finish its reports and say
@@ -108,33 +102,27 @@ static int send_result(struct outbox *ob, const struct shard_result *res, char *
 /* Handle one message from rank 0, in the order they came (workstate.h).
  * Returns 0, or -1 with err. */
 static int handle(struct outbox *ob, struct queue *q, struct workstate *ws, int src, int tag,
-                  const unsigned char *data, size_t len, char *err, size_t errlen)
+                  const unsigned char *data, size_t len, struct error *err)
 {
-    if (src != 0) {
-        snprintf(err, errlen, "unexpected message (tag %d) from rank %d", tag, src);
-        return -1;
-    }
+    if (src != 0)
+        return errprintf(err, "unexpected message (tag %d) from rank %d", tag, src);
     struct assignment a = {.task = NULL};
-    if (tag == TAG_ASSIGN && assign_unpack(data, len, &a) < 0) {
-        snprintf(err, errlen, "malformed assignment from rank 0");
-        return -1;
-    }
+    if (tag == TAG_ASSIGN && assign_unpack(data, len, &a) < 0)
+        return errprintf(err, "malformed assignment from rank 0");
     int flag = tag == TAG_PAUSE && len == 1 ? data[0] : -1;
     int what = workstate_take(ws, tag, flag);
     if (what & WS_MALFORMED) {
         free(a.task);
-        snprintf(err, errlen, "malformed message (tag %d, %zu bytes) from rank 0", tag, len);
-        return -1;
+        return errprintf(err, "malformed message (tag %d, %zu bytes) from rank 0", tag, len);
     }
     if (what & WS_DROP)
         free(a.task);
     if ((what & WS_QUEUE) && queue_push(q, &a) < 0) {
         free(a.task);
-        snprintf(err, errlen, "out of memory queueing shard %ld", a.index + 1);
-        return -1;
+        return errprintf(err, "out of memory queueing shard %ld", a.index + 1);
     }
     if ((what & WS_GIVE_BACK) && q->len > 0)
-        return give_back(ob, q, err, errlen);
+        return give_back(ob, q, err);
     return 0;
 }
 
@@ -142,11 +130,11 @@ static int handle(struct outbox *ob, struct queue *q, struct workstate *ws, int 
  * seconds; what rank 0 has not taken by then (it no longer listens, or it
  * is stopped itself) is given up, and said on stderr. Returns 0, or -1
  * with err. */
-static int last_sends(struct outbox *ob, const struct self *me, char *err, size_t errlen)
+static int last_sends(struct outbox *ob, const struct self *me, struct error *err)
 {
-    if (outbox_drain(ob, time_mono() + DRAIN_TIMEOUT, err, errlen) < 0)
+    if (outbox_drain(ob, time_mono() + DRAIN_TIMEOUT, err) < 0)
         return -1;
-    int n = outbox_abandon(ob, 0, err, errlen);
+    int n = outbox_abandon(ob, 0, err);
     if (n < 0)
         return -1;
     if (n > 0)
@@ -160,7 +148,7 @@ static int last_sends(struct outbox *ob, const struct self *me, char *err, size_
 struct shipper {
     struct outbox *ob;
     bool failed;
-    char err[256];
+    struct error err;
 };
 
 static void ship_output(void *arg, long index, int attempt, int kind, const char *data, size_t len)
@@ -171,11 +159,11 @@ static void ship_output(void *arg, long index, int attempt, int kind, const char
     size_t n;
     unsigned char *msg = logpiece_pack(index, attempt, kind, data, len, &n);
     if (!msg) {
-        snprintf(sh->err, sizeof sh->err, "out of memory shipping output of shard %ld", index + 1);
+        errprintf(&sh->err, "out of memory shipping output of shard %ld", index + 1);
         sh->failed = true;
         return;
     }
-    if (outbox_send(sh->ob, 0, TAG_LOG, msg, n, sh->err, sizeof sh->err) < 0)
+    if (outbox_send(sh->ob, 0, TAG_LOG, msg, n, &sh->err) < 0)
         sh->failed = true;
 }
 
@@ -232,11 +220,11 @@ static void ship_collected(void *arg, const char *name, const char *data, size_t
     size_t n;
     unsigned char *msg = collected_pack(cs->index, name, error, data, data ? len : 0, &n);
     if (!msg) {
-        snprintf(sh->err, sizeof sh->err, "out of memory shipping %s", name);
+        errprintf(&sh->err, "out of memory shipping %s", name);
         sh->failed = true;
         return;
     }
-    if (outbox_send(sh->ob, 0, TAG_COLLECT, msg, n, sh->err, sizeof sh->err) < 0)
+    if (outbox_send(sh->ob, 0, TAG_COLLECT, msg, n, &sh->err) < 0)
         sh->failed = true;
 }
 
@@ -277,7 +265,7 @@ int worker_start_shard(struct runner *runner, const struct spec *spec, const str
                         false);
 }
 
-int worker_run(const struct spec *spec, const struct self *me, char *err, size_t errlen)
+int worker_run(const struct spec *spec, const struct self *me, struct error *err)
 {
     struct outbox *ob = outbox_create();
     struct shipper sh = {.ob = ob};
@@ -296,11 +284,11 @@ int worker_run(const struct spec *spec, const struct self *me, char *err, size_t
     struct waiter w;
     waiter_reset(&w);
     if (!runner) {
-        snprintf(err, errlen, "cannot set up the shards' runner: %s", strerror(runner_err));
+        errprintf(err, "cannot set up the shards' runner: %s", strerror(runner_err));
         goto out;
     }
     if (!ob) {
-        snprintf(err, errlen, "out of memory");
+        errprintf(err, "out of memory");
         goto out;
     }
     for (;;) {
@@ -319,8 +307,8 @@ int worker_run(const struct spec *spec, const struct self *me, char *err, size_t
         int src, tag, got;
         unsigned char *data;
         size_t len;
-        while ((got = msg_poll(&src, &tag, &data, &len, err, errlen)) == 1) {
-            int hrc = handle(ob, &q, &ws, src, tag, data, len, err, errlen);
+        while ((got = msg_poll(&src, &tag, &data, &len, err)) == 1) {
+            int hrc = handle(ob, &q, &ws, src, tag, data, len, err);
             free(data);
             if (hrc < 0)
                 goto out;
@@ -336,7 +324,7 @@ int worker_run(const struct spec *spec, const struct self *me, char *err, size_t
             int why = errno;
             free(a.task);
             if (started < 0) {
-                snprintf(err, errlen, "cannot start shard %ld: %s", a.index + 1, strerror(why));
+                errprintf(err, "cannot start shard %ld: %s", a.index + 1, strerror(why));
                 goto out;
             }
             active = true;
@@ -344,34 +332,34 @@ int worker_run(const struct spec *spec, const struct self *me, char *err, size_t
         struct shard_result *res = runner_step(runner);
         if (sh.failed) {
             result_free(res);
-            snprintf(err, errlen, "%s", sh.err);
+            errprintf(err, "%s", sh.err.text);
             goto out;
         }
         if (res) {
             struct collect_ship cs = {&sh, res->index};
             if (worker_collect(spec, me, runner, res, ship_collected, &cs) < 0 || sh.failed) {
-                snprintf(err, errlen, "%s",
-                         sh.failed ? sh.err : "out of memory collecting a shard's files");
+                errprintf(err, "%s",
+                          sh.failed ? sh.err.text : "out of memory collecting a shard's files");
                 result_free(res);
                 goto out;
             }
-            int src_rc = send_result(ob, res, err, errlen);
+            int src_rc = send_result(ob, res, err);
             result_free(res);
             if (src_rc < 0)
                 goto out;
             active = true;
         }
         if (!ws.aborting && time_mono() >= next_beat) {
-            if (outbox_send_flag(ob, 0, TAG_HEARTBEAT, -1, err, errlen) < 0)
+            if (outbox_send_flag(ob, 0, TAG_HEARTBEAT, -1, err) < 0)
                 goto out;
             next_beat = time_mono() + spec->heartbeat;
         }
         if (!ws.aborting && time_mono() >= next_probe) {
-            if (send_probe(ob, me, err, errlen) < 0)
+            if (send_probe(ob, me, err) < 0)
                 goto out;
             next_probe = time_mono() + spec->health_interval;
         }
-        int pending = outbox_progress(ob, err, errlen);
+        int pending = outbox_progress(ob, err);
         if (pending < 0)
             goto out;
         runner_hold_output(runner, pending > SHIP_BACKLOG);
@@ -388,7 +376,7 @@ int worker_run(const struct spec *spec, const struct self *me, char *err, size_t
             waiter_wait(&w, runner_fd(runner), deadline);
         }
     }
-    status = last_sends(ob, me, err, errlen);
+    status = last_sends(ob, me, err);
 out:
     queue_free(&q);
     runner_destroy(runner);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "collect.h"
+#include "error.h"
 #include "hostinfo.h"
 #include "runner.h"
 #include "spec.h"
@@ -31,6 +32,6 @@ int worker_collect(const struct spec *spec, const struct self *me, const struct 
 
 /* Returns 0 after rank 0's stop or a signal (see signals_caught()), or -1
  * with a reason in err. */
-int worker_run(const struct spec *spec, const struct self *me, char *err, size_t errlen);
+int worker_run(const struct spec *spec, const struct self *me, struct error *err);
 
 #endif
