@@ -13,7 +13,7 @@
 
 #include "signals.h"
 #include "timeutil.h"
-#include "worker.h"
+#include "slot.h"
 #include "workstate.h"
 
 /* A pause between two of rank 0's looks at its messages longer than this
@@ -105,7 +105,7 @@ static int fill_self(struct coord *co)
     co->owner[index] = 0;
     co->host_assigned[co->in->cluster->rank_host[0]]++;
     struct assignment a = hand_out(co, index);
-    return worker_start_shard(co->runner, co->in->spec, &a);
+    return slot_start_shard(co->runner, co->in->spec, &a);
 }
 
 /* Append res to this run's journal; a journal that cannot be written is
@@ -596,7 +596,7 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
     int stuck = 0; /* ranks that did not take their last messages */
     co.plan = coord_make_plan(in);
     co.ob = outbox_create();
-    co.runner = worker_runner_create(sp, in->me, coord_local_output, &co);
+    co.runner = slot_runner_create(sp, in->me, coord_local_output, &co);
     int runner_err = errno;
     co.logs = logstore_create(in->settings->logs ? in->settings->logs : sp->run_dir, sp->total,
                               c->nranks, max_open_logs());
@@ -709,7 +709,7 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
         struct shard_result *res = runner_step(co.runner);
         if (res) {
             struct local_collect lc = {&co, res->index};
-            if (worker_collect(sp, in->me, co.runner, res, coord_local_collected, &lc) < 0 ||
+            if (slot_collect(sp, in->me, co.runner, res, coord_local_collected, &lc) < 0 ||
                 co.collect_failed) {
                 result_free(res);
                 errprintf(err, "out of memory collecting a shard's files");

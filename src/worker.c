@@ -15,6 +15,7 @@
 #include "result.h"
 #include "runner.h"
 #include "signals.h"
+#include "slot.h"
 #include "hostinfo.h"
 #include "timeutil.h"
 #include "workstate.h"
@@ -167,43 +168,6 @@ static void ship_output(void *arg, long index, int attempt, int kind, const char
         sh->failed = true;
 }
 
-int worker_collect(const struct spec *spec, const struct self *me, const struct runner *runner,
-                   struct shard_result *res, collect_fn fn, void *arg)
-{
-    if (!spec->collect)
-        return 0;
-    /* the last attempt's files: one that could not start made none */
-    int attempt = result_last_number(res);
-    if (attempt == 0)
-        return 0;
-    char *outdir = runner_output_dir(runner, res->index, attempt);
-    if (!outdir)
-        return -1;
-    struct subst v = {.shard = res->index + 1,
-                      .index = res->index,
-                      .total = spec->total,
-                      .host = me->host,
-                      .rank = me->rank,
-                      .slot = me->slot,
-                      .attempt = attempt,
-                      .output_dir = outdir};
-    char why[1024];
-    int problems = collect_files(spec->collect, &v, fn, arg, why, sizeof why);
-    free(outdir);
-    if (problems < 0)
-        return -1;
-    /* no report, no proof that the tests passed */
-    if (problems > 0 && status_is_pass(res->status)) {
-        char *error;
-        if (asprintf(&error, "--collect: %s", why) < 0)
-            return -1;
-        free(res->error);
-        res->error = error;
-        res->status = STATUS_FAILED;
-    }
-    return 0;
-}
-
 /* Ships the files collected after one shard (TAG_COLLECT). */
 struct collect_ship {
     struct shipper *sh;
@@ -232,44 +196,11 @@ static void ship_collected(void *arg, const char *name, const char *data, size_t
  * read no more of it until rank 0 has taken some. */
 #define SHIP_BACKLOG 64
 
-struct runner *worker_runner_create(const struct spec *spec, const struct self *me,
-                                    runner_output_fn output, void *arg)
-{
-    struct runner_config rc = {
-        .timeout = spec->timeout,
-        .kill_grace = spec->kill_grace,
-        .backoff = spec->backoff,
-        .backoff_max = spec->backoff_max,
-        .backoff_jitter = spec->backoff_jitter,
-        .run_dir = spec->run_dir,
-        .host = me->host,
-        .rank = me->rank,
-        .slot = me->slot,
-        .total = spec->total,
-        .max_log_bytes = (size_t)spec->max_log_bytes,
-        .stream = spec->stream,
-        .file_limit = me->file_limit,
-        .output = output,
-        .output_arg = arg,
-    };
-    return runner_create(&rc);
-}
-
-int worker_start_shard(struct runner *runner, const struct spec *spec, const struct assignment *a)
-{
-    if (spec->shell) {
-        char *task = a->task;
-        return runner_start(runner, a->index, a->first_attempt, a->retries, &task, 1, true);
-    }
-    return runner_start(runner, a->index, a->first_attempt, a->retries, spec->words, spec->nwords,
-                        false);
-}
-
 int worker_run(const struct spec *spec, const struct self *me, struct error *err)
 {
     struct outbox *ob = outbox_create();
     struct shipper sh = {.ob = ob};
-    struct runner *runner = worker_runner_create(spec, me, ship_output, &sh);
+    struct runner *runner = slot_runner_create(spec, me, ship_output, &sh);
     int runner_err = errno;
     struct queue q = {0};
     struct workstate ws;
@@ -320,7 +251,7 @@ int worker_run(const struct spec *spec, const struct self *me, struct error *err
             struct assignment a = q.items[q.head];
             q.head++;
             q.len--;
-            int started = worker_start_shard(runner, spec, &a);
+            int started = slot_start_shard(runner, spec, &a);
             int why = errno;
             free(a.task);
             if (started < 0) {
@@ -337,7 +268,7 @@ int worker_run(const struct spec *spec, const struct self *me, struct error *err
         }
         if (res) {
             struct collect_ship cs = {&sh, res->index};
-            if (worker_collect(spec, me, runner, res, ship_collected, &cs) < 0 || sh.failed) {
+            if (slot_collect(spec, me, runner, res, ship_collected, &cs) < 0 || sh.failed) {
                 errprintf(err, "%s",
                           sh.failed ? sh.err.text : "out of memory collecting a shard's files");
                 result_free(res);
