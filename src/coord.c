@@ -42,15 +42,16 @@ static long next_shard(struct coord *co, int r)
  * copy that replaces it must not share its output directories. */
 static struct assignment hand_out(struct coord *co, long index)
 {
+    struct shard_state *s = &co->shards[index];
     long retries = co->in->spec->retries;
-    if (co->partial[index])
-        retries -= co->partial[index]->nattempts;
+    if (s->partial)
+        retries -= s->partial->nattempts;
     if (retries < 0)
         retries = 0;
-    int first = co->next_attempt[index];
+    int first = s->next_attempt;
     long next = first + retries + 1;
-    co->first_attempt[index] = first;
-    co->next_attempt[index] = next < ATTEMPT_FIRST_MAX ? (int)next : ATTEMPT_FIRST_MAX;
+    s->first_attempt = first;
+    s->next_attempt = next < ATTEMPT_FIRST_MAX ? (int)next : ATTEMPT_FIRST_MAX;
     return (struct assignment){.index = index,
                                .first_attempt = first,
                                .retries = (int)retries,
@@ -87,7 +88,7 @@ static int fill(struct coord *co, int r, struct error *err)
             return errprintf(err, "out of memory");
         if (outbox_send(co->ob, r, TAG_ASSIGN, data, len, err) < 0)
             return -1;
-        co->owner[index] = r;
+        co->shards[index].owner = r;
         co->host_assigned[co->in->cluster->rank_host[r]]++;
         co->outstanding[r]++;
     }
@@ -102,7 +103,7 @@ static int fill_self(struct coord *co)
     long index = next_shard(co, 0);
     if (index < 0)
         return 0;
-    co->owner[index] = 0;
+    co->shards[index].owner = 0;
     co->host_assigned[co->in->cluster->rank_host[0]]++;
     struct assignment a = hand_out(co, index);
     return slot_start_shard(co->runner, co->in->spec, &a);
@@ -133,7 +134,7 @@ static void carry_over(struct coord *co)
         struct shard_result *r = in->journal->results[i];
         in->journal->results[i] = NULL;
         journal_write(co, r, r->host);
-        co->results[i] = r;
+        co->shards[i].result = r;
         co->done++;
         kept++;
         if (status_is_pass(r->status))
@@ -157,7 +158,7 @@ static void record(struct coord *co, struct shard_result *res)
     int h = c->rank_host[res->rank];
     /* durable first: whatever happens next, this result is not lost */
     journal_write(co, res, c->hosts[h].name);
-    co->results[res->index] = res;
+    co->shards[res->index].result = res;
     co->done++;
     co->busy_sum += result_busy(res);
     co->attempts_sum += res->nattempts;
@@ -225,8 +226,8 @@ static int settle(struct coord *co, struct shard_result *res, struct error *err)
 {
     const struct cluster *c = co->in->cluster;
     long i = res->index;
-    res = result_merge(co->partial[i], res);
-    co->partial[i] = NULL;
+    res = result_merge(co->shards[i].partial, res);
+    co->shards[i].partial = NULL;
     if (!res)
         return errprintf(err, "out of memory");
     int h = c->rank_host[res->rank];
@@ -249,10 +250,10 @@ static int settle(struct coord *co, struct shard_result *res, struct error *err)
                       "distmpi: shard %ld could not start on %s (%s); its next attempt runs on "
                       "another host (--retry-elsewhere)\n",
                       i + 1, c->hosts[h].name, why);
-            co->partial[i] = res;
-            co->owner[i] = -1;
+            co->shards[i].partial = res;
+            co->shards[i].owner = -1;
             co->host_assigned[h]--;
-            co->next_attempt[i] = result_last_number(res) + 1;
+            co->shards[i].next_attempt = result_last_number(res) + 1;
             if (queue_first(co, i, err) < 0)
                 return -1;
             return fill_all(co, err);
@@ -268,14 +269,14 @@ static void strand(struct coord *co)
 {
     for (long k = 0; k < rescue_count(co->rescue);) {
         long i = rescue_at(co->rescue, k);
-        if (!co->partial[i] || someone_may_run(co, i)) {
+        if (!co->shards[i].partial || someone_may_run(co, i)) {
             k++;
             continue;
         }
         rescue_remove(co->rescue, k);
         coord_say(co, "distmpi: shard %ld: no host left to retry it on\n", i + 1);
-        record(co, co->partial[i]);
-        co->partial[i] = NULL;
+        record(co, co->shards[i].partial);
+        co->shards[i].partial = NULL;
     }
 }
 
@@ -288,10 +289,10 @@ static int on_result(struct coord *co, int src, const unsigned char *data, size_
     struct shard_result *res = result_unpack(&u);
     if (!res)
         return errprintf(err, "malformed result message from rank %d", src);
-    if (res->index >= co->in->spec->total || co->owner[res->index] != src ||
-        co->results[res->index] || res->rank != src ||
-        (res->nattempts > 0 && (res->attempts[0].number != co->first_attempt[res->index] ||
-                                res->attempts[0].rank != src))) {
+    const struct shard_state *s = res->index < co->in->spec->total ? &co->shards[res->index] : NULL;
+    if (!s || s->owner != src || s->result || res->rank != src ||
+        (res->nattempts > 0 &&
+         (res->attempts[0].number != s->first_attempt || res->attempts[0].rank != src))) {
         fprintf(stderr,
                 "distmpi: ignoring a result for shard %ld from rank %d: it was not "
                 "running there\n",
@@ -316,7 +317,7 @@ static int on_log(struct coord *co, int src, const unsigned char *data, size_t l
     if (logpiece_unpack(data, len, &index, &attempt, &kind, &piece, &n) < 0 ||
         index >= co->in->spec->total)
         return errprintf(err, "malformed log message from rank %d", src);
-    if (co->owner[index] == src && !co->results[index])
+    if (co->shards[index].owner == src && !co->shards[index].result)
         coord_piece(co, src, index, attempt, kind, piece, n);
     return 0;
 }
@@ -332,7 +333,7 @@ static int on_collect(struct coord *co, int src, const unsigned char *data, size
     if (collected_unpack(data, len, &index, &name, &error, &file, &n) < 0 ||
         index >= co->in->spec->total)
         return errprintf(err, "malformed message with a collected file from rank %d", src);
-    if (co->owner[index] == src && !co->results[index])
+    if (co->shards[index].owner == src && !co->shards[index].result)
         coord_add_collected(co, index, name, file, n, error);
     free(name);
     free(error);
@@ -392,10 +393,11 @@ static int on_return(struct coord *co, int src, const unsigned char *data, size_
     long n = (long)unpack_range(&u, 0, co->in->spec->total);
     for (long i = 0; i < n && !u.failed; i++) {
         long index = (long)unpack_range(&u, 0, co->in->spec->total - 1);
-        if (u.failed || co->owner[index] != src || co->results[index])
+        struct shard_state *s = &co->shards[index];
+        if (u.failed || s->owner != src || s->result)
             continue; /* not src's to give back */
-        co->owner[index] = -1;
-        co->next_attempt[index] = co->first_attempt[index]; /* it used none */
+        s->owner = -1;
+        s->next_attempt = s->first_attempt; /* it used none */
         co->host_assigned[co->in->cluster->rank_host[src]]--;
         co->outstanding[src]--;
         if (co->stopping)
@@ -449,11 +451,11 @@ static int wind_down(struct coord *co, struct error *err)
             return 0;
     long limit = co->in->settings->fail_fast ? 1 : co->in->settings->max_failures;
     for (long i = 0; i < co->in->spec->total; i++) {
-        if (co->partial[i]) { /* it could not start where it ran: so it ends */
-            record(co, co->partial[i]);
-            co->partial[i] = NULL;
+        if (co->shards[i].partial) { /* it could not start where it ran: so it ends */
+            record(co, co->shards[i].partial);
+            co->shards[i].partial = NULL;
         }
-        if (co->results[i])
+        if (co->shards[i].result)
             continue;
         struct shard_result *r = result_new_missing(i, STATUS_SKIPPED);
         if (!r || asprintf(&r->error, "not started: %ld shard%s had not passed (--%s)", limit,
@@ -462,7 +464,7 @@ static int wind_down(struct coord *co, struct error *err)
             result_free(r);
             return errprintf(err, "out of memory");
         }
-        co->results[i] = r;
+        co->shards[i].result = r;
         co->done++;
     }
     return 0;
@@ -481,10 +483,10 @@ static int on_lost(struct coord *co, int r, struct error *err)
     size_t used = 0;
     long nmoved = 0;
     for (long i = 0; i < total; i++) {
-        if (co->owner[i] != r || co->results[i])
+        if (co->shards[i].owner != r || co->shards[i].result)
             continue;
-        co->owner[i] = -1;
-        co->moved[i]++;
+        co->shards[i].owner = -1;
+        co->shards[i].moved++;
         co->host_assigned[h]--;
         if (queue_first(co, i, err) < 0)
             return -1;
@@ -569,6 +571,27 @@ static int last_sends(struct coord *co, int *stuck, struct error *err)
     return 0;
 }
 
+/* The arrays coord_finish hands the reports, from the records. Returns 0,
+ * or -1 (ENOMEM). */
+static int report_views(struct coord *co)
+{
+    size_t n = (size_t)(co->in->spec->total > 0 ? co->in->spec->total : 1);
+    co->results = malloc(n * sizeof *co->results);
+    co->collected = malloc(n * sizeof *co->collected);
+    co->ncollected = malloc(n * sizeof *co->ncollected);
+    co->moved = malloc(n * sizeof *co->moved);
+    if (!co->results || !co->collected || !co->ncollected || !co->moved)
+        return -1;
+    for (long i = 0; i < co->in->spec->total; i++) {
+        const struct shard_state *s = &co->shards[i];
+        co->results[i] = s->result;
+        co->collected[i] = s->collected;
+        co->ncollected[i] = s->ncollected;
+        co->moved[i] = s->moved;
+    }
+    return 0;
+}
+
 /* The bound on rank 0's open logs: $DISTMPI_MAX_OPEN_LOGS when it is a
  * positive number (tests make it small), else logstore's default. */
 static int max_open_logs(void)
@@ -601,33 +624,24 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
     co.logs = logstore_create(in->settings->logs ? in->settings->logs : sp->run_dir, sp->total,
                               c->nranks, max_open_logs());
     co.streams = calloc((size_t)c->nranks, sizeof *co.streams);
-    co.collected = calloc((size_t)sp->total, sizeof *co.collected);
-    co.ncollected = calloc((size_t)sp->total, sizeof *co.ncollected);
-    co.results = calloc((size_t)sp->total, sizeof *co.results);
-    co.owner = malloc((size_t)sp->total * sizeof *co.owner);
+    co.shards = calloc((size_t)(sp->total > 0 ? sp->total : 1), sizeof *co.shards);
     co.outstanding = calloc((size_t)c->nranks, sizeof *co.outstanding);
     co.host_done = calloc((size_t)c->nhosts, sizeof *co.host_done);
     co.host_assigned = calloc((size_t)c->nhosts, sizeof *co.host_assigned);
     co.alive = liveness_create(c->nranks, in->settings->heartbeat_timeout, time_mono());
     co.rescue = rescue_create(sp->total, c->nhosts);
-    co.partial = calloc((size_t)(sp->total > 0 ? sp->total : 1), sizeof *co.partial);
-    co.moved = calloc((size_t)(sp->total > 0 ? sp->total : 1), sizeof *co.moved);
-    co.first_attempt = calloc((size_t)(sp->total > 0 ? sp->total : 1), sizeof *co.first_attempt);
-    co.next_attempt = calloc((size_t)(sp->total > 0 ? sp->total : 1), sizeof *co.next_attempt);
     if (!co.runner) {
         errprintf(err, "cannot set up the shards' runner: %s", strerror(runner_err));
         goto out;
     }
-    if (!co.plan || !co.ob || !co.logs || !co.streams || !co.collected || !co.ncollected ||
-        !co.results || !co.owner || !co.outstanding || !co.host_done || !co.host_assigned ||
-        !co.alive || !co.rescue || !co.moved || !co.first_attempt || !co.next_attempt ||
-        !co.partial) {
+    if (!co.plan || !co.ob || !co.logs || !co.streams || !co.shards || !co.outstanding ||
+        !co.host_done || !co.host_assigned || !co.alive || !co.rescue) {
         errprintf(err, "out of memory setting up the run");
         goto out;
     }
     for (long i = 0; i < sp->total; i++) {
-        co.owner[i] = -1;
-        co.next_attempt[i] = 1;
+        co.shards[i].owner = -1;
+        co.shards[i].next_attempt = 1;
     }
     co.next_probe = in->watch ? time_mono() + sp->health_interval : INFINITY;
 
@@ -752,23 +766,28 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
             goto out;
         runner_cancel(co.runner);
         for (long i = 0; i < sp->total; i++) {
-            if (co.partial[i]) { /* the attempts it made on hosts where it could not start */
-                co.results[i] = co.partial[i];
-                co.results[i]->status = STATUS_INTERRUPTED;
-                co.partial[i] = NULL;
+            struct shard_state *s = &co.shards[i];
+            if (s->partial) { /* the attempts it made on hosts where it could not start */
+                s->result = s->partial;
+                s->result->status = STATUS_INTERRUPTED;
+                s->partial = NULL;
             }
-            if (!co.results[i] && !(co.results[i] = result_new_missing(i, STATUS_INTERRUPTED))) {
+            if (!s->result && !(s->result = result_new_missing(i, STATUS_INTERRUPTED))) {
                 errprintf(err, "out of memory");
                 goto out;
             }
             /* it was interrupted where it had been given: its host is known */
-            if (co.results[i]->status == STATUS_INTERRUPTED && co.owner[i] >= 0) {
-                co.results[i]->rank = co.owner[i];
-                co.results[i]->slot = c->rank_slot ? c->rank_slot[co.owner[i]] : -1;
+            if (s->result->status == STATUS_INTERRUPTED && s->owner >= 0) {
+                s->result->rank = s->owner;
+                s->result->slot = c->rank_slot ? c->rank_slot[s->owner] : -1;
             }
         }
         fprintf(stderr, "distmpi: stopped by signal %d; %ld of %ld shards had finished\n", sig,
                 co.done, sp->total);
+    }
+    if (report_views(&co) < 0) {
+        errprintf(err, "out of memory");
+        goto out;
     }
     status = coord_finish(&co, sig, exit_status, err->text, sizeof err->text);
     if (status == 0 && (tell_workers(&co, TAG_STOP, err) < 0 || last_sends(&co, &stuck, err) < 0))
@@ -779,11 +798,16 @@ out:
     fflush(stdout);
     free(co.host_done);
     free(co.host_assigned);
-    if (co.results)
-        for (long i = 0; i < sp->total; i++)
-            result_free(co.results[i]);
+    for (long i = 0; co.shards && i < sp->total; i++) {
+        result_free(co.shards[i].result);
+        result_free(co.shards[i].partial);
+        coord_free_collected(&co.shards[i]);
+    }
+    free(co.shards);
     free(co.results);
-    free(co.owner);
+    free(co.collected);
+    free(co.ncollected);
+    free(co.moved);
     free(co.outstanding);
     runner_destroy(co.runner);
     logstore_destroy(co.logs);
@@ -791,15 +815,7 @@ out:
         *lost = liveness_lost_count(co.alive) + stuck;
     liveness_destroy(co.alive);
     rescue_destroy(co.rescue);
-    if (co.partial)
-        for (long i = 0; i < sp->total; i++)
-            result_free(co.partial[i]);
-    free(co.partial);
-    free(co.moved);
-    free(co.first_attempt);
-    free(co.next_attempt);
     free(co.streams);
-    coord_free_collected(&co, sp->total);
     outbox_destroy(co.ob);
     plan_destroy(co.plan);
     return status;

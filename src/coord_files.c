@@ -48,21 +48,20 @@ void coord_add_collected(struct coord *co, long index, const char *name, const v
                 error = why.text;
         }
     }
-    int n = co->ncollected[index];
-    struct collected_file *list = realloc(co->collected[index], (size_t)(n + 1) * sizeof *list);
+    struct shard_state *s = &co->shards[index];
+    struct collected_file *list = realloc(s->collected, (size_t)(s->ncollected + 1) * sizeof *list);
     char *name_copy = strdup(name), *error_copy = error ? strdup(error) : NULL;
     if (!list || !name_copy || (error && !error_copy)) {
         if (list)
-            co->collected[index] = list;
+            s->collected = list;
         free(path);
         free(name_copy);
         free(error_copy);
         co->collect_failed = true;
         return;
     }
-    list[n] = (struct collected_file){name_copy, path, error_copy};
-    co->collected[index] = list;
-    co->ncollected[index] = n + 1;
+    list[s->ncollected++] = (struct collected_file){name_copy, path, error_copy};
+    s->collected = list;
 }
 
 void coord_local_collected(void *arg, const char *name, const char *data, size_t len,
@@ -72,16 +71,14 @@ void coord_local_collected(void *arg, const char *name, const char *data, size_t
     coord_add_collected(lc->co, lc->index, name, data, data ? len : 0, error);
 }
 
-void coord_free_collected(struct coord *co, long total)
+void coord_free_collected(struct shard_state *s)
 {
-    for (long i = 0; co->collected && i < total; i++) {
-        for (int k = 0; k < co->ncollected[i]; k++) {
-            free((char *)co->collected[i][k].name);
-            free((char *)co->collected[i][k].path);
-            free((char *)co->collected[i][k].error);
-        }
-        free(co->collected[i]);
+    for (int k = 0; k < s->ncollected; k++) {
+        free((char *)s->collected[k].name);
+        free((char *)s->collected[k].path);
+        free((char *)s->collected[k].error);
     }
-    free(co->collected);
-    free(co->ncollected);
+    free(s->collected);
+    s->collected = NULL;
+    s->ncollected = 0;
 }

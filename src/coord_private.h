@@ -34,14 +34,28 @@
 /* How much of a shard's log the reports show. */
 #define LOG_TAIL_BYTES 4096
 
+/* What rank 0 keeps of one shard while the run goes on (co->shards[i]). */
+struct shard_state {
+    struct shard_result *result; /* once it is settled, else NULL */
+    /* --retry-elsewhere: the attempts it made on hosts where it could not
+     * start, while it waits to run on another */
+    struct shard_result *partial;
+    struct collected_file *collected; /* --collect: its files (strings owned) */
+    int ncollected;
+    int owner; /* the rank it was given to, -1 if none */
+    /* the number of the first attempt of its latest hand-out, and where the
+     * next hand-out starts (see hand_out in coord.c) */
+    int first_attempt, next_attempt;
+    int moved; /* how often it was taken from a lost rank */
+};
+
 struct coord {
     const struct coord_input *in;
     struct plan *plan;
     struct outbox *ob;
-    struct runner *runner; /* rank 0's own slot */
-    struct shard_result **results;
-    int *owner;       /* rank each shard was given to, -1 if none */
-    int *outstanding; /* shards given to a worker and not reported */
+    struct runner *runner;      /* rank 0's own slot */
+    struct shard_state *shards; /* one per shard */
+    int *outstanding;           /* per rank: shards given to it and not reported */
     long done;
     double busy_sum; /* attempt seconds reported, for the prefetch choice */
     long attempts_sum;
@@ -60,10 +74,7 @@ struct coord {
     struct lines *streams; /* --stream: each rank's unfinished line */
     bool redraw;           /* streamed lines went above the bars: draw them again */
 
-    /* --collect: each shard's files, stored next to its logs (strings owned) */
-    struct collected_file **collected;
-    int *ncollected;
-    bool collect_failed; /* out of memory recording one */
+    bool collect_failed; /* out of memory recording a collected file */
     bool journal_failed; /* the journal could not be written: exit 3 at the end */
 
     /* --max-failures / --fail-fast */
@@ -76,14 +87,14 @@ struct coord {
     /* shards taken back from lost ranks or to retry on another host
      * (--retry-elsewhere), handed out first */
     struct rescue *rescue;
-    int *moved; /* per shard: how often it was taken from a lost rank */
-    /* per shard: the attempts it made on hosts where it could not start,
-     * while it waits to run on another (--retry-elsewhere) */
-    struct shard_result **partial;
 
-    /* per shard: the number of the first attempt of its latest hand-out, and
-     * where the next hand-out starts (see hand_out in coord.c) */
-    int *first_attempt, *next_attempt;
+    /* For coord_finish only: the arrays the reports take, indexed by
+     * shard, made from co->shards when the run ends (coord_run). The
+     * results and the collected files are the records' (not owned). */
+    struct shard_result **results;
+    struct collected_file **collected;
+    int *ncollected;
+    int *moved;
 };
 
 /* The attempt whose output is being shown. */
@@ -133,7 +144,8 @@ void coord_add_collected(struct coord *co, long index, const char *name, const v
 /* collect_fn of rank 0's own shards (arg: struct local_collect). */
 void coord_local_collected(void *arg, const char *name, const char *data, size_t len,
                            const char *error);
-void coord_free_collected(struct coord *co, long total);
+/* Free what shard s collected. */
+void coord_free_collected(struct shard_state *s);
 
 /* coord_finish.c */
 /* Summarise, report and set *exit_status (128+sig when a signal stopped the
