@@ -7,18 +7,12 @@
 #include <limits.h>
 #include <math.h>
 #include <mpi.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "timeutil.h"
-
-/* Measured (../shared/notes): doubling from ~10 us to 20 ms keeps dispatch
- * fast and an idle rank near 0.5 % of a core. */
-#define WAIT_MIN 10e-6
-#define WAIT_MAX 20e-3
+#include "waiter.h"
 
 struct outbox {
     MPI_Request *reqs;
@@ -245,10 +239,10 @@ int msg_wait(MPI_Request *req, const char *what, struct error *err)
             return 0;
         /* no sleep longer than an eighth of the time waited so far: the
          * start-up's collectives come one after another, and each would
-         * otherwise end up to a whole WAIT_MAX after its partners were
-         * ready; a long wait still backs off to WAIT_MAX soon */
+         * otherwise end up to a whole WAITER_MAX after its partners were
+         * ready; a long wait still backs off to WAITER_MAX soon */
         double now = time_mono(), cap = (now - start) / 8;
-        waiter_wait(&w, -1, now + (cap > WAIT_MIN ? cap : WAIT_MIN));
+        waiter_wait(&w, -1, now + (cap > WAITER_MIN ? cap : WAITER_MIN));
     }
 }
 
@@ -257,28 +251,4 @@ int msg_collective(int rc, MPI_Request *req, const char *what, struct error *err
     if (rc != MPI_SUCCESS)
         return mpi_error(err, what, rc);
     return msg_wait(req, what, err);
-}
-
-void waiter_reset(struct waiter *w)
-{
-    w->delay = WAIT_MIN;
-}
-
-void waiter_wait(struct waiter *w, int fd, double deadline)
-{
-    double wait = w->delay;
-    double left = deadline - time_mono();
-    if (left < wait)
-        wait = left > 0 ? left : 0;
-    w->delay = w->delay * 2 > WAIT_MAX ? WAIT_MAX : w->delay * 2;
-    if (wait <= 0)
-        return;
-    struct timespec ts = {.tv_sec = (time_t)wait,
-                          .tv_nsec = (long)((wait - (double)(time_t)wait) * 1e9)};
-    if (fd >= 0) {
-        struct pollfd pfd = {.fd = fd, .events = POLLIN};
-        ppoll(&pfd, 1, &ts, NULL);
-    } else {
-        nanosleep(&ts, NULL);
-    }
 }

@@ -1,8 +1,8 @@
 /* msg.h - MPI messages between rank 0 and the workers, sent without blocking
- * and received by polling, and the sleep that makes waiting cheap.
+ * and received by polling, with waiter.h's sleeps in between.
  *
- * Open MPI's blocking receive spins a whole core (../shared/notes): nothing
- * here blocks in MPI while shards run.
+ * Open MPI's blocking receive spins a whole core: nothing here blocks in MPI
+ * while shards run.
  */
 #ifndef DISTMPI_MSG_H
 #define DISTMPI_MSG_H
@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "waiter.h"
 
 enum msg_tag {
     TAG_ASSIGN = 1,     /* rank 0 -> worker: a shard to run */
@@ -89,17 +90,5 @@ int msg_collective(int rc, MPI_Request *req, const char *what, struct error *err
 /* Take one waiting message, if any: returns 1 and sets *src, *tag, *data (heap,
  * caller frees) and *len; 0 when nothing is waiting; -1 with a reason in err. */
 int msg_poll(int *src, int *tag, unsigned char **data, size_t *len, struct error *err);
-
-/* Sleep with exponential backoff between polls: each quiet wait doubles the
- * next one, from WAIT_MIN up to WAIT_MAX; activity resets it. */
-struct waiter {
-    double delay;
-};
-
-void waiter_reset(struct waiter *w);
-
-/* Sleep until fd (when >= 0) becomes readable, the monotonic deadline passes,
- * or the backoff delay ends, whichever comes first. */
-void waiter_wait(struct waiter *w, int fd, double deadline);
 
 #endif
