@@ -16,12 +16,6 @@
 #include "slot.h"
 #include "workstate.h"
 
-/* A pause between two of rank 0's looks at its messages longer than this
- * (rank 0 was stopped, or busy) is not counted as the others' silence:
- * they may have spoken, and rank 0 did not listen. Its loop sleeps 20 ms
- * at most between looks. */
-#define STALL_GAP 1.0
-
 /* Shards shorter than this on average are handed out two at a time, so a
  * worker never waits for the round trip to rank 0 between tiny tasks; longer
  * ones one at a time, so no shard waits behind a slow one while a rank idles. */
@@ -86,7 +80,7 @@ static int fill(struct coord *co, int r, struct error *err)
         unsigned char *data = assign_pack(&a, &len);
         if (!data)
             return errprintf(err, "out of memory");
-        if (outbox_send(co->ob, r, TAG_ASSIGN, data, len, err) < 0)
+        if (loop_send(co->loop, r, TAG_ASSIGN, data, len, err) < 0)
             return -1;
         co->shards[index].owner = r;
         co->host_assigned[co->in->cluster->rank_host[r]]++;
@@ -365,8 +359,8 @@ static int on_probe(struct coord *co, int h, const struct probe *pr, struct erro
         /* a dynamic plan takes the queued shards back for other hosts; a
          * static one keeps them where it put them */
         int flag = plan_is_static(co->plan) ? PAUSE_KEEP : PAUSE_GIVE_BACK;
-        if ((change < 0 ? outbox_send_flag(co->ob, r, TAG_PAUSE, flag, err)
-                        : outbox_send_flag(co->ob, r, TAG_RESUME, -1, err)) < 0)
+        if ((change < 0 ? loop_send_flag(co->loop, r, TAG_PAUSE, flag, err)
+                        : loop_send_flag(co->loop, r, TAG_RESUME, -1, err)) < 0)
             return -1;
     }
     if (change < 0) {
@@ -439,7 +433,7 @@ static int wind_down(struct coord *co, struct error *err)
         for (int r = 1; r < c->nranks; r++) {
             if (liveness_is_lost(co->alive, r))
                 continue;
-            if (outbox_send_flag(co->ob, r, TAG_PAUSE, PAUSE_STOP, err) < 0)
+            if (loop_send_flag(co->loop, r, TAG_PAUSE, PAUSE_STOP, err) < 0)
                 return -1;
         }
         co->stop_told = true;
@@ -520,55 +514,153 @@ static int tell_workers(struct coord *co, int tag, struct error *err)
     for (int r = 1; r < co->in->cluster->nranks; r++) {
         if (liveness_is_lost(co->alive, r))
             continue; /* it would never take the message */
-        if (outbox_send_flag(co->ob, r, tag, -1, err) < 0)
+        if (loop_send_flag(co->loop, r, tag, -1, err) < 0)
             return -1;
     }
     return 0;
 }
 
-/* Give up the sends rank r has not taken, and say so on stderr (every
- * result is in: what is lost is only what we had to say to r). Returns how
- * many were given up, or -1 with err. */
-static int give_up_sends(struct coord *co, int r, struct error *err)
+/* Rank r did not take n of our last messages within DRAIN_TIMEOUT: said on
+ * stderr (every result is in: what is lost is only what we had to say to
+ * r), and counted in co->stuck: r may not have our STOP, so MPI cannot be
+ * finalized with it and the job ends without it, as without a lost rank. */
+static void gave_up(void *arg, int r, int n)
 {
-    int n = outbox_abandon(co->ob, r, err);
-    if (n <= 0)
-        return n;
+    struct coord *co = arg;
     const struct cluster *c = co->in->cluster;
-    const char *host = c->hosts[c->rank_host[r]].name;
-    if (liveness_is_lost(co->alive, r))
-        fprintf(stderr, "distmpi: gave up %d message%s to lost rank %d (host %s)\n", n,
-                n == 1 ? "" : "s", r, host);
-    else
-        fprintf(stderr,
-                "distmpi: gave up %d message%s to rank %d (host %s): not taken within %g s\n", n,
-                n == 1 ? "" : "s", r, host, DRAIN_TIMEOUT);
-    return n;
+    fprintf(stderr, "distmpi: gave up %d message%s to rank %d (host %s): not taken within %g s\n",
+            n, n == 1 ? "" : "s", r, c->hosts[c->rank_host[r]].name, DRAIN_TIMEOUT);
+    co->stuck++;
 }
 
 /* The run is over: the sends to lost ranks are given up at once (a rank
  * that is stopped or cut off may never take them), the others get
- * DRAIN_TIMEOUT seconds. A rank that has not taken its messages by then is
- * given up too, and counted in *stuck: it may not have our STOP, so MPI
- * cannot be finalized with it and the job ends without it, as without a
- * lost rank. Never blocks in MPI. Returns 0, or -1 with err. */
-static int last_sends(struct coord *co, int *stuck, struct error *err)
+ * DRAIN_TIMEOUT seconds (gave_up). Never blocks in MPI. Returns 0, or -1
+ * with err. */
+static int last_sends(struct coord *co, struct error *err)
 {
-    *stuck = 0;
-    if (outbox_progress(co->ob, err) < 0)
-        return -1;
-    for (int r = 1; r < co->in->cluster->nranks; r++)
-        if (liveness_is_lost(co->alive, r) && give_up_sends(co, r, err) < 0)
-            return -1;
-    if (outbox_drain(co->ob, time_mono() + DRAIN_TIMEOUT, err) < 0)
-        return -1;
-    for (int r; (r = outbox_pending_dest(co->ob)) >= 0;) {
-        int n = give_up_sends(co, r, err);
+    const struct cluster *c = co->in->cluster;
+    for (int r = 1; r < c->nranks; r++) {
+        if (!liveness_is_lost(co->alive, r))
+            continue;
+        int n = loop_abandon(co->loop, r, err);
         if (n < 0)
             return -1;
-        *stuck += n > 0;
+        if (n > 0)
+            fprintf(stderr, "distmpi: gave up %d message%s to lost rank %d (host %s)\n", n,
+                    n == 1 ? "" : "s", r, c->hosts[c->rank_host[r]].name);
     }
+    return loop_drain(co->loop, DRAIN_TIMEOUT, gave_up, co, err);
+}
+
+/* One message from rank src. */
+static int on_message(void *arg, int src, int tag, const unsigned char *data, size_t len,
+                      struct error *err)
+{
+    struct coord *co = arg;
+    liveness_heard(co->alive, src, loop_now(co->loop));
+    if (liveness_is_lost(co->alive, src) || tag == TAG_HEARTBEAT)
+        return 0; /* a lost rank is not listened to any more; a heartbeat says only that */
+    switch (tag) {
+    case TAG_RESULT:
+        return on_result(co, src, data, len, err);
+    case TAG_HEALTH:
+        return on_health(co, src, data, len, err);
+    case TAG_RETURN:
+        return on_return(co, src, data, len, err);
+    case TAG_LOG:
+        return on_log(co, src, data, len, err);
+    case TAG_COLLECT:
+        return on_collect(co, src, data, len, err);
+    default:
+        fprintf(stderr, "distmpi: ignoring a message with tag %d from rank %d\n", tag, src);
+        return 0;
+    }
+}
+
+/* The loop is over once every shard is settled, or a signal came. */
+static bool over(void *arg)
+{
+    struct coord *co = arg;
+    return co->done >= co->in->spec->total || (co->sig = signals_caught()) != 0;
+}
+
+/* After rank 0's own stall, what the others said in the meantime may take
+ * a moment to show: the stall is not their silence. */
+static void stalled(void *arg, double from, double to)
+{
+    struct coord *co = arg;
+    liveness_excuse(co->alive, from, to);
+}
+
+/* Rank 0's own work each turn, after the messages: lost ranks, the wind
+ * down, bars to redraw, and its own slot. */
+static int work(void *arg, struct error *err)
+{
+    struct coord *co = arg;
+    /* judged only just after a look: rank 0 may have been stopped since,
+     * and the next look excuses that */
+    for (int r; loop_now(co->loop) - loop_last_look(co->loop) <= LOOP_STALL &&
+                (r = liveness_next_lost(co->alive, loop_now(co->loop))) >= 0;)
+        if (on_lost(co, r, err) < 0)
+            return -1;
+    if (co->stopping && wind_down(co, err) < 0)
+        return -1;
+    if (co->redraw) {
+        if (co->mode == PROGRESS_BARS)
+            coord_draw(co);
+        fflush(stdout);
+        co->redraw = false;
+    }
+    if (fill_self(co) < 0)
+        return errprintf(err, "cannot start a shard on rank 0: %s", strerror(errno));
+    struct shard_result *res = runner_step(co->runner);
+    if (!res)
+        return 0;
+    struct local_collect lc = {co, res->index};
+    if (slot_collect(co->in->spec, co->in->me, co->runner, res, coord_local_collected, &lc) < 0 ||
+        co->collect_failed) {
+        result_free(res);
+        return errprintf(err, "out of memory collecting a shard's files");
+    }
+    if (settle(co, res, err) < 0)
+        return -1;
+    return 1;
+}
+
+/* Rank 0 leads its own host: it probes it itself. */
+static int probe(void *arg, struct error *err)
+{
+    struct coord *co = arg;
+    loop_timer_set(co->loop, co->probe_timer, loop_now(co->loop) + co->in->spec->health_interval);
+    struct probe pr;
+    hostinfo_probe(co->in->me, &pr);
+    return on_probe(co, co->in->cluster->rank_host[0], &pr, err);
+}
+
+/* Bars: redraw when due; lines: a summary line when due. */
+static int tick(void *arg, struct error *err)
+{
+    struct coord *co = arg;
+    (void)err;
+    coord_tick(co);
+    loop_timer_set(co->loop, co->draw_timer, co->next_draw);
     return 0;
+}
+
+static int wait_fd(void *arg)
+{
+    return runner_fd(((struct coord *)arg)->runner);
+}
+
+/* The runner's next deadline, or just past the time some rank could be
+ * lost (to judge it then). */
+static double wait_until(void *arg)
+{
+    struct coord *co = arg;
+    double deadline = runner_deadline(co->runner);
+    double silent = liveness_deadline(co->alive) + 0.01;
+    return silent < deadline ? silent : deadline;
 }
 
 /* The arrays coord_finish hands the reports, from the records. Returns 0,
@@ -616,9 +708,16 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
     const struct spec *sp = in->spec;
     struct coord co = {.in = in};
     int status = -1;
-    int stuck = 0; /* ranks that did not take their last messages */
+    struct loop_side side = {.arg = &co,
+                             .over = over,
+                             .stalled = stalled,
+                             .message = on_message,
+                             .work = work,
+                             .wait_fd = wait_fd,
+                             .wait_until = wait_until};
     co.plan = coord_make_plan(in);
     co.ob = outbox_create();
+    co.loop = co.ob ? loop_create(&msg_io, co.ob, &side) : NULL;
     co.runner = slot_runner_create(sp, in->me, coord_local_output, &co);
     int runner_err = errno;
     co.logs = logstore_create(in->settings->logs ? in->settings->logs : sp->run_dir, sp->total,
@@ -634,7 +733,7 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
         errprintf(err, "cannot set up the shards' runner: %s", strerror(runner_err));
         goto out;
     }
-    if (!co.plan || !co.ob || !co.logs || !co.streams || !co.shards || !co.outstanding ||
+    if (!co.plan || !co.loop || !co.logs || !co.streams || !co.shards || !co.outstanding ||
         !co.host_done || !co.host_assigned || !co.alive || !co.rescue) {
         errprintf(err, "out of memory setting up the run");
         goto out;
@@ -643,7 +742,6 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
         co.shards[i].owner = -1;
         co.shards[i].next_attempt = 1;
     }
-    co.next_probe = in->watch ? time_mono() + sp->health_interval : INFINITY;
 
     co.mode = in->settings->progress;
     if (co.mode == PROGRESS_AUTO) {
@@ -655,6 +753,10 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
                       : PROGRESS_LINES;
     }
     co.next_draw = co.mode == PROGRESS_LINES ? time_mono() + SUMMARY_EVERY : 0;
+    co.probe_timer = loop_timer_add(
+        co.loop, in->watch ? time_mono() + sp->health_interval : INFINITY, probe, &co);
+    co.draw_timer =
+        loop_timer_add(co.loop, co.mode != PROGRESS_NONE ? co.next_draw : INFINITY, tick, &co);
     coord_header(&co);
     carry_over(&co);
     if (co.mode == PROGRESS_BARS)
@@ -663,102 +765,9 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
         if (fill(&co, r, err) < 0)
             goto out;
 
-    struct waiter w;
-    waiter_reset(&w);
-    int sig = 0;
-    double last_look = time_mono();
-    while (co.done < sp->total && !(sig = signals_caught())) {
-        bool active = false;
-        /* after rank 0's own stall, what the others said in the meantime
-         * may take a moment to show: the stall is not their silence */
-        double now = time_mono();
-        if (now - last_look > STALL_GAP)
-            liveness_excuse(co.alive, last_look, now);
-        last_look = now;
-        int src, tag, got;
-        unsigned char *data;
-        size_t len;
-        while ((got = msg_poll(&src, &tag, &data, &len, err)) == 1) {
-            int hrc = 0;
-            liveness_heard(co.alive, src, time_mono());
-            if (liveness_is_lost(co.alive, src) || tag == TAG_HEARTBEAT)
-                ; /* a lost rank is not listened to any more; a heartbeat says only that */
-            else if (tag == TAG_RESULT)
-                hrc = on_result(&co, src, data, len, err);
-            else if (tag == TAG_HEALTH)
-                hrc = on_health(&co, src, data, len, err);
-            else if (tag == TAG_RETURN)
-                hrc = on_return(&co, src, data, len, err);
-            else if (tag == TAG_LOG)
-                hrc = on_log(&co, src, data, len, err);
-            else if (tag == TAG_COLLECT)
-                hrc = on_collect(&co, src, data, len, err);
-            else
-                fprintf(stderr, "distmpi: ignoring a message with tag %d from rank %d\n", tag, src);
-            free(data);
-            if (hrc < 0)
-                goto out;
-            active = true;
-        }
-        if (got < 0)
-            goto out;
-        /* judged only just after a look: rank 0 may have been stopped
-         * since, and the next look excuses that */
-        for (int r; time_mono() - last_look <= STALL_GAP &&
-                    (r = liveness_next_lost(co.alive, time_mono())) >= 0;)
-            if (on_lost(&co, r, err) < 0)
-                goto out;
-        if (co.stopping && wind_down(&co, err) < 0)
-            goto out;
-        if (co.redraw) {
-            if (co.mode == PROGRESS_BARS)
-                coord_draw(&co);
-            fflush(stdout);
-            co.redraw = false;
-        }
-        if (fill_self(&co) < 0) {
-            errprintf(err, "cannot start a shard on rank 0: %s", strerror(errno));
-            goto out;
-        }
-        struct shard_result *res = runner_step(co.runner);
-        if (res) {
-            struct local_collect lc = {&co, res->index};
-            if (slot_collect(sp, in->me, co.runner, res, coord_local_collected, &lc) < 0 ||
-                co.collect_failed) {
-                result_free(res);
-                errprintf(err, "out of memory collecting a shard's files");
-                goto out;
-            }
-            if (settle(&co, res, err) < 0)
-                goto out;
-            active = true;
-            continue; /* take the next shard at once */
-        }
-        if (time_mono() >= co.next_probe) { /* rank 0 leads its own host */
-            struct probe pr;
-            hostinfo_probe(in->me, &pr);
-            if (on_probe(&co, c->rank_host[0], &pr, err) < 0)
-                goto out;
-            co.next_probe = time_mono() + sp->health_interval;
-        }
-        coord_tick(&co);
-        if (outbox_progress(co.ob, err) < 0)
-            goto out;
-        if (active) {
-            waiter_reset(&w);
-        } else {
-            double deadline = runner_deadline(co.runner);
-            if (co.next_probe < deadline)
-                deadline = co.next_probe;
-            if (co.mode != PROGRESS_NONE && co.next_draw < deadline)
-                deadline = co.next_draw;
-            double silent = liveness_deadline(co.alive) + 0.01; /* just past the timeout */
-            if (silent < deadline)
-                deadline = silent;
-            waiter_wait(&w, runner_fd(co.runner), deadline);
-        }
-    }
-    if (sig) {
+    if (loop_run(co.loop, err) < 0)
+        goto out;
+    if (co.sig) {
         /* every rank ends its shard now; the workers then wait for our STOP,
          * so that none leaves (and makes mpirun end the job) before the
          * summary and the reports are written */
@@ -782,15 +791,15 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
                 s->result->slot = c->rank_slot ? c->rank_slot[s->owner] : -1;
             }
         }
-        fprintf(stderr, "distmpi: stopped by signal %d; %ld of %ld shards had finished\n", sig,
+        fprintf(stderr, "distmpi: stopped by signal %d; %ld of %ld shards had finished\n", co.sig,
                 co.done, sp->total);
     }
     if (report_views(&co) < 0) {
         errprintf(err, "out of memory");
         goto out;
     }
-    status = coord_finish(&co, sig, exit_status, err->text, sizeof err->text);
-    if (status == 0 && (tell_workers(&co, TAG_STOP, err) < 0 || last_sends(&co, &stuck, err) < 0))
+    status = coord_finish(&co, co.sig, exit_status, err->text, sizeof err->text);
+    if (status == 0 && (tell_workers(&co, TAG_STOP, err) < 0 || last_sends(&co, err) < 0))
         status = -1;
 out:
     if (co.mode == PROGRESS_BARS)
@@ -812,10 +821,11 @@ out:
     runner_destroy(co.runner);
     logstore_destroy(co.logs);
     if (co.alive)
-        *lost = liveness_lost_count(co.alive) + stuck;
+        *lost = liveness_lost_count(co.alive) + co.stuck;
     liveness_destroy(co.alive);
     rescue_destroy(co.rescue);
     free(co.streams);
+    loop_destroy(co.loop);
     outbox_destroy(co.ob);
     plan_destroy(co.plan);
     return status;

@@ -19,6 +19,7 @@
 #include "lines.h"
 #include "liveness.h"
 #include "logstore.h"
+#include "loop.h"
 #include "msg.h"
 #include "plan.h"
 #include "rescue.h"
@@ -52,14 +53,17 @@ struct shard_state {
 struct coord {
     const struct coord_input *in;
     struct plan *plan;
-    struct outbox *ob;
+    struct outbox *ob; /* the loop's sends (msg.h) */
+    struct loop *loop;
     struct runner *runner;      /* rank 0's own slot */
     struct shard_state *shards; /* one per shard */
     int *outstanding;           /* per rank: shards given to it and not reported */
     long done;
     double busy_sum; /* attempt seconds reported, for the prefetch choice */
     long attempts_sum;
-    double next_probe; /* when rank 0 probes its own host again */
+    int sig;                     /* the signal that stopped the run, or 0 */
+    int stuck;                   /* ranks that did not take their last messages */
+    int probe_timer, draw_timer; /* rank 0 probes its own host; bars or lines */
 
     /* what rank 0 shows while the run goes on */
     int mode;         /* PROGRESS_BARS, _LINES or _NONE (auto resolved) */

@@ -83,15 +83,6 @@ int outbox_send(struct outbox *ob, int dest, int tag, unsigned char *data, size_
     return 0;
 }
 
-int outbox_send_flag(struct outbox *ob, int dest, int tag, int flag, struct error *err)
-{
-    unsigned char *data = malloc(1); /* owned by the outbox, even when empty */
-    if (!data)
-        return errprintf(err, "out of memory");
-    data[0] = (unsigned char)(flag < 0 ? 0 : flag);
-    return outbox_send(ob, dest, tag, data, flag < 0 ? 0 : 1, err);
-}
-
 int outbox_progress(struct outbox *ob, struct error *err)
 {
     if (ob->n == 0)
@@ -118,16 +109,6 @@ int outbox_progress(struct outbox *ob, struct error *err)
     }
     ob->n = k;
     return k;
-}
-
-int outbox_drain(struct outbox *ob, double deadline, struct error *err)
-{
-    struct waiter w;
-    waiter_reset(&w);
-    int pending;
-    while ((pending = outbox_progress(ob, err)) > 0 && time_mono() < deadline)
-        waiter_wait(&w, -1, deadline);
-    return pending;
 }
 
 int outbox_pending_dest(const struct outbox *ob)
@@ -252,3 +233,52 @@ int msg_collective(int rc, MPI_Request *req, const char *what, struct error *err
         return mpi_error(err, what, rc);
     return msg_wait(req, what, err);
 }
+
+static int io_poll(void *io, int *src, int *tag, unsigned char **data, size_t *len,
+                   struct error *err)
+{
+    (void)io;
+    return msg_poll(src, tag, data, len, err);
+}
+
+static int io_send(void *io, int dest, int tag, unsigned char *data, size_t len, struct error *err)
+{
+    return outbox_send(io, dest, tag, data, len, err);
+}
+
+static int io_progress(void *io, struct error *err)
+{
+    return outbox_progress(io, err);
+}
+
+static int io_pending_dest(void *io)
+{
+    return outbox_pending_dest(io);
+}
+
+static int io_abandon(void *io, int dest, struct error *err)
+{
+    return outbox_abandon(io, dest, err);
+}
+
+static double io_now(void *io)
+{
+    (void)io;
+    return time_mono();
+}
+
+static void io_sleep(void *io, int fd, double seconds)
+{
+    (void)io;
+    waiter_sleep(fd, seconds);
+}
+
+const struct loop_io msg_io = {
+    .poll = io_poll,
+    .send = io_send,
+    .progress = io_progress,
+    .pending_dest = io_pending_dest,
+    .abandon = io_abandon,
+    .now = io_now,
+    .sleep = io_sleep,
+};

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "loop.h"
 #include "waiter.h"
 
 enum msg_tag {
@@ -50,18 +51,9 @@ void outbox_destroy(struct outbox *ob);
 int outbox_send(struct outbox *ob, int dest, int tag, unsigned char *data, size_t len,
                 struct error *err);
 
-/* A message with no payload (flag < 0) or with the one byte flag, sent with
- * outbox_send. Returns 0, or -1 with a reason in err. */
-int outbox_send_flag(struct outbox *ob, int dest, int tag, int flag, struct error *err);
-
 /* Release the sends that have completed. Returns how many are still pending,
  * or -1 with a reason in err. */
 int outbox_progress(struct outbox *ob, struct error *err);
-
-/* Wait, polling with short sleeps, until every send has completed or the
- * monotonic deadline has passed. Returns how many sends are still pending
- * (0: all were taken), or -1 with a reason in err. */
-int outbox_drain(struct outbox *ob, double deadline, struct error *err);
 
 /* The destination of a pending send, or -1 when none is pending. */
 int outbox_pending_dest(const struct outbox *ob);
@@ -90,5 +82,10 @@ int msg_collective(int rc, MPI_Request *req, const char *what, struct error *err
 /* Take one waiting message, if any: returns 1 and sets *src, *tag, *data (heap,
  * caller frees) and *len; 0 when nothing is waiting; -1 with a reason in err. */
 int msg_poll(int *src, int *tag, unsigned char **data, size_t *len, struct error *err);
+
+/* The event loop's io (loop.h) over MPI: its io argument is an outbox, the
+ * messages are msg_poll()'s, the clock time_mono() and the sleep
+ * waiter_sleep(). */
+extern const struct loop_io msg_io;
 
 #endif
