@@ -16,11 +16,6 @@
 #include "slot.h"
 #include "workstate.h"
 
-/* Shards shorter than this on average are handed out two at a time, so a
- * worker never waits for the round trip to rank 0 between tiny tasks; longer
- * ones one at a time, so no shard waits behind a slow one while a rank idles. */
-#define PREFETCH_BELOW 0.1
-
 /* The next shard for rank r: one a lost rank left behind or one to retry
  * away from its host (unless that is r's), else the plan's. */
 static long next_shard(struct coord *co, int r)
@@ -58,11 +53,21 @@ static int rank_usable(const struct coord_input *in, int r)
     return !in->watch || watch_healthy(in->watch, in->cluster->rank_host[r]);
 }
 
-static int prefetch_target(const struct coord *co)
+/* How many shards worker r should hold: the one it runs and, while more
+ * are left to hand out than there are ranks (in a static plan: while r's
+ * own list goes on), one more queued behind it, so that it starts the
+ * next the moment its last one ends instead of after a round trip to rank
+ * 0. Not at the tail: a shard queued behind a long one would wait while
+ * another rank idles. Nor in the first round, in which every rank, rank 0
+ * included, gets one shard in rank order. */
+static int fill_target(const struct coord *co, int r)
 {
-    if (co->attempts_sum == 0)
+    if (!co->first_round) /* every rank its first shard before any its second */
         return 1;
-    return co->busy_sum / (double)co->attempts_sum < PREFETCH_BELOW ? 2 : 1;
+    if (plan_is_static(co->plan))
+        return plan_pending(co->plan, r) > 0 ? 2 : 1;
+    long left = plan_pending(co->plan, r) + rescue_count(co->rescue);
+    return left > co->in->cluster->nranks ? 2 : 1;
 }
 
 /* Give worker rank r shards until it holds its target. */
@@ -70,7 +75,7 @@ static int fill(struct coord *co, int r, struct error *err)
 {
     if (co->stopping || !rank_usable(co->in, r) || liveness_is_lost(co->alive, r))
         return 0;
-    int target = prefetch_target(co);
+    int target = fill_target(co, r);
     while (co->outstanding[r] < target) {
         long index = next_shard(co, r);
         if (index < 0)
@@ -154,8 +159,6 @@ static void record(struct coord *co, struct shard_result *res)
     journal_write(co, res, c->hosts[h].name);
     co->shards[res->index].result = res;
     co->done++;
-    co->busy_sum += result_busy(res);
-    co->attempts_sum += res->nattempts;
     co->host_done[h]++;
     if (status_is_pass(res->status)) {
         co->passed++;
@@ -274,6 +277,14 @@ static void strand(struct coord *co)
     }
 }
 
+/* Whether res may stop the run (--max-failures, --fail-fast): then it is
+ * recorded before the next shard is handed out, not after. */
+static bool may_stop(const struct coord *co, const struct shard_result *res)
+{
+    const struct settings *s = co->in->settings;
+    return !status_is_pass(res->status) && (s->fail_fast || s->max_failures > 0);
+}
+
 /* A result from worker src. Returns 0, or -1 with err for a broken message. */
 static int on_result(struct coord *co, int src, const unsigned char *data, size_t len,
                      struct error *err)
@@ -295,9 +306,17 @@ static int on_result(struct coord *co, int src, const unsigned char *data, size_
         return 0;
     }
     co->outstanding[src]--;
-    if (settle(co, res, err) < 0)
+    if (may_stop(co, res)) { /* known before anything more starts */
+        if (settle(co, res, err) < 0)
+            return -1;
+        return fill(co, src, err);
+    }
+    /* src's next shard first, then the bookkeeping */
+    if (fill(co, src, err) < 0) {
+        result_free(res);
         return -1;
-    return fill(co, src, err);
+    }
+    return settle(co, res, err);
 }
 
 /* A TAG_LOG message from worker src. */
@@ -612,9 +631,20 @@ static int work(void *arg, struct error *err)
         fflush(stdout);
         co->redraw = false;
     }
-    if (fill_self(co) < 0)
-        return errprintf(err, "cannot start a shard on rank 0: %s", strerror(errno));
+    /* rank 0's own next shard starts before it records the last one's
+     * result, unless that result may stop the run */
     struct shard_result *res = runner_step(co->runner);
+    if (!(res && may_stop(co, res)) && fill_self(co) < 0) {
+        result_free(res);
+        return errprintf(err, "cannot start a shard on rank 0: %s", strerror(errno));
+    }
+    if (!co->first_round) { /* rank 0 took its first: the workers their second */
+        co->first_round = true;
+        if (fill_all(co, err) < 0) {
+            result_free(res);
+            return -1;
+        }
+    }
     if (!res)
         return 0;
     struct local_collect lc = {co, res->index};

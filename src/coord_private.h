@@ -58,9 +58,8 @@ struct coord {
     struct runner *runner;      /* rank 0's own slot */
     struct shard_state *shards; /* one per shard */
     int *outstanding;           /* per rank: shards given to it and not reported */
+    bool first_round;           /* every rank was offered its first shard */
     long done;
-    double busy_sum; /* attempt seconds reported, for the prefetch choice */
-    long attempts_sum;
     int sig;                     /* the signal that stopped the run, or 0 */
     int stuck;                   /* ranks that did not take their last messages */
     int probe_timer, draw_timer; /* rank 0 probes its own host; bars or lines */

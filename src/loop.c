@@ -149,7 +149,7 @@ static void wait_a_little(struct loop *l)
     for (int i = 0; i < l->ntimers; i++)
         if (l->timers[i].due < deadline)
             deadline = l->timers[i].due;
-    bool quick = now < l->quick_until;
+    bool quick = now < l->quick_until || (l->pending > 0 && now < l->last_send + LOOP_QUICK_FOR);
     double secs = waiter_next(&l->waiter, deadline - now, quick ? LOOP_QUICK_WAIT : WAITER_MAX);
     int fd = l->side.wait_fd ? l->side.wait_fd(l->side.arg) : -1;
     if (secs > 0)

@@ -24,7 +24,9 @@
 
 /* While a reply is due, the loop sleeps at most this long between polls,
  * for at most LOOP_QUICK_FOR seconds (the other side may be slow or gone:
- * then the usual back-off resumes). */
+ * then the usual back-off resumes). Sends still under way keep the sleeps
+ * as short, for as long after the last send: Open MPI moves a send along
+ * only when its rank calls into MPI. */
 #define LOOP_QUICK_WAIT 200e-6
 #define LOOP_QUICK_FOR  0.2
 

@@ -210,29 +210,37 @@ static int report(struct worker *w, struct shard_result *res, struct error *err)
     return rc;
 }
 
-/* Start the next queued shard when the slot is free, and step the runner. */
+/* Step the runner; start the next queued shard as soon as the slot is
+ * free, before a finished shard is reported (its files collected, its
+ * result sent), so the slot idles as little as it can. A worker left with
+ * nothing to run then awaits rank 0's answer to its result: the loop polls
+ * quickly meanwhile (loop_reply_due). */
 static int work(void *arg, struct error *err)
 {
     struct worker *w = arg;
-    int did = 0;
+    struct shard_result *res = runner_step(w->runner);
+    int did = res != NULL;
     if (workstate_may_start(&w->ws) && !runner_busy(w->runner) && w->q.len > 0) {
         struct assignment a = queue_pop(&w->q);
         int started = slot_start_shard(w->runner, w->spec, &a);
         int why = errno;
         free(a.task);
-        if (started < 0)
+        if (started < 0) {
+            result_free(res);
             return errprintf(err, "cannot start shard %ld: %s", a.index + 1, strerror(why));
+        }
         did = 1;
     }
-    struct shard_result *res = runner_step(w->runner);
     if (res && report(w, res, err) < 0)
         return -1;
     if (w->ship_failed) {
         *err = w->ship_err;
         return -1;
     }
+    if (res && !runner_busy(w->runner) && workstate_may_start(&w->ws) && !w->ws.stopped)
+        loop_reply_due(w->loop);
     runner_hold_output(w->runner, loop_sends_pending(w->loop) > SHIP_BACKLOG);
-    return did || res;
+    return did;
 }
 
 /* Rank 0 counts a rank silent for its heartbeat timeout as lost. */
