@@ -15,6 +15,8 @@
 #   xargs         seq SHARDS | xargs -P RANKS -n 1 /bin/true
 #   parallel      seq SHARDS | parallel -j RANKS /bin/true (GNU parallel;
 #                 left out with a note when it is not installed)
+#   baseline      with BASELINE=/path/to/distmpi (another build, say of an
+#                 earlier commit): the distmpi way run with that binary
 # RUNS times each, interleaved (all of them, then all again, ...) so that
 # the other work on the machine hits them alike, and prints the median wall
 # time and shards/s of each, then distmpi's rate as a fraction of each
@@ -52,8 +54,14 @@ else
     note "GNU parallel is not installed: no parallel baseline (apt-get install parallel)"
 fi
 
+if [ -n "${BASELINE:-}" ]; then
+    [ -x "$BASELINE" ] || die "BASELINE=$BASELINE is not executable"
+    ways="distmpi baseline ${ways#distmpi }"
+fi
+
 bench_header
 note "$shards shards of /bin/true, $ranks at a time, $runs runs of each way, interleaved"
+[ -n "${BASELINE:-}" ] && note "baseline: $BASELINE"
 
 # run_way WAY RUN: run WAY once; set r_secs, r_rc.
 run_way() {
@@ -61,6 +69,10 @@ run_way() {
     case $way in
     distmpi)
         timed "$out" "$mpirun" --oversubscribe -np "$ranks" "$distmpi" -n "$shards" \
+            --max-load 1000000 --progress none --run-dir "$tmp/run-$way-$run" -- /bin/true
+        ;;
+    baseline)
+        timed "$out" "$mpirun" --oversubscribe -np "$ranks" "$BASELINE" -n "$shards" \
             --max-load 1000000 --progress none --run-dir "$tmp/run-$way-$run" -- /bin/true
         ;;
     distmpi-json)
@@ -110,11 +122,14 @@ for way in $ways; do
 done
 echo
 for way in $ways; do
-    case $way in distmpi*) continue ;; esac
+    case $way in distmpi* | baseline) continue ;; esac
     for d in distmpi distmpi-json; do
         echo "$d/$way $(calc 'sprintf("%.2f", a / b)' a="${rate[$d]}" b="${rate[$way]}")"
     done
 done
+if [ -n "${BASELINE:-}" ]; then
+    echo "distmpi/baseline $(calc 'sprintf("%.2f", a / b)' a="${rate[distmpi]}" b="${rate[baseline]}")"
+fi
 note "load average after: $(loadavg)"
 ratio=$(calc 'sprintf("%.2f", a / b)' a="${rate[distmpi]}" b="${rate[spawnloop]}")
 pct=$(calc 'sprintf("%.0f", 100 * t)' t="$target")

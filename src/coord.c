@@ -108,82 +108,6 @@ static int fill_self(struct coord *co)
     return slot_start_shard(co->runner, co->in->spec, &a);
 }
 
-/* Append res to this run's journal; a journal that cannot be written is
- * said once and makes the exit status 3. */
-static void journal_write(struct coord *co, const struct shard_result *res, const char *host)
-{
-    struct error why;
-    if (!co->in->journal_out || co->journal_failed)
-        return;
-    if (journal_append(co->in->journal_out, res, host, &why) < 0) {
-        co->journal_failed = true;
-        coord_say(co, "distmpi: %s; results are no longer recorded there\n", why.text);
-    }
-}
-
-/* Take the results the earlier run settled (coord_keeps) into this run:
- * counted, in this run's journal, and not run again. */
-static void carry_over(struct coord *co)
-{
-    const struct coord_input *in = co->in;
-    long kept = 0;
-    for (long i = 0; i < in->spec->total; i++) {
-        if (!coord_keeps(in, i))
-            continue;
-        struct shard_result *r = in->journal->results[i];
-        in->journal->results[i] = NULL;
-        journal_write(co, r, r->host);
-        co->shards[i].result = r;
-        co->done++;
-        kept++;
-        if (status_is_pass(r->status))
-            co->passed++;
-        else
-            co->failed++;
-    }
-    if (in->journal)
-        printf("distmpi: %s: %ld shard%s settled there %s not run again; %ld to run\n",
-               in->settings->resume ? in->settings->resume : in->settings->rerun_failed, kept,
-               kept == 1 ? "" : "s", kept == 1 ? "is" : "are", in->spec->total - kept);
-}
-
-static void record(struct coord *co, struct shard_result *res)
-{
-    const struct cluster *c = co->in->cluster;
-    /* the log is where rank 0 stored it, whoever ran the shard */
-    free(res->log);
-    int last = result_last_number(res);
-    res->log = last > 0 ? logstore_path(co->logs, res->index, last) : NULL;
-    int h = c->rank_host[res->rank];
-    /* durable first: whatever happens next, this result is not lost */
-    journal_write(co, res, c->hosts[h].name);
-    co->shards[res->index].result = res;
-    co->done++;
-    co->host_done[h]++;
-    if (status_is_pass(res->status)) {
-        co->passed++;
-    } else {
-        co->failed++;
-        co->failed_now++;
-    }
-    const struct settings *s = co->in->settings;
-    long max = s->fail_fast ? 1 : s->max_failures;
-    if (max > 0 && co->failed_now >= max && !co->stopping) {
-        co->stopping = true;
-        coord_say(co, "distmpi: %ld shard%s did not pass (%s): no more shards are started\n",
-                  co->failed_now, co->failed_now == 1 ? "" : "s",
-                  s->fail_fast ? "--fail-fast" : "--max-failures");
-    }
-    if (co->mode == PROGRESS_LINES) {
-        char line[1024];
-        summary_result_line(line, sizeof line, res, co->done, co->in->spec->total,
-                            c->hosts[h].name);
-        coord_say(co, "%s\n", line);
-    } else if (co->mode == PROGRESS_BARS && co->done == co->in->spec->total) {
-        coord_draw(co); /* the last state stays on the screen */
-    }
-}
-
 /* Whether a rank that is not lost may take shard index (not on a host it
  * must avoid). */
 static bool someone_may_run(const struct coord *co, long index)
@@ -256,7 +180,7 @@ static int settle(struct coord *co, struct shard_result *res, struct error *err)
             return fill_all(co, err);
         }
     }
-    record(co, res);
+    coord_record(co, res);
     return 0;
 }
 
@@ -272,7 +196,7 @@ static void strand(struct coord *co)
         }
         rescue_remove(co->rescue, k);
         coord_say(co, "distmpi: shard %ld: no host left to retry it on\n", i + 1);
-        record(co, co->shards[i].partial);
+        coord_record(co, co->shards[i].partial);
         co->shards[i].partial = NULL;
     }
 }
@@ -465,7 +389,7 @@ static int wind_down(struct coord *co, struct error *err)
     long limit = co->in->settings->fail_fast ? 1 : co->in->settings->max_failures;
     for (long i = 0; i < co->in->spec->total; i++) {
         if (co->shards[i].partial) { /* it could not start where it ran: so it ends */
-            record(co, co->shards[i].partial);
+            coord_record(co, co->shards[i].partial);
             co->shards[i].partial = NULL;
         }
         if (co->shards[i].result)
@@ -479,6 +403,7 @@ static int wind_down(struct coord *co, struct error *err)
         }
         co->shards[i].result = r;
         co->done++;
+        co->shown++; /* not in the journal: a shard not run is run by --resume */
     }
     return 0;
 }
@@ -678,6 +603,14 @@ static int tick(void *arg, struct error *err)
     return 0;
 }
 
+/* The results that wait for the journal's fsync get it (coord_record.c). */
+static int sync_journal(void *arg, struct error *err)
+{
+    (void)err;
+    coord_sync(arg);
+    return 0;
+}
+
 static int wait_fd(void *arg)
 {
     return runner_fd(((struct coord *)arg)->runner);
@@ -706,6 +639,12 @@ static int report_views(struct coord *co)
         return -1;
     for (long i = 0; i < co->in->spec->total; i++) {
         const struct shard_state *s = &co->shards[i];
+        struct shard_result *r = s->result;
+        /* the log is where rank 0 stored it, whoever ran the shard */
+        int last = r && !r->carried ? result_last_number(r) : 0;
+        errno = 0;
+        if (last > 0 && !r->log && !(r->log = logstore_path(co->logs, i, last)) && errno == ENOMEM)
+            return -1;
         co->results[i] = s->result;
         co->collected[i] = s->collected;
         co->ncollected[i] = s->ncollected;
@@ -754,6 +693,7 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
                               c->nranks, max_open_logs());
     co.streams = calloc((size_t)c->nranks, sizeof *co.streams);
     co.shards = calloc((size_t)(sp->total > 0 ? sp->total : 1), sizeof *co.shards);
+    co.unshown = malloc((size_t)(sp->total > 0 ? sp->total : 1) * sizeof *co.unshown);
     co.outstanding = calloc((size_t)c->nranks, sizeof *co.outstanding);
     co.host_done = calloc((size_t)c->nhosts, sizeof *co.host_done);
     co.host_assigned = calloc((size_t)c->nhosts, sizeof *co.host_assigned);
@@ -763,8 +703,8 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
         errprintf(err, "cannot set up the shards' runner: %s", strerror(runner_err));
         goto out;
     }
-    if (!co.plan || !co.loop || !co.logs || !co.streams || !co.shards || !co.outstanding ||
-        !co.host_done || !co.host_assigned || !co.alive || !co.rescue) {
+    if (!co.plan || !co.loop || !co.logs || !co.streams || !co.shards || !co.unshown ||
+        !co.outstanding || !co.host_done || !co.host_assigned || !co.alive || !co.rescue) {
         errprintf(err, "out of memory setting up the run");
         goto out;
     }
@@ -787,8 +727,9 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
         co.loop, in->watch ? time_mono() + sp->health_interval : INFINITY, probe, &co);
     co.draw_timer =
         loop_timer_add(co.loop, co.mode != PROGRESS_NONE ? co.next_draw : INFINITY, tick, &co);
+    co.sync_timer = loop_timer_add(co.loop, INFINITY, sync_journal, &co);
     coord_header(&co);
-    carry_over(&co);
+    coord_carry_over(&co);
     if (co.mode == PROGRESS_BARS)
         printf("\033[?25l"); /* no cursor blinking in the bars; coord_finish() restores it */
     for (int r = 1; r < c->nranks; r++)
@@ -797,6 +738,7 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
 
     if (loop_run(co.loop, err) < 0)
         goto out;
+    coord_sync(&co); /* every result durable, and shown, before the end */
     if (co.sig) {
         /* every rank ends its shard now; the workers then wait for our STOP,
          * so that none leaves (and makes mpirun end the job) before the
@@ -843,6 +785,7 @@ out:
         coord_free_collected(&co.shards[i]);
     }
     free(co.shards);
+    free(co.unshown);
     free(co.results);
     free(co.collected);
     free(co.ncollected);

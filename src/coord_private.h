@@ -32,6 +32,11 @@
 #define DRAW_EVERY    0.5
 #define SUMMARY_EVERY 30.0
 
+/* A result is in the journal as it arrives, and shown once an fsync covers
+ * it: the first result that waits for one gets it this many seconds later,
+ * with every result that came meanwhile. */
+#define JOURNAL_SYNC_EVERY 0.02
+
 /* How much of a shard's log the reports show. */
 #define LOG_TAIL_BYTES 4096
 
@@ -59,10 +64,15 @@ struct coord {
     struct shard_state *shards; /* one per shard */
     int *outstanding;           /* per rank: shards given to it and not reported */
     bool first_round;           /* every rank was offered its first shard */
-    long done;
+    long done;                  /* shards settled (in the journal, or not run) */
+    long shown;                 /* of those, on the screen (the bars' count) */
+    /* the shards whose results wait for the journal's next fsync to be
+     * shown (nunshown of them; room for every shard) */
+    long *unshown, nunshown;
     int sig;                     /* the signal that stopped the run, or 0 */
     int stuck;                   /* ranks that did not take their last messages */
     int probe_timer, draw_timer; /* rank 0 probes its own host; bars or lines */
+    int sync_timer;              /* the journal's next fsync */
 
     /* what rank 0 shows while the run goes on */
     int mode;         /* PROGRESS_BARS, _LINES or _NONE (auto resolved) */
@@ -149,6 +159,17 @@ void coord_local_collected(void *arg, const char *name, const char *data, size_t
                            const char *error);
 /* Free what shard s collected. */
 void coord_free_collected(struct shard_state *s);
+
+/* coord_record.c */
+/* Record res (settled: its shard is done): into the journal at once, on
+ * the screen after the next fsync (coord_sync); stop the run when it
+ * reaches --max-failures. Takes res. */
+void coord_record(struct coord *co, struct shard_result *res);
+/* Make the journal durable (fsync) and show the results that waited. */
+void coord_sync(struct coord *co);
+/* Take the results the earlier run settled (coord_keeps) into this run:
+ * counted, in this run's journal, and not run again. */
+void coord_carry_over(struct coord *co);
 
 /* coord_finish.c */
 /* Summarise, report and set *exit_status (128+sig when a signal stopped the

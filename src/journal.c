@@ -85,7 +85,7 @@ static json_t *words_json(char *const *w, long n)
     return a;
 }
 
-/* Write one line and make it durable. */
+/* Write one line (not yet durable: journal_sync). */
 static int write_line(struct journal *j, json_t *o, struct error *err)
 {
     char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
@@ -96,7 +96,14 @@ static int write_line(struct journal *j, json_t *o, struct error *err)
     text[n] = '\n'; /* json_dumps' NUL: the line's end, written in the same write */
     int rc = write_all(j->fd, text, n + 1);
     free(text); /* keeps errno (glibc) */
-    if (rc < 0 || fsync(j->fd) < 0)
+    if (rc < 0)
+        return errprintf(err, "cannot write the journal %s: %s", j->path, strerror(errno));
+    return 0;
+}
+
+int journal_sync(struct journal *j, struct error *err)
+{
+    if (fsync(j->fd) < 0)
         return errprintf(err, "cannot write the journal %s: %s", j->path, strerror(errno));
     return 0;
 }
@@ -135,7 +142,7 @@ struct journal *journal_create(const char *path, const struct journal_identity *
                           "total", (json_int_t)id->total, "schedule", id->schedule, "command",
                           words_json(id->command, id->ncommand), "tasks",
                           words_json(id->tasks, id->ntasks));
-    if (write_line(j, o, err) < 0) {
+    if (write_line(j, o, err) < 0 || journal_sync(j, err) < 0) {
         journal_close(j);
         return NULL;
     }
@@ -143,7 +150,7 @@ struct journal *journal_create(const char *path, const struct journal_identity *
 }
 
 int journal_append(struct journal *j, const struct shard_result *r, const char *host,
-                   struct error *err)
+                   const char *log, struct error *err)
 {
     json_t *attempts = json_array();
     for (int k = 0; attempts && k < r->nattempts; k++) {
@@ -164,7 +171,7 @@ int journal_append(struct journal *j, const struct shard_result *r, const char *
     json_t *o = json_pack("{s:I, s:s, s:o, s:i, s:i, s:o, s:o, s:o}", "shard",
                           (json_int_t)r->index + 1, "status", status_name(r->status), "host",
                           bytes_json(host), "rank", r->rank, "slot", r->slot, "log",
-                          bytes_json(r->log), "error", bytes_json(r->error), "attempts", attempts);
+                          bytes_json(log), "error", bytes_json(r->error), "attempts", attempts);
     return write_line(j, o, err);
 }
 

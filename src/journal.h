@@ -1,8 +1,10 @@
 /* journal.h - the run's journal: rank 0 appends every result as one JSON
- * line and makes it durable (fsync) before showing it anywhere, so that
- * whatever ends the run (Ctrl-C, a batch scheduler's time limit, Open MPI
- * aborting the job, kill -9) every finished result survives, and --resume
- * can run only what is left.
+ * line as it arrives and makes it durable (fsync, a batch of lines at a
+ * time) before showing it anywhere, so that whatever ends the run (Ctrl-C,
+ * a batch scheduler's time limit, Open MPI aborting the job, kill -9)
+ * every finished result survives, and --resume can run only what is left.
+ * (A line written and not yet synced survives the end of the process; only
+ * the end of the machine could take it, and then it was not shown.)
  *
  * Format (JSON Lines): the first line identifies the run,
  *   {"journal": "distmpi", "version": 1, "run_id": ..., "started": EPOCH,
@@ -47,10 +49,15 @@ struct journal;
 struct journal *journal_create(const char *path, const struct journal_identity *id,
                                struct error *err);
 
-/* Append r (host: where it ran, or NULL) and fsync. Returns 0, or -1 with a
- * reason in err. */
+/* Append r (host: where it ran, or NULL; log: the path of its last
+ * attempt's log, or NULL) to the file, not yet durable. Returns 0, or -1
+ * with a reason in err. */
 int journal_append(struct journal *j, const struct shard_result *r, const char *host,
-                   struct error *err);
+                   const char *log, struct error *err);
+
+/* Make every line appended so far durable (fsync). Returns 0, or -1 with a
+ * reason in err. */
+int journal_sync(struct journal *j, struct error *err);
 
 /* Close j. Accepts NULL; keeps errno. */
 void journal_close(struct journal *j);

@@ -60,8 +60,7 @@ static struct shard_result result(long index, int status, int nattempts)
                                  .rank = 1,
                                  .slot = 0,
                                  .nattempts = nattempts,
-                                 .attempts = nattempts ? a + 3 - nattempts : NULL,
-                                 .log = "/runs/shard-1/attempt-1.log"};
+                                 .attempts = nattempts ? a + 3 - nattempts : NULL};
 }
 
 START_TEST(round_trip)
@@ -75,8 +74,9 @@ START_TEST(round_trip)
     struct shard_result r1 = result(0, STATUS_FLAKY, 3);
     struct shard_result r3 = result(2, STATUS_FAILED, 1);
     r3.error = "bad \xff bytes";
-    ck_assert_int_eq(journal_append(j, &r1, "node1", &e), 0);
-    ck_assert_int_eq(journal_append(j, &r3, "caf\xe9", &e), 0);
+    ck_assert_int_eq(journal_append(j, &r1, "node1", "/runs/shard-1/attempt-1.log", &e), 0);
+    ck_assert_int_eq(journal_append(j, &r3, "caf\xe9", NULL, &e), 0);
+    ck_assert_msg(journal_sync(j, &e) == 0, "%s", e.text);
     journal_close(j);
 
     struct journal_data d;
@@ -103,6 +103,7 @@ START_TEST(round_trip)
     ck_assert_int_eq(a->attempts[0].exit_code, 1);
     ck_assert_double_eq(a->attempts[0].start, 1795700001.25);
     ck_assert_str_eq(a->log, "/runs/shard-1/attempt-1.log");
+    ck_assert_ptr_null(d.results[2]->log);
     ck_assert_ptr_null(d.results[1]);
     ck_assert_str_eq(d.results[2]->host, "caf\xe9"); /* every byte survives */
     ck_assert_str_eq(d.results[2]->error, "bad \xff bytes");
@@ -139,11 +140,11 @@ START_TEST(append_out_of_memory)
     struct shard_result r = result(0, STATUS_FLAKY, 3);
     append_calls = 0;
     append_fail_at = 1; /* the second attempt */
-    ck_assert_int_eq(journal_append(j, &r, "node1", &e), -1);
+    ck_assert_int_eq(journal_append(j, &r, "node1", NULL, &e), -1);
     append_fail_at = -1;
     unit_assert_contains(e.text, "cannot write shard 1 to the journal");
     unit_assert_contains(e.text, "out of memory");
-    ck_assert_int_eq(journal_append(j, &r, "node1", &e), 0);
+    ck_assert_int_eq(journal_append(j, &r, "node1", NULL, &e), 0);
     journal_close(j);
     struct journal_data d;
     ck_assert_msg(journal_load(path, &d, &e) == 0, "%s", e.text);
