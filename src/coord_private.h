@@ -160,6 +160,38 @@ void coord_local_collected(void *arg, const char *name, const char *data, size_t
 /* Free what shard s collected. */
 void coord_free_collected(struct shard_state *s);
 
+/* coord_dispatch.c */
+/* Give worker rank r shards until it holds its share (the one it runs and,
+ * away from the tail, one queued). Returns 0, or -1 with err. */
+int coord_fill(struct coord *co, int r, struct error *err);
+/* coord_fill() for every worker. */
+int coord_fill_all(struct coord *co, struct error *err);
+/* Rank 0's own slot takes its next shard when free. Returns 0, or
+ * slot_start_shard()'s -1 with errno. */
+int coord_fill_self(struct coord *co);
+/* Whether res may stop the run (--max-failures, --fail-fast): then it is
+ * recorded before the next shard is handed out, not after. */
+bool coord_may_stop(const struct coord *co, const struct shard_result *res);
+/* The result of a shard's hand-out from the rank that ran it (0 included):
+ * recorded, or with --retry-elsewhere queued for another host. Takes res.
+ * Returns 0, or -1 with err (ENOMEM). */
+int coord_settle(struct coord *co, struct shard_result *res, struct error *err);
+/* A TAG_RESULT message from worker src: src's next shard handed out, the
+ * result settled. Returns 0, or -1 with err for a broken message. */
+int coord_on_result(struct coord *co, int src, const unsigned char *data, size_t len,
+                    struct error *err);
+/* A TAG_RETURN message: worker src gave back shards it had not started.
+ * Returns 0, or -1 with err. */
+int coord_on_return(struct coord *co, int src, const unsigned char *data, size_t len,
+                    struct error *err);
+/* Rank r is lost: the shards it held go to the others. Returns 0, or -1
+ * with err. */
+int coord_on_lost(struct coord *co, int r, struct error *err);
+/* --max-failures reached: the workers hand back what they have not
+ * started; once nothing runs, those never started are "not run". Returns
+ * 0, or -1 with err. */
+int coord_wind_down(struct coord *co, struct error *err);
+
 /* coord_record.c */
 /* Record res (settled: its shard is done): into the journal at once, on
  * the screen after the next fsync (coord_sync); stop the run when it
