@@ -14,11 +14,21 @@
 #include "timeutil.h"
 #include "waiter.h"
 
+/* A send under way: its buffer, and its destination (to give up a lost
+ * rank's). */
+struct sending {
+    unsigned char *buf;
+    int dest;
+};
+
+/* The sends under way: reqs[i] is sends[i]'s request (MPI_Testsome takes
+ * the requests as an array of their own); done has room for as many
+ * indices. The three grow together. */
 struct outbox {
     MPI_Request *reqs;
-    unsigned char **bufs;
-    int *dests; /* each send's destination, to give up a lost rank's */
-    int n, cap;
+    struct sending *sends;
+    int *done;
+    int len, cap;
 };
 
 /* "WHAT: MPI's reason" into err. Returns -1. */
@@ -44,9 +54,28 @@ void outbox_destroy(struct outbox *ob)
         if (outbox_abandon(ob, dest, NULL) < 0)
             break; /* MPI failed: the rest go with the process as well */
     free(ob->reqs);
-    free(ob->bufs);
-    free(ob->dests);
+    free(ob->sends);
+    free(ob->done);
     free(ob);
+}
+
+/* Room for twice as many sends. Returns 0, or -1 (ENOMEM). */
+static int grow(struct outbox *ob)
+{
+    int cap = ob->cap ? ob->cap * 2 : 16;
+    MPI_Request *reqs = realloc(ob->reqs, (size_t)cap * sizeof *reqs);
+    if (reqs)
+        ob->reqs = reqs;
+    struct sending *sends = realloc(ob->sends, (size_t)cap * sizeof *sends);
+    if (sends)
+        ob->sends = sends;
+    int *done = realloc(ob->done, (size_t)cap * sizeof *done);
+    if (done)
+        ob->done = done;
+    if (!reqs || !sends || !done)
+        return -1;
+    ob->cap = cap;
+    return 0;
 }
 
 int outbox_send(struct outbox *ob, int dest, int tag, unsigned char *data, size_t len,
@@ -56,64 +85,45 @@ int outbox_send(struct outbox *ob, int dest, int tag, unsigned char *data, size_
         free(data);
         return errprintf(err, "message of %zu bytes is too large", len);
     }
-    if (ob->n == ob->cap) {
-        int cap = ob->cap ? ob->cap * 2 : 16;
-        MPI_Request *reqs = realloc(ob->reqs, (size_t)cap * sizeof *reqs);
-        if (reqs)
-            ob->reqs = reqs;
-        unsigned char **bufs = realloc(ob->bufs, (size_t)cap * sizeof *bufs);
-        if (bufs)
-            ob->bufs = bufs;
-        int *dests = realloc(ob->dests, (size_t)cap * sizeof *dests);
-        if (dests)
-            ob->dests = dests;
-        if (!reqs || !bufs || !dests) {
-            free(data);
-            return errprintf(err, "out of memory");
-        }
-        ob->cap = cap;
+    if (ob->len == ob->cap && grow(ob) < 0) {
+        free(data);
+        return errprintf(err, "out of memory");
     }
-    int rc = MPI_Isend(data, (int)len, MPI_BYTE, dest, tag, MPI_COMM_WORLD, &ob->reqs[ob->n]);
+    int rc = MPI_Isend(data, (int)len, MPI_BYTE, dest, tag, MPI_COMM_WORLD, &ob->reqs[ob->len]);
     if (rc != MPI_SUCCESS) {
         free(data);
         return mpi_error(err, "MPI_Isend", rc);
     }
-    ob->dests[ob->n] = dest;
-    ob->bufs[ob->n++] = data;
+    ob->sends[ob->len++] = (struct sending){data, dest};
     return 0;
 }
 
 int outbox_progress(struct outbox *ob, struct error *err)
 {
-    if (ob->n == 0)
+    if (ob->len == 0)
         return 0;
-    int *done = malloc((size_t)ob->n * sizeof *done);
-    if (!done)
-        return errprintf(err, "out of memory");
     int ndone = 0;
-    int rc = MPI_Testsome(ob->n, ob->reqs, &ndone, done, MPI_STATUSES_IGNORE);
-    free(done);
+    int rc = MPI_Testsome(ob->len, ob->reqs, &ndone, ob->done, MPI_STATUSES_IGNORE);
     if (rc != MPI_SUCCESS)
         return mpi_error(err, "MPI_Testsome", rc);
-    /* completed requests are now MPI_REQUEST_NULL: compact the arrays */
+    /* completed requests are now MPI_REQUEST_NULL: free their buffers and
+     * close the gaps */
     int k = 0;
-    for (int i = 0; i < ob->n; i++) {
+    for (int i = 0; i < ob->len; i++) {
         if (ob->reqs[i] == MPI_REQUEST_NULL) {
-            free(ob->bufs[i]);
+            free(ob->sends[i].buf);
             continue;
         }
         ob->reqs[k] = ob->reqs[i];
-        ob->bufs[k] = ob->bufs[i];
-        ob->dests[k] = ob->dests[i];
-        k++;
+        ob->sends[k++] = ob->sends[i];
     }
-    ob->n = k;
+    ob->len = k;
     return k;
 }
 
 int outbox_pending_dest(const struct outbox *ob)
 {
-    return ob->n > 0 ? ob->dests[0] : -1;
+    return ob->len > 0 ? ob->sends[0].dest : -1;
 }
 
 /* Give up one pending send: 0 it had been delivered after all, 1 it was
@@ -146,11 +156,11 @@ int outbox_abandon(struct outbox *ob, int dest, struct error *err)
 {
     int given_up = 0, k = 0;
     bool failed = false;
-    for (int i = 0; i < ob->n; i++) {
-        if (ob->dests[i] == dest && !failed) {
+    for (int i = 0; i < ob->len; i++) {
+        if (ob->sends[i].dest == dest && !failed) {
             int how = abandon_one(&ob->reqs[i], err);
             if (how == 0 || how == 1)
-                free(ob->bufs[i]);
+                free(ob->sends[i].buf);
             /* how == 2: MPI may send from the buffer for as long as the
              * process lives, so it is left to the end (a deliberate leak,
              * of the few messages a lost rank did not take) */
@@ -161,11 +171,9 @@ int outbox_abandon(struct outbox *ob, int dest, struct error *err)
             failed = true; /* this one and the rest stay; the caller ends the run */
         }
         ob->reqs[k] = ob->reqs[i];
-        ob->bufs[k] = ob->bufs[i];
-        ob->dests[k] = ob->dests[i];
-        k++;
+        ob->sends[k++] = ob->sends[i];
     }
-    ob->n = k;
+    ob->len = k;
     return failed ? -1 : given_up;
 }
 
