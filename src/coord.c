@@ -351,7 +351,6 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
                               c->nranks, max_open_logs());
     co.streams = calloc((size_t)c->nranks, sizeof *co.streams);
     co.shards = calloc((size_t)(sp->total > 0 ? sp->total : 1), sizeof *co.shards);
-    co.unshown = malloc((size_t)(sp->total > 0 ? sp->total : 1) * sizeof *co.unshown);
     co.outstanding = calloc((size_t)c->nranks, sizeof *co.outstanding);
     co.host_done = calloc((size_t)c->nhosts, sizeof *co.host_done);
     co.host_assigned = calloc((size_t)c->nhosts, sizeof *co.host_assigned);
@@ -361,8 +360,8 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
         errprintf(err, "cannot set up the shards' runner: %s", strerror(runner_err));
         goto out;
     }
-    if (!co.plan || !co.loop || !co.logs || !co.streams || !co.shards || !co.unshown ||
-        !co.outstanding || !co.host_done || !co.host_assigned || !co.alive || !co.rescue) {
+    if (!co.plan || !co.loop || !co.logs || !co.streams || !co.shards || !co.outstanding ||
+        !co.host_done || !co.host_assigned || !co.alive || !co.rescue) {
         errprintf(err, "out of memory setting up the run");
         goto out;
     }

@@ -67,8 +67,8 @@ struct coord {
     long done;                  /* shards settled (in the journal, or not run) */
     long shown;                 /* of those, on the screen (the bars' count) */
     /* the shards whose results wait for the journal's next fsync to be
-     * shown (nunshown of them; room for every shard) */
-    long *unshown, nunshown;
+     * shown (nunshown of them, room for unshown_cap) */
+    long *unshown, nunshown, unshown_cap;
     int sig;                     /* the signal that stopped the run, or 0 */
     int stuck;                   /* ranks that did not take their last messages */
     int probe_timer, draw_timer; /* rank 0 probes its own host; bars or lines */

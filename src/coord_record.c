@@ -71,6 +71,16 @@ void coord_sync(struct coord *co)
  * JOURNAL_SYNC_EVERY seconds after the first result that waits. */
 static void wait_for_sync(struct coord *co, const struct shard_result *res)
 {
+    if (co->nunshown == co->unshown_cap) {
+        long cap = co->unshown_cap ? 2 * co->unshown_cap : 64;
+        long *unshown = realloc(co->unshown, (size_t)cap * sizeof *unshown);
+        if (!unshown)
+            coord_sync(co); /* then it needs no room */
+        else {
+            co->unshown = unshown;
+            co->unshown_cap = cap;
+        }
+    }
     co->unshown[co->nunshown++] = res->index;
     if (!co->in->journal_out || co->journal_failed)
         coord_sync(co); /* nothing to wait for */
@@ -119,7 +129,7 @@ void coord_carry_over(struct coord *co)
         journal_write(co, r, r->host, r->log);
         co->shards[i].result = r;
         co->done++;
-        co->unshown[co->nunshown++] = i;
+        wait_for_sync(co, r);
         kept++;
     }
     coord_sync(co);
