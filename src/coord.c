@@ -284,6 +284,24 @@ static double wait_until(void *arg)
     return silent < deadline ? silent : deadline;
 }
 
+/* At the tail of a dynamic run (shards left to hand out, but no more than
+ * there are ranks, so none is queued ahead), every worker that reports
+ * wants its next shard at once. Results come in bunches (shards started
+ * together end together): for LOOP_QUICK_FOR seconds after each result
+ * there, rank 0 looks every LOOK_AT_TAIL seconds at most instead of
+ * backing off to WAITER_MAX. Not for longer: each look costs about
+ * 0.1 ms of CPU here, and a tail can last as long as its longest shard. */
+static double wait_max(void *arg)
+{
+    struct coord *co = arg;
+    if (co->stopping || plan_is_static(co->plan))
+        return WAITER_MAX;
+    long left = plan_pending(co->plan, -1) + rescue_count(co->rescue);
+    bool tail = left > 0 && left <= co->in->cluster->nranks;
+    return tail && loop_now(co->loop) < co->last_result + LOOP_QUICK_FOR ? LOOK_AT_TAIL
+                                                                         : WAITER_MAX;
+}
+
 /* The arrays coord_finish hands the reports, from the records. Returns 0,
  * or -1 (ENOMEM). */
 static int report_views(struct coord *co)
@@ -341,7 +359,8 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
                              .message = on_message,
                              .work = work,
                              .wait_fd = wait_fd,
-                             .wait_until = wait_until};
+                             .wait_until = wait_until,
+                             .wait_max = wait_max};
     co.plan = coord_make_plan(in);
     co.ob = outbox_create();
     co.loop = co.ob ? loop_create(&msg_io, co.ob, &side) : NULL;

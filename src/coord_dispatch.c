@@ -143,6 +143,7 @@ int coord_fill_all(struct coord *co, struct error *err)
  * -1 with err (ENOMEM). */
 int coord_settle(struct coord *co, struct shard_result *res, struct error *err)
 {
+    co->last_result = loop_now(co->loop);
     const struct cluster *c = co->in->cluster;
     long i = res->index;
     res = result_merge(co->shards[i].partial, res);

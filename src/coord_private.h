@@ -37,6 +37,10 @@
  * with every result that came meanwhile. */
 #define JOURNAL_SYNC_EVERY 0.02
 
+/* The longest sleep between two looks of rank 0 just after a result at
+ * the tail of a run (see wait_max in coord.c). */
+#define LOOK_AT_TAIL 0.002
+
 /* How much of a shard's log the reports show. */
 #define LOG_TAIL_BYTES 4096
 
@@ -65,6 +69,7 @@ struct coord {
     int *outstanding;           /* per rank: shards given to it and not reported */
     bool first_round;           /* every rank was offered its first shard */
     long done;                  /* shards settled (in the journal, or not run) */
+    double last_result;         /* when the latest result came (monotonic) */
     long shown;                 /* of those, on the screen (the bars' count) */
     /* the shards whose results wait for the journal's next fsync to be
      * shown (nunshown of them, room for unshown_cap) */

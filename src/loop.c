@@ -150,7 +150,9 @@ static void wait_a_little(struct loop *l)
         if (l->timers[i].due < deadline)
             deadline = l->timers[i].due;
     bool quick = now < l->quick_until || (l->pending > 0 && now < l->last_send + LOOP_QUICK_FOR);
-    double secs = waiter_next(&l->waiter, deadline - now, quick ? LOOP_QUICK_WAIT : WAITER_MAX);
+    double max = quick ? LOOP_QUICK_WAIT : WAITER_MAX;
+    double side_max = l->side.wait_max ? l->side.wait_max(l->side.arg) : WAITER_MAX;
+    double secs = waiter_next(&l->waiter, deadline - now, side_max < max ? side_max : max);
     int fd = l->side.wait_fd ? l->side.wait_fd(l->side.arg) : -1;
     if (secs > 0)
         l->io.sleep(l->io_arg, fd, secs);

@@ -83,6 +83,10 @@ struct loop_side {
      * none). */
     int (*wait_fd)(void *arg);
     double (*wait_until)(void *arg);
+    /* The longest sleep between two looks the side wants now (rank 0 at
+     * the tail of a run, where every result wants an answer at once), or
+     * NULL: WAITER_MAX. */
+    double (*wait_max)(void *arg);
 };
 
 /* A timer's work: 0, or -1 with err (which ends loop_run). It re-arms

@@ -150,6 +150,7 @@ struct side {
     double stall_from, stall_to;
     int fd;
     double until;
+    double max; /* wait_max's answer */
     int nturns_over;
     int gave_up_dest[8], gave_up_n[8], ngave_up;
 };
@@ -204,6 +205,11 @@ static double side_until(void *arg)
     return ((struct side *)arg)->until;
 }
 
+static double side_max(void *arg)
+{
+    return ((struct side *)arg)->max;
+}
+
 static void side_gave_up(void *arg, int dest, int n)
 {
     struct side *s = arg;
@@ -220,13 +226,15 @@ static struct loop *make(struct fake *f, struct side *s)
     s->stop_at = INFINITY;
     s->fd = -1;
     s->until = INFINITY;
+    s->max = WAITER_MAX;
     struct loop_side side = {.arg = s,
                              .over = side_over,
                              .stalled = side_stalled,
                              .message = side_message,
                              .work = side_work,
                              .wait_fd = side_fd,
-                             .wait_until = side_until};
+                             .wait_until = side_until,
+                             .wait_max = side_max};
     s->l = loop_create(&fake_io, f, &side);
     ck_assert_ptr_nonnull(s->l);
     return s->l;
@@ -478,6 +486,28 @@ START_TEST(sleeps_on_the_side_fd_until_its_deadline)
 }
 END_TEST
 
+/* The side caps the sleeps (rank 0 at the tail): no sleep is longer, and
+ * once it no longer asks, the back-off goes on up to WAITER_MAX. */
+START_TEST(the_side_caps_the_sleeps)
+{
+    struct fake f;
+    struct side s;
+    struct loop *l = make(&f, &s);
+    s.max = 0.002;
+    s.stop_at = 0.5;
+    struct error e = {""};
+    ck_assert_int_eq(loop_run(l, &e), 0);
+    for (int i = 0; i < f.nsleeps; i++)
+        unit_require(f.sleeps[i] <= 0.002 + 1e-12, "sleep %d: %g", i, f.sleeps[i]);
+    ck_assert(fabs(f.sleeps[f.nsleeps - 1] - 0.002) < 1e-12);
+    s.max = WAITER_MAX;
+    s.stop_at = 1.0;
+    ck_assert_int_eq(loop_run(l, &e), 0);
+    ck_assert(fabs(f.sleeps[f.nsleeps - 1] - WAITER_MAX) < 1e-12);
+    loop_destroy(l);
+}
+END_TEST
+
 static int long_work(void *arg, struct error *err)
 {
     struct side *s = arg;
@@ -576,6 +606,7 @@ static Suite *suite(void)
     tcase_add_test(tc, errors_end_the_loop);
     tcase_add_test(tc, reply_due_keeps_sleeps_short);
     tcase_add_test(tc, sleeps_on_the_side_fd_until_its_deadline);
+    tcase_add_test(tc, the_side_caps_the_sleeps);
     tcase_add_test(tc, a_stall_is_reported);
     tcase_add_test(tc, sends_and_drain);
     tcase_add_test(tc, pending_sends_are_counted_each_turn);
