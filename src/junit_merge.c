@@ -831,23 +831,39 @@ int junit_merge_count(const char *path, struct junit_counts *counts, char *why, 
     return rc;
 }
 
-int junit_merge_write(struct xml_writer *w, const char *path, const char *file_name,
-                      struct junit_counts *counts, char *why, size_t whylen)
+/* junit_merge_write and _write_buffer: the file at path (buf NULL), or
+ * buf. */
+static int write_merge(struct xml_writer *w, const char *path, const char *buf, size_t len,
+                       const char *file_name, struct junit_counts *counts, char *why, size_t whylen)
 {
     set_why(why, whylen, "%s", "");
     char *clean_name = file_name ? junit_clean_text(file_name) : NULL;
     if (file_name && !clean_name) {
         set_why(why, whylen, "out of memory");
+        errno = ENOMEM;
         return MERGE_NOMEM;
     }
     struct merge m = {.w = w, .file_name = clean_name};
-    int rc = merge_path(&m, path, why, whylen);
+    int rc = buf ? merge_parsed(&m, buf, len, why, whylen) : merge_path(&m, path, why, whylen);
     int saved = errno;
     free(clean_name);
     if (rc >= 0)
         add_counts(counts, &m.c);
     errno = saved;
     return rc;
+}
+
+int junit_merge_write(struct xml_writer *w, const char *path, const char *file_name,
+                      struct junit_counts *counts, char *why, size_t whylen)
+{
+    return write_merge(w, path, NULL, 0, file_name, counts, why, whylen);
+}
+
+int junit_merge_write_buffer(struct xml_writer *w, const char *buf, size_t len,
+                             const char *file_name, struct junit_counts *counts, char *why,
+                             size_t whylen)
+{
+    return write_merge(w, NULL, buf ? buf : "", len, file_name, counts, why, whylen);
 }
 
 int junit_merge_write_error(struct xml_writer *w, const char *file_name, const char *why,

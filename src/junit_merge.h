@@ -110,6 +110,12 @@ int junit_merge_count(const char *path, struct junit_counts *counts, char *why, 
 int junit_merge_write(struct xml_writer *w, const char *path, const char *file_name,
                       struct junit_counts *counts, char *why, size_t whylen);
 
+/* The same for the JUnit document in buf (len bytes), as
+ * junit_merge_buffer reads it. */
+int junit_merge_write_buffer(struct xml_writer *w, const char *buf, size_t len,
+                             const char *file_name, struct junit_counts *counts, char *why,
+                             size_t whylen);
+
 /* junit_merge_error written to w. Returns 0, or -1 with errno set (w
  * failed). */
 int junit_merge_write_error(struct xml_writer *w, const char *file_name, const char *why,
