@@ -61,8 +61,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct settings s;
     settings_init(&s);
     if (load(&s) == 0) {
-        char why[1024];
-        settings_validate(&s, why, sizeof why);
+        struct error why;
+        settings_validate(&s, &why);
     }
     settings_free(&s);
 

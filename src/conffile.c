@@ -68,8 +68,8 @@ static const char *expected_word(const struct setting_desc *d)
 
 /* Apply one setting of the file to a scratch copy or to s, depending on
  * whether a flag already set it. */
-static int apply(config_setting_t *cs, const struct setting_desc *d, struct settings *s, char *why,
-                 size_t whylen)
+static int apply(config_setting_t *cs, const struct setting_desc *d, struct settings *s,
+                 struct error *why)
 {
     struct settings scratch;
     struct settings *target = s;
@@ -81,21 +81,17 @@ static int apply(config_setting_t *cs, const struct setting_desc *d, struct sett
     int rc;
     if ((type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64) &&
         (d->type == SETTING_INT || d->type == SETTING_DOUBLE)) {
-        rc = settings_set_long(target, d, (long)config_setting_get_int64(cs), SOURCE_CONFIG, why,
-                               whylen);
+        rc = settings_set_long(target, d, (long)config_setting_get_int64(cs), SOURCE_CONFIG, why);
     } else if (type == CONFIG_TYPE_FLOAT && d->type == SETTING_DOUBLE) {
-        rc = settings_set_double(target, d, config_setting_get_float(cs), SOURCE_CONFIG, why,
-                                 whylen);
+        rc = settings_set_double(target, d, config_setting_get_float(cs), SOURCE_CONFIG, why);
     } else if (type == CONFIG_TYPE_BOOL && d->type == SETTING_BOOL) {
         rc = settings_set_string(target, d, config_setting_get_bool(cs) ? "true" : "false",
-                                 SOURCE_CONFIG, why, whylen);
+                                 SOURCE_CONFIG, why);
     } else if (type == CONFIG_TYPE_STRING &&
                (d->type == SETTING_STRING || d->type == SETTING_CHOICE)) {
-        rc = settings_set_string(target, d, config_setting_get_string(cs), SOURCE_CONFIG, why,
-                                 whylen);
+        rc = settings_set_string(target, d, config_setting_get_string(cs), SOURCE_CONFIG, why);
     } else {
-        snprintf(why, whylen, "must be %s, not %s", expected_word(d), type_word(type));
-        rc = -1;
+        rc = errprintf(why, "must be %s, not %s", expected_word(d), type_word(type));
     }
     if (target == &scratch)
         settings_free(&scratch);
@@ -244,9 +240,10 @@ int conffile_load(const char *path, struct settings *s, char *err, size_t errlen
                      line, name, d->name);
             goto done;
         }
-        char why[256], shown[1024];
-        if (apply(cs, d, s, why, sizeof why) < 0) {
-            escape_controls(why, shown, sizeof shown);
+        struct error why;
+        char shown[1024];
+        if (apply(cs, d, s, &why) < 0) {
+            escape_controls(why.text, shown, sizeof shown);
             snprintf(err, errlen, "%s:%d: %s: %s", path, line, name, shown);
             goto done;
         }

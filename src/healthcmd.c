@@ -709,8 +709,9 @@ int healthcmd_main(int argc, char **argv, int launching)
             goto out;
         default: {
             const struct setting_desc *d = &settings_table[val - OPT_LIMIT];
-            if (settings_set_string(&s, d, optarg, SOURCE_FLAG, err, sizeof err) < 0) {
-                fprintf(stderr, "distmpi: --%s: %s\n", d->name, err);
+            struct error e;
+            if (settings_set_string(&s, d, optarg, SOURCE_FLAG, &e) < 0) {
+                fprintf(stderr, "distmpi: --%s: %s\n", d->name, e.text);
                 goto out;
             }
         }

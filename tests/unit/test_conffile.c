@@ -312,14 +312,12 @@ END_TEST
 START_TEST(flag_wins_over_file)
 {
     struct conf c;
-    char why[256];
+    struct error why;
     settings_init(&c.s);
-    ck_assert_int_eq(
-        settings_set_string(&c.s, &settings_table[SET_SHARDS], "9", SOURCE_FLAG, why, sizeof why),
-        0);
-    ck_assert_int_eq(settings_set_string(&c.s, &settings_table[SET_JSON], "flag.json", SOURCE_FLAG,
-                                         why, sizeof why),
+    ck_assert_int_eq(settings_set_string(&c.s, &settings_table[SET_SHARDS], "9", SOURCE_FLAG, &why),
                      0);
+    ck_assert_int_eq(
+        settings_set_string(&c.s, &settings_table[SET_JSON], "flag.json", SOURCE_FLAG, &why), 0);
     conf_load_text(&c, "shards = 4;\njson = \"file.json\";\nretries = 7;\n", 1);
     ck_assert_msg(c.rc == 0, "refused: %s", c.err);
     ck_assert_int_eq(c.s.shards, 9);
@@ -337,11 +335,10 @@ START_TEST(bad_file_value_is_error_despite_flag)
     const char *bad[] = {"shards = 0;\n", "shards = \"x\";\n", "shards = 2.5;\n"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct conf c;
-        char why[256];
+        struct error why;
         settings_init(&c.s);
-        ck_assert_int_eq(
-            settings_set_long(&c.s, &settings_table[SET_SHARDS], 9, SOURCE_FLAG, why, sizeof why),
-            0);
+        ck_assert_int_eq(settings_set_long(&c.s, &settings_table[SET_SHARDS], 9, SOURCE_FLAG, &why),
+                         0);
         conf_load_text(&c, bad[i], 1);
         assert_error_at(&c, 1, "shards");
         ck_assert_int_eq(c.s.shards, 9);
