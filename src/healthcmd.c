@@ -653,6 +653,7 @@ int healthcmd_main(int argc, char **argv, int launching)
     double concurrency = 32, min_healthy = -1;
     int json = 0, status = 2;
     char err[1024];
+    struct error e;
     struct settings s;
     settings_init(&s);
     struct hostfile *hf = NULL;
@@ -709,7 +710,6 @@ int healthcmd_main(int argc, char **argv, int launching)
             goto out;
         default: {
             const struct setting_desc *d = &settings_table[val - OPT_LIMIT];
-            struct error e;
             if (settings_set_string(&s, d, optarg, SOURCE_FLAG, &e) < 0) {
                 fprintf(stderr, "distmpi: --%s: %s\n", d->name, e.text);
                 goto out;
@@ -720,8 +720,8 @@ int healthcmd_main(int argc, char **argv, int launching)
     int required;
     const char *conf = conffile_choose(config_path, getenv("DISTMPI_CONFIG"),
                                        SYSCONFDIR "/distmpi.conf", &required);
-    if (conf && conffile_load(conf, &s, err, sizeof err) < 0) {
-        fprintf(stderr, "distmpi: %s\n", err);
+    if (conf && conffile_load(conf, &s, &e) < 0) {
+        fprintf(stderr, "distmpi: %s\n", e.text);
         goto out;
     }
     if (so.ssh_config && access(so.ssh_config, R_OK) < 0) {

@@ -197,10 +197,12 @@ static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, str
     int required;
     const char *path = conffile_choose(cli->config_path, getenv("DISTMPI_CONFIG"),
                                        SYSCONFDIR "/distmpi.conf", &required);
-    if (path && conffile_load(path, s, err, errlen) < 0)
-        return -1;
     char why[1024];
     struct error e;
+    if (path && conffile_load(path, s, &e) < 0) {
+        snprintf(err, errlen, "%s", e.text);
+        return -1;
+    }
     if (settings_validate(s, &e) < 0) {
         snprintf(err, errlen, "%s", e.text);
         return -1;
