@@ -652,7 +652,6 @@ int healthcmd_main(int argc, char **argv, int launching)
     struct sshprobe_opts so = {.ssh_config = NULL, .timeout = 5};
     double concurrency = 32, min_healthy = -1;
     int json = 0, status = 2;
-    char err[1024];
     struct error e;
     struct settings s;
     settings_init(&s);
@@ -728,8 +727,8 @@ int healthcmd_main(int argc, char **argv, int launching)
         fprintf(stderr, "distmpi: %s: %s\n", so.ssh_config, strerror(errno));
         goto out;
     }
-    if (hostfile_path && hostfile_load(hostfile_path, &hf, err, sizeof err) < 0) {
-        fprintf(stderr, "distmpi: %s\n", err);
+    if (hostfile_path && hostfile_load(hostfile_path, &hf, &e) < 0) {
+        fprintf(stderr, "distmpi: %s\n", e.text);
         goto out;
     }
     if (launching && (!hf || argc > optind)) {

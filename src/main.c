@@ -246,8 +246,10 @@ static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, str
         snprintf(err, errlen, "--collect: %s", why);
         return -1;
     }
-    if (s->tasks && !*tasks && tasks_load(s->tasks, tasks, err, errlen) < 0)
+    if (s->tasks && !*tasks && tasks_load(s->tasks, tasks, &e) < 0) {
+        snprintf(err, errlen, "%s", e.text);
         return -1;
+    }
 
     char run_id[64], stamp[32];
     time_t now = time(NULL);
