@@ -167,9 +167,10 @@ int hostinfo_gather(struct self *me, struct cluster **out, char *err, size_t err
     long cores = 0, pus = 0;
     struct probe pr = {0};
     if (me->rank == leader) {
-        if (topo_count(&cores, &pus, why, sizeof why) < 0)
-            fprintf(stderr, "distmpi: %s: %s; counting %ld online CPUs instead\n", me->host, why,
-                    cores);
+        struct error topo_err;
+        if (topo_count(&cores, &pus, &topo_err) < 0)
+            fprintf(stderr, "distmpi: %s: %s; counting %ld online CPUs instead\n", me->host,
+                    topo_err.text, cores);
         me->cores = cores;
         hostinfo_probe(me, &pr);
     }
