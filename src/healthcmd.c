@@ -34,7 +34,7 @@ struct host_check {
     struct health_sample sample;
     int sample_ok;
     int healthy;
-    char problem[512];
+    struct error problem; /* when !healthy and res.ssh_ok */
 };
 
 struct pool {
@@ -82,16 +82,16 @@ static void judge(struct host_check *h, const struct health_limits *l)
     if (!h->res.ssh_ok)
         return;
     if (!h->res.probe_ok) {
-        snprintf(h->problem, sizeof h->problem, "probe failed: %s", h->res.probe_error);
+        h->problem = h->res.probe_error;
+        errprefix(&h->problem, "probe failed: ");
         return;
     }
-    char why[256];
-    if (health_sample_from_raw(&h->res.raw, &h->sample, why, sizeof why) < 0) {
-        snprintf(h->problem, sizeof h->problem, "probe failed: %s", why);
+    if (health_sample_from_raw(&h->res.raw, &h->sample, &h->problem) < 0) {
+        errprefix(&h->problem, "probe failed: ");
         return;
     }
     h->sample_ok = 1;
-    h->healthy = health_judge(&h->sample, l, h->problem, sizeof h->problem);
+    h->healthy = health_judge(&h->sample, l, h->problem.text, sizeof h->problem.text);
 }
 
 /* Returns 0, or -1 when out could not be written. */
@@ -104,7 +104,7 @@ static int report(FILE *out, const struct host_check *hosts, long n, long health
         fprintf(out, "[%s] %s%s%s\n", h->name, h->healthy ? green : red,
                 h->healthy ? "OK" : "UNHEALTHY", plain);
         if (!h->res.ssh_ok) {
-            fprintf(out, "  SSH: %s\n\n", h->res.ssh_error);
+            fprintf(out, "  SSH: %s\n\n", h->res.ssh_error.text);
             continue;
         }
         fprintf(out, "  SSH: OK (%.0fms)\n", h->res.latency_ms);
@@ -115,7 +115,7 @@ static int report(FILE *out, const struct host_check *hosts, long n, long health
                 fprintf(out, "  %s\n", line);
         }
         if (!h->healthy)
-            fprintf(out, "  Problem: %s\n", h->problem);
+            fprintf(out, "  Problem: %s\n", h->problem.text);
         fputc('\n', out);
     }
     return fprintf(out, "Health Summary: %ld/%ld hosts healthy\n", healthy, n) < 0 ? -1 : 0;
@@ -139,7 +139,7 @@ static int report_json(FILE *out, const struct host_check *hosts, long n, long h
         json_object_set_new(ssh, "ok", json_boolean(h->res.ssh_ok));
         json_object_set_new(ssh, "latency_ms", number_or_null(h->res.ssh_ok, h->res.latency_ms));
         json_object_set_new(ssh, "error",
-                            h->res.ssh_ok ? json_null() : json_string(h->res.ssh_error));
+                            h->res.ssh_ok ? json_null() : json_string(h->res.ssh_error.text));
         json_object_set_new(o, "ssh", ssh);
         json_object_set_new(o, "disk_free_percent",
                             number_or_null(h->sample_ok, h->sample.disk_free * 100));
@@ -152,8 +152,9 @@ static int report_json(FILE *out, const struct host_check *hosts, long n, long h
         json_object_set_new(o, "other_load_per_core",
                             number_or_null(h->sample_ok, h->sample.other_per_core));
         json_object_set_new(o, "cores", h->sample_ok ? json_integer(h->sample.cores) : json_null());
-        json_object_set_new(o, "problem",
-                            h->res.ssh_ok && !h->healthy ? json_string(h->problem) : json_null());
+        json_object_set_new(
+            o, "problem",
+            h->res.ssh_ok && !h->healthy ? json_string(h->problem.text) : json_null());
         json_array_append_new(list, o);
     }
     json_object_set_new(root, "hosts", list);
