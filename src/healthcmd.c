@@ -715,9 +715,8 @@ int healthcmd_main(int argc, char **argv, int launching)
     }
     if (write_path) {
         struct hostfile_out o = {hosts, n};
-        char why[4200];
-        if (fs_write_atomic(write_path, write_healthy, &o, why, sizeof why) < 0) {
-            fprintf(stderr, "distmpi: cannot write %s\n", why);
+        if (fs_write_atomic(write_path, write_healthy, &o, e.text, sizeof e.text) < 0) {
+            fprintf(stderr, "distmpi: cannot write %s\n", e.text);
             status = 3;
         }
     }
