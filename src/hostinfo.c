@@ -15,6 +15,7 @@
 #include "pack.h"
 #include "proctree.h"
 #include "topo.h"
+#include "watch.h"
 
 #define RECORD 1024 /* bytes each rank contributes to the gather */
 

@@ -65,27 +65,6 @@ int probe_unpack(struct unpacker *u, struct probe *pr)
     return u->failed ? -1 : 0;
 }
 
-void probe_format_line(const struct probe *pr, char *buf, size_t len)
-{
-    if (!pr->ok) {
-        snprintf(buf, len, "probe failed: %s", pr->error);
-        return;
-    }
-    char lines[512];
-    health_format(&pr->sample, lines, sizeof lines);
-    size_t k = 0;
-    for (const char *p = lines; *p && k + 3 < len; p++) {
-        if (*p == '\n') {
-            buf[k++] = ',';
-            buf[k++] = ' ';
-        } else {
-            buf[k++] = *p;
-        }
-    }
-    if (len)
-        buf[k] = '\0';
-}
-
 struct watch *watch_create(int nhosts, const struct health_limits *l)
 {
     struct watch *w = calloc(1, sizeof *w);

@@ -17,6 +17,7 @@
 #include "signals.h"
 #include "hostinfo.h"
 #include "timeutil.h"
+#include "watch.h"
 #include "workstate.h"
 
 /* Assignments not yet started, first in first out. */
