@@ -13,6 +13,7 @@
 
 #include "health.h"
 #include "pack.h"
+#include "proto.h"
 #include "result.h"
 #include "spec.h"
 #include "summary.h"

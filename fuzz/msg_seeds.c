@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "pack.h"
+#include "proto.h"
 #include "result.h"
 #include "runner.h"
 #include "spec.h"

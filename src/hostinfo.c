@@ -12,10 +12,9 @@
 #include <unistd.h>
 
 #include "msg.h"
-#include "pack.h"
 #include "proctree.h"
+#include "proto.h"
 #include "topo.h"
-#include "watch.h"
 
 #define RECORD 1024 /* bytes each rank contributes to the gather */
 

@@ -26,6 +26,7 @@
 #include "hostinfo.h"
 #include "journal.h"
 #include "msg.h"
+#include "proto.h"
 #include "reaper.h"
 #include "result.h"
 #include "runner.h"

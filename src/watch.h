@@ -7,12 +7,7 @@
 #define DISTMPI_WATCH_H
 
 #include "health.h"
-#include "pack.h"
 #include "probe.h"
-
-void probe_pack(struct packer *p, const struct probe *pr);
-/* Returns 0, or -1 with u->failed set when the bytes are malformed. */
-int probe_unpack(struct unpacker *u, struct probe *pr);
 
 /* A change of a host's state. */
 struct watch_event {

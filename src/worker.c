@@ -11,13 +11,12 @@
 #include <string.h>
 
 #include "msg.h"
-#include "pack.h"
+#include "proto.h"
 #include "result.h"
 #include "runner.h"
 #include "signals.h"
 #include "hostinfo.h"
 #include "timeutil.h"
-#include "watch.h"
 #include "workstate.h"
 
 /* Assignments not yet started, first in first out. */

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <math.h>
 
+#include "proto.h"
 #include "unit.h"
 
 static struct attempt att(int outcome, double start, double duration)

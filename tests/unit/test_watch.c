@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <math.h>
 
+#include "proto.h"
 #include "unit.h"
 
 /* ---------------------------------------------------------------- helpers */
