@@ -46,11 +46,12 @@ void cluster_destroy(struct cluster *c)
     free(c);
 }
 
-/* Rank 0: group the gathered records by leader rank. */
-static struct cluster *build(const unsigned char *all, int nranks, char *err, size_t errlen)
+/* Rank 0, which speaks protocol: group the gathered records by leader
+ * rank. */
+static struct cluster *build(const unsigned char *all, int nranks, int64_t protocol, char *err,
+                             size_t errlen)
 {
     struct error e;
-    int64_t protocol = protocol_version();
     struct cluster *c = calloc(1, sizeof *c);
     if (!c)
         goto nomem;
@@ -195,7 +196,7 @@ int hostinfo_gather(struct self *me, struct cluster **out, char *err, size_t err
         return -1;
     }
     if (me->rank == 0) {
-        *out = build(all, me->nranks, err, errlen);
+        *out = build(all, me->nranks, hr.protocol, err, errlen);
         free(all);
         if (!*out)
             return -1;
