@@ -159,9 +159,10 @@ int hostinfo_gather(struct self *me, struct cluster **out, char *err, size_t err
     long cores = 0, pus = 0;
     struct probe pr = {0};
     if (me->rank == leader) {
-        if (topo_count(&cores, &pus, why, sizeof why) < 0)
-            fprintf(stderr, "distmpi: %s: %s; counting %ld online CPUs instead\n", me->host, why,
-                    cores);
+        struct error topo_err;
+        if (topo_count(&cores, &pus, &topo_err) < 0)
+            fprintf(stderr, "distmpi: %s: %s; counting %ld online CPUs instead\n", me->host,
+                    topo_err.text, cores);
         me->cores = cores;
         hostinfo_probe(me, &pr);
     }
@@ -234,8 +235,17 @@ void hostinfo_probe(const struct self *me, struct probe *pr)
     snprintf(meminfo, sizeof meminfo, "%s/meminfo", dir);
     snprintf(loadavg, sizeof loadavg, "%s/loadavg", dir);
     struct own_arg a = {dir, me};
-    pr->ok = health_probe_files(".", meminfo, loadavg, me->cores, own_running, &a, &pr->sample,
-                                pr->error, sizeof pr->error) == 0;
+    struct error e;
+    pr->ok =
+        health_probe_files(".", meminfo, loadavg, me->cores, own_running, &a, &pr->sample, &e) == 0;
+    if (pr->ok)
+        return;
+    /* the probe's wire form holds less than a struct error: mark a cut */
+    size_t n = strlen(e.text);
+    if (n < sizeof pr->error)
+        memcpy(pr->error, e.text, n + 1);
+    else
+        snprintf(pr->error, sizeof pr->error, "%.*s...", (int)sizeof pr->error - 4, e.text);
 }
 
 int hostinfo_reprobe(const struct self *me, struct cluster *c, int again, char *err, size_t errlen)

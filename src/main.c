@@ -198,11 +198,14 @@ static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, str
     int required;
     const char *path = conffile_choose(cli->config_path, getenv("DISTMPI_CONFIG"),
                                        SYSCONFDIR "/distmpi.conf", &required);
-    if (path && conffile_load(path, s, err, errlen) < 0)
-        return -1;
     char why[1024];
-    if (settings_validate(s, why, sizeof why) < 0) {
-        snprintf(err, errlen, "%s", why);
+    struct error e;
+    if (path && conffile_load(path, s, &e) < 0) {
+        snprintf(err, errlen, "%s", e.text);
+        return -1;
+    }
+    if (settings_validate(s, &e) < 0) {
+        snprintf(err, errlen, "%s", e.text);
         return -1;
     }
     const char *resume = s->resume ? s->resume : s->rerun_failed;
@@ -223,8 +226,8 @@ static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, str
         if (cli->ncommand > 0 && s->source[SET_SHARDS] == SOURCE_DEFAULT)
             s->shards = (*journal)->total;
     }
-    if (!from_journal && cli_check_command(cli, s, why, sizeof why) < 0) {
-        snprintf(err, errlen, "%s", why);
+    if (!from_journal && cli_check_command(cli, s, &e) < 0) {
+        snprintf(err, errlen, "%s", e.text);
         return -1;
     }
     for (int i = 0; i < cli->ncommand; i++) {
@@ -244,8 +247,10 @@ static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, str
         snprintf(err, errlen, "--collect: %s", why);
         return -1;
     }
-    if (s->tasks && !*tasks && tasks_load(s->tasks, tasks, err, errlen) < 0)
+    if (s->tasks && !*tasks && tasks_load(s->tasks, tasks, &e) < 0) {
+        snprintf(err, errlen, "%s", e.text);
         return -1;
+    }
 
     char run_id[64], stamp[32];
     time_t now = time(NULL);
@@ -499,6 +504,7 @@ int main(int argc, char **argv)
     struct settings s;
     struct cli cli;
     char err[2048];
+    struct error cli_err;
 
     /* the pre-flight check runs without MPI */
     if (argc > 1 && !strcmp(argv[1], "health"))
@@ -507,9 +513,9 @@ int main(int argc, char **argv)
         return healthcmd_main(argc - 1, argv + 1, 1);
 
     settings_init(&s);
-    if (cli_parse(argc, argv, &cli, &s, err, sizeof err) < 0) {
+    if (cli_parse(argc, argv, &cli, &s, &cli_err) < 0) {
         settings_free(&s);
-        return answer_command_line(EXIT_USAGE, &cli, err, &argc, &argv);
+        return answer_command_line(EXIT_USAGE, &cli, cli_err.text, &argc, &argv);
     }
     if (cli.help || cli.version) {
         settings_free(&s);
