@@ -26,6 +26,7 @@
 #include "hostinfo.h"
 #include "journal.h"
 #include "msg.h"
+#include "proto.h"
 #include "reaper.h"
 #include "result.h"
 #include "runner.h"
@@ -375,11 +376,11 @@ static int broadcast_spec(struct spec *sp, int rank, char *err, size_t errlen)
     long long len = 0;
     if (rank == 0) {
         size_t n;
-        data = spec_pack(sp, &n);
+        data = proto_spec_encode(sp, &n);
         if (!data) {
             /* still tell the others to stop */
             struct spec stop = {.status = 3};
-            data = spec_pack(&stop, &n);
+            data = proto_spec_encode(&stop, &n);
         }
         len = data ? (long long)n : 0;
     }
@@ -407,7 +408,7 @@ static int broadcast_spec(struct spec *sp, int rank, char *err, size_t errlen)
         return -1;
     }
     int rc = 0;
-    if (rank != 0 && spec_unpack(sp, data, (size_t)len) < 0) {
+    if (rank != 0 && proto_spec_decode(data, (size_t)len, sp) < 0) {
         snprintf(err, errlen, "malformed run description from rank 0");
         rc = -1;
     }
