@@ -25,7 +25,7 @@ static int on_log(struct coord *co, int src, const unsigned char *data, size_t l
     int attempt, kind;
     const void *piece;
     size_t n;
-    if (logpiece_unpack(data, len, &index, &attempt, &kind, &piece, &n) < 0 ||
+    if (proto_log_decode(data, len, &index, &attempt, &kind, &piece, &n) < 0 ||
         index >= co->in->spec->total)
         return errprintf(err, "malformed log message from rank %d", src);
     if (co->shards[index].owner == src && !co->shards[index].result)
@@ -41,7 +41,7 @@ static int on_collect(struct coord *co, int src, const unsigned char *data, size
     char *name, *error;
     const void *file;
     size_t n;
-    if (collected_unpack(data, len, &index, &name, &error, &file, &n) < 0 ||
+    if (proto_collect_decode(data, len, &index, &name, &error, &file, &n) < 0 ||
         index >= co->in->spec->total)
         return errprintf(err, "malformed message with a collected file from rank %d", src);
     if (co->shards[index].owner == src && !co->shards[index].result)
@@ -76,8 +76,8 @@ static int on_probe(struct coord *co, int h, const struct probe *pr, struct erro
         /* a dynamic plan takes the queued shards back for other hosts; a
          * static one keeps them where it put them */
         int flag = plan_is_static(co->plan) ? PAUSE_KEEP : PAUSE_GIVE_BACK;
-        if ((change < 0 ? loop_send_flag(co->loop, r, TAG_PAUSE, flag, err)
-                        : loop_send_flag(co->loop, r, TAG_RESUME, -1, err)) < 0)
+        if ((change < 0 ? coord_send_pause(co, r, flag, err)
+                        : loop_send_empty(co->loop, r, TAG_RESUME, err)) < 0)
             return -1;
     }
     if (change < 0) {
@@ -100,10 +100,8 @@ static int on_health(struct coord *co, int src, const unsigned char *data, size_
                      struct error *err)
 {
     const struct cluster *c = co->in->cluster;
-    struct unpacker u;
-    unpacker_init(&u, data, len);
     struct probe pr;
-    if (probe_unpack(&u, &pr) < 0 || u.pos != u.len)
+    if (proto_probe_decode(data, len, &pr) < 0)
         return errprintf(err, "malformed health message from rank %d", src);
     if (!co->in->watch || c->hosts[c->rank_host[src]].leader != src)
         return 0; /* not asked for, or not from the host's leader: ignore */
@@ -116,7 +114,7 @@ static int tell_workers(struct coord *co, int tag, struct error *err)
     for (int r = 1; r < co->in->cluster->nranks; r++) {
         if (liveness_is_lost(co->alive, r))
             continue; /* it would never take the message */
-        if (loop_send_flag(co->loop, r, tag, -1, err) < 0)
+        if (loop_send_empty(co->loop, r, tag, err) < 0)
             return -1;
     }
     return 0;

@@ -68,6 +68,15 @@ static int fill_target(const struct coord *co, int r)
     return left > co->in->cluster->nranks ? 2 : 1;
 }
 
+int coord_send_pause(struct coord *co, int r, int flag, struct error *err)
+{
+    size_t len;
+    unsigned char *data = proto_pause_encode(flag, &len);
+    if (!data)
+        return errprintf(err, "out of memory");
+    return loop_send(co->loop, r, TAG_PAUSE, data, len, err);
+}
+
 /* Give worker rank r shards until it holds its target. */
 int coord_fill(struct coord *co, int r, struct error *err)
 {
@@ -80,7 +89,7 @@ int coord_fill(struct coord *co, int r, struct error *err)
             return 0;
         size_t len;
         struct assignment a = hand_out(co, index);
-        unsigned char *data = assign_pack(&a, &len);
+        unsigned char *data = proto_assign_encode(&a, &len);
         if (!data)
             return errprintf(err, "out of memory");
         if (loop_send(co->loop, r, TAG_ASSIGN, data, len, err) < 0)
@@ -212,9 +221,7 @@ bool coord_may_stop(const struct coord *co, const struct shard_result *res)
 int coord_on_result(struct coord *co, int src, const unsigned char *data, size_t len,
                     struct error *err)
 {
-    struct unpacker u;
-    unpacker_init(&u, data, len);
-    struct shard_result *res = result_unpack(&u);
+    struct shard_result *res = proto_result_decode(data, len);
     if (!res)
         return errprintf(err, "malformed result message from rank %d", src);
     const struct shard_state *s = res->index < co->in->spec->total ? &co->shards[res->index] : NULL;
@@ -246,13 +253,15 @@ int coord_on_result(struct coord *co, int src, const unsigned char *data, size_t
 int coord_on_return(struct coord *co, int src, const unsigned char *data, size_t len,
                     struct error *err)
 {
-    struct unpacker u;
-    unpacker_init(&u, data, len);
-    long n = (long)unpack_range(&u, 0, co->in->spec->total);
-    for (long i = 0; i < n && !u.failed; i++) {
-        long index = (long)unpack_range(&u, 0, co->in->spec->total - 1);
+    long *indices;
+    size_t n;
+    if (proto_return_decode(data, len, co->in->spec->total, &indices, &n) < 0)
+        return errprintf(err, "malformed message giving shards back from rank %d", src);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        long index = indices[i];
         struct shard_state *s = &co->shards[index];
-        if (u.failed || s->owner != src || s->result)
+        if (s->owner != src || s->result)
             continue; /* not src's to give back */
         s->owner = -1;
         s->next_attempt = s->first_attempt; /* it used none */
@@ -261,15 +270,13 @@ int coord_on_return(struct coord *co, int src, const unsigned char *data, size_t
         if (co->stopping)
             continue; /* it will not run: --max-failures was reached */
         /* one that must avoid some hosts waits in the rescue queue again */
-        if (rescue_avoided_count(co->rescue, index) > 0) {
-            if (queue_first(co, index, err) < 0)
-                return -1;
-        } else if (plan_return(co->plan, index) < 0)
-            return errprintf(err, "out of memory");
+        if (rescue_avoided_count(co->rescue, index) > 0)
+            rc = queue_first(co, index, err);
+        else if (plan_return(co->plan, index) < 0)
+            rc = errprintf(err, "out of memory");
     }
-    if (u.failed || u.pos != u.len)
-        return errprintf(err, "malformed message giving shards back from rank %d", src);
-    return coord_fill_all(co, err);
+    free(indices);
+    return rc < 0 ? -1 : coord_fill_all(co, err);
 }
 
 /* --max-failures reached: every worker hands back the shards it has not
@@ -282,7 +289,7 @@ int coord_wind_down(struct coord *co, struct error *err)
         for (int r = 1; r < c->nranks; r++) {
             if (liveness_is_lost(co->alive, r))
                 continue;
-            if (loop_send_flag(co->loop, r, TAG_PAUSE, PAUSE_STOP, err) < 0)
+            if (coord_send_pause(co, r, PAUSE_STOP, err) < 0)
                 return -1;
         }
         co->stop_told = true;

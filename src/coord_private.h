@@ -22,6 +22,7 @@
 #include "loop.h"
 #include "msg.h"
 #include "plan.h"
+#include "proto.h"
 #include "rescue.h"
 #include "report_json.h"
 #include "result.h"
@@ -169,6 +170,9 @@ void coord_free_collected(struct shard_state *s);
 /* Give worker rank r shards until it holds its share (the one it runs and,
  * away from the tail, one queued). Returns 0, or -1 with err. */
 int coord_fill(struct coord *co, int r, struct error *err);
+/* Send worker r a TAG_PAUSE with flag (enum pause_flag). Returns 0, or -1
+ * with err. */
+int coord_send_pause(struct coord *co, int r, int flag, struct error *err);
 /* coord_fill() for every worker. */
 int coord_fill_all(struct coord *co, struct error *err);
 /* Rank 0's own slot takes its next shard when free. Returns 0, or

@@ -70,4 +70,10 @@ char *logstore_path(const struct logstore *ls, long index, int attempt);
  * spaces), or NULL when there is no file or it is empty. */
 char *logstore_tail(const struct logstore *ls, long index, int attempt, size_t max);
 
+/* The same into the caller's buf of size bytes (at most size - 1 of the
+ * log, and a NUL), so that many tails are read with one buffer. Returns
+ * buf, or NULL when there is none (buf's content is then undefined). */
+char *logstore_tail_into(const struct logstore *ls, long index, int attempt, char *buf,
+                         size_t size);
+
 #endif

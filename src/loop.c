@@ -79,13 +79,12 @@ int loop_send(struct loop *l, int dest, int tag, unsigned char *data, size_t len
     return l->io.send(l->io_arg, dest, tag, data, len, err);
 }
 
-int loop_send_flag(struct loop *l, int dest, int tag, int flag, struct error *err)
+int loop_send_empty(struct loop *l, int dest, int tag, struct error *err)
 {
     unsigned char *data = malloc(1); /* the io's, even when empty */
     if (!data)
         return errprintf(err, "out of memory");
-    data[0] = (unsigned char)(flag < 0 ? 0 : flag);
-    return loop_send(l, dest, tag, data, flag < 0 ? 0 : 1, err);
+    return loop_send(l, dest, tag, data, 0, err);
 }
 
 int loop_sends_pending(const struct loop *l)

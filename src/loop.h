@@ -124,9 +124,8 @@ double loop_timer_due(const struct loop *l, int id);
 int loop_send(struct loop *l, int dest, int tag, unsigned char *data, size_t len,
               struct error *err);
 
-/* A message with no payload (flag < 0) or with the one byte flag. Returns
- * 0, or -1 with err. */
-int loop_send_flag(struct loop *l, int dest, int tag, int flag, struct error *err);
+/* A message with no payload. Returns 0, or -1 with err. */
+int loop_send_empty(struct loop *l, int dest, int tag, struct error *err);
 
 /* How many sends were still under way at the last look (each turn looks
  * once). */

@@ -15,7 +15,7 @@
 #include "hostinfo.h"
 #include "loop.h"
 #include "msg.h"
-#include "pack.h"
+#include "proto.h"
 #include "result.h"
 #include "runner.h"
 #include "signals.h"
@@ -82,12 +82,11 @@ static void queue_clear(struct queue *q)
     q->len = 0;
 }
 
-/* Send what p packed to rank 0 with tag; what names it in errors. */
-static int send_packed(struct worker *w, struct packer *p, int tag, const char *what,
-                       struct error *err)
+/* Send data (len bytes, from a proto_*_encode: NULL when it ran out of
+ * memory) to rank 0 with tag; what names it in errors. */
+static int send_encoded(struct worker *w, unsigned char *data, size_t len, int tag,
+                        const char *what, struct error *err)
 {
-    size_t len;
-    unsigned char *data = packer_take(p, &len);
     if (!data)
         return errprintf(err, "out of memory packing %s", what);
     return loop_send(w->loop, 0, tag, data, len, err);
@@ -96,13 +95,10 @@ static int send_packed(struct worker *w, struct packer *p, int tag, const char *
 /* Hand the shards not yet started back to rank 0 and empty the queue. */
 static int give_back(struct worker *w, struct error *err)
 {
-    struct packer p;
-    packer_init(&p);
-    pack_i64(&p, (int64_t)w->q.len);
-    for (size_t i = 0; i < w->q.len; i++)
-        pack_i64(&p, w->q.items[i].index);
+    size_t len;
+    unsigned char *data = proto_return_encode(w->q.items, w->q.len, &len);
     queue_clear(&w->q);
-    return send_packed(w, &p, TAG_RETURN, "the shards given back", err);
+    return send_encoded(w, data, len, TAG_RETURN, "the shards given back", err);
 }
 
 /* One message from rank 0, in the order they came (workstate.h). */
@@ -113,9 +109,9 @@ static int on_message(void *arg, int src, int tag, const unsigned char *data, si
     if (src != 0)
         return errprintf(err, "unexpected message (tag %d) from rank %d", tag, src);
     struct assignment a = {.task = NULL};
-    if (tag == TAG_ASSIGN && assign_unpack(data, len, &a) < 0)
+    if (tag == TAG_ASSIGN && proto_assign_decode(data, len, &a) < 0)
         return errprintf(err, "malformed assignment from rank 0");
-    int flag = tag == TAG_PAUSE && len == 1 ? data[0] : -1;
+    int flag = tag == TAG_PAUSE ? proto_pause_decode(data, len) : -1;
     int what = workstate_take(&w->ws, tag, flag);
     if (what & WS_MALFORMED) {
         free(a.task);
@@ -156,7 +152,7 @@ static void ship_output(void *arg, long index, int attempt, int kind, const char
     if (w->ship_failed)
         return;
     size_t n;
-    unsigned char *msg = logpiece_pack(index, attempt, kind, data, len, &n);
+    unsigned char *msg = proto_log_encode(index, attempt, kind, data, len, &n);
     if (!msg) {
         errprintf(&w->ship_err, "out of memory shipping output of shard %ld", index + 1);
         w->ship_failed = true;
@@ -180,7 +176,7 @@ static void ship_collected(void *arg, const char *name, const char *data, size_t
     if (w->ship_failed)
         return;
     size_t n;
-    unsigned char *msg = collected_pack(cs->index, name, error, data, data ? len : 0, &n);
+    unsigned char *msg = proto_collect_encode(cs->index, name, error, data, data ? len : 0, &n);
     if (!msg) {
         errprintf(&w->ship_err, "out of memory shipping %s", name);
         w->ship_failed = true;
@@ -201,10 +197,9 @@ static int report(struct worker *w, struct shard_result *res, struct error *err)
     } else if (rc < 0) {
         errprintf(err, "out of memory collecting a shard's files");
     } else {
-        struct packer p;
-        packer_init(&p);
-        result_pack(&p, res);
-        rc = send_packed(w, &p, TAG_RESULT, "a result", err);
+        size_t len;
+        unsigned char *data = proto_result_encode(res, &len);
+        rc = send_encoded(w, data, len, TAG_RESULT, "a result", err);
     }
     result_free(res);
     return rc;
@@ -250,7 +245,7 @@ static int heartbeat(void *arg, struct error *err)
     if (w->ws.aborting)
         return 0;
     loop_timer_set(w->loop, w->beat_timer, loop_now(w->loop) + w->spec->heartbeat);
-    return loop_send_flag(w->loop, 0, TAG_HEARTBEAT, -1, err);
+    return loop_send_empty(w->loop, 0, TAG_HEARTBEAT, err);
 }
 
 /* A host's leader tells rank 0 how its host is doing; rank 0 judges. */
@@ -262,10 +257,9 @@ static int probe(void *arg, struct error *err)
     loop_timer_set(w->loop, w->probe_timer, loop_now(w->loop) + w->spec->health_interval);
     struct probe pr;
     hostinfo_probe(w->me, &pr);
-    struct packer p;
-    packer_init(&p);
-    probe_pack(&p, &pr);
-    return send_packed(w, &p, TAG_HEALTH, "a health probe", err);
+    size_t len;
+    unsigned char *data = proto_probe_encode(&pr, &len);
+    return send_encoded(w, data, len, TAG_HEALTH, "a health probe", err);
 }
 
 static int wait_fd(void *arg)

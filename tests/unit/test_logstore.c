@@ -260,6 +260,38 @@ START_TEST(lost_rank_closed)
 }
 END_TEST
 
+/* Tails read into one buffer, one after the other (how the reports read
+ * them): each is the end of its own log, cut at a line start, NUL bytes
+ * made spaces, never more than the buffer holds; a shard without a log
+ * gives NULL. */
+START_TEST(tails_share_one_buffer)
+{
+    struct logstore *ls = logstore_create(scratch(), 9, 3, 4);
+    ck_assert_ptr_nonnull(ls);
+    put(ls, 0, 0, 1, LOG_HEAD, "first line\nsecond line\nthe end\n");
+    put(ls, 0, 0, 1, LOG_END, "");
+    char nul[] = "x\0y";
+    struct error e = {""};
+    ck_assert_int_eq(logstore_put(ls, 1, 1, 1, LOG_HEAD, nul, 3, &e), 0);
+    put(ls, 1, 1, 1, LOG_END, "");
+    char buf[16];
+    /* the last 15 bytes are "d line\nthe end\n": the tail starts at its whole line */
+    ck_assert_str_eq(logstore_tail_into(ls, 0, 1, buf, sizeof buf), "the end\n");
+    ck_assert_str_eq(logstore_tail_into(ls, 1, 1, buf, sizeof buf), "x y");
+    ck_assert_ptr_null(logstore_tail_into(ls, 2, 1, buf, sizeof buf));
+    ck_assert_ptr_null(logstore_tail_into(ls, 0, 2, buf, sizeof buf));
+    ck_assert_ptr_null(logstore_tail_into(ls, 0, 1, buf, 1)); /* no room */
+    char big[100];
+    ck_assert_str_eq(logstore_tail_into(ls, 0, 1, big, sizeof big),
+                     "first line\nsecond line\nthe end\n");
+    /* the heap form gives the same */
+    char *t = logstore_tail(ls, 0, 1, 15);
+    ck_assert_str_eq(t, "the end\n");
+    free(t);
+    logstore_destroy(ls);
+}
+END_TEST
+
 /* The default bound follows RLIMIT_NOFILE. */
 START_TEST(default_bound)
 {
@@ -287,6 +319,7 @@ int main(void)
     tcase_add_test(tc, reopened_log_is_appended_to);
     tcase_add_test(tc, reopen_refuses_a_link_or_another_file);
     tcase_add_test(tc, lost_rank_closed);
+    tcase_add_test(tc, tails_share_one_buffer);
     tcase_add_test(tc, default_bound);
     tcase_add_checked_fixture(tc, NULL, remove_scratch);
     suite_add_tcase(s, tc);

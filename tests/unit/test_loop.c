@@ -546,8 +546,8 @@ START_TEST(sends_and_drain)
     struct loop *l = make(&f, &s);
     struct error e = {""};
     f.send_looks = 3;
-    ck_assert_int_eq(loop_send_flag(l, 1, 9, -1, &e), 0);
-    ck_assert_int_eq(loop_send_flag(l, 2, 9, 4, &e), 0);
+    ck_assert_int_eq(loop_send_empty(l, 1, 9, &e), 0);
+    ck_assert_int_eq(loop_send_empty(l, 2, 9, &e), 0);
     ck_assert_int_eq(loop_drain(l, 5.0, side_gave_up, &s, &e), 0);
     ck_assert_int_eq(s.ngave_up, 0);
     ck_assert_int_eq(f.npending, 0);
@@ -557,9 +557,9 @@ START_TEST(sends_and_drain)
     /* rank 2 never takes its messages: given up after the timeout */
     f.never_dest = 2;
     double start = f.now;
-    ck_assert_int_eq(loop_send_flag(l, 1, 3, -1, &e), 0);
-    ck_assert_int_eq(loop_send_flag(l, 2, 3, -1, &e), 0);
-    ck_assert_int_eq(loop_send_flag(l, 2, 3, -1, &e), 0);
+    ck_assert_int_eq(loop_send_empty(l, 1, 3, &e), 0);
+    ck_assert_int_eq(loop_send_empty(l, 2, 3, &e), 0);
+    ck_assert_int_eq(loop_send_empty(l, 2, 3, &e), 0);
     ck_assert_int_eq(loop_drain(l, 5.0, side_gave_up, &s, &e), 0);
     ck_assert(f.now >= start + 5.0 && f.now < start + 5.0 + WAITER_MAX + 1e-9);
     ck_assert_int_eq(s.ngave_up, 1);
@@ -568,7 +568,7 @@ START_TEST(sends_and_drain)
     ck_assert_int_eq(f.npending, 0);
 
     /* a lost rank's sends, given up at once */
-    ck_assert_int_eq(loop_send_flag(l, 2, 3, -1, &e), 0);
+    ck_assert_int_eq(loop_send_empty(l, 2, 3, &e), 0);
     ck_assert_int_eq(loop_abandon(l, 2, &e), 1);
     ck_assert_int_eq(f.nsent, 6);
     loop_destroy(l);
@@ -584,7 +584,7 @@ START_TEST(pending_sends_are_counted_each_turn)
     struct error e = {""};
     f.never_dest = 1;
     for (int i = 0; i < 3; i++)
-        ck_assert_int_eq(loop_send_flag(l, 1, 9, -1, &e), 0);
+        ck_assert_int_eq(loop_send_empty(l, 1, 9, &e), 0);
     ck_assert_int_eq(loop_sends_pending(l), 0); /* not looked yet */
     s.stop_at = 0.001;
     ck_assert_int_eq(loop_run(l, &e), 0);
