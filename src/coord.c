@@ -300,18 +300,24 @@ static double wait_max(void *arg)
                                                                          : WAITER_MAX;
 }
 
+/* Rank 0 keeps one record a shard for the whole run: 40 bytes of the
+ * 100,000-shard budget (see docs/performance.md). */
+_Static_assert(sizeof(struct shard_state) <= 40, "a shard's record grew past 40 bytes");
+
 /* The arrays coord_finish hands the reports, from the records. Returns 0,
  * or -1 (ENOMEM). */
 static int report_views(struct coord *co)
 {
-    size_t n = (size_t)(co->in->spec->total > 0 ? co->in->spec->total : 1);
-    co->results = malloc(n * sizeof *co->results);
-    co->collected = malloc(n * sizeof *co->collected);
-    co->ncollected = malloc(n * sizeof *co->ncollected);
-    co->moved = malloc(n * sizeof *co->moved);
-    if (!co->results || !co->collected || !co->ncollected || !co->moved)
+    long total = co->in->spec->total;
+    size_t n = (size_t)(total > 0 ? total : 1);
+    bool collect = co->in->spec->collect != NULL;
+    bool lost = liveness_lost_count(co->alive) > 0; /* only then did shards move */
+    if (!(co->results = malloc(n * sizeof *co->results)) ||
+        (collect && !(co->collected = malloc(n * sizeof *co->collected))) ||
+        (collect && !(co->ncollected = malloc(n * sizeof *co->ncollected))) ||
+        (lost && !(co->moved = malloc(n * sizeof *co->moved))))
         return -1;
-    for (long i = 0; i < co->in->spec->total; i++) {
+    for (long i = 0; i < total; i++) {
         const struct shard_state *s = &co->shards[i];
         struct shard_result *r = s->result;
         /* the log is where rank 0 stored it, whoever ran the shard */
@@ -319,10 +325,13 @@ static int report_views(struct coord *co)
         errno = 0;
         if (last > 0 && !r->log && !(r->log = logstore_path(co->logs, i, last)) && errno == ENOMEM)
             return -1;
-        co->results[i] = s->result;
-        co->collected[i] = s->collected;
-        co->ncollected[i] = s->ncollected;
-        co->moved[i] = s->moved;
+        co->results[i] = r;
+        if (collect) {
+            co->collected[i] = s->collected ? s->collected->files : NULL;
+            co->ncollected[i] = s->collected ? s->collected->n : 0;
+        }
+        if (lost)
+            co->moved[i] = s->moved;
     }
     return 0;
 }

@@ -49,18 +49,23 @@ void coord_add_collected(struct coord *co, long index, const char *name, const v
         }
     }
     struct shard_state *s = &co->shards[index];
-    struct collected_file *list = realloc(s->collected, (size_t)(s->ncollected + 1) * sizeof *list);
+    int n = s->collected ? s->collected->n : 0;
+    struct collected_list *list =
+        realloc(s->collected, sizeof *list + (size_t)(n + 1) * sizeof list->files[0]);
     char *name_copy = strdup(name), *error_copy = error ? strdup(error) : NULL;
     if (!list || !name_copy || (error && !error_copy)) {
-        if (list)
+        if (list) {
+            list->n = n;
             s->collected = list;
+        }
         free(path);
         free(name_copy);
         free(error_copy);
         co->collect_failed = true;
         return;
     }
-    list[s->ncollected++] = (struct collected_file){name_copy, path, error_copy};
+    list->files[n] = (struct collected_file){name_copy, path, error_copy};
+    list->n = n + 1;
     s->collected = list;
 }
 
@@ -73,12 +78,11 @@ void coord_local_collected(void *arg, const char *name, const char *data, size_t
 
 void coord_free_collected(struct shard_state *s)
 {
-    for (int k = 0; k < s->ncollected; k++) {
-        free((char *)s->collected[k].name);
-        free((char *)s->collected[k].path);
-        free((char *)s->collected[k].error);
+    for (int k = 0; s->collected && k < s->collected->n; k++) {
+        free((char *)s->collected->files[k].name);
+        free((char *)s->collected->files[k].path);
+        free((char *)s->collected->files[k].error);
     }
     free(s->collected);
     s->collected = NULL;
-    s->ncollected = 0;
 }

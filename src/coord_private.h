@@ -45,15 +45,21 @@
 /* How much of a shard's log the reports show. */
 #define LOG_TAIL_BYTES 4096
 
-/* What rank 0 keeps of one shard while the run goes on (co->shards[i]). */
+/* The files collected after a shard (--collect), strings owned. */
+struct collected_list {
+    int n;
+    struct collected_file files[];
+};
+
+/* What rank 0 keeps of one shard while the run goes on (co->shards[i]):
+ * 40 bytes. */
 struct shard_state {
     struct shard_result *result; /* once it is settled, else NULL */
     /* --retry-elsewhere: the attempts it made on hosts where it could not
      * start, while it waits to run on another */
     struct shard_result *partial;
-    struct collected_file *collected; /* --collect: its files (strings owned) */
-    int ncollected;
-    int owner; /* the rank it was given to, -1 if none */
+    struct collected_list *collected; /* --collect: its files, or NULL */
+    int owner;                        /* the rank it was given to, -1 if none */
     /* the number of the first attempt of its latest hand-out, and where the
      * next hand-out starts (see hand_out in coord.c) */
     int first_attempt, next_attempt;
@@ -109,7 +115,9 @@ struct coord {
 
     /* For coord_finish only: the arrays the reports take, indexed by
      * shard, made from co->shards when the run ends (coord_run). The
-     * results and the collected files are the records' (not owned). */
+     * results and the collected files are the records' (not owned);
+     * collected and ncollected are NULL without --collect, moved when no
+     * rank was lost. */
     struct shard_result **results;
     struct collected_file **collected;
     int *ncollected;
