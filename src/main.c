@@ -187,7 +187,7 @@ static int open_journal(const struct settings *s, const struct cli *cli, const s
 }
 
 static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, struct spec *sp,
-                   const struct self *me, char *err, size_t errlen)
+                   const struct self *me, struct error *err)
 {
     struct tasklist **tasks = &pr->tasks;
     struct journal_data **journal = &pr->journal;
@@ -195,60 +195,37 @@ static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, str
     const char *path = conffile_choose(cli->config_path, getenv("DISTMPI_CONFIG"),
                                        SYSCONFDIR "/distmpi.conf", &required);
     char why[1024];
-    struct error e;
-    if (path && conffile_load(path, s, &e) < 0) {
-        snprintf(err, errlen, "%s", e.text);
+    if ((path && conffile_load(path, s, err) < 0) || settings_validate(s, err) < 0)
         return -1;
-    }
-    if (settings_validate(s, &e) < 0) {
-        snprintf(err, errlen, "%s", e.text);
-        return -1;
-    }
     const char *resume = s->resume ? s->resume : s->rerun_failed;
     bool from_journal = false;
     if (resume) {
-        if (!(*journal = calloc(1, sizeof **journal))) {
-            snprintf(err, errlen, "out of memory");
+        if (!(*journal = calloc(1, sizeof **journal)))
+            return errprintf(err, "out of memory");
+        if (journal_load(resume, *journal, err) < 0)
             return -1;
-        }
-        if (journal_load(resume, *journal, &e) < 0) {
-            snprintf(err, errlen, "%s", e.text);
-            return -1;
-        }
         from_journal = cli->ncommand == 0 && !s->tasks;
-        if (from_journal && command_from_journal(cli, *journal, tasks) < 0) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
+        if (from_journal && command_from_journal(cli, *journal, tasks) < 0)
+            return errprintf(err, "out of memory");
         /* the same shard count as the journal's run, unless asked otherwise */
         if (cli->ncommand > 0 && s->source[SET_SHARDS] == SOURCE_DEFAULT)
             s->shards = (*journal)->total;
     }
-    if (!from_journal && cli_check_command(cli, s, &e) < 0) {
-        snprintf(err, errlen, "%s", e.text);
+    if (!from_journal && cli_check_command(cli, s, err) < 0)
         return -1;
-    }
     for (int i = 0; i < cli->ncommand; i++) {
-        if (template_check(cli->command[i], why, sizeof why) < 0) {
-            snprintf(err, errlen, "command word %d: %s", i + 1, why);
-            return -1;
-        }
+        if (template_check(cli->command[i], why, sizeof why) < 0)
+            return errprintf(err, "command word %d: %s", i + 1, why);
     }
     /* a journal's task lines go to /bin/sh as a task file's would */
     for (long i = 0; from_journal && *tasks && i < (*tasks)->count; i++) {
-        if (template_check_shell((*tasks)->lines[i], why, sizeof why) < 0) {
-            snprintf(err, errlen, "%s: task %ld: %s", resume, i + 1, why);
-            return -1;
-        }
+        if (template_check_shell((*tasks)->lines[i], why, sizeof why) < 0)
+            return errprintf(err, "%s: task %ld: %s", resume, i + 1, why);
     }
-    if (s->collect && template_check(s->collect, why, sizeof why) < 0) {
-        snprintf(err, errlen, "--collect: %s", why);
+    if (s->collect && template_check(s->collect, why, sizeof why) < 0)
+        return errprintf(err, "--collect: %s", why);
+    if (s->tasks && !*tasks && tasks_load(s->tasks, tasks, err) < 0)
         return -1;
-    }
-    if (s->tasks && !*tasks && tasks_load(s->tasks, tasks, &e) < 0) {
-        snprintf(err, errlen, "%s", e.text);
-        return -1;
-    }
 
     char run_id[64], stamp[32];
     time_t now = time(NULL);
@@ -274,31 +251,26 @@ static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, str
     /* several heartbeats per timeout, so one late message is no loss */
     sp->heartbeat = s->heartbeat_timeout / 4;
     sp->stream = s->stream;
-    if (s->collect && !(sp->collect = strdup(s->collect))) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
+    if (s->collect && !(sp->collect = strdup(s->collect)))
+        return errprintf(err, "out of memory");
     sp->run_id = strdup(run_id);
     if (s->run_dir)
         sp->run_dir = strdup(s->run_dir);
     else if (asprintf(&sp->run_dir, "distmpi-runs/%s", run_id) < 0)
         sp->run_dir = NULL;
-    if (!sp->run_id || !sp->run_dir) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
+    if (!sp->run_id || !sp->run_dir)
+        return errprintf(err, "out of memory");
     if (*journal) {
         struct journal_identity id = {.command = *tasks ? NULL : cli->command,
                                       .ncommand = *tasks ? 0 : cli->ncommand,
                                       .tasks = *tasks ? (*tasks)->lines : NULL,
                                       .ntasks = *tasks ? (*tasks)->count : 0,
                                       .total = sp->total};
-        if (journal_match(*journal, &id, &e) < 0 && !s->force_resume) {
-            snprintf(err, errlen,
-                     "%s is the journal of another run: %s (--force-resume uses it anyway)", resume,
-                     e.text);
-            return -1;
-        }
+        struct error e;
+        if (journal_match(*journal, &id, &e) < 0 && !s->force_resume)
+            return errprintf(err,
+                             "%s is the journal of another run: %s (--force-resume uses it anyway)",
+                             resume, e.text);
     }
     return 0;
 }
@@ -573,8 +545,9 @@ int main(int argc, char **argv)
     struct prepared pr = {0};
     int status = 0;
     if (me.rank == 0) {
-        if (prepare(&cli, &s, &pr, &sp, &me, err, sizeof err) < 0) {
-            fprintf(stderr, "distmpi: %s\n", err);
+        struct error e;
+        if (prepare(&cli, &s, &pr, &sp, &me, &e) < 0) {
+            fprintf(stderr, "distmpi: %s\n", e.text);
             sp.status = EXIT_USAGE;
         }
     }
