@@ -9,7 +9,7 @@
 #ifndef DISTMPI_WAITER_H
 #define DISTMPI_WAITER_H
 
-/* Measured (../shared/notes): doubling from ~10 us to 20 ms keeps dispatch
+/* Measured with a prototype: doubling from ~10 us to 20 ms keeps dispatch
  * fast and an idle rank near 0.5 % of a core. */
 #define WAITER_MIN 10e-6
 #define WAITER_MAX 20e-3
