@@ -14,7 +14,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -24,6 +23,7 @@
 #include "fsutil.h"
 #include "logcap.h"
 #include "reaper.h"
+#include "spawner.h"
 #include "template.h"
 #include "timeutil.h"
 
@@ -36,6 +36,7 @@ struct runner {
     char *run_dir;            /* absolute */
     int run_fd;               /* run_dir once an attempt made it (fsutil.h), or -1 */
     char *host;
+    struct spawner *spawner;
     int width;             /* digits of the shard number in paths */
     unsigned short rng[3]; /* erand48 state for the jitter */
 
@@ -88,12 +89,18 @@ struct runner *runner_create(const struct runner_config *cfg)
     if (!r)
         return NULL;
     r->pidfd = r->outfd = r->run_fd = -1;
+    int err = 0;
     r->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (r->epfd < 0)
+        err = errno;
     r->cfg = *cfg;
     r->run_dir = absolute(cfg->run_dir);
     r->host = strdup(cfg->host ? cfg->host : "");
-    if (r->epfd < 0 || !r->run_dir || !r->host) {
-        int err = r->epfd < 0 ? errno : ENOMEM;
+    if (!err && (!r->run_dir || !r->host))
+        err = ENOMEM;
+    if (!err && !(r->spawner = spawner_create()))
+        err = errno;
+    if (err) {
         runner_destroy(r);
         errno = err;
         return NULL;
@@ -110,7 +117,7 @@ struct runner *runner_create(const struct runner_config *cfg)
      * children rather than init's, so reaper_reap_orphans() leaves no zombies and
      * reaper_kill_all() can find them */
     if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
-        int err = errno;
+        err = errno;
         runner_destroy(r);
         errno = err;
         return NULL;
@@ -271,6 +278,7 @@ void runner_destroy(struct runner *r)
         close(r->epfd);
     if (r->run_fd >= 0)
         close(r->run_fd);
+    spawner_destroy(r->spawner);
     free(r->run_dir);
     free(r->host);
     free(r);
@@ -462,135 +470,6 @@ static void attempt_failed_to_start(struct runner *r, struct attempt *a, const c
     attempt_failed_why(r, a, why);
 }
 
-/* Mark every descriptor from 3 up close-on-exec, in the child between fork
- * and exec (only async-signal-safe calls). Without close_range (before
- * Linux 5.11) the list comes from /proc/self/fd. Returns 0, or -1 with errno
- * set. */
-static int cloexec_from_3(void)
-{
-    if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
-        return 0;
-    if (errno != ENOSYS && errno != EINVAL) /* EINVAL: a kernel without the flag */
-        return -1;
-    int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir < 0)
-        return -1;
-    char buf[4096];
-    long n;
-    while ((n = syscall(SYS_getdents64, dir, buf, sizeof buf)) > 0) {
-        for (long off = 0; off < n;) {
-            /* struct linux_dirent64: ino (8), off (8), reclen (2), type (1), name */
-            unsigned short reclen;
-            memcpy(&reclen, buf + off + 16, sizeof reclen);
-            const char *name = buf + off + 19;
-            off += reclen;
-            int fd = 0;
-            if (name[0] < '0' || name[0] > '9')
-                continue; /* . and .. */
-            for (const char *c = name; *c >= '0' && *c <= '9'; c++)
-                fd = fd * 10 + (*c - '0');
-            if (fd > 2 && fd != dir && fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 && errno != EBADF) {
-                close(dir);
-                return -1;
-            }
-        }
-    }
-    int e = errno;
-    close(dir);
-    errno = e;
-    return n < 0 ? -1 : 0;
-}
-
-/* In the child, between fork and exec: only async-signal-safe calls. Exits
- * 127 after writing errno to report (close-on-exec) when it cannot exec. */
-static void child(char **argv, char **env, int out, int report, pid_t parent,
-                  const struct rlimit *files)
-{
-    /* if the rank dies (kill -9, Open MPI ending the job), its shard dies
-     * with it rather than finishing unrecorded and running twice after
-     * --resume; checked after setting, in case the rank died before */
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-        goto fail;
-    if (getppid() != parent)
-        _exit(127);
-    setpgid(0, 0);
-    /* MPI may ignore or block signals (SIGPIPE, ...); the test must not */
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; sig++)
-        if (sig != SIGKILL && sig != SIGSTOP)
-            sigaction(sig, &dfl, NULL);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    /* the shard gets 0 (/dev/null), 1 and 2 (the output pipe) and nothing
-     * else: whatever Open MPI and the libraries opened without
-     * close-on-exec stays here. The pipes are moved clear of 0-2 first, in
-     * case the rank was started with one of those closed. */
-    if (report < 3 && (report = fcntl(report, F_DUPFD_CLOEXEC, 3)) < 0)
-        _exit(127); /* nowhere to say why: the parent sees exit 127 */
-    if (out < 3 && (out = fcntl(out, F_DUPFD_CLOEXEC, 3)) < 0)
-        goto fail;
-    int in = open("/dev/null", O_RDONLY);
-    if (in < 0 || (in != 0 && dup2(in, 0) < 0) || dup2(out, 1) < 0 || dup2(out, 2) < 0)
-        goto fail;
-    if (cloexec_from_3() < 0)
-        goto fail;
-    /* the limit on open files the rank started with, not the one it raised
-     * for itself: some programs close or scan every descriptor up to it */
-    if (files && setrlimit(RLIMIT_NOFILE, files) < 0)
-        goto fail;
-    execvpe(argv[0], argv, env);
-fail:;
-    int e = errno;
-    ssize_t ignored = write(report, &e, sizeof e);
-    (void)ignored;
-    _exit(127);
-}
-
-/* Start argv with env, output to out, and with a soft limit of file_limit
- * open files (0: the rank's). Returns 0 with *pid, or the errno that
- * kept it from starting (the command not found or not executable, ...). A
- * close-on-exec pipe carries a failed exec's errno back from the child. */
-static int spawn(pid_t *pid, char **argv, char **env, int out, unsigned long long file_limit)
-{
-    struct rlimit lim;
-    const struct rlimit *files = NULL;
-    if (file_limit && getrlimit(RLIMIT_NOFILE, &lim) == 0 && file_limit <= lim.rlim_max) {
-        lim.rlim_cur = (rlim_t)file_limit;
-        files = &lim;
-    }
-    int report[2];
-    if (pipe2(report, O_CLOEXEC) < 0)
-        return errno;
-    pid_t parent = getpid();
-    pid_t p = fork();
-    if (p < 0) {
-        int e = errno;
-        close(report[0]);
-        close(report[1]);
-        return e;
-    }
-    if (p == 0)
-        child(argv, env, out, report[1], parent, files);
-    close(report[1]);
-    /* the group exists before anyone signals it (the child sets it too) */
-    setpgid(p, p);
-    int e = 0;
-    ssize_t n;
-    while ((n = read(report[0], &e, sizeof e)) < 0 && errno == EINTR)
-        ;
-    close(report[0]);
-    if (n == (ssize_t)sizeof e) { /* exec failed: reap the child, report why */
-        while (waitpid(p, NULL, 0) < 0 && errno == EINTR)
-            ;
-        return e ? e : ENOEXEC;
-    }
-    *pid = p;
-    return 0;
-}
-
 /* Spawn the next attempt. On failure the attempt is recorded as an exec
  * error and the state stays RUNNER_BACKOFF for finish() to pick up. */
 static void start_attempt(struct runner *r)
@@ -646,7 +525,7 @@ static void start_attempt(struct runner *r)
 
     r->mono_start = time_mono();
     a->start = time_wall();
-    int err = spawn(&r->pid, argv, env, pipefd[1], r->cfg.file_limit);
+    int err = spawner_run(r->spawner, argv, env, pipefd[1], r->cfg.file_limit, &r->pid);
     if (err != 0) {
         attempt_failed_to_start(r, a, "cannot run ", argv[0], err);
         goto out;
