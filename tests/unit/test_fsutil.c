@@ -242,6 +242,19 @@ START_TEST(fresh_dir_empties_without_following)
     ck_assert_int_eq(fs_fresh_dir(NULL, "run", "shard-1/attempt-2", err, sizeof err), -1);
     ck_assert_str_eq(err, "run/shard-1/attempt-2 " REFUSED);
     ck_assert_str_eq(get("outside/keep"), "precious");
+    /* a link at the shard's directory, which is made before it is opened:
+     * refused, and nothing made where it points */
+    ck_assert_int_eq(symlink("../outside", "run/shard-9"), 0);
+    ck_assert_int_eq(fs_fresh_dir(NULL, "run", "shard-9/attempt-1", err, sizeof err), -1);
+    ck_assert_str_eq(err, "run/shard-9 " REFUSED);
+    ck_assert(!exists("outside/attempt-1"));
+    /* a file where the attempt's directory goes: not replaced */
+    ck_assert_int_eq(fs_fresh_dir(NULL, "run", "shard-1/attempt-3/", err, sizeof err), 0);
+    ck_assert(is_dir("run/shard-1/attempt-3"));
+    put("run/shard-1/attempt-4", "x");
+    ck_assert_int_eq(fs_fresh_dir(NULL, "run", "shard-1/attempt-4", err, sizeof err), -1);
+    ck_assert_str_eq(err, "run/shard-1/attempt-4 is not a directory");
+    ck_assert_str_eq(get("run/shard-1/attempt-4"), "x");
 }
 END_TEST
 
