@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -193,8 +194,16 @@ void reaper_kill_all(void)
     errno = saved;
 }
 
+/* Whether this process may have a child to reap: false once a reap found
+ * none at all (ECHILD), until the next attempt starts. No child, no
+ * descendant, so no orphan can come either: the idle rank's polls for
+ * orphans cost no system call. */
+static bool may_have_children = true;
+
 void reaper_reap_orphans(double patience)
 {
+    if (!may_have_children)
+        return;
     double until = time_mono() + patience;
     for (;;) {
         pid_t p = waitpid(-1, NULL, WNOHANG);
@@ -202,8 +211,10 @@ void reaper_reap_orphans(double patience)
             continue;
         if (p < 0 && errno == EINTR)
             continue;
+        if (p < 0 && errno == ECHILD)
+            may_have_children = false;
         if (p < 0 || time_mono() >= until)
-            return; /* ECHILD: none left */
+            return;
         struct timespec ts = {0, 1000000};
         nanosleep(&ts, NULL);
     }
@@ -211,6 +222,8 @@ void reaper_reap_orphans(double patience)
 
 void reaper_set_group(pid_t leader)
 {
+    if (leader > 0)
+        may_have_children = true;
     atomic_store(&running_group, (int)leader);
 }
 

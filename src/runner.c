@@ -184,8 +184,9 @@ static void emit(struct runner *r, int kind, const char *data, size_t len)
 
 /* Read what the attempt printed, up to limit bytes for now: the head goes on
  * at once, the rest into the tail ring (and on as LOG_LIVE when streaming).
- * At end of file the pipe is closed. */
-static void drain_output(struct runner *r, size_t limit)
+ * At end of file the pipe is closed. Unless to_end, a short read ends it:
+ * the pipe was empty then, and epoll says when there is more. */
+static void drain_output(struct runner *r, size_t limit, bool to_end)
 {
     static char buf[LOG_CHUNK_MAX];
     size_t got = 0;
@@ -208,6 +209,8 @@ static void drain_output(struct runner *r, size_t limit)
         emit(r, LOG_HEAD, buf, head);
         if (r->cfg.stream)
             emit(r, LOG_LIVE, buf + head, (size_t)n - head);
+        if (!to_end && (size_t)n < sizeof buf)
+            return;
     }
 }
 
@@ -219,7 +222,7 @@ static void drain_output(struct runner *r, size_t limit)
  * omission notice, the tail and LOG_END. */
 static void end_output(struct runner *r)
 {
-    drain_output(r, FINAL_DRAIN);
+    drain_output(r, FINAL_DRAIN, true);
     watch_fd(r, &r->outfd, false);
     uint64_t dropped = logcap_dropped(&r->logs);
     if (dropped > 0) {
@@ -632,29 +635,34 @@ static void record_exit(struct runner *r, int st)
     }
 }
 
-static void step_running(struct runner *r, double now)
+/* Time the attempt out, or end it, as due. exited: its pidfd said it has
+ * ended (it is a zombie, not reaped); else waitid asks. */
+static void step_running(struct runner *r, double now, bool exited)
 {
-    /* learn that it ended without reaping it: the zombie keeps its pid and
-     * process group from being reused while the group is killed below */
-    siginfo_t si;
-    si.si_pid = 0;
-    int w = waitid(P_PID, (id_t)r->pid, &si, WEXITED | WNOHANG | WNOWAIT);
-    if (w == 0 && si.si_pid == 0) {
-        if (!r->timed_out && now >= r->deadline) {
-            r->timed_out = true;
-            kill_group(r->pid, SIGTERM);
-            r->kill_at = now + r->cfg.kill_grace;
-        } else if (r->timed_out && !r->kill_sent && now >= r->kill_at) {
-            kill_group(r->pid, SIGKILL);
-            r->kill_sent = true;
+    if (!exited) {
+        /* learn that it ended without reaping it: the zombie keeps its pid
+         * and process group from being reused while the group is killed */
+        siginfo_t si;
+        si.si_pid = 0;
+        int w = waitid(P_PID, (id_t)r->pid, &si, WEXITED | WNOHANG | WNOWAIT);
+        if (w == 0 && si.si_pid == 0) {
+            if (!r->timed_out && now >= r->deadline) {
+                r->timed_out = true;
+                kill_group(r->pid, SIGTERM);
+                r->kill_at = now + r->cfg.kill_grace;
+            } else if (r->timed_out && !r->kill_sent && now >= r->kill_at) {
+                kill_group(r->pid, SIGKILL);
+                r->kill_sent = true;
+            }
+            return;
         }
-        return;
+        if (w < 0 && errno == EINTR)
+            return;
+        exited = w == 0; /* else reaped by someone else: its group is not ours */
     }
-    if (w < 0 && errno == EINTR)
-        return;
     watch_fd(r, &r->pidfd, false);
     /* the shard is over: whatever it left running in its group goes too */
-    if (w == 0)
+    if (exited)
         kill(-r->pid, SIGKILL);
     reaper_set_group(0);
     int st;
@@ -670,16 +678,40 @@ static void step_running(struct runner *r, double now)
     r->retry_at = INFINITY; /* decided by step() */
 }
 
+/* What the running attempt has for us: output to read (*out), and whether
+ * it has exited (*exited), from one epoll_wait that does not block. Without
+ * a pidfd, output is read and waitid asked every time. */
+static void poll_running(struct runner *r, bool *out, bool *exited)
+{
+    *out = *exited = false;
+    if (r->pidfd < 0) {
+        *out = true;
+        return;
+    }
+    struct epoll_event ev[2];
+    int n = epoll_wait(r->epfd, ev, 2, 0);
+    for (int i = 0; i < n; i++) {
+        if (ev[i].data.fd == r->outfd)
+            *out = true;
+        else if (ev[i].data.fd == r->pidfd)
+            *exited = true;
+    }
+}
+
 struct shard_result *runner_step(struct runner *r)
 {
     double now = time_mono();
     if (r->state != RUNNER_RUNNING)
         reaper_reap_orphans(0);
     if (r->state == RUNNER_RUNNING) {
+        bool out, exited;
+        poll_running(r, &out, &exited);
         /* a bounded bite, so that a flood of output cannot starve MPI */
-        if (!r->hold)
-            drain_output(r, 16 * LOG_CHUNK_MAX);
-        step_running(r, now);
+        if (out && !r->hold)
+            drain_output(r, 16 * LOG_CHUNK_MAX, false);
+        double due = r->timed_out ? (r->kill_sent ? INFINITY : r->kill_at) : r->deadline;
+        if (exited || r->pidfd < 0 || now >= due)
+            step_running(r, now, exited);
         if (r->state == RUNNER_RUNNING)
             return NULL;
         /* the attempt ended: pass, give up, or schedule a retry */
