@@ -8,7 +8,6 @@
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,55 +347,6 @@ static struct attempt *new_attempt(struct runner *r)
     return a;
 }
 
-/* One "NAME=value" string, or NULL when out of memory. */
-static char *env_entry(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *env_entry(const char *fmt, ...)
-{
-    va_list ap;
-    char *s;
-    va_start(ap, fmt);
-    if (vasprintf(&s, fmt, ap) < 0)
-        s = NULL;
-    va_end(ap);
-    return s;
-}
-
-/* The parent's environment with the DISTMPI_* values of this attempt in
- * place of any inherited ones. Only the DISTMPI_* strings are owned. */
-static char **child_env(const struct subst *v, const char *outdir)
-{
-    size_t n = 0;
-    while (environ[n])
-        n++;
-    char **env = calloc(n + 9, sizeof *env);
-    if (!env)
-        return NULL;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (strncmp(environ[i], "DISTMPI_", 8) != 0)
-            env[k++] = environ[i];
-    size_t first = k;
-    env[k++] = env_entry("DISTMPI_SHARD=%ld", v->shard);
-    env[k++] = env_entry("DISTMPI_SHARD_INDEX=%ld", v->index);
-    env[k++] = env_entry("DISTMPI_TOTAL_SHARDS=%ld", v->total);
-    env[k++] = env_entry("DISTMPI_HOST=%s", v->host);
-    env[k++] = env_entry("DISTMPI_RANK=%ld", v->rank);
-    env[k++] = env_entry("DISTMPI_SLOT=%ld", v->slot);
-    env[k++] = env_entry("DISTMPI_ATTEMPT=%ld", v->attempt);
-    env[k++] = env_entry("DISTMPI_OUTPUT_DIR=%s", outdir);
-    int bad = 0;
-    for (size_t i = first; i < k; i++)
-        bad |= env[i] == NULL;
-    if (bad) {
-        for (size_t i = first; i < k; i++)
-            free(env[i]);
-        free(env);
-        return NULL;
-    }
-    env[k] = NULL;
-    return env;
-}
-
 static void free_env(char **env)
 {
     if (!env)
@@ -405,6 +355,31 @@ static void free_env(char **env)
         if (strncmp(env[i], "DISTMPI_", 8) == 0)
             free(env[i]);
     free(env);
+}
+
+/* The parent's environment with the DISTMPI_* values of this attempt (one
+ * per placeholder, template.h) in place of any inherited ones. Only the
+ * DISTMPI_* strings are owned. */
+static char **child_env(const struct subst *v)
+{
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **env = calloc(n + PH_COUNT + 1, sizeof *env);
+    if (!env)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "DISTMPI_", 8) != 0)
+            env[k++] = environ[i];
+    for (int ph = 0; ph < PH_COUNT; ph++) {
+        if (!(env[k++] = template_env_entry(v, (enum placeholder)ph))) {
+            free_env(env);
+            return NULL;
+        }
+    }
+    env[k] = NULL;
+    return env;
 }
 
 static char **child_argv(const struct runner *r, const struct subst *v)
@@ -520,7 +495,7 @@ static void start_attempt(struct runner *r)
                                 "", EINVAL);
         goto out;
     }
-    env = child_env(&v, dir);
+    env = child_env(&v);
     if (!argv || !env) {
         attempt_failed_to_start(r, a, "out of memory", "", ENOMEM);
         goto out;

@@ -689,6 +689,72 @@ START_TEST(glob_values_match_only_themselves)
 }
 END_TEST
 
+/* The table names every placeholder once, with its variable, in the
+ * order the brief and distmpi(1) give them. */
+START_TEST(table_names_and_variables)
+{
+    static const char *const want[PH_COUNT][2] = {
+        {"shard", "DISTMPI_SHARD"},        {"index", "DISTMPI_SHARD_INDEX"},
+        {"total", "DISTMPI_TOTAL_SHARDS"}, {"host", "DISTMPI_HOST"},
+        {"rank", "DISTMPI_RANK"},          {"slot", "DISTMPI_SLOT"},
+        {"attempt", "DISTMPI_ATTEMPT"},    {"output_dir", "DISTMPI_OUTPUT_DIR"}};
+    for (int i = 0; i < PH_COUNT; i++) {
+        ck_assert_str_eq(placeholders[i].name, want[i][0]);
+        ck_assert_str_eq(placeholders[i].env, want[i][1]);
+        /* text others choose is what a shell must get quoted */
+        ck_assert_int_eq(placeholders[i].is_string, i == PH_HOST || i == PH_OUTPUT_DIR);
+    }
+}
+END_TEST
+
+/* What a template gets for {name} is what the child gets in its variable,
+ * for every placeholder and for values at the edges. */
+START_TEST(environment_matches_expansion)
+{
+    struct subst vs[] = {V, V, V};
+    vs[1].output_dir = "/run dir/shard-0004/attempt-1";
+    vs[1].host = "h'o st";
+    vs[2].shard = LONG_MAX;
+    vs[2].index = LONG_MIN;
+    vs[2].rank = -1;
+    vs[2].host = NULL; /* taken as "" */
+    for (size_t k = 0; k < sizeof vs / sizeof vs[0]; k++) {
+        for (int i = 0; i < PH_COUNT; i++) {
+            char text[32];
+            snprintf(text, sizeof text, "{%s}", placeholders[i].name);
+            char *value = template_expand(text, &vs[k], false);
+            char *entry = template_env_entry(&vs[k], (enum placeholder)i);
+            ck_assert_ptr_nonnull(value);
+            ck_assert_ptr_nonnull(entry);
+            size_t n = strlen(placeholders[i].env);
+            ck_assert_msg(!strncmp(entry, placeholders[i].env, n) && entry[n] == '=',
+                          "entry '%s' for {%s}", entry, placeholders[i].name);
+            ck_assert_str_eq(entry + n + 1, value);
+            free(value);
+            free(entry);
+        }
+    }
+    char *e = template_env_entry(&V, PH_SHARD);
+    ck_assert_str_eq(e, "DISTMPI_SHARD=4");
+    free(e);
+    errno = 0;
+    ck_assert_ptr_null(template_env_entry(&V, PH_COUNT));
+    ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
+/* template_check's message lists the known placeholders from the table. */
+START_TEST(unknown_placeholder_lists_the_table)
+{
+    char err[512] = "";
+    ck_assert_int_eq(template_check("{shrad}", err, sizeof err), -1);
+    ck_assert_str_eq(err,
+                     "unknown placeholder {shrad} (known: {shard} {index} {total} {host} "
+                     "{rank} {slot} {attempt} {output_dir}; write {{ and }} for literal "
+                     "braces)");
+}
+END_TEST
+
 static Suite *template_suite(void)
 {
     Suite *s = suite_create("template");
@@ -704,6 +770,12 @@ static Suite *template_suite(void)
     tcase_add_test(tc, values_not_rescanned);
     tcase_add_test(tc, no_splitting_without_quoting);
     tcase_add_test(tc, task_mode_quotes_values);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("table");
+    tcase_add_test(tc, table_names_and_variables);
+    tcase_add_test(tc, environment_matches_expansion);
+    tcase_add_test(tc, unknown_placeholder_lists_the_table);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("quote");
