@@ -20,8 +20,7 @@
 /* A walk down BASE/REL, and where its errors go. */
 struct walk {
     const char *base, *rel;
-    char *err;
-    size_t errlen;
+    struct error *err;
     int at;         /* BASE already open (the caller's), or -1 */
     int make_first; /* REL's directories are likely new: mkdirat before openat */
 };
@@ -39,11 +38,9 @@ static int fail(const struct walk *w, size_t nb, size_t nr, int e, const char *w
             nb--;
         sep = nb == 0 || w->base[nb - 1] == '/' ? "" : "/";
     }
-    if (w->errlen > 0)
-        snprintf(w->err, w->errlen, "%.*s%s%.*s%s%s", (int)nb, w->base, sep, (int)(nr - r0),
-                 w->rel + r0, what ? " " : ": ", what ? what : strerror(e));
     errno = e;
-    return -1;
+    return errprintf(w->err, "%.*s%s%.*s%s%s", (int)nb, w->base, sep, (int)(nr - r0), w->rel + r0,
+                     what ? " " : ": ", what ? what : strerror(e));
 }
 
 /* The next component of s after *pos, as s[*start, *end); 0 at the end. */
@@ -192,9 +189,9 @@ static int open_dirs(const struct walk *w)
     return fd;
 }
 
-int fs_open_dirs(const char *base, const char *rel, char *err, size_t errlen)
+int fs_open_dirs(const char *base, const char *rel, struct error *err)
 {
-    struct walk w = {base, rel ? rel : "", err, errlen, -1, 0};
+    struct walk w = {base, rel ? rel : "", err, -1, 0};
     return open_dirs(&w);
 }
 
@@ -209,7 +206,7 @@ static int from_base(struct walk *w, int *base_fd, int (*op)(struct walk *w, int
     }
     for (int tries = 0;; tries++) {
         if (*base_fd < 0) {
-            struct walk bw = {w->base, "", w->err, w->errlen, -1, 0};
+            struct walk bw = {w->base, "", w->err, -1, 0};
             if ((*base_fd = open_dirs(&bw)) < 0)
                 return -1;
         }
@@ -337,9 +334,9 @@ static int fresh_dir(struct walk *w, int flags)
     return 0;
 }
 
-int fs_fresh_dir(int *base_fd, const char *base, const char *rel, char *err, size_t errlen)
+int fs_fresh_dir(int *base_fd, const char *base, const char *rel, struct error *err)
 {
-    struct walk w = {base, rel ? rel : "", err, errlen, -1, 0};
+    struct walk w = {base, rel ? rel : "", err, -1, 0};
     return from_base(&w, base_fd, fresh_dir, 0);
 }
 
@@ -353,7 +350,7 @@ static int create(struct walk *wp, int flags)
     char *dirs = slash ? strndup(rel, (size_t)(slash - rel)) : strdup("");
     if (!dirs)
         return fail(&w, nb, nr, ENOMEM, NULL);
-    struct walk dw = {base, dirs, w.err, w.errlen, w.at, 0};
+    struct walk dw = {base, dirs, w.err, w.at, 0};
     int dfd = !*name || !strcmp(name, ".") || !strcmp(name, "..")
                   ? fail(&w, nb, nr, EINVAL, "is not a file name")
                   : open_dirs(&dw);
@@ -406,13 +403,13 @@ error:
     return -1;
 }
 
-int fs_create(int *base_fd, const char *base, const char *rel, int flags, char *err, size_t errlen)
+int fs_create(int *base_fd, const char *base, const char *rel, int flags, struct error *err)
 {
-    struct walk w = {base, rel, err, errlen, -1, 0};
+    struct walk w = {base, rel, err, -1, 0};
     return from_base(&w, base_fd, create, flags);
 }
 
-int fs_read_file(const char *path, size_t max, char **data, size_t *len, char *err, size_t errlen)
+int fs_read_file(const char *path, size_t max, char **data, size_t *len, struct error *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
@@ -426,24 +423,22 @@ int fs_read_file(const char *path, size_t max, char **data, size_t *len, char *e
         close(fd);
     if (rc == 0)
         return 0;
-    if (saved == EFBIG)
-        snprintf(err, errlen, "%s: %zu KiB or more, too large", path, max / 1024);
-    else
-        snprintf(err, errlen, "%s: %s", path,
-                 saved == EISDIR ? "is a directory, not a file" : strerror(saved));
     errno = saved;
-    return -1;
+    if (saved == EFBIG)
+        return errprintf(err, "%s: %zu KiB or more, too large", path, max / 1024);
+    return errprintf(err, "%s: %s", path,
+                     saved == EISDIR ? "is a directory, not a file" : strerror(saved));
 }
 
-int fs_write_atomic(const char *path, int (*write_fn)(FILE *f, void *arg), void *arg, char *err,
-                    size_t errlen)
+int fs_write_atomic(const char *path, int (*write_fn)(FILE *f, void *arg), void *arg,
+                    struct error *err)
 {
     const char *slash = strrchr(path, '/');
     const char *name = slash ? slash + 1 : path;
     char *dir = !slash          ? strdup(".")
                 : slash == path ? strdup("/")
                                 : strndup(path, (size_t)(slash - path));
-    struct walk w = {path, "", err, errlen, -1, 0};
+    struct walk w = {path, "", err, -1, 0};
     size_t n = strlen(path);
     if (!dir)
         return fail(&w, n, 0, ENOMEM, NULL);

@@ -490,8 +490,13 @@ static int sample_load(const char *path, health_own_fn own, void *arg, struct he
             pause_seconds(HEALTH_SAMPLE_GAP);
         char *text = NULL;
         size_t len;
-        if (fs_read_file(path, PROBE_READ_MAX, &text, &len, err, errlen) < 0)
+        struct error e;
+        if (fs_read_file(path, PROBE_READ_MAX, &text, &len, &e) < 0) {
+            int saved = errno;
+            snprintf(err, errlen, "%s", e.text);
+            errno = saved;
             return -1;
+        }
         int rc = i > 0 ? 0 : parse_loadavg(path, text, len, &raw->load1, err, errlen);
         if (rc == 0)
             rc = parse_running(path, text, len, &running[i], err, errlen);
@@ -532,8 +537,14 @@ int health_probe_files(const char *disk_path, const char *meminfo_path, const ch
     char *mem = NULL;
     size_t memlen;
     int rc = -1;
-    if (fs_read_file(meminfo_path, PROBE_READ_MAX, &mem, &memlen, err, errlen) == 0 &&
-        parse_meminfo(meminfo_path, mem, memlen, &raw.mem_total_kb, &raw.mem_available_kb, err,
+    struct error e;
+    if (fs_read_file(meminfo_path, PROBE_READ_MAX, &mem, &memlen, &e) < 0) {
+        int saved = errno;
+        snprintf(err, errlen, "%s", e.text);
+        errno = saved;
+        return -1;
+    }
+    if (parse_meminfo(meminfo_path, mem, memlen, &raw.mem_total_kb, &raw.mem_available_kb, err,
                       errlen) == 0 &&
         sample_load(loadavg_path, own, arg, &raw, err, errlen) == 0 &&
         sample_from_raw(&raw, out, disk_path, meminfo_path, loadavg_path, err, errlen) == 0)

@@ -808,9 +808,9 @@ int healthcmd_main(int argc, char **argv, int launching)
     }
     if (write_path) {
         struct hostfile_out o = {hosts, n};
-        char why[4200];
-        if (fs_write_atomic(write_path, write_healthy, &o, why, sizeof why) < 0) {
-            fprintf(stderr, "distmpi: cannot write %s\n", why);
+        struct error why;
+        if (fs_write_atomic(write_path, write_healthy, &o, &why) < 0) {
+            fprintf(stderr, "distmpi: cannot write %s\n", why.text);
             status = 3;
         }
     }

@@ -322,8 +322,13 @@ int hostfile_load(const char *path, struct hostfile **out, char *err, size_t err
 {
     char *data;
     size_t len;
-    if (fs_read_file(path, HOSTFILE_MAX_BYTES, &data, &len, err, errlen) < 0)
+    struct error e;
+    if (fs_read_file(path, HOSTFILE_MAX_BYTES, &data, &len, &e) < 0) {
+        int saved = errno;
+        snprintf(err, errlen, "%s", e.text);
+        errno = saved;
         return -1;
+    }
     int rc = hostfile_parse(path, data ? data : "", len, out, err, errlen);
     free(data);
     return rc;

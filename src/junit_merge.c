@@ -678,16 +678,17 @@ int junit_merge_buffer(struct _xmlNode *suite, const char *buf, size_t len, cons
 int junit_merge_file(struct _xmlNode *suite, const char *path, const char *file_name,
                      struct junit_counts *counts, char *why, size_t whylen)
 {
-    char *buf = NULL, err[512];
+    char *buf = NULL;
+    struct error err;
     size_t len = 0;
     /* one byte more than the limit, so that a file of exactly the limit is read */
-    if (fs_read_file(path, (size_t)JUNIT_MERGE_MAX_BYTES + 1, &buf, &len, err, sizeof err) < 0) {
+    if (fs_read_file(path, (size_t)JUNIT_MERGE_MAX_BYTES + 1, &buf, &len, &err) < 0) {
         if (errno == ENOMEM)
             return MERGE_NOMEM;
         if (errno == EFBIG)
             set_why(why, whylen, "larger than %ld MiB", JUNIT_MERGE_MAX_BYTES >> 20);
         else
-            set_why(why, whylen, "cannot read the copy on rank 0: %s", err);
+            set_why(why, whylen, "cannot read the copy on rank 0: %s", err.text);
         return -1;
     }
     int rc = junit_merge_buffer(suite, buf, len, file_name, counts, why, whylen);

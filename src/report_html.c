@@ -805,10 +805,17 @@ int report_html_write(const char *path, const struct report *rep, const struct h
     struct out o;
     build(&o, rep, opt);
     int rc = -1;
-    if (o.oom)
+    if (o.oom) {
         snprintf(err, errlen, "%s: out of memory building the report", path);
-    else
-        rc = fs_write_atomic(path, write_out, &o, err, errlen);
+    } else {
+        struct error e;
+        rc = fs_write_atomic(path, write_out, &o, &e);
+        if (rc < 0) {
+            int saved = errno;
+            snprintf(err, errlen, "%s", e.text);
+            errno = saved;
+        }
+    }
     free(o.s);
     return rc;
 }

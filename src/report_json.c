@@ -251,7 +251,13 @@ int report_json_write(const char *path, const struct report *rep, char *err, siz
         snprintf(err, errlen, "%s: out of memory building the report", path);
         return -1;
     }
-    int rc = fs_write_atomic(path, dump, root, err, errlen);
+    struct error e;
+    int rc = fs_write_atomic(path, dump, root, &e);
+    if (rc < 0) {
+        int saved = errno;
+        snprintf(err, errlen, "%s", e.text);
+        errno = saved;
+    }
     json_decref(root);
     return rc;
 }

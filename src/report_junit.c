@@ -736,7 +736,13 @@ int report_junit_write_opts(const char *path, const struct report *rep,
         snprintf(err, errlen, "%s: out of memory building the report", path);
         return -1;
     }
-    int rc = fs_write_atomic(path, dump, doc, err, errlen);
+    struct error e;
+    int rc = fs_write_atomic(path, dump, doc, &e);
+    if (rc < 0) {
+        int saved = errno;
+        snprintf(err, errlen, "%s", e.text);
+        errno = saved;
+    }
     xmlFreeDoc(doc);
     return rc;
 }

@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "backoff.h"
+#include "buf.h"
+#include "error.h"
 #include "fsutil.h"
 #include "logcap.h"
 #include "reaper.h"
@@ -426,16 +428,15 @@ static void attempt_failed_why(struct runner *r, struct attempt *a, const char *
     free(r->error);
     r->error = strdup(why);
     /* the attempt's log says why, as if the command had printed it */
-    char line[2 * PATH_MAX + 256];
-    int n = snprintf(line, sizeof line, "distmpi: %s\n", why);
-    if (n > 0) {
+    struct buf line = BUF_INIT;
+    if (buf_printf(&line, "distmpi: %s\n", why) == 0) {
         size_t head;
         /* a failure here only loses this line from the tail; r->error
          * says why the attempt failed all the same */
-        (void)logcap_feed(&r->logs, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1,
-                          &head);
-        emit(r, LOG_HEAD, line, head);
+        (void)logcap_feed(&r->logs, line.data, line.len, &head);
+        emit(r, LOG_HEAD, line.data, head);
     }
+    buf_free(&line);
     end_output(r);
 }
 
@@ -443,9 +444,9 @@ static void attempt_failed_why(struct runner *r, struct attempt *a, const char *
 static void attempt_failed_to_start(struct runner *r, struct attempt *a, const char *what,
                                     const char *path, int err)
 {
-    char why[PATH_MAX + 256];
-    snprintf(why, sizeof why, "%s%s: %s", what, path, strerror(err));
-    attempt_failed_why(r, a, why);
+    struct error why;
+    errprintf(&why, "%s%s: %s", what, path, strerror(err));
+    attempt_failed_why(r, a, why.text);
 }
 
 /* Spawn the next attempt. On failure the attempt is recorded as an exec
@@ -475,11 +476,10 @@ static void start_attempt(struct runner *r)
         goto out;
     }
     /* shard-N/attempt-A are distmpi's: never through a link (fsutil.h) */
-    char why[2 * PATH_MAX];
-    if (fs_fresh_dir(&r->run_fd, r->run_dir, dir + strlen(r->run_dir) + 1, why, sizeof why) < 0) {
-        char line[3 * PATH_MAX];
-        snprintf(line, sizeof line, "cannot create the output directory %s: %s", dir, why);
-        attempt_failed_why(r, a, line);
+    struct error why;
+    if (fs_fresh_dir(&r->run_fd, r->run_dir, dir + strlen(r->run_dir) + 1, &why) < 0) {
+        errprefix(&why, "cannot create the output directory %s: ", dir);
+        attempt_failed_why(r, a, why.text);
         goto out;
     }
     if (pipe2(pipefd, O_CLOEXEC) < 0) {

@@ -76,9 +76,9 @@ int tasks_parse(const char *name, const char *data, size_t len, struct tasklist 
             continue;
         if (append(t, &cap, start, n, line) < 0)
             goto nomem;
-        char why[512];
-        if (template_check_shell(t->lines[t->count - 1], why, sizeof why) < 0) {
-            snprintf(err, errlen, "%s:%ld: %s", name, line, why);
+        struct error why;
+        if (template_check_shell(t->lines[t->count - 1], &why) < 0) {
+            snprintf(err, errlen, "%s:%ld: %s", name, line, why.text);
             goto fail;
         }
     }
@@ -102,8 +102,13 @@ int tasks_load(const char *path, struct tasklist **out, char *err, size_t errlen
 {
     char *data;
     size_t len;
-    if (fs_read_file(path, TASKS_MAX_BYTES, &data, &len, err, errlen) < 0)
+    struct error e;
+    if (fs_read_file(path, TASKS_MAX_BYTES, &data, &len, &e) < 0) {
+        int saved = errno;
+        snprintf(err, errlen, "%s", e.text);
+        errno = saved;
         return -1;
+    }
     int rc = tasks_parse(path, data ? data : "", len, out, err, errlen);
     free(data);
     return rc;

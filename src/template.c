@@ -97,7 +97,7 @@ static int lookup(const char *name, size_t len)
     return -1;
 }
 
-int template_check(const char *text, char *err, size_t errlen)
+int template_check(const char *text, struct error *err)
 {
     for (size_t i = 0; text[i]; i++) {
         if ((text[i] == '{' && text[i + 1] == '{') || (text[i] == '}' && text[i + 1] == '}')) {
@@ -109,9 +109,9 @@ int template_check(const char *text, char *err, size_t errlen)
             struct buf known = BUF_INIT;
             for (int k = 0; k < PH_COUNT; k++)
                 buf_printf(&known, "%s{%s}", k ? " " : "", placeholders[k].name);
-            snprintf(err, errlen,
-                     "unknown placeholder {%.*s} (known: %s; write {{ and }} for literal braces)",
-                     (int)n, text + i + 1, known.failed ? "see distmpi(1)" : buf_str(&known));
+            errprintf(err,
+                      "unknown placeholder {%.*s} (known: %s; write {{ and }} for literal braces)",
+                      (int)n, text + i + 1, known.failed ? "see distmpi(1)" : buf_str(&known));
             buf_free(&known);
             return -1;
         }
@@ -181,15 +181,14 @@ static const char *const ctx_where[] = {
 };
 
 /* Report a string placeholder that stands where it is not safe. */
-static int refuse(int tok, const char *where, size_t col, char *err, size_t errlen)
+static int refuse(int tok, const char *where, size_t col, struct error *err)
 {
     const char *name = placeholders[tok - TOK_PH].name;
     const char *var = placeholders[tok - TOK_PH].env;
-    snprintf(err, errlen,
-             "{%s} %s (column %zu); write it outside quotes and substitutions, where distmpi "
-             "quotes it as one word, or use \"$%s\" instead",
-             name, where, col, var);
-    return -1;
+    return errprintf(err,
+                     "{%s} %s (column %zu); write it outside quotes and substitutions, where "
+                     "distmpi quotes it as one word, or use \"$%s\" instead",
+                     name, where, col, var);
 }
 
 /* The word being read in a command context. */
@@ -277,9 +276,9 @@ static int is_operator(int tok)
            tok == '>' || tok == '(' || tok == ')';
 }
 
-int template_check_shell(const char *text, char *err, size_t errlen)
+int template_check_shell(const char *text, struct error *err)
 {
-    if (template_check(text, err, errlen) < 0)
+    if (template_check(text, err) < 0)
         return -1;
     struct shscan s = {.sp = 0};
     s.stack[0] = SH_TOP;
@@ -295,15 +294,15 @@ int template_check_shell(const char *text, char *err, size_t errlen)
         s.after_dollar = 0;
         if (is_string_ph(tok)) {
             if (s.poison)
-                return refuse(tok, s.poison, col, err, errlen);
+                return refuse(tok, s.poison, col, err);
             if (c != SH_TOP)
-                return refuse(tok, ctx_where[c], col, err, errlen);
+                return refuse(tok, ctx_where[c], col, err);
             if (was_dollar)
-                return refuse(tok, "follows a $", col, err, errlen);
+                return refuse(tok, "follows a $", col, err);
             if (s.dbracket)
-                return refuse(tok, "is inside [[...]]", col, err, errlen);
+                return refuse(tok, "is inside [[...]]", col, err);
             if (s.w.subscript)
-                return refuse(tok, "is inside an array subscript NAME[...]", col, err, errlen);
+                return refuse(tok, "is inside an array subscript NAME[...]", col, err);
             word_add(&s.w, tok);
             continue;
         }
@@ -324,7 +323,7 @@ int template_check_shell(const char *text, char *err, size_t errlen)
             /* the first unescaped ` ends it, whatever the quotes */
             if (tok == '\\' && next != TOK_END) {
                 if (is_string_ph(next))
-                    return refuse(next, ctx_where[c], col + 1, err, errlen);
+                    return refuse(next, ctx_where[c], col + 1, err);
                 len += nlen;
             } else if (tok == '`') {
                 s.sp--;
@@ -429,7 +428,7 @@ int template_check_shell(const char *text, char *err, size_t errlen)
             }
             if (tok == '\\') {
                 if (is_string_ph(next))
-                    return refuse(next, "follows a backslash", col + 1, err, errlen);
+                    return refuse(next, "follows a backslash", col + 1, err);
                 len += nlen;
                 continue;
             }
@@ -519,8 +518,7 @@ static void add_glob_literal(struct buf *b, const char *value)
 static char *expand(const char *text, const struct subst *v, enum quoting q)
 {
     if (q == Q_SHELL) {
-        char err[256];
-        if (template_check_shell(text, err, sizeof err) < 0) {
+        if (template_check_shell(text, NULL) < 0) {
             errno = EINVAL;
             return NULL;
         }

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "error.h"
+
 /* The placeholders, in the order of the table below and of the child's
  * DISTMPI_* variables. */
 enum placeholder {
@@ -51,8 +53,9 @@ struct subst {
 };
 
 /* Check text: every {name} must be a known placeholder.
- * Returns 0, or -1 with "unknown placeholder {name}" (and a hint) in err. */
-int template_check(const char *text, char *err, size_t errlen);
+ * Returns 0, or -1 with "unknown placeholder {name}" (and a hint) in err
+ * (error.h; NULL: no message wanted). */
+int template_check(const char *text, struct error *err);
 
 /* Check text as template_check does, and also as a /bin/sh command line
  * (a task line): every {host} and {output_dir}, whose values others may
@@ -66,7 +69,7 @@ int template_check(const char *text, char *err, size_t errlen);
  * stand anywhere.
  * Returns 0, or -1 with the problem in err: "{NAME} is inside '...' quotes
  * (column N); ..." with what to write instead, or template_check's. */
-int template_check_shell(const char *text, char *err, size_t errlen);
+int template_check_shell(const char *text, struct error *err);
 
 /* Expand text with the values in v. With shell (a task line), text must
  * pass template_check_shell, and each {host} and {output_dir} becomes one

@@ -41,9 +41,10 @@ static const char *sample(const char *name)
 /* A sample's bytes (free with free()). Fails the test when it is missing. */
 static char *read_sample(const char *name, size_t *len)
 {
-    char *buf = NULL, err[512];
-    ck_assert_msg(fs_read_file(sample(name), 1 << 20, &buf, len, err, sizeof err) == 0,
-                  "%s (set DISTMPI_SRCDIR to the source tree)", err);
+    char *buf = NULL;
+    struct error err;
+    ck_assert_msg(fs_read_file(sample(name), 1 << 20, &buf, len, &err) == 0,
+                  "%s (set DISTMPI_SRCDIR to the source tree)", err.text);
     return buf;
 }
 
@@ -773,7 +774,7 @@ START_TEST(merged_report_file)
     ck_assert_int_eq(report_junit_write_opts(path, &f.rep, &f.opt, err, sizeof err), 0);
     char *file;
     size_t flen;
-    ck_assert_int_eq(fs_read_file(path, 1 << 20, &file, &flen, err, sizeof err), 0);
+    ck_assert_int_eq(fs_read_file(path, 1 << 20, &file, &flen, NULL), 0);
     unlink(path);
     size_t len;
     char *mem = report_junit_build(&f.rep, &f.opt, &len);
@@ -1077,7 +1078,8 @@ START_TEST(write_out_of_memory)
         }
         char *file;
         size_t flen;
-        unit_require(fs_read_file(path, 1 << 20, &file, &flen, err, sizeof err) == 0, "%s", err);
+        struct error rerr;
+        unit_require(fs_read_file(path, 1 << 20, &file, &flen, &rerr) == 0, "%s", rerr.text);
         unit_require(flen == good_len && !memcmp(file, good, flen),
                      "allocation %ld of %ld failed: a report that differs", at, calls);
         free(file);
