@@ -173,14 +173,14 @@ CHILD_FN static int child_main(void *arg)
         goto fail;
     /* MPI may ignore signals (SIGPIPE, ...); the test must not. Handled ones
      * go back to default too, so that none runs here once the mask is
-     * emptied below; glibc refuses its own two (32, 33) with EINVAL, and
-     * nothing sends those to another process. */
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; sig++)
+     * emptied below. The raw call reaches glibc's own two (32, 33) as well,
+     * which sigaction() refuses and which a parent started by posix_spawn
+     * (GNU make, say) passes on ignored; a zeroed kernel sigaction is
+     * SIG_DFL whatever the architecture's layout. */
+    static const unsigned long dfl[32];
+    for (int sig = 1; sig < _NSIG; sig++)
         if (sig != SIGKILL && sig != SIGSTOP)
-            sigaction(sig, &dfl, NULL);
+            (void)syscall(SYS_rt_sigaction, sig, dfl, NULL, (size_t)(_NSIG / 8));
     /* the shard gets 0 (/dev/null), 1 and 2 (the output pipe) and nothing
      * else: whatever Open MPI and the libraries opened without
      * close-on-exec stays here. The pipe is moved clear of 0-2 first, in
