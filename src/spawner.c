@@ -155,6 +155,15 @@ CHILD_FN static int cloexec_from_3(void)
     return 0;
 }
 
+/* Set the calling thread's signal mask to set, glibc's own two signals
+ * included (which sigprocmask and pthread_sigmask leave alone): the child
+ * starts with the parent's mask, in which every signal is blocked, so that
+ * no handler runs on its stack. */
+CHILD_FN static void mask_all(const sigset_t *set, sigset_t *old)
+{
+    (void)syscall(SYS_rt_sigprocmask, SIG_SETMASK, set, old, (size_t)(_NSIG / 8));
+}
+
 /* The child, up to exec. Every signal is blocked on entry (see
  * spawner_run), so no handler of the parent's can run on this stack. */
 CHILD_FN static int child_main(void *arg)
@@ -196,21 +205,15 @@ CHILD_FN static int child_main(void *arg)
      * for itself: some programs close or scan every descriptor up to it */
     if (a->files && setrlimit(RLIMIT_NOFILE, a->files) < 0)
         goto fail;
+    /* raw, as it was blocked: a sanitizer's sigprocmask wrapper left the
+     * mask full in a child of this kind */
     sigset_t none;
     sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
+    mask_all(&none, NULL);
     execvpe(a->argv[0], a->argv, a->env);
 fail:
     a->err = errno ? errno : ECHILD;
     _exit(127);
-}
-
-/* Block or restore every signal of the calling thread, glibc's own two
- * included (which sigprocmask and pthread_sigmask leave alone): the child
- * starts with this mask, and a handler must not run on its stack. */
-static void mask_all(const sigset_t *set, sigset_t *old)
-{
-    (void)syscall(SYS_rt_sigprocmask, SIG_SETMASK, set, old, (size_t)(_NSIG / 8));
 }
 
 int spawner_run(struct spawner *s, char *const *argv, char *const *env, int out,
@@ -229,7 +232,7 @@ int spawner_run(struct spawner *s, char *const *argv, char *const *env, int out,
         return errno;
     a.parent = getpid();
     sigset_t all, old;
-    sigfillset(&all);
+    memset(&all, 0xff, sizeof all); /* sigfillset() leaves glibc's two out */
     sigemptyset(&old);
     mask_all(&all, &old);
     pid_t p = clone(child_main, s->map + s->size, CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
