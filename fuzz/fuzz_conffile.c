@@ -47,10 +47,10 @@ static void put_file(const uint8_t *data, size_t size)
 /* Load the file into s; errors must be one line naming the file. */
 static int load(struct settings *s)
 {
-    char err[4200];
-    err[0] = '\0';
-    int rc = conffile_load(path, s, err, sizeof err);
-    if (rc < 0 && (strncmp(err, path, strlen(path)) || strchr(err, '\n')))
+    struct error err;
+    error_clear(&err);
+    int rc = conffile_load(path, s, &err);
+    if (rc < 0 && (strncmp(err.text, path, strlen(path)) || strchr(err.text, '\n')))
         abort();
     return rc;
 }
@@ -61,8 +61,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct settings s;
     settings_init(&s);
     if (load(&s) == 0) {
-        char why[1024];
-        settings_validate(&s, why, sizeof why);
+        struct error why;
+        settings_validate(&s, &why);
     }
     settings_free(&s);
 

@@ -31,8 +31,8 @@ static void round_trip(const struct hostfile *h)
     if (hostfile_write(f, list, h->count) < 0 || fclose(f) != 0)
         abort();
     struct hostfile *back = NULL;
-    char err[1024];
-    if (hostfile_parse("written", text, len, &back, err, sizeof err) < 0 || back->count != h->count)
+    struct error err;
+    if (hostfile_parse("written", text, len, &back, &err) < 0 || back->count != h->count)
         abort();
     for (long i = 0; i < h->count; i++) {
         const struct hostfile_entry *a = &h->hosts[i], *b = &back->hosts[i];
@@ -52,9 +52,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(buf, data, size);
     struct hostfile *h = NULL;
-    char err[1024];
-    err[0] = '\0';
-    if (hostfile_parse("hosts", buf, size, &h, err, sizeof err) == 0) {
+    struct error err;
+    error_clear(&err);
+    if (hostfile_parse("hosts", buf, size, &h, &err) == 0) {
         for (long i = 0; i < h->count; i++) {
             const struct hostfile_entry *e = &h->hosts[i];
             if (!e->name || !e->name[0] || e->slots < 0 || e->max_slots < 0 ||
@@ -63,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         round_trip(h);
         hostfile_destroy(h);
-    } else if (strncmp(err, "hosts", 5) || strchr(err, '\n')) {
+    } else if (strncmp(err.text, "hosts", 5) || strchr(err.text, '\n')) {
         abort(); /* errors are one line naming the file */
     }
     free(buf);

@@ -1,7 +1,9 @@
 /* fuzz_junit.c - libFuzzer harness for the test tool's JUnit files
  * (junit_merge.h): junit_file_check and junit_merge_buffer into a fresh
  * <testsuite> on arbitrary bytes, the merged report serialized and parsed
- * again strictly, and junit_merge_error with arbitrary names and reasons. */
+ * again strictly, and junit_merge_error with arbitrary names and reasons;
+ * the same merge streamed through the report's writer (junit_xml.h) gives
+ * the very bytes libxml2 writes for the tree. */
 #include "config.h"
 
 #include <libxml/parser.h>
@@ -10,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "junit_merge.h"
+#include "junit_xml.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -28,6 +32,35 @@ static void quiet(void *ctx, const char *msg, ...)
 {
     (void)ctx;
     (void)msg;
+}
+
+static int to_buf(void *ctx, const char *data, size_t len)
+{
+    return buf_add(ctx, data, len);
+}
+
+/* The merge of buf streamed through a writer, into a <testsuite> of its
+ * own, as the report writes it; when the tree merge refused the file
+ * (usable 0), only the same stand-in: a refused file is not parsed a
+ * fourth time (one with nested entities takes libxml2 seconds a parse).
+ * Returns the document (heap), or NULL out of memory. */
+static char *streamed(const char *buf, size_t size, int usable, const char *name,
+                      const char *why_name, const char *why_text, size_t *len)
+{
+    struct buf out = BUF_INIT;
+    struct xml_writer *w = xml_writer_create(to_buf, &out);
+    if (!w)
+        return NULL;
+    char why[256];
+    xml_writer_start(w, "testsuite");
+    int merged = usable ? junit_merge_write_buffer(w, buf, size, name, NULL, why, sizeof why) : -1;
+    if (merged == -1)
+        junit_merge_write_error(w, why_name, why_text, NULL);
+    int rc = xml_writer_finish(w);
+    xml_writer_destroy(w);
+    char *s = rc == 0 ? buf_take(&out, len) : NULL;
+    buf_free(&out);
+    return s;
 }
 
 /* A reason is one line of valid text, ending with a NUL inside whylen. */
@@ -66,22 +99,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (merged >= 0 &&
         (counts.tests != merged || counts.failures + counts.errors + counts.skipped > counts.tests))
         abort();
-    if (merged < 0) {
-        /* the stand-in for an unusable file, with the fuzz bytes as its
-         * name and reason */
-        char *text = malloc(size + 1);
-        if (!text)
-            abort();
-        memcpy(text, buf, size);
-        text[size] = '\0';
-        size_t half = strlen(text) / 2;
-        char *name = strndup(text, half);
-        if (!name)
-            abort();
+    /* the stand-in for an unusable file, with the fuzz bytes as its name
+     * and reason */
+    char *text = malloc(size + 1);
+    if (!text)
+        abort();
+    memcpy(text, buf, size);
+    text[size] = '\0';
+    size_t half = strlen(text) / 2;
+    char *name = strndup(text, half);
+    if (!name)
+        abort();
+    if (merged < 0)
         junit_merge_error(suite, name, text + half, &counts);
-        free(name);
-        free(text);
-    }
+
+    /* streamed, the same bytes as the tree written with libxml2's own
+     * formatting */
+    size_t slen = 0;
+    char *s = streamed(buf, size, merged >= 0, "junit-<1>&.xml", name, text + half, &slen);
+    xmlChar *fmt = NULL;
+    int fmtlen = 0;
+    xmlDocDumpFormatMemoryEnc(doc, &fmt, &fmtlen, "UTF-8", 1);
+    if (!s || !fmt || slen != (size_t)fmtlen || memcmp(s, fmt, slen))
+        abort();
+    free(s);
+    xmlFree(fmt);
+    free(name);
+    free(text);
 
     /* whatever the file held, the report is well-formed XML */
     xmlChar *out = NULL;

@@ -19,9 +19,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(buf, data, size);
     struct tasklist *t = NULL;
-    char err[1024];
-    err[0] = '\0';
-    if (tasks_parse("tasks.txt", buf, size, &t, err, sizeof err) == 0) {
+    struct error err;
+    error_clear(&err);
+    if (tasks_parse("tasks.txt", buf, size, &t, &err) == 0) {
         if (!t || t->count < 1)
             abort(); /* an empty task file is an error, never an empty list */
         for (long i = 0; i < t->count; i++) {
@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
         }
         tasks_destroy(t);
-    } else if (strncmp(err, "tasks.txt", 9) || strchr(err, '\n')) {
+    } else if (strncmp(err.text, "tasks.txt", 9) || strchr(err.text, '\n')) {
         abort(); /* errors are one line naming the file */
     }
     free(buf);

@@ -55,8 +55,8 @@ max_len() {
 
 # The sources each harness reaches (plus what the linker pulls in): only the
 # pure modules, no MPI, hwloc or libssh.
-modules="buf error fdio pack result spec template tasks hostfile fsutil conffile settings junit_merge
-    report_junit summary timeutil health watch"
+modules="buf error fdio pack proto result spec template tasks hostfile fsutil conffile settings junit_merge
+    junit_xml report_junit summary timeutil health probe watch"
 
 say() { printf 'fuzz.sh: %s\n' "$*"; }
 

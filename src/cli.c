@@ -43,29 +43,23 @@ static void build_options(struct option *opts, char *shortopts)
  * abbreviation that fits several options, or an option that does not exist.
  * (glibc sets optopt to the option's value for the first case, so the word
  * itself is what to go by.) */
-static void unknown_option(const struct option *opts, const char *word, int opt, char *err,
-                           size_t errlen)
+static int unknown_option(const struct option *opts, const char *word, int opt, struct error *err)
 {
-    if (strncmp(word, "--", 2) != 0) {
-        snprintf(err, errlen, "unknown option '-%c' (see distmpi --help)",
-                 opt > 0 && opt < 128 ? opt : '?');
-        return;
-    }
+    if (strncmp(word, "--", 2) != 0)
+        return errprintf(err, "unknown option '-%c' (see distmpi --help)",
+                         opt > 0 && opt < 128 ? opt : '?');
     const char *name = word + 2;
     size_t n = strcspn(name, "=");
     int matches = 0;
     for (const struct option *o = opts; o->name; o++) {
-        if (strlen(o->name) == n && !strncmp(o->name, name, n) && name[n] == '=') {
-            snprintf(err, errlen, "option '--%s' takes no value", o->name);
-            return;
-        }
+        if (strlen(o->name) == n && !strncmp(o->name, name, n) && name[n] == '=')
+            return errprintf(err, "option '--%s' takes no value", o->name);
         matches += !strncmp(o->name, name, n);
     }
     if (matches > 1)
-        snprintf(err, errlen, "option '%.*s' is ambiguous: write it in full (see distmpi --help)",
-                 (int)n + 2, word);
-    else
-        snprintf(err, errlen, "unknown option '%.*s' (see distmpi --help)", (int)n + 2, word);
+        return errprintf(err, "option '%.*s' is ambiguous: write it in full (see distmpi --help)",
+                         (int)n + 2, word);
+    return errprintf(err, "unknown option '%.*s' (see distmpi --help)", (int)n + 2, word);
 }
 
 /* The long options of a run besides the settings (build_options adds them). */
@@ -152,7 +146,7 @@ static const struct setting_desc *desc_for_val(int val)
     return NULL;
 }
 
-int cli_parse(int argc, char **argv, struct cli *c, struct settings *s, char *err, size_t errlen)
+int cli_parse(int argc, char **argv, struct cli *c, struct settings *s, struct error *err)
 {
     struct option opts[SET_COUNT + 4];
     char shortopts[2 * SET_COUNT + 8];
@@ -164,14 +158,10 @@ int cli_parse(int argc, char **argv, struct cli *c, struct settings *s, char *er
     int val;
     while ((val = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
         const char *word = argv[optind - 1];
-        if (val == '?') {
-            unknown_option(opts, word, optopt, err, errlen);
-            return -1;
-        }
-        if (val == ':') {
-            snprintf(err, errlen, "option '%s' needs a value", word);
-            return -1;
-        }
+        if (val == '?')
+            return unknown_option(opts, word, optopt, err);
+        if (val == ':')
+            return errprintf(err, "option '%s' needs a value", word);
         if (val == OPT_CONFIG) {
             c->config_path = optarg;
             continue;
@@ -185,42 +175,29 @@ int cli_parse(int argc, char **argv, struct cli *c, struct settings *s, char *er
             continue;
         }
         const struct setting_desc *d = desc_for_val(val);
-        if (!d) {
-            snprintf(err, errlen, "internal error: option %d has no setting", val);
-            return -1;
-        }
-        char why[256];
-        if (settings_set_string(s, d, d->type == SETTING_BOOL ? "true" : optarg, SOURCE_FLAG, why,
-                                sizeof why) < 0) {
-            snprintf(err, errlen, "--%s: %s", d->name, why);
-            return -1;
-        }
+        if (!d)
+            return errprintf(err, "internal error: option %d has no setting", val);
+        const char *value = d->type == SETTING_BOOL ? "true" : optarg;
+        if (settings_set_string(s, d, value, SOURCE_FLAG, err) < 0)
+            return errprefix(err, "--%s: ", d->name);
     }
     c->command = argv + optind;
     c->ncommand = argc - optind;
     return 0;
 }
 
-int cli_check_command(const struct cli *c, const struct settings *s, char *err, size_t errlen)
+int cli_check_command(const struct cli *c, const struct settings *s, struct error *err)
 {
-    if (s->tasks && c->ncommand > 0) {
-        snprintf(err, errlen, "give either --tasks FILE or a command, not both");
-        return -1;
-    }
-    if (!s->tasks && c->ncommand == 0) {
-        snprintf(err, errlen, "no command given (see distmpi --help)");
-        return -1;
-    }
-    if (c->ncommand > 0 && c->command[0][0] == '\0') {
-        snprintf(err, errlen, "the command is empty");
-        return -1;
-    }
-    if (s->tasks && s->source[SET_SHARDS] == SOURCE_FLAG) {
-        snprintf(err, errlen,
-                 "--shards cannot be used with --tasks: the task file's lines are "
-                 "the shards");
-        return -1;
-    }
+    if (s->tasks && c->ncommand > 0)
+        return errprintf(err, "give either --tasks FILE or a command, not both");
+    if (!s->tasks && c->ncommand == 0)
+        return errprintf(err, "no command given (see distmpi --help)");
+    if (c->ncommand > 0 && c->command[0][0] == '\0')
+        return errprintf(err, "the command is empty");
+    if (s->tasks && s->source[SET_SHARDS] == SOURCE_FLAG)
+        return errprintf(err,
+                         "--shards cannot be used with --tasks: the task file's lines are "
+                         "the shards");
     return 0;
 }
 

@@ -1,13 +1,14 @@
 /* cli.h - the command line: options from the settings table plus --config,
  * --help and --version, then the command to run.
  *
- * Pure: writes only into the caller's structures and buffers.
+ * Pure: writes only into the caller's structures.
  */
 #ifndef DISTMPI_CLI_H
 #define DISTMPI_CLI_H
 
 #include <stdio.h>
 
+#include "error.h"
 #include "settings.h"
 
 struct cli {
@@ -22,12 +23,12 @@ struct cli {
  * s must have been set up with settings_init. Stops at "--" or the first
  * word that is not an option; the rest is the command.
  * Returns 0, or -1 with one line naming the problem in err. */
-int cli_parse(int argc, char **argv, struct cli *c, struct settings *s, char *err, size_t errlen);
+int cli_parse(int argc, char **argv, struct cli *c, struct settings *s, struct error *err);
 
 /* Check what only makes sense once flags and config are merged:
  * a command or --tasks, not both, and no empty command word.
  * Returns 0, or -1 with the problem in err. */
-int cli_check_command(const struct cli *c, const struct settings *s, char *err, size_t errlen);
+int cli_check_command(const struct cli *c, const struct settings *s, struct error *err);
 
 /* Whether name[0..len) (without its dashes) is a long option of a run. */
 int cli_is_option(const char *name, size_t len);

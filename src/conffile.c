@@ -3,7 +3,10 @@
 
 #include "conffile.h"
 
+#include "fdio.h"
+
 #include <errno.h>
+#include <fcntl.h>
 #include <libconfig.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,8 +71,8 @@ static const char *expected_word(const struct setting_desc *d)
 
 /* Apply one setting of the file to a scratch copy or to s, depending on
  * whether a flag already set it. */
-static int apply(config_setting_t *cs, const struct setting_desc *d, struct settings *s, char *why,
-                 size_t whylen)
+static int apply(config_setting_t *cs, const struct setting_desc *d, struct settings *s,
+                 struct error *why)
 {
     struct settings scratch;
     struct settings *target = s;
@@ -81,40 +84,37 @@ static int apply(config_setting_t *cs, const struct setting_desc *d, struct sett
     int rc;
     if ((type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64) &&
         (d->type == SETTING_INT || d->type == SETTING_DOUBLE)) {
-        rc = settings_set_long(target, d, (long)config_setting_get_int64(cs), SOURCE_CONFIG, why,
-                               whylen);
+        rc = settings_set_long(target, d, (long)config_setting_get_int64(cs), SOURCE_CONFIG, why);
     } else if (type == CONFIG_TYPE_FLOAT && d->type == SETTING_DOUBLE) {
-        rc = settings_set_double(target, d, config_setting_get_float(cs), SOURCE_CONFIG, why,
-                                 whylen);
+        rc = settings_set_double(target, d, config_setting_get_float(cs), SOURCE_CONFIG, why);
     } else if (type == CONFIG_TYPE_BOOL && d->type == SETTING_BOOL) {
         rc = settings_set_string(target, d, config_setting_get_bool(cs) ? "true" : "false",
-                                 SOURCE_CONFIG, why, whylen);
+                                 SOURCE_CONFIG, why);
     } else if (type == CONFIG_TYPE_STRING &&
                (d->type == SETTING_STRING || d->type == SETTING_CHOICE)) {
-        rc = settings_set_string(target, d, config_setting_get_string(cs), SOURCE_CONFIG, why,
-                                 whylen);
+        rc = settings_set_string(target, d, config_setting_get_string(cs), SOURCE_CONFIG, why);
     } else {
-        snprintf(why, whylen, "must be %s, not %s", expected_word(d), type_word(type));
-        rc = -1;
+        rc = errprintf(why, "must be %s, not %s", expected_word(d), type_word(type));
     }
     if (target == &scratch)
         settings_free(&scratch);
     return rc;
 }
 
-/* Copy why to out with control characters written as C escapes ("\n",
- * "\x1b"): a value that spans lines or holds escape sequences is quoted in
- * the reason, which must stay one line and print safely on a terminal. */
-static void escape_controls(const char *why, char *out, size_t outlen)
+/* Copy text to out (room for 4 bytes per byte of text, and a NUL) with
+ * control characters written as C escapes ("\n", "\x1b"): a value that
+ * spans lines or holds escape sequences is quoted in the reason, which must
+ * stay one line and print safely on a terminal. */
+static void escape_controls(const char *text, char *out)
 {
     size_t o = 0;
-    for (const unsigned char *p = (const unsigned char *)why; *p && o + 5 < outlen; p++) {
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
         if (*p == '\n')
-            o += (size_t)snprintf(out + o, outlen - o, "\\n");
+            o += (size_t)sprintf(out + o, "\\n");
         else if (*p == '\t')
-            o += (size_t)snprintf(out + o, outlen - o, "\\t");
+            o += (size_t)sprintf(out + o, "\\t");
         else if (*p < 0x20 || *p == 0x7f)
-            o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", *p);
+            o += (size_t)sprintf(out + o, "\\x%02x", *p);
         else
             out[o++] = (char)*p;
     }
@@ -123,41 +123,6 @@ static void escape_controls(const char *why, char *out, size_t outlen)
 
 /* Configuration files are a few kilobytes; a megabyte is a mistake. */
 #define CONF_MAX_BYTES ((size_t)1 << 20)
-
-/* Read the rest of f into a heap buffer (never NULL on success; not
- * NUL-terminated). Returns 0, or -1 with errno set (EFBIG past max). */
-static int read_all(FILE *f, size_t max, char **data, size_t *len)
-{
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    if (!buf)
-        return -1;
-    for (;;) {
-        if (n == cap) {
-            char *bigger = cap < max ? realloc(buf, cap * 2) : NULL;
-            if (!bigger) {
-                free(buf);
-                if (cap >= max)
-                    errno = EFBIG;
-                return -1;
-            }
-            buf = bigger;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f)) {
-                free(buf);
-                return -1;
-            }
-            break;
-        }
-    }
-    *data = buf;
-    *len = n;
-    return 0;
-}
 
 /* The line of the first @include directive in data, or 0. libconfig opens
  * the file it names itself, and its scanner exits the whole process when
@@ -183,48 +148,44 @@ static long find_include(const char *data, size_t len)
     return 0;
 }
 
-int conffile_load(const char *path, struct settings *s, char *err, size_t errlen)
+int conffile_load(const char *path, struct settings *s, struct error *err)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errprintf(err, "%s: %s", path, strerror(errno));
     struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
         /* libconfig's scanner exits the process on a directory */
-        snprintf(err, errlen, "%s: is a directory, not a configuration file", path);
-        fclose(f);
-        return -1;
+        close(fd);
+        return errprintf(err, "%s: is a directory, not a configuration file", path);
     }
     char *data;
     size_t len;
-    if (read_all(f, CONF_MAX_BYTES, &data, &len) < 0) {
-        snprintf(err, errlen, "%s: %s", path,
-                 errno == EFBIG ? "larger than 1 MiB, not a configuration file" : strerror(errno));
-        fclose(f);
-        return -1;
-    }
-    fclose(f);
+    int rc = read_all(fd, CONF_MAX_BYTES, &data, &len);
+    int saved = errno;
+    close(fd);
+    if (rc < 0)
+        return errprintf(
+            err, "%s: %s", path,
+            saved == EFBIG ? "larger than 1 MiB, not a configuration file" : strerror(saved));
     long include = find_include(data, len);
     if (include) {
-        snprintf(err, errlen, "%s:%ld: @include is not supported: put the settings in this file",
-                 path, include);
         free(data);
-        return -1;
+        return errprintf(err, "%s:%ld: @include is not supported: put the settings in this file",
+                         path, include);
     }
     /* libconfig reads the checked bytes, not the file again */
-    f = fmemopen(data, len, "r");
+    FILE *f = fmemopen(data, len, "r");
     if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        errprintf(err, "%s: %s", path, strerror(errno));
         free(data);
         return -1;
     }
     config_t cfg;
     config_init(&cfg);
-    int rc = -1;
+    rc = -1;
     if (config_read(&cfg, f) != CONFIG_TRUE) {
-        snprintf(err, errlen, "%s:%d: %s", path, config_error_line(&cfg), config_error_text(&cfg));
+        errprintf(err, "%s:%d: %s", path, config_error_line(&cfg), config_error_text(&cfg));
         goto done;
     }
     config_setting_t *root = config_root_setting(&cfg);
@@ -236,18 +197,18 @@ int conffile_load(const char *path, struct settings *s, char *err, size_t errlen
         const struct setting_desc *d = name ? settings_find(name) : NULL;
         /* the file uses underscores only, so "backoff-max" is not a key */
         if (!d || strchr(name, '-')) {
-            snprintf(err, errlen, "%s:%d: unknown setting '%s'", path, line, name ? name : "?");
+            errprintf(err, "%s:%d: unknown setting '%s'", path, line, name ? name : "?");
             goto done;
         }
         if (d->cli_only) {
-            snprintf(err, errlen, "%s:%d: %s: can only be given on the command line (--%s)", path,
-                     line, name, d->name);
+            errprintf(err, "%s:%d: %s: can only be given on the command line (--%s)", path, line,
+                      name, d->name);
             goto done;
         }
-        char why[256], shown[1024];
-        if (apply(cs, d, s, why, sizeof why) < 0) {
-            escape_controls(why, shown, sizeof shown);
-            snprintf(err, errlen, "%s:%d: %s: %s", path, line, name, shown);
+        if (apply(cs, d, s, err) < 0) {
+            char shown[4 * sizeof err->text];
+            escape_controls(err->text, shown);
+            errprintf(err, "%s:%d: %s: %s", path, line, name, shown);
             goto done;
         }
     }

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "error.h"
 #include "settings.h"
 
 /* Choose the configuration file: explicit (--config), else $DISTMPI_CONFIG
@@ -18,6 +19,6 @@ const char *conffile_choose(const char *explicit_path, const char *env_value,
  * (flags win) but the file's value is still checked. Unknown keys, wrong types,
  * out-of-range values and syntax errors are errors.
  * Returns 0, or -1 with "FILE:LINE: problem" (or "FILE: problem") in err. */
-int conffile_load(const char *path, struct settings *s, char *err, size_t errlen);
+int conffile_load(const char *path, struct settings *s, struct error *err);
 
 #endif

@@ -82,7 +82,7 @@ static int fill(struct coord *co, int r, char *err, size_t errlen)
             return 0;
         size_t len;
         struct assignment a = hand_out(co, index);
-        unsigned char *data = assign_pack(&a, &len);
+        unsigned char *data = proto_assign_encode(&a, &len);
         if (!data) {
             snprintf(err, errlen, "out of memory");
             return -1;
@@ -289,9 +289,7 @@ static void strand(struct coord *co)
 static int on_result(struct coord *co, int src, const unsigned char *data, size_t len, char *err,
                      size_t errlen)
 {
-    struct unpacker u;
-    unpacker_init(&u, data, len);
-    struct shard_result *res = result_unpack(&u);
+    struct shard_result *res = proto_result_decode(data, len);
     if (!res) {
         snprintf(err, errlen, "malformed result message from rank %d", src);
         return -1;
@@ -321,7 +319,7 @@ static int on_log(struct coord *co, int src, const unsigned char *data, size_t l
     int attempt, kind;
     const void *piece;
     size_t n;
-    if (logpiece_unpack(data, len, &index, &attempt, &kind, &piece, &n) < 0 ||
+    if (proto_log_decode(data, len, &index, &attempt, &kind, &piece, &n) < 0 ||
         index >= co->in->spec->total) {
         snprintf(err, errlen, "malformed log message from rank %d", src);
         return -1;
@@ -339,7 +337,7 @@ static int on_collect(struct coord *co, int src, const unsigned char *data, size
     char *name, *error;
     const void *file;
     size_t n;
-    if (collected_unpack(data, len, &index, &name, &error, &file, &n) < 0 ||
+    if (proto_collect_decode(data, len, &index, &name, &error, &file, &n) < 0 ||
         index >= co->in->spec->total) {
         snprintf(err, errlen, "malformed message with a collected file from rank %d", src);
         return -1;
@@ -403,12 +401,15 @@ static int on_probe(struct coord *co, int h, const struct probe *pr, char *err, 
 static int on_return(struct coord *co, int src, const unsigned char *data, size_t len, char *err,
                      size_t errlen)
 {
-    struct unpacker u;
-    unpacker_init(&u, data, len);
-    long n = (long)unpack_range(&u, 0, co->in->spec->total);
-    for (long i = 0; i < n && !u.failed; i++) {
-        long index = (long)unpack_range(&u, 0, co->in->spec->total - 1);
-        if (u.failed || co->owner[index] != src || co->results[index])
+    long *indices;
+    size_t n;
+    if (proto_return_decode(data, len, co->in->spec->total, &indices, &n) < 0) {
+        snprintf(err, errlen, "malformed message giving shards back from rank %d", src);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        long index = indices[i];
+        if (co->owner[index] != src || co->results[index])
             continue; /* not src's to give back */
         co->owner[index] = -1;
         co->next_attempt[index] = co->first_attempt[index]; /* it used none */
@@ -418,17 +419,17 @@ static int on_return(struct coord *co, int src, const unsigned char *data, size_
             continue; /* it will not run: --max-failures was reached */
         /* one that must avoid some hosts waits in the rescue queue again */
         if (rescue_avoided_count(co->rescue, index) > 0) {
-            if (queue_first(co, index, err, errlen) < 0)
+            if (queue_first(co, index, err, errlen) < 0) {
+                free(indices);
                 return -1;
+            }
         } else if (plan_return(co->plan, index) < 0) {
+            free(indices);
             snprintf(err, errlen, "out of memory");
             return -1;
         }
     }
-    if (u.failed || u.pos != u.len) {
-        snprintf(err, errlen, "malformed message giving shards back from rank %d", src);
-        return -1;
-    }
+    free(indices);
     return fill_all(co, err, errlen);
 }
 
@@ -437,10 +438,8 @@ static int on_health(struct coord *co, int src, const unsigned char *data, size_
                      size_t errlen)
 {
     const struct cluster *c = co->in->cluster;
-    struct unpacker u;
-    unpacker_init(&u, data, len);
     struct probe pr;
-    if (probe_unpack(&u, &pr) < 0 || u.pos != u.len) {
+    if (proto_probe_decode(data, len, &pr) < 0) {
         snprintf(err, errlen, "malformed health message from rank %d", src);
         return -1;
     }

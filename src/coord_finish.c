@@ -7,10 +7,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
+#include "logstore.h"
 #include "report_html.h"
 #include "report_junit.h"
 #include "summary.h"
 #include "timeutil.h"
+
+/* One shard's log tail at a time: the end of the log of a shard that did
+ * not pass, read back from where rank 0 stored it when a report writes
+ * that shard, into the same buffer each time. */
+struct tail_reader {
+    const struct coord *co;
+    char buf[LOG_TAIL_BYTES + 1];
+};
+
+static const char *read_tail(void *arg, long index)
+{
+    struct tail_reader *t = arg;
+    const struct shard_result *r = t->co->results[index];
+    if (!r || status_is_pass(r->status) || r->nattempts <= 0)
+        return NULL;
+    return logstore_tail_into(t->co->logs, index, result_last_number(r), t->buf, sizeof t->buf);
+}
 
 /* Summarise, report and set *exit_status (128+sig when a signal stopped the
  * run). */
@@ -68,42 +87,18 @@ int coord_finish(struct coord *co, int sig, int *exit_status, char *err, size_t 
         .lost_ranks = lost_ranks,
         .nlost_ranks = nlost,
     };
+    /* the reports read each log tail when they write its shard, into one
+     * buffer; the JUnit report merges the collected ".xml" files, one at a
+     * time */
+    struct tail_reader tails = {.co = co};
+    struct junit_options jopt = {.read_tail = read_tail,
+                                 .tail_arg = &tails,
+                                 .collected = (const struct collected_file *const *)co->collected,
+                                 .ncollected = co->ncollected,
+                                 .xml_names_only = true};
     /* a report that cannot be written is an infrastructure failure: the
      * results were printed, but what CI reads is missing */
-    /* the end of each log of a shard that did not pass, read back from
-     * where rank 0 stored it */
-    char **tails = calloc((size_t)(total > 0 ? total : 1), sizeof *tails);
-    if (!tails) {
-        summary_free(&sum);
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    for (long i = 0; i < total; i++) {
-        const struct shard_result *r = co->results[i];
-        if (r && !status_is_pass(r->status) && r->nattempts > 0)
-            tails[i] = logstore_tail(co->logs, i, result_last_number(r), LOG_TAIL_BYTES);
-    }
-    /* the JUnit report merges the collected JUnit files: the ".xml" ones
-     * (shallow copies of co->collected's entries) */
-    struct collected_file **xml = calloc((size_t)(total > 0 ? total : 1), sizeof *xml);
-    int *nxml = calloc((size_t)(total > 0 ? total : 1), sizeof *nxml);
-    bool xml_oom = !xml || !nxml; /* the files' list: a report without them would look whole */
-    for (long i = 0; !xml_oom && i < total; i++) {
-        if (co->ncollected[i] > 0 && !(xml[i] = malloc((size_t)co->ncollected[i] * sizeof **xml))) {
-            xml_oom = true;
-            break;
-        }
-        for (int k = 0; k < co->ncollected[i]; k++) {
-            const struct collected_file *f = &co->collected[i][k];
-            size_t n = strlen(f->name);
-            if (n >= 4 && !strcmp(f->name + n - 4, ".xml"))
-                xml[i][nxml[i]++] = *f;
-        }
-    }
-    struct junit_options jopt = {.log_tails = (const char *const *)tails,
-                                 .collected = (const struct collected_file *const *)xml,
-                                 .ncollected = nxml};
-    char why[1024];
+    struct error why;
     int failed = 0;
     if (co->log_failed) {
         fprintf(stderr, "distmpi: some logs could not be stored (see above)\n");
@@ -113,37 +108,24 @@ int coord_finish(struct coord *co, int sig, int *exit_status, char *err, size_t 
         fprintf(stderr, "distmpi: the journal is incomplete (see above)\n");
         failed = 1;
     }
-    if (in->settings->json && report_json_write(in->settings->json, &rep, why, sizeof why) < 0) {
-        fprintf(stderr, "distmpi: cannot write the JSON report: %s\n", why);
+    if (in->settings->json && report_json_write(in->settings->json, &rep, &why) < 0) {
+        fprintf(stderr, "distmpi: cannot write the JSON report: %s\n", why.text);
         failed = 1;
     }
-    if (in->settings->junit && xml_oom) {
-        fprintf(stderr,
-                "distmpi: cannot write the JUnit report: out of memory listing the "
-                "collected JUnit files\n");
-        failed = 1;
-    } else if (in->settings->junit &&
-               report_junit_write_opts(in->settings->junit, &rep, &jopt, why, sizeof why) < 0) {
-        fprintf(stderr, "distmpi: cannot write the JUnit report: %s\n", why);
+    if (in->settings->junit &&
+        report_junit_write_opts(in->settings->junit, &rep, &jopt, &why) < 0) {
+        fprintf(stderr, "distmpi: cannot write the JUnit report: %s\n", why.text);
         failed = 1;
     }
     if (in->settings->html) {
-        struct html_options hopt = {.log_tails = (const char *const *)tails};
-        if (report_html_write(in->settings->html, &rep, &hopt, why, sizeof why) < 0) {
-            fprintf(stderr, "distmpi: cannot write the HTML report: %s\n", why);
+        struct html_options hopt = {.read_tail = read_tail, .tail_arg = &tails};
+        if (report_html_write(in->settings->html, &rep, &hopt, &why) < 0) {
+            fprintf(stderr, "distmpi: cannot write the HTML report: %s\n", why.text);
             failed = 1;
         }
     }
     if (failed && (*exit_status == EXIT_PASSED || *exit_status == EXIT_TEST_FAILED))
         *exit_status = EXIT_INFRA;
-    for (long i = 0; i < total; i++) {
-        free(tails[i]);
-        if (xml)
-            free(xml[i]);
-    }
-    free(tails);
-    free(xml);
-    free(nxml);
     summary_free(&sum);
     return 0;
 }

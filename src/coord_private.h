@@ -21,6 +21,7 @@
 #include "logstore.h"
 #include "msg.h"
 #include "plan.h"
+#include "proto.h"
 #include "rescue.h"
 #include "report_json.h"
 #include "result.h"

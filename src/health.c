@@ -19,12 +19,11 @@
 
 /* Format the message into err and fail with errno EINVAL: every caller
  * reports a value that cannot be right, never a system error. */
-__attribute__((format(printf, 3, 4))) static int invalid(char *err, size_t errlen, const char *fmt,
-                                                         ...)
+__attribute__((format(printf, 2, 3))) static int invalid(struct error *err, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
+    verrprintf(err, fmt, ap);
     va_end(ap);
     errno = EINVAL;
     return -1;
@@ -108,24 +107,23 @@ static int parse_kb(const char *p, size_t n, unsigned long long *out)
     return 0;
 }
 
-static int check_memory(const char *name, unsigned long long total, unsigned long long avail,
-                        const char *avail_what, char *err, size_t errlen)
+static int check_memory(unsigned long long total, unsigned long long avail, const char *avail_what,
+                        struct error *err)
 {
     if (total == 0)
-        return invalid(err, errlen, "%s: MemTotal is 0", name);
+        return invalid(err, "MemTotal is 0");
     if (avail > total)
-        return invalid(err, errlen, "%s: %s (%llu kB) is more than MemTotal (%llu kB)", name,
-                       avail_what, avail, total);
+        return invalid(err, "%s (%llu kB) is more than MemTotal (%llu kB)", avail_what, avail,
+                       total);
     return 0;
 }
 
 enum { MEM_TOTAL, MEM_AVAILABLE, MEM_FREE, MEM_BUFFERS, MEM_CACHED, MEM_KEYS };
 
-/* name starts every message: "meminfo" for callers with text from anywhere,
- * the path for the probe. */
-static int parse_meminfo(const char *name, const char *text, size_t len,
-                         unsigned long long *total_kb, unsigned long long *available_kb, char *err,
-                         size_t errlen)
+/* The parsers' messages leave out what was parsed: the caller puts
+ * "meminfo: " (text from anywhere) or the path (the probe) in front. */
+static int parse_meminfo(const char *text, size_t len, unsigned long long *total_kb,
+                         unsigned long long *available_kb, struct error *err)
 {
     static const char *const keys[MEM_KEYS] = {"MemTotal", "MemAvailable", "MemFree", "Buffers",
                                                "Cached"};
@@ -146,17 +144,17 @@ static int parse_meminfo(const char *name, const char *text, size_t len,
                 continue;
             /* /proc never repeats a line; two different values mean two files were mixed */
             if (seen[k])
-                return invalid(err, errlen, "%s: %s appears twice", name, keys[k]);
+                return invalid(err, "%s appears twice", keys[k]);
             if (parse_kb(colon + 1, n - klen - 1, &value[k]) < 0) {
                 char q[48];
-                return invalid(err, errlen, "%s: %s: expected a number of kB, got '%s'", name,
-                               keys[k], quote(colon + 1, n - klen - 1, q, sizeof q));
+                return invalid(err, "%s: expected a number of kB, got '%s'", keys[k],
+                               quote(colon + 1, n - klen - 1, q, sizeof q));
             }
             seen[k] = 1;
         }
     }
     if (!seen[MEM_TOTAL])
-        return invalid(err, errlen, "%s: no MemTotal line (is this /proc/meminfo?)", name);
+        return invalid(err, "no MemTotal line (is this /proc/meminfo?)");
     unsigned long long avail;
     const char *what = "MemAvailable";
     if (seen[MEM_AVAILABLE]) {
@@ -170,15 +168,14 @@ static int parse_meminfo(const char *name, const char *text, size_t len,
         what = "MemFree + Buffers + Cached";
         if (value[MEM_BUFFERS] > ULLONG_MAX - avail ||
             value[MEM_CACHED] > ULLONG_MAX - avail - value[MEM_BUFFERS])
-            return invalid(err, errlen, "%s: %s overflows", name, what);
+            return invalid(err, "%s overflows", what);
         avail += value[MEM_BUFFERS] + value[MEM_CACHED];
     } else {
-        return invalid(err, errlen,
-                       "%s: no MemAvailable line, and no MemFree, Buffers and Cached to estimate "
-                       "it from",
-                       name);
+        return invalid(err,
+                       "no MemAvailable line, and no MemFree, Buffers and Cached to "
+                       "estimate it from");
     }
-    if (check_memory(name, value[MEM_TOTAL], avail, what, err, errlen) < 0)
+    if (check_memory(value[MEM_TOTAL], avail, what, err) < 0)
         return -1;
     *total_kb = value[MEM_TOTAL];
     *available_kb = avail;
@@ -186,13 +183,14 @@ static int parse_meminfo(const char *name, const char *text, size_t len,
 }
 
 int health_parse_meminfo(const char *text, size_t len, unsigned long long *total_kb,
-                         unsigned long long *available_kb, char *err, size_t errlen)
+                         unsigned long long *available_kb, struct error *err)
 {
-    return parse_meminfo("meminfo", text, len, total_kb, available_kb, err, errlen);
+    if (parse_meminfo(text, len, total_kb, available_kb, err) < 0)
+        return errprefix(err, "meminfo: ");
+    return 0;
 }
 
-static int parse_loadavg(const char *name, const char *text, size_t len, double *load1, char *err,
-                         size_t errlen)
+static int parse_loadavg(const char *text, size_t len, double *load1, struct error *err)
 {
     size_t i = 0;
     while (i < len && is_blank(text[i]))
@@ -202,7 +200,7 @@ static int parse_loadavg(const char *name, const char *text, size_t len, double 
     while (i + n < len && !is_blank(f[n]) && f[n] != '\n')
         n++;
     if (n == 0)
-        return invalid(err, errlen, "%s: no load average in the first field", name);
+        return invalid(err, "no load average in the first field");
     /* By hand rather than strtod, which follows the locale's decimal point
      * and accepts "nan", "inf", "-1" and hex. */
     unsigned long long mant = 0;
@@ -220,7 +218,7 @@ static int parse_loadavg(const char *name, const char *text, size_t len, double 
     }
     if (!ok || (dot && frac == 0)) {
         char q[48];
-        return invalid(err, errlen, "%s: expected a load average such as 0.18, got '%s'", name,
+        return invalid(err, "expected a load average such as 0.18, got '%s'",
                        quote(f, n, q, sizeof q));
     }
     /* 15 digits and 10^15 are exact doubles, so this one division rounds
@@ -232,9 +230,11 @@ static int parse_loadavg(const char *name, const char *text, size_t len, double 
     return 0;
 }
 
-int health_parse_loadavg(const char *text, size_t len, double *load1, char *err, size_t errlen)
+int health_parse_loadavg(const char *text, size_t len, double *load1, struct error *err)
 {
-    return parse_loadavg("loadavg", text, len, load1, err, errlen);
+    if (parse_loadavg(text, len, load1, err) < 0)
+        return errprefix(err, "loadavg: ");
+    return 0;
 }
 
 /* One number of digits at f[*i..n), advanced past; -1 when there is none or
@@ -251,8 +251,7 @@ static long parse_count(const char *f, size_t n, size_t *i)
     return *i == start ? -1 : v;
 }
 
-static int parse_running(const char *name, const char *text, size_t len, long *running, char *err,
-                         size_t errlen)
+static int parse_running(const char *text, size_t len, long *running, struct error *err)
 {
     const char *nl = memchr(text, '\n', len);
     size_t n = nl ? (size_t)(nl - text) : len, i = 0;
@@ -275,18 +274,19 @@ static int parse_running(const char *name, const char *text, size_t len, long *r
         size_t end = start;
         while (end < n && !is_blank(text[end]))
             end++;
-        return invalid(err, errlen,
-                       "%s: expected running/total tasks such as 3/250 in the fourth field, got "
-                       "'%s'",
-                       name, quote(text + start, end - start, q, sizeof q));
+        return invalid(err,
+                       "expected running/total tasks such as 3/250 in the fourth field, got '%s'",
+                       quote(text + start, end - start, q, sizeof q));
     }
     *running = r;
     return 0;
 }
 
-int health_parse_running(const char *text, size_t len, long *running, char *err, size_t errlen)
+int health_parse_running(const char *text, size_t len, long *running, struct error *err)
 {
-    return parse_running("loadavg", text, len, running, err, errlen);
+    if (parse_running(text, len, running, err) < 0)
+        return errprefix(err, "loadavg: ");
+    return 0;
 }
 
 static int compare_double(const void *a, const void *b)
@@ -311,22 +311,19 @@ double health_other_load(const long *running, const long *own, int n)
 /* As df: used = blocks - bfree, Use% = used / (used + bavail). The root
  * reserve, bfree - bavail, is in neither, so a disk df shows 17 % used is 83 %
  * free here too. */
-static int disk_fraction(const char *name, unsigned long long blocks, unsigned long long bfree,
-                         unsigned long long bavail, double *free_frac, char *err, size_t errlen)
+static int disk_fraction(unsigned long long blocks, unsigned long long bfree,
+                         unsigned long long bavail, double *free_frac, struct error *err)
 {
     if (blocks == 0)
-        return invalid(err, errlen, "%s: the filesystem reports a size of 0 (not a disk?)", name);
+        return invalid(err, "the filesystem reports a size of 0 (not a disk?)");
     if (bfree > blocks)
-        return invalid(err, errlen, "%s: more blocks free (%llu) than in the filesystem (%llu)",
-                       name, bfree, blocks);
+        return invalid(err, "more blocks free (%llu) than in the filesystem (%llu)", bfree, blocks);
     if (bavail > bfree)
-        return invalid(err, errlen, "%s: more blocks available (%llu) than free (%llu)", name,
-                       bavail, bfree);
+        return invalid(err, "more blocks available (%llu) than free (%llu)", bavail, bfree);
     /* no overflow: used + bavail <= used + bfree = blocks */
     unsigned long long used = blocks - bfree, size = used + bavail;
     if (size == 0)
-        return invalid(err, errlen,
-                       "%s: no block is in use or available (all %llu are reserved for root)", name,
+        return invalid(err, "no block is in use or available (all %llu are reserved for root)",
                        blocks);
     /* one correctly rounded division, so 10 of 100 is the same double as 0.10 */
     *free_frac = (double)bavail / (double)size;
@@ -334,31 +331,30 @@ static int disk_fraction(const char *name, unsigned long long blocks, unsigned l
 }
 
 int health_disk_fraction(unsigned long long blocks, unsigned long long bfree,
-                         unsigned long long bavail, double *free_frac, char *err, size_t errlen)
+                         unsigned long long bavail, double *free_frac, struct error *err)
 {
-    return disk_fraction("disk", blocks, bfree, bavail, free_frac, err, errlen);
+    if (disk_fraction(blocks, bfree, bavail, free_frac, err) < 0)
+        return errprefix(err, "disk: ");
+    return 0;
 }
 
-/* The names start the messages, as in parse_meminfo. */
+/* The names start the messages, as in the parsers. */
 static int sample_from_raw(const struct health_raw *raw, struct health_sample *out,
-                           const char *disk, const char *mem, const char *load, char *err,
-                           size_t errlen)
+                           const char *disk, const char *mem, const char *load, struct error *err)
 {
     double disk_free = 0; /* set on success; gcc cannot see through invalid() */
-    if (disk_fraction(disk, raw->disk_blocks, raw->disk_bfree, raw->disk_bavail, &disk_free, err,
-                      errlen) < 0)
-        return -1;
+    if (disk_fraction(raw->disk_blocks, raw->disk_bfree, raw->disk_bavail, &disk_free, err) < 0)
+        return errprefix(err, "%s: ", disk);
     if (raw->disk_block_size == 0)
-        return invalid(err, errlen, "%s: the filesystem reports a block size of 0", disk);
+        return invalid(err, "%s: the filesystem reports a block size of 0", disk);
     if (raw->disk_blocks > ULLONG_MAX / raw->disk_block_size)
-        return invalid(err, errlen, "%s: the filesystem is larger than 2^64 bytes", disk);
-    if (check_memory(mem, raw->mem_total_kb, raw->mem_available_kb, "MemAvailable", err, errlen) <
-        0)
-        return -1;
+        return invalid(err, "%s: the filesystem is larger than 2^64 bytes", disk);
+    if (check_memory(raw->mem_total_kb, raw->mem_available_kb, "MemAvailable", err) < 0)
+        return errprefix(err, "%s: ", mem);
     if (!(raw->load1 >= 0) || isinf(raw->load1))
-        return invalid(err, errlen, "%s: load average %g is not a number >= 0", load, raw->load1);
+        return invalid(err, "%s: load average %g is not a number >= 0", load, raw->load1);
     if (!(raw->other_load >= 0) || isinf(raw->other_load))
-        return invalid(err, errlen, "%s: load from other work %g is not a number >= 0", load,
+        return invalid(err, "%s: load from other work %g is not a number >= 0", load,
                        raw->other_load);
     long cores = raw->cores < 1 ? 1 : raw->cores;
     *out = (struct health_sample){
@@ -380,10 +376,10 @@ static int sample_from_raw(const struct health_raw *raw, struct health_sample *o
     return 0;
 }
 
-int health_sample_from_raw(const struct health_raw *raw, struct health_sample *out, char *err,
-                           size_t errlen)
+int health_sample_from_raw(const struct health_raw *raw, struct health_sample *out,
+                           struct error *err)
 {
-    return sample_from_raw(raw, out, "disk", "meminfo", "loadavg", err, errlen);
+    return sample_from_raw(raw, out, "disk", "meminfo", "loadavg", err);
 }
 
 /* ---------------------------------------------------------------- judging and wording */
@@ -482,7 +478,7 @@ static void pause_seconds(double sec)
 /* HEALTH_SAMPLES reads of the running count, each with the run's own count
  * right after it; the first read also gives the 1-minute load. */
 static int sample_load(const char *path, health_own_fn own, void *arg, struct health_raw *raw,
-                       char *err, size_t errlen)
+                       struct error *err)
 {
     long running[HEALTH_SAMPLES], mine[HEALTH_SAMPLES];
     for (int i = 0; i < HEALTH_SAMPLES; i++) {
@@ -490,21 +486,16 @@ static int sample_load(const char *path, health_own_fn own, void *arg, struct he
             pause_seconds(HEALTH_SAMPLE_GAP);
         char *text = NULL;
         size_t len;
-        struct error e;
-        if (fs_read_file(path, PROBE_READ_MAX, &text, &len, &e) < 0) {
-            int saved = errno;
-            snprintf(err, errlen, "%s", e.text);
-            errno = saved;
+        if (fs_read_file(path, PROBE_READ_MAX, &text, &len, err) < 0)
             return -1;
-        }
-        int rc = i > 0 ? 0 : parse_loadavg(path, text, len, &raw->load1, err, errlen);
+        int rc = i > 0 ? 0 : parse_loadavg(text, len, &raw->load1, err);
         if (rc == 0)
-            rc = parse_running(path, text, len, &running[i], err, errlen);
+            rc = parse_running(text, len, &running[i], err);
         int saved = errno;
         free(text);
         if (rc < 0) {
             errno = saved;
-            return -1;
+            return errprefix(err, "%s: ", path);
         }
         /* after the read: a task of the run's that started in between is
          * taken off although not counted, which errs towards running */
@@ -517,15 +508,14 @@ static int sample_load(const char *path, health_own_fn own, void *arg, struct he
 
 int health_probe_files(const char *disk_path, const char *meminfo_path, const char *loadavg_path,
                        long cores, health_own_fn own, void *arg, struct health_sample *out,
-                       char *err, size_t errlen)
+                       struct error *err)
 {
+    struct error scratch;
+    if (!err)
+        err = &scratch; /* fs_read_file writes into err->text */
     struct statvfs vfs;
-    if (statvfs(disk_path, &vfs) < 0) {
-        int saved = errno;
-        snprintf(err, errlen, "%s: statvfs: %s", disk_path, strerror(saved));
-        errno = saved;
-        return -1;
-    }
+    if (statvfs(disk_path, &vfs) < 0)
+        return errprintf(err, "%s: statvfs: %s", disk_path, strerror(errno));
     struct health_raw raw = {
         .disk_blocks = vfs.f_blocks,
         .disk_bfree = vfs.f_bfree,
@@ -536,28 +526,19 @@ int health_probe_files(const char *disk_path, const char *meminfo_path, const ch
     };
     char *mem = NULL;
     size_t memlen;
-    int rc = -1;
-    struct error e;
-    if (fs_read_file(meminfo_path, PROBE_READ_MAX, &mem, &memlen, &e) < 0) {
-        int saved = errno;
-        snprintf(err, errlen, "%s", e.text);
-        errno = saved;
-        return -1;
-    }
-    if (parse_meminfo(meminfo_path, mem, memlen, &raw.mem_total_kb, &raw.mem_available_kb, err,
-                      errlen) == 0 &&
-        sample_load(loadavg_path, own, arg, &raw, err, errlen) == 0 &&
-        sample_from_raw(&raw, out, disk_path, meminfo_path, loadavg_path, err, errlen) == 0)
-        rc = 0;
+    int rc = fs_read_file(meminfo_path, PROBE_READ_MAX, &mem, &memlen, err);
+    if (rc == 0 && parse_meminfo(mem, memlen, &raw.mem_total_kb, &raw.mem_available_kb, err) < 0)
+        rc = errprefix(err, "%s: ", meminfo_path);
+    if (rc == 0 && (sample_load(loadavg_path, own, arg, &raw, err) < 0 ||
+                    sample_from_raw(&raw, out, disk_path, meminfo_path, loadavg_path, err) < 0))
+        rc = -1;
     int saved = errno;
     free(mem);
     errno = saved;
     return rc;
 }
 
-int health_probe_local(const char *path, long cores, struct health_sample *out, char *err,
-                       size_t errlen)
+int health_probe_local(const char *path, long cores, struct health_sample *out, struct error *err)
 {
-    return health_probe_files(path, "/proc/meminfo", "/proc/loadavg", cores, NULL, NULL, out, err,
-                              errlen);
+    return health_probe_files(path, "/proc/meminfo", "/proc/loadavg", cores, NULL, NULL, out, err);
 }

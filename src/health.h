@@ -2,13 +2,15 @@
  *
  * Everything above the I/O line is pure (no I/O, no globals), so the same
  * code judges this host and the raw values read from a remote one. Errors go
- * into a caller-owned buffer err of errlen bytes (err may be NULL when errlen
- * is 0); on failure the outputs are left unchanged.
+ * into a caller-owned struct error (err may be NULL); on failure the outputs
+ * are left unchanged.
  */
 #ifndef DISTMPI_HEALTH_H
 #define DISTMPI_HEALTH_H
 
 #include <stddef.h>
+
+#include "error.h"
 
 /* A host is healthy when every value is within its limit; a value exactly at
  * its limit is within it. */
@@ -67,7 +69,7 @@ const char *health_check_name(enum health_check c);
  * twice, neither MemAvailable nor all three of the estimate's lines are there,
  * or the available memory exceeds MemTotal. */
 int health_parse_meminfo(const char *text, size_t len, unsigned long long *total_kb,
-                         unsigned long long *available_kb, char *err, size_t errlen);
+                         unsigned long long *available_kb, struct error *err);
 
 /* Parse the 1-minute load average, the first field of /proc/loadavg (len
  * bytes, not necessarily NUL-terminated; leading blanks allowed). The field
@@ -75,14 +77,14 @@ int health_parse_meminfo(const char *text, size_t len, unsigned long long *total
  * Returns 0 with *load1 set, or -1 with errno EINVAL and "loadavg: PROBLEM" in
  * err (empty, negative, NaN, exponent, anything else that is not such a
  * number). */
-int health_parse_loadavg(const char *text, size_t len, double *load1, char *err, size_t errlen);
+int health_parse_loadavg(const char *text, size_t len, double *load1, struct error *err);
 
 /* Parse the running count of /proc/loadavg's fourth field, "R/T" (runnable
  * scheduling entities / all of them), from the first line of text (len bytes,
  * not necessarily NUL-terminated). Returns 0 with *running set, or -1 with
  * errno EINVAL and "loadavg: PROBLEM" in err when the line has fewer than four
  * fields or the fourth is not two numbers with a slash. */
-int health_parse_running(const char *text, size_t len, long *running, char *err, size_t errlen);
+int health_parse_running(const char *text, size_t len, long *running, struct error *err);
 
 /* The load from other work now, from n samples (n >= 1) taken a little
  * apart: sample i counted running[i] runnable tasks on the host, own[i] of
@@ -100,15 +102,15 @@ double health_other_load(const long *running, const long *own, int n);
  * exceeds blocks, bavail exceeds bfree, or used + bavail is 0 (every block is
  * free but reserved). */
 int health_disk_fraction(unsigned long long blocks, unsigned long long bfree,
-                         unsigned long long bavail, double *free_frac, char *err, size_t errlen);
+                         unsigned long long bavail, double *free_frac, struct error *err);
 
 /* Fill *out from raw values: the byte counts, the fractions and the loads per
  * core (cores < 1 counts as 1). Returns 0, or -1 with errno EINVAL and
  * "disk: ...", "meminfo: ..." or "loadavg: ..." in err when a value is
  * impossible (see the parsers above; also a block size of 0, a filesystem over
  * 2^64 bytes, a negative, infinite or NaN load or load from other work). */
-int health_sample_from_raw(const struct health_raw *raw, struct health_sample *out, char *err,
-                           size_t errlen);
+int health_sample_from_raw(const struct health_raw *raw, struct health_sample *out,
+                           struct error *err);
 
 /* The checks s fails against l, as a bit mask of 1u << HEALTH_DISK etc.;
  * 0 when healthy. A NaN value fails its check. */
@@ -152,7 +154,7 @@ typedef long (*health_own_fn)(void *arg);
  * loadavg_path. */
 int health_probe_files(const char *disk_path, const char *meminfo_path, const char *loadavg_path,
                        long cores, health_own_fn own, void *arg, struct health_sample *out,
-                       char *err, size_t errlen);
+                       struct error *err);
 
 enum { HEALTH_SAMPLES = 5 };
 #define HEALTH_SAMPLE_GAP 0.002
@@ -160,7 +162,6 @@ enum { HEALTH_SAMPLES = 5 };
 /* health_probe_files(path, "/proc/meminfo", "/proc/loadavg", cores, NULL,
  * NULL, ...): this host's health for work in the directory path, every
  * runnable task counted as other work. Linux only. */
-int health_probe_local(const char *path, long cores, struct health_sample *out, char *err,
-                       size_t errlen);
+int health_probe_local(const char *path, long cores, struct health_sample *out, struct error *err);
 
 #endif

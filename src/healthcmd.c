@@ -1,5 +1,6 @@
-/* healthcmd.c - the health command: options, a bounded pool of threads
- * running sshprobe, and the report. */
+/* healthcmd.c - the health and launch commands: options, a bounded pool of
+ * threads running sshprobe, the verdicts, and mpirun on the healthy hosts
+ * (healthreport.c shows the results). */
 #include "config.h"
 
 #include "healthcmd.h"
@@ -7,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <jansson.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -22,20 +22,10 @@
 #include "conffile.h"
 #include "fsutil.h"
 #include "health.h"
+#include "healthreport.h"
 #include "hostfile.h"
 #include "settings.h"
 #include "sshprobe.h"
-
-struct host_check {
-    const char *name; /* as given; the ssh config may map it */
-    const char *user; /* USER of a hostfile's USER@NAME, or NULL */
-    long slots;       /* from the hostfile, 0 if none */
-    struct sshprobe_result res;
-    struct health_sample sample;
-    int sample_ok;
-    int healthy;
-    char problem[512];
-};
 
 struct pool {
     struct host_check *hosts;
@@ -82,89 +72,16 @@ static void judge(struct host_check *h, const struct health_limits *l)
     if (!h->res.ssh_ok)
         return;
     if (!h->res.probe_ok) {
-        snprintf(h->problem, sizeof h->problem, "probe failed: %s", h->res.probe_error);
+        h->problem = h->res.probe_error;
+        errprefix(&h->problem, "probe failed: ");
         return;
     }
-    char why[256];
-    if (health_sample_from_raw(&h->res.raw, &h->sample, why, sizeof why) < 0) {
-        snprintf(h->problem, sizeof h->problem, "probe failed: %s", why);
+    if (health_sample_from_raw(&h->res.raw, &h->sample, &h->problem) < 0) {
+        errprefix(&h->problem, "probe failed: ");
         return;
     }
     h->sample_ok = 1;
-    h->healthy = health_judge(&h->sample, l, h->problem, sizeof h->problem);
-}
-
-/* Returns 0, or -1 when out could not be written. */
-static int report(FILE *out, const struct host_check *hosts, long n, long healthy, int colour)
-{
-    const char *green = colour ? "\033[32m" : "", *red = colour ? "\033[31m" : "",
-               *plain = colour ? "\033[0m" : "";
-    for (long i = 0; i < n; i++) {
-        const struct host_check *h = &hosts[i];
-        fprintf(out, "[%s] %s%s%s\n", h->name, h->healthy ? green : red,
-                h->healthy ? "OK" : "UNHEALTHY", plain);
-        if (!h->res.ssh_ok) {
-            fprintf(out, "  SSH: %s\n\n", h->res.ssh_error);
-            continue;
-        }
-        fprintf(out, "  SSH: OK (%.0fms)\n", h->res.latency_ms);
-        if (h->sample_ok) {
-            char lines[512];
-            health_format(&h->sample, lines, sizeof lines);
-            for (char *line = strtok(lines, "\n"); line; line = strtok(NULL, "\n"))
-                fprintf(out, "  %s\n", line);
-        }
-        if (!h->healthy)
-            fprintf(out, "  Problem: %s\n", h->problem);
-        fputc('\n', out);
-    }
-    return fprintf(out, "Health Summary: %ld/%ld hosts healthy\n", healthy, n) < 0 ? -1 : 0;
-}
-
-static json_t *number_or_null(int ok, double v)
-{
-    return ok ? json_real(v) : json_null();
-}
-
-/* Returns 0, or -1 when out could not be written. */
-static int report_json(FILE *out, const struct host_check *hosts, long n, long healthy,
-                       long min_healthy)
-{
-    json_t *root = json_object(), *list = json_array();
-    for (long i = 0; i < n; i++) {
-        const struct host_check *h = &hosts[i];
-        json_t *o = json_object(), *ssh = json_object();
-        json_object_set_new(o, "host", json_string(h->name));
-        json_object_set_new(o, "healthy", json_boolean(h->healthy));
-        json_object_set_new(ssh, "ok", json_boolean(h->res.ssh_ok));
-        json_object_set_new(ssh, "latency_ms", number_or_null(h->res.ssh_ok, h->res.latency_ms));
-        json_object_set_new(ssh, "error",
-                            h->res.ssh_ok ? json_null() : json_string(h->res.ssh_error));
-        json_object_set_new(o, "ssh", ssh);
-        json_object_set_new(o, "disk_free_percent",
-                            number_or_null(h->sample_ok, h->sample.disk_free * 100));
-        json_object_set_new(o, "memory_used_percent",
-                            number_or_null(h->sample_ok, h->sample.mem_used * 100));
-        json_object_set_new(o, "load1", number_or_null(h->sample_ok, h->sample.load1));
-        json_object_set_new(o, "load_per_core",
-                            number_or_null(h->sample_ok, h->sample.load_per_core));
-        json_object_set_new(o, "other_load", number_or_null(h->sample_ok, h->sample.other_load));
-        json_object_set_new(o, "other_load_per_core",
-                            number_or_null(h->sample_ok, h->sample.other_per_core));
-        json_object_set_new(o, "cores", h->sample_ok ? json_integer(h->sample.cores) : json_null());
-        json_object_set_new(o, "problem",
-                            h->res.ssh_ok && !h->healthy ? json_string(h->problem) : json_null());
-        json_array_append_new(list, o);
-    }
-    json_object_set_new(root, "hosts", list);
-    json_object_set_new(root, "healthy", json_integer(healthy));
-    json_object_set_new(root, "total", json_integer(n));
-    json_object_set_new(root, "min_healthy", json_integer(min_healthy));
-    int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
-    if (fputc('\n', out) == EOF)
-        rc = -1;
-    json_decref(root);
-    return rc < 0 ? -1 : 0;
+    h->healthy = health_judge(&h->sample, l, h->problem.text, sizeof h->problem.text);
 }
 
 struct hostfile_out {
@@ -172,21 +89,11 @@ struct hostfile_out {
     long n;
 };
 
+/* fs_write_atomic's writer: the healthy hosts */
 static int write_healthy(FILE *f, void *arg)
 {
     const struct hostfile_out *o = arg;
-    for (long i = 0; i < o->n; i++) {
-        const struct host_check *h = &o->hosts[i];
-        if (!h->healthy)
-            continue;
-        struct hostfile_entry e = {.name = (char *)h->name,
-                                   .user = (char *)h->user,
-                                   .slots = h->slots ? h->slots : h->sample.cores};
-        const struct hostfile_entry *list[] = {&e};
-        if (hostfile_write(f, list, 1) < 0)
-            return -1;
-    }
-    return 0;
+    return healthreport_hostfile(f, o->hosts, o->n);
 }
 
 enum {
@@ -652,7 +559,7 @@ int healthcmd_main(int argc, char **argv, int launching)
     struct sshprobe_opts so = {.ssh_config = NULL, .timeout = 5};
     double concurrency = 32, min_healthy = -1;
     int json = 0, status = 2;
-    char err[1024];
+    struct error e;
     struct settings s;
     settings_init(&s);
     struct hostfile *hf = NULL;
@@ -709,8 +616,8 @@ int healthcmd_main(int argc, char **argv, int launching)
             goto out;
         default: {
             const struct setting_desc *d = &settings_table[val - OPT_LIMIT];
-            if (settings_set_string(&s, d, optarg, SOURCE_FLAG, err, sizeof err) < 0) {
-                fprintf(stderr, "distmpi: --%s: %s\n", d->name, err);
+            if (settings_set_string(&s, d, optarg, SOURCE_FLAG, &e) < 0) {
+                fprintf(stderr, "distmpi: --%s: %s\n", d->name, e.text);
                 goto out;
             }
         }
@@ -719,16 +626,16 @@ int healthcmd_main(int argc, char **argv, int launching)
     int required;
     const char *conf = conffile_choose(config_path, getenv("DISTMPI_CONFIG"),
                                        SYSCONFDIR "/distmpi.conf", &required);
-    if (conf && conffile_load(conf, &s, err, sizeof err) < 0) {
-        fprintf(stderr, "distmpi: %s\n", err);
+    if (conf && conffile_load(conf, &s, &e) < 0) {
+        fprintf(stderr, "distmpi: %s\n", e.text);
         goto out;
     }
     if (so.ssh_config && access(so.ssh_config, R_OK) < 0) {
         fprintf(stderr, "distmpi: %s: %s\n", so.ssh_config, strerror(errno));
         goto out;
     }
-    if (hostfile_path && hostfile_load(hostfile_path, &hf, err, sizeof err) < 0) {
-        fprintf(stderr, "distmpi: %s\n", err);
+    if (hostfile_path && hostfile_load(hostfile_path, &hf, &e) < 0) {
+        fprintf(stderr, "distmpi: %s\n", e.text);
         goto out;
     }
     if (launching && (!hf || argc > optind)) {
@@ -786,8 +693,8 @@ int healthcmd_main(int argc, char **argv, int launching)
     /* health asks for every host by default; launch runs on what is healthy */
     long need = min_healthy >= 0 ? (long)min_healthy : launching ? 1 : n;
     errno = 0;
-    int printed = json ? report_json(stdout, hosts, n, healthy, need)
-                       : report(stdout, hosts, n, healthy, isatty(STDOUT_FILENO));
+    int printed = json ? healthreport_json(stdout, hosts, n, healthy, need)
+                       : healthreport_print(stdout, hosts, n, healthy, isatty(STDOUT_FILENO));
     if (fflush(stdout) == EOF || printed < 0 || ferror(stdout)) {
         /* a report nobody can read is no pre-flight check: nothing starts */
         fprintf(stderr, "distmpi: %s: cannot write the report to standard output: %s\n",
@@ -808,9 +715,8 @@ int healthcmd_main(int argc, char **argv, int launching)
     }
     if (write_path) {
         struct hostfile_out o = {hosts, n};
-        struct error why;
-        if (fs_write_atomic(write_path, write_healthy, &o, &why) < 0) {
-            fprintf(stderr, "distmpi: cannot write %s\n", why.text);
+        if (fs_write_atomic(write_path, write_healthy, &o, &e) < 0) {
+            fprintf(stderr, "distmpi: cannot write %s\n", e.text);
             status = 3;
         }
     }

@@ -100,9 +100,9 @@ static enum key_kind key_lookup(const char *k, size_t n)
     return KEY_NONE;
 }
 
-/* Split one line (no newline, no comment) into h. Returns NULL, or a
- * problem written into why. */
-static const char *scan_line(const char *p, size_t n, struct line_host *h, char *why, size_t whylen)
+/* Split one line (no newline, no comment) into h. Returns 0, or -1 with
+ * the problem in err. */
+static int scan_line(const char *p, size_t n, struct line_host *h, struct error *err)
 {
     size_t i = 0;
     while (i < n && is_blank(p[i]))
@@ -126,10 +126,8 @@ static const char *scan_line(const char *p, size_t n, struct line_host *h, char 
     const char *bad = h->user ? check_user(h->user, h->userlen) : NULL;
     if (!bad)
         bad = check_name(h->name, h->namelen);
-    if (bad) {
-        snprintf(why, whylen, "%s: '%.*s'", bad, (int)(wlen < 200 ? wlen : 200), word);
-        return why;
-    }
+    if (bad)
+        return errprintf(err, "%s: '%.*s'", bad, (int)wlen, word);
     h->slots = h->max_slots = 0;
     for (;;) {
         while (i < n && is_blank(p[i]))
@@ -140,23 +138,18 @@ static const char *scan_line(const char *p, size_t n, struct line_host *h, char 
         while (i < n && !is_blank(p[i]) && p[i] != '=')
             i++;
         const char *key = p + ks;
-        int klen = (int)(i - ks < 200 ? i - ks : 200);
+        int klen = (int)(i - ks);
         enum key_kind kind = key_lookup(key, i - ks);
-        if (kind == KEY_NONE) {
-            if (i == ks)
-                snprintf(why, whylen, "'=' without a keyword");
-            else
-                snprintf(why, whylen,
-                         "unknown keyword '%.*s' (known: slots, max_slots and their synonyms)",
-                         klen, key);
-            return why;
-        }
+        if (kind == KEY_NONE && i == ks)
+            return errprintf(err, "'=' without a keyword");
+        if (kind == KEY_NONE)
+            return errprintf(err,
+                             "unknown keyword '%.*s' (known: slots, max_slots and their synonyms)",
+                             klen, key);
         while (i < n && is_blank(p[i]))
             i++;
-        if (i == n || p[i] != '=') {
-            snprintf(why, whylen, "'%.*s' needs a value: %.*s=N", klen, key, klen, key);
-            return why;
-        }
+        if (i == n || p[i] != '=')
+            return errprintf(err, "'%.*s' needs a value: %.*s=N", klen, key, klen, key);
         i++;
         while (i < n && is_blank(p[i]))
             i++;
@@ -164,7 +157,7 @@ static const char *scan_line(const char *p, size_t n, struct line_host *h, char 
         while (i < n && !is_blank(p[i]))
             i++;
         const char *val = p + vs;
-        int vlen = (int)(i - vs < 200 ? i - vs : 200);
+        int vlen = (int)(i - vs);
         long long v = 0; /* saturates just above the limit, so no overflow */
         bool ok = i > vs;
         for (size_t j = vs; ok && j < i; j++) {
@@ -173,29 +166,21 @@ static const char *scan_line(const char *p, size_t n, struct line_host *h, char 
             else if (v <= HOSTFILE_MAX_VALUE)
                 v = v * 10 + (p[j] - '0');
         }
-        if (ok && v > HOSTFILE_MAX_VALUE) {
-            snprintf(why, whylen, "%.*s=%.*s is too large (at most %ld)", klen, key, vlen, val,
-                     HOSTFILE_MAX_VALUE);
-            return why;
-        }
-        if (!ok || v < 1) {
-            snprintf(why, whylen, "%.*s=%.*s: not a whole number >= 1%s", klen, key, vlen, val,
-                     ok ? " (to give a host no processes, leave it out)" : "");
-            return why;
-        }
+        if (ok && v > HOSTFILE_MAX_VALUE)
+            return errprintf(err, "%.*s=%.*s is too large (at most %ld)", klen, key, vlen, val,
+                             HOSTFILE_MAX_VALUE);
+        if (!ok || v < 1)
+            return errprintf(err, "%.*s=%.*s: not a whole number >= 1%s", klen, key, vlen, val,
+                             ok ? " (to give a host no processes, leave it out)" : "");
         long *slot = kind == KEY_SLOTS ? &h->slots : &h->max_slots;
-        if (*slot) {
-            snprintf(why, whylen, "%s given twice on the line",
-                     kind == KEY_SLOTS ? "slot count" : "max_slots");
-            return why;
-        }
+        if (*slot)
+            return errprintf(err, "%s given twice on the line",
+                             kind == KEY_SLOTS ? "slot count" : "max_slots");
         *slot = (long)v;
     }
-    if (h->slots && h->max_slots && h->max_slots < h->slots) {
-        snprintf(why, whylen, "max_slots=%ld is less than slots=%ld", h->max_slots, h->slots);
-        return why;
-    }
-    return NULL;
+    if (h->slots && h->max_slots && h->max_slots < h->slots)
+        return errprintf(err, "max_slots=%ld is less than slots=%ld", h->max_slots, h->slots);
+    return 0;
 }
 
 static struct hostfile_entry *find_host(struct hostfile *hf, const char *name, size_t n)
@@ -206,30 +191,24 @@ static struct hostfile_entry *find_host(struct hostfile *hf, const char *name, s
     return NULL;
 }
 
-/* Fold a repeated line into the host's first entry, as mpirun 4.1 does. */
-static const char *merge_host(struct hostfile_entry *e, const struct line_host *h, char *why,
-                              size_t whylen)
+/* Fold a repeated line into the host's first entry, as mpirun 4.1 does.
+ * Returns 0, or -1 with the problem in err. */
+static int merge_host(struct hostfile_entry *e, const struct line_host *h, struct error *err)
 {
-    if (h->slots) {
-        snprintf(why, whylen,
-                 "host '%s' already listed on line %ld: mpirun refuses a second slot count "
-                 "for a host (give one line with the total)",
-                 e->name, e->line);
-        return why;
-    }
-    if (e->slots >= HOSTFILE_MAX_VALUE) {
-        snprintf(why, whylen, "host '%s': too many slots", e->name);
-        return why;
-    }
+    if (h->slots)
+        return errprintf(err,
+                         "host '%s' already listed on line %ld: mpirun refuses a second slot "
+                         "count for a host (give one line with the total)",
+                         e->name, e->line);
+    if (e->slots >= HOSTFILE_MAX_VALUE)
+        return errprintf(err, "host '%s': too many slots", e->name);
     e->slots = (e->slots ? e->slots : 1) + 1;
     if (h->max_slots)
         e->max_slots = h->max_slots;
-    if (e->max_slots && e->max_slots < e->slots) {
-        snprintf(why, whylen, "host '%s' now has %ld slots, more than max_slots=%ld", e->name,
-                 e->slots, e->max_slots);
-        return why;
-    }
-    return NULL;
+    if (e->max_slots && e->max_slots < e->slots)
+        return errprintf(err, "host '%s' now has %ld slots, more than max_slots=%ld", e->name,
+                         e->slots, e->max_slots);
+    return 0;
 }
 
 static int add_host(struct hostfile *hf, long *cap, const struct line_host *h, long line)
@@ -258,8 +237,8 @@ static int add_host(struct hostfile *hf, long *cap, const struct line_host *h, l
     return 0;
 }
 
-int hostfile_parse(const char *name, const char *data, size_t len, struct hostfile **out, char *err,
-                   size_t errlen)
+int hostfile_parse(const char *name, const char *data, size_t len, struct hostfile **out,
+                   struct error *err)
 {
     struct hostfile *hf = calloc(1, sizeof *hf);
     long cap = 0;
@@ -274,8 +253,7 @@ int hostfile_parse(const char *name, const char *data, size_t len, struct hostfi
         size_t n = nl ? (size_t)(nl - start) : len - pos;
         pos += n + (nl ? 1 : 0);
         if (memchr(start, '\0', n)) {
-            snprintf(err, errlen, "%s:%ld: line contains a NUL byte (is this a text file?)", name,
-                     line);
+            errprintf(err, "%s:%ld: line contains a NUL byte (is this a text file?)", name, line);
             goto fail;
         }
         const char *hash = memchr(start, '#', n);
@@ -291,25 +269,19 @@ int hostfile_parse(const char *name, const char *data, size_t len, struct hostfi
         if (skip == n)
             continue;
         struct line_host h;
-        char why[512];
-        if (scan_line(start, n, &h, why, sizeof why)) {
-            snprintf(err, errlen, "%s:%ld: %s", name, line, why);
+        struct hostfile_entry *e = NULL;
+        if (scan_line(start, n, &h, err) < 0 ||
+            ((e = find_host(hf, h.name, h.namelen)) && merge_host(e, &h, err) < 0)) {
+            errprefix(err, "%s:%ld: ", name, line);
             goto fail;
         }
-        struct hostfile_entry *e = find_host(hf, h.name, h.namelen);
-        if (e) {
-            if (merge_host(e, &h, why, sizeof why)) {
-                snprintf(err, errlen, "%s:%ld: %s", name, line, why);
-                goto fail;
-            }
-        } else if (add_host(hf, &cap, &h, line) < 0) {
+        if (!e && add_host(hf, &cap, &h, line) < 0)
             goto nomem;
-        }
     }
     *out = hf;
     return 0;
 nomem:
-    snprintf(err, errlen, "%s: out of memory", name);
+    errprintf(err, "%s: out of memory", name);
 fail:
     hostfile_destroy(hf);
     return -1;
@@ -318,18 +290,13 @@ fail:
 /* Hostfiles list machines: a megabyte is already far more than any cluster. */
 #define HOSTFILE_MAX_BYTES ((size_t)64 << 20)
 
-int hostfile_load(const char *path, struct hostfile **out, char *err, size_t errlen)
+int hostfile_load(const char *path, struct hostfile **out, struct error *err)
 {
     char *data;
     size_t len;
-    struct error e;
-    if (fs_read_file(path, HOSTFILE_MAX_BYTES, &data, &len, &e) < 0) {
-        int saved = errno;
-        snprintf(err, errlen, "%s", e.text);
-        errno = saved;
+    if (fs_read_file(path, HOSTFILE_MAX_BYTES, &data, &len, err) < 0)
         return -1;
-    }
-    int rc = hostfile_parse(path, data ? data : "", len, out, err, errlen);
+    int rc = hostfile_parse(path, data ? data : "", len, out, err);
     free(data);
     return rc;
 }

@@ -35,6 +35,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "error.h"
+
 struct hostfile_entry {
     char *name;     /* host name or address, without the user */
     char *user;     /* the USER of USER@NAME, or NULL */
@@ -54,12 +56,12 @@ struct hostfile {
  * caller decides. Returns 0 and a hostfile in *out (free with
  * hostfile_destroy), or -1 with "NAME:LINE: problem" or "NAME: problem" in
  * err (*out untouched). */
-int hostfile_parse(const char *name, const char *data, size_t len, struct hostfile **out, char *err,
-                   size_t errlen);
+int hostfile_parse(const char *name, const char *data, size_t len, struct hostfile **out,
+                   struct error *err);
 
 /* Read path and parse it. Same contract as hostfile_parse; a missing,
  * unreadable file or a directory gives "PATH: reason". */
-int hostfile_load(const char *path, struct hostfile **out, char *err, size_t errlen);
+int hostfile_load(const char *path, struct hostfile **out, struct error *err);
 
 /* Free h; accepts NULL; keeps errno. */
 void hostfile_destroy(struct hostfile *h);

@@ -12,28 +12,26 @@
 #include <unistd.h>
 
 #include "msg.h"
-#include "pack.h"
 #include "proctree.h"
+#include "proto.h"
 #include "topo.h"
 
-#define RECORD 1024 /* bytes each rank contributes to the gather */
-
-/* Fill record with what p packed, zero-padded to RECORD bytes (the gathers
- * take fixed-size records). Returns 0, or -1 with err naming what. */
-static int record_take(struct packer *p, unsigned char record[RECORD], const char *what,
-                       char *err, size_t errlen)
+/* The protocol version this rank speaks: PROTO_VERSION, or for tests only
+ * the one in $DISTMPI_TEST_PROTOCOL_VERSION (docs/testing.md), which makes
+ * the rank look like another build of distmpi to rank 0. */
+static int64_t protocol_version(void)
 {
-    size_t len;
-    unsigned char *mine = packer_take(p, &len);
-    if (!mine || len > RECORD) {
-        free(mine);
-        snprintf(err, errlen, "%s too large", what);
-        return -1;
+    const char *v = getenv("DISTMPI_TEST_PROTOCOL_VERSION");
+    if (!v || !*v)
+        return PROTO_VERSION;
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (errno || *end) {
+        fprintf(stderr, "distmpi: ignoring DISTMPI_TEST_PROTOCOL_VERSION=%s: not a number\n", v);
+        return PROTO_VERSION;
     }
-    memset(record, 0, RECORD);
-    memcpy(record, mine, len);
-    free(mine);
-    return 0;
+    return n;
 }
 
 void cluster_destroy(struct cluster *c)
@@ -48,9 +46,12 @@ void cluster_destroy(struct cluster *c)
     free(c);
 }
 
-/* Rank 0: group the gathered records by leader rank. */
-static struct cluster *build(const unsigned char *all, int nranks, char *err, size_t errlen)
+/* Rank 0, which speaks protocol: group the gathered records by leader
+ * rank. */
+static struct cluster *build(const unsigned char *all, int nranks, int64_t protocol, char *err,
+                             size_t errlen)
 {
+    struct error e;
     struct cluster *c = calloc(1, sizeof *c);
     if (!c)
         goto nomem;
@@ -66,41 +67,32 @@ static struct cluster *build(const unsigned char *all, int nranks, char *err, si
     for (int r = 0; r < nranks; r++)
         host_of_leader[r] = -1;
     for (int r = 0; r < nranks; r++) {
-        struct unpacker u;
-        unpacker_init(&u, all + (size_t)r * RECORD, RECORD);
-        char *name = unpack_str(&u);
-        int slot = (int)unpack_range(&u, 0, nranks);
-        int leader = (int)unpack_range(&u, 0, nranks - 1);
-        long cores = (long)unpack_range(&u, 0, 1L << 30);
-        long pus = (long)unpack_range(&u, 0, 1L << 30);
-        struct probe pr;
-        probe_unpack(&u, &pr);
-        if (u.failed || !name) {
-            free(name);
+        struct host_record hr;
+        if (proto_host_record_decode(all + (size_t)r * PROTO_RECORD_SIZE, PROTO_RECORD_SIZE, r,
+                                     nranks, protocol, &hr, &e) < 0) {
             free(host_of_leader);
-            snprintf(err, errlen, "rank %d sent a malformed host record", r);
+            snprintf(err, errlen, "%s", e.text);
             cluster_destroy(c);
             return NULL;
         }
+        int leader = hr.leader;
         int h = host_of_leader[leader];
         if (h < 0) {
             h = host_of_leader[leader] = c->nhosts++;
             c->hosts[h].leader = leader;
         }
         if (r == leader) {
-            free(c->hosts[h].name);
-            c->hosts[h].name = name;
-            c->hosts[h].cores = cores;
-            c->hosts[h].pus = pus;
-            c->hosts[h].probe = pr;
-        } else {
-            if (!c->hosts[h].name)
-                c->hosts[h].name = strdup(name);
-            free(name);
+            c->hosts[h].cores = hr.cores;
+            c->hosts[h].pus = hr.pus;
+            c->hosts[h].probe = hr.probe;
+        }
+        if (!c->hosts[h].name && !(c->hosts[h].name = strdup(hr.host))) {
+            free(host_of_leader);
+            goto nomem;
         }
         c->hosts[h].nranks++;
         c->rank_host[r] = h;
-        c->rank_slot[r] = slot;
+        c->rank_slot[r] = hr.slot;
     }
     free(host_of_leader);
     return c;
@@ -167,42 +159,45 @@ int hostinfo_gather(struct self *me, struct cluster **out, char *err, size_t err
     long cores = 0, pus = 0;
     struct probe pr = {0};
     if (me->rank == leader) {
-        if (topo_count(&cores, &pus, why, sizeof why) < 0)
-            fprintf(stderr, "distmpi: %s: %s; counting %ld online CPUs instead\n", me->host, why,
-                    cores);
+        struct error topo_err;
+        if (topo_count(&cores, &pus, &topo_err) < 0)
+            fprintf(stderr, "distmpi: %s: %s; counting %ld online CPUs instead\n", me->host,
+                    topo_err.text, cores);
         me->cores = cores;
         hostinfo_probe(me, &pr);
     }
     me->cores = cores;
-    struct packer p;
-    packer_init(&p);
-    pack_str(&p, me->host);
-    pack_i64(&p, me->slot);
-    pack_i64(&p, leader);
-    pack_i64(&p, cores);
-    pack_i64(&p, pus);
-    probe_pack(&p, &pr);
-    unsigned char record[RECORD];
-    if (record_take(&p, record, "host record", err, errlen) < 0)
+    struct host_record hr = {.protocol = protocol_version(),
+                             .slot = me->slot,
+                             .leader = leader,
+                             .cores = cores,
+                             .pus = pus,
+                             .probe = pr};
+    snprintf(hr.version, sizeof hr.version, "%s", PACKAGE_VERSION);
+    snprintf(hr.host, sizeof hr.host, "%s", me->host);
+    unsigned char record[PROTO_RECORD_SIZE];
+    struct error e;
+    if (proto_host_record_encode(&hr, record, &e) < 0) {
+        snprintf(err, errlen, "%s", e.text);
         return -1;
+    }
 
     unsigned char *all = NULL;
     if (me->rank == 0) {
-        all = malloc((size_t)me->nranks * RECORD);
+        all = malloc((size_t)me->nranks * PROTO_RECORD_SIZE);
         if (!all) {
             snprintf(err, errlen, "out of memory");
             return -1;
         }
     }
-    if (msg_collective(
-            MPI_Igather(record, RECORD, MPI_BYTE, all, RECORD, MPI_BYTE, 0, MPI_COMM_WORLD, &req),
-            &req, "MPI_Igather of host records", err, errlen) < 0) {
+    if (msg_collective(MPI_Igather(record, PROTO_RECORD_SIZE, MPI_BYTE, all, PROTO_RECORD_SIZE,
+                                   MPI_BYTE, 0, MPI_COMM_WORLD, &req),
+                       &req, "MPI_Igather of host records", err, errlen) < 0) {
         free(all);
         return -1;
     }
     if (me->rank == 0) {
-        /* the padding after each record is zeros: trim it before unpacking */
-        *out = build(all, me->nranks, err, errlen);
+        *out = build(all, me->nranks, hr.protocol, err, errlen);
         free(all);
         if (!*out)
             return -1;
@@ -240,8 +235,17 @@ void hostinfo_probe(const struct self *me, struct probe *pr)
     snprintf(meminfo, sizeof meminfo, "%s/meminfo", dir);
     snprintf(loadavg, sizeof loadavg, "%s/loadavg", dir);
     struct own_arg a = {dir, me};
-    pr->ok = health_probe_files(".", meminfo, loadavg, me->cores, own_running, &a, &pr->sample,
-                                pr->error, sizeof pr->error) == 0;
+    struct error e;
+    pr->ok =
+        health_probe_files(".", meminfo, loadavg, me->cores, own_running, &a, &pr->sample, &e) == 0;
+    if (pr->ok)
+        return;
+    /* the probe's wire form holds less than a struct error: mark a cut */
+    size_t n = strlen(e.text);
+    if (n < sizeof pr->error)
+        memcpy(pr->error, e.text, n + 1);
+    else
+        snprintf(pr->error, sizeof pr->error, "%.*s...", (int)sizeof pr->error - 4, e.text);
 }
 
 int hostinfo_reprobe(const struct self *me, struct cluster *c, int again, char *err, size_t errlen)
@@ -256,27 +260,26 @@ int hostinfo_reprobe(const struct self *me, struct cluster *c, int again, char *
     struct probe pr = {0};
     if (me->host_pids) /* only the leaders have them */
         hostinfo_probe(me, &pr);
-    struct packer p;
-    packer_init(&p);
-    probe_pack(&p, &pr);
-    unsigned char record[RECORD];
-    if (record_take(&p, record, "probe record", err, errlen) < 0)
+    unsigned char record[PROTO_RECORD_SIZE];
+    struct error e;
+    if (proto_probe_record_encode(&pr, record, &e) < 0) {
+        snprintf(err, errlen, "%s", e.text);
         return -1;
+    }
     unsigned char *all = NULL;
-    if (me->rank == 0 && !(all = malloc((size_t)me->nranks * RECORD))) {
+    if (me->rank == 0 && !(all = malloc((size_t)me->nranks * PROTO_RECORD_SIZE))) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    if (msg_collective(
-            MPI_Igather(record, RECORD, MPI_BYTE, all, RECORD, MPI_BYTE, 0, MPI_COMM_WORLD, &req),
-            &req, "MPI_Igather of health probes", err, errlen) < 0) {
+    if (msg_collective(MPI_Igather(record, PROTO_RECORD_SIZE, MPI_BYTE, all, PROTO_RECORD_SIZE,
+                                   MPI_BYTE, 0, MPI_COMM_WORLD, &req),
+                       &req, "MPI_Igather of health probes", err, errlen) < 0) {
         free(all);
         return -1;
     }
     for (int h = 0; c && h < c->nhosts; h++) {
-        struct unpacker u;
-        unpacker_init(&u, all + (size_t)c->hosts[h].leader * RECORD, RECORD);
-        if (probe_unpack(&u, &pr) < 0) {
+        if (proto_probe_record_decode(all + (size_t)c->hosts[h].leader * PROTO_RECORD_SIZE,
+                                      PROTO_RECORD_SIZE, &pr) < 0) {
             free(all);
             snprintf(err, errlen, "rank %d sent a malformed probe", c->hosts[h].leader);
             return -1;

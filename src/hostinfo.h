@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "watch.h"
+#include "probe.h"
 
 struct host {
     char *name;

@@ -16,8 +16,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
 #include "fsutil.h"
-#include "report_junit.h"
+#include "junit_xml.h"
 
 /* No network, no libxml2 output of its own. Deliberately absent: NOENT and
  * DTDLOAD/DTDATTR/DTDVALID (they would load external entities and DTDs:
@@ -54,71 +55,29 @@ static void set_why(char *why, size_t whylen, const char *fmt, ...)
     free(clean);
 }
 
-/* ------------------------------------------------------------ text buffer */
-
-struct text {
-    char *s;
-    size_t len, cap;
-    int oom;
-};
-
-static void text_add(struct text *t, const char *s, size_t n)
-{
-    if (t->oom || !n)
-        return;
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 256;
-        while (cap < t->len + n + 1)
-            cap *= 2;
-        char *p = realloc(t->s, cap);
-        if (!p) {
-            t->oom = 1;
-            return;
-        }
-        t->s = p;
-        t->cap = cap;
-    }
-    memcpy(t->s + t->len, s, n);
-    t->len += n;
-    t->s[t->len] = '\0';
-}
-
-static void text_adds(struct text *t, const char *s)
-{
-    text_add(t, s, strlen(s));
-}
+/* ------------------------------------------------------------ text */
 
 /* The text, cleaned for XML 1.0, in a new heap string; NULL on ENOMEM. */
-static char *text_clean(struct text *t)
+static char *text_clean(const struct buf *t)
 {
-    if (t->oom)
-        return NULL;
-    return junit_clean_text(t->s ? t->s : "");
-}
-
-static void text_free(struct text *t)
-{
-    free(t->s);
-    memset(t, 0, sizeof *t);
+    return t->failed ? NULL : junit_clean_text(buf_str(t));
 }
 
 /* Append the character data of the nodes from n on: text and CDATA, the
  * content of elements, recursively when deep, and an entity reference as
  * the literal "&name;". Never the entity's value: following references is
  * what lets a few hundred bytes of entities expand to gigabytes. */
-static void gather(struct text *t, xmlNodePtr n, int deep)
+static void gather(struct buf *t, xmlNodePtr n, int deep)
 {
-    for (; n && !t->oom; n = n->next) {
+    for (; n && !t->failed; n = n->next) {
         switch (n->type) {
         case XML_TEXT_NODE:
         case XML_CDATA_SECTION_NODE:
             if (n->content)
-                text_adds(t, (const char *)n->content);
+                buf_addstr(t, (const char *)n->content);
             break;
         case XML_ENTITY_REF_NODE:
-            text_adds(t, "&");
-            text_adds(t, (const char *)n->name);
-            text_adds(t, ";");
+            buf_printf(t, "&%s;", (const char *)n->name);
             break;
         case XML_ELEMENT_NODE:
             if (deep)
@@ -373,13 +332,96 @@ static int parse(const char *buf, size_t len, xmlDocPtr *doc, int *repaired, cha
 
 /* ------------------------------------------------------------ copying */
 
+/* A merge: where the copies go, and what they add up to. The copies are
+ * made in one of two places: a libxml2 tree (junit_merge_buffer: under
+ * holder, moved into the suite once they all exist), or a writer
+ * (junit_merge_write: streamed out as they are made, the report's
+ * testsuite being the writer's open element). Neither: count only. */
 struct merge {
-    xmlDocPtr out;         /* the report's document */
-    xmlNodePtr holder;     /* the copies, until they all exist; NULL: count only */
+    xmlDocPtr out;         /* tree: the report's document */
+    xmlNodePtr holder;     /* tree: the copies, until they all exist */
+    xmlNodePtr cur;        /* tree: the element being filled */
+    struct xml_writer *w;  /* writer */
     const char *file_name; /* classname of last resort, or NULL */
     struct junit_counts c;
-    int oom;
+    int failed; /* out of memory, or the writer failed (errno says) */
+    int err;    /* errno of that failure */
 };
+
+static void merge_fail(struct merge *m, int err)
+{
+    if (!m->failed)
+        m->err = err ? err : ENOMEM;
+    m->failed = 1;
+}
+
+/* Whether copies are made (else: counted only). */
+static int copying(const struct merge *m)
+{
+    return (m->holder || m->w) && !m->failed;
+}
+
+/* Open an element called name inside the one being filled. */
+static void open_elem(struct merge *m, const char *name)
+{
+    if (!copying(m))
+        return;
+    if (m->w) {
+        if (xml_writer_start(m->w, name) < 0)
+            merge_fail(m, errno);
+        return;
+    }
+    xmlNodePtr n = xmlNewDocNode(m->out, NULL, BAD_CAST name, NULL);
+    if (!n || !xmlAddChild(m->cur, n)) {
+        xmlFreeNode(n);
+        merge_fail(m, ENOMEM);
+        return;
+    }
+    m->cur = n;
+}
+
+static void close_elem(struct merge *m)
+{
+    if (!copying(m))
+        return;
+    if (m->w) {
+        if (xml_writer_end(m->w) < 0)
+            merge_fail(m, errno);
+        return;
+    }
+    m->cur = m->cur->parent;
+}
+
+/* An attribute of the element just opened, value already clean (NULL:
+ * nothing). */
+static void set_attr(struct merge *m, const char *name, const char *value)
+{
+    if (!copying(m) || !value)
+        return;
+    if (m->w) {
+        if (xml_writer_attr(m->w, name, value) < 0)
+            merge_fail(m, errno);
+    } else if (!xmlNewProp(m->cur, BAD_CAST name, BAD_CAST value)) {
+        merge_fail(m, ENOMEM);
+    }
+}
+
+/* Clean text as content of the element being filled. */
+static void add_text(struct merge *m, const char *clean)
+{
+    if (!copying(m))
+        return;
+    if (m->w) {
+        if (xml_writer_text(m->w, clean) < 0)
+            merge_fail(m, errno);
+        return;
+    }
+    xmlNodePtr n = xmlNewDocText(m->out, BAD_CAST clean);
+    if (!n || !xmlAddChild(m->cur, n)) {
+        xmlFreeNode(n);
+        merge_fail(m, ENOMEM);
+    }
+}
 
 /* The attribute called name without a namespace, or NULL. Looked up by
  * hand: xmlHasProp would also return defaults declared in the DTD. */
@@ -392,18 +434,18 @@ static xmlAttrPtr find_attr(xmlNodePtr e, const char *name)
 }
 
 /* The cleaned value of e's attribute name, or NULL when it has none (or
- * out of memory: m->oom). */
+ * out of memory: m->failed). */
 static char *attr_value(struct merge *m, xmlNodePtr e, const char *name)
 {
     xmlAttrPtr a = find_attr(e, name);
     if (!a)
         return NULL;
-    struct text t = {0};
+    struct buf t = BUF_INIT;
     gather(&t, a->children, 0);
     char *v = text_clean(&t);
-    text_free(&t);
+    buf_free(&t);
     if (!v)
-        m->oom = 1;
+        merge_fail(m, ENOMEM);
     return v;
 }
 
@@ -434,94 +476,86 @@ static double parse_time(const char *s)
     return *end || !isfinite(v) || v < 0 ? 0 : v;
 }
 
-/* A new element of the report's document, appended to parent. */
-static xmlNodePtr new_child(struct merge *m, xmlNodePtr parent, const char *name)
+/* Copy attribute name of from, cleaned, to the element just opened, if
+ * from has it. */
+static void copy_attr(struct merge *m, xmlNodePtr from, const char *name)
 {
-    if (m->oom || !parent)
-        return NULL;
-    xmlNodePtr n = xmlNewDocNode(m->out, NULL, BAD_CAST name, NULL);
-    if (!n || !xmlAddChild(parent, n)) {
-        xmlFreeNode(n);
-        m->oom = 1;
-        return NULL;
-    }
-    return n;
-}
-
-/* Set an attribute to a cleaned value (value NULL: nothing). */
-static void set_attr(struct merge *m, xmlNodePtr e, const char *name, const char *value)
-{
-    if (m->oom || !e || !value)
+    if (!copying(m))
         return;
-    if (!xmlNewProp(e, BAD_CAST name, BAD_CAST value))
-        m->oom = 1;
-}
-
-/* Copy attribute name of from to to, cleaned, if from has it. */
-static void copy_attr(struct merge *m, xmlNodePtr from, xmlNodePtr to, const char *name)
-{
     char *v = attr_value(m, from, name);
-    set_attr(m, to, name, v);
+    set_attr(m, name, v);
     free(v);
 }
 
-/* Append the cleaned character data of from's children to to. Returns
- * whether there was any beyond white space. */
-static int copy_text(struct merge *m, xmlNodePtr from, xmlNodePtr to, int deep)
+/* The cleaned character data of from's children (heap), or NULL (out of
+ * memory: m->failed). */
+static char *text_of(struct merge *m, xmlNodePtr from, int deep)
 {
-    if (m->oom || !to)
-        return 0;
-    struct text t = {0};
+    struct buf t = BUF_INIT;
     gather(&t, from->children, deep);
     char *clean = text_clean(&t);
-    text_free(&t);
-    if (!clean) {
-        m->oom = 1;
-        return 0;
-    }
-    /* indentation between child elements (Surefire's <rerunFailure>) is
-     * not text anyone wrote */
-    int any = clean[strspn(clean, " \t\r\n")] != '\0';
-    if (any) {
-        xmlNodePtr n = xmlNewDocText(m->out, BAD_CAST clean);
-        if (!n || !xmlAddChild(to, n)) {
-            xmlFreeNode(n);
-            m->oom = 1;
-        }
-    }
+    buf_free(&t);
+    if (!clean)
+        merge_fail(m, ENOMEM);
+    return clean;
+}
+
+/* Whether clean holds anything beyond white space: indentation between
+ * child elements (Surefire's <rerunFailure>) is not text anyone wrote. */
+static int has_text(const char *clean)
+{
+    return clean[strspn(clean, " \t\r\n")] != '\0';
+}
+
+/* Append the cleaned character data of from's children to the element
+ * being filled, unless it is only white space. */
+static void copy_text(struct merge *m, xmlNodePtr from, int deep)
+{
+    if (!copying(m))
+        return;
+    char *clean = text_of(m, from, deep);
+    if (clean && has_text(clean))
+        add_text(m, clean);
     free(clean);
-    return any;
 }
 
 /* <system-out> or <system-err>, unless it holds nothing but white space. */
-static void copy_output(struct merge *m, xmlNodePtr from, xmlNodePtr to)
+static void copy_output(struct merge *m, xmlNodePtr from)
 {
-    xmlNodePtr e = new_child(m, to, (const char *)from->name);
-    if (e && !copy_text(m, from, e, 1)) {
-        xmlUnlinkNode(e);
-        xmlFreeNode(e);
+    if (!copying(m))
+        return;
+    char *clean = text_of(m, from, 1);
+    if (clean && has_text(clean)) {
+        open_elem(m, (const char *)from->name);
+        add_text(m, clean);
+        close_elem(m);
     }
+    free(clean);
 }
 
 /* <rerunFailure> and kin: message, type (required by the schema), its own
  * text, and the first <stackTrace>, <system-out> and <system-err>, in the
  * order the schema's sequence wants. */
-static void copy_rerun(struct merge *m, xmlNodePtr from, xmlNodePtr tc)
+static void copy_rerun(struct merge *m, xmlNodePtr from)
 {
-    xmlNodePtr e = new_child(m, tc, (const char *)from->name);
-    copy_attr(m, from, e, "message");
-    char *type = attr_value(m, from, "type");
-    set_attr(m, e, "type", type ? type : "");
+    open_elem(m, (const char *)from->name);
+    copy_attr(m, from, "message");
+    char *type = copying(m) ? attr_value(m, from, "type") : NULL;
+    set_attr(m, "type", type ? type : "");
     free(type);
-    copy_text(m, from, e, 0);
+    copy_text(m, from, 0);
     static const char *const parts[] = {"stackTrace", "system-out", "system-err"};
     for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
         xmlNodePtr c = from->children;
         while (c && !is_elem(c, parts[k]))
             c = c->next;
-        if (c)
-            copy_text(m, c, new_child(m, e, parts[k]), 1);
+        if (c) {
+            open_elem(m, parts[k]);
+            copy_text(m, c, 1);
+            close_elem(m);
+        }
     }
+    close_elem(m);
 }
 
 static void copy_case(struct merge *m, xmlNodePtr from, const char *suite_name)
@@ -540,39 +574,41 @@ static void copy_case(struct merge *m, xmlNodePtr from, const char *suite_name)
     m->c.errors += !failure && error;
     m->c.skipped += !failure && !error && skipped;
     m->c.time += time;
-    if (!m->holder || m->oom)
+    if (!copying(m))
         return;
 
-    xmlNodePtr tc = new_child(m, m->holder, "testcase");
+    open_elem(m, "testcase");
     char *name = attr_value(m, from, "name");
-    set_attr(m, tc, "name", name ? name : "(unnamed)");
+    set_attr(m, "name", name ? name : "(unnamed)");
     free(name);
     char *classname = attr_value(m, from, "classname");
     if (classname)
-        set_attr(m, tc, "classname", classname);
+        set_attr(m, "classname", classname);
     else if (suite_name)
-        set_attr(m, tc, "classname", suite_name); /* already clean */
+        set_attr(m, "classname", suite_name); /* already clean */
     else
-        set_attr(m, tc, "classname", m->file_name); /* NULL: none */
+        set_attr(m, "classname", m->file_name); /* NULL: none */
     free(classname);
     char buf[64];
     snprintf(buf, sizeof buf, "%.3f", time);
-    set_attr(m, tc, "time", buf);
+    set_attr(m, "time", buf);
 
-    for (xmlNodePtr c = from->children; c && !m->oom; c = c->next) {
+    for (xmlNodePtr c = from->children; c && copying(m); c = c->next) {
         if (is_elem(c, "failure") || is_elem(c, "error") || is_elem(c, "skipped")) {
-            xmlNodePtr e = new_child(m, tc, (const char *)c->name);
-            copy_attr(m, c, e, "message");
-            copy_attr(m, c, e, "type");
-            copy_text(m, c, e, 1);
+            open_elem(m, (const char *)c->name);
+            copy_attr(m, c, "message");
+            copy_attr(m, c, "type");
+            copy_text(m, c, 1);
+            close_elem(m);
         } else if (is_elem(c, "rerunFailure") || is_elem(c, "rerunError") ||
                    is_elem(c, "flakyFailure") || is_elem(c, "flakyError")) {
-            copy_rerun(m, c, tc);
+            copy_rerun(m, c);
         } else if (is_elem(c, "system-out") || is_elem(c, "system-err")) {
-            copy_output(m, c, tc);
+            copy_output(m, c);
         }
         /* else: <properties> (Playwright), anything the schema would refuse */
     }
+    close_elem(m);
 }
 
 /* The test cases of suite and of the suites inside it. suite_name: the
@@ -580,7 +616,7 @@ static void copy_case(struct merge *m, xmlNodePtr from, const char *suite_name)
  * limit (256) bounds the recursion. */
 static void walk(struct merge *m, xmlNodePtr suite, const char *suite_name)
 {
-    for (xmlNodePtr c = suite->children; c && !m->oom; c = c->next) {
+    for (xmlNodePtr c = suite->children; c && !m->failed; c = c->next) {
         if (is_elem(c, "testcase")) {
             copy_case(m, c, suite_name);
         } else if (is_elem(c, "testsuite")) {
@@ -601,148 +637,243 @@ static void walk_root(struct merge *m, xmlDocPtr doc)
     free(name);
 }
 
-/* ------------------------------------------------------------ the API */
-
-int junit_file_check(const char *buf, size_t len, char *why, size_t whylen)
+/* The test case that stands for a file that could not be merged. */
+static void error_case(struct merge *m, const char *file_name, const char *why)
 {
-    set_why(why, whylen, "%s", "");
-    xmlDocPtr doc;
-    int repaired;
-    int rc = parse(buf, len, &doc, &repaired, why, whylen);
-    if (rc == MERGE_NOMEM)
-        set_why(why, whylen, "out of memory");
-    if (rc < 0)
-        return -1;
-    struct merge m = {0};
-    walk_root(&m, doc);
-    xmlFreeDoc(doc);
-    if (m.oom) {
-        set_why(why, whylen, "out of memory");
-        errno = ENOMEM;
-        return -1;
-    }
-    if (repaired)
-        set_why(why, whylen, "invalid UTF-8 or characters XML forbids replaced with U+FFFD");
-    return m.c.tests > 0x7fffffffL ? 0x7fffffff : (int)m.c.tests;
+    char *name = junit_clean_text(file_name);
+    char *msg = junit_clean_text(why);
+    struct buf t = BUF_INIT;
+    buf_printf(&t, "%s: %s", file_name, why);
+    char *body = text_clean(&t);
+    buf_free(&t);
+    if (!name || !msg || !body)
+        merge_fail(m, ENOMEM);
+    open_elem(m, "testcase");
+    set_attr(m, "name", name);
+    set_attr(m, "classname", JUNIT_COLLECT_CLASSNAME);
+    set_attr(m, "time", "0.000");
+    open_elem(m, "error");
+    set_attr(m, "message", msg);
+    set_attr(m, "type", JUNIT_COLLECT_ERROR);
+    if (body)
+        add_text(m, body);
+    close_elem(m);
+    close_elem(m);
+    free(name);
+    free(msg);
+    free(body);
 }
 
-int junit_merge_buffer(struct _xmlNode *suite, const char *buf, size_t len, const char *file_name,
-                       struct junit_counts *counts, char *why, size_t whylen)
+static void add_counts(struct junit_counts *to, const struct junit_counts *c)
 {
-    set_why(why, whylen, "%s", "");
-    if (!suite || !suite->doc) {
-        set_why(why, whylen, "no report to merge into");
-        errno = EINVAL;
-        return -1;
-    }
+    if (!to)
+        return;
+    to->tests += c->tests;
+    to->failures += c->failures;
+    to->errors += c->errors;
+    to->skipped += c->skipped;
+    to->time += c->time;
+}
+
+static int ncases(const struct merge *m)
+{
+    return m->c.tests > 0x7fffffffL ? 0x7fffffff : (int)m->c.tests;
+}
+
+/* Parse buf and walk it with m: the number of test cases, -1 (unusable,
+ * why), or MERGE_NOMEM (m->failed, errno set). */
+static int merge_parsed(struct merge *m, const char *buf, size_t len, char *why, size_t whylen)
+{
     xmlDocPtr doc;
     int repaired;
     int rc = parse(buf, len, &doc, &repaired, why, whylen);
-    if (rc == MERGE_NOMEM)
+    if (rc == MERGE_NOMEM) {
         set_why(why, whylen, "out of memory");
+        merge_fail(m, ENOMEM);
+    }
     if (rc < 0)
         return rc;
-    char *clean_name = file_name ? junit_clean_text(file_name) : NULL;
-    struct merge m = {.out = suite->doc, .file_name = clean_name};
-    m.holder = xmlNewDocNode(m.out, NULL, BAD_CAST "holder", NULL);
-    if (!m.holder || (file_name && !clean_name))
-        m.oom = 1;
-    else
-        walk_root(&m, doc);
+    walk_root(m, doc);
     xmlFreeDoc(doc);
-    free(clean_name);
-    if (m.oom) {
-        xmlFreeNode(m.holder);
-        errno = ENOMEM;
+    if (m->failed) {
+        set_why(why, whylen, "out of memory");
+        errno = m->err;
         return MERGE_NOMEM;
     }
-    /* every copy exists: move them into place (this cannot fail) */
-    for (xmlNodePtr c = m.holder->children, next; c; c = next) {
-        next = c->next;
-        xmlUnlinkNode(c);
-        xmlAddChild(suite, c);
-    }
-    xmlFreeNode(m.holder);
     if (repaired)
         set_why(why, whylen, "invalid UTF-8 or characters XML forbids replaced with U+FFFD");
-    if (counts) {
-        counts->tests += m.c.tests;
-        counts->failures += m.c.failures;
-        counts->errors += m.c.errors;
-        counts->skipped += m.c.skipped;
-        counts->time += m.c.time;
-    }
-    return m.c.tests > 0x7fffffffL ? 0x7fffffff : (int)m.c.tests;
+    return ncases(m);
 }
 
-int junit_merge_file(struct _xmlNode *suite, const char *path, const char *file_name,
-                     struct junit_counts *counts, char *why, size_t whylen)
+/* Read the file at path (whole: a file is repaired and parsed from memory)
+ * and merge it with m, as junit_merge_file describes. */
+static int merge_path(struct merge *m, const char *path, char *why, size_t whylen)
 {
     char *buf = NULL;
     struct error err;
     size_t len = 0;
     /* one byte more than the limit, so that a file of exactly the limit is read */
     if (fs_read_file(path, (size_t)JUNIT_MERGE_MAX_BYTES + 1, &buf, &len, &err) < 0) {
-        if (errno == ENOMEM)
+        if (errno == ENOMEM) {
+            merge_fail(m, ENOMEM);
             return MERGE_NOMEM;
+        }
         if (errno == EFBIG)
             set_why(why, whylen, "larger than %ld MiB", JUNIT_MERGE_MAX_BYTES >> 20);
         else
             set_why(why, whylen, "cannot read the copy on rank 0: %s", err.text);
         return -1;
     }
-    int rc = junit_merge_buffer(suite, buf, len, file_name, counts, why, whylen);
+    int rc = merge_parsed(m, buf, len, why, whylen);
     int saved = errno;
     free(buf);
     errno = saved;
     return rc;
 }
 
-int junit_merge_error(struct _xmlNode *suite, const char *file_name, const char *why,
-                      struct junit_counts *counts)
+/* ------------------------------------------------------------ the tree API */
+
+int junit_file_check(const char *buf, size_t len, char *why, size_t whylen)
+{
+    set_why(why, whylen, "%s", "");
+    struct merge m = {0};
+    int rc = merge_parsed(&m, buf, len, why, whylen);
+    return rc < 0 ? -1 : rc;
+}
+
+/* A merge into the tree of suite's document, or NULL (errno EINVAL, with
+ * the reason in why) when suite is not in one. */
+static int tree_merge(struct merge *m, struct _xmlNode *suite, const char *file_name, char *why,
+                      size_t whylen)
 {
     if (!suite || !suite->doc) {
+        set_why(why, whylen, "no report to merge into");
         errno = EINVAL;
         return -1;
     }
-    if (!file_name)
-        file_name = "(unknown file)";
-    if (!why)
-        why = "unusable";
-    struct merge m = {.out = suite->doc};
-    char *name = junit_clean_text(file_name);
-    char *msg = junit_clean_text(why);
-    struct text t = {0};
-    text_adds(&t, file_name);
-    text_adds(&t, ": ");
-    text_adds(&t, why);
-    char *body = text_clean(&t);
-    text_free(&t);
-    xmlNodePtr tc = NULL;
-    if (!name || !msg || !body) {
-        m.oom = 1;
-    } else {
-        tc = xmlNewDocNode(m.out, NULL, BAD_CAST "testcase", NULL);
-        if (!tc)
-            m.oom = 1;
-        set_attr(&m, tc, "name", name);
-        set_attr(&m, tc, "classname", JUNIT_COLLECT_CLASSNAME);
-        set_attr(&m, tc, "time", "0.000");
-        xmlNodePtr e = new_child(&m, tc, "error");
-        set_attr(&m, e, "message", msg);
-        set_attr(&m, e, "type", JUNIT_COLLECT_ERROR);
-        xmlNodePtr body_node = m.oom ? NULL : xmlNewDocText(m.out, BAD_CAST body);
-        if (!body_node || !xmlAddChild(e, body_node)) {
-            xmlFreeNode(body_node);
-            m.oom = 1;
-        }
-    }
-    free(name);
-    free(msg);
-    free(body);
-    if (m.oom || !xmlAddChild(suite, tc)) {
-        xmlFreeNode(tc);
+    *m = (struct merge){.out = suite->doc};
+    m->holder = xmlNewDocNode(m->out, NULL, BAD_CAST "holder", NULL);
+    m->cur = m->holder;
+    char *clean_name = file_name ? junit_clean_text(file_name) : NULL;
+    m->file_name = clean_name;
+    if (!m->holder || (file_name && !clean_name)) {
+        free(clean_name);
+        xmlFreeNode(m->holder);
+        set_why(why, whylen, "out of memory");
         errno = ENOMEM;
+        return MERGE_NOMEM;
+    }
+    return 0;
+}
+
+/* Move the copies into suite when rc says all went well (this cannot
+ * fail), or drop them; counts as junit_merge_buffer says. */
+static int tree_done(struct merge *m, struct _xmlNode *suite, int rc, struct junit_counts *counts)
+{
+    int saved = errno;
+    for (xmlNodePtr c = m->holder->children, next; rc >= 0 && c; c = next) {
+        next = c->next;
+        xmlUnlinkNode(c);
+        xmlAddChild(suite, c);
+    }
+    xmlFreeNode(m->holder);
+    free((char *)m->file_name);
+    if (rc >= 0)
+        add_counts(counts, &m->c);
+    errno = saved;
+    return rc;
+}
+
+int junit_merge_buffer(struct _xmlNode *suite, const char *buf, size_t len, const char *file_name,
+                       struct junit_counts *counts, char *why, size_t whylen)
+{
+    set_why(why, whylen, "%s", "");
+    struct merge m;
+    int rc = tree_merge(&m, suite, file_name, why, whylen);
+    if (rc < 0)
+        return rc;
+    return tree_done(&m, suite, merge_parsed(&m, buf, len, why, whylen), counts);
+}
+
+int junit_merge_file(struct _xmlNode *suite, const char *path, const char *file_name,
+                     struct junit_counts *counts, char *why, size_t whylen)
+{
+    set_why(why, whylen, "%s", "");
+    struct merge m;
+    int rc = tree_merge(&m, suite, file_name, why, whylen);
+    if (rc < 0)
+        return rc;
+    return tree_done(&m, suite, merge_path(&m, path, why, whylen), counts);
+}
+
+int junit_merge_error(struct _xmlNode *suite, const char *file_name, const char *why,
+                      struct junit_counts *counts)
+{
+    struct merge m;
+    if (tree_merge(&m, suite, NULL, NULL, 0) < 0)
+        return -1;
+    error_case(&m, file_name ? file_name : "(unknown file)", why ? why : "unusable");
+    m.c.tests = 1;
+    m.c.errors = 1;
+    if (m.failed)
+        errno = ENOMEM;
+    return tree_done(&m, suite, m.failed ? -1 : 0, counts);
+}
+
+/* ------------------------------------------------------------ the writer API */
+
+int junit_merge_count(const char *path, struct junit_counts *counts, char *why, size_t whylen)
+{
+    set_why(why, whylen, "%s", "");
+    struct merge m = {0};
+    int rc = merge_path(&m, path, why, whylen);
+    if (rc >= 0)
+        add_counts(counts, &m.c);
+    return rc;
+}
+
+/* junit_merge_write and _write_buffer: the file at path (buf NULL), or
+ * buf. */
+static int write_merge(struct xml_writer *w, const char *path, const char *buf, size_t len,
+                       const char *file_name, struct junit_counts *counts, char *why, size_t whylen)
+{
+    set_why(why, whylen, "%s", "");
+    char *clean_name = file_name ? junit_clean_text(file_name) : NULL;
+    if (file_name && !clean_name) {
+        set_why(why, whylen, "out of memory");
+        errno = ENOMEM;
+        return MERGE_NOMEM;
+    }
+    struct merge m = {.w = w, .file_name = clean_name};
+    int rc = buf ? merge_parsed(&m, buf, len, why, whylen) : merge_path(&m, path, why, whylen);
+    int saved = errno;
+    free(clean_name);
+    if (rc >= 0)
+        add_counts(counts, &m.c);
+    errno = saved;
+    return rc;
+}
+
+int junit_merge_write(struct xml_writer *w, const char *path, const char *file_name,
+                      struct junit_counts *counts, char *why, size_t whylen)
+{
+    return write_merge(w, path, NULL, 0, file_name, counts, why, whylen);
+}
+
+int junit_merge_write_buffer(struct xml_writer *w, const char *buf, size_t len,
+                             const char *file_name, struct junit_counts *counts, char *why,
+                             size_t whylen)
+{
+    return write_merge(w, NULL, buf ? buf : "", len, file_name, counts, why, whylen);
+}
+
+int junit_merge_write_error(struct xml_writer *w, const char *file_name, const char *why,
+                            struct junit_counts *counts)
+{
+    struct merge m = {.w = w};
+    error_case(&m, file_name ? file_name : "(unknown file)", why ? why : "unusable");
+    if (m.failed) {
+        errno = m.err;
         return -1;
     }
     if (counts) {

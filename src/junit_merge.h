@@ -18,7 +18,7 @@
  *   report; libxml2's own limits (no XML_PARSE_HUGE) stay on;
  * - libxml2 prints nothing: its first error becomes the one-line reason;
  * - every attribute and text copied into the report goes through
- *   junit_clean_text() (report_junit.h).
+ *   junit_clean_text() (junit_xml.h).
  * A UTF-8 file (declared so, or without a declaration) that is not
  * well-formed only because of raw control characters, NUL bytes or invalid
  * UTF-8 (ANSI colour codes in captured output are the usual cause) is
@@ -33,6 +33,7 @@
 /* libxml2's element type, declared here so that callers of junit_file_check
  * need not see libxml2's headers. */
 struct _xmlNode;
+struct xml_writer; /* junit_xml.h */
 
 /* The largest file parsed, in bytes. */
 #define JUNIT_MERGE_MAX_BYTES (64L * 1024 * 1024)
@@ -94,5 +95,30 @@ int junit_merge_file(struct _xmlNode *suite, const char *path, const char *file_
  * ENOMEM (suite unchanged, counts untouched). */
 int junit_merge_error(struct _xmlNode *suite, const char *file_name, const char *why,
                       struct junit_counts *counts);
+
+/* Count the test cases of the file at path as junit_merge_file would
+ * merge them, copying nothing: returns their number (>= 0) and adds them to
+ * *counts (may be NULL); -1 when the file is unusable (why as
+ * junit_merge_file), -2 out of memory (errno ENOMEM). */
+int junit_merge_count(const char *path, struct junit_counts *counts, char *why, size_t whylen);
+
+/* junit_merge_file with the copies written to w, as children of w's open
+ * element (the shard's <testsuite>), the file being read and parsed whole
+ * and freed before returning. Returns as junit_merge_file; on -1 nothing
+ * was written; -2 when memory ran out or w failed (errno says which; the
+ * document is then cut short and unusable). */
+int junit_merge_write(struct xml_writer *w, const char *path, const char *file_name,
+                      struct junit_counts *counts, char *why, size_t whylen);
+
+/* The same for the JUnit document in buf (len bytes), as
+ * junit_merge_buffer reads it. */
+int junit_merge_write_buffer(struct xml_writer *w, const char *buf, size_t len,
+                             const char *file_name, struct junit_counts *counts, char *why,
+                             size_t whylen);
+
+/* junit_merge_error written to w. Returns 0, or -1 with errno set (w
+ * failed). */
+int junit_merge_write_error(struct xml_writer *w, const char *file_name, const char *why,
+                            struct junit_counts *counts);
 
 #endif

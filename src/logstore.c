@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,8 +234,8 @@ static int reopen_log(struct logstore *ls, struct open_log *o, char *err, size_t
     return 0;
 }
 
-int logstore_put(struct logstore *ls, int rank, long index, int attempt, int kind,
-                 const void *data, size_t len, char *err, size_t errlen)
+int logstore_put(struct logstore *ls, int rank, long index, int attempt, int kind, const void *data,
+                 size_t len, char *err, size_t errlen)
 {
     if (rank < 0 || rank >= ls->nranks || kind == LOG_LIVE)
         return 0;
@@ -264,8 +265,8 @@ int logstore_put(struct logstore *ls, int rank, long index, int attempt, int kin
     return rc;
 }
 
-char *logstore_save(struct logstore *ls, long index, const char *name, const void *data,
-                    size_t len, char *err, size_t errlen)
+char *logstore_save(struct logstore *ls, long index, const char *name, const void *data, size_t len,
+                    char *err, size_t errlen)
 {
     char *flat = strdup(name[0] == '/' ? name + 1 : name);
     char *dir = NULL, *path = NULL;
@@ -341,24 +342,24 @@ char *logstore_path(const struct logstore *ls, long index, int attempt)
     return path_of(ls, index, attempt);
 }
 
-char *logstore_tail(const struct logstore *ls, long index, int attempt, size_t max)
+char *logstore_tail_into(const struct logstore *ls, long index, int attempt, char *buf, size_t size)
 {
+    if (size < 2)
+        return NULL;
+    size_t max = size - 1;
     int fd = open_stored(ls, index, attempt);
     if (fd < 0)
         return NULL;
     struct stat st;
-    char *buf = NULL;
-    if (fstat(fd, &st) < 0 || st.st_size <= 0 || !(buf = malloc(max + 1))) {
+    if (fstat(fd, &st) < 0 || st.st_size <= 0) {
         close(fd);
         return NULL;
     }
     off_t from = st.st_size > (off_t)max ? st.st_size - (off_t)max : 0;
     ssize_t n = pread(fd, buf, max, from);
     close(fd);
-    if (n <= 0) {
-        free(buf);
+    if (n <= 0)
         return NULL;
-    }
     size_t start = 0;
     if (from > 0) { /* cut in the middle of a line: start at the next one */
         char *nl = memchr(buf, '\n', (size_t)n);
@@ -371,5 +372,15 @@ char *logstore_tail(const struct logstore *ls, long index, int attempt, size_t m
     for (size_t i = 0; i < k; i++)
         if (buf[i] == '\0')
             buf[i] = ' ';
+    return buf;
+}
+
+char *logstore_tail(const struct logstore *ls, long index, int attempt, size_t max)
+{
+    char *buf = max < SIZE_MAX ? malloc(max + 1) : NULL;
+    if (buf && !logstore_tail_into(ls, index, attempt, buf, max + 1)) {
+        free(buf);
+        buf = NULL;
+    }
     return buf;
 }

@@ -47,15 +47,15 @@ void logstore_destroy(struct logstore *ls);
  * may close another rank's file to stay within max_open (see above).
  * Returns 0, or -1 with "cannot store the log PATH: reason" in err the first
  * time an attempt's file fails; its later pieces are dropped quietly. */
-int logstore_put(struct logstore *ls, int rank, long index, int attempt, int kind,
-                 const void *data, size_t len, char *err, size_t errlen);
+int logstore_put(struct logstore *ls, int rank, long index, int attempt, int kind, const void *data,
+                 size_t len, char *err, size_t errlen);
 
 /* Store a file collected after shard index (--collect) as
  * DIR/shard-N/collected/NAME, NAME being name with each '/' turned into
  * '_' (so no name reaches outside that directory). Returns the path (heap),
  * or NULL with "cannot store PATH: reason" in err. */
-char *logstore_save(struct logstore *ls, long index, const char *name, const void *data,
-                    size_t len, char *err, size_t errlen);
+char *logstore_save(struct logstore *ls, long index, const char *name, const void *data, size_t len,
+                    char *err, size_t errlen);
 
 /* The path of the file of shard index's attempt (heap, free()), or NULL when
  * no regular file is there (nothing arrived, or it could not be stored),
@@ -67,5 +67,11 @@ char *logstore_path(const struct logstore *ls, long index, int attempt);
  * one begins within them (heap, NUL-terminated; NUL bytes of the log become
  * spaces), or NULL when there is no file or it is empty. */
 char *logstore_tail(const struct logstore *ls, long index, int attempt, size_t max);
+
+/* The same into the caller's buf of size bytes (at most size - 1 of the
+ * log, and a NUL), so that many tails are read with one buffer. Returns
+ * buf, or NULL when there is none (buf's content is then undefined). */
+char *logstore_tail_into(const struct logstore *ls, long index, int attempt, char *buf,
+                         size_t size);
 
 #endif

@@ -26,6 +26,7 @@
 #include "hostinfo.h"
 #include "journal.h"
 #include "msg.h"
+#include "proto.h"
 #include "reaper.h"
 #include "result.h"
 #include "runner.h"
@@ -197,11 +198,14 @@ static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, str
     int required;
     const char *path = conffile_choose(cli->config_path, getenv("DISTMPI_CONFIG"),
                                        SYSCONFDIR "/distmpi.conf", &required);
-    if (path && conffile_load(path, s, err, errlen) < 0)
-        return -1;
     char why[1024];
-    if (settings_validate(s, why, sizeof why) < 0) {
-        snprintf(err, errlen, "%s", why);
+    struct error e;
+    if (path && conffile_load(path, s, &e) < 0) {
+        snprintf(err, errlen, "%s", e.text);
+        return -1;
+    }
+    if (settings_validate(s, &e) < 0) {
+        snprintf(err, errlen, "%s", e.text);
         return -1;
     }
     const char *resume = s->resume ? s->resume : s->rerun_failed;
@@ -222,8 +226,8 @@ static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, str
         if (cli->ncommand > 0 && s->source[SET_SHARDS] == SOURCE_DEFAULT)
             s->shards = (*journal)->total;
     }
-    if (!from_journal && cli_check_command(cli, s, why, sizeof why) < 0) {
-        snprintf(err, errlen, "%s", why);
+    if (!from_journal && cli_check_command(cli, s, &e) < 0) {
+        snprintf(err, errlen, "%s", e.text);
         return -1;
     }
     struct error terr;
@@ -244,8 +248,10 @@ static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, str
         snprintf(err, errlen, "--collect: %s", terr.text);
         return -1;
     }
-    if (s->tasks && !*tasks && tasks_load(s->tasks, tasks, err, errlen) < 0)
+    if (s->tasks && !*tasks && tasks_load(s->tasks, tasks, &e) < 0) {
+        snprintf(err, errlen, "%s", e.text);
         return -1;
+    }
 
     char run_id[64], stamp[32];
     time_t now = time(NULL);
@@ -371,11 +377,11 @@ static int broadcast_spec(struct spec *sp, int rank, char *err, size_t errlen)
     long long len = 0;
     if (rank == 0) {
         size_t n;
-        data = spec_pack(sp, &n);
+        data = proto_spec_encode(sp, &n);
         if (!data) {
             /* still tell the others to stop */
             struct spec stop = {.status = 3};
-            data = spec_pack(&stop, &n);
+            data = proto_spec_encode(&stop, &n);
         }
         len = data ? (long long)n : 0;
     }
@@ -403,7 +409,7 @@ static int broadcast_spec(struct spec *sp, int rank, char *err, size_t errlen)
         return -1;
     }
     int rc = 0;
-    if (rank != 0 && spec_unpack(sp, data, (size_t)len) < 0) {
+    if (rank != 0 && proto_spec_decode(data, (size_t)len, sp) < 0) {
         snprintf(err, errlen, "malformed run description from rank 0");
         rc = -1;
     }
@@ -499,6 +505,7 @@ int main(int argc, char **argv)
     struct settings s;
     struct cli cli;
     char err[2048];
+    struct error cli_err;
 
     /* the pre-flight check runs without MPI */
     if (argc > 1 && !strcmp(argv[1], "health"))
@@ -507,9 +514,9 @@ int main(int argc, char **argv)
         return healthcmd_main(argc - 1, argv + 1, 1);
 
     settings_init(&s);
-    if (cli_parse(argc, argv, &cli, &s, err, sizeof err) < 0) {
+    if (cli_parse(argc, argv, &cli, &s, &cli_err) < 0) {
         settings_free(&s);
-        return answer_command_line(EXIT_USAGE, &cli, err, &argc, &argv);
+        return answer_command_line(EXIT_USAGE, &cli, cli_err.text, &argc, &argv);
     }
     if (cli.help || cli.version) {
         settings_free(&s);

@@ -10,21 +10,6 @@
 #include <mpi.h>
 #include <stddef.h>
 
-enum msg_tag {
-    TAG_ASSIGN = 1, /* rank 0 -> worker: a shard to run */
-    TAG_RESULT = 2, /* worker -> rank 0: a finished shard */
-    TAG_STOP = 3,   /* rank 0 -> worker: no more work, finish */
-    TAG_ABORT = 4,  /* rank 0 -> worker: the run is stopped: end the shard, await STOP */
-    TAG_HEALTH = 5, /* host leader -> rank 0: a probe of its host's health */
-    TAG_PAUSE = 6,  /* rank 0 -> worker: start no queued shard (payload: 1 byte, see
-                       enum pause_flag in workstate.h) */
-    TAG_RESUME = 7, /* rank 0 -> worker: the host is healthy again */
-    TAG_RETURN = 8, /* worker -> rank 0: queued shards given back (count, indices) */
-    TAG_LOG = 9,    /* worker -> rank 0: a piece of an attempt's output */
-    TAG_COLLECT = 10, /* worker -> rank 0: a file collected after a shard (--collect) */
-    TAG_HEARTBEAT = 11, /* worker -> rank 0: still here (no payload) */
-};
-
 /* How long the last sends of a run may take before they are given up: a
  * rank that is alive takes its messages within milliseconds; one that is
  * stopped or cut off may never take them, and the sender must not wait for

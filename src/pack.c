@@ -1,101 +1,65 @@
-/* pack.c - the message byte format. */
+/* pack.c - the primitives of the message byte format. */
 #include "config.h"
 
 #include "pack.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* strings longer than this are refused on both ends: no message needs them */
-#define PACK_MAX_STR  (64u * 1024 * 1024)
+/* The length of a NULL string: no real length comes near it. */
 #define PACK_NULL_STR UINT64_MAX
 
-void packer_init(struct packer *p)
+static void put_u64(struct buf *b, uint64_t v)
 {
-    memset(p, 0, sizeof *p);
-}
-
-static void put(struct packer *p, const void *src, size_t n)
-{
-    /* nothing to copy: src may then be NULL (pack_bytes(p, NULL, 0)), which
-     * memcpy must never be given, even for 0 bytes */
-    if (p->failed || n == 0)
-        return;
-    if (p->len + n > p->cap) {
-        size_t cap = p->cap ? p->cap : 256;
-        while (cap < p->len + n)
-            cap *= 2;
-        unsigned char *d = realloc(p->data, cap);
-        if (!d) {
-            p->failed = 1;
-            return;
-        }
-        p->data = d;
-        p->cap = cap;
-    }
-    memcpy(p->data + p->len, src, n);
-    p->len += n;
-}
-
-static void put_u64(struct packer *p, uint64_t v)
-{
-    unsigned char b[8];
+    unsigned char bytes[8];
     for (int i = 0; i < 8; i++)
-        b[i] = (unsigned char)(v >> (8 * i));
-    put(p, b, 8);
+        bytes[i] = (unsigned char)(v >> (8 * i));
+    buf_add(b, bytes, 8);
 }
 
-void pack_i64(struct packer *p, int64_t v)
+void pack_i64(struct buf *b, int64_t v)
 {
-    put_u64(p, (uint64_t)v);
+    put_u64(b, (uint64_t)v);
 }
 
-void pack_f64(struct packer *p, double v)
+void pack_f64(struct buf *b, double v)
 {
     uint64_t bits;
     memcpy(&bits, &v, sizeof bits);
-    put_u64(p, bits);
+    put_u64(b, bits);
 }
 
-void pack_str(struct packer *p, const char *s)
+void pack_str(struct buf *b, const char *s)
 {
-    if (!s) {
-        put_u64(p, PACK_NULL_STR);
+    if (!s)
+        put_u64(b, PACK_NULL_STR);
+    else
+        pack_bytes(b, s, strlen(s));
+}
+
+void pack_bytes(struct buf *b, const void *data, size_t n)
+{
+    if (n > PACK_MAX_BYTES) {
+        /* the receiver would refuse it: the message cannot be made */
+        b->failed = true;
         return;
     }
-    size_t n = strlen(s);
-    if (n > PACK_MAX_STR) {
-        p->failed = 1;
-        return;
+    put_u64(b, n);
+    buf_add(b, data, n); /* buf_add copies nothing for n 0: data may be NULL */
+}
+
+unsigned char *pack_take(struct buf *b, size_t *len)
+{
+    size_t n = 0;
+    char *data = buf_take(b, &n);
+    if (!data) {
+        *len = 0;
+        errno = ENOMEM;
+        return NULL;
     }
-    put_u64(p, n);
-    put(p, s, n);
-}
-
-void pack_bytes(struct packer *p, const void *data, size_t n)
-{
-    if (n > PACK_MAX_STR) {
-        p->failed = 1;
-        return;
-    }
-    put_u64(p, n);
-    put(p, data, n);
-}
-
-unsigned char *packer_take(struct packer *p, size_t *len)
-{
-    unsigned char *d = p->failed ? NULL : p->data;
-    if (p->failed)
-        free(p->data);
-    *len = d ? p->len : 0;
-    packer_init(p);
-    return d;
-}
-
-void packer_free(struct packer *p)
-{
-    free(p->data);
-    packer_init(p);
+    *len = n;
+    return (unsigned char *)data;
 }
 
 void unpacker_init(struct unpacker *u, const void *data, size_t len)
@@ -137,7 +101,7 @@ char *unpack_str(struct unpacker *u)
     uint64_t n = get_u64(u);
     if (u->failed || n == PACK_NULL_STR)
         return NULL;
-    if (n > PACK_MAX_STR || n > u->len - u->pos || memchr(u->data + u->pos, '\0', n)) {
+    if (n > PACK_MAX_BYTES || n > u->len - u->pos || memchr(u->data + u->pos, '\0', n)) {
         u->failed = 1;
         return NULL;
     }
@@ -156,7 +120,7 @@ const void *unpack_bytes(struct unpacker *u, size_t *n)
 {
     uint64_t k = get_u64(u);
     *n = 0;
-    if (u->failed || k > PACK_MAX_STR || k > u->len - u->pos) {
+    if (u->failed || k > PACK_MAX_BYTES || k > u->len - u->pos) {
         u->failed = 1;
         return NULL;
     }
@@ -174,4 +138,42 @@ int64_t unpack_range(struct unpacker *u, int64_t min, int64_t max)
         return min;
     }
     return v;
+}
+
+double unpack_f64_range(struct unpacker *u, double min, double max)
+{
+    double v = unpack_f64(u);
+    if (u->failed || !(v >= min && v <= max)) { /* NaN fails both */
+        u->failed = 1;
+        return min;
+    }
+    return v;
+}
+
+size_t unpack_count(struct unpacker *u, size_t max, size_t item_size)
+{
+    int64_t n = unpack_i64(u);
+    /* the bytes left bound the count before anything is allocated for it */
+    if (u->failed || n < 0 || (uint64_t)n > max || (uint64_t)n > (u->len - u->pos) / item_size) {
+        u->failed = 1;
+        return 0;
+    }
+    return (size_t)n;
+}
+
+int unpack_end(struct unpacker *u)
+{
+    if (u->pos != u->len)
+        u->failed = 1;
+    return u->failed ? -1 : 0;
+}
+
+int unpack_end_padded(struct unpacker *u)
+{
+    for (size_t i = u->pos; i < u->len && !u->failed; i++)
+        if (u->data[i])
+            u->failed = 1;
+    if (!u->failed)
+        u->pos = u->len;
+    return u->failed ? -1 : 0;
 }

@@ -6,49 +6,36 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fsutil.h"
-#include "report_junit.h"
+#include "junit_xml.h"
 #include "template.h"
 #include "timeutil.h"
 
 /* ------------------------------------------------------------ output */
 
+/* The page is written as it is made, to a stream (the report's temporary
+ * file, or a memory stream for report_html_build): rank 0 never holds it. */
 struct out {
-    char *s;
-    size_t len, cap;
-    int oom; /* set once memory ran out; every later write is dropped */
+    FILE *f;
+    int oom; /* set once a write failed (errno in err); every later write is dropped */
+    int err;
 };
 
-/* Make room for n more bytes and a NUL. Returns 0, or -1 (out of memory). */
-static int reserve(struct out *o, size_t n)
+static void out_failed(struct out *o, int err)
 {
-    if (o->oom)
-        return -1;
-    size_t cap = o->cap ? o->cap : 16384;
-    while (cap - o->len <= n && cap <= SIZE_MAX / 2)
-        cap *= 2;
-    char *p = cap - o->len > n ? (cap == o->cap ? o->s : realloc(o->s, cap)) : NULL;
-    if (!p) {
-        o->oom = 1;
-        return -1;
-    }
-    o->s = p;
-    o->cap = cap;
-    return 0;
+    if (!o->oom)
+        o->err = err ? err : EIO;
+    o->oom = 1;
 }
 
 static void put_n(struct out *o, const char *s, size_t n)
 {
-    if (reserve(o, n) < 0)
-        return;
-    memcpy(o->s + o->len, s, n);
-    o->len += n;
-    o->s[o->len] = '\0';
+    if (!o->oom && n && fwrite(s, 1, n, o->f) != n)
+        out_failed(o, errno);
 }
 
 static void put(struct out *o, const char *s)
@@ -62,15 +49,12 @@ static void putf(struct out *o, const char *fmt, ...) __attribute__((format(prin
 
 static void putf(struct out *o, const char *fmt, ...)
 {
-    va_list ap, again;
+    if (o->oom)
+        return;
+    va_list ap;
     va_start(ap, fmt);
-    va_copy(again, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    if (n < 0)
-        o->oom = 1;
-    else if (reserve(o, (size_t)n) == 0)
-        o->len += (size_t)vsnprintf(o->s + o->len, (size_t)n + 1, fmt, again);
-    va_end(again);
+    if (vfprintf(o->f, fmt, ap) < 0)
+        out_failed(o, errno);
     va_end(ap);
 }
 
@@ -83,7 +67,7 @@ static void esc(struct out *o, const char *s)
     static const char *const entity[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&#39;"};
     char *clean = s && !o->oom ? junit_clean_text(s) : NULL;
     if (s && !clean)
-        o->oom = 1;
+        out_failed(o, ENOMEM);
     for (const char *p = clean; p && *p;) {
         size_t run = strcspn(p, special);
         put_n(o, p, run);
@@ -170,11 +154,15 @@ static int host_index(const struct cluster *c, int rank)
     return h >= 0 && h < c->nhosts ? h : -1;
 }
 
+/* Shard i's log tail, or NULL: read now (valid until the next call), so
+ * that no more than one is in memory. */
 static const char *log_tail(const struct html *b, long i)
 {
-    if (!b->opt || !b->opt->log_tails)
-        return NULL;
-    const char *t = b->opt->log_tails[i];
+    const struct html_options *o = b->opt;
+    const char *t = !o             ? NULL
+                    : o->read_tail ? o->read_tail(o->tail_arg, i)
+                    : o->log_tails ? o->log_tails[i]
+                                   : NULL;
     return t && *t ? t : NULL;
 }
 
@@ -266,7 +254,8 @@ static void run_header(struct html *b)
     putf(o, "<tr><th>%s</th><td><code id=\"command\">", rep->command ? "command" : "tasks");
     for (int i = 0; rep->command && i < rep->ncommand; i++) {
         char *q = shell_quote(rep->command[i] ? rep->command[i] : "");
-        o->oom |= !q;
+        if (!q)
+            out_failed(o, ENOMEM);
         put(o, i ? " " : "");
         esc(o, q);
         free(q);
@@ -429,23 +418,6 @@ struct slot_key {
     int host, slot, rank;
 };
 
-/* One bar: attempt k of shard i, run by rank. */
-struct bar_ref {
-    int rank;
-    long shard;
-    int k;
-};
-
-static int bar_cmp(const void *a, const void *b)
-{
-    const struct bar_ref *x = a, *y = b;
-    if (x->rank != y->rank)
-        return x->rank < y->rank ? -1 : 1;
-    if (x->shard != y->shard)
-        return x->shard < y->shard ? -1 : 1;
-    return (x->k > y->k) - (x->k < y->k);
-}
-
 static int slot_cmp(const void *a, const void *b)
 {
     const struct slot_key *x = a, *y = b;
@@ -556,6 +528,13 @@ static void legend(struct out *o)
         "</div>\n");
 }
 
+/* The rank whose row shows attempt a of r: the rank that ran it, else
+ * (not known, not of this cluster) the shard's own. */
+static int bar_rank(const struct cluster *c, const struct shard_result *r, const struct attempt *a)
+{
+    return host_index(c, a->rank) >= 0 ? a->rank : r->rank;
+}
+
 /* One row per slot, ordered by host and slot; one bar per attempt. */
 static void timeline_section(struct html *b)
 {
@@ -566,36 +545,11 @@ static void timeline_section(struct html *b)
     time_axis(b);
     put(o, "<section id=\"timeline\">\n<h2>Timeline</h2>\n");
     legend(o);
-    /* every attempt on the row of the rank that ran it (a shard retried
-     * elsewhere has bars on two rows), each row's in shard order: bars[]
-     * sorted by rank, row r's from first[r] to first[r + 1] */
-    size_t nbars = 0;
-    for (long i = 0; i < rep->total; i++) {
-        const struct shard_result *r = result_at(rep, i);
-        nbars += r && host_index(c, r->rank) >= 0 ? (size_t)r->nattempts : 0;
-    }
-    struct bar_ref *bars = malloc((nbars + 1) * sizeof *bars);
-    size_t *first = malloc(((size_t)nranks + 1) * sizeof *first);
     struct slot_key *keys = malloc(((size_t)nranks + 1) * sizeof *keys);
-    if (!bars || !first || !keys) {
-        o->oom = 1;
-        goto out;
-    }
-    nbars = 0;
-    for (long i = 0; i < rep->total; i++) {
-        const struct shard_result *r = result_at(rep, i);
-        if (!r || host_index(c, r->rank) < 0)
-            continue;
-        for (int k = 0; k < r->nattempts; k++) {
-            int ar = r->attempts[k].rank;
-            bars[nbars++] = (struct bar_ref){host_index(c, ar) >= 0 ? ar : r->rank, i, k};
-        }
-    }
-    qsort(bars, nbars, sizeof *bars, bar_cmp);
-    for (int r = 0, j = 0; r <= nranks; r++) {
-        while ((size_t)j < nbars && bars[j].rank < r)
-            j++;
-        first[r] = (size_t)j;
+    if (!keys) {
+        out_failed(o, ENOMEM);
+        put(o, "</section>\n");
+        return;
     }
     for (int r = 0; r < nranks; r++)
         keys[r] = (struct slot_key){c->rank_host[r], c->rank_slot ? c->rank_slot[r] : r, r};
@@ -614,7 +568,12 @@ static void timeline_section(struct html *b)
         putf(o, "<span class=\"tick\" style=\"left:%.3f%%\">%s</span>", p, label);
     }
     put(o, "</div></div>\n");
-    for (int j = 0; j < nranks; j++) {
+    /* every attempt on the row of the rank that ran it (a shard retried
+     * elsewhere has bars on two rows), each row's in shard order: the
+     * shards are scanned once a row rather than sorted into a list, which
+     * would cost memory by the shard (a few milliseconds a row at 100,000
+     * shards, against 16 bytes an attempt) */
+    for (int j = 0; j < nranks && !o->oom; j++) {
         int r = keys[j].rank, h = host_index(c, r);
         put(o, "<div class=\"row\"><div class=\"lbl\" title=\"");
         esc(o, h >= 0 ? c->hosts[h].name : "?");
@@ -623,16 +582,19 @@ static void timeline_section(struct html *b)
         putf(o, " / slot %d (rank %d)</div><div class=\"track\">", keys[j].slot, r);
         if (h >= 0)
             down_periods(b, h);
-        for (size_t j2 = first[r]; j2 < first[r + 1]; j2++)
-            bar(b, bars[j2].shard, rep->results[bars[j2].shard], bars[j2].k);
+        for (long i = 0; i < rep->total; i++) {
+            const struct shard_result *res = result_at(rep, i);
+            if (!res || host_index(c, res->rank) < 0)
+                continue;
+            for (int k = 0; k < res->nattempts; k++)
+                if (bar_rank(c, res, &res->attempts[k]) == r)
+                    bar(b, i, res, k);
+        }
         put(o, "</div></div>\n");
     }
     put(o, "</div>\n");
     if (rep->total == 0)
         put(o, "<p>No shards.</p>\n");
-out:
-    free(bars);
-    free(first);
     free(keys);
     put(o, "</section>\n");
 }
@@ -765,10 +727,10 @@ static void failures_section(struct html *b)
 
 /* ------------------------------------------------------------ entry points */
 
-/* The whole page in o; o->oom tells whether memory ran out. */
-static void build(struct out *o, const struct report *rep, const struct html_options *opt)
+/* The whole page to f. Returns 0, or -1 with errno set. */
+static int write_page(FILE *f, const struct report *rep, const struct html_options *opt)
 {
-    struct html b = {.rep = rep, .opt = opt};
+    struct html b = {.o = {.f = f}, .rep = rep, .opt = opt};
     page_head(&b);
     run_header(&b);
     summary_section(&b);
@@ -776,46 +738,50 @@ static void build(struct out *o, const struct report *rep, const struct html_opt
     timeline_section(&b);
     failures_section(&b);
     put(&b.o, "<footer>written by distmpi " PACKAGE_VERSION "</footer>\n</body>\n</html>\n");
-    *o = b.o;
+    if (b.o.oom) {
+        errno = b.o.err;
+        return -1;
+    }
+    return 0;
 }
 
 char *report_html_build(const struct report *rep, const struct html_options *opt, size_t *len)
 {
-    struct out o;
-    build(&o, rep, opt);
-    if (o.oom) {
-        free(o.s);
+    char *s = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&s, &n);
+    if (!f)
+        return NULL;
+    int rc = write_page(f, rep, opt);
+    if (fclose(f) != 0)
+        rc = -1;
+    if (rc < 0) {
+        free(s);
         errno = ENOMEM;
         return NULL;
     }
     if (len)
-        *len = o.len;
-    return o.s;
+        *len = n;
+    return s;
 }
 
-static int write_out(FILE *f, void *arg)
+struct page {
+    const struct report *rep;
+    const struct html_options *opt;
+};
+
+static int write_fn(FILE *f, void *arg)
 {
-    const struct out *o = arg;
-    return fwrite(o->s, 1, o->len, f) == o->len ? 0 : -1;
+    const struct page *p = arg;
+    return write_page(f, p->rep, p->opt);
 }
 
 int report_html_write(const char *path, const struct report *rep, const struct html_options *opt,
-                      char *err, size_t errlen)
+                      struct error *err)
 {
-    struct out o;
-    build(&o, rep, opt);
-    int rc = -1;
-    if (o.oom) {
-        snprintf(err, errlen, "%s: out of memory building the report", path);
-    } else {
-        struct error e;
-        rc = fs_write_atomic(path, write_out, &o, &e);
-        if (rc < 0) {
-            int saved = errno;
-            snprintf(err, errlen, "%s", e.text);
-            errno = saved;
-        }
-    }
-    free(o.s);
-    return rc;
+    struct page p = {rep, opt};
+    struct error local;
+    if (!err)
+        err = &local;
+    return fs_write_atomic(path, write_fn, &p, err);
 }

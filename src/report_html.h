@@ -39,6 +39,7 @@
 
 #include <stddef.h>
 
+#include "error.h"
 #include "report_json.h"
 
 /* What the HTML report may show beyond struct report. Zero-initialise and
@@ -48,15 +49,23 @@ struct html_options {
      * like rep->results), or NULL for none; a NULL entry: none for that
      * shard. Shown under the shard in the failures. */
     const char *const *log_tails;
+    /* Instead of log_tails (when set): the tail of shard index's log, read
+     * when its failure is written, or NULL for none; the text need stay
+     * valid only until the next call (one buffer reused will do). */
+    const char *(*read_tail)(void *tail_arg, long index);
+    void *tail_arg;
 };
 
 /* The document, NUL-terminated, in a heap buffer (free with free()), its
- * length in *len if len is not NULL. Returns NULL on ENOMEM. Pure. */
+ * length in *len if len is not NULL: the very bytes report_html_write
+ * writes. Returns NULL on ENOMEM. Pure. */
 char *report_html_build(const struct report *rep, const struct html_options *opt, size_t *len);
 
-/* Write the document to path atomically (a temporary file renamed over path,
- * never following a symlink). Returns 0, or -1 with a reason in err. */
+/* Write the document to path atomically (fs_write_atomic: a temporary file
+ * renamed over path, never following a symlink), as it is made: rank 0
+ * never holds the page. Returns 0, or -1 with "PATH: reason" in err (may
+ * be NULL). */
 int report_html_write(const char *path, const struct report *rep, const struct html_options *opt,
-                      char *err, size_t errlen);
+                      struct error *err);
 
 #endif

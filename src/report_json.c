@@ -1,4 +1,8 @@
-/* report_json.c - the JSON report, built with jansson. */
+/* report_json.c - the JSON report, written with jansson one shard at a
+ * time: the document without its shards is built and dumped, then each
+ * shard's object is built, dumped in its place and freed, so that rank 0
+ * never holds more than one shard's tree. The bytes are those jansson
+ * writes for the whole tree with JSON_INDENT(2). */
 #include "config.h"
 
 #include "report_json.h"
@@ -63,9 +67,9 @@ static json_t *attempt_json(const struct cluster *c, const struct attempt *a, js
     json_t *o = json_object();
     int ran = a->rank >= 0 && a->rank < c->nranks;
     json_object_set_new(o, "attempt", json_integer(a->number));
-    json_object_set_new(o, "host",
-                        ran ? str_or_null(c->hosts[c->rank_host[a->rank]].name)
-                            : json_incref(shard_host));
+    json_object_set_new(
+        o, "host",
+        ran ? str_or_null(c->hosts[c->rank_host[a->rank]].name) : json_incref(shard_host));
     json_object_set_new(o, "rank", ran ? json_integer(a->rank) : json_null());
     json_object_set_new(o, "outcome", json_string(outcome_name(a->outcome)));
     json_object_set_new(o, "exit_code",
@@ -85,9 +89,9 @@ static json_t *shard_json(const struct report *rep, long i)
     json_object_set_new(o, "index", json_integer(i));
     int ran = r && r->rank >= 0 && r->rank < c->nranks;
     json_object_set_new(o, "status", json_string(status_name(r ? r->status : STATUS_LOST)));
-    json_object_set_new(o, "host",
-                        ran ? str_or_null(c->hosts[c->rank_host[r->rank]].name)
-                            : str_or_null(r ? r->host : NULL));
+    json_object_set_new(
+        o, "host",
+        ran ? str_or_null(c->hosts[c->rank_host[r->rank]].name) : str_or_null(r ? r->host : NULL));
     json_object_set_new(o, "carried", json_boolean(r && r->carried));
     json_object_set_new(o, "moved", json_integer(rep->moved ? rep->moved[i] : 0));
     json_object_set_new(o, "rank", ran ? json_integer(r->rank) : json_null());
@@ -230,34 +234,76 @@ static json_t *build(const struct report *rep)
         json_array_append_new(hosts, tally_json(&rep->summary->hosts[h], o));
     }
     json_object_set_new(root, "hosts", hosts);
-    json_t *shards = json_array();
-    for (long i = 0; i < rep->total; i++)
-        json_array_append_new(shards, shard_json(rep, i));
-    json_object_set_new(root, "shards", shards);
     return root;
+}
+
+#define DUMP_FLAGS (JSON_INDENT(2) | JSON_REAL_PRECISION(6))
+
+/* Where a shard's dump goes: f, each line indented by 4 more spaces, its
+ * place in the document ("shards" is at depth 1, its objects at 2). JSON
+ * text never holds a raw newline but between tokens, so each newline jansson
+ * writes is followed by its indentation plus these 4. */
+struct indented {
+    FILE *f;
+};
+
+static int write_indented(const char *buffer, size_t size, void *data)
+{
+    struct indented *o = data;
+    const char *end = buffer + size;
+    while (buffer < end) {
+        const char *nl = memchr(buffer, '\n', (size_t)(end - buffer));
+        size_t n = nl ? (size_t)(nl - buffer) + 1 : (size_t)(end - buffer);
+        if (fwrite(buffer, 1, n, o->f) != n || (nl && fputs("    ", o->f) == EOF))
+            return -1;
+        buffer += n;
+    }
+    return 0;
 }
 
 static int dump(FILE *f, void *arg)
 {
-    if (json_dumpf(arg, f, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) < 0)
-        return -1;
-    return fputc('\n', f) == EOF ? -1 : 0;
-}
-
-int report_json_write(const char *path, const struct report *rep, char *err, size_t errlen)
-{
+    const struct report *rep = arg;
     json_t *root = build(rep);
     if (!root) {
-        snprintf(err, errlen, "%s: out of memory building the report", path);
+        errno = ENOMEM;
         return -1;
     }
-    struct error e;
-    int rc = fs_write_atomic(path, dump, root, &e);
-    if (rc < 0) {
-        int saved = errno;
-        snprintf(err, errlen, "%s", e.text);
-        errno = saved;
-    }
+    /* the document but its shards: its last member ends in "\n}" */
+    char *head = json_dumps(root, DUMP_FLAGS);
     json_decref(root);
+    size_t len = head ? strlen(head) : 0;
+    if (!head || len < 2 || strcmp(head + len - 2, "\n}")) {
+        free(head);
+        errno = ENOMEM;
+        return -1;
+    }
+    int rc = fwrite(head, 1, len - 2, f) == len - 2 ? 0 : -1;
+    free(head);
+    if (rc == 0 && fputs(rep->total > 0 ? ",\n  \"shards\": [" : ",\n  \"shards\": []", f) == EOF)
+        rc = -1;
+    struct indented out = {f};
+    for (long i = 0; rc == 0 && i < rep->total; i++) {
+        json_t *shard = shard_json(rep, i);
+        if (!shard) {
+            errno = ENOMEM;
+            rc = -1;
+            break;
+        }
+        if (fputs(i ? ",\n    " : "\n    ", f) == EOF ||
+            json_dump_callback(shard, write_indented, &out, DUMP_FLAGS) < 0)
+            rc = -1;
+        json_decref(shard);
+    }
+    if (rc == 0 && fputs(rep->total > 0 ? "\n  ]\n}\n" : "\n}\n", f) == EOF)
+        rc = -1;
     return rc;
+}
+
+int report_json_write(const char *path, const struct report *rep, struct error *err)
+{
+    struct error local;
+    if (!err)
+        err = &local;
+    return fs_write_atomic(path, dump, (void *)rep, err);
 }

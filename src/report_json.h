@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "error.h"
 #include "hostinfo.h"
 #include "result.h"
 #include "summary.h"
@@ -43,7 +44,9 @@ struct report {
     int nlost_ranks;
 };
 
-/* Write the report to path atomically. Returns 0, or -1 with a reason in err. */
-int report_json_write(const char *path, const struct report *rep, char *err, size_t errlen);
+/* Write the report to path atomically (fs_write_atomic), streamed into the
+ * temporary file shard by shard. Returns 0, or -1 with "PATH: reason" in
+ * err (may be NULL). */
+int report_json_write(const char *path, const struct report *rep, struct error *err);
 
 #endif

@@ -1,6 +1,7 @@
 /* report_junit.h - the --junit report: JUnit XML that validates against the
  * schema Jenkins' xunit plugin checks (tests/data/junit-10.xsd), built with
- * libxml2.
+ * libxml2's xmlTextWriter as a stream: rank 0 holds one shard's element
+ * and one collected file at a time, never the document.
  *
  * Shape:
  *   <testsuites name="distmpi" tests= failures= errors= time=>
@@ -41,8 +42,11 @@
 #ifndef DISTMPI_REPORT_JUNIT_H
 #define DISTMPI_REPORT_JUNIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
+#include "error.h"
+#include "junit_xml.h"
 #include "report_json.h"
 
 /* What the JUnit report may show beyond struct report. Every field is
@@ -53,6 +57,11 @@ struct junit_options {
      * rep->results), or NULL for none; a NULL entry: none for that shard.
      * Shown in the failure or error text and in <system-out>. */
     const char *const *log_tails;
+    /* Instead of log_tails (when set): the tail of shard index's log, read
+     * when its element is written, or NULL for none; the text need stay
+     * valid only until the next call (one buffer reused will do). */
+    const char *(*read_tail)(void *tail_arg, long index);
+    void *tail_arg;
     /* The JUnit files collected for each shard (rep->total entries, indexed
      * like rep->results; NULL: none at all), ncollected[i] entries in
      * collected[i] (a NULL collected[i] or ncollected[i] == 0: none for that
@@ -63,42 +72,28 @@ struct junit_options {
      * shard's last attempt: files of several attempts would count the same
      * tests several times. In an entry (report_json.h), name NULL means
      * path; name is also the test case's name when the file cannot be
-     * merged. */
+     * merged. Each file is parsed twice, one at a time: once to count its
+     * test cases (the counters come first in the document), once to copy
+     * them. */
     const struct collected_file *const *collected;
     const int *ncollected;
+    /* Merge only the entries whose name ends in ".xml" (the others are
+     * other files collected with the same patterns). */
+    bool xml_names_only;
 };
 
-/* Write the report to path atomically. Returns 0, or -1 with a reason in err. */
-int report_junit_write(const char *path, const struct report *rep, char *err, size_t errlen);
+/* Write the report to path atomically (fs_write_atomic), streamed into the
+ * temporary file shard by shard. Returns 0, or -1 with "PATH: reason" in
+ * err (may be NULL). */
+int report_junit_write(const char *path, const struct report *rep, struct error *err);
 
 /* The same with options (opt may be NULL). */
 int report_junit_write_opts(const char *path, const struct report *rep,
-                            const struct junit_options *opt, char *err, size_t errlen);
-
-/* libxml2 2.9 does not always notice when it runs out of memory: an
- * attribute whose value it could not copy is parsed as empty, a node may
- * lose its name, a document being written is cut short. So distmpi has
- * libxml2 allocate through allocators that count failures (plain malloc,
- * realloc, strdup and free, so memory allocated before stays valid), and a
- * parse, build or write during which the count changed is out of memory,
- * whatever libxml2 returned. junit_xml_setup installs them (idempotent; the
- * report and the merge call it themselves); junit_xml_failures is the count
- * so far in this process. */
-void junit_xml_setup(void);
-unsigned long junit_xml_failures(void);
-
-/* For tests: while should_fail (NULL: never) returns non-zero, each libxml2
- * allocation fails (and is counted). */
-void junit_xml_fail_when(int (*should_fail)(void));
+                            const struct junit_options *opt, struct error *err);
 
 /* The report as a NUL-terminated XML document in a heap buffer (free with
- * free()), its length in *len if len is not NULL. Returns NULL with errno
- * ENOMEM. */
+ * free()), its length in *len if len is not NULL: the very bytes
+ * report_junit_write_opts writes. Returns NULL with errno ENOMEM. */
 char *report_junit_build(const struct report *rep, const struct junit_options *opt, size_t *len);
-
-/* s (NULL: "") made fit for an XML 1.0 document: a heap copy in which every
- * byte that does not start a valid UTF-8 sequence, and every character XML
- * 1.0 forbids, is replaced by U+FFFD. Returns NULL on ENOMEM. */
-char *junit_clean_text(const char *s);
 
 #endif

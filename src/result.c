@@ -1,4 +1,4 @@
-/* result.c - shard classes and their wire form. */
+/* result.c - shard classes and the exit status they make. */
 #include "config.h"
 
 #include "result.h"
@@ -160,70 +160,6 @@ struct shard_result *result_new_missing(long index, int status)
     r->index = index;
     r->status = status;
     r->rank = r->slot = -1;
-    return r;
-}
-
-void result_pack(struct packer *p, const struct shard_result *r)
-{
-    pack_i64(p, r->index);
-    pack_i64(p, r->status);
-    pack_i64(p, r->rank);
-    pack_i64(p, r->slot);
-    pack_i64(p, r->nattempts);
-    for (int i = 0; i < r->nattempts; i++) {
-        const struct attempt *a = &r->attempts[i];
-        pack_i64(p, a->number);
-        pack_i64(p, a->rank);
-        pack_i64(p, a->outcome);
-        pack_i64(p, a->exit_code);
-        pack_i64(p, a->signal);
-        pack_f64(p, a->start);
-        pack_f64(p, a->duration);
-    }
-    pack_str(p, r->log);
-    pack_str(p, r->error);
-}
-
-struct shard_result *result_unpack(struct unpacker *u)
-{
-    struct shard_result *r = calloc(1, sizeof *r);
-    if (!r) {
-        u->failed = 1;
-        return NULL;
-    }
-    r->index = (long)unpack_range(u, 0, INT64_MAX);
-    r->status = (int)unpack_range(u, 0, STATUS_COUNT - 1);
-    r->rank = (int)unpack_range(u, -1, INT32_MAX);
-    r->slot = (int)unpack_range(u, -1, INT32_MAX);
-    int n = (int)unpack_range(u, 0, 100000);
-    if (!u->failed && n > 0) {
-        r->attempts = calloc((size_t)n, sizeof *r->attempts);
-        if (!r->attempts)
-            u->failed = 1;
-    }
-    for (int i = 0; i < n && !u->failed; i++) {
-        struct attempt *a = &r->attempts[i];
-        /* numbers only grow: the reports and paths rely on it */
-        a->number = (int)unpack_range(u, i ? r->attempts[i - 1].number + 1 : 1, ATTEMPT_NUMBER_MAX);
-        a->rank = (int)unpack_range(u, -1, INT32_MAX);
-        a->outcome = (int)unpack_range(u, 0, OUTCOME_COUNT - 1);
-        a->exit_code = (int)unpack_range(u, -1, 255);
-        a->signal = (int)unpack_range(u, 0, 1024);
-        a->start = unpack_f64(u);
-        a->duration = unpack_f64(u);
-        /* times come from clocks: a NaN, infinite or negative one is a
-         * broken message (it would vanish from the JSON report) */
-        if (!isfinite(a->start) || !isfinite(a->duration) || a->start < 0 || a->duration < 0)
-            u->failed = 1;
-        r->nattempts = i + 1;
-    }
-    r->log = unpack_str(u);
-    r->error = unpack_str(u);
-    if (u->failed || u->pos != u->len) {
-        u->failed = 1;
-        result_free(r);
-        return NULL;
-    }
     return r;
 }
 

@@ -1,12 +1,12 @@
 /* result.h - what happened to a shard: its attempts, its class, and how a
  * set of classes becomes the exit status.
  *
- * Pure: no MPI, no I/O.
+ * Pure: no MPI, no I/O, no wire form (that is in proto.h).
  */
 #ifndef DISTMPI_RESULT_H
 #define DISTMPI_RESULT_H
 
-#include "pack.h"
+#include <stddef.h>
 
 /* How one attempt ended. */
 enum outcome {
@@ -122,11 +122,6 @@ struct shard_result *result_merge(struct shard_result *earlier, struct shard_res
 /* A shard without a result of its own (STATUS_LOST, _INTERRUPTED, _SKIPPED):
  * no attempts, rank -1. Returns NULL on ENOMEM. */
 struct shard_result *result_new_missing(long index, int status);
-
-void result_pack(struct packer *p, const struct shard_result *r);
-/* Returns a heap result (free with result_free), or NULL when the bytes are
- * malformed (u->failed set) or memory ran out. */
-struct shard_result *result_unpack(struct unpacker *u);
 
 /* Accepts NULL and keeps errno. */
 void result_free(struct shard_result *r);

@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -156,37 +155,30 @@ static void *field(struct settings *s, const struct setting_desc *d)
 }
 
 int settings_set_long(struct settings *s, const struct setting_desc *d, long v,
-                      enum setting_source src, char *err, size_t errlen)
+                      enum setting_source src, struct error *err)
 {
     if (d->type == SETTING_DOUBLE)
-        return settings_set_double(s, d, (double)v, src, err, errlen);
-    if (d->type != SETTING_INT) {
-        snprintf(err, errlen, "expects %s, not a number",
-                 d->type == SETTING_BOOL ? "true or false" : "a string");
-        return -1;
-    }
-    if ((double)v < d->min || (double)v > d->max) {
-        snprintf(err, errlen, "%ld is out of range (%.0f to %.0f)", v, d->min, d->max);
-        return -1;
-    }
+        return settings_set_double(s, d, (double)v, src, err);
+    if (d->type != SETTING_INT)
+        return errprintf(err, "expects %s, not a number",
+                         d->type == SETTING_BOOL ? "true or false" : "a string");
+    if ((double)v < d->min || (double)v > d->max)
+        return errprintf(err, "%ld is out of range (%.0f to %.0f)", v, d->min, d->max);
     *(long *)field(s, d) = v;
     s->source[d->id] = src;
     return 0;
 }
 
 int settings_set_double(struct settings *s, const struct setting_desc *d, double v,
-                        enum setting_source src, char *err, size_t errlen)
+                        enum setting_source src, struct error *err)
 {
     if (d->type != SETTING_DOUBLE) {
         if (d->type == SETTING_INT && v == floor(v) && fabs(v) < 1e15)
-            return settings_set_long(s, d, (long)v, src, err, errlen);
-        snprintf(err, errlen, "expects %s", d->type == SETTING_INT ? "a whole number" : "a string");
-        return -1;
+            return settings_set_long(s, d, (long)v, src, err);
+        return errprintf(err, "expects %s", d->type == SETTING_INT ? "a whole number" : "a string");
     }
-    if (!isfinite(v) || v < d->min || v > d->max) {
-        snprintf(err, errlen, "%g is out of range (%g to %g)", v, d->min, d->max);
-        return -1;
-    }
+    if (!isfinite(v) || v < d->min || v > d->max)
+        return errprintf(err, "%g is out of range (%g to %g)", v, d->min, d->max);
     *(double *)field(s, d) = v;
     s->source[d->id] = src;
     return 0;
@@ -215,35 +207,27 @@ static int parse_double(const char *text, double *out)
 }
 
 int settings_set_string(struct settings *s, const struct setting_desc *d, const char *text,
-                        enum setting_source src, char *err, size_t errlen)
+                        enum setting_source src, struct error *err)
 {
     switch (d->type) {
     case SETTING_INT: {
         long v;
-        if (parse_long(text, &v) < 0) {
-            snprintf(err, errlen, "'%s' is not a whole number", text);
-            return -1;
-        }
-        return settings_set_long(s, d, v, src, err, errlen);
+        if (parse_long(text, &v) < 0)
+            return errprintf(err, "'%s' is not a whole number", text);
+        return settings_set_long(s, d, v, src, err);
     }
     case SETTING_DOUBLE: {
         double v;
-        if (parse_double(text, &v) < 0) {
-            snprintf(err, errlen, "'%s' is not a number of seconds", text);
-            return -1;
-        }
-        return settings_set_double(s, d, v, src, err, errlen);
+        if (parse_double(text, &v) < 0)
+            return errprintf(err, "'%s' is not a number of seconds", text);
+        return settings_set_double(s, d, v, src, err);
     }
     case SETTING_STRING: {
-        if (text[0] == '\0') {
-            snprintf(err, errlen, "must not be empty");
-            return -1;
-        }
+        if (text[0] == '\0')
+            return errprintf(err, "must not be empty");
         char *copy = strdup(text);
-        if (!copy) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
+        if (!copy)
+            return errprintf(err, "out of memory");
         char **p = field(s, d);
         free(*p);
         *p = copy;
@@ -256,8 +240,7 @@ int settings_set_string(struct settings *s, const struct setting_desc *d, const 
         } else if (!strcmp(text, "false") || !strcmp(text, "no") || !strcmp(text, "0")) {
             *(bool *)field(s, d) = false;
         } else {
-            snprintf(err, errlen, "'%s' is not true or false", text);
-            return -1;
+            return errprintf(err, "'%s' is not true or false", text);
         }
         s->source[d->id] = src;
         return 0;
@@ -269,24 +252,18 @@ int settings_set_string(struct settings *s, const struct setting_desc *d, const 
                 return 0;
             }
         }
-        snprintf(err, errlen, "'%s' is not one of %s", text, d->arg);
-        return -1;
+        return errprintf(err, "'%s' is not one of %s", text, d->arg);
     }
-    snprintf(err, errlen, "unknown setting type");
-    return -1;
+    return errprintf(err, "unknown setting type");
 }
 
-int settings_validate(const struct settings *s, char *err, size_t errlen)
+int settings_validate(const struct settings *s, struct error *err)
 {
-    if (s->resume && s->rerun_failed) {
-        snprintf(err, errlen, "give either --resume or --rerun-failed, not both");
-        return -1;
-    }
-    if (s->backoff > s->backoff_max) {
-        snprintf(err, errlen, "--backoff (%g) is larger than --backoff-max (%g)", s->backoff,
-                 s->backoff_max);
-        return -1;
-    }
+    if (s->resume && s->rerun_failed)
+        return errprintf(err, "give either --resume or --rerun-failed, not both");
+    if (s->backoff > s->backoff_max)
+        return errprintf(err, "--backoff (%g) is larger than --backoff-max (%g)", s->backoff,
+                         s->backoff_max);
     return 0;
 }
 

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "error.h"
+
 enum schedule { SCHEDULE_DYNAMIC, SCHEDULE_STATIC };
 
 enum progress_mode { PROGRESS_AUTO, PROGRESS_BARS, PROGRESS_LINES, PROGRESS_NONE };
@@ -127,20 +129,21 @@ void settings_free(struct settings *s);
 const struct setting_desc *settings_find(const char *name);
 
 /* Parse text as the value of d and store it in s with the given source.
- * Returns 0, or -1 with a one-line reason (no file or flag name) in err. */
+ * Returns 0, or -1 with a one-line reason (no file or flag name) in err:
+ * the caller puts the flag or "FILE:LINE: key" in front (errprefix). */
 int settings_set_string(struct settings *s, const struct setting_desc *d, const char *text,
-                        enum setting_source src, char *err, size_t errlen);
+                        enum setting_source src, struct error *err);
 
 /* Store typed values (used by the config loader, which knows the types).
  * Same return convention; the value is range-checked. */
 int settings_set_long(struct settings *s, const struct setting_desc *d, long v,
-                      enum setting_source src, char *err, size_t errlen);
+                      enum setting_source src, struct error *err);
 int settings_set_double(struct settings *s, const struct setting_desc *d, double v,
-                        enum setting_source src, char *err, size_t errlen);
+                        enum setting_source src, struct error *err);
 
 /* Check relations between settings (backoff <= backoff-max, ...).
  * Returns 0, or -1 with a reason in err. */
-int settings_validate(const struct settings *s, char *err, size_t errlen);
+int settings_validate(const struct settings *s, struct error *err);
 
 const char *schedule_name(int schedule);
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "timeutil.h"
 
 #define SECTION "@@distmpi@@"
@@ -26,9 +27,9 @@ const char sshprobe_command[] =
 /* Output larger than this is not our command's. */
 #define MAX_OUTPUT (1 << 20)
 
-static int invalid(char *err, size_t errlen, const char *what)
+static int invalid(struct error *err, const char *what)
 {
-    snprintf(err, errlen, "%s", what);
+    errprintf(err, "%s", what);
     errno = EINVAL;
     return -1;
 }
@@ -55,8 +56,7 @@ static const char *next_section(const char *p, const char *end, size_t *n, const
 /* Each line of the load section is one read of /proc/loadavg; the cat that
  * read it was running then, and is the only task of ours. Before a run
  * nothing else on the host is the run's own. */
-static int parse_running_lines(const char *p, size_t len, struct health_raw *raw, char *err,
-                               size_t errlen)
+static int parse_running_lines(const char *p, size_t len, struct health_raw *raw, struct error *err)
 {
     long running[HEALTH_SAMPLES * 4], own[HEALTH_SAMPLES * 4];
     int n = 0;
@@ -65,53 +65,52 @@ static int parse_running_lines(const char *p, size_t len, struct health_raw *raw
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t linelen = nl ? (size_t)(nl - p) : (size_t)(end - p);
         if (linelen > 0) {
-            if (health_parse_running(p, linelen, &running[n], err, errlen) < 0)
+            if (health_parse_running(p, linelen, &running[n], err) < 0)
                 return -1;
             own[n++] = 1;
         }
         p = nl ? nl + 1 : end;
     }
     if (n == 0)
-        return invalid(err, errlen, "loadavg: no line with the running tasks");
+        return invalid(err, "loadavg: no line with the running tasks");
     raw->other_load = health_other_load(running, own, n);
     return 0;
 }
 
-int sshprobe_parse(const char *text, size_t len, struct health_raw *raw, char *err, size_t errlen)
+int sshprobe_parse(const char *text, size_t len, struct health_raw *raw, struct error *err)
 {
     const char *end = text + len, *p = text, *sec[4];
     size_t n[4];
     for (int i = 0; i < 4; i++) {
         if (p >= end && i > 0)
-            return invalid(err, errlen, "the host's answer is incomplete");
+            return invalid(err, "the host's answer is incomplete");
         sec[i] = next_section(p, end, &n[i], &p);
     }
     memset(raw, 0, sizeof *raw);
-    if (health_parse_meminfo(sec[0], n[0], &raw->mem_total_kb, &raw->mem_available_kb, err,
-                             errlen) < 0 ||
-        health_parse_loadavg(sec[1], n[1], &raw->load1, err, errlen) < 0 ||
-        parse_running_lines(sec[1], n[1], raw, err, errlen) < 0)
+    if (health_parse_meminfo(sec[0], n[0], &raw->mem_total_kb, &raw->mem_available_kb, err) < 0 ||
+        health_parse_loadavg(sec[1], n[1], &raw->load1, err) < 0 ||
+        parse_running_lines(sec[1], n[1], raw, err) < 0)
         return -1;
     char buf[128];
     if (n[2] >= sizeof buf)
-        return invalid(err, errlen, "stat -f: answer too long");
+        return invalid(err, "stat -f: answer too long");
     memcpy(buf, sec[2], n[2]);
     buf[n[2]] = '\0';
     unsigned long long blocks, bfree, bavail, bsize;
     char extra;
     if (sscanf(buf, "%llu %llu %llu %llu %c", &blocks, &bfree, &bavail, &bsize, &extra) != 4)
-        return invalid(err, errlen, "stat -f: not four block counts");
+        return invalid(err, "stat -f: not four block counts");
     raw->disk_blocks = blocks;
     raw->disk_bfree = bfree;
     raw->disk_bavail = bavail;
     raw->disk_block_size = bsize;
     if (n[3] >= sizeof buf)
-        return invalid(err, errlen, "nproc: answer too long");
+        return invalid(err, "nproc: answer too long");
     memcpy(buf, sec[3], n[3]);
     buf[n[3]] = '\0';
     long cores;
     if (sscanf(buf, "%ld %c", &cores, &extra) != 1 || cores < 1)
-        return invalid(err, errlen, "nproc: not a count of processors");
+        return invalid(err, "nproc: not a count of processors");
     raw->cores = cores;
     return 0;
 }
@@ -139,60 +138,37 @@ void sshprobe_finish(void)
 }
 
 /* libssh's messages, in the words of the report. */
-static void describe_connect_error(const char *msg, double timeout, char *out, size_t len)
+static void describe_connect_error(const char *msg, double timeout, struct error *err)
 {
     if (strstr(msg, "refused"))
-        snprintf(out, len, "connection refused");
+        errprintf(err, "connection refused");
     else if (strstr(msg, "Timeout") || strstr(msg, "timeout") || strstr(msg, "timed out"))
-        snprintf(out, len, "timeout after %.1fs", timeout);
+        errprintf(err, "timeout after %.1fs", timeout);
     else if (strstr(msg, "resolve") || strstr(msg, "getaddrinfo"))
-        snprintf(out, len, "cannot resolve host name");
+        errprintf(err, "cannot resolve host name");
     else
-        snprintf(out, len, "%s", msg);
+        errprintf(err, "%s", msg);
 }
 
-/* Read the command's output until EOF, at most MAX_OUTPUT bytes. */
-static char *read_output(ssh_channel ch, int timeout_ms, size_t *len, char *err, size_t errlen)
+/* Read the command's output into out until EOF, at most MAX_OUTPUT bytes.
+ * Returns 0, or -1 with the problem in err. */
+static int read_output(ssh_channel ch, int timeout_ms, struct buf *out, struct error *err)
 {
-    size_t cap = 16384, n = 0;
-    char *buf = malloc(cap);
-    if (!buf) {
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
+    char chunk[16384];
     for (;;) {
-        if (n == cap) {
-            if (cap >= MAX_OUTPUT) {
-                snprintf(err, errlen, "the probe printed more than %d bytes", MAX_OUTPUT);
-                free(buf);
-                return NULL;
-            }
-            char *b = realloc(buf, cap * 2);
-            if (!b) {
-                free(buf);
-                snprintf(err, errlen, "out of memory");
-                return NULL;
-            }
-            buf = b;
-            cap *= 2;
-        }
-        int r = ssh_channel_read_timeout(ch, buf + n, (uint32_t)(cap - n), 0, timeout_ms);
-        if (r == SSH_ERROR) {
-            snprintf(err, errlen, "reading the probe's output failed");
-            free(buf);
-            return NULL;
-        }
+        int r = ssh_channel_read_timeout(ch, chunk, sizeof chunk, 0, timeout_ms);
+        if (r == SSH_ERROR)
+            return errprintf(err, "reading the probe's output failed");
         if (r == 0) {
             if (ssh_channel_is_eof(ch))
-                break;
-            snprintf(err, errlen, "no answer from the probe within %d ms", timeout_ms);
-            free(buf);
-            return NULL;
+                return 0;
+            return errprintf(err, "no answer from the probe within %d ms", timeout_ms);
         }
-        n += (size_t)r;
+        if (out->len + (size_t)r > MAX_OUTPUT)
+            return errprintf(err, "the probe printed more than %d bytes", MAX_OUTPUT);
+        if (buf_add(out, chunk, (size_t)r) < 0)
+            return errprintf(err, "out of memory");
     }
-    *len = n;
-    return buf;
 }
 
 static void run_probe(ssh_session s, const struct sshprobe_opts *o, struct sshprobe_result *out)
@@ -201,22 +177,16 @@ static void run_probe(ssh_session s, const struct sshprobe_opts *o, struct sshpr
     ssh_channel ch = ssh_channel_new(s);
     if (!ch || ssh_channel_open_session(ch) != SSH_OK ||
         ssh_channel_request_exec(ch, sshprobe_command) != SSH_OK) {
-        snprintf(out->probe_error, sizeof out->probe_error, "cannot run the probe: %s",
-                 ssh_get_error(s));
+        errprintf(&out->probe_error, "cannot run the probe: %s", ssh_get_error(s));
         if (ch)
             ssh_channel_free(ch);
         return;
     }
-    size_t len;
-    char *text = read_output(ch, timeout_ms, &len, out->probe_error, sizeof out->probe_error);
-    if (text) {
-        char why[256];
-        if (sshprobe_parse(text, len, &out->raw, why, sizeof why) == 0)
-            out->probe_ok = 1;
-        else
-            snprintf(out->probe_error, sizeof out->probe_error, "%s", why);
-        free(text);
-    }
+    struct buf text = BUF_INIT;
+    if (read_output(ch, timeout_ms, &text, &out->probe_error) == 0 &&
+        sshprobe_parse(buf_str(&text), text.len, &out->raw, &out->probe_error) == 0)
+        out->probe_ok = 1;
+    buf_free(&text);
     ssh_channel_send_eof(ch);
     ssh_channel_close(ch);
     ssh_channel_free(ch);
@@ -230,33 +200,33 @@ void sshprobe_run(const char *host, const char *user, const struct sshprobe_opts
     double start = time_mono();
     ssh_session s = ssh_new();
     if (!s) {
-        snprintf(out->ssh_error, sizeof out->ssh_error, "out of memory");
+        errprintf(&out->ssh_error, "out of memory");
         return;
     }
     long sec = (long)o->timeout;
     long usec = (long)((o->timeout - (double)sec) * 1e6);
     int no = 0;
     if (ssh_options_set(s, SSH_OPTIONS_HOST, host) < 0) {
-        snprintf(out->ssh_error, sizeof out->ssh_error, "bad host name");
+        errprintf(&out->ssh_error, "bad host name");
         goto done;
     }
     if (o->ssh_config) {
         /* only this file, not ~/.ssh/config as well */
         ssh_options_set(s, SSH_OPTIONS_PROCESS_CONFIG, &no);
         if (ssh_options_parse_config(s, o->ssh_config) < 0) {
-            snprintf(out->ssh_error, sizeof out->ssh_error, "cannot read %s", o->ssh_config);
+            errprintf(&out->ssh_error, "cannot read %s", o->ssh_config);
             goto done;
         }
     }
     /* after the config, so that USER@HOST of a hostfile wins over User */
     if (user && ssh_options_set(s, SSH_OPTIONS_USER, user) < 0) {
-        snprintf(out->ssh_error, sizeof out->ssh_error, "bad user name");
+        errprintf(&out->ssh_error, "bad user name");
         goto done;
     }
     ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &sec);
     ssh_options_set(s, SSH_OPTIONS_TIMEOUT_USEC, &usec);
     if (ssh_connect(s) != SSH_OK) {
-        describe_connect_error(ssh_get_error(s), o->timeout, out->ssh_error, sizeof out->ssh_error);
+        describe_connect_error(ssh_get_error(s), o->timeout, &out->ssh_error);
         goto done;
     }
     switch (ssh_session_is_known_server(s)) {
@@ -264,20 +234,18 @@ void sshprobe_run(const char *host, const char *user, const struct sshprobe_opts
         break;
     case SSH_KNOWN_HOSTS_CHANGED:
     case SSH_KNOWN_HOSTS_OTHER:
-        snprintf(out->ssh_error, sizeof out->ssh_error,
-                 "host key CHANGED (not the one in known_hosts)");
+        errprintf(&out->ssh_error, "host key CHANGED (not the one in known_hosts)");
         goto disconnect;
     case SSH_KNOWN_HOSTS_UNKNOWN:
     case SSH_KNOWN_HOSTS_NOT_FOUND:
-        snprintf(out->ssh_error, sizeof out->ssh_error, "unknown host key (not in known_hosts)");
+        errprintf(&out->ssh_error, "unknown host key (not in known_hosts)");
         goto disconnect;
     default:
-        snprintf(out->ssh_error, sizeof out->ssh_error, "cannot check the host key: %s",
-                 ssh_get_error(s));
+        errprintf(&out->ssh_error, "cannot check the host key: %s", ssh_get_error(s));
         goto disconnect;
     }
     if (ssh_userauth_publickey_auto(s, NULL, NULL) != SSH_AUTH_SUCCESS) {
-        snprintf(out->ssh_error, sizeof out->ssh_error, "authentication denied");
+        errprintf(&out->ssh_error, "authentication denied");
         goto disconnect;
     }
     out->ssh_ok = 1;

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "error.h"
 #include "health.h"
 
 struct sshprobe_opts {
@@ -15,12 +16,12 @@ struct sshprobe_opts {
 };
 
 struct sshprobe_result {
-    int ssh_ok;            /* connected, host key verified, authenticated */
-    double latency_ms;     /* until authenticated */
-    char ssh_error[256];   /* when !ssh_ok: "connection refused", "timeout after 2.0s", ... */
-    int probe_ok;          /* the values were read and parsed */
-    char probe_error[256]; /* when ssh_ok && !probe_ok */
-    struct health_raw raw; /* when probe_ok */
+    int ssh_ok;               /* connected, host key verified, authenticated */
+    double latency_ms;        /* until authenticated */
+    struct error ssh_error;   /* when !ssh_ok: "connection refused", "timeout after 2.0s", ... */
+    int probe_ok;             /* the values were read and parsed */
+    struct error probe_error; /* when ssh_ok && !probe_ok */
+    struct health_raw raw;    /* when probe_ok */
 };
 
 /* The command run on the host; its output is what sshprobe_parse reads. */
@@ -29,7 +30,7 @@ extern const char sshprobe_command[];
 /* Parse the output of sshprobe_command (len bytes, not necessarily
  * NUL-terminated) into raw; cores from nproc. Pure.
  * Returns 0, or -1 with errno EINVAL and the problem in err. */
-int sshprobe_parse(const char *text, size_t len, struct health_raw *raw, char *err, size_t errlen);
+int sshprobe_parse(const char *text, size_t len, struct health_raw *raw, struct error *err);
 
 /* Check host as user (NULL: the ssh config's User, else the local user);
  * fills *out whatever happens. Safe to call from several threads at once

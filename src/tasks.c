@@ -4,7 +4,6 @@
 #include "tasks.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,8 +46,8 @@ static int append(struct tasklist *t, long *cap, const char *p, size_t n, long l
     return 0;
 }
 
-int tasks_parse(const char *name, const char *data, size_t len, struct tasklist **out, char *err,
-                size_t errlen)
+int tasks_parse(const char *name, const char *data, size_t len, struct tasklist **out,
+                struct error *err)
 {
     struct tasklist *t = calloc(1, sizeof *t);
     long cap = 0;
@@ -63,8 +62,7 @@ int tasks_parse(const char *name, const char *data, size_t len, struct tasklist 
         size_t n = nl ? (size_t)(nl - start) : len - pos;
         pos += n + (nl ? 1 : 0);
         if (memchr(start, '\0', n)) {
-            snprintf(err, errlen, "%s:%ld: line contains a NUL byte (is this a text file?)", name,
-                     line);
+            errprintf(err, "%s:%ld: line contains a NUL byte (is this a text file?)", name, line);
             goto fail;
         }
         if (n > 0 && start[n - 1] == '\r')
@@ -76,20 +74,19 @@ int tasks_parse(const char *name, const char *data, size_t len, struct tasklist 
             continue;
         if (append(t, &cap, start, n, line) < 0)
             goto nomem;
-        struct error why;
-        if (template_check_shell(t->lines[t->count - 1], &why) < 0) {
-            snprintf(err, errlen, "%s:%ld: %s", name, line, why.text);
+        if (template_check_shell(t->lines[t->count - 1], err) < 0) {
+            errprefix(err, "%s:%ld: ", name, line);
             goto fail;
         }
     }
     if (t->count == 0) {
-        snprintf(err, errlen, "%s: no tasks in the file (only blank lines and comments)", name);
+        errprintf(err, "%s: no tasks in the file (only blank lines and comments)", name);
         goto fail;
     }
     *out = t;
     return 0;
 nomem:
-    snprintf(err, errlen, "%s: out of memory", name);
+    errprintf(err, "%s: out of memory", name);
 fail:
     tasks_destroy(t);
     return -1;
@@ -98,18 +95,13 @@ fail:
 /* Task files of a million lines are fine; a gigabyte is a mistake. */
 #define TASKS_MAX_BYTES ((size_t)1 << 30)
 
-int tasks_load(const char *path, struct tasklist **out, char *err, size_t errlen)
+int tasks_load(const char *path, struct tasklist **out, struct error *err)
 {
     char *data;
     size_t len;
-    struct error e;
-    if (fs_read_file(path, TASKS_MAX_BYTES, &data, &len, &e) < 0) {
-        int saved = errno;
-        snprintf(err, errlen, "%s", e.text);
-        errno = saved;
+    if (fs_read_file(path, TASKS_MAX_BYTES, &data, &len, err) < 0)
         return -1;
-    }
-    int rc = tasks_parse(path, data ? data : "", len, out, err, errlen);
+    int rc = tasks_parse(path, data ? data : "", len, out, err);
     free(data);
     return rc;
 }

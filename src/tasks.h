@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "error.h"
+
 struct tasklist {
     char **lines; /* the commands, without the newline */
     long *lineno; /* the line of the file each came from (1-based) */
@@ -19,11 +21,11 @@ struct tasklist {
  * as it is run with /bin/sh -c.
  * Returns 0 and a list in *out (free with tasks_destroy), or -1 with
  * "NAME:LINE: problem" or "NAME: problem" in err. */
-int tasks_parse(const char *name, const char *data, size_t len, struct tasklist **out, char *err,
-                size_t errlen);
+int tasks_parse(const char *name, const char *data, size_t len, struct tasklist **out,
+                struct error *err);
 
 /* Read path and parse it. Same contract as tasks_parse. */
-int tasks_load(const char *path, struct tasklist **out, char *err, size_t errlen);
+int tasks_load(const char *path, struct tasklist **out, struct error *err);
 
 /* Free t; accepts NULL. */
 void tasks_destroy(struct tasklist *t);

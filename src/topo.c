@@ -4,22 +4,18 @@
 #include "topo.h"
 
 #include <hwloc.h>
-#include <stdio.h>
 #include <unistd.h>
 
-int topo_count(long *cores, long *pus, char *err, size_t errlen)
+int topo_count(long *cores, long *pus, struct error *err)
 {
     long online = sysconf(_SC_NPROCESSORS_ONLN);
     *cores = *pus = online > 0 ? online : 1;
     hwloc_topology_t topo;
-    if (hwloc_topology_init(&topo) < 0) {
-        snprintf(err, errlen, "hwloc_topology_init failed");
-        return -1;
-    }
+    if (hwloc_topology_init(&topo) < 0)
+        return errprintf(err, "hwloc_topology_init failed");
     if (hwloc_topology_load(topo) < 0) {
-        snprintf(err, errlen, "hwloc could not load the topology");
         hwloc_topology_destroy(topo);
-        return -1;
+        return errprintf(err, "hwloc could not load the topology");
     }
     int nc = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
     int np = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);

@@ -3,10 +3,10 @@
 #ifndef DISTMPI_TOPO_H
 #define DISTMPI_TOPO_H
 
-#include <stddef.h>
+#include "error.h"
 
 /* Count the cores and PUs this process may use. Returns 0, or -1 with the
  * reason in err (and *cores, *pus set from sysconf as a fallback). */
-int topo_count(long *cores, long *pus, char *err, size_t errlen);
+int topo_count(long *cores, long *pus, struct error *err);
 
 #endif

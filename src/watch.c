@@ -24,68 +24,6 @@ struct watch {
     struct host_watch *hosts;
 };
 
-void probe_pack(struct packer *p, const struct probe *pr)
-{
-    const struct health_sample *s = &pr->sample;
-    pack_i64(p, pr->ok);
-    pack_f64(p, s->disk_free);
-    pack_f64(p, s->mem_used);
-    pack_f64(p, s->load1);
-    pack_i64(p, s->cores);
-    pack_f64(p, s->load_per_core);
-    pack_f64(p, s->other_load);
-    pack_f64(p, s->other_per_core);
-    pack_i64(p, (int64_t)s->disk_total_bytes);
-    pack_i64(p, (int64_t)s->disk_avail_bytes);
-    pack_i64(p, (int64_t)s->mem_total_kb);
-    pack_i64(p, (int64_t)s->mem_available_kb);
-    pack_str(p, pr->ok ? NULL : pr->error);
-}
-
-int probe_unpack(struct unpacker *u, struct probe *pr)
-{
-    struct health_sample *s = &pr->sample;
-    memset(pr, 0, sizeof *pr);
-    pr->ok = (int)unpack_range(u, 0, 1);
-    s->disk_free = unpack_f64(u);
-    s->mem_used = unpack_f64(u);
-    s->load1 = unpack_f64(u);
-    s->cores = (long)unpack_range(u, 0, 1L << 30);
-    s->load_per_core = unpack_f64(u);
-    s->other_load = unpack_f64(u);
-    s->other_per_core = unpack_f64(u);
-    s->disk_total_bytes = (unsigned long long)unpack_i64(u);
-    s->disk_avail_bytes = (unsigned long long)unpack_i64(u);
-    s->mem_total_kb = (unsigned long long)unpack_i64(u);
-    s->mem_available_kb = (unsigned long long)unpack_i64(u);
-    char *error = unpack_str(u);
-    if (error)
-        snprintf(pr->error, sizeof pr->error, "%s", error);
-    free(error);
-    return u->failed ? -1 : 0;
-}
-
-void probe_format_line(const struct probe *pr, char *buf, size_t len)
-{
-    if (!pr->ok) {
-        snprintf(buf, len, "probe failed: %s", pr->error);
-        return;
-    }
-    char lines[512];
-    health_format(&pr->sample, lines, sizeof lines);
-    size_t k = 0;
-    for (const char *p = lines; *p && k + 3 < len; p++) {
-        if (*p == '\n') {
-            buf[k++] = ',';
-            buf[k++] = ' ';
-        } else {
-            buf[k++] = *p;
-        }
-    }
-    if (len)
-        buf[k] = '\0';
-}
-
 struct watch *watch_create(int nhosts, const struct health_limits *l)
 {
     struct watch *w = calloc(1, sizeof *w);

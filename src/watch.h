@@ -1,6 +1,5 @@
 /* watch.h - rank 0's view of each host's health through a run: which hosts
  * may get new shards, when each was excluded or recovered, and why.
- * Also the wire form of one probe, which host leaders send.
  *
  * Pure: no MPI, no I/O.
  */
@@ -8,22 +7,7 @@
 #define DISTMPI_WATCH_H
 
 #include "health.h"
-#include "pack.h"
-
-/* One probe of one host, as its leader took it. */
-struct probe {
-    int ok;                      /* 0: the probe itself failed, see error */
-    struct health_sample sample; /* when ok */
-    char error[256];             /* when !ok */
-};
-
-void probe_pack(struct packer *p, const struct probe *pr);
-/* Returns 0, or -1 with u->failed set when the bytes are malformed. */
-int probe_unpack(struct unpacker *u, struct probe *pr);
-
-/* The probe on one line: "Disk: 91% free, Memory: 23.0% used, CPU: Load 0.18
- * (0.01/core)", or "probe failed: ERROR". Always NUL-terminated when len > 0. */
-void probe_format_line(const struct probe *pr, char *buf, size_t len);
+#include "probe.h"
 
 /* A change of a host's state. */
 struct watch_event {

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "msg.h"
-#include "pack.h"
+#include "proto.h"
 #include "result.h"
 #include "runner.h"
 #include "signals.h"
@@ -56,11 +56,8 @@ static int send_probe(struct outbox *ob, const struct self *me, char *err, size_
 {
     struct probe pr;
     hostinfo_probe(me, &pr);
-    struct packer p;
-    packer_init(&p);
-    probe_pack(&p, &pr);
     size_t len;
-    unsigned char *data = packer_take(&p, &len);
+    unsigned char *data = proto_probe_encode(&pr, &len);
     if (!data) {
         snprintf(err, errlen, "out of memory packing a health probe");
         return -1;
@@ -71,13 +68,8 @@ static int send_probe(struct outbox *ob, const struct self *me, char *err, size_
 /* Hand the shards not yet started back to rank 0 and empty the queue. */
 static int give_back(struct outbox *ob, struct queue *q, char *err, size_t errlen)
 {
-    struct packer p;
-    packer_init(&p);
-    pack_i64(&p, (int64_t)q->len);
-    for (size_t i = 0; i < q->len; i++)
-        pack_i64(&p, q->items[q->head + i].index);
     size_t len;
-    unsigned char *data = packer_take(&p, &len);
+    unsigned char *data = proto_return_encode(q->items + q->head, q->len, &len);
     if (!data) {
         snprintf(err, errlen, "out of memory");
         return -1;
@@ -89,11 +81,8 @@ static int give_back(struct outbox *ob, struct queue *q, char *err, size_t errle
 
 static int send_result(struct outbox *ob, const struct shard_result *res, char *err, size_t errlen)
 {
-    struct packer p;
-    packer_init(&p);
-    result_pack(&p, res);
     size_t len;
-    unsigned char *data = packer_take(&p, &len);
+    unsigned char *data = proto_result_encode(res, &len);
     if (!data) {
         snprintf(err, errlen, "out of memory packing a result");
         return -1;
@@ -115,11 +104,11 @@ static int handle(struct outbox *ob, struct queue *q, struct workstate *ws, int 
         return -1;
     }
     struct assignment a = {.task = NULL};
-    if (tag == TAG_ASSIGN && assign_unpack(data, len, &a) < 0) {
+    if (tag == TAG_ASSIGN && proto_assign_decode(data, len, &a) < 0) {
         snprintf(err, errlen, "malformed assignment from rank 0");
         return -1;
     }
-    int flag = tag == TAG_PAUSE && len == 1 ? data[0] : -1;
+    int flag = tag == TAG_PAUSE ? proto_pause_decode(data, len) : -1;
     int what = workstate_take(ws, tag, flag);
     if (what & WS_MALFORMED) {
         free(a.task);
@@ -169,7 +158,7 @@ static void ship_output(void *arg, long index, int attempt, int kind, const char
     if (sh->failed)
         return;
     size_t n;
-    unsigned char *msg = logpiece_pack(index, attempt, kind, data, len, &n);
+    unsigned char *msg = proto_log_encode(index, attempt, kind, data, len, &n);
     if (!msg) {
         snprintf(sh->err, sizeof sh->err, "out of memory shipping output of shard %ld", index + 1);
         sh->failed = true;
@@ -230,7 +219,7 @@ static void ship_collected(void *arg, const char *name, const char *data, size_t
     if (sh->failed)
         return;
     size_t n;
-    unsigned char *msg = collected_pack(cs->index, name, error, data, data ? len : 0, &n);
+    unsigned char *msg = proto_collect_encode(cs->index, name, error, data, data ? len : 0, &n);
     if (!msg) {
         snprintf(sh->err, sizeof sh->err, "out of memory shipping %s", name);
         sh->failed = true;

@@ -3,8 +3,6 @@
 
 #include "workstate.h"
 
-#include "msg.h"
-
 void workstate_init(struct workstate *s)
 {
     *s = (struct workstate){false, false, false, false};

@@ -13,12 +13,7 @@
 
 #include <stdbool.h>
 
-/* The one byte of a TAG_PAUSE message. */
-enum pause_flag {
-    PAUSE_KEEP = 0,      /* host unhealthy, static plan: keep the queued shards */
-    PAUSE_GIVE_BACK = 1, /* host unhealthy, dynamic plan: give them back */
-    PAUSE_STOP = 2,      /* the run is stopping: give them back, start nothing again */
-};
+#include "proto.h"
 
 struct workstate {
     bool stopped;  /* STOP: finish what is queued, then end */

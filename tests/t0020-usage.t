@@ -55,6 +55,13 @@ test_expect_success MPI '--shards with trailing garbage' '
 	expect_usage_error "^distmpi: .*shards.*4x" 2 --shards 4x -- touch ran.{shard}
 '
 
+test_expect_success MPI 'a long bad value is quoted whole (it used to lose its end)' '
+	long=$(printf "%0400d" 0 | tr 0 7)x &&
+	expect_usage_error "^distmpi: --max-load: " 2 --max-load "$long" -- touch ran.{shard} &&
+	printf "distmpi: --max-load: \047%s\047 is not a number of seconds\n" "$long" >expect &&
+	test_cmp expect errlines
+'
+
 test_expect_success MPI '--timeout x' '
 	expect_usage_error "^distmpi: .*timeout.*x" 2 --timeout x -- touch ran.{shard}
 '

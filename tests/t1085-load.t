@@ -103,6 +103,16 @@ test_expect_success 'a loadavg without the running count: the probe fails, namin
 	grep -F "distmpi: host $host is unhealthy and gets no shards: probe failed: $procs/load-broken/loadavg: expected running/total tasks" out
 '
 
+test_expect_success 'a long path in the probe error is whole or ends in "...", never cut without a sign' '
+	long=$PWD/$(printf "%0200d" 0 | tr 0 p)/$(printf "%0200d" 0 | tr 0 q) &&
+	mkdir -p "$long" &&
+	cp "$procs"/load-broken/* "$long"/ &&
+	test_expect_code 3 run_recorded "$long" -n 2 -- true >out 2>err &&
+	grep -F "distmpi: host $host is unhealthy and gets no shards: probe failed: $(printf %.100s "$long")" out >line &&
+	{ grep -F "probe failed: $long/loadavg: expected running/total tasks" line ||
+	  grep -E "\.\.\.$" line; }
+'
+
 # rank0_of MARK - the pid of rank 0 among the distmpi processes whose
 # command line has MARK
 rank0_of() {

@@ -453,6 +453,14 @@ test_expect_success 'usage: a hostfile that cannot be read' '
 	expect_health_usage "no-such-file" --hostfile no-such-file
 '
 
+test_expect_success 'usage: a long bad host name in the hostfile is quoted whole' '
+	long=$(printf "%0300d" 0 | tr 0 h) &&
+	printf "ok\n%s! slots=2\n" "$long" >long.hosts &&
+	expect_health_usage "long.hosts:2: bad character" --hostfile long.hosts &&
+	printf "distmpi: long.hosts:2: bad character in host name (allowed: letters, digits, \047-\047, \047.\047, \047_\047): \047%s!\047\n" "$long" >expect &&
+	test_cmp expect err
+'
+
 test_expect_success 'usage: bad option values' '
 	expect_health_usage "connect-timeout" --connect-timeout 0 localhost &&
 	expect_health_usage "connect-timeout" --connect-timeout soon localhost &&

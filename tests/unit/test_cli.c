@@ -12,7 +12,7 @@
 struct parsed {
     struct cli c;
     struct settings s;
-    char err[512];
+    struct error err;
     int rc;
 };
 
@@ -22,16 +22,16 @@ static void parse(struct parsed *p, char **argv)
     while (argv[argc])
         argc++;
     settings_init(&p->s);
-    memset(p->err, 0, sizeof p->err);
-    p->rc = cli_parse(argc, argv, &p->c, &p->s, p->err, sizeof p->err);
+    error_clear(&p->err);
+    p->rc = cli_parse(argc, argv, &p->c, &p->s, &p->err);
 }
 
 /* Check that p failed with a one-line message containing want. */
 static void assert_refused(const struct parsed *p, const char *want)
 {
     ck_assert_msg(p->rc == -1, "accepted, expected an error containing '%s'", want);
-    unit_assert_contains(p->err, want);
-    ck_assert_msg(!strchr(p->err, '\n'), "message is not one line: '%s'", p->err);
+    unit_assert_contains(p->err.text, want);
+    ck_assert_msg(!strchr(p->err.text, '\n'), "message is not one line: '%s'", p->err.text);
 }
 
 static void assert_command(const struct parsed *p, char **want)
@@ -133,7 +133,7 @@ START_TEST(every_long_option)
                     "cmd",
                     NULL};
     parse(&p, argv);
-    ck_assert_msg(p.rc == 0, "refused: %s", p.err);
+    ck_assert_msg(p.rc == 0, "refused: %s", p.err.text);
     ck_assert_int_eq(p.s.shards, 7);
     ck_assert_int_eq(p.s.schedule, SCHEDULE_STATIC);
     ck_assert(p.s.dry_run);
@@ -186,7 +186,7 @@ START_TEST(equals_form)
                     "--schedule=dynamic",
                     NULL};
     parse(&p, argv);
-    ck_assert_msg(p.rc == 0, "refused: %s", p.err);
+    ck_assert_msg(p.rc == 0, "refused: %s", p.err.text);
     ck_assert_int_eq(p.s.shards, 4);
     ck_assert_str_eq(p.s.json, "r.json");
     ck_assert_str_eq(p.s.tasks, "t.txt");
@@ -257,7 +257,7 @@ START_TEST(command_starts_at_first_non_option)
     /* options after the command belong to the command, even ours */
     char *argv2[] = {"distmpi", "pytest", "--shards", "5", "--help", "--bogus", NULL};
     parse(&p, argv2);
-    ck_assert_msg(p.rc == 0, "refused: %s", p.err);
+    ck_assert_msg(p.rc == 0, "refused: %s", p.err.text);
     ck_assert_int_eq(p.s.shards, 0);
     ck_assert_int_eq(p.s.source[SET_SHARDS], SOURCE_DEFAULT);
     ck_assert_int_eq(p.c.help, 0);
@@ -337,13 +337,13 @@ START_TEST(missing_value)
     char *argv[] = {"distmpi", "--shards", NULL};
     parse(&p, argv);
     assert_refused(&p, "--shards");
-    unit_assert_contains(p.err, "value");
+    unit_assert_contains(p.err.text, "value");
     settings_free(&p.s);
 
     char *argv2[] = {"distmpi", "-n", NULL};
     parse(&p, argv2);
     assert_refused(&p, "-n");
-    unit_assert_contains(p.err, "value");
+    unit_assert_contains(p.err.text, "value");
     settings_free(&p.s);
 
     char *argv3[] = {"distmpi", "--dry-run", "--config", NULL};
@@ -359,7 +359,7 @@ START_TEST(shards_out_of_range)
     char *argv[] = {"distmpi", "-n", "0", "cmd", NULL};
     parse(&p, argv);
     assert_refused(&p, "out of range");
-    unit_assert_contains(p.err, "--shards");
+    unit_assert_contains(p.err.text, "--shards");
     settings_free(&p.s);
 
     char *argv2[] = {"distmpi", "--shards", "-1", "cmd", NULL};
@@ -388,9 +388,9 @@ START_TEST(shards_not_a_number)
         char *argv[] = {"distmpi", "--shards", (char *)bad[i], "cmd", NULL};
         parse(&p, argv);
         ck_assert_msg(p.rc == -1, "--shards '%s' accepted", bad[i]);
-        unit_assert_contains(p.err, "--shards");
+        unit_assert_contains(p.err.text, "--shards");
         if (bad[i][0] && bad[i][0] != ' ')
-            unit_assert_contains(p.err, bad[i]);
+            unit_assert_contains(p.err.text, bad[i]);
         ck_assert_int_eq(p.s.source[SET_SHARDS], SOURCE_DEFAULT);
         settings_free(&p.s);
     }
@@ -403,7 +403,7 @@ START_TEST(seconds_values)
     char *argv[] = {"distmpi",      "--backoff", "0.1", "--timeout", "1e3",
                     "--kill-grace", "0",         "x",   NULL};
     parse(&p, argv);
-    ck_assert_msg(p.rc == 0, "refused: %s", p.err);
+    ck_assert_msg(p.rc == 0, "refused: %s", p.err.text);
     ck_assert_double_eq(p.s.backoff, 0.1);
     ck_assert_double_eq(p.s.timeout, 1000);
     ck_assert_double_eq(p.s.kill_grace, 0);
@@ -417,7 +417,7 @@ START_TEST(seconds_values)
         char *argv2[] = {"distmpi", (char *)bad[i][0], (char *)bad[i][1], "x", NULL};
         parse(&p, argv2);
         ck_assert_msg(p.rc == -1, "%s '%s' accepted", bad[i][0], bad[i][1]);
-        unit_assert_contains(p.err, bad[i][0]);
+        unit_assert_contains(p.err.text, bad[i][0]);
         settings_free(&p.s);
     }
 }
@@ -436,7 +436,7 @@ START_TEST(schedule_choice)
     char *argv2[] = {"distmpi", "--schedule", "foo", "x", NULL};
     parse(&p, argv2);
     assert_refused(&p, "foo");
-    unit_assert_contains(p.err, "--schedule");
+    unit_assert_contains(p.err.text, "--schedule");
     ck_assert_int_eq(p.s.schedule, SCHEDULE_DYNAMIC);
     settings_free(&p.s);
 
@@ -548,7 +548,7 @@ START_TEST(parse_again)
 
     char *argv2[] = {"distmpi", "-n", "4", "a", "b", NULL};
     parse(&p, argv2);
-    ck_assert_msg(p.rc == 0, "refused: %s", p.err);
+    ck_assert_msg(p.rc == 0, "refused: %s", p.err.text);
     ck_assert_int_eq(p.s.shards, 4);
     ck_assert_int_eq(p.c.help, 0);
     assert_command(&p, (char *[]){"a", "b", NULL});
@@ -557,7 +557,7 @@ START_TEST(parse_again)
     for (int i = 0; i < 3; i++) {
         char *argv3[] = {"distmpi", "-Vn6", "--json", "j", "c", NULL};
         parse(&p, argv3);
-        ck_assert_msg(p.rc == 0, "call %d refused: %s", i, p.err);
+        ck_assert_msg(p.rc == 0, "call %d refused: %s", i, p.err.text);
         ck_assert_int_eq(p.s.shards, 6);
         ck_assert_int_eq(p.c.version, 1);
         ck_assert_str_eq(p.s.json, "j");
@@ -567,19 +567,39 @@ START_TEST(parse_again)
 }
 END_TEST
 
-START_TEST(error_fits_small_buffer)
+/* A long value is quoted whole in the message: the reason used to go
+ * through a 256-byte buffer and lost its end without a sign. */
+START_TEST(long_value_is_quoted_whole)
 {
-    struct cli c;
-    struct settings s;
-    settings_init(&s);
-    char buf[16];
-    memset(buf, 'Z', sizeof buf);
-    char *argv[] = {"distmpi", "--a-very-long-unknown-option-name", NULL};
-    ck_assert_int_eq(cli_parse(2, argv, &c, &s, buf, 8), -1);
-    ck_assert_int_eq(buf[7], '\0');
-    for (int i = 8; i < 16; i++)
-        ck_assert_int_eq(buf[i], 'Z');
-    settings_free(&s);
+    struct parsed p;
+    char value[402];
+    memset(value, '7', 400);
+    value[400] = 'x';
+    value[401] = '\0';
+    char *argv[] = {"distmpi", "--shards", value, "true", NULL};
+    parse(&p, argv);
+    assert_refused(&p, value);
+    unit_assert_prefix(p.err.text, "--shards: '7777");
+    size_t n = strlen(p.err.text), tail = strlen("' is not a whole number");
+    ck_assert_uint_gt(n, tail);
+    ck_assert_str_eq(p.err.text + n - tail, "' is not a whole number");
+    settings_free(&p.s);
+}
+END_TEST
+
+/* A value too long for any message ends in "...", never cut without a sign. */
+START_TEST(too_long_value_ends_in_dots)
+{
+    struct parsed p;
+    static char value[3001];
+    memset(value, 'j', sizeof value - 1);
+    char *argv[] = {"distmpi", "--schedule", value, "true", NULL};
+    parse(&p, argv);
+    assert_refused(&p, "--schedule: 'jjjj");
+    size_t n = strlen(p.err.text);
+    ck_assert_uint_eq(n, sizeof p.err.text - 1);
+    ck_assert_str_eq(p.err.text + n - 3, "...");
+    settings_free(&p.s);
 }
 END_TEST
 
@@ -587,8 +607,8 @@ END_TEST
 static int check_after(struct parsed *p, char **argv)
 {
     parse(p, argv);
-    ck_assert_msg(p->rc == 0, "parse refused: %s", p->err);
-    return cli_check_command(&p->c, &p->s, p->err, sizeof p->err);
+    ck_assert_msg(p->rc == 0, "parse refused: %s", p->err.text);
+    return cli_check_command(&p->c, &p->s, &p->err);
 }
 
 START_TEST(check_command_ok)
@@ -609,12 +629,12 @@ START_TEST(check_no_command)
     struct parsed p;
     char *argv[] = {"distmpi", "-n", "4", NULL};
     ck_assert_int_eq(check_after(&p, argv), -1);
-    unit_assert_contains(p.err, "no command");
+    unit_assert_contains(p.err.text, "no command");
     settings_free(&p.s);
 
     char *argv2[] = {"distmpi", "--", NULL};
     ck_assert_int_eq(check_after(&p, argv2), -1);
-    unit_assert_contains(p.err, "no command");
+    unit_assert_contains(p.err.text, "no command");
     settings_free(&p.s);
 }
 END_TEST
@@ -624,8 +644,8 @@ START_TEST(check_tasks_and_command)
     struct parsed p;
     char *argv[] = {"distmpi", "--tasks", "t.txt", "make", NULL};
     ck_assert_int_eq(check_after(&p, argv), -1);
-    unit_assert_contains(p.err, "--tasks");
-    unit_assert_contains(p.err, "not both");
+    unit_assert_contains(p.err.text, "--tasks");
+    unit_assert_contains(p.err.text, "not both");
     settings_free(&p.s);
 }
 END_TEST
@@ -635,12 +655,12 @@ START_TEST(check_empty_command_word)
     struct parsed p;
     char *argv[] = {"distmpi", "", "arg", NULL};
     ck_assert_int_eq(check_after(&p, argv), -1);
-    unit_assert_contains(p.err, "empty");
+    unit_assert_contains(p.err.text, "empty");
     settings_free(&p.s);
 
     char *argv2[] = {"distmpi", "--", "", NULL};
     ck_assert_int_eq(check_after(&p, argv2), -1);
-    unit_assert_contains(p.err, "empty");
+    unit_assert_contains(p.err.text, "empty");
     settings_free(&p.s);
 }
 END_TEST
@@ -650,17 +670,17 @@ START_TEST(check_tasks_with_shards_flag)
     struct parsed p;
     char *argv[] = {"distmpi", "--tasks", "t.txt", "-n", "3", NULL};
     ck_assert_int_eq(check_after(&p, argv), -1);
-    unit_assert_contains(p.err, "--shards");
+    unit_assert_contains(p.err.text, "--shards");
     settings_free(&p.s);
 
     /* shards from a configuration file do not conflict: the file serves
      * command runs too */
     char *argv2[] = {"distmpi", "--tasks", "t.txt", NULL};
     parse(&p, argv2);
-    char why[256];
-    ck_assert_int_eq(
-        settings_set_long(&p.s, &settings_table[SET_SHARDS], 3, SOURCE_CONFIG, why, sizeof why), 0);
-    ck_assert_int_eq(cli_check_command(&p.c, &p.s, p.err, sizeof p.err), 0);
+    struct error why;
+    ck_assert_int_eq(settings_set_long(&p.s, &settings_table[SET_SHARDS], 3, SOURCE_CONFIG, &why),
+                     0);
+    ck_assert_int_eq(cli_check_command(&p.c, &p.s, &p.err), 0);
     settings_free(&p.s);
 }
 END_TEST
@@ -760,7 +780,8 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, last_flag_wins);
     tcase_add_test(tc, empty_string_value_refused);
     tcase_add_test(tc, parse_again);
-    tcase_add_test(tc, error_fits_small_buffer);
+    tcase_add_test(tc, long_value_is_quoted_whole);
+    tcase_add_test(tc, too_long_value_ends_in_dots);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("check_command");

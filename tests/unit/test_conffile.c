@@ -12,7 +12,7 @@
 struct conf {
     char path[4096];
     struct settings s;
-    char err[1024];
+    struct error err;
     int rc;
 };
 
@@ -23,8 +23,8 @@ static void conf_load_text(struct conf *c, const char *text, int keep)
     unit_write_temp(text, strlen(text), c->path);
     if (!keep)
         settings_init(&c->s);
-    memset(c->err, 0, sizeof c->err);
-    c->rc = conffile_load(c->path, &c->s, c->err, sizeof c->err);
+    error_clear(&c->err);
+    c->rc = conffile_load(c->path, &c->s, &c->err);
     unlink(c->path);
 }
 
@@ -39,10 +39,10 @@ static void assert_error_at(const struct conf *c, int line, const char *want)
     char prefix[4200];
     snprintf(prefix, sizeof prefix, "%s:%d: ", c->path, line);
     ck_assert_msg(c->rc == -1, "accepted, expected '%s...'", prefix);
-    unit_assert_prefix(c->err, prefix);
+    unit_assert_prefix(c->err.text, prefix);
     if (want)
-        unit_assert_contains(c->err, want);
-    ck_assert_msg(!strchr(c->err, '\n'), "message is not one line: '%s'", c->err);
+        unit_assert_contains(c->err.text, want);
+    ck_assert_msg(!strchr(c->err.text, '\n'), "message is not one line: '%s'", c->err.text);
 }
 
 START_TEST(every_key)
@@ -82,7 +82,7 @@ START_TEST(every_key)
                    "fail_fast = true;\n"
                    "heartbeat_timeout = 12;\n",
                    0);
-    ck_assert_msg(c.rc == 0, "refused: %s", c.err);
+    ck_assert_msg(c.rc == 0, "refused: %s", c.err.text);
     ck_assert(c.s.skip_health);
     ck_assert_double_eq(c.s.health_interval, 2);
     ck_assert_double_eq(c.s.min_disk_free, 15.5);
@@ -129,9 +129,9 @@ START_TEST(command_line_only_keys_refused)
         struct conf c;
         conf_load_text(&c, keys[i], 0);
         ck_assert_int_eq(c.rc, -1);
-        unit_assert_contains(c.err, ":1: ");
-        unit_assert_contains(c.err, "can only be given on the command line");
-        unit_assert_contains(c.err, flags[i]);
+        unit_assert_contains(c.err.text, ":1: ");
+        unit_assert_contains(c.err.text, "can only be given on the command line");
+        unit_assert_contains(c.err.text, flags[i]);
         conf_done(&c);
     }
 }
@@ -141,14 +141,14 @@ START_TEST(empty_file_changes_nothing)
 {
     struct conf c;
     conf_load_text(&c, "", 0);
-    ck_assert_msg(c.rc == 0, "refused: %s", c.err);
+    ck_assert_msg(c.rc == 0, "refused: %s", c.err.text);
     ck_assert_int_eq(c.s.retries, 2);
     for (int i = 0; i < SET_COUNT; i++)
         ck_assert_int_eq(c.s.source[i], SOURCE_DEFAULT);
     conf_done(&c);
 
     conf_load_text(&c, "# only a comment\n// and another\n\n", 0);
-    ck_assert_msg(c.rc == 0, "refused: %s", c.err);
+    ck_assert_msg(c.rc == 0, "refused: %s", c.err.text);
     conf_done(&c);
 }
 END_TEST
@@ -157,7 +157,7 @@ START_TEST(untouched_keys_keep_defaults)
 {
     struct conf c;
     conf_load_text(&c, "retries = 0;\n", 0);
-    ck_assert_msg(c.rc == 0, "refused: %s", c.err);
+    ck_assert_msg(c.rc == 0, "refused: %s", c.err.text);
     ck_assert_int_eq(c.s.retries, 0);
     ck_assert_int_eq(c.s.source[SET_RETRIES], SOURCE_CONFIG);
     ck_assert_double_eq(c.s.backoff, 5);
@@ -170,7 +170,7 @@ START_TEST(int_for_float_key)
 {
     struct conf c;
     conf_load_text(&c, "backoff = 5;\ntimeout = 0;\nbackoff_jitter = 1;\n", 0);
-    ck_assert_msg(c.rc == 0, "refused: %s", c.err);
+    ck_assert_msg(c.rc == 0, "refused: %s", c.err.text);
     ck_assert_double_eq(c.s.backoff, 5);
     ck_assert_double_eq(c.s.timeout, 0);
     ck_assert_double_eq(c.s.backoff_jitter, 1);
@@ -184,7 +184,7 @@ START_TEST(float_for_int_key)
     struct conf c;
     conf_load_text(&c, "retries = 2.5;\n", 0);
     assert_error_at(&c, 1, "retries");
-    unit_assert_contains(c.err, "whole number");
+    unit_assert_contains(c.err.text, "whole number");
     ck_assert_int_eq(c.s.retries, 2);
     conf_done(&c);
 }
@@ -227,14 +227,14 @@ START_TEST(unknown_key)
     assert_error_at(&c, 2, NULL);
     char want[4200];
     snprintf(want, sizeof want, "%s:2: unknown setting 'foo'", c.path);
-    ck_assert_str_eq(c.err, want);
+    ck_assert_str_eq(c.err.text, want);
     conf_done(&c);
 
     /* the command line spelling is not a key; libconfig may not even parse it */
     conf_load_text(&c, "backoff-max = 3;\n", 0);
     assert_error_at(&c, 1, NULL);
-    if (strstr(c.err, "unknown setting"))
-        unit_assert_contains(c.err, "'backoff-max'");
+    if (strstr(c.err.text, "unknown setting"))
+        unit_assert_contains(c.err.text, "'backoff-max'");
     conf_done(&c);
 
     /* keys are case sensitive, and groups are not settings */
@@ -252,13 +252,13 @@ START_TEST(syntax_error)
     struct conf c;
     conf_load_text(&c, "shards = 2;\n\nretries = ;\n", 0);
     assert_error_at(&c, 3, NULL);
-    ck_assert_msg(strlen(c.err) > strlen(c.path) + 4, "no reason given: '%s'", c.err);
+    ck_assert_msg(strlen(c.err.text) > strlen(c.path) + 4, "no reason given: '%s'", c.err.text);
     conf_done(&c);
 
     conf_load_text(&c, "# a\nrun_dir = \"unterminated;\n", 0);
     ck_assert_int_eq(c.rc, -1);
-    unit_assert_prefix(c.err, c.path);
-    ck_assert_int_eq(c.err[strlen(c.path)], ':');
+    unit_assert_prefix(c.err.text, c.path);
+    ck_assert_int_eq(c.err.text[strlen(c.path)], ':');
     conf_done(&c);
 
     conf_load_text(&c, "shards = 2;\nshards = 3;\n", 0); /* a key twice */
@@ -272,12 +272,12 @@ START_TEST(out_of_range)
     struct conf c;
     conf_load_text(&c, "shards = 0;\n", 0);
     assert_error_at(&c, 1, "out of range");
-    unit_assert_contains(c.err, "shards");
+    unit_assert_contains(c.err.text, "shards");
     conf_done(&c);
 
     conf_load_text(&c, "\nbackoff_jitter = 1.5;\n", 0);
     assert_error_at(&c, 2, "out of range");
-    unit_assert_contains(c.err, "backoff_jitter");
+    unit_assert_contains(c.err.text, "backoff_jitter");
     conf_done(&c);
 
     conf_load_text(&c, "retries = -1;\n", 0);
@@ -312,16 +312,14 @@ END_TEST
 START_TEST(flag_wins_over_file)
 {
     struct conf c;
-    char why[256];
+    struct error why;
     settings_init(&c.s);
-    ck_assert_int_eq(
-        settings_set_string(&c.s, &settings_table[SET_SHARDS], "9", SOURCE_FLAG, why, sizeof why),
-        0);
-    ck_assert_int_eq(settings_set_string(&c.s, &settings_table[SET_JSON], "flag.json", SOURCE_FLAG,
-                                         why, sizeof why),
+    ck_assert_int_eq(settings_set_string(&c.s, &settings_table[SET_SHARDS], "9", SOURCE_FLAG, &why),
                      0);
+    ck_assert_int_eq(
+        settings_set_string(&c.s, &settings_table[SET_JSON], "flag.json", SOURCE_FLAG, &why), 0);
     conf_load_text(&c, "shards = 4;\njson = \"file.json\";\nretries = 7;\n", 1);
-    ck_assert_msg(c.rc == 0, "refused: %s", c.err);
+    ck_assert_msg(c.rc == 0, "refused: %s", c.err.text);
     ck_assert_int_eq(c.s.shards, 9);
     ck_assert_int_eq(c.s.source[SET_SHARDS], SOURCE_FLAG);
     ck_assert_str_eq(c.s.json, "flag.json");
@@ -337,11 +335,10 @@ START_TEST(bad_file_value_is_error_despite_flag)
     const char *bad[] = {"shards = 0;\n", "shards = \"x\";\n", "shards = 2.5;\n"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct conf c;
-        char why[256];
+        struct error why;
         settings_init(&c.s);
-        ck_assert_int_eq(
-            settings_set_long(&c.s, &settings_table[SET_SHARDS], 9, SOURCE_FLAG, why, sizeof why),
-            0);
+        ck_assert_int_eq(settings_set_long(&c.s, &settings_table[SET_SHARDS], 9, SOURCE_FLAG, &why),
+                         0);
         conf_load_text(&c, bad[i], 1);
         assert_error_at(&c, 1, "shards");
         ck_assert_int_eq(c.s.shards, 9);
@@ -355,12 +352,13 @@ START_TEST(missing_file)
 {
     struct settings s;
     settings_init(&s);
-    char path[4096], err[4200], want[4200];
+    char path[4096], want[4200];
+    struct error err;
     snprintf(path, sizeof path, "%s/distmpi-unit-no-such-file-%ld.conf", unit_tmpdir(),
              (long)getpid());
-    ck_assert_int_eq(conffile_load(path, &s, err, sizeof err), -1);
+    ck_assert_int_eq(conffile_load(path, &s, &err), -1);
     snprintf(want, sizeof want, "%s: No such file or directory", path);
-    ck_assert_str_eq(err, want);
+    ck_assert_str_eq(err.text, want);
     settings_free(&s);
 }
 END_TEST
@@ -371,10 +369,10 @@ START_TEST(directory_is_error)
 {
     struct settings s;
     settings_init(&s);
-    char err[4200];
+    struct error err;
     const char *dir = unit_tmpdir();
-    ck_assert_int_eq(conffile_load(dir, &s, err, sizeof err), -1);
-    unit_assert_prefix(err, dir);
+    ck_assert_int_eq(conffile_load(dir, &s, &err), -1);
+    unit_assert_prefix(err.text, dir);
     settings_free(&s);
 }
 END_TEST
@@ -412,6 +410,43 @@ START_TEST(value_with_newline_is_one_line)
     struct conf c;
     conf_load_text(&c, "schedule = \"static\n\x1b[2Jx\";\n", 0);
     assert_error_at(&c, 1, "'static\\n\\x1b[2Jx' is not one of");
+    conf_done(&c);
+}
+END_TEST
+
+/* A long value is quoted whole, escapes included: the reason used to pass
+ * through a 256-byte buffer and lose its end without a sign. */
+START_TEST(long_value_is_quoted_whole)
+{
+    char value[601], text[1024], want[1024];
+    memset(value, 'v', sizeof value - 1);
+    value[sizeof value - 1] = '\0';
+    value[300] = '\t';
+    snprintf(text, sizeof text, "\nschedule = \"%s\";\n", value);
+    struct conf c;
+    conf_load_text(&c, text, 0);
+    value[300] = '\0';
+    snprintf(want, sizeof want, "schedule: '%s\\t%s' is not one of dynamic|static", value,
+             value + 301);
+    assert_error_at(&c, 2, want);
+    size_t n = strlen(c.err.text), m = strlen(want);
+    ck_assert_str_eq(c.err.text + n - m, want);
+    conf_done(&c);
+}
+END_TEST
+
+/* Too long for any message: the end is cut and marked. */
+START_TEST(too_long_value_ends_in_dots)
+{
+    static char value[5001], text[6000];
+    memset(value, '\x01', sizeof value - 1); /* 4 bytes each once escaped */
+    snprintf(text, sizeof text, "retries = 1;\nschedule = \"%s\";\n", value);
+    struct conf c;
+    conf_load_text(&c, text, 0);
+    assert_error_at(&c, 2, "schedule: '\\x01\\x01");
+    size_t n = strlen(c.err.text);
+    ck_assert_uint_eq(n, sizeof c.err.text - 1);
+    ck_assert_str_eq(c.err.text + n - 3, "...");
     conf_done(&c);
 }
 END_TEST
@@ -555,6 +590,8 @@ static Suite *conffile_suite(void)
     tcase_add_test(tc, directory_is_error);
     tcase_add_test(tc, include_is_error);
     tcase_add_test(tc, value_with_newline_is_one_line);
+    tcase_add_test(tc, long_value_is_quoted_whole);
+    tcase_add_test(tc, too_long_value_ends_in_dots);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("choose");

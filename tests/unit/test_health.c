@@ -47,33 +47,32 @@ static char *read_data(const char *name, size_t *len)
     return data;
 }
 
-static int meminfo_bytes(const char *data, size_t len, ull *total, ull *avail, char *err,
-                         size_t errlen)
+static int meminfo_bytes(const char *data, size_t len, ull *total, ull *avail, struct error *e)
 {
     char *copy = malloc(len ? len : 1);
     memcpy(copy, data, len);
-    int rc = health_parse_meminfo(copy, len, total, avail, err, errlen);
+    int rc = health_parse_meminfo(copy, len, total, avail, e);
     free(copy);
     return rc;
 }
 
-static int meminfo_text(const char *text, ull *total, ull *avail, char *err, size_t errlen)
+static int meminfo_text(const char *text, ull *total, ull *avail, struct error *e)
 {
-    return meminfo_bytes(text, strlen(text), total, avail, err, errlen);
+    return meminfo_bytes(text, strlen(text), total, avail, e);
 }
 
-static int loadavg_bytes(const char *data, size_t len, double *load, char *err, size_t errlen)
+static int loadavg_bytes(const char *data, size_t len, double *load, struct error *e)
 {
     char *copy = malloc(len ? len : 1);
     memcpy(copy, data, len);
-    int rc = health_parse_loadavg(copy, len, load, err, errlen);
+    int rc = health_parse_loadavg(copy, len, load, e);
     free(copy);
     return rc;
 }
 
-static int loadavg_text(const char *text, double *load, char *err, size_t errlen)
+static int loadavg_text(const char *text, double *load, struct error *e)
 {
-    return loadavg_bytes(text, strlen(text), load, err, errlen);
+    return loadavg_bytes(text, strlen(text), load, e);
 }
 
 static struct health_sample sample(double disk_free, double mem_used, double load_per_core)
@@ -94,9 +93,9 @@ static struct health_sample sample_raw(ull blocks, ull bfree, ull bavail, ull me
     struct health_raw raw = {blocks,    bfree, bavail, 4096, mem_total,
                              mem_avail, load1, cores,  load1};
     struct health_sample s;
-    char err[256];
+    struct error err = {""};
     /* unit_require: the brute-force test calls this 40000 times */
-    unit_require(health_sample_from_raw(&raw, &s, err, sizeof err) == 0, "refused: %s", err);
+    unit_require(health_sample_from_raw(&raw, &s, &err) == 0, "refused: %s", err.text);
     return s;
 }
 
@@ -134,18 +133,18 @@ START_TEST(meminfo_recorded_files)
         size_t len;
         char *data = read_data(cases[i].file, &len);
         ull total = TOTAL0, avail = AVAIL0;
-        char err[256] = "";
+        struct error err = {""};
         errno = 0;
-        int rc = health_parse_meminfo(data, len, &total, &avail, err, sizeof err);
+        int rc = health_parse_meminfo(data, len, &total, &avail, &err);
         int e = errno;
         free(data);
         if (cases[i].err) {
-            expect_invalid(i, rc, e, err, cases[i].err);
-            ck_assert_str_eq(err, cases[i].err);
+            expect_invalid(i, rc, e, err.text, cases[i].err);
+            ck_assert_str_eq(err.text, cases[i].err);
             ck_assert_uint_eq(total, TOTAL0); /* untouched */
             ck_assert_uint_eq(avail, AVAIL0);
         } else {
-            ck_assert_msg(rc == 0, "%s refused: %s", cases[i].file, err);
+            ck_assert_msg(rc == 0, "%s refused: %s", cases[i].file, err.text);
             ck_assert_uint_eq(total, cases[i].total);
             ck_assert_uint_eq(avail, cases[i].avail);
         }
@@ -158,19 +157,18 @@ START_TEST(meminfo_len_is_respected)
     size_t len;
     char *data = read_data("meminfo-debian12", &len);
     ull total = TOTAL0, avail = AVAIL0;
-    char err[256] = "";
+    struct error err = {""};
 
     /* a prefix that stops just before MemAvailable: MemFree is there but not
      * Buffers and Cached, so there is nothing to go on */
     const char *cut = strstr(data, "MemAvailable:"); /* the file has no NUL: bounded below */
     ck_assert_ptr_nonnull(cut);
-    ck_assert_int_eq(meminfo_bytes(data, (size_t)(cut - data), &total, &avail, err, sizeof err),
-                     -1);
-    unit_assert_prefix(err, "meminfo: no MemAvailable line");
+    ck_assert_int_eq(meminfo_bytes(data, (size_t)(cut - data), &total, &avail, &err), -1);
+    unit_assert_prefix(err.text, "meminfo: no MemAvailable line");
     ck_assert_uint_eq(total, TOTAL0);
 
     /* the whole file but the final newline is still the whole file */
-    ck_assert_int_eq(meminfo_bytes(data, len - 1, &total, &avail, err, sizeof err), 0);
+    ck_assert_int_eq(meminfo_bytes(data, len - 1, &total, &avail, &err), 0);
     ck_assert_uint_eq(avail, 25205248);
     free(data);
 
@@ -178,16 +176,14 @@ START_TEST(meminfo_len_is_respected)
     const char *text =
         "MemTotal: 100 kB\nMemFree: 10 kB\nBuffers: 1 kB\nCached: 2 kB\nMemAvailable: 50 kB\n";
     const char *past = strstr(text, "MemAvailable");
-    ck_assert_int_eq(meminfo_bytes(text, (size_t)(past - text), &total, &avail, err, sizeof err),
-                     0);
+    ck_assert_int_eq(meminfo_bytes(text, (size_t)(past - text), &total, &avail, &err), 0);
     ck_assert_uint_eq(total, 100);
     ck_assert_uint_eq(avail, 13);
 
     /* and a number cut short by len is the shorter number */
     const char *t2 = "MemTotal: 1000 kB\nMemAvailable: 123456 kB\n";
-    ck_assert_int_eq(meminfo_bytes(t2, strlen("MemTotal: 1000 kB\nMemAvailable: 123"), &total,
-                                   &avail, err, sizeof err),
-                     0);
+    ck_assert_int_eq(
+        meminfo_bytes(t2, strlen("MemTotal: 1000 kB\nMemAvailable: 123"), &total, &avail, &err), 0);
     ck_assert_uint_eq(avail, 123);
 }
 END_TEST
@@ -195,7 +191,7 @@ END_TEST
 START_TEST(meminfo_lenient_layout)
 {
     ull total, avail;
-    char err[256] = "";
+    struct error err = {""};
     const char *texts[] = {
         "MemTotal: 1000 kB\nMemAvailable: 400 kB",           /* no final newline */
         "MemTotal:\t1000 kB\r\nMemAvailable:\t\t400 kB\r\n", /* tabs, CRLF */
@@ -206,8 +202,8 @@ START_TEST(meminfo_lenient_layout)
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         total = avail = 0;
-        ck_assert_msg(meminfo_text(texts[i], &total, &avail, err, sizeof err) == 0,
-                      "text %zu refused: %s", i, err);
+        ck_assert_msg(meminfo_text(texts[i], &total, &avail, &err) == 0, "text %zu refused: %s", i,
+                      err.text);
         ck_assert_uint_eq(total, 1000);
         ck_assert_uint_eq(avail, 400);
     }
@@ -251,10 +247,10 @@ START_TEST(meminfo_errors)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         ull total = TOTAL0, avail = AVAIL0;
-        char err[256] = "";
+        struct error err = {""};
         errno = 0;
-        int rc = meminfo_text(cases[i].text, &total, &avail, err, sizeof err);
-        expect_invalid(i, rc, errno, err, cases[i].want);
+        int rc = meminfo_text(cases[i].text, &total, &avail, &err);
+        expect_invalid(i, rc, errno, err.text, cases[i].want);
         ck_assert_uint_eq(total, TOTAL0);
         ck_assert_uint_eq(avail, AVAIL0);
     }
@@ -264,23 +260,23 @@ END_TEST
 START_TEST(meminfo_nul_and_binary_bytes)
 {
     ull total = TOTAL0, avail = AVAIL0;
-    char err[256] = "";
+    struct error err = {""};
     const char data[] = "MemTotal: 10\0000 kB\nMemAvailable: 5 kB\n";
-    ck_assert_int_eq(meminfo_bytes(data, sizeof data - 1, &total, &avail, err, sizeof err), -1);
+    ck_assert_int_eq(meminfo_bytes(data, sizeof data - 1, &total, &avail, &err), -1);
     /* shown, but not as a NUL that would end the message */
-    ck_assert_str_eq(err, "meminfo: MemTotal: expected a number of kB, got '10?0 kB'");
+    ck_assert_str_eq(err.text, "meminfo: MemTotal: expected a number of kB, got '10?0 kB'");
 
     const char bin[] = "MemTotal: \x01\x02\xff\xfe kB\n";
-    ck_assert_int_eq(meminfo_bytes(bin, sizeof bin - 1, &total, &avail, err, sizeof err), -1);
-    ck_assert_str_eq(err, "meminfo: MemTotal: expected a number of kB, got '???? kB'");
+    ck_assert_int_eq(meminfo_bytes(bin, sizeof bin - 1, &total, &avail, &err), -1);
+    ck_assert_str_eq(err.text, "meminfo: MemTotal: expected a number of kB, got '???? kB'");
 
     /* a long bad value is cut short */
     char longer[400];
     memset(longer, 'x', sizeof longer);
     memcpy(longer, "MemTotal: ", 10);
-    ck_assert_int_eq(meminfo_bytes(longer, sizeof longer, &total, &avail, err, sizeof err), -1);
-    unit_assert_contains(err, "xxx...'");
-    ck_assert_int_lt(strlen(err), 120);
+    ck_assert_int_eq(meminfo_bytes(longer, sizeof longer, &total, &avail, &err), -1);
+    unit_assert_contains(err.text, "xxx...'");
+    ck_assert_int_lt(strlen(err.text), 120);
     ck_assert_uint_eq(total, TOTAL0);
 }
 END_TEST
@@ -305,9 +301,9 @@ START_TEST(loadavg_values)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         double load = -1;
-        char err[256] = "";
-        ck_assert_msg(loadavg_text(cases[i].text, &load, err, sizeof err) == 0,
-                      "case %zu refused: %s", i, err);
+        struct error err = {""};
+        ck_assert_msg(loadavg_text(cases[i].text, &load, &err) == 0, "case %zu refused: %s", i,
+                      err.text);
         /* exactly what strtod gives in the C locale */
         ck_assert_msg(load == cases[i].want, "case %zu: %.17g, want %.17g", i, load, cases[i].want);
     }
@@ -338,10 +334,10 @@ START_TEST(loadavg_errors)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         double load = 42;
-        char err[256] = "";
+        struct error err = {""};
         errno = 0;
-        int rc = loadavg_text(cases[i].text, &load, err, sizeof err);
-        expect_invalid(i, rc, errno, err, cases[i].want);
+        int rc = loadavg_text(cases[i].text, &load, &err);
+        expect_invalid(i, rc, errno, err.text, cases[i].want);
         ck_assert_double_eq(load, 42); /* untouched */
     }
 }
@@ -352,17 +348,17 @@ START_TEST(loadavg_file_and_len)
     size_t len;
     char *data = read_data("loadavg", &len);
     double load = -1;
-    char err[256] = "";
-    int rc = health_parse_loadavg(data, len, &load, err, sizeof err);
+    struct error err = {""};
+    int rc = health_parse_loadavg(data, len, &load, &err);
     free(data);
-    ck_assert_msg(rc == 0, "refused: %s", err);
+    ck_assert_msg(rc == 0, "refused: %s", err.text);
     ck_assert_double_eq(load, 0.18);
 
     /* nothing past len is read */
-    ck_assert_int_eq(loadavg_bytes("0.18 0.25", 3, &load, err, sizeof err), 0);
+    ck_assert_int_eq(loadavg_bytes("0.18 0.25", 3, &load, &err), 0);
     ck_assert_double_eq(load, 0.1);
-    ck_assert_int_eq(loadavg_bytes("0.18 0.25", 0, &load, err, sizeof err), -1);
-    ck_assert_int_eq(loadavg_bytes("0.18 0.25", 2, &load, err, sizeof err), -1); /* "0." */
+    ck_assert_int_eq(loadavg_bytes("0.18 0.25", 0, &load, &err), -1);
+    ck_assert_int_eq(loadavg_bytes("0.18 0.25", 2, &load, &err), -1); /* "0." */
 }
 END_TEST
 
@@ -394,20 +390,20 @@ START_TEST(disk_fraction)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         double f = -1;
-        char err[256] = "";
-        ck_assert_msg(health_disk_fraction(cases[i].blocks, cases[i].bfree, cases[i].bavail, &f,
-                                           err, sizeof err) == 0,
-                      "case %zu refused: %s", i, err);
+        struct error err = {""};
+        ck_assert_msg(
+            health_disk_fraction(cases[i].blocks, cases[i].bfree, cases[i].bavail, &f, &err) == 0,
+            "case %zu refused: %s", i, err.text);
         ck_assert_msg(fabs(f - cases[i].want) <= 1e-12, "case %zu: %.17g, want %.17g", i, f,
                       cases[i].want);
     }
     /* exact where it matters: at a limit */
     double f = -1;
-    char err[256] = "";
-    ck_assert_int_eq(health_disk_fraction(1000, 100, 50, &f, err, sizeof err), 0);
+    struct error err = {""};
+    ck_assert_int_eq(health_disk_fraction(1000, 100, 50, &f, &err), 0);
     ck_assert_double_eq(f, 50.0 / 950);
     ck_assert_double_eq_tol(f * 100, 5.26, 0.005);
-    ck_assert_int_eq(health_disk_fraction(120, 30, 10, &f, err, sizeof err), 0);
+    ck_assert_int_eq(health_disk_fraction(120, 30, 10, &f, &err), 0);
     ck_assert_double_eq(f, 0.10); /* 10 of 90 + 10 */
 
     static const struct {
@@ -425,10 +421,9 @@ START_TEST(disk_fraction)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         f = 42;
         errno = 0;
-        int rc =
-            health_disk_fraction(bad[i].blocks, bad[i].bfree, bad[i].bavail, &f, err, sizeof err);
-        expect_invalid(i, rc, errno, err, bad[i].want);
-        ck_assert_str_eq(err, bad[i].want);
+        int rc = health_disk_fraction(bad[i].blocks, bad[i].bfree, bad[i].bavail, &f, &err);
+        expect_invalid(i, rc, errno, err.text, bad[i].want);
+        ck_assert_str_eq(err.text, bad[i].want);
         ck_assert_double_eq(f, 42); /* untouched */
     }
 }
@@ -438,8 +433,8 @@ START_TEST(sample_from_raw)
 {
     struct health_raw raw = {1000, 250, 250, 4096, 2000, 500, 3.0, 6, 1.5}; /* as in health.h */
     struct health_sample s;
-    char err[256] = "";
-    ck_assert_msg(health_sample_from_raw(&raw, &s, err, sizeof err) == 0, "refused: %s", err);
+    struct error err = {""};
+    ck_assert_msg(health_sample_from_raw(&raw, &s, &err) == 0, "refused: %s", err.text);
     ck_assert_double_eq(s.disk_free, 0.25);
     ck_assert_double_eq(s.mem_used, 0.75);
     ck_assert_double_eq(s.load1, 3.0);
@@ -454,11 +449,11 @@ START_TEST(sample_from_raw)
 
     /* fewer than one core counts as one */
     raw.cores = 0;
-    ck_assert_int_eq(health_sample_from_raw(&raw, &s, err, sizeof err), 0);
+    ck_assert_int_eq(health_sample_from_raw(&raw, &s, &err), 0);
     ck_assert_int_eq(s.cores, 1);
     ck_assert_double_eq(s.load_per_core, 3.0);
     raw.cores = -8;
-    ck_assert_int_eq(health_sample_from_raw(&raw, &s, err, sizeof err), 0);
+    ck_assert_int_eq(health_sample_from_raw(&raw, &s, &err), 0);
     ck_assert_int_eq(s.cores, 1);
 
     /* a root reserve of 50 blocks: free as df shows it, while the byte
@@ -471,7 +466,7 @@ START_TEST(sample_from_raw)
                               .mem_available_kb = 500,
                               .load1 = 3.0,
                               .cores = 6};
-    ck_assert_msg(health_sample_from_raw(&raw, &s, err, sizeof err) == 0, "refused: %s", err);
+    ck_assert_msg(health_sample_from_raw(&raw, &s, &err) == 0, "refused: %s", err.text);
     ck_assert_double_eq(s.disk_free, 50.0 / 950);
     ck_assert_uint_eq(s.disk_total_bytes, 4096000);
     ck_assert_uint_eq(s.disk_avail_bytes, 204800);
@@ -516,10 +511,10 @@ START_TEST(sample_from_raw_errors)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct health_sample s = sample(0.5, 0.5, 0.5);
-        char err[256] = "";
+        struct error err = {""};
         errno = 0;
-        int rc = health_sample_from_raw(&cases[i].raw, &s, err, sizeof err);
-        expect_invalid(i, rc, errno, err, cases[i].want);
+        int rc = health_sample_from_raw(&cases[i].raw, &s, &err);
+        expect_invalid(i, rc, errno, err.text, cases[i].want);
         ck_assert_double_eq(s.disk_free, 0.5); /* untouched */
     }
 }
@@ -608,7 +603,8 @@ START_TEST(judge_boundaries_are_healthy)
 {
     struct health_limits l;
     health_limits_default(&l);
-    char reason[256] = "x", err[64];
+    char reason[256] = "x";
+    struct error err = {""};
     struct health_sample s = sample(0.10, 0.95, 2.0);
     ck_assert_int_eq(health_judge(&s, &l, reason, sizeof reason), 1);
     ck_assert_str_eq(reason, "");
@@ -616,7 +612,7 @@ START_TEST(judge_boundaries_are_healthy)
     /* reached from whole numbers, as a probe reaches them: 10 of 100 blocks
      * free, 95 of 100 kB used, a load of "6.00" on 3 cores */
     double load;
-    ck_assert_int_eq(loadavg_text("6.00 1 1 1/1 1\n", &load, err, sizeof err), 0);
+    ck_assert_int_eq(loadavg_text("6.00 1 1 1/1 1\n", &load, &err), 0);
     s = sample_raw(100, 10, 10, 100, 5, load, 3);
     ck_assert_int_eq(health_judge(&s, &l, reason, sizeof reason), 1);
     /* and 10 % free as df shows it, past a root reserve of 5 blocks */
@@ -695,12 +691,15 @@ START_TEST(small_buffers)
     ck_assert_int_eq(buf[10], '#');
     health_format(&s, NULL, 0);
 
+    /* no struct error at all: the failure still shows */
     ull total, avail;
-    memset(buf, '#', sizeof buf);
-    ck_assert_int_eq(meminfo_text("nothing", &total, &avail, buf, 5), -1);
-    ck_assert_str_eq(buf, "memi");
-    ck_assert_int_eq(buf[5], '#');
-    ck_assert_int_eq(meminfo_text("nothing", &total, &avail, NULL, 0), -1);
+    errno = 0;
+    ck_assert_int_eq(meminfo_text("nothing", &total, &avail, NULL), -1);
+    ck_assert_int_eq(errno, EINVAL);
+    struct health_sample out = s;
+    ck_assert_int_eq(health_probe_files("/nonexistent/distmpi", "/nonexistent", "/nonexistent", 1,
+                                        NULL, NULL, &out, NULL),
+                     -1);
 }
 END_TEST
 
@@ -773,7 +772,8 @@ END_TEST
 
 START_TEST(probe_files_recorded)
 {
-    char meminfo[4096], loadavg[4096], dir[4096], err[4200] = "";
+    char meminfo[4096], loadavg[4096], dir[4096];
+    struct error err = {""};
     data_path("meminfo-debian12", meminfo);
     data_path("loadavg", loadavg);
     snprintf(dir, sizeof dir, "%s/distmpi-unit-XXXXXX", unit_tmpdir());
@@ -782,9 +782,9 @@ START_TEST(probe_files_recorded)
     memset(&s, 0, sizeof s);
     struct statvfs vfs;
     ck_assert_int_eq(statvfs(dir, &vfs), 0);
-    int rc = health_probe_files(dir, meminfo, loadavg, 4, NULL, NULL, &s, err, sizeof err);
+    int rc = health_probe_files(dir, meminfo, loadavg, 4, NULL, NULL, &s, &err);
     rmdir(dir);
-    ck_assert_msg(rc == 0, "refused: %s", err);
+    ck_assert_msg(rc == 0, "refused: %s", err.text);
     ck_assert_uint_eq(s.mem_total_kb, 32734088);
     ck_assert_uint_eq(s.mem_available_kb, 25205248);
     ck_assert_double_eq_tol(s.mem_used, 0.23, 1e-6);
@@ -815,8 +815,8 @@ START_TEST(probe_files_recorded)
 
     /* the old kernel's file, and fewer than one core */
     data_path("meminfo-rhel6", meminfo);
-    ck_assert_int_eq(
-        health_probe_files(unit_tmpdir(), meminfo, loadavg, 0, NULL, NULL, &s, err, sizeof err), 0);
+    ck_assert_int_eq(health_probe_files(unit_tmpdir(), meminfo, loadavg, 0, NULL, NULL, &s, &err),
+                     0);
     ck_assert_uint_eq(s.mem_available_kb, 1490888);
     ck_assert_int_eq(s.cores, 1);
     ck_assert_double_eq(s.load_per_core, 0.18);
@@ -829,13 +829,13 @@ static void probe_fails(const char *disk, const char *meminfo, const char *loada
                         const char *path, const char *want, int want_errno)
 {
     struct health_sample s = sample(0.5, 0.5, 0.5);
-    char err[4200] = "", prefix[4200];
+    char prefix[4200];
+    struct error err = {""};
     errno = 0;
-    ck_assert_int_eq(health_probe_files(disk, meminfo, loadavg, 4, NULL, NULL, &s, err, sizeof err),
-                     -1);
+    ck_assert_int_eq(health_probe_files(disk, meminfo, loadavg, 4, NULL, NULL, &s, &err), -1);
     ck_assert_int_eq(errno, want_errno);
     snprintf(prefix, sizeof prefix, "%s%s", path, want);
-    unit_assert_prefix(err, prefix);
+    unit_assert_prefix(err.text, prefix);
     ck_assert_double_eq(s.disk_free, 0.5);
 }
 
@@ -879,13 +879,41 @@ START_TEST(probe_files_errors)
 }
 END_TEST
 
+/* A long path is named whole in the message, and one too long for it ends
+ * in "...": the message used to be cut to the caller's buffer without a
+ * sign (rank 0 showed 255 bytes of it). */
+START_TEST(probe_long_path)
+{
+    char meminfo[4096], loadavg[4096], disk[4096], want[4200];
+    data_path("meminfo-debian12", meminfo);
+    data_path("loadavg", loadavg);
+    int n =
+        snprintf(disk, sizeof disk, "%s/distmpi-unit-no-such-%ld-", unit_tmpdir(), (long)getpid());
+    memset(disk + n, 'd', 600);
+    disk[n + 600] = '\0';
+    struct health_sample s = sample(0.5, 0.5, 0.5);
+    struct error err = {""};
+    ck_assert_int_eq(health_probe_files(disk, meminfo, loadavg, 4, NULL, NULL, &s, &err), -1);
+    snprintf(want, sizeof want, "%s: statvfs: %s", disk, strerror(ENAMETOOLONG));
+    ck_assert_str_eq(err.text, want);
+
+    memset(disk + n, 'd', 2000);
+    disk[n + 2000] = '\0';
+    ck_assert_int_eq(health_probe_files(disk, meminfo, loadavg, 4, NULL, NULL, &s, &err), -1);
+    unit_assert_prefix(err.text, "/");
+    size_t len = strlen(err.text);
+    ck_assert_uint_eq(len, sizeof err.text - 1);
+    ck_assert_str_eq(err.text + len - 3, "...");
+}
+END_TEST
+
 START_TEST(probe_local_is_sane)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     struct health_sample s;
-    char err[4200] = "";
-    ck_assert_msg(health_probe_local(unit_tmpdir(), cores, &s, err, sizeof err) == 0,
-                  "this machine: %s", err);
+    struct error err = {""};
+    ck_assert_msg(health_probe_local(unit_tmpdir(), cores, &s, &err) == 0, "this machine: %s",
+                  err.text);
     ck_assert_msg(s.disk_free > 0 && s.disk_free < 1, "disk free %g", s.disk_free);
     ck_assert_msg(s.mem_used > 0 && s.mem_used < 1, "memory used %g", s.mem_used);
     ck_assert_msg(s.load1 >= 0 && isfinite(s.load1), "load %g", s.load1);
@@ -904,7 +932,7 @@ START_TEST(probe_local_is_sane)
     unit_assert_contains(buf, "/core)");
 
     /* "." works as well as an absolute path */
-    ck_assert_msg(health_probe_local(".", 1, &s, err, sizeof err) == 0, "'.': %s", err);
+    ck_assert_msg(health_probe_local(".", 1, &s, &err) == 0, "'.': %s", err.text);
 }
 END_TEST
 
@@ -939,8 +967,8 @@ START_TEST(probe_local_matches_df)
 {
     /* what users see in df: 100 % minus its Use%, which df rounds up */
     struct health_sample s;
-    char err[4200] = "";
-    ck_assert_msg(health_probe_local(".", 1, &s, err, sizeof err) == 0, "'.': %s", err);
+    struct error err = {""};
+    ck_assert_msg(health_probe_local(".", 1, &s, &err) == 0, "'.': %s", err.text);
     int use = df_use_percent(".");
     ck_assert_msg(use >= 0 && use <= 100, "could not read Use%% from df -P .");
     double ours = (1 - s.disk_free) * 100;
@@ -963,10 +991,9 @@ START_TEST(running_values)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         long r = -7;
-        char err[256] = "";
-        ck_assert_msg(
-            health_parse_running(cases[i].text, strlen(cases[i].text), &r, err, sizeof err) == 0,
-            "case %zu: %s", i, err);
+        struct error err = {""};
+        ck_assert_msg(health_parse_running(cases[i].text, strlen(cases[i].text), &r, &err) == 0,
+                      "case %zu: %s", i, err.text);
         ck_assert_int_eq(r, cases[i].want);
     }
 }
@@ -987,12 +1014,12 @@ START_TEST(running_errors)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         long r = -7;
-        char err[256] = "";
+        struct error err = {""};
         errno = 0;
-        ck_assert_msg(health_parse_running(cases[i], strlen(cases[i]), &r, err, sizeof err) == -1,
+        ck_assert_msg(health_parse_running(cases[i], strlen(cases[i]), &r, &err) == -1,
                       "case %zu accepted", i);
         ck_assert_int_eq(errno, EINVAL);
-        unit_assert_prefix(err, "loadavg: expected running/total tasks such as 3/250");
+        unit_assert_prefix(err.text, "loadavg: expected running/total tasks such as 3/250");
         ck_assert_int_eq(r, -7);
     }
 }
@@ -1056,31 +1083,30 @@ static long own_three(void *arg)
 
 START_TEST(probe_files_load_now)
 {
-    char meminfo[4096], gone[4096], busy[4096], err[4200] = "";
+    char meminfo[4096], gone[4096], busy[4096];
+    struct error err = {""};
     data_path("meminfo-debian12", meminfo);
     write_loadavg("13.91 9.02 4.10 1/250 77\n", gone);
     write_loadavg("0.50 0.40 0.30 12/250 77\n", busy);
     struct health_limits l;
     health_limits_default(&l);
     struct health_sample s;
-    ck_assert_msg(health_probe_files(".", meminfo, gone, 2, NULL, NULL, &s, err, sizeof err) == 0,
-                  "%s", err);
+    ck_assert_msg(health_probe_files(".", meminfo, gone, 2, NULL, NULL, &s, &err) == 0, "%s",
+                  err.text);
     ck_assert_double_eq(s.load1, 13.91);
     ck_assert_double_eq(s.other_load, 1);
     ck_assert_int_eq(health_failures(&s, &l), 0);
     /* 12 runnable, 3 of them the run's own in every read: 9 on 2 cores */
     int calls = 0;
-    ck_assert_msg(
-        health_probe_files(".", meminfo, busy, 2, own_three, &calls, &s, err, sizeof err) == 0,
-        "%s", err);
+    ck_assert_msg(health_probe_files(".", meminfo, busy, 2, own_three, &calls, &s, &err) == 0, "%s",
+                  err.text);
     ck_assert_int_eq(calls, HEALTH_SAMPLES);
     ck_assert_double_eq(s.other_load, 9);
     ck_assert_double_eq(s.other_per_core, 4.5);
     ck_assert_uint_eq(health_failures(&s, &l), 1u << HEALTH_LOAD);
     /* the run's own more than all that runs: none from other work */
     write_loadavg("0.50 0.40 0.30 2/250 77\n", busy);
-    ck_assert_int_eq(
-        health_probe_files(".", meminfo, busy, 2, own_three, &calls, &s, err, sizeof err), 0);
+    ck_assert_int_eq(health_probe_files(".", meminfo, busy, 2, own_three, &calls, &s, &err), 0);
     ck_assert_double_eq(s.other_load, 0);
     unlink(gone);
     unlink(busy);
@@ -1231,6 +1257,7 @@ static Suite *health_suite(void)
     tc = tcase_create("probe");
     tcase_add_test(tc, probe_files_recorded);
     tcase_add_test(tc, probe_files_errors);
+    tcase_add_test(tc, probe_long_path);
     tcase_add_test(tc, probe_local_is_sane);
     tcase_add_test(tc, probe_local_matches_df);
     tcase_add_test(tc, probe_files_load_now);

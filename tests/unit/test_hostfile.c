@@ -10,12 +10,11 @@
 
 /* Parse len bytes copied into a buffer of exactly that size (no terminator),
  * so a read past the end shows under valgrind or ASan. */
-static int parse_bytes(const char *data, size_t len, struct hostfile **out, char *err,
-                       size_t errlen)
+static int parse_bytes(const char *data, size_t len, struct hostfile **out, struct error *e)
 {
     char *copy = malloc(len ? len : 1);
     memcpy(copy, data, len);
-    int rc = hostfile_parse("hosts", copy, len, out, err, errlen);
+    int rc = hostfile_parse("hosts", copy, len, out, e);
     free(copy);
     return rc;
 }
@@ -23,9 +22,9 @@ static int parse_bytes(const char *data, size_t len, struct hostfile **out, char
 static struct hostfile *parse_ok(const char *text)
 {
     struct hostfile *h = NULL;
-    char err[512] = "";
-    ck_assert_msg(parse_bytes(text, strlen(text), &h, err, sizeof err) == 0, "refused '%s': %s",
-                  text, err);
+    struct error err = {""};
+    ck_assert_msg(parse_bytes(text, strlen(text), &h, &err) == 0, "refused '%s': %s", text,
+                  err.text);
     ck_assert_ptr_nonnull(h);
     return h;
 }
@@ -35,12 +34,11 @@ static struct hostfile *parse_ok(const char *text)
 static void parse_bad(const char *text, const char *prefix, const char *needle)
 {
     struct hostfile *h = NULL;
-    char err[512] = "";
-    ck_assert_msg(parse_bytes(text, strlen(text), &h, err, sizeof err) == -1, "accepted '%s'",
-                  text);
+    struct error err = {""};
+    ck_assert_msg(parse_bytes(text, strlen(text), &h, &err) == -1, "accepted '%s'", text);
     ck_assert_ptr_null(h);
-    unit_assert_prefix(err, prefix);
-    unit_assert_contains(err, needle);
+    unit_assert_prefix(err.text, prefix);
+    unit_assert_contains(err.text, needle);
 }
 
 static void assert_host(const struct hostfile *h, long i, const char *user, const char *name,
@@ -237,34 +235,34 @@ END_TEST
 START_TEST(nul_byte_is_error)
 {
     struct hostfile *h = NULL;
-    char err[512] = "";
+    struct error err = {""};
     const char data[] = "aa\nbb \0slots=2\ncc\n";
-    ck_assert_int_eq(parse_bytes(data, sizeof data - 1, &h, err, sizeof err), -1);
+    ck_assert_int_eq(parse_bytes(data, sizeof data - 1, &h, &err), -1);
     ck_assert_ptr_null(h);
-    unit_assert_prefix(err, "hosts:2: ");
-    unit_assert_contains(err, "NUL");
+    unit_assert_prefix(err.text, "hosts:2: ");
+    unit_assert_contains(err.text, "NUL");
     const char in_comment[] = "# a \0 comment\n";
-    ck_assert_int_eq(parse_bytes(in_comment, sizeof in_comment - 1, &h, err, sizeof err), -1);
-    unit_assert_prefix(err, "hosts:1: ");
+    ck_assert_int_eq(parse_bytes(in_comment, sizeof in_comment - 1, &h, &err), -1);
+    unit_assert_prefix(err.text, "hosts:1: ");
     const char at_end[] = "aa\n\0";
-    ck_assert_int_eq(parse_bytes(at_end, sizeof at_end - 1, &h, err, sizeof err), -1);
-    unit_assert_prefix(err, "hosts:2: ");
+    ck_assert_int_eq(parse_bytes(at_end, sizeof at_end - 1, &h, &err), -1);
+    unit_assert_prefix(err.text, "hosts:2: ");
 }
 END_TEST
 
 START_TEST(len_is_respected)
 {
     struct hostfile *h = NULL;
-    char err[512];
+    struct error err = {""};
     const char *text = "aa slots=1\nbb slots=2\n";
     /* "aa slots=": the value is past len */
-    ck_assert_int_eq(parse_bytes(text, 9, &h, err, sizeof err), -1);
-    unit_assert_prefix(err, "hosts:1: ");
-    ck_assert_int_eq(parse_bytes(text, 10, &h, err, sizeof err), 0);
+    ck_assert_int_eq(parse_bytes(text, 9, &h, &err), -1);
+    unit_assert_prefix(err.text, "hosts:1: ");
+    ck_assert_int_eq(parse_bytes(text, 10, &h, &err), 0);
     ck_assert_int_eq(h->count, 1);
     assert_host(h, 0, NULL, "aa", 1, 0, 1);
     hostfile_destroy(h);
-    ck_assert_int_eq(parse_bytes(text, 14, &h, err, sizeof err), 0);
+    ck_assert_int_eq(parse_bytes(text, 14, &h, &err), 0);
     ck_assert_int_eq(h->count, 2);
     assert_host(h, 0, NULL, "aa", 1, 0, 1);
     assert_host(h, 1, NULL, "bb", 0, 0, 2);
@@ -279,30 +277,69 @@ START_TEST(line_numbers)
 }
 END_TEST
 
+/* A bad host name is quoted whole: it used to be cut at 200 bytes without a
+ * sign. */
+START_TEST(long_name_is_quoted_whole)
+{
+    char text[1024], name[601];
+    memset(name, 'h', sizeof name - 1);
+    name[sizeof name - 2] = '!';
+    name[sizeof name - 1] = '\0';
+    snprintf(text, sizeof text, "aa\n%s slots=2\n", name);
+    struct hostfile *h = NULL;
+    struct error err = {""};
+    ck_assert_int_eq(parse_bytes(text, strlen(text), &h, &err), -1);
+    char want[700];
+    snprintf(want, sizeof want, "'%s'", name);
+    unit_assert_prefix(err.text, "hosts:2: bad character in host name");
+    size_t n = strlen(err.text);
+    ck_assert_str_eq(err.text + n - strlen(want), want);
+    ck_assert_ptr_null(h);
+}
+END_TEST
+
+/* Too long for any message: cut, and the cut marked. */
+START_TEST(too_long_keyword_ends_in_dots)
+{
+    static char text[4096];
+    size_t n = (size_t)snprintf(text, sizeof text, "node1 ");
+    memset(text + n, 'k', 3000);
+    snprintf(text + n + 3000, sizeof text - n - 3000, "=2\n");
+    struct hostfile *h = NULL;
+    struct error err = {""};
+    ck_assert_int_eq(parse_bytes(text, strlen(text), &h, &err), -1);
+    unit_assert_prefix(err.text, "hosts:1: unknown keyword 'kkkk");
+    n = strlen(err.text);
+    ck_assert_uint_eq(n, sizeof err.text - 1);
+    ck_assert_str_eq(err.text + n - 3, "...");
+    ck_assert_ptr_null(h);
+}
+END_TEST
+
 START_TEST(load_errors)
 {
     struct hostfile *h = NULL;
-    char err[512] = "";
+    struct error err = {""};
     char path[4096];
     snprintf(path, sizeof path, "%s/distmpi-no-such-hostfile-%d", unit_tmpdir(), (int)getpid());
-    ck_assert_int_eq(hostfile_load(path, &h, err, sizeof err), -1);
-    unit_assert_prefix(err, path);
-    unit_assert_contains(err, "No such file");
+    ck_assert_int_eq(hostfile_load(path, &h, &err), -1);
+    unit_assert_prefix(err.text, path);
+    unit_assert_contains(err.text, "No such file");
 
-    ck_assert_int_eq(hostfile_load(unit_tmpdir(), &h, err, sizeof err), -1);
-    unit_assert_contains(err, "directory");
+    ck_assert_int_eq(hostfile_load(unit_tmpdir(), &h, &err), -1);
+    unit_assert_contains(err.text, "directory");
 
     const char *text = "aa slots=2\nbad!\n";
     unit_write_temp(text, strlen(text), path);
-    ck_assert_int_eq(hostfile_load(path, &h, err, sizeof err), -1);
+    ck_assert_int_eq(hostfile_load(path, &h, &err), -1);
     char want[4200];
     snprintf(want, sizeof want, "%s:2: ", path);
-    unit_assert_prefix(err, want);
+    unit_assert_prefix(err.text, want);
 
     if (geteuid() != 0) {
         ck_assert_int_eq(chmod(path, 0), 0);
-        ck_assert_int_eq(hostfile_load(path, &h, err, sizeof err), -1);
-        unit_assert_contains(err, "Permission denied");
+        ck_assert_int_eq(hostfile_load(path, &h, &err), -1);
+        unit_assert_contains(err.text, "Permission denied");
     }
     unlink(path);
     ck_assert_ptr_null(h);
@@ -316,8 +353,8 @@ START_TEST(example_in_repo)
     char path[4096];
     snprintf(path, sizeof path, "%s/etc/hosts.example", src);
     struct hostfile *h = NULL;
-    char err[512] = "";
-    ck_assert_msg(hostfile_load(path, &h, err, sizeof err) == 0, "%s", err);
+    struct error err = {""};
+    ck_assert_msg(hostfile_load(path, &h, &err) == 0, "%s", err.text);
     ck_assert_int_eq(h->count, 4);
     const char *names[] = {"local", "moruk", "ilko2", "pi"};
     long slots[] = {16, 24, 4, 4};
@@ -412,9 +449,9 @@ START_TEST(round_trip_random)
         unit_require(hostfile_write(f, list, n) == 0, "write failed");
         fclose(f);
         struct hostfile *h = NULL;
-        char err[512] = "";
-        unit_require(parse_bytes(buf, len, &h, err, sizeof err) == 0, "iter %d: %s in:\n%s", iter,
-                     err, buf);
+        struct error err = {""};
+        unit_require(parse_bytes(buf, len, &h, &err) == 0, "iter %d: %s in:\n%s", iter, err.text,
+                     buf);
         unit_require_eq(h->count, n);
         for (long i = 0; i < n; i++) {
             const struct hostfile_entry *g = &h->hosts[i], *w = &ents[i];
@@ -451,13 +488,13 @@ START_TEST(random_bytes_never_crash)
         for (size_t i = 0; i < len; i++)
             data[i] = alphabet[unit_rand_range(&state, 0, (long)sizeof alphabet - 2)];
         struct hostfile *h = NULL;
-        char err[512] = "";
-        if (parse_bytes(data, len, &h, err, sizeof err) == 0) {
+        struct error err = {""};
+        if (parse_bytes(data, len, &h, &err) == 0) {
             for (long i = 0; i < h->count; i++)
                 unit_require(h->hosts[i].slots >= 0 && h->hosts[i].name[0], "bad entry");
             hostfile_destroy(h);
         } else {
-            unit_require(!strncmp(err, "hosts:", 6), "unlocated error: %s", err);
+            unit_require(!strncmp(err.text, "hosts:", 6), "unlocated error: %s", err.text);
         }
     }
 }
@@ -478,6 +515,8 @@ static Suite *hostfile_suite(void)
     tcase_add_test(tc, nul_byte_is_error);
     tcase_add_test(tc, len_is_respected);
     tcase_add_test(tc, line_numbers);
+    tcase_add_test(tc, long_name_is_quoted_whole);
+    tcase_add_test(tc, too_long_keyword_ends_in_dots);
     tcase_add_test(tc, load_errors);
     tcase_add_test(tc, example_in_repo);
     tcase_add_test(tc, destroy_null_keeps_errno);

@@ -564,9 +564,10 @@ END_TEST
 START_TEST(write_file)
 {
     struct fixture *f = every_status();
-    char path[4096], err[512] = "";
+    char path[4096];
+    struct error err = {""};
     unit_write_temp("old", 3, path);
-    ck_assert_int_eq(report_html_write(path, &f->rep, &f->opt, err, sizeof err), 0);
+    ck_assert_int_eq(report_html_write(path, &f->rep, &f->opt, &err), 0);
     size_t len;
     char *doc = build(f, &len);
     FILE *in = fopen(path, "rb");
@@ -584,8 +585,8 @@ START_TEST(write_file)
     unit_write_temp("keep", 4, target);
     snprintf(link, sizeof link, "%s.lnk", path);
     ck_assert_int_eq(symlink(target, link), 0);
-    ck_assert_int_eq(report_html_write(link, &f->rep, &f->opt, err, sizeof err), -1);
-    unit_assert_contains(err, "is a symbolic link; distmpi will not follow it");
+    ck_assert_int_eq(report_html_write(link, &f->rep, &f->opt, &err), -1);
+    unit_assert_contains(err.text, "is a symbolic link; distmpi will not follow it");
     struct stat st;
     ck_assert_int_eq(lstat(link, &st), 0);
     ck_assert(S_ISLNK(st.st_mode));
@@ -593,9 +594,8 @@ START_TEST(write_file)
     ck_assert_int_eq(st.st_size, 4);
 
     /* a directory that does not exist: an error naming the path */
-    ck_assert_int_eq(
-        report_html_write("/nonexistent-dir/r.html", &f->rep, &f->opt, err, sizeof err), -1);
-    unit_assert_prefix(err, "/nonexistent-dir/r.html: ");
+    ck_assert_int_eq(report_html_write("/nonexistent-dir/r.html", &f->rep, &f->opt, &err), -1);
+    unit_assert_prefix(err.text, "/nonexistent-dir/r.html: ");
     unlink(path);
     unlink(link);
     unlink(target);

@@ -155,13 +155,13 @@ static xmlDocPtr write_valid(struct fixture *f)
     xmlSchemaPtr schema = load_schema();
     char path[4096];
     unit_write_temp("", 0, path);
-    char err[512] = "";
-    int rc = report_junit_write_opts(path, &f->rep, &f->opt, err, sizeof err);
+    struct error err = {""};
+    int rc = report_junit_write_opts(path, &f->rep, &f->opt, &err);
     xmlDocPtr doc =
         rc == 0 ? xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
                 : NULL;
     unlink(path);
-    ck_assert_msg(rc == 0, "report_junit_write: %s", err);
+    ck_assert_msg(rc == 0, "report_junit_write: %s", err.text);
     if (!doc) {
         const xmlError *e = xmlGetLastError();
         ck_abort_msg("the report is not well-formed XML: %s", e && e->message ? e->message : "?");
@@ -730,8 +730,8 @@ START_TEST(write_matches_build)
     char path[4096];
     const char old[] = "old contents";
     unit_write_temp(old, sizeof old - 1, path);
-    char err[512] = "";
-    ck_assert_int_eq(report_junit_write(path, &f.rep, err, sizeof err), 0);
+    struct error err = {""};
+    ck_assert_int_eq(report_junit_write(path, &f.rep, &err), 0);
     FILE *fp = fopen(path, "rb");
     ck_assert_ptr_nonnull(fp);
     static char file[65536];
@@ -776,11 +776,11 @@ START_TEST(write_error)
     struct fixture f;
     init(&f);
     add_shard(&f, 0, (int[]){OUTCOME_PASSED}, 1);
-    char err[512] = "";
+    struct error err = {""};
     const char *path = "/nonexistent-distmpi-dir/report.xml";
-    ck_assert_int_eq(report_junit_write(path, &f.rep, err, sizeof err), -1);
-    unit_assert_prefix(err, "/nonexistent-distmpi-dir/report.xml: ");
-    unit_assert_contains(err, "No such file or directory");
+    ck_assert_int_eq(report_junit_write(path, &f.rep, &err), -1);
+    unit_assert_prefix(err.text, "/nonexistent-distmpi-dir/report.xml: ");
+    unit_assert_contains(err.text, "No such file or directory");
     done(&f);
 }
 END_TEST

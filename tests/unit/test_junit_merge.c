@@ -769,9 +769,9 @@ START_TEST(merged_report_file)
 {
     struct fixture f;
     build_run(&f);
-    char path[4096], err[512] = "";
+    char path[4096];
     unit_write_temp("", 0, path);
-    ck_assert_int_eq(report_junit_write_opts(path, &f.rep, &f.opt, err, sizeof err), 0);
+    ck_assert_int_eq(report_junit_write_opts(path, &f.rep, &f.opt, NULL), 0);
     char *file;
     size_t flen;
     ck_assert_int_eq(fs_read_file(path, 1 << 20, &file, &flen, NULL), 0);
@@ -1059,19 +1059,19 @@ START_TEST(write_out_of_memory)
     snprintf(path, sizeof path, "%s/report.xml", dir);
     junit_xml_fail_when(xml_should_fail);
     xml_calls = 0;
-    char err[512];
-    ck_assert_int_eq(report_junit_write_opts(path, &f.rep, &f.opt, err, sizeof err), 0);
+    struct error werr;
+    ck_assert_int_eq(report_junit_write_opts(path, &f.rep, &f.opt, &werr), 0);
     long calls = xml_calls, failed = 0;
     for (long at = 0; at < calls; at += 1 + at / 200) {
         unlink(path);
         xml_calls = 0;
         xml_fail_at = at;
-        err[0] = '\0';
-        int rc = report_junit_write_opts(path, &f.rep, &f.opt, err, sizeof err);
+        werr.text[0] = '\0';
+        int rc = report_junit_write_opts(path, &f.rep, &f.opt, &werr);
         xml_fail_at = -1;
         struct stat st;
         if (rc < 0) {
-            unit_require(strstr(err, "memory") != NULL, "allocation %ld: %s", at, err);
+            unit_require(strstr(werr.text, "memory") != NULL, "allocation %ld: %s", at, werr.text);
             unit_require(stat(path, &st) < 0, "allocation %ld: a report left behind", at);
             failed++;
             continue;

@@ -79,8 +79,7 @@ static char *slurp(const char *path, size_t *len)
     return buf;
 }
 
-static void put(struct logstore *ls, int rank, long index, int attempt, int kind,
-                const char *text)
+static void put(struct logstore *ls, int rank, long index, int attempt, int kind, const char *text)
 {
     char err[4200] = "";
     int rc = logstore_put(ls, rank, index, attempt, kind, text, strlen(text), err, sizeof err);
@@ -112,13 +111,12 @@ START_TEST(more_logs_than_may_be_open)
             int n = snprintf(piece, sizeof piece, "rank %d piece %d\n", rank, k);
             piece[n++] = (char)unit_rand_range(&seed, 0, 3); /* NUL bytes too */
             char err[4200] = "";
-            ck_assert_msg(logstore_put(ls, rank, rank, 1, LOG_HEAD, piece, (size_t)n, err,
-                                       sizeof err) == 0,
-                          "%s", err);
+            ck_assert_msg(
+                logstore_put(ls, rank, rank, 1, LOG_HEAD, piece, (size_t)n, err, sizeof err) == 0,
+                "%s", err);
             memcpy(want[rank] + wlen[rank], piece, (size_t)n);
             wlen[rank] += (size_t)n;
-            unit_require(logstore_open_count(ls) <= MAX, "%d logs open",
-                         logstore_open_count(ls));
+            unit_require(logstore_open_count(ls) <= MAX, "%d logs open", logstore_open_count(ls));
             unit_require(open_fds() - before <= MAX + 1, "%d descriptors more",
                          open_fds() - before); /* + the directory's */
         }
@@ -262,6 +260,38 @@ START_TEST(lost_rank_closed)
 }
 END_TEST
 
+/* Tails read into one buffer, one after the other (how the reports read
+ * them): each is the end of its own log, cut at a line start, NUL bytes
+ * made spaces, never more than the buffer holds; a shard without a log
+ * gives NULL. */
+START_TEST(tails_share_one_buffer)
+{
+    struct logstore *ls = logstore_create(scratch(), 9, 3, 4);
+    ck_assert_ptr_nonnull(ls);
+    put(ls, 0, 0, 1, LOG_HEAD, "first line\nsecond line\nthe end\n");
+    put(ls, 0, 0, 1, LOG_END, "");
+    char nul[] = "x\0y";
+    char err[4200] = "";
+    ck_assert_int_eq(logstore_put(ls, 1, 1, 1, LOG_HEAD, nul, 3, err, sizeof err), 0);
+    put(ls, 1, 1, 1, LOG_END, "");
+    char buf[16];
+    /* the last 15 bytes are "d line\nthe end\n": the tail starts at its whole line */
+    ck_assert_str_eq(logstore_tail_into(ls, 0, 1, buf, sizeof buf), "the end\n");
+    ck_assert_str_eq(logstore_tail_into(ls, 1, 1, buf, sizeof buf), "x y");
+    ck_assert_ptr_null(logstore_tail_into(ls, 2, 1, buf, sizeof buf));
+    ck_assert_ptr_null(logstore_tail_into(ls, 0, 2, buf, sizeof buf));
+    ck_assert_ptr_null(logstore_tail_into(ls, 0, 1, buf, 1)); /* no room */
+    char big[100];
+    ck_assert_str_eq(logstore_tail_into(ls, 0, 1, big, sizeof big),
+                     "first line\nsecond line\nthe end\n");
+    /* the heap form gives the same */
+    char *t = logstore_tail(ls, 0, 1, 15);
+    ck_assert_str_eq(t, "the end\n");
+    free(t);
+    logstore_destroy(ls);
+}
+END_TEST
+
 /* The default bound follows RLIMIT_NOFILE. */
 START_TEST(default_bound)
 {
@@ -289,6 +319,7 @@ int main(void)
     tcase_add_test(tc, reopened_log_is_appended_to);
     tcase_add_test(tc, reopen_refuses_a_link_or_another_file);
     tcase_add_test(tc, lost_rank_closed);
+    tcase_add_test(tc, tails_share_one_buffer);
     tcase_add_test(tc, default_bound);
     tcase_add_checked_fixture(tc, NULL, remove_scratch);
     suite_add_tcase(s, tc);

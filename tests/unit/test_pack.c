@@ -1,18 +1,20 @@
-/* test_pack.c - unit tests of the message byte format (pack.h). */
+/* test_pack.c - unit tests of the primitives of the message byte format
+ * (pack.h). */
 #include "config.h"
 
 #include "pack.h"
 
+#include <errno.h>
 #include <float.h>
 #include <math.h>
 
 #include "unit.h"
 
 /* Take the packer's bytes, failing the test if it failed. */
-static unsigned char *take(struct packer *p, size_t *len)
+static unsigned char *take(struct buf *p, size_t *len)
 {
     ck_assert_int_eq(p->failed, 0);
-    unsigned char *d = packer_take(p, len);
+    unsigned char *d = pack_take(p, len);
     ck_assert_ptr_nonnull(d);
     return d;
 }
@@ -42,8 +44,7 @@ START_TEST(i64_round_trip)
                               (int64_t)0x0102030405060708LL,
                               -1234567890123LL};
     const size_t n = sizeof values / sizeof values[0];
-    struct packer p;
-    packer_init(&p);
+    struct buf p = BUF_INIT;
     for (size_t i = 0; i < n; i++)
         pack_i64(&p, values[i]);
     size_t len;
@@ -64,8 +65,7 @@ END_TEST
 
 START_TEST(i64_is_little_endian)
 {
-    struct packer p;
-    packer_init(&p);
+    struct buf p = BUF_INIT;
     pack_i64(&p, 0x0102030405060708LL);
     pack_i64(&p, -2);
     size_t len;
@@ -92,8 +92,7 @@ START_TEST(f64_round_trip)
                              DBL_MIN, 4.9e-324, 0.1,    1.0 / 3.0,  INFINITY, -INFINITY,
                              NAN,     M_PI,     1e-310, 123456789.0};
     const size_t n = sizeof values / sizeof values[0];
-    struct packer p;
-    packer_init(&p);
+    struct buf p = BUF_INIT;
     for (size_t i = 0; i < n; i++)
         pack_f64(&p, values[i]);
     size_t len;
@@ -111,7 +110,7 @@ START_TEST(f64_round_trip)
     free(d);
 
     /* the wire form is the IEEE bits, little-endian: 1.0 is 0x3ff0000000000000 */
-    packer_init(&p);
+    buf_init(&p);
     pack_f64(&p, 1.0);
     d = take(&p, &len);
     const unsigned char one[8] = {0, 0, 0, 0, 0, 0, 0xf0, 0x3f};
@@ -128,8 +127,7 @@ START_TEST(str_round_trip)
     const char *values[] = {"hello",   "",  NULL, "\xc3\xa9t\xc3\xa9 \xff\x80\x7f\x01",
                             "a\nb\tc", big, NULL, "last"};
     const size_t n = sizeof values / sizeof values[0];
-    struct packer p;
-    packer_init(&p);
+    struct buf p = BUF_INIT;
     for (size_t i = 0; i < n; i++)
         pack_str(&p, values[i]);
     size_t len;
@@ -154,8 +152,7 @@ END_TEST
 
 START_TEST(mixed_sequence)
 {
-    struct packer p;
-    packer_init(&p);
+    struct buf p = BUF_INIT;
     pack_i64(&p, 42);
     pack_str(&p, "name");
     pack_f64(&p, 2.5);
@@ -169,7 +166,7 @@ START_TEST(mixed_sequence)
     ck_assert_uint_eq(p.len, 0);
     pack_i64(&p, 1);
     ck_assert_uint_eq(p.len, 8);
-    packer_free(&p);
+    buf_free(&p);
     ck_assert_ptr_null(p.data);
     ck_assert_uint_eq(p.len, 0);
 
@@ -194,8 +191,7 @@ END_TEST
  * goes past the bytes given. */
 START_TEST(every_truncation_fails)
 {
-    struct packer p;
-    packer_init(&p);
+    struct buf p = BUF_INIT;
     pack_i64(&p, 5);
     pack_str(&p, "abcdefgh");
     pack_f64(&p, 1.25);
@@ -289,14 +285,13 @@ END_TEST
 
 START_TEST(bytes_round_trip_with_nul)
 {
-    struct packer p;
-    packer_init(&p);
+    struct buf p = BUF_INIT;
     const char raw[] = {'a', 0, 'b', 0, 0, '\xff'};
     pack_bytes(&p, raw, sizeof raw);
     pack_bytes(&p, "", 0);
     pack_i64(&p, 7);
     size_t len;
-    unsigned char *d = packer_take(&p, &len);
+    unsigned char *d = pack_take(&p, &len);
     ck_assert_ptr_nonnull(d);
     struct unpacker u;
     unpacker_init(&u, d, len);
@@ -323,12 +318,11 @@ END_TEST
  * read): found by fuzz/fuzz_msg under UBSan, memcpy was handed NULL. */
 START_TEST(bytes_null_empty)
 {
-    struct packer p;
-    packer_init(&p);
+    struct buf p = BUF_INIT;
     pack_bytes(&p, NULL, 0);
     pack_bytes(&p, NULL, 0);
     size_t len;
-    unsigned char *d = packer_take(&p, &len);
+    unsigned char *d = pack_take(&p, &len);
     ck_assert_ptr_nonnull(d);
     ck_assert_uint_eq(len, 16);
     struct unpacker u;
@@ -394,16 +388,117 @@ START_TEST(empty_input)
 }
 END_TEST
 
+START_TEST(f64_range_bounds)
+{
+    const double v[] = {0.0, 1.0, -0.5, NAN, INFINITY, -INFINITY, DBL_MAX};
+    struct buf p = BUF_INIT;
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        pack_f64(&p, v[i]);
+    size_t len;
+    unsigned char *d = take(&p, &len);
+    struct unpacker u;
+    /* inclusive at both ends */
+    unpacker_init(&u, d, 16);
+    ck_assert_double_eq(unpack_f64_range(&u, 0, 1), 0.0);
+    ck_assert_double_eq(unpack_f64_range(&u, 0, 1), 1.0);
+    ck_assert_int_eq(u.failed, 0);
+    /* below, NaN, infinities: refused, min returned */
+    for (size_t i = 2; i <= 5; i++) {
+        unpacker_init(&u, d + 8 * i, 8);
+        ck_assert_double_eq(unpack_f64_range(&u, 0, DBL_MAX), 0.0);
+        ck_assert_msg(u.failed, "value %zu taken", i);
+    }
+    /* an infinity only when a bound is one */
+    unpacker_init(&u, d + 32, 8);
+    ck_assert(isinf(unpack_f64_range(&u, 0, INFINITY)));
+    ck_assert_int_eq(u.failed, 0);
+    unpacker_init(&u, d + 48, 8);
+    ck_assert_double_eq(unpack_f64_range(&u, 0, DBL_MAX), DBL_MAX);
+    ck_assert_int_eq(u.failed, 0);
+    free(d);
+}
+END_TEST
+
+/* A count is checked against the bytes left before anyone allocates it. */
+START_TEST(count_against_bytes_left)
+{
+    unsigned char b[8 + 3 * 8] = {0};
+    struct unpacker u;
+    const struct {
+        uint64_t n;
+        size_t max, item, len;
+        int ok;
+    } cases[] = {
+        {3, 10, 8, sizeof b, 1},                /* exactly the items behind it */
+        {3, 3, 8, sizeof b, 1},                 /* at the most allowed */
+        {4, 10, 8, sizeof b, 0},                /* one more than the bytes hold */
+        {3, 10, 8, sizeof b - 1, 0},            /* one byte short */
+        {3, 2, 8, sizeof b, 0},                 /* above the most allowed */
+        {0, 0, 8, 8, 1},                        /* none */
+        {UINT64_MAX, SIZE_MAX, 1, sizeof b, 0}, /* negative */
+        {(uint64_t)1 << 62, SIZE_MAX, 8, sizeof b, 0},
+        {24, SIZE_MAX, 1, sizeof b, 1}, /* one-byte items */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        le64(b, cases[i].n);
+        unpacker_init(&u, b, cases[i].len);
+        size_t n = unpack_count(&u, cases[i].max, cases[i].item);
+        ck_assert_msg(u.failed == !cases[i].ok, "case %zu: failed %d", i, u.failed);
+        ck_assert_uint_eq(n, cases[i].ok ? cases[i].n : 0);
+    }
+}
+END_TEST
+
+START_TEST(end_of_message)
+{
+    unsigned char b[16] = {0};
+    struct unpacker u;
+    unpacker_init(&u, b, 8);
+    (void)unpack_i64(&u);
+    ck_assert_int_eq(unpack_end(&u), 0);
+    unpacker_init(&u, b, 9); /* one byte left over */
+    (void)unpack_i64(&u);
+    ck_assert_int_eq(unpack_end(&u), -1);
+    ck_assert_int_eq(u.failed, 1);
+    unpacker_init(&u, b, 4); /* an earlier failure stands */
+    (void)unpack_i64(&u);
+    ck_assert_int_eq(unpack_end(&u), -1);
+
+    /* padded: zeros may follow, nothing else */
+    unpacker_init(&u, b, 16);
+    (void)unpack_i64(&u);
+    ck_assert_int_eq(unpack_end_padded(&u), 0);
+    ck_assert_uint_eq(u.pos, 16);
+    b[15] = 1;
+    unpacker_init(&u, b, 16);
+    (void)unpack_i64(&u);
+    ck_assert_int_eq(unpack_end_padded(&u), -1);
+}
+END_TEST
+
+/* What the receiver would refuse cannot be packed either. */
+START_TEST(too_long_refused)
+{
+    struct buf p = BUF_INIT;
+    pack_i64(&p, 1);
+    pack_bytes(&p, "", (size_t)PACK_MAX_BYTES + 1); /* never read: refused first */
+    size_t len;
+    errno = 0;
+    ck_assert_ptr_null(pack_take(&p, &len));
+    ck_assert_int_eq(errno, ENOMEM);
+    ck_assert_uint_eq(len, 0);
+}
+END_TEST
+
 START_TEST(failed_packer_gives_nothing)
 {
-    struct packer p;
-    packer_init(&p);
+    struct buf p = BUF_INIT;
     pack_i64(&p, 1);
     p.failed = 1; /* as after an allocation failure */
     pack_str(&p, "more");
     ck_assert_uint_eq(p.len, 8); /* later writes are ignored */
     size_t len = 99;
-    ck_assert_ptr_null(packer_take(&p, &len));
+    ck_assert_ptr_null(pack_take(&p, &len));
     ck_assert_uint_eq(len, 0);
     ck_assert_int_eq(p.failed, 0); /* empty again and usable */
     ck_assert_ptr_null(p.data);
@@ -423,8 +518,7 @@ START_TEST(random_round_trips)
         double dbls[40];
         char strs[40][64];
         int n = (int)unit_rand_range(&st, 0, 40);
-        struct packer p;
-        packer_init(&p);
+        struct buf p = BUF_INIT;
         for (int i = 0; i < n; i++) {
             kinds[i] = (int)unit_rand_range(&st, 0, 3);
             switch (kinds[i]) {
@@ -451,7 +545,7 @@ START_TEST(random_round_trips)
             }
         }
         size_t len;
-        unsigned char *d = packer_take(&p, &len);
+        unsigned char *d = pack_take(&p, &len);
         ck_assert_int_eq(d != NULL || n == 0, 1);
         struct unpacker u;
         unpacker_init(&u, d, len);
@@ -501,6 +595,10 @@ static Suite *pack_suite(void)
     tcase_add_test(tc, range_bounds);
     tcase_add_test(tc, empty_input);
     tcase_add_test(tc, failed_packer_gives_nothing);
+    tcase_add_test(tc, f64_range_bounds);
+    tcase_add_test(tc, count_against_bytes_left);
+    tcase_add_test(tc, end_of_message);
+    tcase_add_test(tc, too_long_refused);
     tcase_add_test(tc, random_round_trips);
     suite_add_tcase(s, tc);
     return s;

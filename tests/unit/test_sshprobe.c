@@ -17,16 +17,16 @@
     "Cached:          5000000 kB\n"
 #define GOOD MEMINFO SEP "0.18 0.10 0.05 1/123 4567\n" SEP "1000 100 50 4096\n" SEP "4\n"
 
-static int parse(const char *text, struct health_raw *raw, char *err)
+static int parse(const char *text, struct health_raw *raw, struct error *err)
 {
-    return sshprobe_parse(text, strlen(text), raw, err, 256);
+    return sshprobe_parse(text, strlen(text), raw, err);
 }
 
 START_TEST(good_output)
 {
     struct health_raw raw;
-    char err[256] = "";
-    ck_assert_msg(parse(GOOD, &raw, err) == 0, "%s", err);
+    struct error err = {""};
+    ck_assert_msg(parse(GOOD, &raw, &err) == 0, "%s", err.text);
     ck_assert_uint_eq(raw.mem_total_kb, 32734088);
     ck_assert_uint_eq(raw.mem_available_kb, 25205248);
     ck_assert_double_eq(raw.load1, 0.18);
@@ -37,7 +37,7 @@ START_TEST(good_output)
     ck_assert_int_eq(raw.cores, 4);
     /* and it makes a sample the way a run's probe does */
     struct health_sample s;
-    ck_assert_int_eq(health_sample_from_raw(&raw, &s, err, sizeof err), 0);
+    ck_assert_int_eq(health_sample_from_raw(&raw, &s, &err), 0);
     ck_assert_double_eq_tol(s.disk_free, 50.0 / 950.0, 1e-12);
     ck_assert_double_eq_tol(s.load_per_core, 0.045, 1e-12);
     ck_assert_double_eq(s.other_load, 0); /* 1 running: the reader */
@@ -49,35 +49,35 @@ START_TEST(load_from_other_work)
     /* five reads of /proc/loadavg: a load average of 13.9 that has gone (1
      * running: the cat that read it), then busy loops in the later reads */
     struct health_raw raw;
-    char err[256] = "";
+    struct error err = {""};
     const char *gone = MEMINFO SEP
         "13.91 9.0 4.1 1/250 7\n13.90 9.0 4.1 1/250 7\n"
         "13.90 9.0 4.1 2/250 7\n13.90 9.0 4.1 1/250 7\n"
         "13.90 9.0 4.1 1/250 7\n" SEP "1000 100 50 4096\n" SEP "4\n";
-    ck_assert_msg(parse(gone, &raw, err) == 0, "%s", err);
+    ck_assert_msg(parse(gone, &raw, &err) == 0, "%s", err.text);
     ck_assert_double_eq(raw.load1, 13.91);
     ck_assert_double_eq(raw.other_load, 0);
     const char *busy = MEMINFO SEP
         "0.18 0 0 10/250 7\n0.18 0 0 9/250 7\n0.18 0 0 11/250 7\n"
         "0.18 0 0 2/250 7\n0.18 0 0 10/250 7\n" SEP "1000 100 50 4096\n" SEP "4\n";
-    ck_assert_msg(parse(busy, &raw, err) == 0, "%s", err);
+    ck_assert_msg(parse(busy, &raw, &err) == 0, "%s", err.text);
     ck_assert_double_eq(raw.other_load, 9); /* the median of 9, 8, 10, 1, 9 */
     struct health_sample s;
-    ck_assert_int_eq(health_sample_from_raw(&raw, &s, err, sizeof err), 0);
+    ck_assert_int_eq(health_sample_from_raw(&raw, &s, &err), 0);
     ck_assert_double_eq(s.other_per_core, 2.25);
     /* a line without the running count is refused */
     const char *old = MEMINFO SEP "0.18 0 0\n" SEP "1000 100 50 4096\n" SEP "4\n";
-    ck_assert_int_eq(parse(old, &raw, err), -1);
-    unit_assert_prefix(err, "loadavg: expected running/total tasks");
+    ck_assert_int_eq(parse(old, &raw, &err), -1);
+    unit_assert_prefix(err.text, "loadavg: expected running/total tasks");
 }
 END_TEST
 
 START_TEST(output_without_final_newline)
 {
     struct health_raw raw;
-    char err[256] = "";
+    struct error err = {""};
     const char *text = MEMINFO SEP "1.5 1 1 1/1 1\n" SEP "10 5 5 512\n" SEP "16";
-    ck_assert_msg(parse(text, &raw, err) == 0, "%s", err);
+    ck_assert_msg(parse(text, &raw, &err) == 0, "%s", err.text);
     ck_assert_int_eq(raw.cores, 16);
     ck_assert_double_eq(raw.load1, 1.5);
 }
@@ -86,11 +86,11 @@ END_TEST
 START_TEST(len_is_respected)
 {
     struct health_raw raw;
-    char err[256] = "";
+    struct error err = {""};
     /* cut off inside the nproc section: "4" missing */
     size_t len = strlen(GOOD) - 2;
     errno = 0;
-    ck_assert_int_eq(sshprobe_parse(GOOD, len, &raw, err, sizeof err), -1);
+    ck_assert_int_eq(sshprobe_parse(GOOD, len, &raw, &err), -1);
     ck_assert_int_eq(errno, EINVAL);
 }
 END_TEST
@@ -115,13 +115,12 @@ START_TEST(broken_outputs_are_errors)
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         struct health_raw raw;
-        char err[256] = "";
+        struct error err = {""};
         errno = 0;
-        unit_require(
-            sshprobe_parse(cases[i].text, strlen(cases[i].text), &raw, err, sizeof err) == -1,
-            "case %zu was accepted", i);
-        unit_require(strstr(err, cases[i].error) != NULL, "case %zu: '%s' lacks '%s'", i, err,
-                     cases[i].error);
+        unit_require(sshprobe_parse(cases[i].text, strlen(cases[i].text), &raw, &err) == -1,
+                     "case %zu was accepted", i);
+        unit_require(strstr(err.text, cases[i].error) != NULL, "case %zu: '%s' lacks '%s'", i,
+                     err.text, cases[i].error);
     }
 }
 END_TEST
@@ -135,8 +134,8 @@ START_TEST(command_prints_the_sections)
     size_t n = fread(out, 1, sizeof out, p);
     ck_assert_int_eq(pclose(p), 0);
     struct health_raw raw;
-    char err[256] = "";
-    ck_assert_msg(sshprobe_parse(out, n, &raw, err, sizeof err) == 0, "%s", err);
+    struct error err = {""};
+    ck_assert_msg(sshprobe_parse(out, n, &raw, &err) == 0, "%s", err.text);
     ck_assert_int_ge(raw.cores, 1);
     ck_assert_uint_gt(raw.mem_total_kb, 0);
     ck_assert_uint_gt(raw.disk_blocks, 0);

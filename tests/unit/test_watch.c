@@ -1,6 +1,6 @@
 /* test_watch.c - unit tests of rank 0's view of host health (watch.h): state
- * changes and their events, time excluded, and the wire form and one-line
- * text of a probe. */
+ * changes and their events, time excluded, and the one-line text of a
+ * probe. */
 #include "config.h"
 
 #include "watch.h"
@@ -431,163 +431,6 @@ START_TEST(count_healthy)
 }
 END_TEST
 
-/* ---------------------------------------------------------------- wire */
-
-static unsigned char *pack_probe(const struct probe *pr, size_t *len)
-{
-    struct packer p;
-    packer_init(&p);
-    probe_pack(&p, pr);
-    unsigned char *d = packer_take(&p, len);
-    ck_assert_ptr_nonnull(d);
-    return d;
-}
-
-START_TEST(probe_round_trip_ok)
-{
-    struct probe pr = probe_ok(0.8333, 0.0149, 1.23, 2);
-    pr.sample.disk_total_bytes = 270582939648ULL;
-    pr.sample.disk_avail_bytes = 85899345920ULL;
-    pr.sample.mem_total_kb = 24731708;
-    pr.sample.mem_available_kb = 24381576;
-    size_t len;
-    unsigned char *d = pack_probe(&pr, &len);
-    struct unpacker u;
-    unpacker_init(&u, d, len);
-    struct probe back;
-    memset(&back, 0x5a, sizeof back);
-    ck_assert_int_eq(probe_unpack(&u, &back), 0);
-    ck_assert_int_eq(u.failed, 0);
-    ck_assert_uint_eq(u.pos, len);
-    ck_assert_int_eq(back.ok, 1);
-    ck_assert_double_eq(back.sample.disk_free, 0.8333);
-    ck_assert_double_eq(back.sample.mem_used, 0.0149);
-    ck_assert_double_eq(back.sample.load1, 1.23);
-    ck_assert_int_eq(back.sample.cores, 2);
-    ck_assert_double_eq(back.sample.load_per_core, pr.sample.load_per_core);
-    ck_assert(back.sample.disk_total_bytes == 270582939648ULL);
-    ck_assert(back.sample.disk_avail_bytes == 85899345920ULL);
-    ck_assert(back.sample.mem_total_kb == 24731708ULL);
-    ck_assert(back.sample.mem_available_kb == 24381576ULL);
-    ck_assert_str_eq(back.error, "");
-    free(d);
-}
-END_TEST
-
-START_TEST(probe_round_trip_failed)
-{
-    struct probe pr = probe_failed("/proc/meminfo: No such file or directory");
-    size_t len;
-    unsigned char *d = pack_probe(&pr, &len);
-    struct unpacker u;
-    unpacker_init(&u, d, len);
-    struct probe back;
-    memset(&back, 0x5a, sizeof back);
-    ck_assert_int_eq(probe_unpack(&u, &back), 0);
-    ck_assert_uint_eq(u.pos, len);
-    ck_assert_int_eq(back.ok, 0);
-    ck_assert_str_eq(back.error, "/proc/meminfo: No such file or directory");
-
-    /* an error as long as the buffer allows survives whole */
-    memset(pr.error, 'x', sizeof pr.error - 1);
-    pr.error[sizeof pr.error - 1] = '\0';
-    free(d);
-    d = pack_probe(&pr, &len);
-    unpacker_init(&u, d, len);
-    ck_assert_int_eq(probe_unpack(&u, &back), 0);
-    ck_assert_str_eq(back.error, pr.error);
-    free(d);
-}
-END_TEST
-
-START_TEST(probe_round_trip_odd_values)
-{
-    /* what the wire must carry unchanged: NaN, 0 and the extremes */
-    struct probe pr = probe_ok(0, 1, 0, 1);
-    pr.sample.load1 = NAN;
-    pr.sample.load_per_core = NAN;
-    pr.sample.cores = 1L << 30;
-    pr.sample.disk_total_bytes = 0;
-    pr.sample.mem_total_kb = 1ULL << 62;
-    size_t len;
-    unsigned char *d = pack_probe(&pr, &len);
-    struct unpacker u;
-    unpacker_init(&u, d, len);
-    struct probe back;
-    ck_assert_int_eq(probe_unpack(&u, &back), 0);
-    ck_assert(isnan(back.sample.load1));
-    ck_assert(isnan(back.sample.load_per_core));
-    ck_assert_double_eq(back.sample.disk_free, 0);
-    ck_assert_double_eq(back.sample.mem_used, 1);
-    ck_assert_int_eq(back.sample.cores, 1L << 30);
-    ck_assert(back.sample.disk_total_bytes == 0);
-    ck_assert(back.sample.mem_total_kb == 1ULL << 62);
-    free(d);
-}
-END_TEST
-
-START_TEST(probe_unpack_truncated)
-{
-    struct probe good = probe_good();
-    struct probe failed = probe_failed("statvfs: Permission denied");
-    const struct probe *cases[] = {&good, &failed};
-    for (size_t c = 0; c < 2; c++) {
-        size_t len;
-        unsigned char *d = pack_probe(cases[c], &len);
-        for (size_t cut = 0; cut < len; cut++) {
-            unsigned char *copy = malloc(cut ? cut : 1);
-            ck_assert_ptr_nonnull(copy);
-            memcpy(copy, d, cut);
-            struct unpacker u;
-            unpacker_init(&u, copy, cut);
-            struct probe back;
-            int rc = probe_unpack(&u, &back);
-            unit_require(rc == -1, "case %zu: a probe cut to %zu of %zu bytes was read", c, cut,
-                         len);
-            unit_require(u.failed, "case %zu: cut %zu: failed not set", c, cut);
-            free(copy);
-        }
-        free(d);
-    }
-}
-END_TEST
-
-START_TEST(probe_unpack_out_of_range)
-{
-    /* ok must be 0 or 1, cores in [0, 2^30] */
-    const struct {
-        int64_t ok, cores;
-        int valid;
-    } cases[] = {{1, 4, 1}, {0, 0, 1}, {2, 4, 0}, {-1, 4, 0}, {1, -1, 0}, {1, (1LL << 30) + 1, 0}};
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct packer p;
-        packer_init(&p);
-        pack_i64(&p, cases[i].ok);
-        pack_f64(&p, 0.5);
-        pack_f64(&p, 0.5);
-        pack_f64(&p, 1.0);
-        pack_i64(&p, cases[i].cores);
-        pack_f64(&p, 0.25);
-        pack_f64(&p, 1.0);
-        pack_f64(&p, 0.25);
-        for (int k = 0; k < 4; k++)
-            pack_i64(&p, 1000);
-        pack_str(&p, NULL);
-        size_t len;
-        unsigned char *d = packer_take(&p, &len);
-        ck_assert_ptr_nonnull(d);
-        struct unpacker u;
-        unpacker_init(&u, d, len);
-        struct probe back;
-        int rc = probe_unpack(&u, &back);
-        ck_assert_msg(rc == (cases[i].valid ? 0 : -1), "case %zu (ok %lld, cores %lld): rc %d", i,
-                      (long long)cases[i].ok, (long long)cases[i].cores, rc);
-        ck_assert_int_eq(u.failed, !cases[i].valid);
-        free(d);
-    }
-}
-END_TEST
-
 /* ---------------------------------------------------------------- text */
 
 START_TEST(format_line_ok)
@@ -668,14 +511,6 @@ static Suite *watch_suite(void)
     tcase_add_test(tc, many_events);
     tcase_add_test(tc, out_of_range_host);
     tcase_add_test(tc, count_healthy);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("wire");
-    tcase_add_test(tc, probe_round_trip_ok);
-    tcase_add_test(tc, probe_round_trip_failed);
-    tcase_add_test(tc, probe_round_trip_odd_values);
-    tcase_add_test(tc, probe_unpack_truncated);
-    tcase_add_test(tc, probe_unpack_out_of_range);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("text");

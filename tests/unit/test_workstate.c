@@ -6,7 +6,7 @@
 
 #include "workstate.h"
 
-#include "msg.h"
+#include "proto.h"
 #include "unit.h"
 
 /* A worker without MPI: how many shards it holds, gave back and started. */
