@@ -230,21 +230,22 @@ static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, str
         snprintf(err, errlen, "%s", e.text);
         return -1;
     }
+    struct error terr;
     for (int i = 0; i < cli->ncommand; i++) {
-        if (template_check(cli->command[i], why, sizeof why) < 0) {
-            snprintf(err, errlen, "command word %d: %s", i + 1, why);
+        if (template_check(cli->command[i], &terr) < 0) {
+            snprintf(err, errlen, "command word %d: %s", i + 1, terr.text);
             return -1;
         }
     }
     /* a journal's task lines go to /bin/sh as a task file's would */
     for (long i = 0; from_journal && *tasks && i < (*tasks)->count; i++) {
-        if (template_check_shell((*tasks)->lines[i], why, sizeof why) < 0) {
-            snprintf(err, errlen, "%s: task %ld: %s", resume, i + 1, why);
+        if (template_check_shell((*tasks)->lines[i], &terr) < 0) {
+            snprintf(err, errlen, "%s: task %ld: %s", resume, i + 1, terr.text);
             return -1;
         }
     }
-    if (s->collect && template_check(s->collect, why, sizeof why) < 0) {
-        snprintf(err, errlen, "--collect: %s", why);
+    if (s->collect && template_check(s->collect, &terr) < 0) {
+        snprintf(err, errlen, "--collect: %s", terr.text);
         return -1;
     }
     if (s->tasks && !*tasks && tasks_load(s->tasks, tasks, &e) < 0) {
