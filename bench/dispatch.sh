@@ -15,12 +15,15 @@
 #   xargs         seq SHARDS | xargs -P RANKS -n 1 /bin/true
 #   parallel      seq SHARDS | parallel -j RANKS /bin/true (GNU parallel;
 #                 left out with a note when it is not installed)
-#   baseline      with BASELINE=/path/to/distmpi (another build, say of an
-#                 earlier commit): the distmpi way run with that binary
+#   before        with DISTMPI_BEFORE=PATH: the distmpi way with that
+#                 binary (an older build), for a before-and-after in one run
 # RUNS times each, interleaved (all of them, then all again, ...) so that
 # the other work on the machine hits them alike, and prints the median wall
 # time and shards/s of each, then distmpi's rate as a fraction of each
 # baseline's (distmpi/spawnloop 0.25: a quarter of the spawn loop's rate).
+# With /usr/bin/time it also prints the median CPU seconds (user + system,
+# of the whole process tree) of each way and distmpi's as a multiple of the
+# spawn loop's: what the machine's other work changes least.
 #
 # distmpi is $DISTMPI, else src/distmpi of the build tree this script is run
 # from (or of the source tree it is in), else distmpi on PATH; spawnloop is
@@ -48,87 +51,101 @@ whole_number RUNS "$runs"
 
 spawnloop=$(bench_tool spawnloop "${CC:-cc}")
 ways="distmpi distmpi-json spawnloop xargs"
+before=${DISTMPI_BEFORE:-}
+if [ -n "$before" ]; then
+    [ -x "$before" ] || die "DISTMPI_BEFORE=$before is not executable"
+    ways="before $ways"
+fi
+cputime=
+[ -x /usr/bin/time ] && cputime=/usr/bin/time
 if command -v parallel >/dev/null 2>&1 && parallel --version 2>/dev/null | grep -q 'GNU parallel'; then
     ways="$ways parallel"
 else
     note "GNU parallel is not installed: no parallel baseline (apt-get install parallel)"
 fi
 
-if [ -n "${BASELINE:-}" ]; then
-    [ -x "$BASELINE" ] || die "BASELINE=$BASELINE is not executable"
-    ways="distmpi baseline ${ways#distmpi }"
-fi
-
 bench_header
 note "$shards shards of /bin/true, $ranks at a time, $runs runs of each way, interleaved"
-[ -n "${BASELINE:-}" ] && note "baseline: $BASELINE"
 
-# run_way WAY RUN: run WAY once; set r_secs, r_rc.
+# run_way WAY RUN: run WAY once; set r_secs, r_cpu (or "-"), r_rc.
 run_way() {
-    local way=$1 run=$2 out="$tmp/$1.$2.out"
+    local way=$1 run=$2 out="$tmp/$1.$2.out" cpu="$tmp/$1.$2.cpu"
+    local t=()
+    [ -n "$cputime" ] && t=("$cputime" -f "%U %S" -o "$cpu")
     case $way in
-    distmpi)
-        timed "$out" "$mpirun" --oversubscribe -np "$ranks" "$distmpi" -n "$shards" \
-            --max-load 1000000 --progress none --run-dir "$tmp/run-$way-$run" -- /bin/true
-        ;;
-    baseline)
-        timed "$out" "$mpirun" --oversubscribe -np "$ranks" "$BASELINE" -n "$shards" \
+    distmpi | before)
+        local bin=$distmpi
+        [ "$way" = before ] && bin=$before
+        timed "$out" "${t[@]}" "$mpirun" --oversubscribe -np "$ranks" "$bin" -n "$shards" \
             --max-load 1000000 --progress none --run-dir "$tmp/run-$way-$run" -- /bin/true
         ;;
     distmpi-json)
-        timed "$out" "$mpirun" --oversubscribe -np "$ranks" "$distmpi" -n "$shards" \
+        timed "$out" "${t[@]}" "$mpirun" --oversubscribe -np "$ranks" "$distmpi" -n "$shards" \
             --max-load 1000000 --progress none --run-dir "$tmp/run-$way-$run" \
             --json "$tmp/r.json" --junit "$tmp/r.xml" --html "$tmp/r.html" -- /bin/true
         ;;
     spawnloop)
-        timed "$out" "$spawnloop" "$shards" "$ranks" /bin/true
+        timed "$out" "${t[@]}" "$spawnloop" "$shards" "$ranks" /bin/true
         ;;
     xargs)
         # shellcheck disable=SC2016 # expanded by that sh, not here
-        timed "$out" sh -c 'seq "$1" | xargs -P "$2" -n 1 /bin/true' sh "$shards" "$ranks"
+        timed "$out" "${t[@]}" sh -c 'seq "$1" | xargs -P "$2" -n 1 /bin/true' sh "$shards" "$ranks"
         ;;
     parallel)
         # shellcheck disable=SC2016 # expanded by that sh, not here
-        timed "$out" sh -c 'seq "$1" | parallel --will-cite -j "$2" /bin/true' sh "$shards" "$ranks"
+        timed "$out" "${t[@]}" sh -c 'seq "$1" | parallel --will-cite -j "$2" /bin/true' sh \
+            "$shards" "$ranks"
         ;;
     esac
     if [ "$r_rc" -ne 0 ]; then
         tail -n 20 "$out" >&2
         die "$way (run $run) exited $r_rc"
     fi
+    r_cpu=-
+    if [ -n "$cputime" ] && [ -s "$cpu" ]; then
+        r_cpu=$(awk 'END { printf "%.3f", $1 + $2 }' "$cpu")
+    fi
     # the run directories hold a log per shard: remove them as we go
     rm -rf "$tmp/run-$way-$run"
 }
 
-declare -A times
+declare -A times cpus
 for run in $(seq "$runs"); do
     line="run $run/$runs:"
     for way in $ways; do
         run_way "$way" "$run"
         times[$way]="${times[$way]:-} $r_secs"
+        cpus[$way]="${cpus[$way]:-} $r_cpu"
         line="$line $way ${r_secs}s"
     done
     note "$line"
 done
 
 echo
-printf '%-14s %10s %10s   %s\n' way "median s" "shards/s" "runs (s)"
-declare -A rate
+printf '%-14s %10s %10s %10s   %s\n' way "median s" "shards/s" "cpu s" "runs (s)"
+declare -A rate cpu
 for way in $ways; do
     # shellcheck disable=SC2086 # the list of times, split on purpose
     m=$(median ${times[$way]})
     rate[$way]=$(calc 'sprintf("%.0f", n / m)' n="$shards" m="$m")
-    printf '%-14s %10s %10s  %s\n' "$way" "$m" "${rate[$way]}" "${times[$way]}"
+    cpu[$way]=-
+    # shellcheck disable=SC2086 # the list of times, split on purpose
+    [ -n "$cputime" ] && cpu[$way]=$(median ${cpus[$way]})
+    printf '%-14s %10s %10s %10s  %s\n' "$way" "$m" "${rate[$way]}" "${cpu[$way]}" "${times[$way]}"
 done
 echo
+mine="distmpi distmpi-json"
+[ -n "$before" ] && mine="before $mine"
 for way in $ways; do
-    case $way in distmpi* | baseline) continue ;; esac
-    for d in distmpi distmpi-json; do
+    case $way in distmpi* | before) continue ;; esac
+    for d in $mine; do
         echo "$d/$way $(calc 'sprintf("%.2f", a / b)' a="${rate[$d]}" b="${rate[$way]}")"
     done
 done
-if [ -n "${BASELINE:-}" ]; then
-    echo "distmpi/baseline $(calc 'sprintf("%.2f", a / b)' a="${rate[distmpi]}" b="${rate[baseline]}")"
+if [ -n "$cputime" ]; then
+    for d in $mine; do
+        echo "cpu: $d uses $(calc 'sprintf("%.2f", a / b)' a="${cpu[$d]}" b="${cpu[spawnloop]}") times the spawn loop's CPU time"
+    done
 fi
 note "load average after: $(loadavg)"
 ratio=$(calc 'sprintf("%.2f", a / b)' a="${rate[distmpi]}" b="${rate[spawnloop]}")

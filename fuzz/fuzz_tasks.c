@@ -25,10 +25,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!t || t->count < 1)
             abort(); /* an empty task file is an error, never an empty list */
         for (long i = 0; i < t->count; i++) {
-            char why[512];
             /* line N is shard N: each command is one line of the file,
              * checked as the /bin/sh command line it is */
-            if (strchr(t->lines[i], '\n') || template_check_shell(t->lines[i], why, sizeof why) < 0)
+            if (strchr(t->lines[i], '\n') || template_check_shell(t->lines[i], NULL) < 0)
                 abort();
             if (t->lineno[i] < 1 || (i > 0 && t->lineno[i] <= t->lineno[i - 1]))
                 abort();

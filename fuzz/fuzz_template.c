@@ -138,8 +138,7 @@ static char free_mark(const char *text)
 
 static void check_task_line(const char *text)
 {
-    char err[1024];
-    err[0] = '\0';
+    struct error err = {""};
     char mark = free_mark(text);
     char host[64], dir[96];
     snprintf(host, sizeof host, "%ch'$(x)\"`y`\\;#%c", mark, mark);
@@ -152,7 +151,7 @@ static void check_task_line(const char *text)
                       .slot = 1,
                       .attempt = 2,
                       .output_dir = dir};
-    int rc = template_check_shell(text, err, sizeof err);
+    int rc = template_check_shell(text, &err);
     errno = 0;
     char *cmd = template_expand(text, &v, 1);
     if (rc == 0) {
@@ -175,11 +174,11 @@ static void check_task_line(const char *text)
     }
     if (cmd || errno != EINVAL)
         abort(); /* what the check refuses, shell expansion refuses too */
-    if (strchr(err, '\n'))
+    if (strchr(err.text, '\n'))
         abort();
-    if (strncmp(err, "unknown placeholder {", 21) &&
-        ((strncmp(err, "{host} ", 7) && strncmp(err, "{output_dir} ", 13)) ||
-         !strstr(err, "(column ") || !strstr(err, "$DISTMPI_")))
+    if (strncmp(err.text, "unknown placeholder {", 21) &&
+        ((strncmp(err.text, "{host} ", 7) && strncmp(err.text, "{output_dir} ", 13)) ||
+         !strstr(err.text, "(column ") || !strstr(err.text, "$DISTMPI_")))
         abort(); /* a refusal names the placeholder, where it is and what to write */
 }
 
@@ -204,8 +203,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     text[size] = '\0';
     check_quote(text);
 
-    char err[1024];
-    err[0] = '\0';
+    struct error err = {""};
     /* values with everything a shell would split or interpret */
     static const struct subst v = {.shard = 3,
                                    .index = 2,
@@ -215,7 +213,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                    .slot = 1,
                                    .attempt = 2,
                                    .output_dir = "/tmp/out dir/it's {shard}?\\"};
-    if (template_check(text, err, sizeof err) == 0) {
+    if (template_check(text, &err) == 0) {
         errno = 0;
         char *s = template_expand(text, &v, 0);
         if (!s && errno != ENOMEM)
@@ -223,7 +221,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(s);
         check_glob(text, &v);
     } else {
-        if (strncmp(err, "unknown placeholder {", 21) || strchr(err, '\n'))
+        if (strncmp(err.text, "unknown placeholder {", 21) || strchr(err.text, '\n'))
             abort();
         errno = 0;
         char *s = template_expand(text, &v, 0);

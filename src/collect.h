@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "error.h"
 #include "template.h"
 
 /* At most this many files per shard, each smaller than COLLECT_MAX_BYTES. */
@@ -30,7 +31,7 @@ typedef void (*collect_fn)(void *arg, const char *name, const char *data, size_t
  * JUnit; more than COLLECT_MAX_FILES matches of an ".xml" pattern), 0 when
  * none, with the first one in why as "NAME: reason"; other files' problems
  * reach fn but are not counted. -1 with errno ENOMEM. */
-int collect_files(const char *pattern, const struct subst *v, collect_fn fn, void *arg, char *why,
-                  size_t whylen);
+int collect_files(const char *pattern, const struct subst *v, collect_fn fn, void *arg,
+                  struct error *why);
 
 #endif

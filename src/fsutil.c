@@ -20,9 +20,9 @@
 /* A walk down BASE/REL, and where its errors go. */
 struct walk {
     const char *base, *rel;
-    char *err;
-    size_t errlen;
-    int at; /* BASE already open (the caller's), or -1 */
+    struct error *err;
+    int at;         /* BASE already open (the caller's), or -1 */
+    int make_first; /* REL's directories are likely new: mkdirat before openat */
 };
 
 /* Say what is wrong with the component ending at base[nb] (nr == 0) or at
@@ -38,11 +38,9 @@ static int fail(const struct walk *w, size_t nb, size_t nr, int e, const char *w
             nb--;
         sep = nb == 0 || w->base[nb - 1] == '/' ? "" : "/";
     }
-    if (w->errlen > 0)
-        snprintf(w->err, w->errlen, "%.*s%s%.*s%s%s", (int)nb, w->base, sep, (int)(nr - r0),
-                 w->rel + r0, what ? " " : ": ", what ? what : strerror(e));
     errno = e;
-    return -1;
+    return errprintf(w->err, "%.*s%s%.*s%s%s", (int)nb, w->base, sep, (int)(nr - r0), w->rel + r0,
+                     what ? " " : ": ", what ? what : strerror(e));
 }
 
 /* The next component of s after *pos, as s[*start, *end); 0 at the end. */
@@ -95,6 +93,11 @@ static int sync_dir(int dfd)
  * BASE found missing): created if missing, never through a link. */
 static int open_own(const struct walk *w, int at, const char *name, size_t nb, size_t nr)
 {
+    /* one call fewer for a new directory (the usual shard-N), as many for
+     * one that is there; whatever the mkdirat says, the open below decides
+     * and tells what is wrong */
+    if (w->make_first)
+        (void)mkdirat(at, name, 0777);
     for (int tries = 0;; tries++) {
         int fd = openat(at, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd >= 0)
@@ -186,9 +189,9 @@ static int open_dirs(const struct walk *w)
     return fd;
 }
 
-int fs_open_dirs(const char *base, const char *rel, char *err, size_t errlen)
+int fs_open_dirs(const char *base, const char *rel, struct error *err)
 {
-    struct walk w = {base, rel ? rel : "", err, errlen, -1};
+    struct walk w = {base, rel ? rel : "", err, -1, 0};
     return open_dirs(&w);
 }
 
@@ -203,7 +206,7 @@ static int from_base(struct walk *w, int *base_fd, int (*op)(struct walk *w, int
     }
     for (int tries = 0;; tries++) {
         if (*base_fd < 0) {
-            struct walk bw = {w->base, "", w->err, w->errlen, -1};
+            struct walk bw = {w->base, "", w->err, -1, 0};
             if ((*base_fd = open_dirs(&bw)) < 0)
                 return -1;
         }
@@ -276,10 +279,43 @@ static int empty_dir(int fd, dev_t dev, char *bad, size_t badlen)
     return rc;
 }
 
+/* Make the last component of w->rel a fresh directory, its parents as
+ * open_dirs does. A new directory is empty: only one that was there
+ * already is opened and emptied. */
 static int fresh_dir(struct walk *w, int flags)
 {
     (void)flags;
-    int fd = open_dirs(w);
+    size_t nb = strlen(w->base), nr = strlen(w->rel);
+    while (nr > 0 && w->rel[nr - 1] == '/')
+        nr--;
+    size_t start = nr;
+    while (start > 0 && w->rel[start - 1] != '/')
+        start--;
+    char name[NAME_MAX + 1];
+    if (start == nr) /* no REL: BASE itself is made empty */
+        name[0] = '\0';
+    else if (copy_name(name, w->rel, start, nr) < 0)
+        return fail(w, nb, nr, ENAMETOOLONG, NULL);
+    else if (!strcmp(name, ".") || !strcmp(name, ".."))
+        return fail(w, nb, nr, EINVAL, "is not a name distmpi gives");
+    char *dirs = strndup(w->rel, start);
+    if (!dirs)
+        return fail(w, nb, nr, ENOMEM, NULL);
+    struct walk dw = *w;
+    dw.rel = dirs;
+    dw.make_first = 1;
+    int dfd = open_dirs(&dw);
+    free(dirs);
+    if (dfd < 0)
+        return -1;
+    if (name[0] && mkdirat(dfd, name, 0777) == 0) {
+        close(dfd);
+        return 0;
+    }
+    /* there already (or the mkdirat failed): open_own says what is wrong */
+    int fd = name[0] ? open_own(w, dfd, name, nb, nr) : dfd;
+    if (fd != dfd)
+        close_keep(dfd);
     if (fd < 0)
         return -1;
     struct stat st;
@@ -293,14 +329,14 @@ static int fresh_dir(struct walk *w, int flags)
         char what[NAME_MAX + 320];
         snprintf(what, sizeof what, "holds %s, which distmpi cannot delete: %s", bad,
                  e == EXDEV ? "a mount point" : strerror(e));
-        return fail(w, strlen(w->base), strlen(w->rel), e, what);
+        return fail(w, nb, nr, e, what);
     }
     return 0;
 }
 
-int fs_fresh_dir(int *base_fd, const char *base, const char *rel, char *err, size_t errlen)
+int fs_fresh_dir(int *base_fd, const char *base, const char *rel, struct error *err)
 {
-    struct walk w = {base, rel ? rel : "", err, errlen, -1};
+    struct walk w = {base, rel ? rel : "", err, -1, 0};
     return from_base(&w, base_fd, fresh_dir, 0);
 }
 
@@ -314,7 +350,7 @@ static int create(struct walk *wp, int flags)
     char *dirs = slash ? strndup(rel, (size_t)(slash - rel)) : strdup("");
     if (!dirs)
         return fail(&w, nb, nr, ENOMEM, NULL);
-    struct walk dw = {base, dirs, w.err, w.errlen, w.at};
+    struct walk dw = {base, dirs, w.err, w.at, 0};
     int dfd = !*name || !strcmp(name, ".") || !strcmp(name, "..")
                   ? fail(&w, nb, nr, EINVAL, "is not a file name")
                   : open_dirs(&dw);
@@ -367,13 +403,13 @@ error:
     return -1;
 }
 
-int fs_create(int *base_fd, const char *base, const char *rel, int flags, char *err, size_t errlen)
+int fs_create(int *base_fd, const char *base, const char *rel, int flags, struct error *err)
 {
-    struct walk w = {base, rel, err, errlen, -1};
+    struct walk w = {base, rel, err, -1, 0};
     return from_base(&w, base_fd, create, flags);
 }
 
-int fs_read_file(const char *path, size_t max, char **data, size_t *len, char *err, size_t errlen)
+int fs_read_file(const char *path, size_t max, char **data, size_t *len, struct error *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
@@ -387,24 +423,22 @@ int fs_read_file(const char *path, size_t max, char **data, size_t *len, char *e
         close(fd);
     if (rc == 0)
         return 0;
-    if (saved == EFBIG)
-        snprintf(err, errlen, "%s: %zu KiB or more, too large", path, max / 1024);
-    else
-        snprintf(err, errlen, "%s: %s", path,
-                 saved == EISDIR ? "is a directory, not a file" : strerror(saved));
     errno = saved;
-    return -1;
+    if (saved == EFBIG)
+        return errprintf(err, "%s: %zu KiB or more, too large", path, max / 1024);
+    return errprintf(err, "%s: %s", path,
+                     saved == EISDIR ? "is a directory, not a file" : strerror(saved));
 }
 
-int fs_write_atomic(const char *path, int (*write_fn)(FILE *f, void *arg), void *arg, char *err,
-                    size_t errlen)
+int fs_write_atomic(const char *path, int (*write_fn)(FILE *f, void *arg), void *arg,
+                    struct error *err)
 {
     const char *slash = strrchr(path, '/');
     const char *name = slash ? slash + 1 : path;
     char *dir = !slash          ? strdup(".")
                 : slash == path ? strdup("/")
                                 : strndup(path, (size_t)(slash - path));
-    struct walk w = {path, "", err, errlen, -1};
+    struct walk w = {path, "", err, -1, 0};
     size_t n = strlen(path);
     if (!dir)
         return fail(&w, n, 0, ENOMEM, NULL);

@@ -16,14 +16,17 @@
  * descriptor, so a symbolic link there, planted before or during the run,
  * is refused and nothing is created, emptied or written where it points.
  *
- * Errors go in err: "PATH is a symbolic link; distmpi will not follow it",
- * "PATH is not a directory", or "PATH: reason", PATH being the component at
- * fault. A refused link gives errno ELOOP.
+ * Errors go in err (error.h; NULL: none wanted): "PATH is a symbolic link;
+ * distmpi will not follow it", "PATH is not a directory", or "PATH:
+ * reason", PATH being the component at fault. A refused link gives errno
+ * ELOOP.
  */
 #ifndef DISTMPI_FSUTIL_H
 #define DISTMPI_FSUTIL_H
 
 #include <stdio.h>
+
+#include "error.h"
 
 /* Open the directory BASE/REL (base "": the working directory; rel NULL or
  * "": BASE itself), creating what
@@ -33,7 +36,7 @@
  * obstacle. Returns a descriptor (O_PATH, O_DIRECTORY, close-on-exec: for
  * the *at calls, fstat and close), or -1 with errno set and the reason in
  * err. */
-int fs_open_dirs(const char *base, const char *rel, char *err, size_t errlen);
+int fs_open_dirs(const char *base, const char *rel, struct error *err);
 
 /* fs_fresh_dir and fs_create walk from BASE's descriptor in *base_fd, kept
  * open between calls so that BASE is walked once (a run makes thousands of
@@ -47,12 +50,13 @@ int fs_open_dirs(const char *base, const char *rel, char *err, size_t errlen);
  * link inside is removed, never followed; a directory inside is opened with
  * O_NOFOLLOW and emptied the same way; one on another file system is
  * refused (EXDEV). Returns 0, or -1 with errno set and the reason in err. */
-int fs_fresh_dir(int *base_fd, const char *base, const char *rel, char *err, size_t errlen);
+int fs_fresh_dir(int *base_fd, const char *base, const char *rel, struct error *err);
 
 /* fs_create flags. */
-#define FS_REPLACE  1 /* a regular file there is removed first (else: EEXIST) */
-#define FS_SYNC_DIR 2 /* fsync the file's directory once the file is in it
-                       * (unless it may not be read: mode 0733) */
+#define FS_REPLACE 1 /* a regular file there is removed first (else: EEXIST) */
+#define FS_SYNC_DIR                                        \
+    2 /* fsync the file's directory once the file is in it \
+       * (unless it may not be read: mode 0733) */
 
 /* Create the file BASE/REL for writing (REL's last component is the file;
  * its directories are opened or created as fs_open_dirs does): with
@@ -62,14 +66,13 @@ int fs_fresh_dir(int *base_fd, const char *base, const char *rel, char *err, siz
  * keeps its contents) and refused without it (EEXIST, "PATH exists
  * already"), anything else is refused (EEXIST, "PATH is not a regular
  * file"). Returns an fd, or -1 with errno set and the reason in err. */
-int fs_create(int *base_fd, const char *base, const char *rel, int flags, char *err,
-              size_t errlen);
+int fs_create(int *base_fd, const char *base, const char *rel, int flags, struct error *err);
 
 /* Read the whole of path (a regular file or a /proc file; not a directory)
  * into a heap buffer: *data (free with free(); not NUL-terminated) and *len.
  * A file of max bytes or more is refused with errno EFBIG.
  * Returns 0, or -1 with errno set and "PATH: reason" in err. */
-int fs_read_file(const char *path, size_t max, char **data, size_t *len, char *err, size_t errlen);
+int fs_read_file(const char *path, size_t max, char **data, size_t *len, struct error *err);
 
 /* Replace path atomically with what write_fn writes: a temporary file in
  * the same directory (opened once; it must exist), created O_EXCL|O_NOFOLLOW,
@@ -79,7 +82,7 @@ int fs_read_file(const char *path, size_t max, char **data, size_t *len, char *e
  * but the user meant the file it points to, which would stay as it was).
  * write_fn returns 0 on success (errno set on failure; EIO if not).
  * Returns 0, or -1 with errno set and "PATH: reason" in err. */
-int fs_write_atomic(const char *path, int (*write_fn)(FILE *f, void *arg), void *arg, char *err,
-                    size_t errlen);
+int fs_write_atomic(const char *path, int (*write_fn)(FILE *f, void *arg), void *arg,
+                    struct error *err);
 
 #endif

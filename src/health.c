@@ -486,7 +486,7 @@ static int sample_load(const char *path, health_own_fn own, void *arg, struct he
             pause_seconds(HEALTH_SAMPLE_GAP);
         char *text = NULL;
         size_t len;
-        if (fs_read_file(path, PROBE_READ_MAX, &text, &len, err->text, sizeof err->text) < 0)
+        if (fs_read_file(path, PROBE_READ_MAX, &text, &len, err) < 0)
             return -1;
         int rc = i > 0 ? 0 : parse_loadavg(text, len, &raw->load1, err);
         if (rc == 0)
@@ -526,7 +526,7 @@ int health_probe_files(const char *disk_path, const char *meminfo_path, const ch
     };
     char *mem = NULL;
     size_t memlen;
-    int rc = fs_read_file(meminfo_path, PROBE_READ_MAX, &mem, &memlen, err->text, sizeof err->text);
+    int rc = fs_read_file(meminfo_path, PROBE_READ_MAX, &mem, &memlen, err);
     if (rc == 0 && parse_meminfo(mem, memlen, &raw.mem_total_kb, &raw.mem_available_kb, err) < 0)
         rc = errprefix(err, "%s: ", meminfo_path);
     if (rc == 0 && (sample_load(loadavg_path, own, arg, &raw, err) < 0 ||

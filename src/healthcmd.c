@@ -715,7 +715,7 @@ int healthcmd_main(int argc, char **argv, int launching)
     }
     if (write_path) {
         struct hostfile_out o = {hosts, n};
-        if (fs_write_atomic(write_path, write_healthy, &o, e.text, sizeof e.text) < 0) {
+        if (fs_write_atomic(write_path, write_healthy, &o, &e) < 0) {
             fprintf(stderr, "distmpi: cannot write %s\n", e.text);
             status = 3;
         }

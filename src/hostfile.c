@@ -294,7 +294,7 @@ int hostfile_load(const char *path, struct hostfile **out, struct error *err)
 {
     char *data;
     size_t len;
-    if (fs_read_file(path, HOSTFILE_MAX_BYTES, &data, &len, err->text, sizeof err->text) < 0)
+    if (fs_read_file(path, HOSTFILE_MAX_BYTES, &data, &len, err) < 0)
         return -1;
     int rc = hostfile_parse(path, data ? data : "", len, out, err);
     free(data);

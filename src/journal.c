@@ -121,19 +121,20 @@ struct journal *journal_create(const char *path, const struct journal_identity *
     /* its directory is the user's (created if missing), the file is new,
      * never a link (fsutil.h), and its name is durable before any result */
     char *slash = strrchr(j->path, '/');
-    char why[4096];
+    struct error why;
     if (!slash) {
-        j->fd = fs_create(NULL, "", j->path, FS_SYNC_DIR, why, sizeof why);
+        j->fd = fs_create(NULL, "", j->path, FS_SYNC_DIR, &why);
     } else {
         *slash = '\0';
         const char *dir = slash == j->path ? "/" : j->path;
-        j->fd = fs_create(NULL, dir, slash + 1, FS_SYNC_DIR, why, sizeof why);
+        j->fd = fs_create(NULL, dir, slash + 1, FS_SYNC_DIR, &why);
         *slash = '/';
     }
     if (j->fd < 0) {
         int saved = errno; /* the caller may choose another name on EEXIST */
         errprintf(err, "cannot create the journal %s: %s", path,
-                  saved == EEXIST ? "it exists already (choose another with --journal)" : why);
+                  saved == EEXIST ? "it exists already (choose another with --journal)"
+                                  : why.text);
         journal_close(j);
         errno = saved;
         return NULL;
@@ -317,9 +318,8 @@ int journal_load(const char *path, struct journal_data *out, struct error *err)
     memset(out, 0, sizeof *out);
     char *data;
     size_t len;
-    char why[1024];
-    if (fs_read_file(path, JOURNAL_MAX, &data, &len, why, sizeof why) < 0)
-        return errprintf(err, "%s", why);
+    if (fs_read_file(path, JOURNAL_MAX, &data, &len, err) < 0)
+        return -1;
     size_t pos = 0;
     long lineno = 0;
     while (pos < len) {

@@ -709,10 +709,11 @@ static int merge_parsed(struct merge *m, const char *buf, size_t len, char *why,
  * and merge it with m, as junit_merge_file describes. */
 static int merge_path(struct merge *m, const char *path, char *why, size_t whylen)
 {
-    char *buf = NULL, err[512];
+    char *buf = NULL;
+    struct error err;
     size_t len = 0;
     /* one byte more than the limit, so that a file of exactly the limit is read */
-    if (fs_read_file(path, (size_t)JUNIT_MERGE_MAX_BYTES + 1, &buf, &len, err, sizeof err) < 0) {
+    if (fs_read_file(path, (size_t)JUNIT_MERGE_MAX_BYTES + 1, &buf, &len, &err) < 0) {
         if (errno == ENOMEM) {
             merge_fail(m, ENOMEM);
             return MERGE_NOMEM;
@@ -720,7 +721,7 @@ static int merge_path(struct merge *m, const char *path, char *why, size_t whyle
         if (errno == EFBIG)
             set_why(why, whylen, "larger than %ld MiB", JUNIT_MERGE_MAX_BYTES >> 20);
         else
-            set_why(why, whylen, "cannot read the copy on rank 0: %s", err);
+            set_why(why, whylen, "cannot read the copy on rank 0: %s", err.text);
         return -1;
     }
     int rc = merge_parsed(m, buf, len, why, whylen);

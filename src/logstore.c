@@ -159,18 +159,17 @@ static int open_log(struct logstore *ls, struct open_log *o, long index, int att
     make_room(ls);
     /* shard-N and the file below the directory are distmpi's: never
      * through a link (fsutil.h) */
-    char why[4096];
-    o->fd =
-        fs_create(&ls->dir_fd, ls->dir, path + strlen(ls->dir) + 1, FS_REPLACE, why, sizeof why);
+    struct error why;
+    o->fd = fs_create(&ls->dir_fd, ls->dir, path + strlen(ls->dir) + 1, FS_REPLACE, &why);
     struct stat st;
     if (o->fd >= 0 && fstat(o->fd, &st) < 0) {
-        snprintf(why, sizeof why, "%s", strerror(errno));
+        errprintf(&why, "%s", strerror(errno));
         close(o->fd);
         o->fd = -1;
     }
     if (o->fd < 0) {
         o->broken = true;
-        errprintf(err, "cannot store the log %s: %s", path, why);
+        errprintf(err, "cannot store the log %s: %s", path, why.text);
         free(path);
         return -1;
     }
@@ -282,9 +281,10 @@ char *logstore_save(struct logstore *ls, long index, const char *name, const voi
         path = NULL;
     free(flat);
     int fd = -1;
-    char why[4096] = "out of memory";
-    if (path && (fd = fs_create(&ls->dir_fd, ls->dir, path + strlen(ls->dir) + 1, FS_REPLACE, why,
-                                sizeof why)) >= 0) {
+    struct error why;
+    errprintf(&why, "out of memory");
+    if (path &&
+        (fd = fs_create(&ls->dir_fd, ls->dir, path + strlen(ls->dir) + 1, FS_REPLACE, &why)) >= 0) {
         int rc = write_all(fd, data, len), saved = errno;
         if (close(fd) != 0 && rc == 0) {
             rc = -1;
@@ -294,9 +294,9 @@ char *logstore_save(struct logstore *ls, long index, const char *name, const voi
             free(dir);
             return path;
         }
-        snprintf(why, sizeof why, "%s", strerror(saved));
+        errprintf(&why, "%s", strerror(saved));
     }
-    errprintf(err, "cannot store %s: %s", path ? path : name, why);
+    errprintf(err, "cannot store %s: %s", path ? path : name, why.text);
     free(dir);
     free(path);
     return NULL;

@@ -194,7 +194,6 @@ static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, str
     int required;
     const char *path = conffile_choose(cli->config_path, getenv("DISTMPI_CONFIG"),
                                        SYSCONFDIR "/distmpi.conf", &required);
-    char why[1024];
     if ((path && conffile_load(path, s, err) < 0) || settings_validate(s, err) < 0)
         return -1;
     const char *resume = s->resume ? s->resume : s->rerun_failed;
@@ -214,16 +213,16 @@ static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, str
     if (!from_journal && cli_check_command(cli, s, err) < 0)
         return -1;
     for (int i = 0; i < cli->ncommand; i++) {
-        if (template_check(cli->command[i], why, sizeof why) < 0)
-            return errprintf(err, "command word %d: %s", i + 1, why);
+        if (template_check(cli->command[i], err) < 0)
+            return errprefix(err, "command word %d: ", i + 1);
     }
     /* a journal's task lines go to /bin/sh as a task file's would */
     for (long i = 0; from_journal && *tasks && i < (*tasks)->count; i++) {
-        if (template_check_shell((*tasks)->lines[i], why, sizeof why) < 0)
-            return errprintf(err, "%s: task %ld: %s", resume, i + 1, why);
+        if (template_check_shell((*tasks)->lines[i], err) < 0)
+            return errprefix(err, "%s: task %ld: ", resume, i + 1);
     }
-    if (s->collect && template_check(s->collect, why, sizeof why) < 0)
-        return errprintf(err, "--collect: %s", why);
+    if (s->collect && template_check(s->collect, err) < 0)
+        return errprefix(err, "--collect: ");
     if (s->tasks && !*tasks && tasks_load(s->tasks, tasks, err) < 0)
         return -1;
 

@@ -7,13 +7,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdatomic.h>
-#include <string.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "rawdir.h"
 #include "timeutil.h"
 
 /* The process group of the attempt running now (its leader's pid), or 0:
@@ -138,26 +138,16 @@ static int scan_children(pid_t pid, enum scan_mode mode, struct walk *w)
         put_long(num, pid);
         join3(task, sizeof task, "/proc/", num, "/task/");
     }
-    int dir = open(task, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir < 0)
+    struct rawdir d;
+    if (rawdir_open(&d, task) < 0)
         return -1;
-    char buf[2048];
-    long n;
-    while ((n = syscall(SYS_getdents64, dir, buf, sizeof buf)) > 0) {
-        for (long off = 0; off < n;) {
-            /* struct linux_dirent64: ino (8), off (8), reclen (2), type (1), name */
-            unsigned short reclen;
-            memcpy(&reclen, buf + off + 16, sizeof reclen);
-            const char *name = buf + off + 19;
-            off += reclen;
-            if (name[0] < '0' || name[0] > '9')
-                continue;
-            char path[96];
-            join3(path, sizeof path, task, name, "/children");
-            scan_file(path, mode, w);
-        }
+    const char *name;
+    while ((name = rawdir_next(&d)) != NULL) {
+        char path[96];
+        join3(path, sizeof path, task, name, "/children");
+        scan_file(path, mode, w);
     }
-    close(dir);
+    rawdir_close(&d);
     return 0;
 }
 
@@ -204,8 +194,16 @@ void reaper_kill_all(void)
     errno = saved;
 }
 
+/* Whether this process may have a child to reap: false once a reap found
+ * none at all (ECHILD), until the next attempt starts. No child, no
+ * descendant, so no orphan can come either: the idle rank's polls for
+ * orphans cost no system call. */
+static bool may_have_children = true;
+
 void reaper_reap_orphans(double patience)
 {
+    if (!may_have_children)
+        return;
     double until = time_mono() + patience;
     for (;;) {
         pid_t p = waitpid(-1, NULL, WNOHANG);
@@ -213,8 +211,10 @@ void reaper_reap_orphans(double patience)
             continue;
         if (p < 0 && errno == EINTR)
             continue;
+        if (p < 0 && errno == ECHILD)
+            may_have_children = false;
         if (p < 0 || time_mono() >= until)
-            return; /* ECHILD: none left */
+            return;
         struct timespec ts = {0, 1000000};
         nanosleep(&ts, NULL);
     }
@@ -222,6 +222,8 @@ void reaper_reap_orphans(double patience)
 
 void reaper_set_group(pid_t leader)
 {
+    if (leader > 0)
+        may_have_children = true;
     atomic_store(&running_group, (int)leader);
 }
 

@@ -33,7 +33,9 @@ void reaper_kill_all(void);
 /* Reap children that are not a running attempt: orphans handed to us as
  * subreaper after their shard's group was killed. Only called when no
  * attempt runs, so it cannot take an attempt's exit status. With patience,
- * waits up to that many seconds for children that are still dying. */
+ * waits up to that many seconds for children that are still dying. Once a
+ * call has found no child at all, later ones return at once (no system
+ * call) until reaper_set_group() names a new attempt. */
 void reaper_reap_orphans(double patience);
 
 #endif

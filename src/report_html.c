@@ -783,5 +783,5 @@ int report_html_write(const char *path, const struct report *rep, const struct h
     struct error local;
     if (!err)
         err = &local;
-    return fs_write_atomic(path, write_fn, &p, err->text, sizeof err->text);
+    return fs_write_atomic(path, write_fn, &p, err);
 }

@@ -305,5 +305,5 @@ int report_json_write(const char *path, const struct report *rep, struct error *
     struct error local;
     if (!err)
         err = &local;
-    return fs_write_atomic(path, dump, (void *)rep, err->text, sizeof err->text);
+    return fs_write_atomic(path, dump, (void *)rep, err);
 }

@@ -609,7 +609,7 @@ int report_junit_write_opts(const char *path, const struct report *rep,
     struct error local;
     if (!err)
         err = &local;
-    if (fs_write_atomic(path, dump, &s, err->text, sizeof err->text) == 0)
+    if (fs_write_atomic(path, dump, &s, err) == 0)
         return 0;
     if (s.reason)
         return errprintf(err, "%s: %s", path, s.reason);

@@ -8,22 +8,23 @@
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "backoff.h"
+#include "buf.h"
+#include "error.h"
 #include "fsutil.h"
 #include "logcap.h"
 #include "reaper.h"
+#include "spawner.h"
 #include "template.h"
 #include "timeutil.h"
 
@@ -36,6 +37,7 @@ struct runner {
     char *run_dir;            /* absolute */
     int run_fd;               /* run_dir once an attempt made it (fsutil.h), or -1 */
     char *host;
+    struct spawner *spawner;
     int width;             /* digits of the shard number in paths */
     unsigned short rng[3]; /* erand48 state for the jitter */
 
@@ -88,12 +90,18 @@ struct runner *runner_create(const struct runner_config *cfg)
     if (!r)
         return NULL;
     r->pidfd = r->outfd = r->run_fd = -1;
+    int err = 0;
     r->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (r->epfd < 0)
+        err = errno;
     r->cfg = *cfg;
     r->run_dir = absolute(cfg->run_dir);
     r->host = strdup(cfg->host ? cfg->host : "");
-    if (r->epfd < 0 || !r->run_dir || !r->host) {
-        int err = r->epfd < 0 ? errno : ENOMEM;
+    if (!err && (!r->run_dir || !r->host))
+        err = ENOMEM;
+    if (!err && !(r->spawner = spawner_create()))
+        err = errno;
+    if (err) {
         runner_destroy(r);
         errno = err;
         return NULL;
@@ -110,7 +118,7 @@ struct runner *runner_create(const struct runner_config *cfg)
      * children rather than init's, so reaper_reap_orphans() leaves no zombies and
      * reaper_kill_all() can find them */
     if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
-        int err = errno;
+        err = errno;
         runner_destroy(r);
         errno = err;
         return NULL;
@@ -177,8 +185,9 @@ static void emit(struct runner *r, int kind, const char *data, size_t len)
 
 /* Read what the attempt printed, up to limit bytes for now: the head goes on
  * at once, the rest into the tail ring (and on as LOG_LIVE when streaming).
- * At end of file the pipe is closed. */
-static void drain_output(struct runner *r, size_t limit)
+ * At end of file the pipe is closed. Unless to_end, a short read ends it:
+ * the pipe was empty then, and epoll says when there is more. */
+static void drain_output(struct runner *r, size_t limit, bool to_end)
 {
     static char buf[LOG_CHUNK_MAX];
     size_t got = 0;
@@ -201,6 +210,8 @@ static void drain_output(struct runner *r, size_t limit)
         emit(r, LOG_HEAD, buf, head);
         if (r->cfg.stream)
             emit(r, LOG_LIVE, buf + head, (size_t)n - head);
+        if (!to_end && (size_t)n < sizeof buf)
+            return;
     }
 }
 
@@ -212,7 +223,7 @@ static void drain_output(struct runner *r, size_t limit)
  * omission notice, the tail and LOG_END. */
 static void end_output(struct runner *r)
 {
-    drain_output(r, FINAL_DRAIN);
+    drain_output(r, FINAL_DRAIN, true);
     watch_fd(r, &r->outfd, false);
     uint64_t dropped = logcap_dropped(&r->logs);
     if (dropped > 0) {
@@ -271,6 +282,7 @@ void runner_destroy(struct runner *r)
         close(r->epfd);
     if (r->run_fd >= 0)
         close(r->run_fd);
+    spawner_destroy(r->spawner);
     free(r->run_dir);
     free(r->host);
     free(r);
@@ -337,55 +349,6 @@ static struct attempt *new_attempt(struct runner *r)
     return a;
 }
 
-/* One "NAME=value" string, or NULL when out of memory. */
-static char *env_entry(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *env_entry(const char *fmt, ...)
-{
-    va_list ap;
-    char *s;
-    va_start(ap, fmt);
-    if (vasprintf(&s, fmt, ap) < 0)
-        s = NULL;
-    va_end(ap);
-    return s;
-}
-
-/* The parent's environment with the DISTMPI_* values of this attempt in
- * place of any inherited ones. Only the DISTMPI_* strings are owned. */
-static char **child_env(const struct subst *v, const char *outdir)
-{
-    size_t n = 0;
-    while (environ[n])
-        n++;
-    char **env = calloc(n + 9, sizeof *env);
-    if (!env)
-        return NULL;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (strncmp(environ[i], "DISTMPI_", 8) != 0)
-            env[k++] = environ[i];
-    size_t first = k;
-    env[k++] = env_entry("DISTMPI_SHARD=%ld", v->shard);
-    env[k++] = env_entry("DISTMPI_SHARD_INDEX=%ld", v->index);
-    env[k++] = env_entry("DISTMPI_TOTAL_SHARDS=%ld", v->total);
-    env[k++] = env_entry("DISTMPI_HOST=%s", v->host);
-    env[k++] = env_entry("DISTMPI_RANK=%ld", v->rank);
-    env[k++] = env_entry("DISTMPI_SLOT=%ld", v->slot);
-    env[k++] = env_entry("DISTMPI_ATTEMPT=%ld", v->attempt);
-    env[k++] = env_entry("DISTMPI_OUTPUT_DIR=%s", outdir);
-    int bad = 0;
-    for (size_t i = first; i < k; i++)
-        bad |= env[i] == NULL;
-    if (bad) {
-        for (size_t i = first; i < k; i++)
-            free(env[i]);
-        free(env);
-        return NULL;
-    }
-    env[k] = NULL;
-    return env;
-}
-
 static void free_env(char **env)
 {
     if (!env)
@@ -394,6 +357,31 @@ static void free_env(char **env)
         if (strncmp(env[i], "DISTMPI_", 8) == 0)
             free(env[i]);
     free(env);
+}
+
+/* The parent's environment with the DISTMPI_* values of this attempt (one
+ * per placeholder, template.h) in place of any inherited ones. Only the
+ * DISTMPI_* strings are owned. */
+static char **child_env(const struct subst *v)
+{
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **env = calloc(n + PH_COUNT + 1, sizeof *env);
+    if (!env)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "DISTMPI_", 8) != 0)
+            env[k++] = environ[i];
+    for (int ph = 0; ph < PH_COUNT; ph++) {
+        if (!(env[k++] = template_env_entry(v, (enum placeholder)ph))) {
+            free_env(env);
+            return NULL;
+        }
+    }
+    env[k] = NULL;
+    return env;
 }
 
 static char **child_argv(const struct runner *r, const struct subst *v)
@@ -440,16 +428,15 @@ static void attempt_failed_why(struct runner *r, struct attempt *a, const char *
     free(r->error);
     r->error = strdup(why);
     /* the attempt's log says why, as if the command had printed it */
-    char line[2 * PATH_MAX + 256];
-    int n = snprintf(line, sizeof line, "distmpi: %s\n", why);
-    if (n > 0) {
+    struct buf line = BUF_INIT;
+    if (buf_printf(&line, "distmpi: %s\n", why) == 0) {
         size_t head;
         /* a failure here only loses this line from the tail; r->error
          * says why the attempt failed all the same */
-        (void)logcap_feed(&r->logs, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1,
-                          &head);
-        emit(r, LOG_HEAD, line, head);
+        (void)logcap_feed(&r->logs, line.data, line.len, &head);
+        emit(r, LOG_HEAD, line.data, head);
     }
+    buf_free(&line);
     end_output(r);
 }
 
@@ -457,138 +444,9 @@ static void attempt_failed_why(struct runner *r, struct attempt *a, const char *
 static void attempt_failed_to_start(struct runner *r, struct attempt *a, const char *what,
                                     const char *path, int err)
 {
-    char why[PATH_MAX + 256];
-    snprintf(why, sizeof why, "%s%s: %s", what, path, strerror(err));
-    attempt_failed_why(r, a, why);
-}
-
-/* Mark every descriptor from 3 up close-on-exec, in the child between fork
- * and exec (only async-signal-safe calls). Without close_range (before
- * Linux 5.11) the list comes from /proc/self/fd. Returns 0, or -1 with errno
- * set. */
-static int cloexec_from_3(void)
-{
-    if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
-        return 0;
-    if (errno != ENOSYS && errno != EINVAL) /* EINVAL: a kernel without the flag */
-        return -1;
-    int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir < 0)
-        return -1;
-    char buf[4096];
-    long n;
-    while ((n = syscall(SYS_getdents64, dir, buf, sizeof buf)) > 0) {
-        for (long off = 0; off < n;) {
-            /* struct linux_dirent64: ino (8), off (8), reclen (2), type (1), name */
-            unsigned short reclen;
-            memcpy(&reclen, buf + off + 16, sizeof reclen);
-            const char *name = buf + off + 19;
-            off += reclen;
-            int fd = 0;
-            if (name[0] < '0' || name[0] > '9')
-                continue; /* . and .. */
-            for (const char *c = name; *c >= '0' && *c <= '9'; c++)
-                fd = fd * 10 + (*c - '0');
-            if (fd > 2 && fd != dir && fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 && errno != EBADF) {
-                close(dir);
-                return -1;
-            }
-        }
-    }
-    int e = errno;
-    close(dir);
-    errno = e;
-    return n < 0 ? -1 : 0;
-}
-
-/* In the child, between fork and exec: only async-signal-safe calls. Exits
- * 127 after writing errno to report (close-on-exec) when it cannot exec. */
-static void child(char **argv, char **env, int out, int report, pid_t parent,
-                  const struct rlimit *files)
-{
-    /* if the rank dies (kill -9, Open MPI ending the job), its shard dies
-     * with it rather than finishing unrecorded and running twice after
-     * --resume; checked after setting, in case the rank died before */
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-        goto fail;
-    if (getppid() != parent)
-        _exit(127);
-    setpgid(0, 0);
-    /* MPI may ignore or block signals (SIGPIPE, ...); the test must not */
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; sig++)
-        if (sig != SIGKILL && sig != SIGSTOP)
-            sigaction(sig, &dfl, NULL);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    /* the shard gets 0 (/dev/null), 1 and 2 (the output pipe) and nothing
-     * else: whatever Open MPI and the libraries opened without
-     * close-on-exec stays here. The pipes are moved clear of 0-2 first, in
-     * case the rank was started with one of those closed. */
-    if (report < 3 && (report = fcntl(report, F_DUPFD_CLOEXEC, 3)) < 0)
-        _exit(127); /* nowhere to say why: the parent sees exit 127 */
-    if (out < 3 && (out = fcntl(out, F_DUPFD_CLOEXEC, 3)) < 0)
-        goto fail;
-    int in = open("/dev/null", O_RDONLY);
-    if (in < 0 || (in != 0 && dup2(in, 0) < 0) || dup2(out, 1) < 0 || dup2(out, 2) < 0)
-        goto fail;
-    if (cloexec_from_3() < 0)
-        goto fail;
-    /* the limit on open files the rank started with, not the one it raised
-     * for itself: some programs close or scan every descriptor up to it */
-    if (files && setrlimit(RLIMIT_NOFILE, files) < 0)
-        goto fail;
-    execvpe(argv[0], argv, env);
-fail:;
-    int e = errno;
-    ssize_t ignored = write(report, &e, sizeof e);
-    (void)ignored;
-    _exit(127);
-}
-
-/* Start argv with env, output to out, and with a soft limit of file_limit
- * open files (0: the rank's). Returns 0 with *pid, or the errno that
- * kept it from starting (the command not found or not executable, ...). A
- * close-on-exec pipe carries a failed exec's errno back from the child. */
-static int spawn(pid_t *pid, char **argv, char **env, int out, unsigned long long file_limit)
-{
-    struct rlimit lim;
-    const struct rlimit *files = NULL;
-    if (file_limit && getrlimit(RLIMIT_NOFILE, &lim) == 0 && file_limit <= lim.rlim_max) {
-        lim.rlim_cur = (rlim_t)file_limit;
-        files = &lim;
-    }
-    int report[2];
-    if (pipe2(report, O_CLOEXEC) < 0)
-        return errno;
-    pid_t parent = getpid();
-    pid_t p = fork();
-    if (p < 0) {
-        int e = errno;
-        close(report[0]);
-        close(report[1]);
-        return e;
-    }
-    if (p == 0)
-        child(argv, env, out, report[1], parent, files);
-    close(report[1]);
-    /* the group exists before anyone signals it (the child sets it too) */
-    setpgid(p, p);
-    int e = 0;
-    ssize_t n;
-    while ((n = read(report[0], &e, sizeof e)) < 0 && errno == EINTR)
-        ;
-    close(report[0]);
-    if (n == (ssize_t)sizeof e) { /* exec failed: reap the child, report why */
-        while (waitpid(p, NULL, 0) < 0 && errno == EINTR)
-            ;
-        return e ? e : ENOEXEC;
-    }
-    *pid = p;
-    return 0;
+    struct error why;
+    errprintf(&why, "%s%s: %s", what, path, strerror(err));
+    attempt_failed_why(r, a, why.text);
 }
 
 /* Spawn the next attempt. On failure the attempt is recorded as an exec
@@ -618,11 +476,10 @@ static void start_attempt(struct runner *r)
         goto out;
     }
     /* shard-N/attempt-A are distmpi's: never through a link (fsutil.h) */
-    char why[2 * PATH_MAX];
-    if (fs_fresh_dir(&r->run_fd, r->run_dir, dir + strlen(r->run_dir) + 1, why, sizeof why) < 0) {
-        char line[3 * PATH_MAX];
-        snprintf(line, sizeof line, "cannot create the output directory %s: %s", dir, why);
-        attempt_failed_why(r, a, line);
+    struct error why;
+    if (fs_fresh_dir(&r->run_fd, r->run_dir, dir + strlen(r->run_dir) + 1, &why) < 0) {
+        errprefix(&why, "cannot create the output directory %s: ", dir);
+        attempt_failed_why(r, a, why.text);
         goto out;
     }
     if (pipe2(pipefd, O_CLOEXEC) < 0) {
@@ -638,7 +495,7 @@ static void start_attempt(struct runner *r)
                                 "", EINVAL);
         goto out;
     }
-    env = child_env(&v, dir);
+    env = child_env(&v);
     if (!argv || !env) {
         attempt_failed_to_start(r, a, "out of memory", "", ENOMEM);
         goto out;
@@ -646,7 +503,7 @@ static void start_attempt(struct runner *r)
 
     r->mono_start = time_mono();
     a->start = time_wall();
-    int err = spawn(&r->pid, argv, env, pipefd[1], r->cfg.file_limit);
+    int err = spawner_run(r->spawner, argv, env, pipefd[1], r->cfg.file_limit, &r->pid);
     if (err != 0) {
         attempt_failed_to_start(r, a, "cannot run ", argv[0], err);
         goto out;
@@ -753,29 +610,34 @@ static void record_exit(struct runner *r, int st)
     }
 }
 
-static void step_running(struct runner *r, double now)
+/* Time the attempt out, or end it, as due. exited: its pidfd said it has
+ * ended (it is a zombie, not reaped); else waitid asks. */
+static void step_running(struct runner *r, double now, bool exited)
 {
-    /* learn that it ended without reaping it: the zombie keeps its pid and
-     * process group from being reused while the group is killed below */
-    siginfo_t si;
-    si.si_pid = 0;
-    int w = waitid(P_PID, (id_t)r->pid, &si, WEXITED | WNOHANG | WNOWAIT);
-    if (w == 0 && si.si_pid == 0) {
-        if (!r->timed_out && now >= r->deadline) {
-            r->timed_out = true;
-            kill_group(r->pid, SIGTERM);
-            r->kill_at = now + r->cfg.kill_grace;
-        } else if (r->timed_out && !r->kill_sent && now >= r->kill_at) {
-            kill_group(r->pid, SIGKILL);
-            r->kill_sent = true;
+    if (!exited) {
+        /* learn that it ended without reaping it: the zombie keeps its pid
+         * and process group from being reused while the group is killed */
+        siginfo_t si;
+        si.si_pid = 0;
+        int w = waitid(P_PID, (id_t)r->pid, &si, WEXITED | WNOHANG | WNOWAIT);
+        if (w == 0 && si.si_pid == 0) {
+            if (!r->timed_out && now >= r->deadline) {
+                r->timed_out = true;
+                kill_group(r->pid, SIGTERM);
+                r->kill_at = now + r->cfg.kill_grace;
+            } else if (r->timed_out && !r->kill_sent && now >= r->kill_at) {
+                kill_group(r->pid, SIGKILL);
+                r->kill_sent = true;
+            }
+            return;
         }
-        return;
+        if (w < 0 && errno == EINTR)
+            return;
+        exited = w == 0; /* else reaped by someone else: its group is not ours */
     }
-    if (w < 0 && errno == EINTR)
-        return;
     watch_fd(r, &r->pidfd, false);
     /* the shard is over: whatever it left running in its group goes too */
-    if (w == 0)
+    if (exited)
         kill(-r->pid, SIGKILL);
     reaper_set_group(0);
     int st;
@@ -791,16 +653,40 @@ static void step_running(struct runner *r, double now)
     r->retry_at = INFINITY; /* decided by step() */
 }
 
+/* What the running attempt has for us: output to read (*out), and whether
+ * it has exited (*exited), from one epoll_wait that does not block. Without
+ * a pidfd, output is read and waitid asked every time. */
+static void poll_running(struct runner *r, bool *out, bool *exited)
+{
+    *out = *exited = false;
+    if (r->pidfd < 0) {
+        *out = true;
+        return;
+    }
+    struct epoll_event ev[2];
+    int n = epoll_wait(r->epfd, ev, 2, 0);
+    for (int i = 0; i < n; i++) {
+        if (ev[i].data.fd == r->outfd)
+            *out = true;
+        else if (ev[i].data.fd == r->pidfd)
+            *exited = true;
+    }
+}
+
 struct shard_result *runner_step(struct runner *r)
 {
     double now = time_mono();
     if (r->state != RUNNER_RUNNING)
         reaper_reap_orphans(0);
     if (r->state == RUNNER_RUNNING) {
+        bool out, exited;
+        poll_running(r, &out, &exited);
         /* a bounded bite, so that a flood of output cannot starve MPI */
-        if (!r->hold)
-            drain_output(r, 16 * LOG_CHUNK_MAX);
-        step_running(r, now);
+        if (out && !r->hold)
+            drain_output(r, 16 * LOG_CHUNK_MAX, false);
+        double due = r->timed_out ? (r->kill_sent ? INFINITY : r->kill_at) : r->deadline;
+        if (exited || r->pidfd < 0 || now >= due)
+            step_running(r, now, exited);
         if (r->state == RUNNER_RUNNING)
             return NULL;
         /* the attempt ended: pass, give up, or schedule a retry */

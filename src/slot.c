@@ -61,15 +61,15 @@ int slot_collect(const struct spec *spec, const struct self *me, const struct ru
                       .slot = me->slot,
                       .attempt = attempt,
                       .output_dir = outdir};
-    char why[1024];
-    int problems = collect_files(spec->collect, &v, fn, arg, why, sizeof why);
+    struct error why;
+    int problems = collect_files(spec->collect, &v, fn, arg, &why);
     free(outdir);
     if (problems < 0)
         return -1;
     /* no report, no proof that the tests passed */
     if (problems > 0 && status_is_pass(res->status)) {
         char *error;
-        if (asprintf(&error, "--collect: %s", why) < 0)
+        if (asprintf(&error, "--collect: %s", why.text) < 0)
             return -1;
         free(res->error);
         res->error = error;

@@ -74,7 +74,7 @@ int tasks_parse(const char *name, const char *data, size_t len, struct tasklist 
             continue;
         if (append(t, &cap, start, n, line) < 0)
             goto nomem;
-        if (template_check_shell(t->lines[t->count - 1], err->text, sizeof err->text) < 0) {
+        if (template_check_shell(t->lines[t->count - 1], err) < 0) {
             errprefix(err, "%s:%ld: ", name, line);
             goto fail;
         }
@@ -99,7 +99,7 @@ int tasks_load(const char *path, struct tasklist **out, struct error *err)
 {
     char *data;
     size_t len;
-    if (fs_read_file(path, TASKS_MAX_BYTES, &data, &len, err->text, sizeof err->text) < 0)
+    if (fs_read_file(path, TASKS_MAX_BYTES, &data, &len, err) < 0)
         return -1;
     int rc = tasks_parse(path, data ? data : "", len, out, err);
     free(data);

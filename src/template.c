@@ -8,47 +8,69 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum ph {
-    PH_SHARD,
-    PH_INDEX,
-    PH_TOTAL,
-    PH_HOST,
-    PH_RANK,
-    PH_SLOT,
-    PH_ATTEMPT,
-    PH_OUTPUT_DIR,
-    PH_COUNT
+#include "buf.h"
+
+const struct placeholder_info placeholders[PH_COUNT] = {
+    [PH_SHARD] = {"shard", "DISTMPI_SHARD", false},
+    [PH_INDEX] = {"index", "DISTMPI_SHARD_INDEX", false},
+    [PH_TOTAL] = {"total", "DISTMPI_TOTAL_SHARDS", false},
+    [PH_HOST] = {"host", "DISTMPI_HOST", true},
+    [PH_RANK] = {"rank", "DISTMPI_RANK", false},
+    [PH_SLOT] = {"slot", "DISTMPI_SLOT", false},
+    [PH_ATTEMPT] = {"attempt", "DISTMPI_ATTEMPT", false},
+    [PH_OUTPUT_DIR] = {"output_dir", "DISTMPI_OUTPUT_DIR", true},
 };
 
-static const char *const ph_names[PH_COUNT] = {"shard", "index", "total",   "host",
-                                               "rank",  "slot",  "attempt", "output_dir"};
+/* Room for any long in decimal. */
+#define NUM_MAX 24
 
-/* A growing string; on allocation failure it stays failed and returns NULL. */
-struct sbuf {
-    char *s;
-    size_t len, cap;
-    int failed;
-};
-
-static void sb_add(struct sbuf *b, const char *p, size_t n)
+/* Placeholder ph's value in v: a string (NULL taken as ""), or the number
+ * written into num. */
+static const char *value_of(const struct subst *v, enum placeholder ph, char num[NUM_MAX])
 {
-    if (b->failed)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *s = realloc(b->s, cap);
-        if (!s) {
-            b->failed = 1;
-            return;
-        }
-        b->s = s;
-        b->cap = cap;
+    long n = 0;
+    switch (ph) {
+    case PH_SHARD:
+        n = v->shard;
+        break;
+    case PH_INDEX:
+        n = v->index;
+        break;
+    case PH_TOTAL:
+        n = v->total;
+        break;
+    case PH_HOST:
+        return v->host ? v->host : "";
+    case PH_RANK:
+        n = v->rank;
+        break;
+    case PH_SLOT:
+        n = v->slot;
+        break;
+    case PH_ATTEMPT:
+        n = v->attempt;
+        break;
+    case PH_OUTPUT_DIR:
+        return v->output_dir ? v->output_dir : "";
+    case PH_COUNT:
+        break;
     }
-    memcpy(b->s + b->len, p, n);
-    b->len += n;
-    b->s[b->len] = '\0';
+    snprintf(num, NUM_MAX, "%ld", n);
+    return num;
+}
+
+char *template_env_entry(const struct subst *v, enum placeholder ph)
+{
+    if ((unsigned)ph >= PH_COUNT) {
+        errno = EINVAL;
+        return NULL;
+    }
+    char num[NUM_MAX];
+    struct buf b = BUF_INIT;
+    buf_addstr(&b, placeholders[ph].env);
+    buf_addc(&b, '=');
+    buf_addstr(&b, value_of(v, ph, num));
+    return buf_take(&b, NULL);
 }
 
 static int is_name_char(char c)
@@ -70,12 +92,12 @@ static size_t placeholder_len(const char *text)
 static int lookup(const char *name, size_t len)
 {
     for (int i = 0; i < PH_COUNT; i++)
-        if (strlen(ph_names[i]) == len && !strncmp(ph_names[i], name, len))
+        if (strlen(placeholders[i].name) == len && !strncmp(placeholders[i].name, name, len))
             return i;
     return -1;
 }
 
-int template_check(const char *text, char *err, size_t errlen)
+int template_check(const char *text, struct error *err)
 {
     for (size_t i = 0; text[i]; i++) {
         if ((text[i] == '{' && text[i + 1] == '{') || (text[i] == '}' && text[i + 1] == '}')) {
@@ -84,10 +106,13 @@ int template_check(const char *text, char *err, size_t errlen)
         }
         size_t n = placeholder_len(text + i);
         if (n && lookup(text + i + 1, n) < 0) {
-            snprintf(err, errlen,
-                     "unknown placeholder {%.*s} (known: {shard} {index} {total} {host} {rank} "
-                     "{slot} {attempt} {output_dir}; write {{ and }} for literal braces)",
-                     (int)n, text + i + 1);
+            struct buf known = BUF_INIT;
+            for (int k = 0; k < PH_COUNT; k++)
+                buf_printf(&known, "%s{%s}", k ? " " : "", placeholders[k].name);
+            errprintf(err,
+                      "unknown placeholder {%.*s} (known: %s; write {{ and }} for literal braces)",
+                      (int)n, text + i + 1, known.failed ? "see distmpi(1)" : buf_str(&known));
+            buf_free(&known);
             return -1;
         }
         if (n)
@@ -115,7 +140,7 @@ enum shctx { SH_TOP, SH_SQ, SH_DQ, SH_BQ, SH_CMD, SH_ARITH, SH_PARAM, SH_SUB };
 
 #define SH_MAX_DEPTH 32
 #define TOK_END      (-1)
-#define TOK_PH       256 /* TOK_PH + enum ph: a placeholder */
+#define TOK_PH       256 /* TOK_PH + enum placeholder: a placeholder */
 
 /* The shell's view of text at i: a byte, a placeholder or TOK_END; *len
  * is how many bytes of text it takes. */
@@ -142,7 +167,7 @@ static int token_at(const char *text, size_t i, size_t *len)
 /* A placeholder whose value is text from outside. */
 static int is_string_ph(int tok)
 {
-    return tok == TOK_PH + PH_HOST || tok == TOK_PH + PH_OUTPUT_DIR;
+    return tok >= TOK_PH && tok < TOK_PH + PH_COUNT && placeholders[tok - TOK_PH].is_string;
 }
 
 static const char *const ctx_where[] = {
@@ -156,15 +181,14 @@ static const char *const ctx_where[] = {
 };
 
 /* Report a string placeholder that stands where it is not safe. */
-static int refuse(int tok, const char *where, size_t col, char *err, size_t errlen)
+static int refuse(int tok, const char *where, size_t col, struct error *err)
 {
-    const char *name = tok == TOK_PH + PH_HOST ? "host" : "output_dir";
-    const char *var = tok == TOK_PH + PH_HOST ? "DISTMPI_HOST" : "DISTMPI_OUTPUT_DIR";
-    snprintf(err, errlen,
-             "{%s} %s (column %zu); write it outside quotes and substitutions, where distmpi "
-             "quotes it as one word, or use \"$%s\" instead",
-             name, where, col, var);
-    return -1;
+    const char *name = placeholders[tok - TOK_PH].name;
+    const char *var = placeholders[tok - TOK_PH].env;
+    return errprintf(err,
+                     "{%s} %s (column %zu); write it outside quotes and substitutions, where "
+                     "distmpi quotes it as one word, or use \"$%s\" instead",
+                     name, where, col, var);
 }
 
 /* The word being read in a command context. */
@@ -252,9 +276,9 @@ static int is_operator(int tok)
            tok == '>' || tok == '(' || tok == ')';
 }
 
-int template_check_shell(const char *text, char *err, size_t errlen)
+int template_check_shell(const char *text, struct error *err)
 {
-    if (template_check(text, err, errlen) < 0)
+    if (template_check(text, err) < 0)
         return -1;
     struct shscan s = {.sp = 0};
     s.stack[0] = SH_TOP;
@@ -270,15 +294,15 @@ int template_check_shell(const char *text, char *err, size_t errlen)
         s.after_dollar = 0;
         if (is_string_ph(tok)) {
             if (s.poison)
-                return refuse(tok, s.poison, col, err, errlen);
+                return refuse(tok, s.poison, col, err);
             if (c != SH_TOP)
-                return refuse(tok, ctx_where[c], col, err, errlen);
+                return refuse(tok, ctx_where[c], col, err);
             if (was_dollar)
-                return refuse(tok, "follows a $", col, err, errlen);
+                return refuse(tok, "follows a $", col, err);
             if (s.dbracket)
-                return refuse(tok, "is inside [[...]]", col, err, errlen);
+                return refuse(tok, "is inside [[...]]", col, err);
             if (s.w.subscript)
-                return refuse(tok, "is inside an array subscript NAME[...]", col, err, errlen);
+                return refuse(tok, "is inside an array subscript NAME[...]", col, err);
             word_add(&s.w, tok);
             continue;
         }
@@ -299,7 +323,7 @@ int template_check_shell(const char *text, char *err, size_t errlen)
             /* the first unescaped ` ends it, whatever the quotes */
             if (tok == '\\' && next != TOK_END) {
                 if (is_string_ph(next))
-                    return refuse(next, ctx_where[c], col + 1, err, errlen);
+                    return refuse(next, ctx_where[c], col + 1, err);
                 len += nlen;
             } else if (tok == '`') {
                 s.sp--;
@@ -404,7 +428,7 @@ int template_check_shell(const char *text, char *err, size_t errlen)
             }
             if (tok == '\\') {
                 if (is_string_ph(next))
-                    return refuse(next, "follows a backslash", col + 1, err, errlen);
+                    return refuse(next, "follows a backslash", col + 1, err);
                 len += nlen;
                 continue;
             }
@@ -453,6 +477,19 @@ static int is_shell_safe(char c)
            strchr("_./:=@%+,-", c) != NULL;
 }
 
+/* s as one single-quoted word for /bin/sh. */
+static void add_shell_word(struct buf *b, const char *s)
+{
+    buf_addc(b, '\'');
+    for (const char *p = s; *p; p++) {
+        if (*p == '\'')
+            buf_addstr(b, "'\\''"); /* close, escaped quote, reopen */
+        else
+            buf_addc(b, *p);
+    }
+    buf_addc(b, '\'');
+}
+
 char *shell_quote(const char *s)
 {
     int safe = s[0] != '\0';
@@ -460,130 +497,72 @@ char *shell_quote(const char *s)
         safe = is_shell_safe(*p);
     if (safe)
         return strdup(s);
-    struct sbuf b = {0};
-    sb_add(&b, "'", 1);
-    for (const char *p = s; *p; p++) {
-        if (*p == '\'')
-            sb_add(&b, "'\\''", 4); /* close, escaped quote, reopen */
-        else
-            sb_add(&b, p, 1);
-    }
-    sb_add(&b, "'", 1);
-    if (b.failed) {
-        free(b.s);
-        errno = ENOMEM;
-        return NULL;
-    }
-    return b.s;
+    struct buf b = BUF_INIT;
+    add_shell_word(&b, s);
+    return buf_take(&b, NULL);
 }
 
 /* How template_expand writes a value. */
 enum quoting { Q_NONE, Q_SHELL, Q_GLOB };
 
-/* A string value for /bin/sh: always one single-quoted word, so that no
- * value (if, PATH=x, a leading ~) is ever a keyword, an assignment or a
- * tilde prefix. */
-static void add_shell_word(struct sbuf *b, const char *value)
-{
-    sb_add(b, "'", 1);
-    for (const char *p = value; *p; p++) {
-        if (*p == '\'')
-            sb_add(b, "'\\''", 4); /* close, escaped quote, reopen */
-        else
-            sb_add(b, p, 1);
-    }
-    sb_add(b, "'", 1);
-}
-
 /* A value in a glob(3) pattern: each character matches itself. */
-static void add_glob_literal(struct sbuf *b, const char *value)
+static void add_glob_literal(struct buf *b, const char *value)
 {
     for (const char *p = value; *p; p++) {
         if (strchr("\\*?[]", *p))
-            sb_add(b, "\\", 1);
-        sb_add(b, p, 1);
+            buf_addc(b, '\\');
+        buf_addc(b, *p);
     }
 }
 
 static char *expand(const char *text, const struct subst *v, enum quoting q)
 {
     if (q == Q_SHELL) {
-        char err[256];
-        if (template_check_shell(text, err, sizeof err) < 0) {
+        if (template_check_shell(text, NULL) < 0) {
             errno = EINVAL;
             return NULL;
         }
     }
-    struct sbuf b = {0};
-    sb_add(&b, "", 0);
+    struct buf b = BUF_INIT;
     for (size_t i = 0; text[i]; i++) {
         if ((text[i] == '{' && text[i + 1] == '{') || (text[i] == '}' && text[i + 1] == '}')) {
-            sb_add(&b, text + i, 1);
+            buf_addc(&b, text[i]);
             i++;
             continue;
         }
         size_t n = placeholder_len(text + i);
         if (!n) {
-            sb_add(&b, text + i, 1);
+            buf_addc(&b, text[i]);
             continue;
         }
-        char num[32];
-        const char *value = NULL; /* a string from outside, else the number in num */
-        switch (lookup(text + i + 1, n)) {
-        case PH_SHARD:
-            snprintf(num, sizeof num, "%ld", v->shard);
-            break;
-        case PH_INDEX:
-            snprintf(num, sizeof num, "%ld", v->index);
-            break;
-        case PH_TOTAL:
-            snprintf(num, sizeof num, "%ld", v->total);
-            break;
-        case PH_HOST:
-            value = v->host ? v->host : "";
-            break;
-        case PH_RANK:
-            snprintf(num, sizeof num, "%ld", v->rank);
-            break;
-        case PH_SLOT:
-            snprintf(num, sizeof num, "%ld", v->slot);
-            break;
-        case PH_ATTEMPT:
-            snprintf(num, sizeof num, "%ld", v->attempt);
-            break;
-        case PH_OUTPUT_DIR:
-            value = v->output_dir ? v->output_dir : "";
-            break;
-        default:
-            free(b.s);
+        int ph = lookup(text + i + 1, n);
+        if (ph < 0) {
+            buf_free(&b);
             errno = EINVAL;
             return NULL;
         }
+        char num[NUM_MAX];
+        const char *value = value_of(v, (enum placeholder)ph, num);
         /* a number is digits and '-': nothing to a shell or to glob */
-        if (!value)
-            sb_add(&b, num, strlen(num));
-        else if (q == Q_SHELL && strchr(value, '\n'))
-            goto line_break;
-        else if (q == Q_SHELL)
-            add_shell_word(&b, value);
-        else if (q == Q_GLOB)
+        if (!placeholders[ph].is_string || q == Q_NONE) {
+            buf_addstr(&b, value);
+        } else if (q == Q_GLOB) {
             add_glob_literal(&b, value);
-        else
-            sb_add(&b, value, strlen(value));
+        } else if (strchr(value, '\n')) {
+            /* one quoted word, and yet: after a syntax error bash goes on
+             * at the next line, which would be inside the value */
+            buf_free(&b);
+            errno = EILSEQ;
+            return NULL;
+        } else {
+            /* always one single-quoted word, so that no value (if, PATH=x,
+             * a leading ~) is ever a keyword, an assignment or a tilde
+             * prefix */
+            add_shell_word(&b, value);
+        }
         i += n + 1;
     }
-    if (b.failed) {
-        free(b.s);
-        errno = ENOMEM;
-        return NULL;
-    }
-    return b.s;
-line_break:
-    /* one quoted word, and yet: after a syntax error bash goes on at the
-     * next line, which would be inside the value */
-    free(b.s);
-    errno = EILSEQ;
-    return NULL;
+    return buf_take(&b, NULL);
 }
 
 char *template_expand(const char *text, const struct subst *v, bool shell)

@@ -1,13 +1,44 @@
 /* template.h - command templates: {shard} {index} {total} {host} {rank} {slot}
- * {attempt} {output_dir}, with {{ and }} for literal braces.
+ * {attempt} {output_dir}, with {{ and }} for literal braces, and the
+ * DISTMPI_* environment variables that carry the same values, both made
+ * from one table of placeholders.
  *
- * Pure: no I/O, no globals.
+ * Pure: no I/O, no mutable globals.
  */
 #ifndef DISTMPI_TEMPLATE_H
 #define DISTMPI_TEMPLATE_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "error.h"
+
+/* The placeholders, in the order of the table below and of the child's
+ * DISTMPI_* variables. */
+enum placeholder {
+    PH_SHARD,
+    PH_INDEX,
+    PH_TOTAL,
+    PH_HOST,
+    PH_RANK,
+    PH_SLOT,
+    PH_ATTEMPT,
+    PH_OUTPUT_DIR,
+    PH_COUNT
+};
+
+/* One placeholder: {name} in templates, env in the shard's environment. A
+ * number is written in decimal; a string (text others choose: a host's
+ * name, a directory) as it is, but in a task line as one single-quoted
+ * word, and in a --collect pattern with its glob characters escaped. */
+struct placeholder_info {
+    const char *name;
+    const char *env;
+    bool is_string;
+};
+
+/* The table: placeholders[PH_SHARD] is {shard}, DISTMPI_SHARD, ... */
+extern const struct placeholder_info placeholders[PH_COUNT];
 
 /* The values one attempt substitutes. */
 struct subst {
@@ -22,8 +53,9 @@ struct subst {
 };
 
 /* Check text: every {name} must be a known placeholder.
- * Returns 0, or -1 with "unknown placeholder {name}" (and a hint) in err. */
-int template_check(const char *text, char *err, size_t errlen);
+ * Returns 0, or -1 with "unknown placeholder {name}" (and a hint) in err
+ * (error.h; NULL: no message wanted). */
+int template_check(const char *text, struct error *err);
 
 /* Check text as template_check does, and also as a /bin/sh command line
  * (a task line): every {host} and {output_dir}, whose values others may
@@ -37,7 +69,7 @@ int template_check(const char *text, char *err, size_t errlen);
  * stand anywhere.
  * Returns 0, or -1 with the problem in err: "{NAME} is inside '...' quotes
  * (column N); ..." with what to write instead, or template_check's. */
-int template_check_shell(const char *text, char *err, size_t errlen);
+int template_check_shell(const char *text, struct error *err);
 
 /* Expand text with the values in v. With shell (a task line), text must
  * pass template_check_shell, and each {host} and {output_dir} becomes one
@@ -54,6 +86,11 @@ char *template_expand(const char *text, const struct subst *v, bool shell);
  * characters are wildcards. Returns a heap string or NULL (errno as
  * template_expand). */
 char *template_expand_glob(const char *pattern, const struct subst *v);
+
+/* The environment entry of placeholder ph ("DISTMPI_SHARD=3"), its value
+ * written as template_expand writes it without shell. Returns a heap
+ * string, or NULL with errno ENOMEM (EINVAL: ph out of range). */
+char *template_env_entry(const struct subst *v, enum placeholder ph);
 
 /* Quote s for /bin/sh when it holds anything outside [A-Za-z0-9_./:=@%+,-]
  * (the empty string becomes ''). Returns a heap string or NULL (ENOMEM). */

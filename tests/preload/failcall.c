@@ -13,10 +13,16 @@
  *                    reaped" when the program signals a process group
  *                    whose leader it has already reaped with waitpid()
  * Only calls made by the program itself count (not those of Open MPI or the
- * other libraries), except close_range, which runs between fork and exec
+ * other libraries), except close_range, which runs in the child before exec
  * where nothing but a flag may be looked at. The library takes FAILCALL and
  * itself out of the environment when it loads, so the program's children
  * run without it.
+ *
+ * The child distmpi starts runs in distmpi's memory until it execs (clone
+ * with CLONE_VM), where dlsym, which takes the dynamic linker's lock and may
+ * allocate, must not be called: the real functions are looked up once, when
+ * the library loads, and the wrappers called in the child (fcntl, sigaction,
+ * close_range) look at nothing but flags there.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -39,6 +45,19 @@ static long nth = 1;
 static long seen;
 static void *main_base; /* where the program itself is loaded */
 
+/* The real functions, looked up in failcall_init(), or on first use by a
+ * library whose constructor runs before ours. */
+static void *real_fcntl, *real_epoll_ctl, *real_prctl, *real_sigaction, *real_waitpid, *real_kill;
+
+static void *real(void **slot, const char *name)
+{
+    if (!*slot)
+        *slot = dlsym(RTLD_NEXT, name);
+    return *slot;
+}
+
+#define REAL(name) real(&real_##name, #name)
+
 __attribute__((constructor)) static void failcall_init(void)
 {
     const char *v = getenv("FAILCALL");
@@ -56,6 +75,12 @@ __attribute__((constructor)) static void failcall_init(void)
         main_base = info.dli_fbase;
     unsetenv("FAILCALL");
     unsetenv("LD_PRELOAD");
+    (void)REAL(fcntl);
+    (void)REAL(epoll_ctl);
+    (void)REAL(prctl);
+    (void)REAL(sigaction);
+    (void)REAL(waitpid);
+    (void)REAL(kill);
 }
 
 /* Whether this call, named name and made from caller, is the one to fail. */
@@ -71,11 +96,6 @@ static int should_fail(const char *name, void *caller)
     return ++seen == nth;
 }
 
-static void *real(const char *name)
-{
-    return dlsym(RTLD_NEXT, name);
-}
-
 int fcntl(int fd, int cmd, ...)
 {
     va_list ap;
@@ -86,8 +106,7 @@ int fcntl(int fd, int cmd, ...)
         errno = EBADF;
         return -1;
     }
-    int (*f)(int, int, void *) = (int (*)(int, int, void *))real("fcntl");
-    return f(fd, cmd, arg);
+    return ((int (*)(int, int, void *))REAL(fcntl))(fd, cmd, arg);
 }
 
 int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
@@ -96,9 +115,7 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
         errno = ENOMEM;
         return -1;
     }
-    int (*f)(int, int, int, struct epoll_event *) =
-        (int (*)(int, int, int, struct epoll_event *))real("epoll_ctl");
-    return f(epfd, op, fd, ev);
+    return ((int (*)(int, int, int, struct epoll_event *))REAL(epoll_ctl))(epfd, op, fd, ev);
 }
 
 int prctl(int option, ...)
@@ -113,8 +130,7 @@ int prctl(int option, ...)
         errno = EINVAL;
         return -1;
     }
-    int (*f)(int, ...) = (int (*)(int, ...))real("prctl");
-    return f(option, a2, a3, a4, a5);
+    return ((int (*)(int, ...))REAL(prctl))(option, a2, a3, a4, a5);
 }
 
 int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
@@ -124,9 +140,8 @@ int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
         errno = EINVAL;
         return -1;
     }
-    int (*f)(int, const struct sigaction *, struct sigaction *) =
-        (int (*)(int, const struct sigaction *, struct sigaction *))real("sigaction");
-    return f(sig, act, old);
+    return ((int (*)(int, const struct sigaction *, struct sigaction *))REAL(sigaction))(sig, act,
+                                                                                         old);
 }
 
 int close_range(unsigned int first, unsigned int last, int flags)
@@ -146,8 +161,7 @@ static unsigned nreaped;
 
 pid_t waitpid(pid_t pid, int *status, int options)
 {
-    pid_t (*f)(pid_t, int *, int) = (pid_t(*)(pid_t, int *, int))real("waitpid");
-    pid_t got = f(pid, status, options);
+    pid_t got = ((pid_t(*)(pid_t, int *, int))REAL(waitpid))(pid, status, options);
     if (got > 0 && strcmp(which, "kill-after-reap") == 0)
         reaped[nreaped++ % REAPED_MAX] = got;
     return got;
@@ -167,6 +181,5 @@ int kill(pid_t pid, int sig)
             }
         }
     }
-    int (*f)(pid_t, int) = (int (*)(pid_t, int))real("kill");
-    return f(pid, sig);
+    return ((int (*)(pid_t, int))REAL(kill))(pid, sig);
 }

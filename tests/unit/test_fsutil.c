@@ -86,28 +86,28 @@ static int exists(const char *path)
 START_TEST(open_dirs_creates_and_follows_the_users_links)
 {
     scratch();
-    char err[512] = "";
-    int fd = fs_open_dirs("a/b", "shard-1/attempt-1", err, sizeof err);
-    ck_assert_msg(fd >= 0, "%s", err);
+    struct error err = {""};
+    int fd = fs_open_dirs("a/b", "shard-1/attempt-1", &err);
+    ck_assert_msg(fd >= 0, "%s", err.text);
     close(fd);
     ck_assert(is_dir("a/b/shard-1/attempt-1"));
     /* a link the user made in BASE is followed, also as its last component */
     ck_assert_int_eq(mkdir("real", 0777), 0);
     ck_assert_int_eq(symlink("real", "mine"), 0);
-    fd = fs_open_dirs("mine", "shard-2", err, sizeof err);
-    ck_assert_msg(fd >= 0, "%s", err);
+    fd = fs_open_dirs("mine", "shard-2", &err);
+    ck_assert_msg(fd >= 0, "%s", err.text);
     close(fd);
     ck_assert(is_dir("real/shard-2"));
-    fd = fs_open_dirs("mine/x", NULL, err, sizeof err);
-    ck_assert_msg(fd >= 0, "%s", err);
+    fd = fs_open_dirs("mine/x", NULL, &err);
+    ck_assert_msg(fd >= 0, "%s", err.text);
     close(fd);
     ck_assert(is_dir("real/x"));
     /* absolute paths, "//" and a trailing slash */
     char abs[4096];
     ck_assert_ptr_nonnull(getcwd(abs, sizeof abs - 16));
     strcat(abs, "//c/");
-    fd = fs_open_dirs(abs, "d", err, sizeof err);
-    ck_assert_msg(fd >= 0, "%s", err);
+    fd = fs_open_dirs(abs, "d", &err);
+    ck_assert_msg(fd >= 0, "%s", err.text);
     close(fd);
     ck_assert(is_dir("c/d"));
 }
@@ -116,34 +116,34 @@ END_TEST
 START_TEST(open_dirs_refuses_links_in_what_distmpi_names)
 {
     scratch();
-    char err[512] = "";
+    struct error err = {""};
     ck_assert_int_eq(mkdir("outside", 0777), 0);
     ck_assert_int_eq(mkdir("run", 0777), 0);
     ck_assert_int_eq(symlink("../outside", "run/shard-1"), 0);
     errno = 0;
-    ck_assert_int_eq(fs_open_dirs("run", "shard-1/attempt-1", err, sizeof err), -1);
+    ck_assert_int_eq(fs_open_dirs("run", "shard-1/attempt-1", &err), -1);
     ck_assert_int_eq(errno, ELOOP);
-    ck_assert_str_eq(err, "run/shard-1 " REFUSED);
+    ck_assert_str_eq(err.text, "run/shard-1 " REFUSED);
     ck_assert(!exists("outside/attempt-1"));
     /* a dangling link: its target is not created */
     ck_assert_int_eq(symlink("../outside/new", "run/shard-2"), 0);
-    ck_assert_int_eq(fs_open_dirs("run/", "shard-2", err, sizeof err), -1);
-    ck_assert_str_eq(err, "run/shard-2 " REFUSED);
+    ck_assert_int_eq(fs_open_dirs("run/", "shard-2", &err), -1);
+    ck_assert_str_eq(err.text, "run/shard-2 " REFUSED);
     ck_assert(!exists("outside/new"));
     /* ... nor when it is a component of BASE that does not exist */
     ck_assert_int_eq(symlink("outside/base", "dangling"), 0);
-    ck_assert_int_eq(fs_open_dirs("dangling/run", "shard-1", err, sizeof err), -1);
-    unit_assert_contains(err, "dangling is a symbolic link to nothing");
+    ck_assert_int_eq(fs_open_dirs("dangling/run", "shard-1", &err), -1);
+    unit_assert_contains(err.text, "dangling is a symbolic link to nothing");
     ck_assert(!exists("outside/base"));
     /* a file where a directory goes */
     put("run/shard-3", "x");
     errno = 0;
-    ck_assert_int_eq(fs_open_dirs("run", "shard-3/attempt-1", err, sizeof err), -1);
+    ck_assert_int_eq(fs_open_dirs("run", "shard-3/attempt-1", &err), -1);
     ck_assert_int_eq(errno, ENOTDIR);
-    ck_assert_str_eq(err, "run/shard-3 is not a directory");
+    ck_assert_str_eq(err.text, "run/shard-3 is not a directory");
     /* no way up out of BASE */
     errno = 0;
-    ck_assert_int_eq(fs_open_dirs("run", "../outside", err, sizeof err), -1);
+    ck_assert_int_eq(fs_open_dirs("run", "../outside", &err), -1);
     ck_assert_int_eq(errno, EINVAL);
 }
 END_TEST
@@ -154,28 +154,28 @@ START_TEST(open_dirs_refuses_another_users_link_in_a_sticky_directory)
     if (geteuid() != 0 || !nobody)
         return; /* needs root, to make a link that is another user's */
     scratch();
-    char err[512] = "";
+    struct error err = {""};
     ck_assert_int_eq(mkdir("shared", 0777), 0);
     ck_assert_int_eq(chmod("shared", 01777), 0);
     ck_assert_int_eq(mkdir("target", 0777), 0);
     ck_assert_int_eq(symlink("../target", "shared/run"), 0);
     ck_assert_int_eq(lchown("shared/run", nobody->pw_uid, nobody->pw_gid), 0);
     errno = 0;
-    ck_assert_int_eq(fs_open_dirs("shared/run", "shard-1", err, sizeof err), -1);
+    ck_assert_int_eq(fs_open_dirs("shared/run", "shard-1", &err), -1);
     ck_assert_int_eq(errno, ELOOP);
-    unit_assert_contains(err, "shared/run is a symbolic link another user made");
+    unit_assert_contains(err.text, "shared/run is a symbolic link another user made");
     ck_assert(!exists("target/shard-1"));
     /* the directory's owner's (root's here) is followed */
     ck_assert_int_eq(lchown("shared/run", 0, 0), 0);
-    int fd = fs_open_dirs("shared/run", "shard-1", err, sizeof err);
-    ck_assert_msg(fd >= 0, "%s", err);
+    int fd = fs_open_dirs("shared/run", "shard-1", &err);
+    ck_assert_msg(fd >= 0, "%s", err.text);
     close(fd);
     ck_assert(is_dir("target/shard-1"));
     /* not sticky: followed whoever made it */
     ck_assert_int_eq(chmod("shared", 0777), 0);
     ck_assert_int_eq(lchown("shared/run", nobody->pw_uid, nobody->pw_gid), 0);
-    fd = fs_open_dirs("shared/run", "shard-2", err, sizeof err);
-    ck_assert_msg(fd >= 0, "%s", err);
+    fd = fs_open_dirs("shared/run", "shard-2", &err);
+    ck_assert_msg(fd >= 0, "%s", err.text);
     close(fd);
 }
 END_TEST
@@ -197,12 +197,12 @@ START_TEST(open_dirs_walks_through_a_directory_it_may_not_read)
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
-        char err[512];
+        struct error err;
         if (setgid(nobody->pw_gid) < 0 || setuid(nobody->pw_uid) < 0)
             _exit(2);
-        int fd = fs_open_dirs(base, "shard-1", err, sizeof err);
+        int fd = fs_open_dirs(base, "shard-1", &err);
         if (fd < 0)
-            fprintf(stderr, "%s\n", err);
+            fprintf(stderr, "%s\n", err.text);
         if (fd >= 0)
             close(fd);
         _exit(fd >= 0 ? 0 : 1);
@@ -217,11 +217,11 @@ END_TEST
 START_TEST(fresh_dir_empties_without_following)
 {
     scratch();
-    char err[512] = "";
+    struct error err = {""};
     ck_assert_int_eq(mkdir("outside", 0777), 0);
     put("outside/keep", "precious");
     put("victim", "precious");
-    ck_assert_int_eq(fs_fresh_dir(NULL, "run", "shard-1/attempt-1", err, sizeof err), 0);
+    ck_assert_int_eq(fs_fresh_dir(NULL, "run", "shard-1/attempt-1", &err), 0);
     ck_assert_int_eq(mkdir("run/shard-1/attempt-1/sub", 0777), 0);
     ck_assert_int_eq(mkdir("run/shard-1/attempt-1/sub/deeper", 0777), 0);
     put("run/shard-1/attempt-1/sub/deeper/f", "x");
@@ -229,7 +229,7 @@ START_TEST(fresh_dir_empties_without_following)
     ck_assert_int_eq(symlink("../../../../outside", "run/shard-1/attempt-1/sub/dirlink"), 0);
     ck_assert_int_eq(symlink("../../../victim", "run/shard-1/attempt-1/filelink"), 0);
     ck_assert_int_eq(mkfifo("run/shard-1/attempt-1/fifo", 0666), 0);
-    ck_assert_int_eq(fs_fresh_dir(NULL, "run", "shard-1/attempt-1", err, sizeof err), 0);
+    ck_assert_int_eq(fs_fresh_dir(NULL, "run", "shard-1/attempt-1", &err), 0);
     ck_assert(is_dir("run/shard-1/attempt-1"));
     ck_assert(!exists("run/shard-1/attempt-1/sub"));
     ck_assert(!exists("run/shard-1/attempt-1/top"));
@@ -239,26 +239,39 @@ START_TEST(fresh_dir_empties_without_following)
     ck_assert_str_eq(get("victim"), "precious");
     /* a link at the directory itself: refused, its target kept */
     ck_assert_int_eq(symlink("../../outside", "run/shard-1/attempt-2"), 0);
-    ck_assert_int_eq(fs_fresh_dir(NULL, "run", "shard-1/attempt-2", err, sizeof err), -1);
-    ck_assert_str_eq(err, "run/shard-1/attempt-2 " REFUSED);
+    ck_assert_int_eq(fs_fresh_dir(NULL, "run", "shard-1/attempt-2", &err), -1);
+    ck_assert_str_eq(err.text, "run/shard-1/attempt-2 " REFUSED);
     ck_assert_str_eq(get("outside/keep"), "precious");
+    /* a link at the shard's directory, which is made before it is opened:
+     * refused, and nothing made where it points */
+    ck_assert_int_eq(symlink("../outside", "run/shard-9"), 0);
+    ck_assert_int_eq(fs_fresh_dir(NULL, "run", "shard-9/attempt-1", &err), -1);
+    ck_assert_str_eq(err.text, "run/shard-9 " REFUSED);
+    ck_assert(!exists("outside/attempt-1"));
+    /* a file where the attempt's directory goes: not replaced */
+    ck_assert_int_eq(fs_fresh_dir(NULL, "run", "shard-1/attempt-3/", &err), 0);
+    ck_assert(is_dir("run/shard-1/attempt-3"));
+    put("run/shard-1/attempt-4", "x");
+    ck_assert_int_eq(fs_fresh_dir(NULL, "run", "shard-1/attempt-4", &err), -1);
+    ck_assert_str_eq(err.text, "run/shard-1/attempt-4 is not a directory");
+    ck_assert_str_eq(get("run/shard-1/attempt-4"), "x");
 }
 END_TEST
 
 START_TEST(create_never_writes_through_a_link)
 {
     scratch();
-    char err[512] = "";
+    struct error err = {""};
     put("victim", "precious");
-    int fd = fs_create(NULL, "logs", "shard-1/attempt-1.log", FS_REPLACE, err, sizeof err);
-    ck_assert_msg(fd >= 0, "%s", err);
+    int fd = fs_create(NULL, "logs", "shard-1/attempt-1.log", FS_REPLACE, &err);
+    ck_assert_msg(fd >= 0, "%s", err.text);
     ck_assert_int_eq(write(fd, "one", 3), 3);
     close(fd);
     ck_assert_str_eq(get("logs/shard-1/attempt-1.log"), "one");
     /* replaced by a new file: a hard link to the old one keeps its contents */
     ck_assert_int_eq(link("logs/shard-1/attempt-1.log", "backup"), 0);
-    fd = fs_create(NULL, "logs", "shard-1/attempt-1.log", FS_REPLACE, err, sizeof err);
-    ck_assert_msg(fd >= 0, "%s", err);
+    fd = fs_create(NULL, "logs", "shard-1/attempt-1.log", FS_REPLACE, &err);
+    ck_assert_msg(fd >= 0, "%s", err.text);
     ck_assert_int_eq(write(fd, "two", 3), 3);
     close(fd);
     ck_assert_str_eq(get("logs/shard-1/attempt-1.log"), "two");
@@ -266,36 +279,33 @@ START_TEST(create_never_writes_through_a_link)
     /* a symbolic link is refused, even with FS_REPLACE */
     ck_assert_int_eq(symlink("../../victim", "logs/shard-1/attempt-2.log"), 0);
     errno = 0;
-    ck_assert_int_eq(fs_create(NULL, "logs", "shard-1/attempt-2.log", FS_REPLACE, err, sizeof err),
-                     -1);
+    ck_assert_int_eq(fs_create(NULL, "logs", "shard-1/attempt-2.log", FS_REPLACE, &err), -1);
     ck_assert_int_eq(errno, ELOOP);
-    ck_assert_str_eq(err, "logs/shard-1/attempt-2.log " REFUSED);
+    ck_assert_str_eq(err.text, "logs/shard-1/attempt-2.log " REFUSED);
     ck_assert_str_eq(get("victim"), "precious");
     /* without FS_REPLACE a file there is not touched */
     errno = 0;
-    ck_assert_int_eq(fs_create(NULL, "logs", "shard-1/attempt-1.log", FS_SYNC_DIR, err, sizeof err),
-                     -1);
+    ck_assert_int_eq(fs_create(NULL, "logs", "shard-1/attempt-1.log", FS_SYNC_DIR, &err), -1);
     ck_assert_int_eq(errno, EEXIST);
-    ck_assert_str_eq(err, "logs/shard-1/attempt-1.log exists already");
+    ck_assert_str_eq(err.text, "logs/shard-1/attempt-1.log exists already");
     ck_assert_str_eq(get("logs/shard-1/attempt-1.log"), "two");
     /* a FIFO is refused, not opened (which would wait for a reader) */
     ck_assert_int_eq(mkfifo("logs/shard-1/attempt-3.log", 0666), 0);
-    ck_assert_int_eq(fs_create(NULL, "logs", "shard-1/attempt-3.log", FS_REPLACE, err, sizeof err),
-                     -1);
-    ck_assert_str_eq(err,
+    ck_assert_int_eq(fs_create(NULL, "logs", "shard-1/attempt-3.log", FS_REPLACE, &err), -1);
+    ck_assert_str_eq(err.text,
                      "logs/shard-1/attempt-3.log is not a regular file; distmpi will not "
                      "replace it");
     /* a file in BASE itself, and in the working directory */
-    fd = fs_create(NULL, "logs", "journal.jsonl", FS_SYNC_DIR, err, sizeof err);
-    ck_assert_msg(fd >= 0, "%s", err);
+    fd = fs_create(NULL, "logs", "journal.jsonl", FS_SYNC_DIR, &err);
+    ck_assert_msg(fd >= 0, "%s", err.text);
     close(fd);
-    fd = fs_create(NULL, "", "here.jsonl", FS_SYNC_DIR, err, sizeof err);
-    ck_assert_msg(fd >= 0, "%s", err);
+    fd = fs_create(NULL, "", "here.jsonl", FS_SYNC_DIR, &err);
+    ck_assert_msg(fd >= 0, "%s", err.text);
     close(fd);
     ck_assert(exists("here.jsonl"));
     ck_assert_int_eq(symlink("victim", "there.jsonl"), 0);
-    ck_assert_int_eq(fs_create(NULL, "", "there.jsonl", 0, err, sizeof err), -1);
-    ck_assert_str_eq(err, "there.jsonl " REFUSED);
+    ck_assert_int_eq(fs_create(NULL, "", "there.jsonl", 0, &err), -1);
+    ck_assert_str_eq(err.text, "there.jsonl " REFUSED);
 }
 END_TEST
 
@@ -305,27 +315,27 @@ END_TEST
 START_TEST(base_walked_once)
 {
     scratch();
-    char err[512] = "";
+    struct error err = {""};
     int base_fd = -1;
-    ck_assert_int_eq(fs_fresh_dir(&base_fd, "run", "shard-1/attempt-1", err, sizeof err), 0);
+    ck_assert_int_eq(fs_fresh_dir(&base_fd, "run", "shard-1/attempt-1", &err), 0);
     ck_assert_int_ge(base_fd, 0);
     int kept = base_fd;
-    int fd = fs_create(&base_fd, "run", "shard-1/attempt-1.log", FS_REPLACE, err, sizeof err);
-    ck_assert_msg(fd >= 0, "%s", err);
+    int fd = fs_create(&base_fd, "run", "shard-1/attempt-1.log", FS_REPLACE, &err);
+    ck_assert_msg(fd >= 0, "%s", err.text);
     close(fd);
     ck_assert_int_eq(base_fd, kept);
     /* run moved away and a link to elsewhere put in its place */
     ck_assert_int_eq(mkdir("elsewhere", 0777), 0);
     ck_assert_int_eq(rename("run", "moved"), 0);
     ck_assert_int_eq(symlink("elsewhere", "run"), 0);
-    ck_assert_int_eq(fs_fresh_dir(&base_fd, "run", "shard-2/attempt-1", err, sizeof err), 0);
+    ck_assert_int_eq(fs_fresh_dir(&base_fd, "run", "shard-2/attempt-1", &err), 0);
     ck_assert(is_dir("moved/shard-2/attempt-1"));
     ck_assert(!exists("elsewhere/shard-2"));
     /* removed: made again where the path now leads */
     ck_assert_int_eq(unlink("run"), 0);
     ck_assert_int_eq(system("rm -rf moved"), 0);
-    fd = fs_create(&base_fd, "run", "shard-3/attempt-1.log", FS_REPLACE, err, sizeof err);
-    ck_assert_msg(fd >= 0, "%s", err);
+    fd = fs_create(&base_fd, "run", "shard-3/attempt-1.log", FS_REPLACE, &err);
+    ck_assert_msg(fd >= 0, "%s", err.text);
     close(fd);
     ck_assert(exists("run/shard-3/attempt-1.log"));
     close(base_fd);
@@ -348,27 +358,27 @@ static int write_fails(FILE *f, void *arg)
 START_TEST(write_atomic_refuses_a_link)
 {
     scratch();
-    char err[512] = "";
+    struct error err = {""};
     put("victim", "precious");
-    ck_assert_int_eq(fs_write_atomic("report.json", write_text, "one", err, sizeof err), 0);
+    ck_assert_int_eq(fs_write_atomic("report.json", write_text, "one", &err), 0);
     ck_assert_str_eq(get("report.json"), "one");
-    ck_assert_int_eq(fs_write_atomic("report.json", write_text, "two", err, sizeof err), 0);
+    ck_assert_int_eq(fs_write_atomic("report.json", write_text, "two", &err), 0);
     ck_assert_str_eq(get("report.json"), "two");
     ck_assert_int_eq(symlink("victim", "link.json"), 0);
     errno = 0;
-    ck_assert_int_eq(fs_write_atomic("link.json", write_text, "x", err, sizeof err), -1);
+    ck_assert_int_eq(fs_write_atomic("link.json", write_text, "x", &err), -1);
     ck_assert_int_eq(errno, ELOOP);
-    ck_assert_str_eq(err, "link.json " REFUSED);
+    ck_assert_str_eq(err.text, "link.json " REFUSED);
     ck_assert_str_eq(get("victim"), "precious");
     struct stat st;
     ck_assert_int_eq(lstat("link.json", &st), 0);
     ck_assert(S_ISLNK(st.st_mode));
     /* a failed write leaves the old report and no temporary file */
-    ck_assert_int_eq(fs_write_atomic("report.json", write_fails, NULL, err, sizeof err), -1);
-    ck_assert_str_eq(err, "report.json: No space left on device");
+    ck_assert_int_eq(fs_write_atomic("report.json", write_fails, NULL, &err), -1);
+    ck_assert_str_eq(err.text, "report.json: No space left on device");
     ck_assert_str_eq(get("report.json"), "two");
-    ck_assert_int_eq(fs_write_atomic("no-such-dir/r.json", write_text, "x", err, sizeof err), -1);
-    ck_assert_str_eq(err, "no-such-dir/r.json: No such file or directory");
+    ck_assert_int_eq(fs_write_atomic("no-such-dir/r.json", write_text, "x", &err), -1);
+    ck_assert_str_eq(err.text, "no-such-dir/r.json: No such file or directory");
     int n = 0;
     FILE *ls = popen("ls -A", "r");
     char line[256];
@@ -395,24 +405,24 @@ static void remove_scratch(void)
 START_TEST(directories_synced)
 {
     scratch();
-    char err[512] = "";
+    struct error err = {""};
     dir_syncs = 0;
-    int fd = fs_create(NULL, "run", "journal.jsonl", FS_SYNC_DIR, err, sizeof err);
-    ck_assert_msg(fd >= 0, "%s", err);
+    int fd = fs_create(NULL, "run", "journal.jsonl", FS_SYNC_DIR, &err);
+    ck_assert_msg(fd >= 0, "%s", err.text);
     close(fd);
     ck_assert_int_eq(dir_syncs, 1);
-    ck_assert_int_eq(fs_write_atomic("report.json", write_text, "one", err, sizeof err), 0);
+    ck_assert_int_eq(fs_write_atomic("report.json", write_text, "one", &err), 0);
     ck_assert_int_eq(dir_syncs, 2);
-    fd = fs_create(NULL, "run", "shard-1/attempt-1.log", FS_REPLACE, err, sizeof err);
-    ck_assert_msg(fd >= 0, "%s", err);
+    fd = fs_create(NULL, "run", "shard-1/attempt-1.log", FS_REPLACE, &err);
+    ck_assert_msg(fd >= 0, "%s", err.text);
     close(fd);
     ck_assert_int_eq(dir_syncs, 2); /* a log is not worth a sync of its directory */
     fail_dir_sync = 1;
-    ck_assert_int_eq(fs_create(NULL, "run", "journal-2.jsonl", FS_SYNC_DIR, err, sizeof err), -1);
-    ck_assert_str_eq(err, "run/journal-2.jsonl: Input/output error");
+    ck_assert_int_eq(fs_create(NULL, "run", "journal-2.jsonl", FS_SYNC_DIR, &err), -1);
+    ck_assert_str_eq(err.text, "run/journal-2.jsonl: Input/output error");
     ck_assert(!exists("run/journal-2.jsonl"));
-    ck_assert_int_eq(fs_write_atomic("report.json", write_text, "two", err, sizeof err), -1);
-    ck_assert_str_eq(err, "report.json: Input/output error");
+    ck_assert_int_eq(fs_write_atomic("report.json", write_text, "two", &err), -1);
+    ck_assert_str_eq(err.text, "report.json: Input/output error");
     fail_dir_sync = 0;
 }
 END_TEST

@@ -41,9 +41,10 @@ static const char *sample(const char *name)
 /* A sample's bytes (free with free()). Fails the test when it is missing. */
 static char *read_sample(const char *name, size_t *len)
 {
-    char *buf = NULL, err[512];
-    ck_assert_msg(fs_read_file(sample(name), 1 << 20, &buf, len, err, sizeof err) == 0,
-                  "%s (set DISTMPI_SRCDIR to the source tree)", err);
+    char *buf = NULL;
+    struct error err;
+    ck_assert_msg(fs_read_file(sample(name), 1 << 20, &buf, len, &err) == 0,
+                  "%s (set DISTMPI_SRCDIR to the source tree)", err.text);
     return buf;
 }
 
@@ -768,12 +769,12 @@ START_TEST(merged_report_file)
 {
     struct fixture f;
     build_run(&f);
-    char path[4096], err[512] = "";
+    char path[4096];
     unit_write_temp("", 0, path);
     ck_assert_int_eq(report_junit_write_opts(path, &f.rep, &f.opt, NULL), 0);
     char *file;
     size_t flen;
-    ck_assert_int_eq(fs_read_file(path, 1 << 20, &file, &flen, err, sizeof err), 0);
+    ck_assert_int_eq(fs_read_file(path, 1 << 20, &file, &flen, NULL), 0);
     unlink(path);
     size_t len;
     char *mem = report_junit_build(&f.rep, &f.opt, &len);
@@ -1058,7 +1059,6 @@ START_TEST(write_out_of_memory)
     snprintf(path, sizeof path, "%s/report.xml", dir);
     junit_xml_fail_when(xml_should_fail);
     xml_calls = 0;
-    char err[512];
     struct error werr;
     ck_assert_int_eq(report_junit_write_opts(path, &f.rep, &f.opt, &werr), 0);
     long calls = xml_calls, failed = 0;
@@ -1078,7 +1078,8 @@ START_TEST(write_out_of_memory)
         }
         char *file;
         size_t flen;
-        unit_require(fs_read_file(path, 1 << 20, &file, &flen, err, sizeof err) == 0, "%s", err);
+        struct error rerr;
+        unit_require(fs_read_file(path, 1 << 20, &file, &flen, &rerr) == 0, "%s", rerr.text);
         unit_require(flen == good_len && !memcmp(file, good, flen),
                      "allocation %ld of %ld failed: a report that differs", at, calls);
         free(file);

@@ -35,8 +35,8 @@ static void assert_expands(const char *text, const struct subst *v, bool quote, 
 
 static void assert_check_ok(const char *text)
 {
-    char err[512] = "";
-    ck_assert_msg(template_check(text, err, sizeof err) == 0, "'%s' refused: %s", text, err);
+    struct error err = {""};
+    ck_assert_msg(template_check(text, &err) == 0, "'%s' refused: %s", text, err.text);
 }
 
 START_TEST(all_placeholders)
@@ -126,26 +126,33 @@ START_TEST(unknown_placeholder_refused)
                               {"{{shard}} {nope}", "{nope}"},
                               {"${home}", "{home}"}};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
-        char err[512] = "";
-        ck_assert_msg(template_check(texts[i][0], err, sizeof err) == -1, "'%s' accepted",
-                      texts[i][0]);
-        unit_assert_contains(err, "unknown placeholder");
-        unit_assert_contains(err, texts[i][1]);
-        ck_assert_ptr_null(strchr(err, '\n'));
+        struct error err = {""};
+        ck_assert_msg(template_check(texts[i][0], &err) == -1, "'%s' accepted", texts[i][0]);
+        unit_assert_contains(err.text, "unknown placeholder");
+        unit_assert_contains(err.text, texts[i][1]);
+        ck_assert_ptr_null(strchr(err.text, '\n'));
         assert_expands(texts[i][0], &V, false, NULL);
         assert_expands(texts[i][0], &V, true, NULL);
     }
 }
 END_TEST
 
-START_TEST(check_message_fits_small_buffer)
+START_TEST(check_message_too_long_is_marked)
 {
-    char err[32];
-    memset(err, 'Z', sizeof err);
-    ck_assert_int_eq(template_check("{foo}", err, 10), -1);
-    ck_assert_int_eq(err[9], '\0');
-    for (size_t i = 10; i < sizeof err; i++)
-        ck_assert_int_eq(err[i], 'Z');
+    /* a name longer than the message holds: cut, and the cut shown */
+    char text[3 * ERROR_TEXT_MAX];
+    text[0] = '{';
+    memset(text + 1, 'x', sizeof text - 3);
+    text[sizeof text - 2] = '}';
+    text[sizeof text - 1] = '\0';
+    struct error err;
+    ck_assert_int_eq(template_check(text, &err), -1);
+    ck_assert_uint_eq(strlen(err.text), ERROR_TEXT_MAX - 1);
+    unit_assert_prefix(err.text, "unknown placeholder {xxx");
+    ck_assert_str_eq(err.text + ERROR_TEXT_MAX - 4, "...");
+    /* and a caller that wants no message need not give a place for one */
+    ck_assert_int_eq(template_check(text, NULL), -1);
+    ck_assert_int_eq(template_check_shell("'{host}'", NULL), -1);
 }
 END_TEST
 
@@ -350,9 +357,9 @@ END_TEST
 
 static void assert_shell_ok(const char *text)
 {
-    char err[512] = "";
-    ck_assert_msg(template_check_shell(text, err, sizeof err) == 0, "task line '%s' refused: %s",
-                  text, err);
+    struct error err = {""};
+    ck_assert_msg(template_check_shell(text, &err) == 0, "task line '%s' refused: %s", text,
+                  err.text);
     char *s = template_expand(text, &V, true);
     ck_assert_msg(s != NULL, "'%s' accepted but not expanded", text);
     free(s);
@@ -361,13 +368,13 @@ static void assert_shell_ok(const char *text)
 /* text is refused, with why in the message, naming the placeholder */
 static void assert_shell_refused(const char *text, const char *why)
 {
-    char err[512] = "";
-    ck_assert_msg(template_check_shell(text, err, sizeof err) == -1, "task line '%s' accepted",
-                  text);
-    unit_assert_contains(err, why);
-    ck_assert_msg(strstr(err, "{host}") || strstr(err, "{output_dir}"), "'%s': %s", text, err);
-    unit_assert_contains(err, "$DISTMPI_");
-    ck_assert_ptr_null(strchr(err, '\n'));
+    struct error err = {""};
+    ck_assert_msg(template_check_shell(text, &err) == -1, "task line '%s' accepted", text);
+    unit_assert_contains(err.text, why);
+    ck_assert_msg(strstr(err.text, "{host}") || strstr(err.text, "{output_dir}"), "'%s': %s", text,
+                  err.text);
+    unit_assert_contains(err.text, "$DISTMPI_");
+    ck_assert_ptr_null(strchr(err.text, '\n'));
     assert_expands(text, &V, true, NULL);
     char *s = template_expand(text, &V, false); /* command mode has no shell */
     ck_assert_ptr_nonnull(s);
@@ -472,23 +479,18 @@ END_TEST
 
 START_TEST(shell_refusal_message)
 {
-    char err[512];
-    ck_assert_int_eq(template_check_shell("cd '{output_dir}' && pwd", err, sizeof err), -1);
-    ck_assert_str_eq(err,
+    struct error err;
+    ck_assert_int_eq(template_check_shell("cd '{output_dir}' && pwd", &err), -1);
+    ck_assert_str_eq(err.text,
                      "{output_dir} is inside '...' quotes (column 5); write it outside "
                      "quotes and substitutions, where distmpi quotes it as one word, or "
                      "use \"$DISTMPI_OUTPUT_DIR\" instead");
-    ck_assert_int_eq(template_check_shell("x \"{{\" \"{host}\"", err, sizeof err), -1);
-    unit_assert_prefix(err, "{host} is inside \"...\" quotes (column 9);");
-    unit_assert_contains(err, "\"$DISTMPI_HOST\"");
+    ck_assert_int_eq(template_check_shell("x \"{{\" \"{host}\"", &err), -1);
+    unit_assert_prefix(err.text, "{host} is inside \"...\" quotes (column 9);");
+    unit_assert_contains(err.text, "\"$DISTMPI_HOST\"");
     /* unknown placeholders first, as template_check says */
-    ck_assert_int_eq(template_check_shell("'{host}' {nope}", err, sizeof err), -1);
-    unit_assert_contains(err, "unknown placeholder {nope}");
-    /* a small buffer is cut, not overrun */
-    memset(err, 'Z', sizeof err);
-    ck_assert_int_eq(template_check_shell("'{host}'", err, 12), -1);
-    ck_assert_int_eq(err[11], '\0');
-    ck_assert_int_eq(err[12], 'Z');
+    ck_assert_int_eq(template_check_shell("'{host}' {nope}", &err), -1);
+    unit_assert_contains(err.text, "unknown placeholder {nope}");
 }
 END_TEST
 
@@ -593,9 +595,8 @@ START_TEST(shell_check_against_real_shells)
             memcpy(text + len, p, strlen(p) + 1);
             len += strlen(p);
         }
-        char err[512];
         /* "eval" runs what it is given: that is the line's own choice */
-        if (!strings || strstr(text, "eval") || template_check_shell(text, err, sizeof err) < 0)
+        if (!strings || strstr(text, "eval") || template_check_shell(text, NULL) < 0)
             continue;
         char *cmd = template_expand(text, &w, true);
         ck_assert_ptr_nonnull(cmd);
@@ -689,6 +690,72 @@ START_TEST(glob_values_match_only_themselves)
 }
 END_TEST
 
+/* The table names every placeholder once, with its variable, in the
+ * order the brief and distmpi(1) give them. */
+START_TEST(table_names_and_variables)
+{
+    static const char *const want[PH_COUNT][2] = {
+        {"shard", "DISTMPI_SHARD"},        {"index", "DISTMPI_SHARD_INDEX"},
+        {"total", "DISTMPI_TOTAL_SHARDS"}, {"host", "DISTMPI_HOST"},
+        {"rank", "DISTMPI_RANK"},          {"slot", "DISTMPI_SLOT"},
+        {"attempt", "DISTMPI_ATTEMPT"},    {"output_dir", "DISTMPI_OUTPUT_DIR"}};
+    for (int i = 0; i < PH_COUNT; i++) {
+        ck_assert_str_eq(placeholders[i].name, want[i][0]);
+        ck_assert_str_eq(placeholders[i].env, want[i][1]);
+        /* text others choose is what a shell must get quoted */
+        ck_assert_int_eq(placeholders[i].is_string, i == PH_HOST || i == PH_OUTPUT_DIR);
+    }
+}
+END_TEST
+
+/* What a template gets for {name} is what the child gets in its variable,
+ * for every placeholder and for values at the edges. */
+START_TEST(environment_matches_expansion)
+{
+    struct subst vs[] = {V, V, V};
+    vs[1].output_dir = "/run dir/shard-0004/attempt-1";
+    vs[1].host = "h'o st";
+    vs[2].shard = LONG_MAX;
+    vs[2].index = LONG_MIN;
+    vs[2].rank = -1;
+    vs[2].host = NULL; /* taken as "" */
+    for (size_t k = 0; k < sizeof vs / sizeof vs[0]; k++) {
+        for (int i = 0; i < PH_COUNT; i++) {
+            char text[32];
+            snprintf(text, sizeof text, "{%s}", placeholders[i].name);
+            char *value = template_expand(text, &vs[k], false);
+            char *entry = template_env_entry(&vs[k], (enum placeholder)i);
+            ck_assert_ptr_nonnull(value);
+            ck_assert_ptr_nonnull(entry);
+            size_t n = strlen(placeholders[i].env);
+            ck_assert_msg(!strncmp(entry, placeholders[i].env, n) && entry[n] == '=',
+                          "entry '%s' for {%s}", entry, placeholders[i].name);
+            ck_assert_str_eq(entry + n + 1, value);
+            free(value);
+            free(entry);
+        }
+    }
+    char *e = template_env_entry(&V, PH_SHARD);
+    ck_assert_str_eq(e, "DISTMPI_SHARD=4");
+    free(e);
+    errno = 0;
+    ck_assert_ptr_null(template_env_entry(&V, PH_COUNT));
+    ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
+/* template_check's message lists the known placeholders from the table. */
+START_TEST(unknown_placeholder_lists_the_table)
+{
+    struct error err;
+    ck_assert_int_eq(template_check("{shrad}", &err), -1);
+    ck_assert_str_eq(err.text,
+                     "unknown placeholder {shrad} (known: {shard} {index} {total} {host} "
+                     "{rank} {slot} {attempt} {output_dir}; write {{ and }} for literal "
+                     "braces)");
+}
+END_TEST
+
 static Suite *template_suite(void)
 {
     Suite *s = suite_create("template");
@@ -700,10 +767,16 @@ static Suite *template_suite(void)
     tcase_add_test(tc, doubled_braces_are_literal);
     tcase_add_test(tc, other_braces_left_alone);
     tcase_add_test(tc, unknown_placeholder_refused);
-    tcase_add_test(tc, check_message_fits_small_buffer);
+    tcase_add_test(tc, check_message_too_long_is_marked);
     tcase_add_test(tc, values_not_rescanned);
     tcase_add_test(tc, no_splitting_without_quoting);
     tcase_add_test(tc, task_mode_quotes_values);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("table");
+    tcase_add_test(tc, table_names_and_variables);
+    tcase_add_test(tc, environment_matches_expansion);
+    tcase_add_test(tc, unknown_placeholder_lists_the_table);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("quote");
