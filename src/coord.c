@@ -320,10 +320,9 @@ static int report_views(struct coord *co)
     for (long i = 0; i < total; i++) {
         const struct shard_state *s = &co->shards[i];
         struct shard_result *r = s->result;
-        /* the log is where rank 0 stored it, whoever ran the shard */
-        int last = r && !r->carried ? result_last_number(r) : 0;
-        errno = 0;
-        if (last > 0 && !r->log && !(r->log = logstore_path(co->logs, i, last)) && errno == ENOMEM)
+        /* the log the journal named for it (coord_record) */
+        if (s->log_named && !r->log &&
+            !(r->log = logstore_name(co->logs, i, result_last_number(r))))
             return -1;
         co->results[i] = r;
         if (collect) {

@@ -63,7 +63,8 @@ struct shard_state {
     /* the number of the first attempt of its latest hand-out, and where the
      * next hand-out starts (see hand_out in coord.c) */
     int first_attempt, next_attempt;
-    int moved; /* how often it was taken from a lost rank */
+    unsigned moved : 31;    /* how often it was taken from a lost rank */
+    unsigned log_named : 1; /* its result's log was there when it was recorded */
 };
 
 struct coord {

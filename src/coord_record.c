@@ -92,13 +92,15 @@ void coord_record(struct coord *co, struct shard_result *res)
 {
     const struct cluster *c = co->in->cluster;
     /* the log is where rank 0 stored it, whoever ran the shard: its path
-     * goes into the journal now, into the reports at the end */
+     * goes into the journal now, into the reports at the end (made again
+     * then, not kept meanwhile) */
     free(res->log);
     res->log = NULL;
     int last = result_last_number(res);
-    char *log = last > 0 && co->in->journal_out ? logstore_path(co->logs, res->index, last) : NULL;
+    char *log = last > 0 ? logstore_path(co->logs, res->index, last) : NULL;
     /* in the journal first: whatever happens next, this result is not lost */
     journal_write(co, res, c->hosts[c->rank_host[res->rank]].name, log);
+    co->shards[res->index].log_named = log != NULL;
     free(log);
     co->shards[res->index].result = res;
     co->done++;

@@ -340,6 +340,11 @@ char *logstore_path(const struct logstore *ls, long index, int attempt)
     return path_of(ls, index, attempt);
 }
 
+char *logstore_name(const struct logstore *ls, long index, int attempt)
+{
+    return path_of(ls, index, attempt);
+}
+
 char *logstore_tail_into(const struct logstore *ls, long index, int attempt, char *buf, size_t size)
 {
     if (size < 2)

@@ -65,6 +65,10 @@ char *logstore_save(struct logstore *ls, long index, const char *name, const voi
  * way they are made, never through a link below the directory. */
 char *logstore_path(const struct logstore *ls, long index, int attempt);
 
+/* The path of that file, without looking whether it is there (heap,
+ * free()), or NULL (ENOMEM). */
+char *logstore_name(const struct logstore *ls, long index, int attempt);
+
 /* The end of that file: at most max bytes, from the start of a line where
  * one begins within them (heap, NUL-terminated; NUL bytes of the log become
  * spaces), or NULL when there is no file or it is empty. */
