@@ -172,9 +172,13 @@ int loop_run(struct loop *l, struct error *err)
             return -1;
         if ((l->pending = l->io.progress(l->io_arg, err)) < 0)
             return -1;
-        if (messages > 0 || worked > 0)
+        /* a rank that spoke may say more soon: look again quickly; work
+         * done (a shard started or finished) needs another turn at once,
+         * not quicker looks afterwards (a rank's own shard wakes it
+         * through the side's descriptor) */
+        if (messages > 0)
             waiter_reset(&l->waiter);
-        else
+        if (messages == 0 && worked == 0)
             wait_a_little(l);
     }
     return 0;

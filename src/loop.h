@@ -75,8 +75,9 @@ struct loop_side {
     int (*message)(void *arg, int src, int tag, const unsigned char *data, size_t len,
                    struct error *err);
     /* The side's own work, once a turn after the messages. Returns 1 when
-     * it did something (the loop goes round again without sleeping), 0
-     * when there was nothing to do, or -1 with err. */
+     * it did something (the loop goes round again without sleeping; the
+     * back-off goes on where it was: only messages start it over), 0 when
+     * there was nothing to do, or -1 with err. */
     int (*work)(void *arg, struct error *err);
     /* What may end a sleep early besides the timers: a descriptor that
      * becomes readable (-1: none) and a monotonic deadline (INFINITY:

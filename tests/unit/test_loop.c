@@ -326,6 +326,28 @@ START_TEST(work_done_means_no_sleep)
 }
 END_TEST
 
+/* Work done makes the loop go round again, but does not start the
+ * back-off over (only a message does). */
+START_TEST(work_does_not_reset_the_back_off)
+{
+    struct fake f;
+    struct side s;
+    struct loop *l = make(&f, &s);
+    s.stop_at = 0.005; /* the back-off grows to over 1 ms meanwhile */
+    struct error e = {""};
+    ck_assert_int_eq(loop_run(l, &e), 0);
+    double before = f.sleeps[f.nsleeps - 1];
+    ck_assert(before > 1e-3);
+    s.work_returns_one_for = 1;
+    s.stop_at = f.now + 0.05;
+    int from = f.nsleeps;
+    ck_assert_int_eq(loop_run(l, &e), 0);
+    ck_assert_msg(f.sleeps[from] >= before, "the back-off started over: %g after %g",
+                  f.sleeps[from], before);
+    loop_destroy(l);
+}
+END_TEST
+
 static int fired;
 static double fired_at[8];
 
@@ -601,6 +623,7 @@ static Suite *suite(void)
     tcase_add_test(tc, over_before_the_first_turn);
     tcase_add_test(tc, back_off_doubles_and_resets);
     tcase_add_test(tc, work_done_means_no_sleep);
+    tcase_add_test(tc, work_does_not_reset_the_back_off);
     tcase_add_test(tc, timers_run_when_due_and_wake_the_loop);
     tcase_add_test(tc, timer_limit_and_errors);
     tcase_add_test(tc, errors_end_the_loop);
