@@ -7,8 +7,8 @@
 # Runs RUNS times
 #   mpirun --oversubscribe -np RANKS distmpi -n SHARDS --max-load 1000000
 #          --progress none --json FILE -- sleep SECONDS
-# and, when $BASELINE names another distmpi binary (an older build), the same
-# with it, interleaved (distmpi, baseline, distmpi, ...), so that the other
+# and, when $DISTMPI_BEFORE names another distmpi binary (an older build), the same
+# with it, interleaved (distmpi, before, distmpi, ...), so that the other
 # work on the machine hits both alike. From each JSON report it sorts every
 # rank's attempts (shards[].attempt_results[]: rank, start, duration) by
 # start and takes each gap next.start - (prev.start + prev.duration): the
@@ -44,10 +44,10 @@ command -v python3 >/dev/null 2>&1 || die "no python3 to read the JSON reports"
 
 builds=distmpi
 declare -A bin=([distmpi]=$distmpi)
-if [ -n "${BASELINE:-}" ]; then
-    [ -x "$BASELINE" ] || die "BASELINE=$BASELINE is not executable"
-    builds="distmpi baseline"
-    bin[baseline]=$BASELINE
+if [ -n "${DISTMPI_BEFORE:-}" ]; then
+    [ -x "$DISTMPI_BEFORE" ] || die "DISTMPI_BEFORE=$DISTMPI_BEFORE is not executable"
+    builds="distmpi before"
+    bin[before]=$DISTMPI_BEFORE
 fi
 
 # Prints "workers MEAN MAX N rank0 MEAN MAX N" (ms) for the JSON reports given.
@@ -81,7 +81,7 @@ EOF
 
 bench_header
 note "$shards shards of sleep $secs on $ranks ranks, $runs runs of each build, interleaved"
-[ -n "${BASELINE:-}" ] && note "baseline: $BASELINE"
+[ -n "${DISTMPI_BEFORE:-}" ] && note "before: $DISTMPI_BEFORE"
 
 declare -A reports
 for run in $(seq "$runs"); do
