@@ -47,7 +47,6 @@ int coord_dry_run(FILE *out, const struct coord_input *in);
  * many ranks were lost (then MPI cannot be finalized: see main.c). Returns
  * 0, or -1 with a reason in err when the run itself broke down (MPI or
  * memory). */
-int coord_run(const struct coord_input *in, int *exit_status, int *lost, char *err,
-              size_t errlen);
+int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct error *err);
 
 #endif

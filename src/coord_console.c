@@ -65,7 +65,7 @@ void coord_draw(struct coord *co)
     struct progress_host hosts[c->nhosts];
     for (int h = 0; h < c->nhosts; h++)
         hosts[h] = (struct progress_host){c->hosts[h].name, co->host_done[h], co->host_assigned[h]};
-    struct progress_view v = {co->in->spec->total,           co->done,  co->passed, co->failed,
+    struct progress_view v = {co->in->spec->total,           co->shown, co->passed, co->failed,
                               time_wall() - co->in->started, c->nhosts, hosts};
     size_t len = 4096 + (size_t)c->nhosts * 160;
     char *buf = malloc(len);
@@ -105,8 +105,8 @@ void coord_tick(struct coord *co)
     char dur[32];
     time_format_duration(time_wall() - co->in->started, dur, sizeof dur);
     long total = co->in->spec->total;
-    printf("distmpi: %ld/%ld shards done (%.1f%%), %ld passed, %ld failed, %s\n", co->done, total,
-           total ? 100.0 * (double)co->done / (double)total : 100.0, co->passed, co->failed, dur);
+    printf("distmpi: %ld/%ld shards done (%.1f%%), %ld passed, %ld failed, %s\n", co->shown, total,
+           total ? 100.0 * (double)co->shown / (double)total : 100.0, co->passed, co->failed, dur);
     fflush(stdout);
     co->next_draw = time_mono() + SUMMARY_EVERY;
 }

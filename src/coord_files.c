@@ -12,10 +12,10 @@
 void coord_piece(struct coord *co, int rank, long index, int attempt, int kind, const void *data,
                  size_t len)
 {
-    char why[4200];
-    if (logstore_put(co->logs, rank, index, attempt, kind, data, len, why, sizeof why) < 0) {
+    struct error why;
+    if (logstore_put(co->logs, rank, index, attempt, kind, data, len, &why) < 0) {
         co->log_failed = true;
-        coord_say(co, "distmpi: %s\n", why);
+        coord_say(co, "distmpi: %s\n", why.text);
     }
     if (!co->in->spec->stream)
         return;
@@ -37,32 +37,36 @@ void coord_local_output(void *arg, long index, int attempt, int kind, const char
 void coord_add_collected(struct coord *co, long index, const char *name, const void *data,
                          size_t len, const char *error)
 {
-    char why[4200];
+    struct error why;
     char *path = NULL;
     if (!error || len > 0) { /* a JUnit file that is not usable is kept for people to read */
-        path = logstore_save(co->logs, index, name, data, len, why, sizeof why);
+        path = logstore_save(co->logs, index, name, data, len, &why);
         if (!path) {
             co->log_failed = true;
-            coord_say(co, "distmpi: %s\n", why);
+            coord_say(co, "distmpi: %s\n", why.text);
             if (!error)
-                error = why;
+                error = why.text;
         }
     }
-    int n = co->ncollected[index];
-    struct collected_file *list = realloc(co->collected[index], (size_t)(n + 1) * sizeof *list);
+    struct shard_state *s = &co->shards[index];
+    int n = s->collected ? s->collected->n : 0;
+    struct collected_list *list =
+        realloc(s->collected, sizeof *list + (size_t)(n + 1) * sizeof list->files[0]);
     char *name_copy = strdup(name), *error_copy = error ? strdup(error) : NULL;
     if (!list || !name_copy || (error && !error_copy)) {
-        if (list)
-            co->collected[index] = list;
+        if (list) {
+            list->n = n;
+            s->collected = list;
+        }
         free(path);
         free(name_copy);
         free(error_copy);
         co->collect_failed = true;
         return;
     }
-    list[n] = (struct collected_file){name_copy, path, error_copy};
-    co->collected[index] = list;
-    co->ncollected[index] = n + 1;
+    list->files[n] = (struct collected_file){name_copy, path, error_copy};
+    list->n = n + 1;
+    s->collected = list;
 }
 
 void coord_local_collected(void *arg, const char *name, const char *data, size_t len,
@@ -72,16 +76,13 @@ void coord_local_collected(void *arg, const char *name, const char *data, size_t
     coord_add_collected(lc->co, lc->index, name, data, data ? len : 0, error);
 }
 
-void coord_free_collected(struct coord *co, long total)
+void coord_free_collected(struct shard_state *s)
 {
-    for (long i = 0; co->collected && i < total; i++) {
-        for (int k = 0; k < co->ncollected[i]; k++) {
-            free((char *)co->collected[i][k].name);
-            free((char *)co->collected[i][k].path);
-            free((char *)co->collected[i][k].error);
-        }
-        free(co->collected[i]);
+    for (int k = 0; s->collected && k < s->collected->n; k++) {
+        free((char *)s->collected->files[k].name);
+        free((char *)s->collected->files[k].path);
+        free((char *)s->collected->files[k].error);
     }
-    free(co->collected);
-    free(co->ncollected);
+    free(s->collected);
+    s->collected = NULL;
 }

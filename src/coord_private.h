@@ -19,6 +19,7 @@
 #include "lines.h"
 #include "liveness.h"
 #include "logstore.h"
+#include "loop.h"
 #include "msg.h"
 #include "plan.h"
 #include "proto.h"
@@ -32,21 +33,59 @@
 #define DRAW_EVERY    0.5
 #define SUMMARY_EVERY 30.0
 
+/* A result is in the journal as it arrives, and shown once an fsync covers
+ * it: the first result that waits for one gets it this many seconds later,
+ * with every result that came meanwhile. */
+#define JOURNAL_SYNC_EVERY 0.02
+
+/* The longest sleep between two looks of rank 0 just after a result at
+ * the tail of a run (see wait_max in coord.c). */
+#define LOOK_AT_TAIL 0.002
+
 /* How much of a shard's log the reports show. */
 #define LOG_TAIL_BYTES 4096
+
+/* The files collected after a shard (--collect), strings owned. */
+struct collected_list {
+    int n;
+    struct collected_file files[];
+};
+
+/* What rank 0 keeps of one shard while the run goes on (co->shards[i]):
+ * 40 bytes. */
+struct shard_state {
+    struct shard_result *result; /* once it is settled, else NULL */
+    /* --retry-elsewhere: the attempts it made on hosts where it could not
+     * start, while it waits to run on another */
+    struct shard_result *partial;
+    struct collected_list *collected; /* --collect: its files, or NULL */
+    int owner;                        /* the rank it was given to, -1 if none */
+    /* the number of the first attempt of its latest hand-out, and where the
+     * next hand-out starts (see hand_out in coord.c) */
+    int first_attempt, next_attempt;
+    unsigned moved : 31;    /* how often it was taken from a lost rank */
+    unsigned log_named : 1; /* its result's log was there when it was recorded */
+};
 
 struct coord {
     const struct coord_input *in;
     struct plan *plan;
-    struct outbox *ob;
-    struct runner *runner; /* rank 0's own slot */
-    struct shard_result **results;
-    int *owner;       /* rank each shard was given to, -1 if none */
-    int *outstanding; /* shards given to a worker and not reported */
-    long done;
-    double busy_sum; /* attempt seconds reported, for the prefetch choice */
-    long attempts_sum;
-    double next_probe; /* when rank 0 probes its own host again */
+    struct outbox *ob; /* the loop's sends (msg.h) */
+    struct loop *loop;
+    struct runner *runner;      /* rank 0's own slot */
+    struct shard_state *shards; /* one per shard */
+    int *outstanding;           /* per rank: shards given to it and not reported */
+    bool first_round;           /* every rank was offered its first shard */
+    long done;                  /* shards settled (in the journal, or not run) */
+    double last_result;         /* when the latest result came (monotonic) */
+    long shown;                 /* of those, on the screen (the bars' count) */
+    /* the shards whose results wait for the journal's next fsync to be
+     * shown (nunshown of them, room for unshown_cap) */
+    long *unshown, nunshown, unshown_cap;
+    int sig;                     /* the signal that stopped the run, or 0 */
+    int stuck;                   /* ranks that did not take their last messages */
+    int probe_timer, draw_timer; /* rank 0 probes its own host; bars or lines */
+    int sync_timer;              /* the journal's next fsync */
 
     /* what rank 0 shows while the run goes on */
     int mode;         /* PROGRESS_BARS, _LINES or _NONE (auto resolved) */
@@ -61,10 +100,7 @@ struct coord {
     struct lines *streams; /* --stream: each rank's unfinished line */
     bool redraw;           /* streamed lines went above the bars: draw them again */
 
-    /* --collect: each shard's files, stored next to its logs (strings owned) */
-    struct collected_file **collected;
-    int *ncollected;
-    bool collect_failed; /* out of memory recording one */
+    bool collect_failed; /* out of memory recording a collected file */
     bool journal_failed; /* the journal could not be written: exit 3 at the end */
 
     /* --max-failures / --fail-fast */
@@ -77,14 +113,16 @@ struct coord {
     /* shards taken back from lost ranks or to retry on another host
      * (--retry-elsewhere), handed out first */
     struct rescue *rescue;
-    int *moved; /* per shard: how often it was taken from a lost rank */
-    /* per shard: the attempts it made on hosts where it could not start,
-     * while it waits to run on another (--retry-elsewhere) */
-    struct shard_result **partial;
 
-    /* per shard: the number of the first attempt of its latest hand-out, and
-     * where the next hand-out starts (see hand_out in coord.c) */
-    int *first_attempt, *next_attempt;
+    /* For coord_finish only: the arrays the reports take, indexed by
+     * shard, made from co->shards when the run ends (coord_run). The
+     * results and the collected files are the records' (not owned);
+     * collected and ncollected are NULL without --collect, moved when no
+     * rank was lost. */
+    struct shard_result **results;
+    struct collected_file **collected;
+    int *ncollected;
+    int *moved;
 };
 
 /* The attempt whose output is being shown. */
@@ -134,7 +172,54 @@ void coord_add_collected(struct coord *co, long index, const char *name, const v
 /* collect_fn of rank 0's own shards (arg: struct local_collect). */
 void coord_local_collected(void *arg, const char *name, const char *data, size_t len,
                            const char *error);
-void coord_free_collected(struct coord *co, long total);
+/* Free what shard s collected. */
+void coord_free_collected(struct shard_state *s);
+
+/* coord_dispatch.c */
+/* Give worker rank r shards until it holds its share (the one it runs and,
+ * away from the tail, one queued). Returns 0, or -1 with err. */
+int coord_fill(struct coord *co, int r, struct error *err);
+/* Send worker r a TAG_PAUSE with flag (enum pause_flag). Returns 0, or -1
+ * with err. */
+int coord_send_pause(struct coord *co, int r, int flag, struct error *err);
+/* coord_fill() for every worker. */
+int coord_fill_all(struct coord *co, struct error *err);
+/* Rank 0's own slot takes its next shard when free. Returns 0, or
+ * slot_start_shard()'s -1 with errno. */
+int coord_fill_self(struct coord *co);
+/* Whether res may stop the run (--max-failures, --fail-fast): then it is
+ * recorded before the next shard is handed out, not after. */
+bool coord_may_stop(const struct coord *co, const struct shard_result *res);
+/* The result of a shard's hand-out from the rank that ran it (0 included):
+ * recorded, or with --retry-elsewhere queued for another host. Takes res.
+ * Returns 0, or -1 with err (ENOMEM). */
+int coord_settle(struct coord *co, struct shard_result *res, struct error *err);
+/* A TAG_RESULT message from worker src: src's next shard handed out, the
+ * result settled. Returns 0, or -1 with err for a broken message. */
+int coord_on_result(struct coord *co, int src, const unsigned char *data, size_t len,
+                    struct error *err);
+/* A TAG_RETURN message: worker src gave back shards it had not started.
+ * Returns 0, or -1 with err. */
+int coord_on_return(struct coord *co, int src, const unsigned char *data, size_t len,
+                    struct error *err);
+/* Rank r is lost: the shards it held go to the others. Returns 0, or -1
+ * with err. */
+int coord_on_lost(struct coord *co, int r, struct error *err);
+/* --max-failures reached: the workers hand back what they have not
+ * started; once nothing runs, those never started are "not run". Returns
+ * 0, or -1 with err. */
+int coord_wind_down(struct coord *co, struct error *err);
+
+/* coord_record.c */
+/* Record res (settled: its shard is done): into the journal at once, on
+ * the screen after the next fsync (coord_sync); stop the run when it
+ * reaches --max-failures. Takes res. */
+void coord_record(struct coord *co, struct shard_result *res);
+/* Make the journal durable (fsync) and show the results that waited. */
+void coord_sync(struct coord *co);
+/* Take the results the earlier run settled (coord_keeps) into this run:
+ * counted, in this run's journal, and not run again. */
+void coord_carry_over(struct coord *co);
 
 /* coord_finish.c */
 /* Summarise, report and set *exit_status (128+sig when a signal stopped the

@@ -120,14 +120,17 @@ int hostinfo_gather(struct self *me, struct cluster **out, char *err, size_t err
      * for its leader or for rank 0 (reading the host's topology, say)
      * must not spin a core meanwhile */
     MPI_Request req;
-    char why[256] = "";
+    char why[ERROR_TEXT_MAX] = "";
     int rc = MPI_Comm_rank(local, &me->slot);
     if (rc == MPI_SUCCESS)
         rc = MPI_Comm_size(local, &nlocal);
+    struct error e;
     if (rc == MPI_SUCCESS &&
         msg_collective(MPI_Iallreduce(&me->rank, &leader, 1, MPI_INT, MPI_MIN, local, &req), &req,
-                       "MPI_Iallreduce", why, sizeof why) < 0)
+                       "MPI_Iallreduce", &e) < 0) {
         rc = MPI_ERR_OTHER;
+        snprintf(why, sizeof why, "%s", e.text);
+    }
     /* the leader learns its host's ranks, to tell their load from other work */
     long mypid = (long)getpid();
     long *pids = NULL;
@@ -139,8 +142,10 @@ int hostinfo_gather(struct self *me, struct cluster **out, char *err, size_t err
     }
     if (rc == MPI_SUCCESS &&
         msg_collective(MPI_Igather(&mypid, 1, MPI_LONG, pids, 1, MPI_LONG, 0, local, &req), &req,
-                       "MPI_Igather", why, sizeof why) < 0)
+                       "MPI_Igather", &e) < 0) {
         rc = MPI_ERR_OTHER;
+        snprintf(why, sizeof why, "%s", e.text);
+    }
     if (MPI_Comm_free(&local) != MPI_SUCCESS && rc == MPI_SUCCESS) {
         rc = MPI_ERR_OTHER;
         snprintf(why, sizeof why, "MPI_Comm_free failed");
@@ -176,7 +181,6 @@ int hostinfo_gather(struct self *me, struct cluster **out, char *err, size_t err
     snprintf(hr.version, sizeof hr.version, "%s", PACKAGE_VERSION);
     snprintf(hr.host, sizeof hr.host, "%s", me->host);
     unsigned char record[PROTO_RECORD_SIZE];
-    struct error e;
     if (proto_host_record_encode(&hr, record, &e) < 0) {
         snprintf(err, errlen, "%s", e.text);
         return -1;
@@ -192,8 +196,9 @@ int hostinfo_gather(struct self *me, struct cluster **out, char *err, size_t err
     }
     if (msg_collective(MPI_Igather(record, PROTO_RECORD_SIZE, MPI_BYTE, all, PROTO_RECORD_SIZE,
                                    MPI_BYTE, 0, MPI_COMM_WORLD, &req),
-                       &req, "MPI_Igather of host records", err, errlen) < 0) {
+                       &req, "MPI_Igather of host records", &e) < 0) {
         free(all);
+        snprintf(err, errlen, "%s", e.text);
         return -1;
     }
     if (me->rank == 0) {
@@ -252,16 +257,18 @@ int hostinfo_reprobe(const struct self *me, struct cluster *c, int again, char *
 {
     MPI_Request req;
     int flag = again;
+    struct error e;
     if (msg_collective(MPI_Ibcast(&flag, 1, MPI_INT, 0, MPI_COMM_WORLD, &req), &req,
-                       "MPI_Ibcast of a health round", err, errlen) < 0)
+                       "MPI_Ibcast of a health round", &e) < 0) {
+        snprintf(err, errlen, "%s", e.text);
         return -1;
+    }
     if (!flag)
         return 0;
     struct probe pr = {0};
     if (me->host_pids) /* only the leaders have them */
         hostinfo_probe(me, &pr);
     unsigned char record[PROTO_RECORD_SIZE];
-    struct error e;
     if (proto_probe_record_encode(&pr, record, &e) < 0) {
         snprintf(err, errlen, "%s", e.text);
         return -1;
@@ -273,8 +280,9 @@ int hostinfo_reprobe(const struct self *me, struct cluster *c, int again, char *
     }
     if (msg_collective(MPI_Igather(record, PROTO_RECORD_SIZE, MPI_BYTE, all, PROTO_RECORD_SIZE,
                                    MPI_BYTE, 0, MPI_COMM_WORLD, &req),
-                       &req, "MPI_Igather of health probes", err, errlen) < 0) {
+                       &req, "MPI_Igather of health probes", &e) < 0) {
         free(all);
+        snprintf(err, errlen, "%s", e.text);
         return -1;
     }
     for (int h = 0; c && h < c->nhosts; h++) {

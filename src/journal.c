@@ -86,33 +86,36 @@ static json_t *words_json(char *const *w, long n)
     return a;
 }
 
-/* Write one line and make it durable. */
-static int write_line(struct journal *j, json_t *o, char *err, size_t errlen)
+/* Write one line (not yet durable: journal_sync). */
+static int write_line(struct journal *j, json_t *o, struct error *err)
 {
     char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
-    if (!text) {
-        snprintf(err, errlen, "cannot write the journal %s: out of memory", j->path);
-        return -1;
-    }
+    if (!text)
+        return errprintf(err, "cannot write the journal %s: out of memory", j->path);
     size_t n = strlen(text);
     text[n] = '\n'; /* json_dumps' NUL: the line's end, written in the same write */
     int rc = write_all(j->fd, text, n + 1);
     free(text); /* keeps errno (glibc) */
-    if (rc < 0 || fsync(j->fd) < 0) {
-        snprintf(err, errlen, "cannot write the journal %s: %s", j->path, strerror(errno));
-        return -1;
-    }
+    if (rc < 0)
+        return errprintf(err, "cannot write the journal %s: %s", j->path, strerror(errno));
     return 0;
 }
 
-struct journal *journal_create(const char *path, const struct journal_identity *id, char *err,
-                               size_t errlen)
+int journal_sync(struct journal *j, struct error *err)
+{
+    if (fsync(j->fd) < 0)
+        return errprintf(err, "cannot write the journal %s: %s", j->path, strerror(errno));
+    return 0;
+}
+
+struct journal *journal_create(const char *path, const struct journal_identity *id,
+                               struct error *err)
 {
     struct journal *j = calloc(1, sizeof *j);
     if (!j || !(j->path = strdup(path))) {
         free(j);
-        snprintf(err, errlen, "cannot create the journal %s: out of memory", path);
+        errprintf(err, "cannot create the journal %s: out of memory", path);
         return NULL;
     }
     /* its directory is the user's (created if missing), the file is new,
@@ -129,8 +132,9 @@ struct journal *journal_create(const char *path, const struct journal_identity *
     }
     if (j->fd < 0) {
         int saved = errno; /* the caller may choose another name on EEXIST */
-        snprintf(err, errlen, "cannot create the journal %s: %s", path,
-                 saved == EEXIST ? "it exists already (choose another with --journal)" : why.text);
+        errprintf(err, "cannot create the journal %s: %s", path,
+                  saved == EEXIST ? "it exists already (choose another with --journal)"
+                                  : why.text);
         journal_close(j);
         errno = saved;
         return NULL;
@@ -140,39 +144,37 @@ struct journal *journal_create(const char *path, const struct journal_identity *
                           "total", (json_int_t)id->total, "schedule", id->schedule, "command",
                           words_json(id->command, id->ncommand), "tasks",
                           words_json(id->tasks, id->ntasks));
-    if (write_line(j, o, err, errlen) < 0) {
+    if (write_line(j, o, err) < 0 || journal_sync(j, err) < 0) {
         journal_close(j);
         return NULL;
     }
     return j;
 }
 
-int journal_append(struct journal *j, const struct shard_result *r, const char *host, char *err,
-                   size_t errlen)
+int journal_append(struct journal *j, const struct shard_result *r, const char *host,
+                   const char *log, struct error *err)
 {
     json_t *attempts = json_array();
     for (int k = 0; attempts && k < r->nattempts; k++) {
         const struct attempt *a = &r->attempts[k];
         /* an attempt left out would be lost to --resume and the reports */
         if (json_array_append_new(
-                attempts, json_pack("{s:i, s:s, s:i, s:i, s:f, s:f}", "attempt", a->number,
-                                    "outcome", outcome_name(a->outcome), "exit_code",
-                                    a->exit_code, "signal", a->signal, "start", a->start,
-                                    "duration", a->duration)) < 0) {
+                attempts,
+                json_pack("{s:i, s:s, s:i, s:i, s:f, s:f}", "attempt", a->number, "outcome",
+                          outcome_name(a->outcome), "exit_code", a->exit_code, "signal", a->signal,
+                          "start", a->start, "duration", a->duration)) < 0) {
             json_decref(attempts);
             attempts = NULL;
         }
     }
-    if (!attempts) {
-        snprintf(err, errlen, "cannot write shard %ld to the journal %s: out of memory",
-                 r->index + 1, j->path);
-        return -1;
-    }
+    if (!attempts)
+        return errprintf(err, "cannot write shard %ld to the journal %s: out of memory",
+                         r->index + 1, j->path);
     json_t *o = json_pack("{s:I, s:s, s:o, s:i, s:i, s:o, s:o, s:o}", "shard",
                           (json_int_t)r->index + 1, "status", status_name(r->status), "host",
                           bytes_json(host), "rank", r->rank, "slot", r->slot, "log",
-                          bytes_json(r->log), "error", bytes_json(r->error), "attempts", attempts);
-    return write_line(j, o, err, errlen);
+                          bytes_json(log), "error", bytes_json(r->error), "attempts", attempts);
+    return write_line(j, o, err);
 }
 
 void journal_close(struct journal *j)
@@ -226,25 +228,19 @@ static int read_words(const json_t *a, char ***out, long *n)
     return 0;
 }
 
-static int read_header(json_t *o, struct journal_data *d, char *why, size_t whylen)
+static int read_header(json_t *o, struct journal_data *d, struct error *why)
 {
     json_int_t version = 0, total = -1;
     const char *schedule = NULL, *magic = NULL;
     if (json_unpack(o, "{s:s, s:I, s:I, s:s}", "journal", &magic, "version", &version, "total",
                     &total, "schedule", &schedule) < 0 ||
-        strcmp(magic, "distmpi") != 0) {
-        snprintf(why, whylen, "not a distmpi journal");
-        return -1;
-    }
-    if (version != 1) {
-        snprintf(why, whylen, "journal version %lld is not known to this distmpi",
-                 (long long)version);
-        return -1;
-    }
-    if (total < 1 || total > INT32_MAX) {
-        snprintf(why, whylen, "bad shard count %lld", (long long)total);
-        return -1;
-    }
+        strcmp(magic, "distmpi") != 0)
+        return errprintf(why, "not a distmpi journal");
+    if (version != 1)
+        return errprintf(why, "journal version %lld is not known to this distmpi",
+                         (long long)version);
+    if (total < 1 || total > INT32_MAX)
+        return errprintf(why, "bad shard count %lld", (long long)total);
     d->total = (long)total;
     long nc = 0;
     int bad = 0;
@@ -252,41 +248,32 @@ static int read_header(json_t *o, struct journal_data *d, char *why, size_t whyl
     d->schedule = strdup(schedule);
     if (bad || !d->schedule || read_words(json_object_get(o, "command"), &d->command, &nc) < 0 ||
         read_words(json_object_get(o, "tasks"), &d->tasks, &d->ntasks) < 0 ||
-        (!d->command) == (!d->tasks)) {
-        snprintf(why, whylen, "bad command or tasks in the journal's first line");
-        return -1;
-    }
+        (!d->command) == (!d->tasks))
+        return errprintf(why, "bad command or tasks in the journal's first line");
     d->ncommand = (int)nc;
     d->results = calloc((size_t)d->total, sizeof *d->results);
-    if (!d->results) {
-        snprintf(why, whylen, "out of memory");
-        return -1;
-    }
+    if (!d->results)
+        return errprintf(why, "out of memory");
     return 0;
 }
 
-static int read_result(json_t *o, struct journal_data *d, char *why, size_t whylen)
+static int read_result(json_t *o, struct journal_data *d, struct error *why)
 {
     json_int_t shard = 0;
     const char *status = NULL;
     json_t *attempts = NULL;
     if (json_unpack(o, "{s:I, s:s, s:o}", "shard", &shard, "status", &status, "attempts",
                     &attempts) < 0 ||
-        !json_is_array(attempts)) {
-        snprintf(why, whylen, "not a result line");
-        return -1;
-    }
+        !json_is_array(attempts))
+        return errprintf(why, "not a result line");
     int st = status_from_name(status);
-    if (shard < 1 || shard > d->total || st < 0 || json_array_size(attempts) > 100000) {
-        snprintf(why, whylen, "bad shard number, status or attempts");
-        return -1;
-    }
+    if (shard < 1 || shard > d->total || st < 0 || json_array_size(attempts) > 100000)
+        return errprintf(why, "bad shard number, status or attempts");
     struct shard_result *r = calloc(1, sizeof *r);
     size_t n = json_array_size(attempts);
     if (!r || (n && !(r->attempts = calloc(n, sizeof *r->attempts)))) {
         free(r);
-        snprintf(why, whylen, "out of memory");
-        return -1;
+        return errprintf(why, "out of memory");
     }
     r->index = (long)shard - 1;
     r->status = st;
@@ -314,8 +301,7 @@ static int read_result(json_t *o, struct journal_data *d, char *why, size_t whyl
     }
     if (bad) {
         result_free(r);
-        snprintf(why, whylen, "bad attempt, host, log or error");
-        return -1;
+        return errprintf(why, "bad attempt, host, log or error");
     }
     if (!d->results[r->index])
         d->nresults++;
@@ -327,40 +313,34 @@ static int read_result(json_t *o, struct journal_data *d, char *why, size_t whyl
 /* Journals larger than this are refused rather than read into memory. */
 #define JOURNAL_MAX (1024L * 1024 * 1024)
 
-int journal_load(const char *path, struct journal_data *out, char *err, size_t errlen)
+int journal_load(const char *path, struct journal_data *out, struct error *err)
 {
     memset(out, 0, sizeof *out);
     char *data;
     size_t len;
-    struct error e;
-    if (fs_read_file(path, JOURNAL_MAX, &data, &len, &e) < 0) {
-        int saved = errno;
-        snprintf(err, errlen, "%s", e.text);
-        errno = saved;
+    if (fs_read_file(path, JOURNAL_MAX, &data, &len, err) < 0)
         return -1;
-    }
     size_t pos = 0;
     long lineno = 0;
     while (pos < len) {
         char *nl = memchr(data + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - data) : len;
         lineno++;
-        char why[256];
         json_error_t jerr;
         json_t *o = json_loadb(data + pos, end - pos, JSON_REJECT_DUPLICATES, &jerr);
         int rc;
         if (!o) {
-            snprintf(why, sizeof why, "not JSON: %s", jerr.text);
-            rc = -1;
+            rc = errprintf(err, "not JSON: %s", jerr.text);
         } else {
-            rc = lineno == 1 ? read_header(o, out, why, sizeof why)
-                             : read_result(o, out, why, sizeof why);
+            rc = lineno == 1 ? read_header(o, out, err) : read_result(o, out, err);
             json_decref(o);
         }
-        if (rc < 0 && !nl && lineno > 1)
+        if (rc < 0 && !nl && lineno > 1) {
+            error_clear(err);
             break; /* the last line, cut short by a crash: the shard is not done */
+        }
         if (rc < 0) {
-            snprintf(err, errlen, "%s:%ld: %s", path, lineno, why);
+            errprefix(err, "%s:%ld: ", path, lineno);
             free(data);
             journal_data_free(out);
             return -1;
@@ -368,43 +348,36 @@ int journal_load(const char *path, struct journal_data *out, char *err, size_t e
         pos = end + 1;
     }
     free(data);
-    if (lineno == 0) {
-        snprintf(err, errlen, "%s: empty, not a distmpi journal", path);
-        return -1;
-    }
+    if (lineno == 0)
+        return errprintf(err, "%s: empty, not a distmpi journal", path);
     return 0;
 }
 
 static int same_words(char *const *a, long na, char *const *b, long nb, const char *what,
-                      char *why, size_t whylen)
+                      struct error *why)
 {
     for (long i = 0; i < na || i < nb; i++) {
-        if (i >= na || i >= nb || strcmp(a[i], b[i]) != 0) {
-            snprintf(why, whylen, "%s %ld differs: the journal has %s%s%s, this run %s%s%s", what,
-                     i + 1, i < na ? "'" : "", i < na ? a[i] : "none", i < na ? "'" : "",
-                     i < nb ? "'" : "", i < nb ? b[i] : "none", i < nb ? "'" : "");
-            return -1;
-        }
+        if (i >= na || i >= nb || strcmp(a[i], b[i]) != 0)
+            return errprintf(why, "%s %ld differs: the journal has %s%s%s, this run %s%s%s", what,
+                             i + 1, i < na ? "'" : "", i < na ? a[i] : "none", i < na ? "'" : "",
+                             i < nb ? "'" : "", i < nb ? b[i] : "none", i < nb ? "'" : "");
     }
     return 0;
 }
 
-int journal_match(const struct journal_data *d, const struct journal_identity *id, char *why,
-                  size_t whylen)
+int journal_match(const struct journal_data *d, const struct journal_identity *id,
+                  struct error *why)
 {
-    if ((d->tasks != NULL) != (id->tasks != NULL)) {
-        snprintf(why, whylen, "the journal's run used %s, this one %s",
-                 d->tasks ? "a task file" : "a command", id->tasks ? "a task file" : "a command");
+    if ((d->tasks != NULL) != (id->tasks != NULL))
+        return errprintf(why, "the journal's run used %s, this one %s",
+                         d->tasks ? "a task file" : "a command",
+                         id->tasks ? "a task file" : "a command");
+    if (d->tasks
+            ? same_words(d->tasks, d->ntasks, id->tasks, id->ntasks, "task", why)
+            : same_words(d->command, d->ncommand, id->command, id->ncommand, "command word", why))
         return -1;
-    }
-    if (d->tasks ? same_words(d->tasks, d->ntasks, id->tasks, id->ntasks, "task", why, whylen)
-                 : same_words(d->command, d->ncommand, id->command, id->ncommand,
-                              "command word", why, whylen))
-        return -1;
-    if (d->total != id->total) {
-        snprintf(why, whylen, "the journal's run had %ld shards, this one %ld", d->total,
-                 id->total);
-        return -1;
-    }
+    if (d->total != id->total)
+        return errprintf(why, "the journal's run had %ld shards, this one %ld", d->total,
+                         id->total);
     return 0;
 }

@@ -1,8 +1,10 @@
 /* journal.h - the run's journal: rank 0 appends every result as one JSON
- * line and makes it durable (fsync) before showing it anywhere, so that
- * whatever ends the run (Ctrl-C, a batch scheduler's time limit, Open MPI
- * aborting the job, kill -9) every finished result survives, and --resume
- * can run only what is left.
+ * line as it arrives and makes it durable (fsync, a batch of lines at a
+ * time) before showing it anywhere, so that whatever ends the run (Ctrl-C,
+ * a batch scheduler's time limit, Open MPI aborting the job, kill -9)
+ * every finished result survives, and --resume can run only what is left.
+ * (A line written and not yet synced survives the end of the process; only
+ * the end of the machine could take it, and then it was not shown.)
  *
  * Format (JSON Lines): the first line identifies the run,
  *   {"journal": "distmpi", "version": 1, "run_id": ..., "started": EPOCH,
@@ -21,6 +23,7 @@
 
 #include <stddef.h>
 
+#include "error.h"
 #include "result.h"
 
 /* What makes two runs the same run: the command (or the task file's lines)
@@ -43,13 +46,18 @@ struct journal;
  * once it holds the journal) and write and sync its identity line. Returns
  * NULL with "cannot create the journal PATH: reason" in err, and errno
  * EEXIST when something is at path already (ELOOP for a symlink). */
-struct journal *journal_create(const char *path, const struct journal_identity *id, char *err,
-                               size_t errlen);
+struct journal *journal_create(const char *path, const struct journal_identity *id,
+                               struct error *err);
 
-/* Append r (host: where it ran, or NULL) and fsync. Returns 0, or -1 with a
+/* Append r (host: where it ran, or NULL; log: the path of its last
+ * attempt's log, or NULL) to the file, not yet durable. Returns 0, or -1
+ * with a reason in err. */
+int journal_append(struct journal *j, const struct shard_result *r, const char *host,
+                   const char *log, struct error *err);
+
+/* Make every line appended so far durable (fsync). Returns 0, or -1 with a
  * reason in err. */
-int journal_append(struct journal *j, const struct shard_result *r, const char *host, char *err,
-                   size_t errlen);
+int journal_sync(struct journal *j, struct error *err);
 
 /* Close j. Accepts NULL; keeps errno. */
 void journal_close(struct journal *j);
@@ -72,14 +80,14 @@ struct journal_data {
 /* Read the journal at path. A last line without its newline that does not
  * parse is ignored (a crash cut it short); any other bad line is an error.
  * Returns 0, or -1 with "PATH:LINE: problem" in err. */
-int journal_load(const char *path, struct journal_data *out, char *err, size_t errlen);
+int journal_load(const char *path, struct journal_data *out, struct error *err);
 
 /* Free what d owns. */
 void journal_data_free(struct journal_data *d);
 
 /* Whether the journal d is of the run id describes: the same command or
  * task lines and shard count. Returns 0, or -1 with what differs in why. */
-int journal_match(const struct journal_data *d, const struct journal_identity *id, char *why,
-                  size_t whylen);
+int journal_match(const struct journal_data *d, const struct journal_identity *id,
+                  struct error *why);
 
 #endif

@@ -147,15 +147,14 @@ static char *path_of(const struct logstore *ls, long index, int attempt)
 }
 
 /* Open the file for a new attempt; on failure mark it broken and say why. */
-static int open_log(struct logstore *ls, struct open_log *o, long index, int attempt, char *err,
-                    size_t errlen)
+static int open_log(struct logstore *ls, struct open_log *o, long index, int attempt,
+                    struct error *err)
 {
     *o = (struct open_log){.index = index, .attempt = attempt, .fd = -1};
     char *path = path_of(ls, index, attempt);
     if (!path) {
         o->broken = true;
-        snprintf(err, errlen, "cannot store the log of shard %ld: out of memory", index + 1);
-        return -1;
+        return errprintf(err, "cannot store the log of shard %ld: out of memory", index + 1);
     }
     make_room(ls);
     /* shard-N and the file below the directory are distmpi's: never
@@ -170,7 +169,7 @@ static int open_log(struct logstore *ls, struct open_log *o, long index, int att
     }
     if (o->fd < 0) {
         o->broken = true;
-        snprintf(err, errlen, "cannot store the log %s: %s", path, why.text);
+        errprintf(err, "cannot store the log %s: %s", path, why.text);
         free(path);
         return -1;
     }
@@ -185,7 +184,7 @@ static int open_log(struct logstore *ls, struct open_log *o, long index, int att
  * relative to the directory's descriptor, shard-N and the file with
  * O_NOFOLLOW, never created, and only if it is still the file created.
  * On failure mark it broken and say why. */
-static int reopen_log(struct logstore *ls, struct open_log *o, char *err, size_t errlen)
+static int reopen_log(struct logstore *ls, struct open_log *o, struct error *err)
 {
     make_room(ls);
     char name[64];
@@ -223,8 +222,7 @@ static int reopen_log(struct logstore *ls, struct open_log *o, char *err, size_t
         const char *p = path ? path : "";
         /* name the component at fault: shard-N when it could not be opened */
         int n = dir < 0 && path ? (int)(strrchr(path, '/') - path) : (int)strlen(p);
-        snprintf(err, errlen, "cannot store the log %s: %.*s%s%s", p, n, p, phrase ? " " : ": ",
-                 why);
+        errprintf(err, "cannot store the log %s: %.*s%s%s", p, n, p, phrase ? " " : ": ", why);
         free(path);
         o->broken = true;
         return -1;
@@ -235,23 +233,23 @@ static int reopen_log(struct logstore *ls, struct open_log *o, char *err, size_t
 }
 
 int logstore_put(struct logstore *ls, int rank, long index, int attempt, int kind, const void *data,
-                 size_t len, char *err, size_t errlen)
+                 size_t len, struct error *err)
 {
     if (rank < 0 || rank >= ls->nranks || kind == LOG_LIVE)
         return 0;
     struct open_log *o = &ls->open[rank];
     if (o->index != index || o->attempt != attempt) {
         close_log(ls, o);
-        if (open_log(ls, o, index, attempt, err, errlen) < 0)
+        if (open_log(ls, o, index, attempt, err) < 0)
             return -1;
-    } else if (!o->broken && o->fd < 0 && len > 0 && reopen_log(ls, o, err, errlen) < 0) {
+    } else if (!o->broken && o->fd < 0 && len > 0 && reopen_log(ls, o, err) < 0) {
         return -1; /* (an empty piece, LOG_END say, needs no file) */
     }
     o->used = ++ls->clock;
     int rc = 0;
     if (!o->broken && len > 0 && write_all(o->fd, data, len) < 0) {
         char *path = path_of(ls, index, attempt);
-        snprintf(err, errlen, "cannot write the log %s: %s", path ? path : "", strerror(errno));
+        errprintf(err, "cannot write the log %s: %s", path ? path : "", strerror(errno));
         free(path);
         o->broken = true;
         rc = -1;
@@ -266,13 +264,13 @@ int logstore_put(struct logstore *ls, int rank, long index, int attempt, int kin
 }
 
 char *logstore_save(struct logstore *ls, long index, const char *name, const void *data, size_t len,
-                    char *err, size_t errlen)
+                    struct error *err)
 {
     char *flat = strdup(name[0] == '/' ? name + 1 : name);
     char *dir = NULL, *path = NULL;
     if (!flat || asprintf(&dir, "%s/shard-%0*ld/collected", ls->dir, ls->width, index + 1) < 0) {
         free(flat);
-        snprintf(err, errlen, "cannot store %s: out of memory", name);
+        errprintf(err, "cannot store %s: out of memory", name);
         return NULL;
     }
     for (char *c = flat; *c; c++)
@@ -298,7 +296,7 @@ char *logstore_save(struct logstore *ls, long index, const char *name, const voi
         }
         errprintf(&why, "%s", strerror(saved));
     }
-    snprintf(err, errlen, "cannot store %s: %s", path ? path : name, why.text);
+    errprintf(err, "cannot store %s: %s", path ? path : name, why.text);
     free(dir);
     free(path);
     return NULL;
@@ -339,6 +337,11 @@ char *logstore_path(const struct logstore *ls, long index, int attempt)
     if (fd < 0)
         return NULL;
     close(fd);
+    return path_of(ls, index, attempt);
+}
+
+char *logstore_name(const struct logstore *ls, long index, int attempt)
+{
     return path_of(ls, index, attempt);
 }
 

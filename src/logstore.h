@@ -15,6 +15,8 @@
 
 #include <stddef.h>
 
+#include "error.h"
+
 struct logstore;
 
 /* Logs of a run of total shards on nranks ranks, under dir (created when the
@@ -48,20 +50,24 @@ void logstore_destroy(struct logstore *ls);
  * Returns 0, or -1 with "cannot store the log PATH: reason" in err the first
  * time an attempt's file fails; its later pieces are dropped quietly. */
 int logstore_put(struct logstore *ls, int rank, long index, int attempt, int kind, const void *data,
-                 size_t len, char *err, size_t errlen);
+                 size_t len, struct error *err);
 
 /* Store a file collected after shard index (--collect) as
  * DIR/shard-N/collected/NAME, NAME being name with each '/' turned into
  * '_' (so no name reaches outside that directory). Returns the path (heap),
  * or NULL with "cannot store PATH: reason" in err. */
 char *logstore_save(struct logstore *ls, long index, const char *name, const void *data, size_t len,
-                    char *err, size_t errlen);
+                    struct error *err);
 
 /* The path of the file of shard index's attempt (heap, free()), or NULL when
  * no regular file is there (nothing arrived, or it could not be stored),
  * or when shard-N or the file is a symbolic link: logs are read back the
  * way they are made, never through a link below the directory. */
 char *logstore_path(const struct logstore *ls, long index, int attempt);
+
+/* The path of that file, without looking whether it is there (heap,
+ * free()), or NULL (ENOMEM). */
+char *logstore_name(const struct logstore *ls, long index, int attempt);
 
 /* The end of that file: at most max bytes, from the start of a line where
  * one begins within them (heap, NUL-terminated; NUL bytes of the log become

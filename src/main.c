@@ -117,8 +117,7 @@ static int answer_command_line(int status, const struct cli *cli, const char *er
 
 /* --resume or --rerun-failed without a command: run the journal's command
  * or task lines. Returns 0, or -1 (ENOMEM). */
-static int command_from_journal(struct cli *cli, struct journal_data *jd,
-                                struct tasklist **tasks)
+static int command_from_journal(struct cli *cli, struct journal_data *jd, struct tasklist **tasks)
 {
     if (jd->command) {
         cli->command = jd->command; /* jd outlives the run */
@@ -156,16 +155,14 @@ struct prepared {
 
 /* Create this run's journal: --journal FILE, else RUN_DIR/journal.jsonl. */
 static int open_journal(const struct settings *s, const struct cli *cli, const struct spec *sp,
-                        double started, struct prepared *pr, char *err, size_t errlen)
+                        double started, struct prepared *pr, struct error *err)
 {
     if (s->journal)
         pr->journal_path = strdup(s->journal);
     else if (asprintf(&pr->journal_path, "%s/journal.jsonl", sp->run_dir) < 0)
         pr->journal_path = NULL;
-    if (!pr->journal_path) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
+    if (!pr->journal_path)
+        return errprintf(err, "out of memory");
     /* journal_create makes its directory too, by fsutil.h's rule */
     struct journal_identity id = {.command = pr->tasks ? NULL : cli->command,
                                   .ncommand = pr->tasks ? 0 : cli->ncommand,
@@ -175,83 +172,59 @@ static int open_journal(const struct settings *s, const struct cli *cli, const s
                                   .schedule = schedule_name(s->schedule),
                                   .run_id = sp->run_id,
                                   .started = started};
-    pr->journal_out = journal_create(pr->journal_path, &id, err, errlen);
+    pr->journal_out = journal_create(pr->journal_path, &id, err);
     if (!pr->journal_out && !s->journal && errno == EEXIST) {
         /* a --run-dir used again: keep the earlier run's journal, which
          * --resume may still need, and name this one after the run */
         free(pr->journal_path);
         if (asprintf(&pr->journal_path, "%s/journal-%s.jsonl", sp->run_dir, sp->run_id) < 0) {
             pr->journal_path = NULL;
-            snprintf(err, errlen, "out of memory");
-            return -1;
+            return errprintf(err, "out of memory");
         }
-        pr->journal_out = journal_create(pr->journal_path, &id, err, errlen);
+        pr->journal_out = journal_create(pr->journal_path, &id, err);
     }
     return pr->journal_out ? 0 : -1;
 }
 
 static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, struct spec *sp,
-                   const struct self *me, char *err, size_t errlen)
+                   const struct self *me, struct error *err)
 {
     struct tasklist **tasks = &pr->tasks;
     struct journal_data **journal = &pr->journal;
     int required;
     const char *path = conffile_choose(cli->config_path, getenv("DISTMPI_CONFIG"),
                                        SYSCONFDIR "/distmpi.conf", &required);
-    char why[1024];
-    struct error e;
-    if (path && conffile_load(path, s, &e) < 0) {
-        snprintf(err, errlen, "%s", e.text);
+    if ((path && conffile_load(path, s, err) < 0) || settings_validate(s, err) < 0)
         return -1;
-    }
-    if (settings_validate(s, &e) < 0) {
-        snprintf(err, errlen, "%s", e.text);
-        return -1;
-    }
     const char *resume = s->resume ? s->resume : s->rerun_failed;
     bool from_journal = false;
     if (resume) {
-        if (!(*journal = calloc(1, sizeof **journal))) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
-        if (journal_load(resume, *journal, err, errlen) < 0)
+        if (!(*journal = calloc(1, sizeof **journal)))
+            return errprintf(err, "out of memory");
+        if (journal_load(resume, *journal, err) < 0)
             return -1;
         from_journal = cli->ncommand == 0 && !s->tasks;
-        if (from_journal && command_from_journal(cli, *journal, tasks) < 0) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
+        if (from_journal && command_from_journal(cli, *journal, tasks) < 0)
+            return errprintf(err, "out of memory");
         /* the same shard count as the journal's run, unless asked otherwise */
         if (cli->ncommand > 0 && s->source[SET_SHARDS] == SOURCE_DEFAULT)
             s->shards = (*journal)->total;
     }
-    if (!from_journal && cli_check_command(cli, s, &e) < 0) {
-        snprintf(err, errlen, "%s", e.text);
+    if (!from_journal && cli_check_command(cli, s, err) < 0)
         return -1;
-    }
-    struct error terr;
     for (int i = 0; i < cli->ncommand; i++) {
-        if (template_check(cli->command[i], &terr) < 0) {
-            snprintf(err, errlen, "command word %d: %s", i + 1, terr.text);
-            return -1;
-        }
+        if (template_check(cli->command[i], err) < 0)
+            return errprefix(err, "command word %d: ", i + 1);
     }
     /* a journal's task lines go to /bin/sh as a task file's would */
     for (long i = 0; from_journal && *tasks && i < (*tasks)->count; i++) {
-        if (template_check_shell((*tasks)->lines[i], &terr) < 0) {
-            snprintf(err, errlen, "%s: task %ld: %s", resume, i + 1, terr.text);
-            return -1;
-        }
+        if (template_check_shell((*tasks)->lines[i], err) < 0)
+            return errprefix(err, "%s: task %ld: ", resume, i + 1);
     }
-    if (s->collect && template_check(s->collect, &terr) < 0) {
-        snprintf(err, errlen, "--collect: %s", terr.text);
+    if (s->collect && template_check(s->collect, err) < 0)
+        return errprefix(err, "--collect: ");
+    if (s->tasks && !*tasks && tasks_load(s->tasks, tasks, err) < 0)
         return -1;
-    }
-    if (s->tasks && !*tasks && tasks_load(s->tasks, tasks, &e) < 0) {
-        snprintf(err, errlen, "%s", e.text);
-        return -1;
-    }
 
     char run_id[64], stamp[32];
     time_t now = time(NULL);
@@ -277,31 +250,26 @@ static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, str
     /* several heartbeats per timeout, so one late message is no loss */
     sp->heartbeat = s->heartbeat_timeout / 4;
     sp->stream = s->stream;
-    if (s->collect && !(sp->collect = strdup(s->collect))) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
+    if (s->collect && !(sp->collect = strdup(s->collect)))
+        return errprintf(err, "out of memory");
     sp->run_id = strdup(run_id);
     if (s->run_dir)
         sp->run_dir = strdup(s->run_dir);
     else if (asprintf(&sp->run_dir, "distmpi-runs/%s", run_id) < 0)
         sp->run_dir = NULL;
-    if (!sp->run_id || !sp->run_dir) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
+    if (!sp->run_id || !sp->run_dir)
+        return errprintf(err, "out of memory");
     if (*journal) {
         struct journal_identity id = {.command = *tasks ? NULL : cli->command,
                                       .ncommand = *tasks ? 0 : cli->ncommand,
                                       .tasks = *tasks ? (*tasks)->lines : NULL,
                                       .ntasks = *tasks ? (*tasks)->count : 0,
                                       .total = sp->total};
-        if (journal_match(*journal, &id, why, sizeof why) < 0 && !s->force_resume) {
-            snprintf(err, errlen,
-                     "%s is the journal of another run: %s (--force-resume uses it anyway)",
-                     resume, why);
-            return -1;
-        }
+        struct error e;
+        if (journal_match(*journal, &id, &e) < 0 && !s->force_resume)
+            return errprintf(err,
+                             "%s is the journal of another run: %s (--force-resume uses it anyway)",
+                             resume, e.text);
     }
     return 0;
 }
@@ -371,7 +339,7 @@ static int wait_for_busy_hosts(const struct self *me, struct cluster *c,
 /* Rank 0 sends the spec (or the exit status everyone should take) to all.
  * The others may wait here for long, while rank 0 reads a large task file
  * or journal: the broadcasts are polled (msg_wait), so they spin no core. */
-static int broadcast_spec(struct spec *sp, int rank, char *err, size_t errlen)
+static int broadcast_spec(struct spec *sp, int rank, struct error *err)
 {
     unsigned char *data = NULL;
     long long len = 0;
@@ -387,32 +355,27 @@ static int broadcast_spec(struct spec *sp, int rank, char *err, size_t errlen)
     }
     MPI_Request req;
     if (msg_collective(MPI_Ibcast(&len, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD, &req), &req,
-                       "MPI_Ibcast of the run's size", err, errlen) < 0) {
+                       "MPI_Ibcast of the run's size", err) < 0) {
         free(data);
         return -1;
     }
     if (len < 0 || len > INT_MAX) {
         free(data);
-        snprintf(err, errlen, "a run description of %lld bytes from rank 0", len);
-        return -1;
+        return errprintf(err, "a run description of %lld bytes from rank 0", len);
     }
     if (rank != 0) {
         data = malloc(len > 0 ? (size_t)len : 1);
-        if (!data) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
+        if (!data)
+            return errprintf(err, "out of memory");
     }
     if (msg_collective(MPI_Ibcast(data, (int)len, MPI_BYTE, 0, MPI_COMM_WORLD, &req), &req,
-                       "MPI_Ibcast of the run", err, errlen) < 0) {
+                       "MPI_Ibcast of the run", err) < 0) {
         free(data);
         return -1;
     }
     int rc = 0;
-    if (rank != 0 && proto_spec_decode(data, (size_t)len, sp) < 0) {
-        snprintf(err, errlen, "malformed run description from rank 0");
-        rc = -1;
-    }
+    if (rank != 0 && proto_spec_decode(data, (size_t)len, sp) < 0)
+        rc = errprintf(err, "malformed run description from rank 0");
     free(data);
     return rc;
 }
@@ -581,8 +544,9 @@ int main(int argc, char **argv)
     struct prepared pr = {0};
     int status = 0;
     if (me.rank == 0) {
-        if (prepare(&cli, &s, &pr, &sp, &me, err, sizeof err) < 0) {
-            fprintf(stderr, "distmpi: %s\n", err);
+        struct error e;
+        if (prepare(&cli, &s, &pr, &sp, &me, &e) < 0) {
+            fprintf(stderr, "distmpi: %s\n", e.text);
             sp.status = EXIT_USAGE;
         }
     }
@@ -642,8 +606,9 @@ int main(int argc, char **argv)
     }
     /* only a run that will start gets a journal (and a run directory) */
     if (me.rank == 0 && sp.status < 0) {
-        if (open_journal(&s, &cli, &sp, started, &pr, err, sizeof err) < 0) {
-            fprintf(stderr, "distmpi: %s\n", err);
+        struct error e;
+        if (open_journal(&s, &cli, &sp, started, &pr, &e) < 0) {
+            fprintf(stderr, "distmpi: %s\n", e.text);
             sp.status = EXIT_USAGE;
         }
         in.journal_out = pr.journal_out;
@@ -651,8 +616,9 @@ int main(int argc, char **argv)
     }
     if (me.rank == 0)
         test_delay_start();
-    if (broadcast_spec(&sp, me.rank, err, sizeof err) < 0) {
-        fprintf(stderr, "distmpi: rank %d: %s\n", me.rank, err);
+    struct error e;
+    if (broadcast_spec(&sp, me.rank, &e) < 0) {
+        fprintf(stderr, "distmpi: rank %d: %s\n", me.rank, e.text);
         MPI_Abort(MPI_COMM_WORLD, EXIT_INFRA);
         return EXIT_INFRA;
     }
@@ -661,15 +627,15 @@ int main(int argc, char **argv)
         status = me.rank == 0 ? sp.status : 0;
     } else if (me.rank == 0) {
         int lost = 0;
-        if (coord_run(&in, &status, &lost, err, sizeof err) < 0) {
-            fprintf(stderr, "distmpi: %s\n", err);
+        if (coord_run(&in, &status, &lost, &e) < 0) {
+            fprintf(stderr, "distmpi: %s\n", e.text);
             MPI_Abort(MPI_COMM_WORLD, EXIT_INFRA);
             return EXIT_INFRA;
         }
         if (lost > 0)
             end_job_without_lost_ranks(status);
-    } else if (worker_run(&sp, &me, err, sizeof err) < 0) {
-        fprintf(stderr, "distmpi: rank %d on %s: %s\n", me.rank, me.host, err);
+    } else if (worker_run(&sp, &me, &e) < 0) {
+        fprintf(stderr, "distmpi: rank %d on %s: %s\n", me.rank, me.host, e.text);
         MPI_Abort(MPI_COMM_WORLD, EXIT_INFRA);
         return EXIT_INFRA;
     }

@@ -1,14 +1,18 @@
 /* msg.h - MPI messages between rank 0 and the workers, sent without blocking
- * and received by polling, and the sleep that makes waiting cheap.
+ * and received by polling, with waiter.h's sleeps in between.
  *
- * Open MPI's blocking receive spins a whole core (../shared/notes): nothing
- * here blocks in MPI while shards run.
+ * Open MPI's blocking receive spins a whole core: nothing here blocks in MPI
+ * while shards run.
  */
 #ifndef DISTMPI_MSG_H
 #define DISTMPI_MSG_H
 
 #include <mpi.h>
 #include <stddef.h>
+
+#include "error.h"
+#include "loop.h"
+#include "waiter.h"
 
 /* How long the last sends of a run may take before they are given up: a
  * rank that is alive takes its messages within milliseconds; one that is
@@ -29,21 +33,12 @@ void outbox_destroy(struct outbox *ob);
 
 /* Start sending len bytes of data (the outbox takes ownership of data) to
  * dest with tag. Returns 0, or -1 with a reason in err. */
-int outbox_send(struct outbox *ob, int dest, int tag, unsigned char *data, size_t len, char *err,
-                size_t errlen);
-
-/* A message with no payload (flag < 0) or with the one byte flag, sent with
- * outbox_send. Returns 0, or -1 with a reason in err. */
-int outbox_send_flag(struct outbox *ob, int dest, int tag, int flag, char *err, size_t errlen);
+int outbox_send(struct outbox *ob, int dest, int tag, unsigned char *data, size_t len,
+                struct error *err);
 
 /* Release the sends that have completed. Returns how many are still pending,
  * or -1 with a reason in err. */
-int outbox_progress(struct outbox *ob, char *err, size_t errlen);
-
-/* Wait, polling with short sleeps, until every send has completed or the
- * monotonic deadline has passed. Returns how many sends are still pending
- * (0: all were taken), or -1 with a reason in err. */
-int outbox_drain(struct outbox *ob, double deadline, char *err, size_t errlen);
+int outbox_progress(struct outbox *ob, struct error *err);
 
 /* The destination of a pending send, or -1 when none is pending. */
 int outbox_pending_dest(const struct outbox *ob);
@@ -56,33 +51,26 @@ int outbox_pending_dest(const struct outbox *ob);
  * of the process: MPI may still send from it (a receiver that wakes up
  * copies straight from the sender's memory). Returns how many sends were
  * given up (not delivered), or -1 with a reason in err. */
-int outbox_abandon(struct outbox *ob, int dest, char *err, size_t errlen);
+int outbox_abandon(struct outbox *ob, int dest, struct error *err);
 
 /* Wait for req (a non-blocking collective, say MPI_Ibcast) to complete,
  * polling it with MPI_Test and the waiter's sleeps in between, so that a
  * rank waiting for rank 0 at start-up costs nothing either. what names the
  * call in errors. Returns 0, or -1 with "WHAT: MPI's reason" in err (the
  * request is then left as it is: the caller ends the job). */
-int msg_wait(MPI_Request *req, const char *what, char *err, size_t errlen);
+int msg_wait(MPI_Request *req, const char *what, struct error *err);
 
 /* Start a collective (its MPI return code in rc, the call named what) and
  * wait for it with msg_wait. Returns 0, or -1 with the reason in err. */
-int msg_collective(int rc, MPI_Request *req, const char *what, char *err, size_t errlen);
+int msg_collective(int rc, MPI_Request *req, const char *what, struct error *err);
 
 /* Take one waiting message, if any: returns 1 and sets *src, *tag, *data (heap,
  * caller frees) and *len; 0 when nothing is waiting; -1 with a reason in err. */
-int msg_poll(int *src, int *tag, unsigned char **data, size_t *len, char *err, size_t errlen);
+int msg_poll(int *src, int *tag, unsigned char **data, size_t *len, struct error *err);
 
-/* Sleep with exponential backoff between polls: each quiet wait doubles the
- * next one, from WAIT_MIN up to WAIT_MAX; activity resets it. */
-struct waiter {
-    double delay;
-};
-
-void waiter_reset(struct waiter *w);
-
-/* Sleep until fd (when >= 0) becomes readable, the monotonic deadline passes,
- * or the backoff delay ends, whichever comes first. */
-void waiter_wait(struct waiter *w, int fd, double deadline);
+/* The event loop's io (loop.h) over MPI: its io argument is an outbox, the
+ * messages are msg_poll()'s, the clock time_mono() and the sleep
+ * waiter_sleep(). */
+extern const struct loop_io msg_io;
 
 #endif

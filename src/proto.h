@@ -135,7 +135,6 @@ enum pause_flag {
     PAUSE_GIVE_BACK = 1, /* host unhealthy, dynamic plan: give them back */
     PAUSE_STOP = 2,      /* the run is stopping: give them back, start nothing again */
 };
-/* (outbox_send_flag() in msg.h sends the same single byte.) */
 unsigned char *proto_pause_encode(int flag, size_t *len);
 /* The flag, or -1 when malformed. */
 int proto_pause_decode(const void *msg, size_t len);

@@ -185,4 +185,56 @@ test_expect_success 'SIGTERM to rank 0 mid-run, then --resume: exactly once as w
 	done
 '
 
+command -v strace >/dev/null 2>&1 && test_set_prereq STRACE
+
+# rank0-strace PROGRAM ARGS... - run rank 0 under strace (its writes and
+# fsyncs into $STRACE_OUT), the other ranks as they are. LeakSanitizer
+# cannot work under ptrace: in a sanitized build rank 0 is checked for
+# everything else here, and for leaks by the other tests.
+cat >rank0-strace <<\EOF
+#!/bin/sh
+if test "$OMPI_COMM_WORLD_RANK" = 0; then
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+	export ASAN_OPTIONS
+	exec strace -qq -s 256 -e trace=write,fsync -o "$STRACE_OUT" "$@"
+fi
+exec "$@"
+EOF
+chmod +x rank0-strace
+
+# A line of --progress lines for a shard may come only after an fsync of the
+# journal that followed that shard's line in the journal.
+test_expect_success STRACE,PYTHON 'a result is shown only once an fsync of the journal holds it' '
+	"$MPIRUN" -np 2 --oversubscribe --bind-to none --mca mpi_yield_when_idle 1 \
+		-x STRACE_OUT="$PWD/rank0.strace" ./rank0-strace "$DISTMPI" -n 12 \
+		--progress lines --run-dir st -- true >out 2>err &&
+	grep "^12 shards: 12 passed" out &&
+	python3 - rank0.strace <<-\EOF
+	import re, sys
+	journal = None  # the journal descriptor
+	written = set()  # shards in the journal, not yet synced
+	synced = set()
+	shown = []
+	for line in open(sys.argv[1]):
+	    m = re.match(r"write\((\d+), \"\{\\\"shard\\\":(\d+),", line)
+	    if m:
+	        journal = m.group(1)
+	        written.add(int(m.group(2)))
+	        continue
+	    m = re.match(r"fsync\((\d+)\)", line)
+	    if m and m.group(1) == journal:
+	        synced |= written
+	        written = set()
+	        continue
+	    m = re.match(r"write\(1, \"(.*)\", \d+\) = ", line)
+	    if m:
+	        for text in m.group(1).split("\\n"):
+	            r = re.match(r"\[ *\d+/12\] shard (\d+) passed", text)
+	            if r:
+	                assert int(r.group(1)) in synced, ("shown before its fsync", text)
+	                shown.append(int(r.group(1)))
+	assert sorted(shown) == list(range(1, 13)), shown
+	EOF
+'
+
 test_done

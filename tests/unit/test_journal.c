@@ -60,26 +60,27 @@ static struct shard_result result(long index, int status, int nattempts)
                                  .rank = 1,
                                  .slot = 0,
                                  .nattempts = nattempts,
-                                 .attempts = nattempts ? a + 3 - nattempts : NULL,
-                                 .log = "/runs/shard-1/attempt-1.log"};
+                                 .attempts = nattempts ? a + 3 - nattempts : NULL};
 }
 
 START_TEST(round_trip)
 {
-    char path[4096], err[512];
+    char path[4096];
+    struct error e = {""};
     temp_path(path);
     struct journal_identity id = identity();
-    struct journal *j = journal_create(path, &id, err, sizeof err);
-    ck_assert_msg(j != NULL, "%s", err);
+    struct journal *j = journal_create(path, &id, &e);
+    ck_assert_msg(j != NULL, "%s", e.text);
     struct shard_result r1 = result(0, STATUS_FLAKY, 3);
     struct shard_result r3 = result(2, STATUS_FAILED, 1);
     r3.error = "bad \xff bytes";
-    ck_assert_int_eq(journal_append(j, &r1, "node1", err, sizeof err), 0);
-    ck_assert_int_eq(journal_append(j, &r3, "caf\xe9", err, sizeof err), 0);
+    ck_assert_int_eq(journal_append(j, &r1, "node1", "/runs/shard-1/attempt-1.log", &e), 0);
+    ck_assert_int_eq(journal_append(j, &r3, "caf\xe9", NULL, &e), 0);
+    ck_assert_msg(journal_sync(j, &e) == 0, "%s", e.text);
     journal_close(j);
 
     struct journal_data d;
-    ck_assert_msg(journal_load(path, &d, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(journal_load(path, &d, &e) == 0, "%s", e.text);
     ck_assert_int_eq(d.total, 4);
     ck_assert_int_eq(d.ncommand, 3);
     ck_assert_str_eq(d.command[2], "test {shard} -ne 3");
@@ -102,10 +103,11 @@ START_TEST(round_trip)
     ck_assert_int_eq(a->attempts[0].exit_code, 1);
     ck_assert_double_eq(a->attempts[0].start, 1795700001.25);
     ck_assert_str_eq(a->log, "/runs/shard-1/attempt-1.log");
+    ck_assert_ptr_null(d.results[2]->log);
     ck_assert_ptr_null(d.results[1]);
     ck_assert_str_eq(d.results[2]->host, "caf\xe9"); /* every byte survives */
     ck_assert_str_eq(d.results[2]->error, "bad \xff bytes");
-    ck_assert_int_eq(journal_match(&d, &id, err, sizeof err), 0);
+    ck_assert_int_eq(journal_match(&d, &id, &e), 0);
     journal_data_free(&d);
     unlink(path);
 }
@@ -113,13 +115,14 @@ END_TEST
 
 START_TEST(never_replaces_a_file)
 {
-    char path[4096], err[512];
+    char path[4096];
+    struct error e = {""};
     unit_write_temp("precious\n", 9, path);
     struct journal_identity id = identity();
     errno = 0;
-    ck_assert_ptr_null(journal_create(path, &id, err, sizeof err));
+    ck_assert_ptr_null(journal_create(path, &id, &e));
     ck_assert_int_eq(errno, EEXIST);
-    unit_assert_contains(err, "exists already");
+    unit_assert_contains(e.text, "exists already");
     unlink(path);
 }
 END_TEST
@@ -128,22 +131,23 @@ END_TEST
  * without it. */
 START_TEST(append_out_of_memory)
 {
-    char path[4096], err[512] = "";
+    char path[4096];
+    struct error e = {""};
     temp_path(path);
     struct journal_identity id = identity();
-    struct journal *j = journal_create(path, &id, err, sizeof err);
-    ck_assert_msg(j != NULL, "%s", err);
+    struct journal *j = journal_create(path, &id, &e);
+    ck_assert_msg(j != NULL, "%s", e.text);
     struct shard_result r = result(0, STATUS_FLAKY, 3);
     append_calls = 0;
     append_fail_at = 1; /* the second attempt */
-    ck_assert_int_eq(journal_append(j, &r, "node1", err, sizeof err), -1);
+    ck_assert_int_eq(journal_append(j, &r, "node1", NULL, &e), -1);
     append_fail_at = -1;
-    unit_assert_contains(err, "cannot write shard 1 to the journal");
-    unit_assert_contains(err, "out of memory");
-    ck_assert_int_eq(journal_append(j, &r, "node1", err, sizeof err), 0);
+    unit_assert_contains(e.text, "cannot write shard 1 to the journal");
+    unit_assert_contains(e.text, "out of memory");
+    ck_assert_int_eq(journal_append(j, &r, "node1", NULL, &e), 0);
     journal_close(j);
     struct journal_data d;
-    ck_assert_msg(journal_load(path, &d, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(journal_load(path, &d, &e) == 0, "%s", e.text);
     ck_assert_int_eq(d.nresults, 1);
     ck_assert_int_eq(d.results[0]->nattempts, 3);
     journal_data_free(&d);
@@ -152,11 +156,12 @@ START_TEST(append_out_of_memory)
 END_TEST
 
 /* Load text as a journal: the return value, and err. */
-static int load_text(const char *text, struct journal_data *d, char *err, size_t errlen)
+static int load_text(const char *text, struct journal_data *d, struct error *e)
 {
     char path[4096];
     unit_write_temp(text, strlen(text), path);
-    int rc = journal_load(path, d, err, errlen);
+    int rc = journal_load(path, d, e);
+    char *err = e->text;
     const char *base = strrchr(path, '/') + 1;
     /* name the file "J" in err, so tests can compare it */
     char *at = strstr(err, base);
@@ -178,9 +183,9 @@ static int load_text(const char *text, struct journal_data *d, char *err, size_t
 START_TEST(torn_last_line_ignored)
 {
     struct journal_data d;
-    char err[512] = "";
+    struct error e = {""};
     const char *text = HEADER PASSED(1) "\n" PASSED(2) "\n" "{\"shard\":3,\"sta";
-    ck_assert_msg(load_text(text, &d, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(load_text(text, &d, &e) == 0, "%s", e.text);
     ck_assert_int_eq(d.nresults, 2);
     ck_assert_ptr_null(d.results[2]);
     ck_assert_int_eq(d.ntasks, 3);
@@ -194,11 +199,11 @@ END_TEST
 START_TEST(later_line_wins)
 {
     struct journal_data d;
-    char err[512] = "";
+    struct error e = {""};
     const char *text = HEADER
         "{\"shard\":1,\"status\":\"failed\",\"host\":\"h\",\"rank\":0,\"slot\":0,\"log\":null,"
         "\"error\":null,\"attempts\":[]}\n" PASSED(1) "\n";
-    ck_assert_msg(load_text(text, &d, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(load_text(text, &d, &e) == 0, "%s", e.text);
     ck_assert_int_eq(d.nresults, 1);
     ck_assert_int_eq(d.results[0]->status, STATUS_PASSED);
     journal_data_free(&d);
@@ -241,9 +246,9 @@ START_TEST(bad_journals_refused)
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         struct journal_data d;
-        char err[512] = "";
-        ck_assert_msg(load_text(cases[i].text, &d, err, sizeof err) < 0, "case %zu accepted", i);
-        unit_assert_prefix(err, cases[i].want);
+        struct error e = {""};
+        ck_assert_msg(load_text(cases[i].text, &d, &e) < 0, "case %zu accepted", i);
+        unit_assert_prefix(e.text, cases[i].want);
     }
 }
 END_TEST
@@ -251,25 +256,26 @@ END_TEST
 START_TEST(match_tells_runs_apart)
 {
     struct journal_data d;
-    char err[512] = "";
-    ck_assert_int_eq(load_text(HEADER, &d, err, sizeof err), 0);
+    struct error e = {""};
+    ck_assert_int_eq(load_text(HEADER, &d, &e), 0);
     char *tasks[] = {"true", "false", "true", NULL};
     struct journal_identity id = {.tasks = tasks, .ntasks = 3, .total = 3};
-    ck_assert_int_eq(journal_match(&d, &id, err, sizeof err), 0);
+    ck_assert_int_eq(journal_match(&d, &id, &e), 0);
     tasks[1] = "false # changed";
-    ck_assert_int_eq(journal_match(&d, &id, err, sizeof err), -1);
-    unit_assert_prefix(err, "task 2 differs: the journal has 'false', this run 'false # changed'");
+    ck_assert_int_eq(journal_match(&d, &id, &e), -1);
+    unit_assert_prefix(e.text,
+                       "task 2 differs: the journal has 'false', this run 'false # changed'");
     tasks[1] = "false";
     id.ntasks = 2;
-    ck_assert_int_eq(journal_match(&d, &id, err, sizeof err), -1);
-    unit_assert_prefix(err, "task 3 differs: the journal has 'true', this run none");
+    ck_assert_int_eq(journal_match(&d, &id, &e), -1);
+    unit_assert_prefix(e.text, "task 3 differs: the journal has 'true', this run none");
     struct journal_identity cmd = {.command = CMD, .ncommand = 3, .total = 3};
-    ck_assert_int_eq(journal_match(&d, &cmd, err, sizeof err), -1);
-    unit_assert_prefix(err, "the journal's run used a task file, this one a command");
+    ck_assert_int_eq(journal_match(&d, &cmd, &e), -1);
+    unit_assert_prefix(e.text, "the journal's run used a task file, this one a command");
     id.ntasks = 3;
     id.total = 4;
-    ck_assert_int_eq(journal_match(&d, &id, err, sizeof err), -1);
-    unit_assert_prefix(err, "the journal's run had 3 shards, this one 4");
+    ck_assert_int_eq(journal_match(&d, &id, &e), -1);
+    unit_assert_prefix(e.text, "the journal's run had 3 shards, this one 4");
     journal_data_free(&d);
 }
 END_TEST

@@ -81,9 +81,9 @@ static char *slurp(const char *path, size_t *len)
 
 static void put(struct logstore *ls, int rank, long index, int attempt, int kind, const char *text)
 {
-    char err[4200] = "";
-    int rc = logstore_put(ls, rank, index, attempt, kind, text, strlen(text), err, sizeof err);
-    ck_assert_msg(rc == 0, "%s", err);
+    struct error e = {""};
+    int rc = logstore_put(ls, rank, index, attempt, kind, text, strlen(text), &e);
+    ck_assert_msg(rc == 0, "%s", e.text);
 }
 
 /* 40 ranks write their attempts' pieces in turn, each piece of a rank
@@ -110,10 +110,9 @@ START_TEST(more_logs_than_may_be_open)
             char piece[64];
             int n = snprintf(piece, sizeof piece, "rank %d piece %d\n", rank, k);
             piece[n++] = (char)unit_rand_range(&seed, 0, 3); /* NUL bytes too */
-            char err[4200] = "";
-            ck_assert_msg(
-                logstore_put(ls, rank, rank, 1, LOG_HEAD, piece, (size_t)n, err, sizeof err) == 0,
-                "%s", err);
+            struct error e = {""};
+            ck_assert_msg(logstore_put(ls, rank, rank, 1, LOG_HEAD, piece, (size_t)n, &e) == 0,
+                          "%s", e.text);
             memcpy(want[rank] + wlen[rank], piece, (size_t)n);
             wlen[rank] += (size_t)n;
             unit_require(logstore_open_count(ls) <= MAX, "%d logs open", logstore_open_count(ls));
@@ -178,7 +177,8 @@ START_TEST(reopen_refuses_a_link_or_another_file)
 {
     struct logstore *ls = logstore_create(scratch(), 9, 3, 1);
     ck_assert_ptr_nonnull(ls);
-    char path[256], target[256], err[4200] = "";
+    char path[256], target[256];
+    struct error e = {""};
     snprintf(target, sizeof target, "%s/target", dir);
     int fd = open(target, O_WRONLY | O_CREAT | O_EXCL, 0644);
     ck_assert_int_ge(fd, 0);
@@ -191,15 +191,15 @@ START_TEST(reopen_refuses_a_link_or_another_file)
     snprintf(path, sizeof path, "%s/shard-1/attempt-1.log", dir);
     ck_assert_int_eq(unlink(path), 0);
     ck_assert_int_eq(symlink(target, path), 0);
-    ck_assert_int_eq(logstore_put(ls, 0, 0, 1, LOG_HEAD, "two", 3, err, sizeof err), -1);
+    ck_assert_int_eq(logstore_put(ls, 0, 0, 1, LOG_HEAD, "two", 3, &e), -1);
     char want[600];
     snprintf(want, sizeof want,
              "cannot store the log %s: %s is a symbolic link; distmpi will not follow it", path,
              path);
-    ck_assert_str_eq(err, want);
-    err[0] = '\0';
-    ck_assert_int_eq(logstore_put(ls, 0, 0, 1, LOG_TAIL, "three", 5, err, sizeof err), 0);
-    ck_assert_str_eq(err, ""); /* said once */
+    ck_assert_str_eq(e.text, want);
+    error_clear(&e);
+    ck_assert_int_eq(logstore_put(ls, 0, 0, 1, LOG_TAIL, "three", 5, &e), 0);
+    ck_assert_str_eq(e.text, ""); /* said once */
 
     /* the file replaced by another one (here a hard link to target) */
     put(ls, 1, 1, 1, LOG_HEAD, "y");
@@ -207,8 +207,8 @@ START_TEST(reopen_refuses_a_link_or_another_file)
     snprintf(path, sizeof path, "%s/shard-2/attempt-1.log", dir);
     ck_assert_int_eq(unlink(path), 0);
     ck_assert_int_eq(link(target, path), 0);
-    ck_assert_int_eq(logstore_put(ls, 1, 1, 1, LOG_HEAD, "w", 1, err, sizeof err), -1);
-    unit_assert_contains(err, "is not the file distmpi created; distmpi will not write to it");
+    ck_assert_int_eq(logstore_put(ls, 1, 1, 1, LOG_HEAD, "w", 1, &e), -1);
+    unit_assert_contains(e.text, "is not the file distmpi created; distmpi will not write to it");
 
     /* the shard directory replaced by a link */
     ck_assert_int_eq(logstore_open_count(ls), 0); /* rank 2's was closed for rank 1's */
@@ -217,9 +217,9 @@ START_TEST(reopen_refuses_a_link_or_another_file)
     snprintf(moved, sizeof moved, "%s/moved", dir);
     ck_assert_int_eq(rename(sdir, moved), 0);
     ck_assert_int_eq(symlink(moved, sdir), 0);
-    ck_assert_int_eq(logstore_put(ls, 2, 2, 1, LOG_HEAD, "w", 1, err, sizeof err), -1);
+    ck_assert_int_eq(logstore_put(ls, 2, 2, 1, LOG_HEAD, "w", 1, &e), -1);
     snprintf(want, sizeof want, "%s is a symbolic link; distmpi will not follow it", sdir);
-    unit_assert_contains(err, want);
+    unit_assert_contains(e.text, want);
 
     size_t len;
     char *t = slurp(target, &len);
@@ -271,8 +271,8 @@ START_TEST(tails_share_one_buffer)
     put(ls, 0, 0, 1, LOG_HEAD, "first line\nsecond line\nthe end\n");
     put(ls, 0, 0, 1, LOG_END, "");
     char nul[] = "x\0y";
-    char err[4200] = "";
-    ck_assert_int_eq(logstore_put(ls, 1, 1, 1, LOG_HEAD, nul, 3, err, sizeof err), 0);
+    struct error e = {""};
+    ck_assert_int_eq(logstore_put(ls, 1, 1, 1, LOG_HEAD, nul, 3, &e), 0);
     put(ls, 1, 1, 1, LOG_END, "");
     char buf[16];
     /* the last 15 bytes are "d line\nthe end\n": the tail starts at its whole line */
