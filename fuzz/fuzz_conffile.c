@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "conffile.h"
-#include "settings.h"
+#include "config/conffile.h"
+#include "config/settings.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "junit_merge.h"
-#include "junit_xml.h"
+#include "common/buf.h"
+#include "report/junit_merge.h"
+#include "report/junit_xml.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);

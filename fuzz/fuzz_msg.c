@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "health.h"
-#include "pack.h"
-#include "proto.h"
-#include "summary.h"
+#include "health/health.h"
+#include "mpi/pack.h"
+#include "mpi/proto.h"
+#include "report/summary.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tasks.h"
-#include "template.h"
+#include "config/tasks.h"
+#include "model/template.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

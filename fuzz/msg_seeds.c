@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pack.h"
-#include "proto.h"
-#include "runner.h"
+#include "mpi/pack.h"
+#include "mpi/proto.h"
+#include "exec/runner.h"
 
 /* The selector bytes of fuzz_msg.c. */
 enum kind {

@@ -53,10 +53,12 @@ max_len() {
     esac
 }
 
-# The sources each harness reaches (plus what the linker pulls in): only the
-# pure modules, no MPI, hwloc or libssh.
-modules="buf error fdio pack proto result spec template tasks hostfile fsutil conffile settings junit_merge
-    junit_xml report_junit summary timeutil health probe watch"
+# The sources each harness reaches (plus what the linker pulls in), as
+# FOLDER/MODULE under src/: only the pure modules, no MPI, hwloc or libssh.
+modules="common/buf common/error common/fdio mpi/pack mpi/proto model/result model/spec
+    model/template config/tasks config/hostfile common/fsutil config/conffile
+    config/settings report/junit_merge report/junit_xml report/report_junit report/summary
+    common/timeutil health/health health/probe health/watch"
 
 say() { printf 'fuzz.sh: %s\n' "$*"; }
 
@@ -101,11 +103,12 @@ start=$(date +%s)
 objs=()
 pids=()
 for m in $modules; do
+    o=${m##*/}
     # coverage instrumentation for libFuzzer, but no main of its own
-    "$CC" "${cflags[@]}" -fsanitize=fuzzer-no-link -c "$top/src/$m.c" -o "$build/obj/$m.o" \
-        2>"$build/obj/$m.log" &
+    "$CC" "${cflags[@]}" -fsanitize=fuzzer-no-link -c "$top/src/$m.c" -o "$build/obj/$o.o" \
+        2>"$build/obj/$o.log" &
     pids+=($!)
-    objs+=("$build/obj/$m.o")
+    objs+=("$build/obj/$o.o")
     if [ "${#pids[@]}" -ge "$jobs" ]; then
         wait "${pids[0]}" || { cat "$build/obj"/*.log >&2; say "build failed: $m" >&2; exit 1; }
         pids=("${pids[@]:1}")

@@ -1,7 +1,7 @@
 /* test_backoff.c - unit tests of the retry delay schedule (backoff.h). */
 #include "config.h"
 
-#include "backoff.h"
+#include "exec/backoff.h"
 
 #include <limits.h>
 #include <math.h>

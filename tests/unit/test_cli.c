@@ -1,7 +1,7 @@
 /* test_cli.c - unit tests of command line parsing (cli.h). */
 #include "config.h"
 
-#include "cli.h"
+#include "config/cli.h"
 
 #include <math.h>
 

@@ -1,7 +1,7 @@
 /* test_conffile.c - unit tests of the configuration file loader (conffile.h). */
 #include "config.h"
 
-#include "conffile.h"
+#include "config/conffile.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -3,7 +3,7 @@
  * link, what the user named is, and nothing a link points to changes. */
 #include "config.h"
 
-#include "fsutil.h"
+#include "common/fsutil.h"
 
 #include <dlfcn.h>
 #include <errno.h>

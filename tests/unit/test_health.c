@@ -2,8 +2,8 @@
  * /proc contents in tests/data/proc and on this machine. */
 #include "config.h"
 
-#include "health.h"
-#include "proctree.h"
+#include "health/health.h"
+#include "health/proctree.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -2,7 +2,7 @@
  * JSON and its hostfile (healthreport.h). */
 #include "config.h"
 
-#include "healthreport.h"
+#include "cmd/healthreport.h"
 
 #include <jansson.h>
 

@@ -1,7 +1,7 @@
 /* test_hostfile.c - unit tests of Open MPI hostfiles (hostfile.h). */
 #include "config.h"
 
-#include "hostfile.h"
+#include "config/hostfile.h"
 
 #include <errno.h>
 #include <sys/stat.h>

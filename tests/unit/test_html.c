@@ -5,7 +5,7 @@
  * nothing refers outside the file. */
 #include "config.h"
 
-#include "report_html.h"
+#include "report/report_html.h"
 
 #include <errno.h>
 #include <libxml/HTMLparser.h>

@@ -3,7 +3,7 @@
  * wrong is refused with FILE:LINE, and two runs are told apart. */
 #include "config.h"
 
-#include "journal.h"
+#include "coord/journal.h"
 
 #include <dlfcn.h>
 #include <errno.h>

@@ -3,7 +3,7 @@
  * plugin checks (tests/data/junit-10.xsd) and read back with XPath. */
 #include "config.h"
 
-#include "report_junit.h"
+#include "report/report_junit.h"
 
 #include <errno.h>
 #include <libxml/parser.h>

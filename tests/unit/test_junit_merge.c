@@ -5,7 +5,7 @@
  * with XPath, and random corruptions of every sample. */
 #include "config.h"
 
-#include "junit_merge.h"
+#include "report/junit_merge.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,8 +16,8 @@
 #include <libxml/xpath.h>
 #include <sys/stat.h>
 
-#include "fsutil.h"
-#include "report_junit.h"
+#include "common/fsutil.h"
+#include "report/report_junit.h"
 #include "unit.h"
 
 #define R "\xef\xbf\xbd" /* U+FFFD */

@@ -2,7 +2,7 @@
  * (lines.h), as --stream shows them. */
 #include "config.h"
 
-#include "lines.h"
+#include "common/lines.h"
 
 #include "unit.h"
 

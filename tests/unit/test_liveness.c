@@ -1,7 +1,7 @@
 /* test_liveness.c - unit tests of lost-rank detection (liveness.h). */
 #include "config.h"
 
-#include "liveness.h"
+#include "coord/liveness.h"
 
 #include <math.h>
 

@@ -3,7 +3,7 @@
  * of what lies between. */
 #include "config.h"
 
-#include "logcap.h"
+#include "exec/logcap.h"
 
 #include "unit.h"
 

@@ -5,7 +5,7 @@
  * closed. */
 #include "config.h"
 
-#include "logstore.h"
+#include "coord/logstore.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -14,7 +14,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
-#include "runner.h"
+#include "exec/runner.h"
 #include "unit.h"
 
 static char dir[64];

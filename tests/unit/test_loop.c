@@ -4,14 +4,14 @@
  * the loop's sleeps move. No MPI, no real sleeping, no timing. */
 #include "config.h"
 
-#include "loop.h"
+#include "mpi/loop.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "unit.h"
-#include "waiter.h"
+#include "mpi/waiter.h"
 
 #define MAX_EVENTS 4096
 

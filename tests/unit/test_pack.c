@@ -2,7 +2,7 @@
  * (pack.h). */
 #include "config.h"
 
-#include "pack.h"
+#include "mpi/pack.h"
 
 #include <errno.h>
 #include <float.h>

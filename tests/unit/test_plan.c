@@ -4,7 +4,7 @@
  * random inputs. */
 #include "config.h"
 
-#include "plan.h"
+#include "coord/plan.h"
 
 #include <errno.h>
 

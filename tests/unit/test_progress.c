@@ -1,7 +1,7 @@
 /* test_progress.c - the live view's text. */
 #include "config.h"
 
-#include "progress.h"
+#include "coord/progress.h"
 
 #include "unit.h"
 

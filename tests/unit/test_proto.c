@@ -4,14 +4,14 @@
  * is refused; and the host records' protocol version check. */
 #include "config.h"
 
-#include "proto.h"
+#include "mpi/proto.h"
 
 #include <errno.h>
 #include <float.h>
 #include <math.h>
 
-#include "pack.h"
-#include "runner.h"
+#include "mpi/pack.h"
+#include "exec/runner.h"
 #include "unit.h"
 
 /* ---------------------------------------------------------------- helpers */

@@ -20,10 +20,10 @@
 #include <malloc.h>
 #include <sys/stat.h>
 
-#include "report_html.h"
-#include "report_json.h"
-#include "report_junit.h"
-#include "summary.h"
+#include "report/report_html.h"
+#include "report/report_json.h"
+#include "report/report_junit.h"
+#include "report/summary.h"
 #include "unit.h"
 
 /* ------------------------------------------------------------ counting */

@@ -1,7 +1,7 @@
 /* test_rescue.c - unit tests of the rescue queue (rescue.h). */
 #include "config.h"
 
-#include "rescue.h"
+#include "coord/rescue.h"
 
 #include "unit.h"
 

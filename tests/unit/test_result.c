@@ -1,7 +1,7 @@
 /* test_result.c - unit tests of shard results (result.h). */
 #include "config.h"
 
-#include "result.h"
+#include "model/result.h"
 
 #include <errno.h>
 #include <math.h>

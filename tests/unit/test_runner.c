@@ -9,7 +9,7 @@
  * a hang. */
 #include "config.h"
 
-#include "runner.h"
+#include "exec/runner.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -24,9 +24,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "buf.h"
-#include "template.h"
-#include "timeutil.h"
+#include "common/buf.h"
+#include "model/template.h"
+#include "common/timeutil.h"
 #include "unit.h"
 
 static char dir[64];

@@ -2,7 +2,7 @@
  * a host (the SSH part is tested against a real sshd in t2000). */
 #include "config.h"
 
-#include "sshprobe.h"
+#include "health/sshprobe.h"
 
 #include <errno.h>
 

@@ -1,7 +1,7 @@
 /* test_tasks.c - unit tests of task files (tasks.h). */
 #include "config.h"
 
-#include "tasks.h"
+#include "config/tasks.h"
 
 #include <errno.h>
 

@@ -4,7 +4,7 @@
  * against /bin/sh and bash with values that would run a command. */
 #include "config.h"
 
-#include "template.h"
+#include "model/template.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -3,7 +3,7 @@
  * gives but a malformed message can (huge, negative, NaN, infinite). */
 #include "config.h"
 
-#include "timeutil.h"
+#include "common/timeutil.h"
 
 #include <math.h>
 

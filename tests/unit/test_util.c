@@ -7,9 +7,9 @@
 #include <fcntl.h>
 #include <stdint.h>
 
-#include "buf.h"
-#include "error.h"
-#include "fdio.h"
+#include "common/buf.h"
+#include "common/error.h"
+#include "common/fdio.h"
 #include "unit.h"
 
 /* errprintf */

@@ -3,7 +3,7 @@
  * probe. */
 #include "config.h"
 
-#include "watch.h"
+#include "health/watch.h"
 
 #include <errno.h>
 #include <math.h>

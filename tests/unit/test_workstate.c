@@ -4,9 +4,9 @@
  * queued shard. */
 #include "config.h"
 
-#include "workstate.h"
+#include "worker/workstate.h"
 
-#include "proto.h"
+#include "mpi/proto.h"
 #include "unit.h"
 
 /* A worker without MPI: how many shards it holds, gave back and started. */

@@ -1,0 +1,88 @@
+/* coord_files.c - what rank 0 keeps of each shard: its
+ * logs, as the pieces arrive, and the files --collect fetched. */
+#include "config.h"
+
+#include "coord/coord_private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A piece of output of an attempt on rank (0 included): store it, and show
+ * it with --stream. */
+void coord_piece(struct coord *co, int rank, long index, int attempt, int kind, const void *data,
+                 size_t len)
+{
+    struct error why;
+    if (logstore_put(co->logs, rank, index, attempt, kind, data, len, &why) < 0) {
+        co->log_failed = true;
+        coord_say(co, "distmpi: %s\n", why.text);
+    }
+    if (!co->in->spec->stream)
+        return;
+    struct stream_ctx sc = {co, rank, index, attempt};
+    if (kind == LOG_HEAD || kind == LOG_LIVE)
+        lines_feed(&co->streams[rank], data, len, coord_show_line, &sc);
+    else if (kind == LOG_END)
+        lines_flush(&co->streams[rank], coord_show_line, &sc);
+}
+
+/* Rank 0's own runner hands its output here directly. */
+void coord_local_output(void *arg, long index, int attempt, int kind, const char *data, size_t len)
+{
+    coord_piece(arg, 0, index, attempt, kind, data, len);
+}
+
+/* A file collected after shard index: keep rank 0's copy and remember it
+ * for the reports. */
+void coord_add_collected(struct coord *co, long index, const char *name, const void *data,
+                         size_t len, const char *error)
+{
+    struct error why;
+    char *path = NULL;
+    if (!error || len > 0) { /* a JUnit file that is not usable is kept for people to read */
+        path = logstore_save(co->logs, index, name, data, len, &why);
+        if (!path) {
+            co->log_failed = true;
+            coord_say(co, "distmpi: %s\n", why.text);
+            if (!error)
+                error = why.text;
+        }
+    }
+    struct shard_state *s = &co->shards[index];
+    int n = s->collected ? s->collected->n : 0;
+    struct collected_list *list =
+        realloc(s->collected, sizeof *list + (size_t)(n + 1) * sizeof list->files[0]);
+    char *name_copy = strdup(name), *error_copy = error ? strdup(error) : NULL;
+    if (!list || !name_copy || (error && !error_copy)) {
+        if (list) {
+            list->n = n;
+            s->collected = list;
+        }
+        free(path);
+        free(name_copy);
+        free(error_copy);
+        co->collect_failed = true;
+        return;
+    }
+    list->files[n] = (struct collected_file){name_copy, path, error_copy};
+    list->n = n + 1;
+    s->collected = list;
+}
+
+void coord_local_collected(void *arg, const char *name, const char *data, size_t len,
+                           const char *error)
+{
+    struct local_collect *lc = arg;
+    coord_add_collected(lc->co, lc->index, name, data, data ? len : 0, error);
+}
+
+void coord_free_collected(struct shard_state *s)
+{
+    for (int k = 0; s->collected && k < s->collected->n; k++) {
+        free((char *)s->collected->files[k].name);
+        free((char *)s->collected->files[k].path);
+        free((char *)s->collected->files[k].error);
+    }
+    free(s->collected);
+    s->collected = NULL;
+}

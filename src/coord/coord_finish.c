@@ -1,0 +1,131 @@
+/* coord_finish.c - the end of a run on rank 0: the
+ * summary, the lost ranks, and the JSON, JUnit and HTML reports. */
+#include "config.h"
+
+#include "coord/coord_private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "coord/logstore.h"
+#include "report/report_html.h"
+#include "report/report_junit.h"
+#include "report/summary.h"
+#include "common/timeutil.h"
+
+/* One shard's log tail at a time: the end of the log of a shard that did
+ * not pass, read back from where rank 0 stored it when a report writes
+ * that shard, into the same buffer each time. */
+struct tail_reader {
+    const struct coord *co;
+    char buf[LOG_TAIL_BYTES + 1];
+};
+
+static const char *read_tail(void *arg, long index)
+{
+    struct tail_reader *t = arg;
+    const struct shard_result *r = t->co->results[index];
+    if (!r || status_is_pass(r->status) || r->nattempts <= 0)
+        return NULL;
+    return logstore_tail_into(t->co->logs, index, result_last_number(r), t->buf, sizeof t->buf);
+}
+
+/* Summarise, report and set *exit_status (128+sig when a signal stopped the
+ * run). */
+int coord_finish(struct coord *co, int sig, int *exit_status, char *err, size_t errlen)
+{
+    const struct coord_input *in = co->in;
+    const struct cluster *c = in->cluster;
+    long total = in->spec->total;
+    struct summary sum;
+    if (summary_build(&sum, c->nhosts, c->rank_host, c->nranks, co->results, total) < 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    double elapsed = time_wall() - in->started;
+    *exit_status = sig ? 128 + sig : result_exit_status(sum.total.count);
+    summary_print(stdout, &sum, c, in->watch, co->results, total, elapsed, time_wall());
+    /* a lost rank is an infrastructure failure even when its shards
+     * passed elsewhere: the cluster is not what it was */
+    int nlost = 0;
+    int lost_ranks[c->nranks > 0 ? c->nranks : 1];
+    for (int r = 1; r < c->nranks; r++)
+        if (liveness_is_lost(co->alive, r))
+            lost_ranks[nlost++] = r;
+    if (nlost) {
+        printf("\nLost (silent for --heartbeat-timeout %g s):\n", in->settings->heartbeat_timeout);
+        for (int k = 0; k < nlost; k++)
+            printf("  rank %d on %s\n", lost_ranks[k], c->hosts[c->rank_host[lost_ranks[k]]].name);
+        long moved = 0;
+        for (long i = 0; i < total; i++)
+            moved += co->moved[i] > 0;
+        printf("  %ld shard%s moved to other ranks\n", moved, moved == 1 ? "" : "s");
+        if (!sig && *exit_status < EXIT_INFRA)
+            *exit_status = EXIT_INFRA;
+    }
+    fflush(stdout);
+    struct report rep = {
+        .run_id = in->spec->run_id,
+        .run_dir = in->spec->run_dir,
+        .command = in->tasks ? NULL : in->command,
+        .ncommand = in->tasks ? 0 : in->ncommand,
+        .tasks = in->tasks ? in->settings->tasks : NULL,
+        .schedule = schedule_name(in->settings->schedule),
+        .total = total,
+        .started = in->started,
+        .duration = elapsed,
+        .exit_status = *exit_status,
+        .cluster = c,
+        .summary = &sum,
+        .results = co->results,
+        .watch = in->watch,
+        .health_interval = in->spec->health_interval,
+        .collected = in->spec->collect ? (const struct collected_file *const *)co->collected : NULL,
+        .ncollected = co->ncollected,
+        .moved = co->moved,
+        .lost_ranks = lost_ranks,
+        .nlost_ranks = nlost,
+    };
+    /* the reports read each log tail when they write its shard, into one
+     * buffer; the JUnit report merges the collected ".xml" files, one at a
+     * time */
+    struct tail_reader tails = {.co = co};
+    struct junit_options jopt = {.read_tail = read_tail,
+                                 .tail_arg = &tails,
+                                 .collected = (const struct collected_file *const *)co->collected,
+                                 .ncollected = co->ncollected,
+                                 .xml_names_only = true};
+    /* a report that cannot be written is an infrastructure failure: the
+     * results were printed, but what CI reads is missing */
+    struct error why;
+    int failed = 0;
+    if (co->log_failed) {
+        fprintf(stderr, "distmpi: some logs could not be stored (see above)\n");
+        failed = 1;
+    }
+    if (co->journal_failed) {
+        fprintf(stderr, "distmpi: the journal is incomplete (see above)\n");
+        failed = 1;
+    }
+    if (in->settings->json && report_json_write(in->settings->json, &rep, &why) < 0) {
+        fprintf(stderr, "distmpi: cannot write the JSON report: %s\n", why.text);
+        failed = 1;
+    }
+    if (in->settings->junit &&
+        report_junit_write_opts(in->settings->junit, &rep, &jopt, &why) < 0) {
+        fprintf(stderr, "distmpi: cannot write the JUnit report: %s\n", why.text);
+        failed = 1;
+    }
+    if (in->settings->html) {
+        struct html_options hopt = {.read_tail = read_tail, .tail_arg = &tails};
+        if (report_html_write(in->settings->html, &rep, &hopt, &why) < 0) {
+            fprintf(stderr, "distmpi: cannot write the HTML report: %s\n", why.text);
+            failed = 1;
+        }
+    }
+    if (failed && (*exit_status == EXIT_PASSED || *exit_status == EXIT_TEST_FAILED))
+        *exit_status = EXIT_INFRA;
+    summary_free(&sum);
+    return 0;
+}

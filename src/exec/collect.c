@@ -1,0 +1,102 @@
+/* collect.c - the files a shard's test tool left behind. */
+#include "config.h"
+
+#include "exec/collect.h"
+
+#include <errno.h>
+#include <glob.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/fsutil.h"
+#include "report/junit_merge.h"
+
+static bool is_xml(const char *name)
+{
+    size_t n = strlen(name);
+    return n >= 4 && strcmp(name + n - 4, ".xml") == 0;
+}
+
+/* Pass on a file that is not there to read, and count it when it was to
+ * be a JUnit report: the first such problem's text goes to why. */
+static void problem(collect_fn fn, void *arg, const char *name, const char *data, size_t len,
+                    const char *reason, int *count, struct error *why)
+{
+    fn(arg, name, data, len, reason);
+    if (!is_xml(name))
+        return; /* a screenshot that is not there says nothing about the tests */
+    if ((*count)++ == 0)
+        errprintf(why, "%s: %s", name, reason);
+}
+
+int collect_files(const char *pattern, const struct subst *v, collect_fn fn, void *arg,
+                  struct error *why)
+{
+    error_clear(why);
+    /* the values match only themselves; messages show them as they are */
+    char *glob_pattern = template_expand_glob(pattern, v);
+    char *expanded = template_expand(pattern, v, false);
+    if (!glob_pattern || !expanded) {
+        free(glob_pattern);
+        free(expanded);
+        return -1;
+    }
+    glob_t g;
+    int problems = 0;
+    int rc = glob(glob_pattern, GLOB_ERR, NULL, &g);
+    free(glob_pattern);
+    if (rc == GLOB_NOSPACE) {
+        free(expanded);
+        errno = ENOMEM;
+        return -1;
+    }
+    if (rc != 0) { /* GLOB_NOMATCH, or GLOB_ABORTED: a directory could not be read */
+        const char *reason = rc == GLOB_NOMATCH ? "no file matches" : "cannot read a directory";
+        problem(fn, arg, expanded, NULL, 0, reason, &problems, why);
+        if (rc != GLOB_NOMATCH)
+            globfree(&g);
+        free(expanded);
+        return problems;
+    }
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        const char *name = g.gl_pathv[i];
+        if (i == COLLECT_MAX_FILES) {
+            char reason[96];
+            snprintf(reason, sizeof reason, "more than %d files match; the rest are left out",
+                     COLLECT_MAX_FILES);
+            problem(fn, arg, expanded, NULL, 0, reason, &problems, why);
+            break;
+        }
+        char *data = NULL;
+        size_t len = 0;
+        struct error err;
+        if (fs_read_file(name, COLLECT_MAX_BYTES, &data, &len, &err) < 0) {
+            if (errno == ENOMEM) {
+                globfree(&g);
+                free(expanded);
+                return -1;
+            }
+            /* fs_read_file says "NAME: reason": keep the reason */
+            const char *reason =
+                strncmp(err.text, name, strlen(name)) == 0 && err.text[strlen(name)] == ':'
+                    ? err.text + strlen(name) + 2
+                    : err.text;
+            problem(fn, arg, name, NULL, 0, reason, &problems, why);
+            continue;
+        }
+        char bad[512] = "";
+        if (is_xml(name) && junit_file_check(data, len, bad, sizeof bad) < 0) {
+            char reason[600];
+            snprintf(reason, sizeof reason, "not a usable JUnit report: %s", bad);
+            problem(fn, arg, name, data, len, reason, &problems, why);
+        } else {
+            fn(arg, name, data, len, NULL);
+        }
+        free(data);
+    }
+    globfree(&g);
+    free(expanded);
+    return problems;
+}

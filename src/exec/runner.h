@@ -1,0 +1,99 @@
+/* runner.h - run one shard at a time as a child process: its own process
+ * group, its output read from a pipe and passed on in bounded pieces, a
+ * timeout that ends the whole group, and local retries with exponential
+ * backoff.
+ *
+ * A runner never blocks: runner_step() does what is due and returns, and the
+ * caller sleeps on runner_fd() until runner_deadline().
+ */
+#ifndef DISTMPI_RUNNER_H
+#define DISTMPI_RUNNER_H
+
+#include <stdbool.h>
+
+#include "model/result.h"
+
+/* What a piece of an attempt's output is. Every attempt that starts ends
+ * with LOG_END, unless runner_cancel() cuts it short. */
+enum log_kind {
+    LOG_HEAD = 1, /* within the first max_log_bytes/2: keep it (and show it) */
+    LOG_LIVE = 2, /* beyond the head, passed on only with stream: show it */
+    LOG_TAIL = 3, /* at the end: the omission notice and the last max_log_bytes/2:
+                     keep it (already shown live when streaming) */
+    LOG_END = 4,  /* the attempt's output is complete; no data */
+};
+
+/* Pieces are never longer than this (one MPI message each). */
+#define LOG_CHUNK_MAX 65536
+
+/* Receives each piece of output: attempt is the attempt's number. */
+typedef void (*runner_output_fn)(void *arg, long index, int attempt, int kind, const char *data,
+                                 size_t len);
+
+struct runner_config {
+    double timeout;    /* seconds per attempt, 0: none */
+    double kill_grace; /* seconds between SIGTERM and SIGKILL */
+    double backoff, backoff_max, backoff_jitter;
+    const char *run_dir; /* relative to the working directory, or absolute */
+    const char *host;
+    int rank, slot;
+    long total; /* shards in the run, for {total} */
+    size_t max_log_bytes;    /* per attempt: head and tail, half each */
+    bool stream;             /* pass on LOG_LIVE pieces */
+    unsigned long long file_limit; /* the shards' soft RLIMIT_NOFILE; 0: the rank's */
+    runner_output_fn output;       /* NULL: output is read and dropped */
+    void *output_arg;
+};
+
+struct runner;
+
+/* Returns a runner (copies what cfg points to), or NULL with errno set
+ * (ENOMEM, or prctl's: it makes this process a child subreaper). */
+struct runner *runner_create(const struct runner_config *cfg);
+
+/* Kill a running attempt's process group, reap it and free r. Processes
+ * shards left in groups of their own are left alone. Accepts NULL; keeps
+ * errno. */
+void runner_destroy(struct runner *r);
+
+/* Start shard index, numbering its attempts from first_attempt (struct
+ * attempt), with up to retries retries after a failed attempt.
+ * words[0..nwords) are the command's word templates; with shell, words[0]
+ * is a task line run by /bin/sh -c and its values are shell-quoted. The
+ * words are copied. Returns 0, or -1 with errno EBUSY (a shard is running),
+ * EINVAL (first_attempt or retries out of range) or ENOMEM. */
+int runner_start(struct runner *r, long index, int first_attempt, int retries, char *const *words,
+                 int nwords, bool shell);
+
+/* End the shard in progress at once, if any, and every process shards
+ * started in process groups of their own: as reaper_kill_all(), then reap
+ * the shard, and forget it (no result). The runner is idle afterwards. */
+void runner_cancel(struct runner *r);
+
+
+/* The output directory of shard index's attempt (DISTMPI_OUTPUT_DIR, absolute;
+ * heap), or NULL (ENOMEM). */
+char *runner_output_dir(const struct runner *r, long index, int attempt);
+
+/* Stop reading the running attempt's output for now (hold), or read it
+ * again: while held, a child that prints a lot blocks on its full pipe,
+ * which is how a slow receiver slows a fast printer down. */
+void runner_hold_output(struct runner *r, bool hold);
+
+/* Whether a shard is in progress (running, or waiting to retry). */
+bool runner_busy(const struct runner *r);
+
+/* Reap, time out, kill or retry as due. Returns the shard's result once it is
+ * finished (caller frees with result_free), otherwise NULL. */
+struct shard_result *runner_step(struct runner *r);
+
+/* The monotonic time (time_mono) by which runner_step must run again even if
+ * runner_fd() stays quiet; INFINITY when nothing is pending. */
+double runner_deadline(const struct runner *r);
+
+/* A descriptor that becomes readable when the running child exits or
+ * writes output, or -1 (no child). Without pidfd support runner_deadline()
+ * also polls. */
+int runner_fd(const struct runner *r);
+
+#endif

@@ -1,0 +1,79 @@
+/* slot.c - a rank's slot: its runner, shards started on it, files collected. */
+#include "config.h"
+
+#include "exec/slot.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "model/template.h"
+
+struct runner *slot_runner_create(const struct spec *spec, const struct self *me,
+                                  runner_output_fn output, void *arg)
+{
+    struct runner_config rc = {
+        .timeout = spec->timeout,
+        .kill_grace = spec->kill_grace,
+        .backoff = spec->backoff,
+        .backoff_max = spec->backoff_max,
+        .backoff_jitter = spec->backoff_jitter,
+        .run_dir = spec->run_dir,
+        .host = me->host,
+        .rank = me->rank,
+        .slot = me->slot,
+        .total = spec->total,
+        .max_log_bytes = (size_t)spec->max_log_bytes,
+        .stream = spec->stream,
+        .file_limit = me->file_limit,
+        .output = output,
+        .output_arg = arg,
+    };
+    return runner_create(&rc);
+}
+
+int slot_start_shard(struct runner *runner, const struct spec *spec, const struct assignment *a)
+{
+    if (spec->shell) {
+        char *task = a->task;
+        return runner_start(runner, a->index, a->first_attempt, a->retries, &task, 1, true);
+    }
+    return runner_start(runner, a->index, a->first_attempt, a->retries, spec->words, spec->nwords,
+                        false);
+}
+
+int slot_collect(const struct spec *spec, const struct self *me, const struct runner *runner,
+                 struct shard_result *res, collect_fn fn, void *arg)
+{
+    if (!spec->collect)
+        return 0;
+    /* the last attempt's files: one that could not start made none */
+    int attempt = result_last_number(res);
+    if (attempt == 0)
+        return 0;
+    char *outdir = runner_output_dir(runner, res->index, attempt);
+    if (!outdir)
+        return -1;
+    struct subst v = {.shard = res->index + 1,
+                      .index = res->index,
+                      .total = spec->total,
+                      .host = me->host,
+                      .rank = me->rank,
+                      .slot = me->slot,
+                      .attempt = attempt,
+                      .output_dir = outdir};
+    struct error why;
+    int problems = collect_files(spec->collect, &v, fn, arg, &why);
+    free(outdir);
+    if (problems < 0)
+        return -1;
+    /* no report, no proof that the tests passed */
+    if (problems > 0 && status_is_pass(res->status)) {
+        char *error;
+        if (asprintf(&error, "--collect: %s", why.text) < 0)
+            return -1;
+        free(res->error);
+        res->error = error;
+        res->status = STATUS_FAILED;
+    }
+    return 0;
+}
