@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # shellcheck shell=bash disable=SC2034,SC2154 # bench_name is the caller's; r_* are for the caller
 # common.sh - what bench/dispatch.sh, startup.sh and scale.sh share: finding
 # distmpi and the baselines, a temporary directory removed at exit, timing a

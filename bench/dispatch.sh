@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # dispatch.sh - how fast does distmpi hand out and reap short shards, beside
 # the plainest ways to run the same processes on the same cores?
 #

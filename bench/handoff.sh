@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # handoff.sh - how long does a rank stand idle between the end of one shard
 # and the start of its next?
 #

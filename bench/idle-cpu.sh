@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # idle-cpu.sh - how much CPU do distmpi's ranks use while their shards run?
 #
 #   bench/idle-cpu.sh [RANKS [SECONDS]]        (defaults: 4 ranks, 10 s)

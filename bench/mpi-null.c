@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* mpi-null - an MPI program that only initialises and finalises: what
  * mpirun and MPI_Init cost before any work, the baseline bench/startup.sh
  * holds distmpi's start-up against. Exit status 0, or 3 when MPI fails. */

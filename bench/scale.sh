@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # scale.sh - does rank 0 keep up with, and stay small under, many shards on
 # many ranks with every report on?
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* spawnloop - run a command N times, P at a time, with posix_spawn and
  * waitpid: the cost of starting and reaping processes and nothing else, the
  * baseline bench/dispatch.sh holds distmpi's dispatch rate against.

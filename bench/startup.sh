@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # startup.sh - what does distmpi add to the start and end of a run, beside
 # an MPI program that does nothing at all?
 #

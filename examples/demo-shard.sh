@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # demo-shard.sh - a fake test-suite shard for trying distmpi out.
 #
 #   mpirun -np 4 --oversubscribe distmpi -n 16 --backoff 1 -- sh demo-shard.sh

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz_conffile.c - libFuzzer harness for distmpi.conf: conffile_load
  * (conffile.h), libconfig included, on arbitrary bytes. The loader reads a
  * path, so the bytes go to one private temporary file, rewritten per input. */

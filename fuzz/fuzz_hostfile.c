@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz_hostfile.c - libFuzzer harness for Open MPI hostfiles: hostfile_parse
  * (hostfile.h) on arbitrary bytes, and every accepted file written back with
  * hostfile_write and read again to the same hosts. */

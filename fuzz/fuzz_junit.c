@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz_junit.c - libFuzzer harness for the test tool's JUnit files
  * (junit_merge.h): junit_file_check and junit_merge_buffer into a fresh
  * <testsuite> on arbitrary bytes, the merged report serialized and parsed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz_msg.c - libFuzzer harness for the wire formats (proto.h), which rank
  * 0 and the workers decode from whatever bytes arrive: the first byte picks
  * the decoder (pack.h primitives, the run spec, a host record, a probe

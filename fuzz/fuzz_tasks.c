@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz_tasks.c - libFuzzer harness for task files: tasks_parse (tasks.h) on
  * arbitrary bytes, with the invariants every accepted list must keep. */
 #include "config.h"

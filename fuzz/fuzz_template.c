@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fuzz_template.c - libFuzzer harness for command templates (template.h):
  * template_check on arbitrary text, template_expand of every accepted one in
  * both quoting modes, shell_quote checked by undoing its quoting, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* msg_seeds.c - writes well-formed inputs of every kind fuzz_msg decodes
  * (the run spec, host and probe records, every message), each prefixed
  * with fuzz_msg's selector byte, into a directory: the seeds of fuzz_msg,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # X_AC_CHECK - the Check unit test library (optional: without it the unit
 # tests are not built and make check runs only the shell tests).
 AC_DEFUN([X_AC_CHECK], [

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # X_AC_MPI - find Open MPI's C bindings: pkg-config ompi-c first, then the
 # flags that mpicc reports.  Sets MPI_CFLAGS and MPI_LIBS.
 AC_DEFUN([X_AC_MPI], [

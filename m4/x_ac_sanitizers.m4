@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # X_AC_SANITIZERS - --enable-sanitizers builds everything (program and tests)
 # with AddressSanitizer and UndefinedBehaviorSanitizer, for the CI job that
 # runs make check under them (scripts/sanitize.sh). Any UB report is fatal

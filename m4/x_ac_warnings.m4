@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # X_AC_WARNINGS - warnings always on; --enable-werror makes them errors (CI).
 AC_DEFUN([X_AC_WARNINGS], [
   WARNING_CFLAGS="-Wall -Wextra -Wmissing-prototypes -Wundef -Wshadow -Wformat=2 -Wstrict-prototypes"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # demo.sh - install what distmpi needs, build and install it, and run a demo
 # on this machine: 16 shards of a fake test suite in which two shards fail
 # and one is flaky.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # fuzz.sh - build distmpi's libFuzzer harnesses (fuzz/) with clang, ASan and
 # UBSan, and run each for a bounded time. Fails when any target crashes,
 # hangs, leaks, runs out of memory or times out, and says which target and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # install-deps.sh - install the Debian 12 packages needed to build, test and
 # run distmpi. Safe to run again: apt-get skips what is already installed.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # sanitize.sh - build distmpi with AddressSanitizer and UndefinedBehaviorSanitizer
 # (configure --enable-sanitizers --enable-werror) in a fresh directory out of
 # the source tree, and run make check there: the unit tests and the shell

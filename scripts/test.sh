@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # test.sh - install what the tests need, build distmpi and run the whole test
 # suite: make check (unit and integration tests), make distcheck, the same
 # tests again built with ASan and UBSan (scripts/sanitize.sh), and every fuzz

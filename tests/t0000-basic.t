@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='distmpi is built, tells its version and help, and starts under mpirun
 
 --help and --version work without mpirun (a plain singleton process) and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='the man pages and the example config document every option
 
 Every option that "distmpi --help" lists, long and short, is documented in the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='bad input is refused before anything runs
 
 Each case runs under mpirun -np 2 with a command that would leave a ran.*

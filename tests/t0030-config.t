@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='the configuration file
 
 distmpi reads --config FILE, else $DISTMPI_CONFIG (empty counts as unset),

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='all shards pass
 
 Every shard runs exactly once (each leaves a ran.SHARD marker, written with

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='some shards fail: retries, backoff and flaky shards
 
 The issue'"'"'s "done when" case: 12 shards on 4 ranks where every fifth

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='--timeout ends the whole process group of an attempt
 
 A shard that runs past --timeout is classified "timeout" (exit status 1); its

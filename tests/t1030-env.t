@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='the environment and the substitutions reach the child
 
 Each shard records its DISTMPI_* variables and the expanded placeholders

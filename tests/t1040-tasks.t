@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='task-list mode: --tasks FILE
 
 Each non-blank, non-comment line of FILE is one command, run by /bin/sh -c,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='no substituted value is ever read as shell syntax
 
 Runs start in directories whose names are shell code. In a task line (run

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='--schedule static and --dry-run over fake topologies
 
 hwloc is told a fake topology through HWLOC_SYNTHETIC or HWLOC_XMLFILE

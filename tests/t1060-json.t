@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='--json FILE: the JSON report
 
 The report is valid JSON with every member distmpi(1) documents (and no

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='--junit FILE: a JUnit XML report that validates against junit-10.xsd
 
 One testsuite per shard with host, rank, slot and attempts as properties; a

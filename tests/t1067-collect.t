@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='--collect PATTERN: the test tool'"'"'s own files, fetched and merged
 
 After each shard the rank that ran it reads the files matching PATTERN (with

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='every exit status, passed through mpirun
 
 0 every shard passed; 1 a shard failed, timed out or crashed; 2 usage error;

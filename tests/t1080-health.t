@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='health checks in a run
 
 Rank 0 judges each host by its leader'"'"'s probe (disk free in the working

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='the load check judges the host, not the run
 
 A host is held back for load only when other work uses its CPUs now: the

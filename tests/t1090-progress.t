@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='what rank 0 shows while a run goes on: --progress auto|bars|lines|none
 
 Under a terminal (script(1) gives mpirun one, and Open MPI gives rank 0 a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='logs on rank 0: --logs DIR, --max-log-bytes, --stream
 
 Every attempt'"'"'s stdout and stderr travel to rank 0 in bounded MPI messages

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='--html FILE: a self-contained HTML report, rendered by headless Chromium
 
 A real run with a pass, a failure with a retry and distinctive output, a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='the journal, --resume and --rerun-failed
 
 Rank 0 appends each result to a journal (JSON Lines) and syncs it before

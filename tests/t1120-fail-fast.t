@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='--max-failures N, --fail-fast, and a second signal
 
 Once N shards have not passed no shard is started any more: those running

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='lost ranks: --heartbeat-timeout
 
 Workers send heartbeats; a rank that says nothing for --heartbeat-timeout

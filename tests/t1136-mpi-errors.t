@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='MPI calls that fail: a clear error and exit status 3
 
 A library preloaded into every rank makes one MPI call fail (it stands in

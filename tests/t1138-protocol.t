@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='ranks of different builds: refused at start-up by name
 
 Every rank tells rank 0 the protocol version it speaks in its host record.

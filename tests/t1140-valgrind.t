@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='valgrind on rank 0: no leak of distmpi'"'"'s own
 
 One run that uses every part of rank 0 (retries, a flaky and a failed shard,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='no file or directory created through a link
 
 Where distmpi names a path itself (RUN_DIR/shard-N/attempt-A, the logs

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='a shard gets only what it should, and nothing it starts outlives a stop
 
 A shard starts with descriptors 0 (/dev/null), 1 and 2 (one pipe to distmpi)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='hundreds of ranks: open files and the start-up wait
 
 Every rank raises its soft limit on open files to the hard limit. Rank 0

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='distmpi health: check hosts over SSH, without MPI
 
 `distmpi health [OPTIONS] [HOST...]` connects to every host at once through

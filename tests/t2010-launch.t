@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='distmpi launch: the health check, then mpirun on the healthy hosts only
 
 `distmpi launch --hostfile FILE [health options] [mpirun options] -- [distmpi

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 test_description='runs across four real hosts: a cluster in network namespaces
 
 tests/sharness.d/cluster.sh builds four hosts on this machine, each with its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* healthcmd.c - the health and launch commands: options, a bounded pool of
  * threads running sshprobe, the verdicts, and mpirun on the healthy hosts
  * (healthreport.c shows the results). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* healthcmd.h - `distmpi health`: check hosts over SSH before a run, all at
  * once, report like the team's health monitor, and write a hostfile of the
  * healthy ones for mpirun. No MPI. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* healthreport.c - the health command's results: the report, its JSON
  * form and the hostfile of the healthy hosts. */
 #include "config.h"

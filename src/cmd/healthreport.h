@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* healthreport.h - the health command's per-host results, and how they
  * are shown: the report, its JSON form, and a hostfile of the healthy
  * hosts for mpirun. Writes only to the FILE it is given. */

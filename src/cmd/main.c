@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* main.c - distmpi: start MPI, let rank 0 read the command line's files and
  * tell everyone the run, then coordinate (rank 0) or work (the others).
  * Only this file decides to exit. */

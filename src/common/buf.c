@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* buf.c - a growable, NUL-terminated byte string. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* buf.h - a growable string of bytes, kept NUL-terminated, whose first
  * allocation failure sticks: a caller adds freely and checks once, at
  * buf_take() or through buf_failed().

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* error.c - error messages in a caller-owned struct. */
 #include "config.h"
 

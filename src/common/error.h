@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* error.h - an error message for people, in a struct the caller owns.
  *
  * The way flux-core's flux_error_t and errprintf() work: a function that

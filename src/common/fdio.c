@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fdio.c - whole reads and writes on a file descriptor. */
 #include "config.h"
 

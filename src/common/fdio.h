@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fdio.h - whole reads and writes on a file descriptor, through short
  * transfers and EINTR. */
 #ifndef DISTMPI_FDIO_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fsutil.c - careful file creation: every directory and file opened
  * relative to its parent's descriptor (rules in fsutil.h). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* fsutil.h - directories and files the way distmpi writes them: never
  * through a symbolic link it did not expect, and replaced atomically.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* lines.c - raw output to printable lines. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* lines.h - cut a shard's raw output into lines fit to print on rank 0's
  * terminal among the progress bars (--stream): terminal escape sequences
  * are dropped, other control characters shown as '?', and a line too long

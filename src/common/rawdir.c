@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* rawdir.c - directory listing with getdents64, async-signal-safe. */
 #include "config.h"
 

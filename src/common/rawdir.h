@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* rawdir.h - list a directory's entries with getdents64 into a buffer the
  * caller owns: no malloc, no stdio, no locks. For code that must stay
  * async-signal-safe: a signal handler (reaper.c) and a child that runs in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* signals.c - remember the first terminating signal; a second one ends the
  * process at once. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* signals.h - SIGINT, SIGTERM and SIGHUP end a run cleanly: the loops see the
  * signal, end their shards' process groups and report what finished. A
  * second one ends the process at once (the journal is intact). */

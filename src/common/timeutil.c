@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* timeutil.c - clocks and time formatting. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* timeutil.h - clocks and how times are written. */
 #ifndef DISTMPI_TIMEUTIL_H
 #define DISTMPI_TIMEUTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* cli.c - getopt_long over the settings table, and the --help text. */
 #include "config.h"
 

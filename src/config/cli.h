@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* cli.h - the command line: options from the settings table plus --config,
  * --help and --version, then the command to run.
  *

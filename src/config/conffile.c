@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* conffile.c - libconfig front end for the settings table. */
 #include "config.h"
 

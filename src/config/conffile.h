@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* conffile.h - read distmpi.conf (libconfig syntax) into struct settings. */
 #ifndef DISTMPI_CONFFILE_H
 #define DISTMPI_CONFFILE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* hostfile.c - Open MPI hostfile reading and writing. */
 #include "config.h"
 

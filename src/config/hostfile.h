@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* hostfile.h - Open MPI (4.1) hostfiles: read them, and write them for mpirun.
  *
  * hostfile_parse is pure; hostfile_load reads a file and calls it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* settings.c - the settings table, defaults and typed, range-checked setters. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* settings.h - every run setting, its default, and the one table that both the
  * command line and the configuration file are built from.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* tasks.c - task file reading and checking. */
 #include "config.h"
 

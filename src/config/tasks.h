@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* tasks.h - task files: one command per line, line N is shard N.
  *
  * tasks_parse is pure; tasks_load reads the file and calls it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* coord.c - the coordinator on rank 0: its run in the event loop (the
  * messages, its own slot, the timers) from start to end (the other parts:
  * coord_private.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* coord.h - rank 0: plan, hand out shards, run its own share, collect every
  * result, print the summary and write the reports. */
 #ifndef DISTMPI_COORD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* coord_console.c - what rank 0 shows while a run goes on: the
  * header, the progress bars or lines, and the shards' output with --stream. */
 #include "config.h"

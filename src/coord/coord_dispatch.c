@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* coord_dispatch.c - which shard goes where on rank 0: the hand-outs
  * (each worker's share ahead, rank 0's own slot), the results and the
  * shards given back, --retry-elsewhere, lost ranks and the wind-down of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* coord_files.c - what rank 0 keeps of each shard: its
  * logs, as the pieces arrive, and the files --collect fetched. */
 #include "config.h"

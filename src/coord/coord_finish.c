@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* coord_finish.c - the end of a run on rank 0: the
  * summary, the lost ranks, and the JSON, JUnit and HTML reports. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* coord_plan.c - before the run: the start-up health
  * judgement, the plan, and what --dry-run prints. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* coord_private.h - what the parts of rank 0's coordinator share: its
  * state, and the functions one part calls in another. Only coord*.c
  * include it.

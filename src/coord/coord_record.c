@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* coord_record.c - what rank 0 does with each result it settles: into the
  * journal at once, and onto the screen (the counts of the bars, a line in
  * lines mode) only once an fsync of the journal covers it. The fsyncs come

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* journal.c - results made durable as they arrive, and read back. */
 #include "config.h"
 

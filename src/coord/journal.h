@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* journal.h - the run's journal: rank 0 appends every result as one JSON
  * line as it arrives and makes it durable (fsync, a batch of lines at a
  * time) before showing it anywhere, so that whatever ends the run (Ctrl-C,

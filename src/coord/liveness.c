@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* liveness.c - ranks heard from, and ranks lost. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* liveness.h - which ranks rank 0 still hears from. Every message a worker
  * sends (heartbeats between the others) proves it alive; a rank silent for
  * longer than the timeout is lost, for good.

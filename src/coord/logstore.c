@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* logstore.c - the logs of every attempt, stored on rank 0. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* logstore.h - rank 0 keeps every attempt's output, shipped from whichever
  * host ran it, as DIR/shard-N/attempt-A.log. Each piece is written as it
  * arrives and nothing is held in memory, so rank 0 stays small whatever the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* plan.c - largest-remainder apportionment and per-rank queues. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* plan.h - which rank runs which shard: a fixed core-weighted plan (static)
  * or one shared queue that free ranks draw from (dynamic).
  *

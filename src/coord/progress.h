@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* progress.h - the live view rank 0 draws on a terminal: overall counts,
  * time, and one bar per host. Pure: it renders text, the caller writes it. */
 #ifndef DISTMPI_PROGRESS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* rescue.c - the shards handed out before the plan's, and the hosts each
  * must avoid. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* rescue.h - the shards rank 0 hands out before the plan's: those taken
  * back from lost ranks, and those to retry on another host
  * (--retry-elsewhere), each with the hosts it must not go to again.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* backoff.h - the retry delay schedule. Pure. */
 #ifndef DISTMPI_BACKOFF_H
 #define DISTMPI_BACKOFF_H

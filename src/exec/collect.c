@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* collect.c - the files a shard's test tool left behind. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* collect.h - --collect PATTERN: after a shard, the rank that ran it reads
  * the files the test tool wrote on its own host, checks JUnit files, and
  * hands each on (to be shipped to rank 0).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* logcap.c - head and tail of an unbounded stream. */
 #include "config.h"
 

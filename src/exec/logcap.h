@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* logcap.h - keep the head and the tail of an output stream of any length in
  * bounded memory: the first half of the cap passes straight through, the
  * last half waits in a ring until the end, and what lies between is counted

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* reaper.c - end everything a rank's shards started, from a signal handler
  * too, and reap what is left. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* reaper.h - end every process a rank's shards started, also those that
  * left the shard's process group (setsid, job control), and reap them.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* runner.h - run one shard at a time as a child process: its own process
  * group, its output read from a pipe and passed on in bounded pieces, a
  * timeout that ends the whole group, and local retries with exponential

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* slot.c - a rank's slot: its runner, shards started on it, files collected. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* slot.h - a rank's slot, on rank 0 and on the workers alike: the runner
  * set up from the run's spec, a shard assignment started on it, and the
  * files collected after a shard (--collect). What differs between the two

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* spawner.c - start a child with clone(CLONE_VM | CLONE_VFORK).
  *
  * The child runs in the parent's memory until it calls exec, on a stack of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* spawner.h - start a command as a child process with vfork semantics:
  * clone(CLONE_VM | CLONE_VFORK) on a stack of its own, so that nothing of
  * the parent's address space is copied (an MPI rank carries hundreds of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* health.c - host health: /proc parsers, limits, the report's wording, and the local probe. */
 #include "config.h"
 

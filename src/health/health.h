@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* health.h - is a host fit for work: free disk, memory in use, load per core.
  *
  * Everything above the I/O line is pure (no I/O, no globals), so the same

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* hostinfo.c - the start-up gather of hosts and cores. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* hostinfo.h - which ranks share a host, and each host's name and cores.
  * One leader rank per host (MPI_Comm_split_type shared) reads the host's
  * topology with hwloc; rank 0 gathers it all.

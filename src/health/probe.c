@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* probe.c - a host's probe in words. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* probe.h - one probe of one host's health, as its leader rank took it:
  * what rank 0 judges (watch.h) and reports.
  *

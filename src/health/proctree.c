@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* proctree.c - the run's own runnable tasks on this host, from /proc. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* proctree.h - the run's own runnable tasks on a host, from /proc: the load
  * that the health check must not hold against the host.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* sshprobe.c - the SSH side of distmpi health. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* sshprobe.h - check one host over SSH (libssh): connect, verify its host
  * key against known_hosts, authenticate with a public key, and read the raw
  * values health.c judges. No MPI: this is the pre-flight check.

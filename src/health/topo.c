@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* topo.c - hwloc core counting. */
 #include "config.h"
 

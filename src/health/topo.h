@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* topo.h - this host's cores and hardware threads, from hwloc (which honours
  * HWLOC_SYNTHETIC and HWLOC_XMLFILE, so tests can fake any machine). */
 #ifndef DISTMPI_TOPO_H

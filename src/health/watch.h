@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* watch.h - rank 0's view of each host's health through a run: which hosts
  * may get new shards, when each was excluded or recovered, and why.
  *

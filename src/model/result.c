@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* result.c - shard classes and the exit status they make. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* result.h - what happened to a shard: its attempts, its class, and how a
  * set of classes becomes the exit status.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* spec.c - the run spec: what it owns. */
 #include "config.h"
 

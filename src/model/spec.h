@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* spec.h - what rank 0 tells every rank before the run: the command, the
  * shard count and the attempt settings. Only rank 0 reads the command line's
  * files (config, task file), so remote hosts need none of them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* template.c - placeholder scanning and expansion. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* template.h - command templates: {shard} {index} {total} {host} {rank} {slot}
  * {attempt} {output_dir}, with {{ and }} for literal braces, and the
  * DISTMPI_* environment variables that carry the same values, both made

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* loop.c - the event loop of rank 0 and the workers. */
 #include "config.h"
 

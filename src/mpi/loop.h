@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* loop.h - the event loop that rank 0 and the workers share.
  *
  * Each turn it takes every waiting message and hands it to its side, lets

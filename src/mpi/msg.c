@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* msg.c - non-blocking MPI sends, polled receives, backoff sleeps. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* msg.h - MPI messages between rank 0 and the workers, sent without blocking
  * and received by polling, with waiter.h's sleeps in between.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* pack.c - the primitives of the message byte format. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* pack.h - the primitives of the wire format: little-endian 64-bit
  * integers, doubles and length-prefixed strings and bytes, so ranks on
  * different architectures agree. proto.h builds every message from them.

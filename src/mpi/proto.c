@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* proto.c - the wire form of the start-up records, the run spec and every
  * message, each built from pack.h's primitives (i64: 8 bytes little-endian;
  * f64: the 8 bytes of an IEEE double; str and bytes: an i64 length, then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* proto.h - every wire format the ranks exchange, and its version.
  *
  * At start-up every rank puts a host record into rank 0's gather (its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* waiter.c - back-off sleeps between polls. */
 #include "config.h"
 

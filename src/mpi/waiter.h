@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* waiter.h - how a rank waits without spinning: the sleeps between two
  * polls double from WAITER_MIN up to WAITER_MAX while nothing happens, and
  * start short again after activity; a caller that expects an answer soon

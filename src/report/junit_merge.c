@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* junit_merge.c - the test tool's JUnit files checked and merged into the
  * --junit report, parsed with libxml2 without ever loading or expanding an
  * entity (contract in junit_merge.h). */

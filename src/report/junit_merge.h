@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* junit_merge.h - JUnit XML files written by the test tool (collected with
  * --collect) checked on the worker and merged into the --junit report on
  * rank 0. Pure: no MPI, no globals; libxml2 parses from memory.

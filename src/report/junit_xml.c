@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* junit_xml.c - XML text, libxml2's counted allocations and the streaming
  * writer shared by the JUnit report and the merge (junit_xml.h). */
 #include "config.h"

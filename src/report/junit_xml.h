@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* junit_xml.h - what the JUnit report and the merge of collected JUnit files
  * share about XML: text made fit for XML 1.0, libxml2's allocations counted,
  * and a writer that streams a document element by element.

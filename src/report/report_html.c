@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* report_html.c - the self-contained HTML report (shape in report_html.h). */
 #include "config.h"
 

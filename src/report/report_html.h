@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* report_html.h - the --html report: one self-contained HTML file (inline CSS,
  * no scripts, no external references) that a browser shows offline.
  *

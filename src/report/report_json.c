@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* report_json.c - the JSON report, written with jansson one shard at a
  * time: the document without its shards is built and dumped, then each
  * shard's object is built, dumped in its place and freed, so that rank 0

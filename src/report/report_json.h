@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* report_json.h - the --json report (format in distmpi(1), JSON REPORT). */
 #ifndef DISTMPI_REPORT_JSON_H
 #define DISTMPI_REPORT_JSON_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* report_junit.c - the JUnit XML report, streamed through libxml2's
  * xmlTextWriter (shape in report_junit.h). */
 #include "config.h"

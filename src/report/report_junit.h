@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* report_junit.h - the --junit report: JUnit XML that validates against the
  * schema Jenkins' xunit plugin checks (tests/data/junit-10.xsd), built with
  * libxml2's xmlTextWriter as a stream: rank 0 holds one shard's element

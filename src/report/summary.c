@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* summary.c - counting and printing the end of a run. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* summary.h - per-host and total counts of a run, and how rank 0 prints
  * them. The counting is pure; the printing writes to the FILE it is given.
  */

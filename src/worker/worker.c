@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* worker.c - a worker rank: the shards rank 0 assigns, run on this rank's
  * slot one at a time, their output and results shipped to rank 0, in the
  * event loop (loop.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* worker.h - a rank other than 0: run the shards rank 0 assigns, report each
  * result, and stop when told. */
 #ifndef DISTMPI_WORKER_H

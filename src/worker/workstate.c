@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* workstate.c - a worker's state under rank 0's control messages. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* workstate.h - what a worker may do, from rank 0's control messages taken
  * one at a time in the order they came: STOP, ABORT, PAUSE, RESUME and the
  * assignments. Pure (no MPI, no I/O), so unit tests drive it with message

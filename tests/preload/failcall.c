@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* failcall.c - for tests only: an LD_PRELOAD library that makes one call
  * fail, so that the tests can see how distmpi handles it.
  *

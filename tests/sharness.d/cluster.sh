@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # cluster.sh - sharness helpers: a real multi-host cluster on this one
 # machine, each host a set of Linux namespaces, for the tests that run
 # mpirun across several hosts (t3000-cluster.t, t3010-cluster-faults.t).

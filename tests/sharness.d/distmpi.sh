@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # distmpi.sh - sharness helpers for the distmpi integration tests.
 #
 # Sourced by sharness from $SHARNESS_TEST_SRCDIR/sharness.d/ before the test

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # sshd.sh - sharness helpers: a private sshd on loopback, for the tests of
 # `distmpi health`.
 #

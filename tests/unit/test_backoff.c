@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_backoff.c - unit tests of the retry delay schedule (backoff.h). */
 #include "config.h"
 

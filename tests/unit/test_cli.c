@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_cli.c - unit tests of command line parsing (cli.h). */
 #include "config.h"
 

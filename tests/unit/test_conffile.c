@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_conffile.c - unit tests of the configuration file loader (conffile.h). */
 #include "config.h"
 

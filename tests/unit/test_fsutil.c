@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_fsutil.c - unit tests of careful file creation (fsutil.h): what
  * distmpi names below a directory is never reached through a symbolic
  * link, what the user named is, and nothing a link points to changes. */

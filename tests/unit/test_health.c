@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_health.c - unit tests of the health probes (health.h), on recorded
  * /proc contents in tests/data/proc and on this machine. */
 #include "config.h"

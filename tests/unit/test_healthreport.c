@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_healthreport.c - unit tests of the health command's report, its
  * JSON and its hostfile (healthreport.h). */
 #include "config.h"

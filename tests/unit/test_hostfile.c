@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_hostfile.c - unit tests of Open MPI hostfiles (hostfile.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_html.c - unit tests of the HTML report (report_html.h): reports built
  * from hand-made results are parsed strictly as XML (the report promises it
  * is well-formed) and with libxml2's HTML parser (as a browser reads it), and

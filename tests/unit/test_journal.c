@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_journal.c - unit tests of the journal (journal.h): what is written
  * reads back the same, a torn last line is ignored, anything else that is
  * wrong is refused with FILE:LINE, and two runs are told apart. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_junit.c - unit tests of the JUnit XML report (report_junit.h): every
  * report is written to a file, validated against the schema Jenkins' xunit
  * plugin checks (tests/data/junit-10.xsd) and read back with XPath. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_junit_merge.c - unit tests of the test tool's JUnit files checked and
  * merged into the --junit report (junit_merge.h, report_junit.h): sample
  * files from several tools and hostile ones (tests/data/collected/), the

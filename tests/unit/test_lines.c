@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_lines.c - unit tests of cutting raw output into printable lines
  * (lines.h), as --stream shows them. */
 #include "config.h"

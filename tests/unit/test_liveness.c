@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_liveness.c - unit tests of lost-rank detection (liveness.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_logcap.c - unit tests of the head-and-tail capture (logcap.h), against
  * the plain answer: the first half of the cap, the last half, and the count
  * of what lies between. */

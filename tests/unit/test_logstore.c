@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_logstore.c - unit tests of rank 0's log files (logstore.h): more
  * ranks write at once than logs may be open, every log still ends up
  * complete byte for byte, a closed log is reopened the way it was made

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_loop.c - unit tests of the event loop (loop.h), driven through a fake
  * io: a scripted inbox whose messages arrive at set times, sends that
  * complete after a set number of looks (or never), and a clock that only

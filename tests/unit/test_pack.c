@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_pack.c - unit tests of the primitives of the message byte format
  * (pack.h). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_plan.c - unit tests of shard planning (plan.h), with brute-force
  * oracles in the style of slurm's reverse_tree-test: a dumb, exact
  * implementation of the contract checked against the real one on many

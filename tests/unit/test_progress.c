@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_progress.c - the live view's text. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_proto.c - unit tests of the wire formats (proto.h): every format
  * round-trips with edge values; cut at every byte, given trailing bytes,
  * counts larger than the bytes behind them or a field out of its range, it

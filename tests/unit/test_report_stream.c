@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_report_stream.c - the JSON, JUnit and HTML reports are written as
  * streams: a report of thousands of shards is whole and well-formed (the
  * JUnit one valid against tests/data/junit-10.xsd, the JSON one read back

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_rescue.c - unit tests of the rescue queue (rescue.h). */
 #include "config.h"
 

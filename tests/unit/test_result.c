@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_result.c - unit tests of shard results (result.h). */
 #include "config.h"
 

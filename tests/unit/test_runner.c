@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_runner.c - unit tests of the shard runner (runner.h), driven
  * directly, without MPI: exit codes, signals, exec errors, retries with
  * backoff, timeouts that end the whole process group, output in head, live

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_sshprobe.c - the parser of what the health command's probe prints on
  * a host (the SSH part is tested against a real sshd in t2000). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_tasks.c - unit tests of task files (tasks.h). */
 #include "config.h"
 

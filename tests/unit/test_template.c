@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_template.c - unit tests of command templates and shell quoting
  * (template.h). The quoting tests hand the quoted text to /bin/sh and check
  * that it gives back the original value; the task-line check is tried

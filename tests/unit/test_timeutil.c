@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_timeutil.c - unit tests of how times are written (timeutil.h): the
  * documented examples, the boundaries between the forms, and values no clock
  * gives but a malformed message can (huge, negative, NaN, infinite). */

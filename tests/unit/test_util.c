@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_util.c - unit tests of the small utilities: the error type
  * (error.h), the growable buffer (buf.h) and whole reads and writes
  * (fdio.h). */

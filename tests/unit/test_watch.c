@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_watch.c - unit tests of rank 0's view of host health (watch.h): state
  * changes and their events, time excluded, and the one-line text of a
  * probe. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* test_workstate.c - unit tests of a worker's state under rank 0's control
  * messages (workstate.h), driven by message sequences the way the worker
  * loop takes them: a batch of messages, then a turn that may start the next

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* unit.h - what every unit test shares: run one Check suite with TAP on
  * stdout (one "ok"/"not ok" line per test, for Automake's tap-driver), plus
  * a few small helpers. Header-only: each test program includes it once.
