@@ -59,8 +59,8 @@ test_expect_success 'shards, json, run_dir and schedule from the file are used' 
 	test -f many.json &&
 	test "$(json_get many.json "j[\"total_shards\"]")" = 3 &&
 	test "$(json_get many.json "j[\"schedule\"]")" = static &&
-	test -f many-runs/shard-1/attempt-1.log &&
-	test -f many-runs/shard-3/attempt-1.log
+	test -d many-runs/shard-1/attempt-1 &&
+	test -d many-runs/shard-3/attempt-1
 '
 
 test_expect_success PYTHON 'timeout and kill_grace from the file are used' '

@@ -163,7 +163,7 @@ test_expect_success 'the shard gets /dev/null as stdin' '
 '
 
 test_expect_success 'shard directories are zero-padded to the width of the total' '
-	run_distmpi 2 -n 12 --run-dir pad -- true >out 2>err &&
+	run_distmpi 2 -n 12 --run-dir pad -- echo hi >out 2>err &&
 	test -f pad/shard-01/attempt-1.log &&
 	test -f pad/shard-12/attempt-1.log &&
 	test ! -e pad/shard-1
@@ -171,7 +171,7 @@ test_expect_success 'shard directories are zero-padded to the width of the total
 
 test_expect_success 'the default run directory is distmpi-runs/RUN_ID in the cwd' '
 	rm -rf distmpi-runs &&
-	run_distmpi 2 -n 2 -- true >out 2>err &&
+	run_distmpi 2 -n 2 -- echo hi >out 2>err &&
 	ls distmpi-runs >runs &&
 	test "$(wc -l <runs)" -eq 1 &&
 	grep -E "^[0-9]{8}-[0-9]{6}-[0-9]+\$" runs &&

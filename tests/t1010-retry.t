@@ -16,7 +16,7 @@ skip_all_unless_mpi
 
 test_expect_success PYTHON 'done when: shards 5 and 10 fail after 3 attempts, exit 1' '
 	test_expect_code 1 run_distmpi 4 -n 12 --backoff 0.1 --json r.json -- \
-		sh -c "test \$(({shard} % 5)) -ne 0" >out 2>err &&
+		sh -c "test \$(({shard} % 5)) -ne 0 || { echo shard {shard} fails; exit 1; }" >out 2>err &&
 	json_check r.json "
 assert j[\"exit_status\"] == 1, j[\"exit_status\"]
 assert j[\"total_shards\"] == 12 and len(shards) == 12, len(shards)
@@ -50,14 +50,16 @@ test_expect_success 'done when: the per-host row counts shards, failures and ret
 	grep -E "^ +total +[0-9]+ +4 +12 +10 +0 +2 +0 +4 +[0-9.]+s\$" out
 '
 
-test_expect_success 'each retry has its own log' '
+test_expect_success 'each retry has its own log and directory; a quiet attempt no log' '
 	run_dir=$(json_get r.json "j[\"run_dir\"]") &&
-	test -f "$run_dir/shard-05/attempt-1.log" &&
-	test -f "$run_dir/shard-05/attempt-2.log" &&
-	test -f "$run_dir/shard-05/attempt-3.log" &&
+	grep -x "shard 5 fails" "$run_dir/shard-05/attempt-1.log" &&
+	grep -x "shard 5 fails" "$run_dir/shard-05/attempt-2.log" &&
+	grep -x "shard 5 fails" "$run_dir/shard-05/attempt-3.log" &&
 	test ! -e "$run_dir/shard-05/attempt-4.log" &&
-	test -f "$run_dir/shard-04/attempt-1.log" &&
-	test ! -e "$run_dir/shard-04/attempt-2.log"
+	test -d "$run_dir/shard-05/attempt-3" &&
+	test -d "$run_dir/shard-04/attempt-1" &&
+	test ! -e "$run_dir/shard-04/attempt-1.log" &&
+	test ! -e "$run_dir/shard-04/attempt-2"
 '
 
 test_expect_success 'a retried shard is retried on the same rank' '

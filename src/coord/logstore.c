@@ -25,6 +25,7 @@ struct open_log {
     long index;
     int attempt;
     int fd;                  /* -1 when closed (evicted, ended) or broken */
+    bool created;            /* its file exists: the attempt printed something */
     bool broken;             /* could not be created or written, or ended: drop its pieces */
     dev_t dev;               /* the file created, once it was: a reopened */
     ino_t ino;               /* file must be that one */
@@ -175,10 +176,38 @@ static int open_log(struct logstore *ls, struct open_log *o, long index, int att
         return -1;
     }
     ls->nopen++;
+    o->created = true;
     o->dev = st.st_dev;
     o->ino = st.st_ino;
     free(path);
     return 0;
+}
+
+/* A new attempt of shard index: its file is made only when it prints (an
+ * attempt that prints nothing costs no inode; see docs/performance.md), so
+ * a file of that name left by an earlier run in the same directory goes
+ * now, or the reports would name it. A missing shard-N or file is the
+ * usual case. */
+static void begin_attempt(struct logstore *ls, struct open_log *o, long index, int attempt)
+{
+    *o = (struct open_log){.index = index, .attempt = attempt, .fd = -1};
+    int base = ls->dir_fd >= 0 ? ls->dir_fd : open(ls->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (base < 0)
+        return;
+    char name[64];
+    snprintf(name, sizeof name, "shard-%0*ld", ls->width, index + 1);
+    int dir = openat(base, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (base != ls->dir_fd)
+        close(base);
+    if (dir < 0)
+        return;
+    snprintf(name, sizeof name, "attempt-%d.log", attempt);
+    /* a link stays: were the attempt to print, its creation refuses it by
+     * name (fsutil.h), and the reports never read a log through one */
+    struct stat st;
+    if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+        (void)unlinkat(dir, name, 0);
+    close(dir);
 }
 
 /* Reopen the file of o's attempt, closed to make room, to append to it:
@@ -241,10 +270,14 @@ int logstore_put(struct logstore *ls, int rank, long index, int attempt, int kin
     struct open_log *o = &ls->open[rank];
     if (o->index != index || o->attempt != attempt) {
         close_log(ls, o);
+        begin_attempt(ls, o, index, attempt);
+    }
+    /* an empty piece (LOG_END, say) needs no file */
+    if (!o->broken && len > 0 && !o->created) {
         if (open_log(ls, o, index, attempt, err) < 0)
             return -1;
-    } else if (!o->broken && o->fd < 0 && len > 0 && reopen_log(ls, o, err) < 0) {
-        return -1; /* (an empty piece, LOG_END say, needs no file) */
+    } else if (!o->broken && len > 0 && o->fd < 0 && reopen_log(ls, o, err) < 0) {
+        return -1;
     }
     o->used = ++ls->clock;
     int rc = 0;

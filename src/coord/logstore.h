@@ -2,7 +2,10 @@
 /* logstore.h - rank 0 keeps every attempt's output, shipped from whichever
  * host ran it, as DIR/shard-N/attempt-A.log. Each piece is written as it
  * arrives and nothing is held in memory, so rank 0 stays small whatever the
- * shards print (each runner caps an attempt at --max-log-bytes).
+ * shards print (each runner caps an attempt at --max-log-bytes). The file is
+ * made with the attempt's first byte of output: an attempt that prints
+ * nothing has none (and a file of its name from an earlier run in DIR is
+ * removed), so that thousands of quiet shards cost no inode each.
  *
  * At most a bounded number of logs are open at once, whatever the number
  * of ranks: when one more is needed, the one written least recently is

@@ -178,9 +178,13 @@ void summary_print(FILE *out, const struct summary *s, const struct cluster *c,
             continue;
         if (shown++ == 0)
             fprintf(out, "\nShards that did not pass:\n");
+        /* no log: the attempt printed nothing (or it could not be stored,
+         * which was said when it happened) */
+        const char *log_is = r && r->log ? "log " : "no output stored";
+        const char *log = r && r->log ? r->log : "";
         if (r && r->carried) {
-            fprintf(out, "  shard %ld: %s in the earlier run, on %s; log %s\n", i + 1,
-                    status_label(r->status), r->host ? r->host : "?", r->log ? r->log : "(none)");
+            fprintf(out, "  shard %ld: %s in the earlier run, on %s; %s%s\n", i + 1,
+                    status_label(r->status), r->host ? r->host : "?", log_is, log);
             continue;
         }
         if (!r || r->rank < 0 || r->rank >= c->nranks) {
@@ -195,9 +199,9 @@ void summary_print(FILE *out, const struct summary *s, const struct cluster *c,
         }
         char end[512];
         describe_end(end, sizeof end, r);
-        fprintf(out, "  shard %ld: %s%s after %d attempt%s on %s rank %d; log %s\n", i + 1,
+        fprintf(out, "  shard %ld: %s%s after %d attempt%s on %s rank %d; %s%s\n", i + 1,
                 status_label(r->status), end, r->nattempts, r->nattempts == 1 ? "" : "s",
-                c->hosts[c->rank_host[r->rank]].name, r->rank, r->log ? r->log : "(none)");
+                c->hosts[c->rank_host[r->rank]].name, r->rank, log_is, log);
     }
 
     const struct tally *t = &s->total;

@@ -293,6 +293,56 @@ START_TEST(tails_share_one_buffer)
 }
 END_TEST
 
+/* A log is made with the attempt's first byte: an attempt that prints
+ * nothing (only LOG_END, or empty pieces) leaves no file and no name, and
+ * a file of its name from an earlier run is removed; a link there is
+ * neither removed nor followed nor named. */
+START_TEST(quiet_attempt_has_no_file)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/shard-3", scratch());
+    ck_assert_int_eq(mkdir(path, 0777), 0);
+    snprintf(path, sizeof path, "%s/shard-3/attempt-1.log", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("an earlier run\n", f);
+    fclose(f);
+    char link[256];
+    snprintf(link, sizeof link, "%s/shard-3/attempt-2.log", dir);
+    ck_assert_int_eq(symlink("attempt-1.log", link), 0);
+
+    struct logstore *ls = logstore_create(dir, 9, 2, 4);
+    ck_assert_ptr_nonnull(ls);
+    int before = open_fds();
+    put(ls, 0, 0, 1, LOG_HEAD, "");
+    put(ls, 0, 0, 1, LOG_END, "");
+    put(ls, 1, 2, 1, LOG_END, "");
+    ck_assert_int_eq(logstore_open_count(ls), 0);
+    ck_assert_int_eq(open_fds(), before);
+    struct stat st;
+    ck_assert_int_ne(lstat(path, &st), 0); /* the earlier run's file went */
+    ck_assert_ptr_null(logstore_path(ls, 2, 1));
+    ck_assert_ptr_null(logstore_path(ls, 0, 1));
+    snprintf(path, sizeof path, "%s/shard-1", dir);
+    ck_assert_int_ne(lstat(path, &st), 0); /* not even its shard-N */
+    /* the second attempt prints nothing either: the link stays, unnamed */
+    put(ls, 1, 2, 2, LOG_END, "");
+    ck_assert_int_eq(lstat(link, &st), 0);
+    ck_assert(S_ISLNK(st.st_mode));
+    ck_assert_ptr_null(logstore_path(ls, 2, 2));
+    /* one that prints: its file, from the first byte on */
+    put(ls, 0, 1, 1, LOG_HEAD, "");
+    snprintf(path, sizeof path, "%s/shard-2/attempt-1.log", dir);
+    ck_assert_int_ne(lstat(path, &st), 0);
+    put(ls, 0, 1, 1, LOG_HEAD, "x");
+    put(ls, 0, 1, 1, LOG_END, "");
+    char *p = logstore_path(ls, 1, 1);
+    ck_assert_str_eq(p, path);
+    free(p);
+    logstore_destroy(ls);
+}
+END_TEST
+
 /* The default bound follows RLIMIT_NOFILE. */
 START_TEST(default_bound)
 {
@@ -321,6 +371,7 @@ int main(void)
     tcase_add_test(tc, reopen_refuses_a_link_or_another_file);
     tcase_add_test(tc, lost_rank_closed);
     tcase_add_test(tc, tails_share_one_buffer);
+    tcase_add_test(tc, quiet_attempt_has_no_file);
     tcase_add_test(tc, default_bound);
     tcase_add_checked_fixture(tc, NULL, remove_scratch);
     suite_add_tcase(s, tc);
