@@ -24,7 +24,7 @@
 #include "common/fsutil.h"
 #include "coord/coord.h"
 #include "cmd/healthcmd.h"
-#include "health/hostinfo.h"
+#include "mpi/hostinfo.h"
 #include "coord/journal.h"
 #include "mpi/msg.h"
 #include "mpi/proto.h"

@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-#include "health/hostinfo.h"
+#include "mpi/hostinfo.h"
 #include "coord/journal.h"
 #include "config/settings.h"
 #include "model/spec.h"

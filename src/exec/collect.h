@@ -9,11 +9,8 @@
 #include <stddef.h>
 
 #include "common/error.h"
+#include "model/output.h" /* COLLECT_MAX_FILES, COLLECT_MAX_BYTES */
 #include "model/template.h"
-
-/* At most this many files per shard, each smaller than COLLECT_MAX_BYTES. */
-#define COLLECT_MAX_FILES 64
-#define COLLECT_MAX_BYTES (32L * 1024 * 1024)
 
 /* Receives one matched file: its name as it matched, and either its
  * contents (data, len; error NULL) or why there are none (data NULL). A JUnit

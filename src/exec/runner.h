@@ -12,20 +12,8 @@
 
 #include <stdbool.h>
 
+#include "model/output.h" /* enum log_kind, LOG_CHUNK_MAX */
 #include "model/result.h"
-
-/* What a piece of an attempt's output is. Every attempt that starts ends
- * with LOG_END, unless runner_cancel() cuts it short. */
-enum log_kind {
-    LOG_HEAD = 1, /* within the first max_log_bytes/2: keep it (and show it) */
-    LOG_LIVE = 2, /* beyond the head, passed on only with stream: show it */
-    LOG_TAIL = 3, /* at the end: the omission notice and the last max_log_bytes/2:
-                     keep it (already shown live when streaming) */
-    LOG_END = 4,  /* the attempt's output is complete; no data */
-};
-
-/* Pieces are never longer than this (one MPI message each). */
-#define LOG_CHUNK_MAX 65536
 
 /* Receives each piece of output: attempt is the attempt's number. */
 typedef void (*runner_output_fn)(void *arg, long index, int attempt, int kind, const char *data,

@@ -7,7 +7,7 @@
 #define DISTMPI_SLOT_H
 
 #include "exec/collect.h"
-#include "health/hostinfo.h"
+#include "mpi/hostinfo.h"
 #include "model/result.h"
 #include "exec/runner.h"
 #include "model/spec.h"

@@ -18,9 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exec/collect.h"
+#include "model/output.h"
 #include "mpi/pack.h"
-#include "exec/runner.h"
 
 /* The first 8 bytes of a host record: "distmpi" and a NUL. A record without
  * them comes from a build older than protocol versions (its first field was

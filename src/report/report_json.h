@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 #include "common/error.h"
-#include "health/hostinfo.h"
+#include "mpi/hostinfo.h"
 #include "model/result.h"
 #include "report/summary.h"
 #include "health/watch.h"

@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-#include "health/hostinfo.h"
+#include "mpi/hostinfo.h"
 #include "model/result.h"
 #include "health/watch.h"
 

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "health/hostinfo.h"
+#include "mpi/hostinfo.h"
 #include "mpi/loop.h"
 #include "mpi/msg.h"
 #include "mpi/proto.h"

@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "common/error.h"
-#include "health/hostinfo.h"
+#include "mpi/hostinfo.h"
 #include "model/spec.h"
 
 /* Returns 0 after rank 0's stop or a signal (see signals_caught()), or -1

@@ -2,7 +2,7 @@
 /* hostinfo.c - the start-up gather of hosts and cores. */
 #include "config.h"
 
-#include "health/hostinfo.h"
+#include "mpi/hostinfo.h"
 
 #include <errno.h>
 #include <mpi.h>
