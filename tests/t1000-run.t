@@ -169,6 +169,50 @@ test_expect_success 'shard directories are zero-padded to the width of the total
 	test ! -e pad/shard-1
 '
 
+# a shard that passes at its first attempt without output and leaves its
+# directory empty lends it to its rank's next shard (renamed): each shard
+# still starts in an empty directory of its own name, and what any shard
+# left (a file, output, a failure) stays where it was
+lender='d=$DISTMPI_OUTPUT_DIR
+	case $d in */shard-0{shard}/attempt-1 | */shard-{shard}/attempt-1) ;; *) echo "wrong dir $d"; exit 1 ;; esac
+	test -z "$(ls -A "$d")" || { echo "not empty: $(ls -A "$d")"; exit 1; }
+	test -z "$(ls -A "$d/..")" || test "$(ls -A "$d/..")" = attempt-$DISTMPI_ATTEMPT || { echo "shard dir: $(ls -A "$d/..")"; exit 1; }
+	echo {shard} >>"$1/ran"
+	case {shard} in
+	5) echo printed ;;
+	8) touch "$d/left" ;;
+	11) exit 1 ;;
+	esac
+	exit 0'
+
+test_expect_success 'a quiet shard lends its empty directory to the next one' '
+	mkdir lend &&
+	test_expect_code 1 run_distmpi 2 -n 40 --retries 0 --run-dir lend/rd --json lend/r.json -- \
+		sh -c "$lender" sh "$PWD/lend" >out 2>err &&
+	grep "^40 shards: 39 passed" out &&
+	test "$(sort -n lend/ran | uniq | wc -l)" -eq 40 && test "$(wc -l <lend/ran)" -eq 40 &&
+	grep -x printed lend/rd/shard-05/attempt-1.log &&
+	test -d lend/rd/shard-05/attempt-1 &&
+	test -f lend/rd/shard-08/attempt-1/left &&
+	test -d lend/rd/shard-11/attempt-1 &&
+	ls lend/rd | grep "^shard-" >dirs &&
+	# the three above, and at most each rank'"'"'s last quiet one
+	test "$(wc -l <dirs)" -le 5 &&
+	for d in lend/rd/shard-*; do
+		test "$(ls -A "$d")" = attempt-1 || test "$(ls -A "$d")" = "attempt-1
+attempt-1.log" || return 1
+	done
+'
+
+test_expect_success 'with --collect every shard keeps its own directory' '
+	# files outside the output directory: passed shards, their directories empty
+	mkdir col &&
+	run_distmpi 2 -n 6 --run-dir keep --collect "$PWD/col/{shard}.txt" -- \
+		sh -c "touch \"\$1/{shard}.txt\"" sh "$PWD/col" >out 2>err &&
+	grep "^6 shards: 6 passed" out &&
+	for s in 1 2 3 4 5 6; do test -d keep/shard-$s/attempt-1 || return 1; done
+'
+
 test_expect_success 'the default run directory is distmpi-runs/RUN_ID in the cwd' '
 	rm -rf distmpi-runs &&
 	run_distmpi 2 -n 2 -- echo hi >out 2>err &&

@@ -56,8 +56,8 @@ test_expect_success 'each retry has its own log and directory; a quiet attempt n
 	grep -x "shard 5 fails" "$run_dir/shard-05/attempt-2.log" &&
 	grep -x "shard 5 fails" "$run_dir/shard-05/attempt-3.log" &&
 	test ! -e "$run_dir/shard-05/attempt-4.log" &&
+	test -d "$run_dir/shard-05/attempt-1" &&
 	test -d "$run_dir/shard-05/attempt-3" &&
-	test -d "$run_dir/shard-04/attempt-1" &&
 	test ! -e "$run_dir/shard-04/attempt-1.log" &&
 	test ! -e "$run_dir/shard-04/attempt-2"
 '

@@ -22,8 +22,9 @@ fi
 man1=$DISTMPI_BUILDDIR/man/distmpi.1
 test -f "$man1" || man1=$DISTMPI_SRCDIR/man/distmpi.1.in
 
-# 7 shards on 3 ranks: 3 and 6 fail (3 attempts), 4 is flaky, 7 crashes.
-cmd='case {shard} in 3|6) exit 2;; 4) test {attempt} -gt 1;; 7) kill -SEGV $$;; esac'
+# 7 shards on 3 ranks: 3 and 6 fail (3 attempts), 4 is flaky, 7 crashes;
+# each attempt prints a line, so that each has a log.
+cmd='echo {shard}.{attempt}; case {shard} in 3|6) exit 2;; 4) test {attempt} -gt 1;; 7) kill -SEGV $$;; esac'
 
 test_expect_success 'a run with passes, failures, a flaky shard and a crash' '
 	mkdir out-dir &&
@@ -54,7 +55,7 @@ assert j[\"format\"] == 1, j[\"format\"]
 assert isinstance(j[\"distmpi\"], str) and j[\"distmpi\"]
 assert isinstance(j[\"run_id\"], str) and re.match(r\"^[0-9]{8}-[0-9]{6}-[0-9]+$\", j[\"run_id\"]), j[\"run_id\"]
 assert j[\"run_dir\"].endswith(j[\"run_id\"]), j[\"run_dir\"]
-assert j[\"command\"] == [\"sh\", \"-c\", \"case {shard} in 3|6) exit 2;; 4) test {attempt} -gt 1;; 7) kill -SEGV \$\$;; esac\"], j[\"command\"]
+assert j[\"command\"] == [\"sh\", \"-c\", \"echo {shard}.{attempt}; case {shard} in 3|6) exit 2;; 4) test {attempt} -gt 1;; 7) kill -SEGV \$\$;; esac\"], j[\"command\"]
 assert j[\"tasks\"] is None
 assert j[\"schedule\"] == \"dynamic\"
 assert j[\"total_shards\"] == 7 and j[\"ranks\"] == 3

@@ -9,12 +9,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/fdio.h"
+#include "common/rawdir.h"
 
 #define LINK_REFUSED "is a symbolic link; distmpi will not follow it"
 
@@ -506,4 +508,22 @@ int fs_write_atomic(const char *path, int (*write_fn)(FILE *f, void *arg), void 
     if (rc != 0)
         return fail(&w, n, 0, saved, NULL);
     return 0;
+}
+
+int fs_dir_holds_only(int at, const char *name, const char *only)
+{
+    struct rawdir d;
+    if (rawdir_openat(&d, at, name) < 0)
+        return 0;
+    int seen = 0;
+    const char *e;
+    bool other = false;
+    while (!other && (e = rawdir_next(&d)))
+        if (only && !strcmp(e, only))
+            seen++;
+        else
+            other = true;
+    int ok = !other && d.err == 0 && seen <= 1;
+    rawdir_close(&d);
+    return ok;
 }

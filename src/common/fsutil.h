@@ -69,6 +69,11 @@ int fs_fresh_dir(int *base_fd, const char *base, const char *rel, struct error *
  * file"). Returns an fd, or -1 with errno set and the reason in err. */
 int fs_create(int *base_fd, const char *base, const char *rel, int flags, struct error *err);
 
+/* Whether the directory NAME below the directory at (never through a
+ * symbolic link) holds nothing but, where only is not NULL, one entry of
+ * that name: 1 yes, 0 no (or it is not a directory one may list). */
+int fs_dir_holds_only(int at, const char *name, const char *only);
+
 /* Read the whole of path (a regular file or a /proc file; not a directory)
  * into a heap buffer: *data (free with free(); not NUL-terminated) and *len.
  * A file of max bytes or more is refused with errno EFBIG.

@@ -29,6 +29,14 @@ int rawdir_open(struct rawdir *d, const char *path)
     return d->fd < 0 ? -1 : 0;
 }
 
+int rawdir_openat(struct rawdir *d, int at, const char *name)
+{
+    d->err = 0;
+    d->len = d->pos = 0;
+    d->fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    return d->fd < 0 ? -1 : 0;
+}
+
 const char *rawdir_next(struct rawdir *d)
 {
     for (;;) {

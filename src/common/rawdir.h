@@ -21,6 +21,11 @@ struct rawdir {
  * with errno set. */
 int rawdir_open(struct rawdir *d, const char *path);
 
+/* The same for the directory name relative to the directory at (an fd, as
+ * for openat), never through a symbolic link (O_NOFOLLOW: ELOOP, or
+ * ENOTDIR). */
+int rawdir_openat(struct rawdir *d, int at, const char *name);
+
 /* The next entry's name (valid until the next call), "." and ".." left
  * out, or NULL at the end or when a read failed (d->err says which: 0 at
  * the end). */

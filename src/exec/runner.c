@@ -70,6 +70,10 @@ struct runner {
 
     double retry_at; /* RUNNER_BACKOFF: when the next attempt starts */
     bool hold;       /* runner_hold_output() */
+
+    bool printed; /* the shard passed on a byte of output (any attempt) */
+    long spare;   /* a shard this runner ran that may lend its directory to
+                     the next one (lend_dir), or -1 */
 };
 
 static char *absolute(const char *path)
@@ -91,6 +95,7 @@ struct runner *runner_create(const struct runner_config *cfg)
     if (!r)
         return NULL;
     r->pidfd = r->outfd = r->run_fd = -1;
+    r->spare = -1;
     int err = 0;
     r->epfd = epoll_create1(EPOLL_CLOEXEC);
     if (r->epfd < 0)
@@ -174,6 +179,8 @@ static int watch_fd(struct runner *r, int *fd, bool add)
 /* Pass a piece of the current attempt's output on, cut to LOG_CHUNK_MAX. */
 static void emit(struct runner *r, int kind, const char *data, size_t len)
 {
+    if (len > 0)
+        r->printed = true;
     if (!r->cfg.output || (len == 0 && kind != LOG_END))
         return;
     do {
@@ -325,6 +332,7 @@ int runner_start(struct runner *r, long index, int first_attempt, int retries, c
     r->index = index;
     r->first = first_attempt;
     r->retries = retries;
+    r->printed = false;
     r->state = RUNNER_BACKOFF; /* the first attempt is a retry with no wait */
     r->retry_at = -INFINITY;
     return 0;
@@ -450,6 +458,32 @@ static void attempt_failed_to_start(struct runner *r, struct attempt *a, const c
     attempt_failed_why(r, a, why.text);
 }
 
+/* A shard that passed at attempt 1 without a byte of output leaves
+ * shard-N holding only an empty attempt-1: the next shard's first attempt
+ * takes it over, renamed to shard-M, instead of making two directories.
+ * On ext4 that is a rename against two inode allocations, which were most
+ * of the run's time with thousands of short shards (docs/performance.md);
+ * the run directory ends up with a shard-N only for the shards that left
+ * something. The check comes just before the rename, so what was written
+ * there since the shard ended is never taken over, and a shard-M that is
+ * there already (a copy of the shard that ran elsewhere) is never
+ * replaced. Any failure leaves both as they are, and fs_fresh_dir makes the
+ * directories as before. */
+static void lend_dir(struct runner *r)
+{
+    long spare = r->spare;
+    r->spare = -1;
+    if (spare < 0 || spare == r->index || r->run_fd < 0)
+        return;
+    char from[32], to[32], attempt[48];
+    snprintf(from, sizeof from, "shard-%0*ld", r->width, spare + 1);
+    snprintf(to, sizeof to, "shard-%0*ld", r->width, r->index + 1);
+    snprintf(attempt, sizeof attempt, "%s/attempt-1", from);
+    if (fs_dir_holds_only(r->run_fd, from, "attempt-1") &&
+        fs_dir_holds_only(r->run_fd, attempt, NULL))
+        (void)renameat2(r->run_fd, from, r->run_fd, to, RENAME_NOREPLACE);
+}
+
 /* Spawn the next attempt. On failure the attempt is recorded as an exec
  * error and the state stays RUNNER_BACKOFF for finish() to pick up. */
 static void start_attempt(struct runner *r)
@@ -476,6 +510,8 @@ static void start_attempt(struct runner *r)
         attempt_failed_to_start(r, a, "out of memory", "", ENOMEM);
         goto out;
     }
+    if (a->number == 1)
+        lend_dir(r);
     /* shard-N/attempt-A are distmpi's: never through a link (fsutil.h) */
     struct error why;
     if (fs_fresh_dir(&r->run_fd, r->run_dir, dir + strlen(r->run_dir) + 1, &why) < 0) {
@@ -572,6 +608,9 @@ static struct shard_result *finish(struct runner *r)
     res->nattempts = r->nattempts;
     res->attempts = r->attempts;
     res->error = r->error; /* res->log is rank 0's to fill in: it stores the logs */
+    if (r->cfg.lend_dirs && res->status == STATUS_PASSED && r->nattempts == 1 &&
+        r->attempts[0].number == 1 && !r->printed)
+        r->spare = r->index; /* its directory may go to the next shard (lend_dir) */
     r->attempts = NULL;
     r->nattempts = r->cap = 0;
     r->error = NULL;

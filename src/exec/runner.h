@@ -29,6 +29,8 @@ struct runner_config {
     long total; /* shards in the run, for {total} */
     size_t max_log_bytes;    /* per attempt: head and tail, half each */
     bool stream;             /* pass on LOG_LIVE pieces */
+    bool lend_dirs;          /* a quiet passed shard's directory may become the next
+                                one's (runner.c lend_dir) */
     unsigned long long file_limit; /* the shards' soft RLIMIT_NOFILE; 0: the rank's */
     runner_output_fn output;       /* NULL: output is read and dropped */
     void *output_arg;

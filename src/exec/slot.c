@@ -25,6 +25,10 @@ struct runner *slot_runner_create(const struct spec *spec, const struct self *me
         .total = spec->total,
         .max_log_bytes = (size_t)spec->max_log_bytes,
         .stream = spec->stream,
+        /* not with --collect: a pattern outside the output directory
+         * sends rank 0 files to store in shard-N/collected, which must not
+         * land in a directory renamed meanwhile */
+        .lend_dirs = !spec->collect,
         .file_limit = me->file_limit,
         .output = output,
         .output_arg = arg,

@@ -390,6 +390,40 @@ START_TEST(write_atomic_refuses_a_link)
 }
 END_TEST
 
+/* fs_dir_holds_only: nothing, or nothing but the one name; never through
+ * a link; a file or a missing name is not an empty directory. */
+START_TEST(dir_holds_only)
+{
+    scratch();
+    int at = open(".", O_PATH | O_DIRECTORY);
+    ck_assert_int_ge(at, 0);
+    ck_assert_int_eq(mkdir("s", 0777), 0);
+    ck_assert_int_eq(fs_dir_holds_only(at, "s", NULL), 1);
+    ck_assert_int_eq(fs_dir_holds_only(at, "s", "attempt-1"), 1);
+    ck_assert_int_eq(mkdir("s/attempt-1", 0777), 0);
+    ck_assert_int_eq(fs_dir_holds_only(at, "s", NULL), 0);
+    ck_assert_int_eq(fs_dir_holds_only(at, "s", "attempt-1"), 1);
+    ck_assert_int_eq(fs_dir_holds_only(at, "s/attempt-1", NULL), 1);
+    put("s/attempt-1/.hidden", "x");
+    ck_assert_int_eq(fs_dir_holds_only(at, "s/attempt-1", NULL), 0);
+    put("s/attempt-1.log", "");
+    ck_assert_int_eq(fs_dir_holds_only(at, "s", "attempt-1"), 0);
+    ck_assert_int_eq(mkdir("e", 0777), 0);
+    ck_assert_int_eq(symlink("e", "link"), 0);
+    ck_assert_int_eq(fs_dir_holds_only(at, "link", NULL), 0);
+    ck_assert_int_eq(fs_dir_holds_only(at, "s/attempt-1.log", NULL), 0);
+    ck_assert_int_eq(fs_dir_holds_only(at, "missing", NULL), 0);
+    /* many entries: more than one read of the listing */
+    for (int i = 0; i < 300; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "e/a-rather-long-name-to-fill-the-buffer-%d", i);
+        put(name, "");
+    }
+    ck_assert_int_eq(fs_dir_holds_only(at, "e", "attempt-1"), 0);
+    close(at);
+}
+END_TEST
+
 /* After each test (in its process): the scratch directory goes. */
 static void remove_scratch(void)
 {
@@ -441,6 +475,7 @@ int main(void)
     tcase_add_test(tc, write_atomic_refuses_a_link);
     tcase_add_test(tc, directories_synced);
     tcase_add_test(tc, base_walked_once);
+    tcase_add_test(tc, dir_holds_only);
     tcase_add_checked_fixture(tc, NULL, remove_scratch);
     suite_add_tcase(s, tc);
     return unit_run(s);
