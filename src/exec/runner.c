@@ -475,13 +475,16 @@ static void lend_dir(struct runner *r)
     r->spare = -1;
     if (spare < 0 || spare == r->index || r->run_fd < 0)
         return;
-    char from[32], to[32], attempt[48];
+    char from[32], to[32];
     snprintf(from, sizeof from, "shard-%0*ld", r->width, spare + 1);
     snprintf(to, sizeof to, "shard-%0*ld", r->width, r->index + 1);
-    snprintf(attempt, sizeof attempt, "%s/attempt-1", from);
-    if (fs_dir_holds_only(r->run_fd, from, "attempt-1") &&
-        fs_dir_holds_only(r->run_fd, attempt, NULL))
+    /* shard-N is looked into as it was opened, never through a link */
+    int dir = openat(r->run_fd, from, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dir < 0)
+        return;
+    if (fs_dir_holds_only(dir, ".", "attempt-1") && fs_dir_holds_only(dir, "attempt-1", NULL))
         (void)renameat2(r->run_fd, from, r->run_fd, to, RENAME_NOREPLACE);
+    close(dir);
 }
 
 /* Spawn the next attempt. On failure the attempt is recorded as an exec

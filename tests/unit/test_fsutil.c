@@ -404,10 +404,16 @@ START_TEST(dir_holds_only)
     ck_assert_int_eq(fs_dir_holds_only(at, "s", NULL), 0);
     ck_assert_int_eq(fs_dir_holds_only(at, "s", "attempt-1"), 1);
     ck_assert_int_eq(fs_dir_holds_only(at, "s/attempt-1", NULL), 1);
+    int sfd = openat(at, "s", O_PATH | O_DIRECTORY); /* as runner.c looks: "." of it */
+    ck_assert_int_ge(sfd, 0);
+    ck_assert_int_eq(fs_dir_holds_only(sfd, ".", "attempt-1"), 1);
+    ck_assert_int_eq(fs_dir_holds_only(sfd, "attempt-1", NULL), 1);
     put("s/attempt-1/.hidden", "x");
     ck_assert_int_eq(fs_dir_holds_only(at, "s/attempt-1", NULL), 0);
     put("s/attempt-1.log", "");
     ck_assert_int_eq(fs_dir_holds_only(at, "s", "attempt-1"), 0);
+    ck_assert_int_eq(fs_dir_holds_only(sfd, ".", "attempt-1"), 0);
+    close(sfd);
     ck_assert_int_eq(mkdir("e", 0777), 0);
     ck_assert_int_eq(symlink("e", "link"), 0);
     ck_assert_int_eq(fs_dir_holds_only(at, "link", NULL), 0);
