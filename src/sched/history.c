@@ -252,6 +252,10 @@ static enum outcome read_history(const char *path, json_t **root, struct error *
             errno = ENOMEM;
             return READ_NOMEM;
         }
+        /* jansson quotes the text near the error, a newline included */
+        for (char *c = jerr.text; *c; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                *c = '?';
         errprintf(why, "%s: corrupt: not JSON: line %d column %d: %s", path, jerr.line, jerr.column,
                   jerr.text);
         return READ_CORRUPT;

@@ -185,6 +185,9 @@ static const struct bad bad_files[] = {
     {HEAD "{\"a\\u0000b\": {\"last_run\": 1, \"hosts\": {}}}}", "corrupt: not JSON"},
     {HEAD "{\"\\u001b[31mred\": 1}}", "corrupt: shard \"?[31mred\" is not an object"},
     {HEAD "{\"a\xff\": 1}}", "corrupt: not JSON"}, /* not UTF-8 */
+    /* jansson quotes the text near the error: one line all the same */
+    {HEAD "{\"sh t1.sh \\u00e\n  \"a\": 1}}",
+     "corrupt: not JSON: line 2 column 0: invalid escape near '\"sh t1.sh \\u00e?'"},
     {"{\"distmpi_history\": 1, \"runs\": 0, \"shards\": {\"a\": {\"last_run\": 1, \"hosts\": {}}}}",
      "corrupt: shard \"a\": \"last_run\" is missing or not a whole number from 1 to the file's "
      "runs "
@@ -717,6 +720,7 @@ int main(void)
     tcase_add_test(tc, unwritable_is_an_error);
     tcase_add_test(tc, damaged_files_never_crash);
     tcase_add_checked_fixture(tc, NULL, remove_scratch);
+    tcase_set_timeout(tc, 60); /* 100001 keys under ASan on a loaded machine */
     suite_add_tcase(s, tc);
     return unit_run(s);
 }
