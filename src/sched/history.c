@@ -23,9 +23,9 @@
  * can never overflow (and a double still holds them exactly). */
 #define HISTORY_MAX_COUNT ((json_int_t)1 << 53)
 
-/* What the file's size is reckoned at, to keep a save well under
- * HISTORY_MAX_BYTES whatever the keys: a byte of a key may become six
- * ("\u001f"), and each object costs its members and indentation. */
+/* What a save reckons each shard and host record costs in the file beside
+ * its name (members, numbers, indentation: about 60 and 80 bytes), with room
+ * to spare, to keep the file under HISTORY_MAX_BYTES whatever the keys. */
 #define SHARD_OVERHEAD 160
 #define HOST_OVERHEAD  160
 #define SAVE_BUDGET    (HISTORY_MAX_BYTES - (1L << 20))
@@ -428,8 +428,21 @@ static int merge_notes(const struct history *h, json_t *root)
 struct kept {
     const char *key;
     json_t *shard;
-    json_int_t last_run, runs; /* runs: summed over its hosts */
+    json_int_t last_run;
+    double runs;  /* summed over its hosts (a double: a sum of 2^53s) */
+    double bytes; /* what it takes in the file */
 };
+
+/* The bytes s takes as a JSON string as jansson writes it, quotes
+ * included: '"' and '\\' and some control characters escaped in two
+ * bytes, the other control characters in six ("\u001f"). */
+static double json_bytes(const char *s)
+{
+    double n = 2;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        n += *p == '"' || *p == '\\' || strchr("\b\f\n\r\t", *p) ? 2 : *p < 0x20 ? 6 : 1;
+    return n;
+}
 
 /* Least recently seen first; then seen in fewer runs; then by key, so the
  * choice does not depend on the hash table's order. */
@@ -458,15 +471,16 @@ static int bound_shards(json_t *root, long max)
     json_object_foreach(shards, key, shard)
     {
         struct kept *k = &all[i++];
-        *k = (struct kept){key, shard, json_integer_value(json_object_get(shard, "last_run")), 0};
-        bytes += 6.0 * (double)strlen(key) + SHARD_OVERHEAD;
+        *k = (struct kept){key, shard, json_integer_value(json_object_get(shard, "last_run")), 0,
+                           json_bytes(key) + SHARD_OVERHEAD};
         const char *host;
         json_t *v;
         json_object_foreach(json_object_get(shard, "hosts"), host, v)
         {
-            k->runs += json_integer_value(json_object_get(v, "runs"));
-            bytes += 6.0 * (double)strlen(host) + HOST_OVERHEAD;
+            k->runs += (double)json_integer_value(json_object_get(v, "runs"));
+            k->bytes += json_bytes(host) + HOST_OVERHEAD;
         }
+        bytes += k->bytes;
     }
     if (n <= (size_t)max && bytes <= SAVE_BUDGET) {
         free(all);
@@ -474,16 +488,8 @@ static int bound_shards(json_t *root, long max)
     }
     qsort(all, n, sizeof *all, least_recent_first);
     size_t drop = 0;
-    while (drop < n && (n - drop > (size_t)max || bytes > SAVE_BUDGET)) {
-        bytes -= 6.0 * (double)strlen(all[drop].key) + SHARD_OVERHEAD;
-        const char *host;
-        json_t *v;
-        json_object_foreach(json_object_get(all[drop].shard, "hosts"), host, v)
-        {
-            bytes -= 6.0 * (double)strlen(host) + HOST_OVERHEAD;
-        }
-        drop++;
-    }
+    while (drop < n && (n - drop > (size_t)max || bytes > SAVE_BUDGET))
+        bytes -= all[drop++].bytes;
     /* the kept ones into a new object: the keys stay valid meanwhile */
     json_t *kept = json_object();
     int rc = kept ? 0 : -1;

@@ -523,6 +523,40 @@ START_TEST(bound_drops_least_recently_seen)
 }
 END_TEST
 
+/* Keys that make a large file (4096 bytes each, mostly control characters,
+ * six bytes each in JSON: 3000 of them would take 74 MB): a save keeps the
+ * file under HISTORY_MAX_BYTES, dropping the least recently seen keys (here
+ * all seen once, so by key), and it loads again. */
+START_TEST(bound_keeps_the_file_under_the_limit)
+{
+    scratch();
+    struct history *h = load_ok("h.json");
+    char *key = malloc(HISTORY_MAX_KEY + 1);
+    ck_assert_ptr_nonnull(key);
+    memset(key, '\x01', HISTORY_MAX_KEY);
+    key[HISTORY_MAX_KEY] = '\0';
+    for (int i = 0; i < 3000; i++) {
+        char num[8];
+        snprintf(num, sizeof num, "%05d", i);
+        memcpy(key, num, 5);
+        unit_require(history_note(h, key, "n1", i) == 0, "note %d", i);
+    }
+    save_ok(h, "h.json");
+    history_destroy(h);
+    struct stat st;
+    ck_assert_int_eq(stat("h.json", &st), 0);
+    ck_assert_int_le(st.st_size, HISTORY_MAX_BYTES);
+    ck_assert_int_gt(st.st_size, HISTORY_MAX_BYTES / 2);
+    h = load_ok("h.json");
+    memcpy(key, "00000", 5);
+    ck_assert(isnan(history_predict(h, key, NULL)));
+    memcpy(key, "02999", 5);
+    ck_assert_seconds(history_predict(h, key, NULL), 2999);
+    history_destroy(h);
+    free(key);
+}
+END_TEST
+
 /* A corrupt file is a warning at load and replaced at save. */
 START_TEST(corrupt_file_replaced)
 {
@@ -715,6 +749,7 @@ int main(void)
     tcase_add_test(tc, two_runs_keep_each_others_notes);
     tcase_add_test(tc, saves_at_once_lose_nothing);
     tcase_add_test(tc, bound_drops_least_recently_seen);
+    tcase_add_test(tc, bound_keeps_the_file_under_the_limit);
     tcase_add_test(tc, corrupt_file_replaced);
     tcase_add_test(tc, lock_link_refused);
     tcase_add_test(tc, unwritable_is_an_error);
