@@ -540,10 +540,15 @@ static int take_lock(const char *lockpath, struct error *err)
     if (fd < 0)
         return errprintf(err, "%s: %s", lockpath, strerror(errno));
     struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        int saved = S_ISREG(st.st_mode) ? errno : EEXIST;
+    if (fstat(fd, &st) < 0) {
+        int saved = errno;
         close(fd);
         errno = saved;
+        return errprintf(err, "%s: %s", lockpath, strerror(saved));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        errno = EEXIST;
         return errprintf(err, "%s is not a regular file", lockpath);
     }
     /* another run's save: it holds the lock only while it merges */

@@ -598,6 +598,14 @@ START_TEST(lock_link_refused)
     ck_assert_int_eq(history_save(h, "g.json", &err), -1);
     unit_assert_contains(err.text, "g.json.lock is a symbolic link");
     ck_assert_int_eq(access("made", F_OK), -1);
+    /* a directory there is no lock either */
+    ck_assert_int_eq(mkdir("d.json.lock", 0777), 0);
+    ck_assert_int_eq(history_save(h, "d.json", &err), -1);
+    unit_assert_contains(err.text, "d.json.lock: Is a directory");
+    ck_assert_int_eq(mkfifo("f.json.lock", 0666), 0);
+    ck_assert_int_eq(history_save(h, "f.json", &err), -1);
+    ck_assert_str_eq(err.text,
+                     "cannot save the timing history f.json: f.json.lock is not a regular file");
     /* and a link at the history itself (fs_write_atomic's rule) */
     ck_assert_int_eq(symlink("victim", "v.json"), 0);
     ck_assert_int_eq(history_save(h, "v.json", &err), -1);
