@@ -1,6 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* history.c - the timing history file: read strictly, merged under a lock,
- * replaced atomically (see history.h for the format). */
+/* history.c - the timing history file: read strictly one line at a time,
+ * merged under a lock, replaced atomically (see history.h for the format).
+ *
+ * In memory there is no JSON: a history is a compact table (struct table),
+ * the loaded one sorted by key (the file's order) and searched by bisection,
+ * the notes hashed by key. A run of 100,000 shards holds three such tables
+ * at most (loaded, noted, merged), about a hundred bytes a shard each beside
+ * the key, where JSON trees took most of a kilobyte. */
 #include "config.h"
 
 #include "sched/history.h"
@@ -24,21 +30,193 @@
 #define HISTORY_MAX_COUNT ((json_int_t)1 << 53)
 
 /* What a save reckons each shard and host record costs in the file beside
- * its name (members, numbers, indentation: about 60 and 80 bytes), with room
- * to spare, to keep the file under HISTORY_MAX_BYTES whatever the keys. */
+ * its name (members, numbers: about 40 and 50 bytes), with room to spare,
+ * to keep the file under HISTORY_MAX_BYTES and each line under
+ * HISTORY_MAX_LINE whatever the keys. */
 #define SHARD_OVERHEAD 160
 #define HOST_OVERHEAD  160
 #define SAVE_BUDGET    (HISTORY_MAX_BYTES - (1L << 20))
 
+#define NONE UINT32_MAX
+
+/* One shard: its key (an offset in the table's text), the last run that saw
+ * it, and its hosts (a list of records through next). */
+struct shard {
+    size_t key;
+    json_int_t last_run;
+    uint32_t first, nhosts;
+};
+
+/* One shard on one host: runs and smoothed seconds (for notes: how many
+ * notes, and their mean). */
+struct rec {
+    uint32_t host, next;
+    json_int_t runs;
+    double seconds;
+};
+
+struct table {
+    struct shard *shards;
+    size_t n, shard_cap;
+    struct rec *recs;
+    size_t nrecs, rec_cap;
+    char *text; /* the keys, each NUL-ended, one after the other */
+    size_t text_len, text_cap;
+    char **hosts; /* each host name once */
+    size_t nhosts, host_cap;
+    uint32_t *host_slots; /* open addressing: host index + 1, 0 for empty */
+    size_t host_nslots;
+    uint32_t *key_slots; /* the same for keys (notes only) */
+    size_t key_nslots;
+};
+
 struct history {
-    json_t *shards; /* as loaded and checked: KEY -> {"last_run", "hosts"}; NULL: none */
-    json_t *notes;  /* KEY -> HOST -> [mean seconds, count] */
-    long noted;     /* (KEY, HOST) pairs in notes */
+    struct table loaded; /* as loaded and checked, sorted by key */
+    struct table notes;  /* hashed by key; a record per (key, host) */
     long max_keys;
 };
 
 /* How reading a file went. */
 enum outcome { READ_OK, READ_MISSING, READ_CORRUPT, READ_UNREADABLE, READ_NOMEM };
+
+static void table_free(struct table *t)
+{
+    for (size_t i = 0; i < t->nhosts; i++)
+        free(t->hosts[i]);
+    free(t->hosts);
+    free(t->shards);
+    free(t->recs);
+    free(t->text);
+    free(t->host_slots);
+    free(t->key_slots);
+    *t = (struct table){0};
+}
+
+/* Make room for need items of size bytes in *p (capacity *cap), doubling. */
+static int grow(void *p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap ? *cap : 16;
+    while (n < need)
+        n *= 2;
+    if (n > SIZE_MAX / size || n >= NONE)
+        goto nomem;
+    void *old, *q;
+    memcpy(&old, p, sizeof old); /* p is the address of any pointer */
+    if (!(q = realloc(old, n * size)))
+        goto nomem;
+    memcpy(p, &q, sizeof q);
+    *cap = n;
+    return 0;
+nomem:
+    errno = ENOMEM;
+    return -1;
+}
+
+static const char *key_of(const struct table *t, uint32_t i)
+{
+    return t->text + t->shards[i].key;
+}
+
+static const char *host_of(const struct table *t, uint32_t i)
+{
+    return t->hosts[i];
+}
+
+typedef const char *name_fn(const struct table *t, uint32_t i);
+
+/* The slot of slots (nslots, a power of two) that holds s, or the empty one
+ * where it would go (FNV-1a, linear probing). */
+static uint32_t *slot_for(uint32_t *slots, size_t nslots, const char *s, name_fn *name,
+                          const struct table *t)
+{
+    uint64_t x = 14695981039346656037ULL;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        x = (x ^ *p) * 1099511628211ULL;
+    for (size_t i = (size_t)x & (nslots - 1);; i = (i + 1) & (nslots - 1))
+        if (!slots[i] || !strcmp(name(t, slots[i] - 1), s))
+            return &slots[i];
+}
+
+/* Room in the hash for one more than count names (at most half full). */
+static int rehash(uint32_t **slots, size_t *nslots, size_t count, name_fn *name,
+                  const struct table *t)
+{
+    if ((count + 1) * 2 <= *nslots)
+        return 0;
+    size_t n = *nslots ? *nslots * 2 : 64;
+    uint32_t *s = calloc(n, sizeof *s);
+    if (!s)
+        return -1;
+    for (size_t i = 0; i < *nslots; i++)
+        if ((*slots)[i])
+            *slot_for(s, n, name(t, (*slots)[i] - 1), name, t) = (*slots)[i];
+    free(*slots);
+    *slots = s;
+    *nslots = n;
+    return 0;
+}
+
+/* The index of host in t, added if new; -1 when out of memory. */
+static long intern_host(struct table *t, const char *host)
+{
+    if (rehash(&t->host_slots, &t->host_nslots, t->nhosts, host_of, t) < 0)
+        return -1;
+    uint32_t *slot = slot_for(t->host_slots, t->host_nslots, host, host_of, t);
+    if (*slot)
+        return *slot - 1;
+    char *copy = strdup(host);
+    if (!copy || grow(&t->hosts, &t->host_cap, t->nhosts + 1, sizeof *t->hosts) < 0) {
+        free(copy);
+        return -1;
+    }
+    t->hosts[t->nhosts] = copy;
+    *slot = (uint32_t)++t->nhosts;
+    return (long)t->nhosts - 1;
+}
+
+/* Add a shard keyed key (len bytes) without hosts; its index, or -1. */
+static long add_shard(struct table *t, const char *key, size_t len, json_int_t last_run)
+{
+    if (grow(&t->shards, &t->shard_cap, t->n + 1, sizeof *t->shards) < 0 ||
+        grow(&t->text, &t->text_cap, t->text_len + len + 1, 1) < 0)
+        return -1;
+    memcpy(t->text + t->text_len, key, len);
+    t->text[t->text_len + len] = '\0';
+    t->shards[t->n] = (struct shard){t->text_len, last_run, NONE, 0};
+    t->text_len += len + 1;
+    return (long)t->n++;
+}
+
+/* Add a record of shard i on host (an index); -1 when out of memory. */
+static int add_rec(struct table *t, size_t i, long host, json_int_t runs, double seconds)
+{
+    if (host < 0 || grow(&t->recs, &t->rec_cap, t->nrecs + 1, sizeof *t->recs) < 0)
+        return -1;
+    struct shard *s = &t->shards[i];
+    t->recs[t->nrecs] = (struct rec){(uint32_t)host, s->first, runs, seconds};
+    s->first = (uint32_t)t->nrecs++;
+    s->nhosts++;
+    return 0;
+}
+
+/* The index of the shard keyed key in a sorted table, or -1. */
+static long find_sorted(const struct table *t, const char *key)
+{
+    size_t lo = 0, hi = t->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(key_of(t, (uint32_t)mid), key);
+        if (c == 0)
+            return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
 
 /* Put s into out (size n) for a message: at most 48 bytes, control
  * characters as '?', a cut one ending in "...". */
@@ -145,46 +323,78 @@ static int check_host(const char *key, const char *host, json_t *o, json_int_t r
     return 0;
 }
 
-/* Check one shard's record. */
-static int check_shard(const char *key, json_t *o, json_int_t runs, struct error *why)
+/* A file being read: one line at a time, each checked against the header
+ * and the line before it. */
+struct reader {
+    FILE *f;
+    long line;       /* the number of the last line read */
+    long shards;     /* lines of shards read */
+    json_int_t runs; /* the header's */
+    long bytes;      /* read so far */
+    char *buf;       /* the line */
+    size_t cap;
+    char prev[HISTORY_MAX_KEY + 1]; /* the key of the line before */
+};
+
+/* Read the next line into rd->buf (without its newline) and *len; READ_OK,
+ * READ_MISSING at the end of the file (*len 0), or another outcome. */
+static enum outcome read_line(struct reader *rd, size_t *len, struct error *why)
 {
-    static const char *const members[] = {"last_run", "hosts", NULL};
-    char k[64];
-    const char *unknown;
-    shown(k, sizeof k, key);
-    if (strlen(key) > HISTORY_MAX_KEY)
-        return errprintf(why, "shard \"%s\": the key is longer than %d bytes", k, HISTORY_MAX_KEY);
-    if (!json_is_object(o))
-        return errprintf(why, "shard \"%s\" is not an object", k);
-    if (!only_members(o, members, &unknown))
-        return errprintf(why, "shard \"%s\": unknown member \"%s\"", k,
-                         shown((char[64]){0}, 64, unknown));
-    if (runs < 1 || !count_in(json_object_get(o, "last_run"), 1, runs))
-        return errprintf(why,
-                         "shard \"%s\": \"last_run\" is missing or not a whole number from 1 to "
-                         "the file's runs (%lld)",
-                         k, (long long)runs);
-    json_t *hosts = json_object_get(o, "hosts");
-    if (!json_is_object(hosts))
-        return errprintf(why, "shard \"%s\": \"hosts\" is missing or not an object", k);
-    const char *host;
-    json_t *v;
-    json_object_foreach(hosts, host, v)
-    {
-        if (check_host(key, host, v, runs, why) < 0)
-            return -1;
+    size_t n = 0;
+    int c;
+    while ((c = getc_unlocked(rd->f)) != EOF && c != '\n') {
+        if (n >= HISTORY_MAX_LINE) {
+            errprintf(why, "line %ld is longer than %d bytes", rd->line + 1, HISTORY_MAX_LINE);
+            return READ_CORRUPT;
+        }
+        if (grow(&rd->buf, &rd->cap, n + 2, 1) < 0)
+            return READ_NOMEM;
+        rd->buf[n++] = (char)c;
     }
-    return 0;
+    if (c == EOF && ferror(rd->f)) {
+        errprintf(why, "%s", strerror(errno ? errno : EIO));
+        return READ_UNREADABLE;
+    }
+    *len = n;
+    if (c == EOF && n == 0)
+        return READ_MISSING;
+    rd->line++;
+    rd->bytes += (long)n + 1;
+    if (rd->bytes > HISTORY_MAX_BYTES + 1L) { /* grown since it was opened */
+        errprintf(why, "more than the limit of %ld MiB", HISTORY_MAX_BYTES >> 20);
+        return READ_CORRUPT;
+    }
+    return READ_OK;
 }
 
-/* Check that root is a history of this version, member by member. */
-static int check_history(json_t *root, struct error *why)
+/* Parse rd->buf (len bytes) into *j. */
+static enum outcome parse_line(struct reader *rd, size_t len, json_t **j, struct error *why)
 {
-    static const char *const members[] = {"distmpi_history", "runs", "shards", NULL};
+    json_error_t jerr;
+    *j = json_loadb(len ? rd->buf : "", len, JSON_REJECT_DUPLICATES, &jerr);
+    if (*j)
+        return READ_OK;
+    if (json_error_code(&jerr) == json_error_out_of_memory) {
+        errno = ENOMEM;
+        return READ_NOMEM;
+    }
+    /* jansson quotes the text near the error, control characters included */
+    for (char *c = jerr.text; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
+    errprintf(why, "line %ld: not JSON: column %d: %s", rd->line ? rd->line : 1, jerr.column,
+              jerr.text);
+    return READ_CORRUPT;
+}
+
+/* Check line 1: this version's header. */
+static int check_header(struct reader *rd, json_t *j, struct error *why)
+{
+    static const char *const members[] = {"distmpi_history", "runs", NULL};
     const char *unknown;
-    if (!json_is_object(root))
+    if (!json_is_object(j))
         return errprintf(why, "not a JSON object");
-    json_t *version = json_object_get(root, "distmpi_history");
+    json_t *version = json_object_get(j, "distmpi_history");
     if (!version)
         return errprintf(why, "no \"distmpi_history\" member: not a timing history");
     if (!json_is_integer(version))
@@ -192,95 +402,171 @@ static int check_history(json_t *root, struct error *why)
     if (json_integer_value(version) != HISTORY_VERSION)
         return errprintf(why, "unknown version %lld (this distmpi reads version %d)",
                          (long long)json_integer_value(version), HISTORY_VERSION);
-    if (!only_members(root, members, &unknown))
+    if (!only_members(j, members, &unknown))
         return errprintf(why, "unknown member \"%s\"", shown((char[64]){0}, 64, unknown));
-    json_t *runs = json_object_get(root, "runs");
+    json_t *runs = json_object_get(j, "runs");
     if (!count_in(runs, 0, HISTORY_MAX_COUNT))
         return errprintf(why, "\"runs\" is missing or not a whole number from 0 to %lld",
                          (long long)HISTORY_MAX_COUNT);
-    json_t *shards = json_object_get(root, "shards");
-    if (!json_is_object(shards))
-        return errprintf(why, "\"shards\" is missing or not an object");
-    if (json_object_size(shards) > HISTORY_MAX_KEYS)
-        return errprintf(why, "more than %d shards", HISTORY_MAX_KEYS);
-    const char *key;
-    json_t *v;
-    json_object_foreach(shards, key, v)
-    {
-        if (check_shard(key, v, json_integer_value(runs), why) < 0)
-            return -1;
-    }
+    rd->runs = json_integer_value(runs);
     return 0;
 }
 
-/* Read and check the history at path into *root (NULL unless READ_OK);
- * why gets "PATH: reason" for READ_CORRUPT and READ_UNREADABLE. */
-static enum outcome read_history(const char *path, json_t **root, struct error *why)
+/* Check a shard's line: its members, its key after the line before's. */
+static int check_shard(struct reader *rd, json_t *o, struct error *why)
 {
-    *root = NULL;
-    struct stat st;
-    if (stat(path, &st) < 0) {
+    static const char *const members[] = {"key", "last_run", "hosts", NULL};
+    char k[64];
+    const char *unknown;
+    if (!json_is_object(o))
+        return errprintf(why, "not a JSON object");
+    json_t *jkey = json_object_get(o, "key");
+    if (!json_is_string(jkey))
+        return errprintf(why, "\"key\" is missing or not a string");
+    const char *key = json_string_value(jkey);
+    shown(k, sizeof k, key);
+    if (json_string_length(jkey) > HISTORY_MAX_KEY)
+        return errprintf(why, "shard \"%s\": the key is longer than %d bytes", k, HISTORY_MAX_KEY);
+    if (!only_members(o, members, &unknown))
+        return errprintf(why, "shard \"%s\": unknown member \"%s\"", k,
+                         shown((char[64]){0}, 64, unknown));
+    int order = rd->shards ? strcmp(key, rd->prev) : 1;
+    if (order == 0)
+        return errprintf(why, "shard \"%s\": the key is on the line before too", k);
+    if (order < 0)
+        return errprintf(why, "shard \"%s\": not in key order (after \"%s\")", k,
+                         shown((char[64]){0}, 64, rd->prev));
+    if (++rd->shards > HISTORY_MAX_KEYS)
+        return errprintf(why, "more than %d shards", HISTORY_MAX_KEYS);
+    if (rd->runs < 1 || !count_in(json_object_get(o, "last_run"), 1, rd->runs))
+        return errprintf(why,
+                         "shard \"%s\": \"last_run\" is missing or not a whole number from 1 to "
+                         "the file's runs (%lld)",
+                         k, (long long)rd->runs);
+    json_t *hosts = json_object_get(o, "hosts");
+    if (!json_is_object(hosts))
+        return errprintf(why, "shard \"%s\": \"hosts\" is missing or not an object", k);
+    const char *host;
+    json_t *v;
+    json_object_foreach(hosts, host, v)
+    {
+        if (check_host(key, host, v, rd->runs, why) < 0)
+            return -1;
+    }
+    strcpy(rd->prev, key);
+    return 0;
+}
+
+static void reader_close(struct reader *rd)
+{
+    if (rd->f)
+        fclose(rd->f);
+    free(rd->buf);
+    rd->f = NULL;
+    rd->buf = NULL;
+}
+
+/* Open the history at path and read its header; why gets the reason
+ * ("PATH: reason") for READ_CORRUPT and READ_UNREADABLE. rd is closed
+ * unless READ_OK. */
+static enum outcome reader_open(struct reader *rd, const char *path, struct error *why)
+{
+    *rd = (struct reader){0};
+    /* not blocking: a FIFO would block the open */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
         if (errno == ENOENT)
             return READ_MISSING;
         errprintf(why, "%s: %s", path, strerror(errno));
         return READ_UNREADABLE;
     }
-    /* a FIFO would block the read, a directory cannot be one */
-    if (!S_ISREG(st.st_mode)) {
+    struct stat st;
+    enum outcome o = READ_UNREADABLE;
+    if (fstat(fd, &st) < 0) {
+        errprintf(why, "%s: %s", path, strerror(errno));
+    } else if (!S_ISREG(st.st_mode)) { /* a FIFO would block the read */
         errprintf(why, "%s: not a regular file", path);
-        return READ_UNREADABLE;
-    }
-    if (st.st_size > HISTORY_MAX_BYTES) {
+    } else if (st.st_size > HISTORY_MAX_BYTES) {
         errprintf(why, "%s: %lld bytes, more than the limit of %ld MiB", path,
                   (long long)st.st_size, HISTORY_MAX_BYTES >> 20);
-        return READ_CORRUPT;
-    }
-    char *data = NULL;
-    size_t len = 0;
-    if (fs_read_file(path, (size_t)HISTORY_MAX_BYTES + 1, &data, &len, why) < 0) {
-        if (errno == ENOENT) /* removed since the stat */
-            return READ_MISSING;
-        if (errno == ENOMEM)
-            return READ_NOMEM;
-        return errno == EFBIG ? READ_CORRUPT : READ_UNREADABLE;
-    }
-    json_error_t jerr;
-    json_t *j = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
-    free(data);
-    if (!j) {
-        if (json_error_code(&jerr) == json_error_out_of_memory) {
-            errno = ENOMEM;
-            return READ_NOMEM;
+        o = READ_CORRUPT;
+    } else if (!(rd->f = fdopen(fd, "r"))) {
+        o = errno == ENOMEM ? READ_NOMEM : READ_UNREADABLE;
+        errprintf(why, "%s: %s", path, strerror(errno));
+    } else {
+        size_t len;
+        json_t *j = NULL;
+        o = read_line(rd, &len, why);
+        if (o == READ_MISSING) /* empty: no header */
+            o = READ_OK;
+        if (o == READ_OK)
+            o = parse_line(rd, len, &j, why);
+        if (o == READ_OK && check_header(rd, j, why) < 0) {
+            errprefix(why, "line 1: ");
+            o = READ_CORRUPT;
         }
-        /* jansson quotes the text near the error, a newline included */
-        for (char *c = jerr.text; *c; c++)
-            if ((unsigned char)*c < 0x20 || *c == 0x7f)
-                *c = '?';
-        errprintf(why, "%s: corrupt: not JSON: line %d column %d: %s", path, jerr.line, jerr.column,
-                  jerr.text);
-        return READ_CORRUPT;
-    }
-    if (check_history(j, why) < 0) {
         json_decref(j);
-        errprefix(why, "%s: corrupt: ", path);
-        return READ_CORRUPT;
+        if (o == READ_OK)
+            return o;
+        if (o == READ_CORRUPT)
+            errprefix(why, "%s: corrupt: ", path);
+        else if (o == READ_UNREADABLE)
+            errprefix(why, "%s: ", path);
+        reader_close(rd);
+        return o;
     }
-    *root = j;
-    return READ_OK;
+    close(fd);
+    return o;
+}
+
+/* The next shard's line, checked, in *line (NULL at the end of the file);
+ * why gets "line N: reason" for READ_CORRUPT. */
+static enum outcome reader_next(struct reader *rd, json_t **line, struct error *why)
+{
+    size_t len;
+    *line = NULL;
+    enum outcome o = read_line(rd, &len, why);
+    if (o == READ_MISSING)
+        return READ_OK;
+    if (o == READ_OK)
+        o = parse_line(rd, len, line, why);
+    if (o == READ_OK && check_shard(rd, *line, why) < 0) {
+        errprefix(why, "line %ld: ", rd->line);
+        o = READ_CORRUPT;
+    }
+    if (o != READ_OK) {
+        json_decref(*line);
+        *line = NULL;
+    }
+    return o;
+}
+
+/* Add a checked shard line to t; its index, or -1 when out of memory. */
+static long add_line(struct table *t, json_t *line)
+{
+    json_t *key = json_object_get(line, "key");
+    long i = add_shard(t, json_string_value(key), json_string_length(key),
+                       json_integer_value(json_object_get(line, "last_run")));
+    const char *host;
+    json_t *v;
+    json_object_foreach(json_object_get(line, "hosts"), host, v)
+    {
+        if (i < 0 || add_rec(t, (size_t)i, intern_host(t, host),
+                             json_integer_value(json_object_get(v, "runs")),
+                             json_number_value(json_object_get(v, "seconds"))) < 0)
+            return -1;
+    }
+    return i;
 }
 
 static struct history *history_create(void)
 {
     struct history *h = calloc(1, sizeof *h);
-    if (!h)
-        return NULL;
-    h->notes = json_object();
-    h->max_keys = HISTORY_MAX_KEYS;
-    if (!h->notes) {
-        free(h);
+    if (!h) {
         errno = ENOMEM;
         return NULL;
     }
+    h->max_keys = HISTORY_MAX_KEYS;
     return h;
 }
 
@@ -288,26 +574,37 @@ int history_load(const char *path, struct history **out, struct error *warn)
 {
     struct history *h = history_create();
     *out = h;
-    if (!h) {
-        errno = ENOMEM;
+    if (!h)
         return errprintf(warn, "%s: out of memory", path);
+    struct reader rd;
+    enum outcome o = reader_open(&rd, path, warn);
+    json_t *line = NULL;
+    while (o == READ_OK && (o = reader_next(&rd, &line, warn)) == READ_OK && line) {
+        if (add_line(&h->loaded, line) < 0)
+            o = READ_NOMEM;
+        json_decref(line);
     }
-    json_t *root;
-    switch (read_history(path, &root, warn)) {
-    case READ_OK:
-        h->shards = json_incref(json_object_get(root, "shards"));
-        json_decref(root);
+    if (o == READ_OK) {
+        reader_close(&rd);
         return 0;
-    case READ_MISSING:
+    }
+    if (o == READ_MISSING)
         return 0;
-    case READ_NOMEM:
+    if (rd.f) { /* a line of the file: as reader_open says it */
+        if (o == READ_CORRUPT)
+            errprefix(warn, "%s: corrupt: ", path);
+        else if (o == READ_UNREADABLE)
+            errprefix(warn, "%s: ", path);
+        reader_close(&rd);
+    }
+    table_free(&h->loaded); /* all or nothing */
+    if (o == READ_NOMEM) {
         history_destroy(h);
         *out = NULL;
         errno = ENOMEM;
         return errprintf(warn, "%s: out of memory", path);
-    default:
-        return -1;
     }
+    return -1;
 }
 
 void history_destroy(struct history *h)
@@ -315,29 +612,26 @@ void history_destroy(struct history *h)
     if (!h)
         return;
     int saved = errno;
-    json_decref(h->shards);
-    json_decref(h->notes);
+    table_free(&h->loaded);
+    table_free(&h->notes);
     free(h);
     errno = saved;
 }
 
 double history_predict(const struct history *h, const char *key, const char *host)
 {
-    if (!h || !h->shards || !key)
+    long i = h && key ? find_sorted(&h->loaded, key) : -1;
+    if (i < 0)
         return NAN;
-    json_t *hosts = json_object_get(json_object_get(h->shards, key), "hosts");
-    json_t *on = host ? json_object_get(hosts, host) : NULL;
-    if (on)
-        return json_number_value(json_object_get(on, "seconds"));
+    const struct table *t = &h->loaded;
     double mean = NAN;
     long n = 0;
-    const char *name;
-    json_t *v;
-    json_object_foreach(hosts, name, v)
-    {
-        double s = json_number_value(json_object_get(v, "seconds"));
+    for (uint32_t r = t->shards[i].first; r != NONE; r = t->recs[r].next) {
+        if (host && !strcmp(t->hosts[t->recs[r].host], host))
+            return t->recs[r].seconds;
         n++;
-        mean = n == 1 ? s : mean + (s - mean) / (double)n; /* a sum could overflow */
+        mean = n == 1 ? t->recs[r].seconds
+                      : mean + (t->recs[r].seconds - mean) / (double)n; /* a sum could overflow */
     }
     return mean;
 }
@@ -347,26 +641,28 @@ int history_note(struct history *h, const char *key, const char *host, double se
     if (!h || !key || !host || !isfinite(seconds) || seconds < 0 || strlen(key) > HISTORY_MAX_KEY ||
         strlen(host) > HISTORY_MAX_KEY || !valid_utf8(key) || !valid_utf8(host))
         return 0;
-    json_t *hosts = json_object_get(h->notes, key);
-    if (!hosts) {
-        hosts = json_object();
-        if (!hosts || json_object_set_new(h->notes, key, hosts) < 0)
+    struct table *t = &h->notes;
+    long hi = intern_host(t, host);
+    if (hi < 0 || rehash(&t->key_slots, &t->key_nslots, t->n, key_of, t) < 0)
+        goto nomem;
+    uint32_t *slot = slot_for(t->key_slots, t->key_nslots, key, key_of, t);
+    if (!*slot) {
+        long i = add_shard(t, key, strlen(key), 0);
+        if (i < 0)
             goto nomem;
+        *slot = (uint32_t)i + 1;
     }
-    json_t *note = json_object_get(hosts, host);
-    if (!note) {
-        note = json_pack("[f, I]", seconds, (json_int_t)1);
-        if (!note || json_object_set_new(hosts, host, note) < 0)
-            goto nomem;
-        h->noted++;
-        return 0;
+    struct shard *s = &t->shards[*slot - 1];
+    for (uint32_t r = s->first; r != NONE; r = t->recs[r].next) {
+        struct rec *note = &t->recs[r];
+        if (note->host == (uint32_t)hi) { /* a running mean: never overflows, as a sum could */
+            note->runs++;
+            note->seconds += (seconds - note->seconds) / (double)note->runs;
+            return 0;
+        }
     }
-    /* a running mean: never overflows, as a sum could */
-    json_int_t n = json_integer_value(json_array_get(note, 1)) + 1;
-    double mean = json_real_value(json_array_get(note, 0));
-    mean += (seconds - mean) / (double)n;
-    json_real_set(json_array_get(note, 0), mean);
-    json_integer_set(json_array_get(note, 1), n);
+    if (add_rec(t, *slot - 1, hi, 1, seconds) < 0)
+        goto nomem;
     return 0;
 nomem:
     errno = ENOMEM;
@@ -375,7 +671,7 @@ nomem:
 
 long history_noted(const struct history *h)
 {
-    return h ? h->noted : 0;
+    return h ? (long)h->notes.nrecs : 0;
 }
 
 void history_set_max_keys(struct history *h, long max)
@@ -384,54 +680,77 @@ void history_set_max_keys(struct history *h, long max)
         h->max_keys = max;
 }
 
-/* Merge h's notes into root, a checked history, as one more run. */
-static int merge_notes(const struct history *h, json_t *root)
+/* Merge the notes of notes' shard n into out's shard i (-1: a new one) as
+ * run number run. */
+static int merge_noted(struct table *out, long i, const struct table *notes, uint32_t n,
+                       json_int_t run)
 {
-    json_int_t run = json_integer_value(json_object_get(root, "runs")) + 1;
-    json_t *shards = json_object_get(root, "shards");
-    if (json_object_set_new(root, "runs", json_integer(run)) < 0)
+    if (i < 0)
+        i = add_shard(out, key_of(notes, n), strlen(key_of(notes, n)), run);
+    if (i < 0)
         return -1;
-    const char *key;
-    json_t *noted;
-    json_object_foreach(h->notes, key, noted)
-    {
-        json_t *shard = json_object_get(shards, key);
-        if (!shard) {
-            shard = json_pack("{s:I, s:{}}", "last_run", run, "hosts");
-            if (!shard || json_object_set_new(shards, key, shard) < 0)
-                return -1;
-        } else if (json_object_set_new(shard, "last_run", json_integer(run)) < 0) {
+    out->shards[i].last_run = run;
+    for (uint32_t r = notes->shards[n].first; r != NONE; r = notes->recs[r].next) {
+        const struct rec *note = &notes->recs[r];
+        long host = intern_host(out, notes->hosts[note->host]);
+        if (host < 0)
             return -1;
-        }
-        json_t *hosts = json_object_get(shard, "hosts");
-        const char *host;
-        json_t *note;
-        json_object_foreach(noted, host, note)
-        {
-            double seconds = json_real_value(json_array_get(note, 0));
-            json_int_t runs = 1;
-            json_t *old = json_object_get(hosts, host);
-            if (old) {
-                double before = json_number_value(json_object_get(old, "seconds"));
-                seconds = before + (seconds - before) / 2;
-                runs = json_integer_value(json_object_get(old, "runs")) + 1;
-            }
-            json_t *rec = json_pack("{s:I, s:f}", "runs", runs, "seconds", seconds);
-            if (!rec || json_object_set_new(hosts, host, rec) < 0)
+        uint32_t o = out->shards[i].first;
+        while (o != NONE && out->recs[o].host != (uint32_t)host)
+            o = out->recs[o].next;
+        if (o == NONE) {
+            if (add_rec(out, (size_t)i, host, 1, note->seconds) < 0)
                 return -1;
+        } else {
+            struct rec *old = &out->recs[o];
+            old->seconds += (note->seconds - old->seconds) / 2;
+            old->runs++;
         }
     }
     return 0;
 }
 
-/* A shard as the bound weighs it. */
-struct kept {
-    const char *key;
-    json_t *shard;
-    json_int_t last_run;
-    double runs;  /* summed over its hosts (a double: a sum of 2^53s) */
-    double bytes; /* what it takes in the file */
+/* Sorting notes' keys and hosts by name: the table beside each index. */
+struct named {
+    const char *name;
+    uint32_t i;
 };
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const struct named *)a)->name, ((const struct named *)b)->name);
+}
+
+/* Merge the file read by rd (NULL: none) and the notes into out, in key
+ * order, as run number run. Returns READ_OK or how reading failed (why:
+ * "line N: reason"); out holds the file's shards read so far then. */
+static enum outcome merge(struct reader *rd, const struct table *notes, const struct named *sorted,
+                          json_int_t run, struct table *out, struct error *why)
+{
+    size_t j = 0;
+    json_t *line = NULL;
+    enum outcome o = READ_OK;
+    while (rd && (o = reader_next(rd, &line, why)) == READ_OK && line) {
+        const char *key = json_string_value(json_object_get(line, "key"));
+        int c = 1;
+        while (j < notes->n && (c = strcmp(sorted[j].name, key)) < 0)
+            if (merge_noted(out, -1, notes, sorted[j++].i, run) < 0)
+                goto nomem;
+        long i = add_line(out, line);
+        if (i < 0 || (c == 0 && merge_noted(out, i, notes, sorted[j++].i, run) < 0))
+            goto nomem;
+        json_decref(line);
+    }
+    if (rd && o != READ_OK)
+        return o;
+    for (; j < notes->n; j++)
+        if (merge_noted(out, -1, notes, sorted[j].i, run) < 0)
+            return READ_NOMEM;
+    return READ_OK;
+nomem:
+    json_decref(line);
+    return READ_NOMEM;
+}
 
 /* The bytes s takes as a JSON string as jansson writes it, quotes
  * included: '"' and '\\' and some control characters escaped in two
@@ -444,8 +763,15 @@ static double json_bytes(const char *s)
     return n;
 }
 
-/* Least recently seen first; then seen in fewer runs; then by key, so the
- * choice does not depend on the hash table's order. */
+/* A shard as the bound weighs it. */
+struct kept {
+    const char *key;
+    json_int_t last_run;
+    double runs; /* summed over its hosts (a double: a sum of 2^53s) */
+    uint32_t i;
+};
+
+/* Least recently seen first; then seen in fewer runs; then by key. */
 static int least_recent_first(const void *a, const void *b)
 {
     const struct kept *x = a, *y = b;
@@ -456,61 +782,124 @@ static int least_recent_first(const void *a, const void *b)
     return strcmp(x->key, y->key);
 }
 
-/* Keep at most max shards in root, and few enough for the file to stay
- * well under HISTORY_MAX_BYTES, dropping the least recently seen. */
-static int bound_shards(json_t *root, long max)
+/* Which of t's shards a save drops (*drop: a flag per shard, NULL when
+ * none): a shard whose line would be longer than HISTORY_MAX_LINE, and the
+ * least recently seen while more than max are left or the file would take
+ * more than SAVE_BUDGET bytes. */
+static int bound_shards(const struct table *t, long max, unsigned char **drop)
 {
-    json_t *shards = json_object_get(root, "shards");
-    size_t n = json_object_size(shards), i = 0;
-    struct kept *all = malloc((n ? n : 1) * sizeof *all);
-    if (!all)
-        return -1;
-    double bytes = 0;
-    const char *key;
-    json_t *shard;
-    json_object_foreach(shards, key, shard)
-    {
-        struct kept *k = &all[i++];
-        *k = (struct kept){key, shard, json_integer_value(json_object_get(shard, "last_run")), 0,
-                           json_bytes(key) + SHARD_OVERHEAD};
-        const char *host;
-        json_t *v;
-        json_object_foreach(json_object_get(shard, "hosts"), host, v)
-        {
-            k->runs += (double)json_integer_value(json_object_get(v, "runs"));
-            k->bytes += json_bytes(host) + HOST_OVERHEAD;
+    *drop = NULL;
+    double *bytes = malloc((t->n ? t->n : 1) * sizeof *bytes), total = 0;
+    double *host_bytes = malloc((t->nhosts ? t->nhosts : 1) * sizeof *host_bytes);
+    size_t kept = t->n, too_long = 0;
+    if (!bytes || !host_bytes)
+        goto nomem;
+    for (size_t h = 0; h < t->nhosts; h++)
+        host_bytes[h] = json_bytes(t->hosts[h]) + HOST_OVERHEAD;
+    for (size_t i = 0; i < t->n; i++) {
+        bytes[i] = json_bytes(key_of(t, (uint32_t)i)) + SHARD_OVERHEAD;
+        for (uint32_t r = t->shards[i].first; r != NONE; r = t->recs[r].next)
+            bytes[i] += host_bytes[t->recs[r].host];
+        if (bytes[i] > HISTORY_MAX_LINE) {
+            bytes[i] = 0;
+            too_long++;
         }
-        bytes += k->bytes;
+        total += bytes[i];
     }
-    if (n <= (size_t)max && bytes <= SAVE_BUDGET) {
+    if (!too_long && t->n <= (size_t)max && total <= SAVE_BUDGET)
+        goto done;
+    *drop = calloc(t->n, 1);
+    struct kept *all = malloc(t->n * sizeof *all);
+    if (!*drop || !all) {
         free(all);
-        return 0;
+        goto nomem;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        if (bytes[i] == 0) {
+            (*drop)[i] = 1;
+            kept--;
+            continue;
+        }
+        struct kept *k = &all[n++];
+        *k = (struct kept){key_of(t, (uint32_t)i), t->shards[i].last_run, 0, (uint32_t)i};
+        for (uint32_t r = t->shards[i].first; r != NONE; r = t->recs[r].next)
+            k->runs += (double)t->recs[r].runs;
     }
     qsort(all, n, sizeof *all, least_recent_first);
-    size_t drop = 0;
-    while (drop < n && (n - drop > (size_t)max || bytes > SAVE_BUDGET))
-        bytes -= all[drop++].bytes;
-    /* the kept ones into a new object: the keys stay valid meanwhile */
-    json_t *kept = json_object();
-    int rc = kept ? 0 : -1;
-    for (i = drop; i < n && rc == 0; i++)
-        rc = json_object_set(kept, all[i].key, all[i].shard);
+    for (size_t d = 0; d < n && (kept > (size_t)max || total > SAVE_BUDGET); d++) {
+        (*drop)[all[d].i] = 1;
+        total -= bytes[all[d].i];
+        kept--;
+    }
     free(all);
-    if (rc == 0)
-        rc = json_object_set_new(root, "shards", kept);
-    else
-        json_decref(kept);
+done:
+    free(bytes);
+    free(host_bytes);
+    return 0;
+nomem:
+    free(bytes);
+    free(host_bytes);
+    free(*drop);
+    *drop = NULL;
+    errno = ENOMEM;
+    return -1;
+}
+
+/* What write_history writes. */
+struct output {
+    const struct table *t;
+    const unsigned char *drop;
+    json_int_t runs;
+    struct named *hosts; /* one shard's, to sort them */
+    size_t host_cap;
+};
+
+/* s as a JSON string, jansson escaping it. */
+static int put_string(FILE *f, const char *s)
+{
+    json_t *j = json_string_nocheck(s);
+    int rc = j ? json_dumpf(j, f, JSON_ENCODE_ANY) : -1;
+    json_decref(j);
     return rc;
 }
 
 static int write_history(FILE *f, void *arg)
 {
-    if (json_dumpf(arg, f, JSON_SORT_KEYS | JSON_INDENT(2)) < 0 || fputc('\n', f) == EOF) {
-        if (!errno)
-            errno = EIO;
-        return -1;
+    struct output *out = arg;
+    const struct table *t = out->t;
+    errno = 0;
+    if (fprintf(f, "{\"distmpi_history\":%d,\"runs\":%lld}\n", HISTORY_VERSION,
+                (long long)out->runs) < 0)
+        goto fail;
+    for (size_t i = 0; i < t->n; i++) {
+        const struct shard *s = &t->shards[i];
+        if (out->drop && out->drop[i])
+            continue;
+        if (grow(&out->hosts, &out->host_cap, s->nhosts + 1, sizeof *out->hosts) < 0)
+            goto fail;
+        size_t n = 0;
+        for (uint32_t r = s->first; r != NONE; r = t->recs[r].next)
+            out->hosts[n++] = (struct named){t->hosts[t->recs[r].host], r};
+        qsort(out->hosts, n, sizeof *out->hosts, by_name);
+        if (fputs("{\"key\":", f) == EOF || put_string(f, key_of(t, (uint32_t)i)) < 0 ||
+            fprintf(f, ",\"last_run\":%lld,\"hosts\":{", (long long)s->last_run) < 0)
+            goto fail;
+        for (size_t k = 0; k < n; k++) {
+            const struct rec *r = &t->recs[out->hosts[k].i];
+            if ((k && fputc(',', f) == EOF) || put_string(f, out->hosts[k].name) < 0 ||
+                fprintf(f, ":{\"runs\":%lld,\"seconds\":%.17g}", (long long)r->runs, r->seconds) <
+                    0)
+                goto fail;
+        }
+        if (fputs("}}\n", f) == EOF)
+            goto fail;
     }
     return 0;
+fail:
+    if (!errno)
+        errno = EIO;
+    return -1;
 }
 
 /* Make the directory path is in, if it is missing (one level). */
@@ -565,49 +954,50 @@ static int take_lock(const char *lockpath, struct error *err)
 
 int history_save(struct history *h, const char *path, struct error *err)
 {
-    if (!h || h->noted == 0)
+    if (!h || h->notes.nrecs == 0)
         return 0;
     char *lockpath = malloc(strlen(path) + sizeof ".lock");
-    if (!lockpath) {
-        errno = ENOMEM;
-        return errprintf(err, "cannot save the timing history %s: out of memory", path);
-    }
+    struct named *sorted = malloc(h->notes.n * sizeof *sorted);
+    struct table merged = {0};
+    struct output out = {&merged, NULL, 0, NULL, 0};
+    struct reader rd = {0};
+    int lock = -1, rc = -1;
+    if (!lockpath || !sorted)
+        goto nomem;
     strcpy(lockpath, path);
     strcat(lockpath, ".lock");
-    json_t *root = NULL;
-    int lock = -1, rc = -1;
+    for (size_t i = 0; i < h->notes.n; i++)
+        sorted[i] = (struct named){key_of(&h->notes, (uint32_t)i), (uint32_t)i};
+    qsort(sorted, h->notes.n, sizeof *sorted, by_name);
     if (make_parent(path, err) < 0 || (lock = take_lock(lockpath, err)) < 0)
         goto out;
     /* inside the lock: what another run saved since our load is kept */
     struct error why;
-    switch (read_history(path, &root, &why)) {
-    case READ_OK:
-        break;
-    case READ_MISSING:
-    case READ_CORRUPT: /* replaced */
-        root = json_pack("{s:i, s:I, s:{}}", "distmpi_history", HISTORY_VERSION, "runs",
-                         (json_int_t)0, "shards");
-        if (!root)
-            goto nomem;
-        break;
-    case READ_NOMEM:
+    enum outcome o = reader_open(&rd, path, &why);
+    if (o == READ_OK) {
+        o = merge(&rd, &h->notes, sorted, rd.runs + 1, &merged, &why);
+        out.runs = rd.runs + 1;
+        if (o == READ_UNREADABLE)
+            errprefix(&why, "%s: ", path);
+        reader_close(&rd);
+    }
+    if (o == READ_NOMEM)
         goto nomem;
-    case READ_UNREADABLE: /* left alone: it may be good, only not for us */
+    if (o == READ_UNREADABLE) { /* left alone: it may be good, only not for us */
         errprintf(err, "%s", why.text);
         goto out_prefixed;
     }
-    json_t *fresh = json_object();
-    if (!fresh || merge_notes(h, root) < 0 || bound_shards(root, h->max_keys) < 0) {
-        json_decref(fresh);
+    if (o != READ_OK) { /* missing, or corrupt: replaced */
+        table_free(&merged);
+        out.runs = 1;
+        if (merge(NULL, &h->notes, sorted, 1, &merged, &why) != READ_OK)
+            goto nomem;
+    }
+    if (bound_shards(&merged, h->max_keys, (unsigned char **)&out.drop) < 0)
         goto nomem;
-    }
-    if (fs_write_atomic(path, write_history, root, err) < 0) {
-        json_decref(fresh);
+    if (fs_write_atomic(path, write_history, &out, err) < 0)
         goto out_prefixed;
-    }
-    json_decref(h->notes);
-    h->notes = fresh;
-    h->noted = 0;
+    table_free(&h->notes);
     rc = 0;
     goto done;
 nomem:
@@ -621,7 +1011,10 @@ done:;
     int saved = errno;
     if (lock >= 0)
         close(lock);
-    json_decref(root);
+    table_free(&merged);
+    free((void *)out.drop);
+    free(out.hosts);
+    free(sorted);
     free(lockpath);
     errno = saved;
     return rc;

@@ -9,16 +9,17 @@
  * host's speed.
  *
  * The file (by default .distmpi/history.json in the working directory) is
- * one JSON object, written with sorted keys and a newline at the end:
+ * JSON Lines, so that it is read and written one small record at a time: a
+ * header, then one line per shard in key order (bytewise), each host's
+ * record sorted by host name, every line ending in a newline:
  *
- *   {"distmpi_history": 1,
- *    "runs": R,
- *    "shards": {"KEY": {"last_run": L,
- *                       "hosts": {"HOST": {"runs": N, "seconds": S}}}}}
+ *   {"distmpi_history":1,"runs":R}
+ *   {"key":"KEY","last_run":L,"hosts":{"HOST":{"runs":N,"seconds":S}}}
+ *   ...
  *
  *   distmpi_history  the format's version, HISTORY_VERSION
  *   runs             how many runs have saved into the file (a whole number)
- *   KEY              the shard's expanded command or task line
+ *   key              the shard's expanded command or task line
  *   last_run         the number (1 to R) of the last run that saw the shard
  *   HOST             a host the shard passed on
  *   runs (of HOST)   how many runs saw it pass there (1 or more)
@@ -26,11 +27,15 @@
  *                    to that run's duration (S' = S + (new - S) / 2), the
  *                    first run sets it; finite and >= 0
  *
- * Reading is strict: a member of the wrong type, missing or unknown, a
- * negative or non-finite duration, a number out of its range, a key or host
- * longer than HISTORY_MAX_KEY bytes, or another version makes the whole file
- * corrupt, with the reason naming the key. Such a file is a warning and an
- * empty history, never a failure, and the next save replaces it.
+ * Reading is strict, line by line: a line that is not one JSON object, a
+ * member of the wrong type, missing or unknown, a negative or non-finite
+ * duration, a number out of its range, a key or host longer than
+ * HISTORY_MAX_KEY bytes, a key not after the line before's (out of order or
+ * twice), a line longer than HISTORY_MAX_LINE bytes, more than
+ * HISTORY_MAX_KEYS shards, or another version or no header makes the whole
+ * file corrupt, with the reason naming the line and the key. Such a file is
+ * a warning and an empty history, never a failure, and the next save
+ * replaces it.
  *
  * Runs at once share the file safely: a save takes an exclusive lock (flock)
  * of PATH.lock, reads the file again inside it and merges its own notes into
@@ -48,6 +53,7 @@
 #define HISTORY_MAX_KEYS  100000      /* shards kept; the least recently seen go first */
 #define HISTORY_MAX_KEY   4096        /* bytes of a key (or a host name) */
 #define HISTORY_MAX_BYTES (64L << 20) /* a larger file is refused unread */
+#define HISTORY_MAX_LINE  (1 << 20)   /* bytes of a line of the file */
 
 struct history;
 
@@ -85,7 +91,9 @@ long history_noted(const struct history *h);
  * note, new = old + (seconds - old) / 2 on that key and host (the first note of a
  * key on a host is taken as it is; several notes of one key and host in one run
  * are averaged first); count the run; keep at most HISTORY_MAX_KEYS keys, dropping
- * the ones seen in the fewest recent runs (least recently seen first); then replace
+ * the ones seen in the fewest recent runs (least recently seen first), and leave
+ * out a shard whose line would be longer than HISTORY_MAX_LINE (hundreds of hosts
+ * with names of thousands of bytes); then replace
  * the file atomically (fs_write_atomic). A missing directory of path is made (one
  * level, as for .distmpi/history.json in the working directory). A corrupt file is
  * replaced. With no notes, nothing is written and 0 returned. Returns 0, or -1 with

@@ -117,81 +117,97 @@ struct bad {
     const char *text, *why;
 };
 
-#define HEAD       "{\"distmpi_history\": 1, \"runs\": 3, \"shards\": "
-#define GOOD_SHARD "\"good\": {\"last_run\": 1, \"hosts\": {\"n1\": {\"runs\": 1, \"seconds\": 2}}}"
+#define HEAD "{\"distmpi_history\": 1, \"runs\": 3}\n"
+/* a good shard before the bad one ("Good" sorts before "a") */
+#define GOOD \
+    "{\"key\": \"Good\", \"last_run\": 1, \"hosts\": {\"n1\": {\"runs\": 1, \"seconds\": 2}}}\n"
+#define A "{\"key\": \"a\", "
 
 static const struct bad bad_files[] = {
-    {"", "corrupt: not JSON"},
-    {"{", "corrupt: not JSON"},
-    {"[]", "corrupt: not a JSON object"},
-    {"null", "corrupt: not JSON"}, /* jansson wants an object or array */
-    {HEAD "{}} trailing", "corrupt: not JSON"},
-    {"{\"runs\": 0, \"shards\": {}}", "corrupt: no \"distmpi_history\" member"},
-    {"{\"distmpi_history\": \"1\", \"runs\": 0, \"shards\": {}}",
-     "corrupt: \"distmpi_history\" is not a whole number"},
-    {"{\"distmpi_history\": 1.0, \"runs\": 0, \"shards\": {}}",
-     "corrupt: \"distmpi_history\" is not a whole number"},
-    {"{\"distmpi_history\": 2, \"runs\": 0, \"shards\": {}}", "corrupt: unknown version 2"},
-    {"{\"distmpi_history\": 1, \"runs\": 0, \"shards\": {}, \"more\": 1}",
-     "corrupt: unknown member \"more\""},
-    {"{\"distmpi_history\": 1, \"shards\": {}}", "corrupt: \"runs\" is missing"},
-    {"{\"distmpi_history\": 1, \"runs\": -1, \"shards\": {}}",
-     "corrupt: \"runs\" is missing or not"},
-    {"{\"distmpi_history\": 1, \"runs\": 1.5, \"shards\": {}}",
-     "corrupt: \"runs\" is missing or not"},
-    {"{\"distmpi_history\": 1, \"runs\": 99999999999999999, \"shards\": {}}",
-     "corrupt: \"runs\" is missing or not"},
-    {"{\"distmpi_history\": 1, \"runs\": 1}", "corrupt: \"shards\" is missing or not an object"},
-    {HEAD "[]}", "corrupt: \"shards\" is missing or not an object"},
-    {HEAD "{\"a\": 1}}", "corrupt: shard \"a\" is not an object"},
-    {HEAD "{" GOOD_SHARD ", \"a\": {\"hosts\": {}}}}",
-     "corrupt: shard \"a\": \"last_run\" is missing"},
-    {HEAD "{\"a\": {\"last_run\": 0, \"hosts\": {}}}}",
-     "corrupt: shard \"a\": \"last_run\" is missing"},
-    {HEAD "{\"a\": {\"last_run\": 4, \"hosts\": {}}}}",
-     "corrupt: shard \"a\": \"last_run\" is missing"},
-    {HEAD "{\"a\": {\"last_run\": \"1\", \"hosts\": {}}}}",
-     "corrupt: shard \"a\": \"last_run\" is missing"},
-    {HEAD "{\"a\": {\"last_run\": 1}}}",
-     "corrupt: shard \"a\": \"hosts\" is missing or not an object"},
-    {HEAD "{\"a\": {\"last_run\": 1, \"hosts\": [1]}}}",
-     "corrupt: shard \"a\": \"hosts\" is missing or not an object"},
-    {HEAD "{\"a\": {\"last_run\": 1, \"hosts\": {}, \"x\": 1}}}",
-     "corrupt: shard \"a\": unknown member \"x\""},
-    {HEAD "{\"a\": {\"last_run\": 1, \"hosts\": {\"n1\": 2}}}}",
-     "corrupt: shard \"a\": host \"n1\" is not an object"},
-    {HEAD "{\"a\": {\"last_run\": 1, \"hosts\": {\"n1\": {\"runs\": 1}}}}}",
-     "corrupt: shard \"a\": host \"n1\": \"seconds\" is missing or not a number"},
-    {HEAD "{\"a\": {\"last_run\": 1, \"hosts\": {\"n1\": {\"runs\": 1, \"seconds\": \"2\"}}}}}",
-     "corrupt: shard \"a\": host \"n1\": \"seconds\" is missing or not a number"},
-    {HEAD "{\"a\": {\"last_run\": 1, \"hosts\": {\"n1\": {\"runs\": 1, \"seconds\": null}}}}}",
-     "corrupt: shard \"a\": host \"n1\": \"seconds\" is missing or not a number"},
-    {HEAD "{" GOOD_SHARD
-          ", \"a\": {\"last_run\": 1, \"hosts\": {\"n1\": {\"runs\": 1, \"seconds\": -0.5}}}}}",
-     "corrupt: shard \"a\": host \"n1\": \"seconds\" is negative (-0.5)"},
-    {HEAD "{\"a\": {\"last_run\": 1, \"hosts\": {\"n1\": {\"runs\": 1, \"seconds\": 1e999}}}}}",
-     "corrupt: not JSON"},
-    {HEAD "{\"a\": {\"last_run\": 1, \"hosts\": {\"n1\": {\"seconds\": 1}}}}}",
-     "corrupt: shard \"a\": host \"n1\": \"runs\" is missing or not a whole number from 1 to 3"},
-    {HEAD "{\"a\": {\"last_run\": 1, \"hosts\": {\"n1\": {\"runs\": 0, \"seconds\": 1}}}}}",
-     "corrupt: shard \"a\": host \"n1\": \"runs\" is missing"},
-    {HEAD "{\"a\": {\"last_run\": 1, \"hosts\": {\"n1\": {\"runs\": 4, \"seconds\": 1}}}}}",
-     "corrupt: shard \"a\": host \"n1\": \"runs\" is missing"},
-    {HEAD
-     "{\"a\": {\"last_run\": 1, \"hosts\": {\"n1\": {\"runs\": 1, \"seconds\": 1, \"y\": 0}}}}}",
-     "corrupt: shard \"a\": host \"n1\": unknown member \"y\""},
-    {HEAD "{\"a\": {\"last_run\": 1, \"hosts\": {}}, \"a\": {\"last_run\": 1, \"hosts\": {}}}}",
-     "corrupt: not JSON"}, /* a duplicate key */
-    {HEAD "{\"a\\u0000b\": {\"last_run\": 1, \"hosts\": {}}}}", "corrupt: not JSON"},
-    {HEAD "{\"\\u001b[31mred\": 1}}", "corrupt: shard \"?[31mred\" is not an object"},
-    {HEAD "{\"a\xff\": 1}}", "corrupt: not JSON"}, /* not UTF-8 */
-    /* jansson quotes the text near the error: one line all the same */
-    {HEAD "{\"sh t1.sh \\u00e\n  \"a\": 1}}",
-     "corrupt: not JSON: line 2 column 0: invalid escape near '\"sh t1.sh \\u00e?'"},
-    {"{\"distmpi_history\": 1, \"runs\": 0, \"shards\": {\"a\": {\"last_run\": 1, \"hosts\": {}}}}",
-     "corrupt: shard \"a\": \"last_run\" is missing or not a whole number from 1 to the file's "
-     "runs "
-     "(0)"},
+    {"", "corrupt: line 1: not JSON"},
+    {"{", "corrupt: line 1: not JSON"},
+    {"\n" HEAD, "corrupt: line 1: not JSON"},
+    {"[]", "corrupt: line 1: not a JSON object"},
+    {"null", "corrupt: line 1: not JSON"}, /* jansson wants an object or array */
+    {"{\"distmpi_history\": 1, \"runs\": 3} trailing\n", "corrupt: line 1: not JSON"},
+    {"{\"runs\": 0}", "corrupt: line 1: no \"distmpi_history\" member"},
+    {"{\"distmpi_history\": \"1\", \"runs\": 0}",
+     "corrupt: line 1: \"distmpi_history\" is not a whole number"},
+    {"{\"distmpi_history\": 1.0, \"runs\": 0}",
+     "corrupt: line 1: \"distmpi_history\" is not a whole number"},
+    {"{\"distmpi_history\": 2, \"runs\": 0}", "corrupt: line 1: unknown version 2"},
+    {"{\"distmpi_history\": 1, \"runs\": 0, \"more\": 1}",
+     "corrupt: line 1: unknown member \"more\""},
+    /* the whole-object format of before: refused, not misread */
+    {"{\"distmpi_history\": 1, \"runs\": 0, \"shards\": {}}",
+     "corrupt: line 1: unknown member \"shards\""},
+    {"{\"distmpi_history\": 1, \"runs\": 0,\n \"shards\": {}}", "corrupt: line 1: not JSON"},
+    {"{\"distmpi_history\": 1}", "corrupt: line 1: \"runs\" is missing"},
+    {"{\"distmpi_history\": 1, \"runs\": -1}", "corrupt: line 1: \"runs\" is missing or not"},
+    {"{\"distmpi_history\": 1, \"runs\": 1.5}", "corrupt: line 1: \"runs\" is missing or not"},
+    {"{\"distmpi_history\": 1, \"runs\": 99999999999999999}",
+     "corrupt: line 1: \"runs\" is missing or not"},
+    {HEAD "[]\n", "corrupt: line 2: not a JSON object"},
+    {HEAD GOOD "\n", "corrupt: line 3: not JSON"},
+    {HEAD "\n" GOOD, "corrupt: line 2: not JSON"},
+    {HEAD "{\"last_run\": 1, \"hosts\": {}}\n", "corrupt: line 2: \"key\" is missing or not"},
+    {HEAD "{\"key\": 1, \"last_run\": 1, \"hosts\": {}}\n",
+     "corrupt: line 2: \"key\" is missing or not a string"},
+    {HEAD GOOD A "\"hosts\": {}}\n", "corrupt: line 3: shard \"a\": \"last_run\" is missing"},
+    {HEAD A "\"last_run\": 0, \"hosts\": {}}\n",
+     "corrupt: line 2: shard \"a\": \"last_run\" is missing"},
+    {HEAD A "\"last_run\": 4, \"hosts\": {}}\n",
+     "corrupt: line 2: shard \"a\": \"last_run\" is missing"},
+    {HEAD A "\"last_run\": \"1\", \"hosts\": {}}\n",
+     "corrupt: line 2: shard \"a\": \"last_run\" is missing"},
+    {HEAD A "\"last_run\": 1}\n",
+     "corrupt: line 2: shard \"a\": \"hosts\" is missing or not an object"},
+    {HEAD A "\"last_run\": 1, \"hosts\": [1]}\n",
+     "corrupt: line 2: shard \"a\": \"hosts\" is missing or not an object"},
+    {HEAD A "\"last_run\": 1, \"hosts\": {}, \"x\": 1}\n",
+     "corrupt: line 2: shard \"a\": unknown member \"x\""},
+    {HEAD A "\"last_run\": 1, \"hosts\": {\"n1\": 2}}\n",
+     "corrupt: line 2: shard \"a\": host \"n1\" is not an object"},
+    {HEAD A "\"last_run\": 1, \"hosts\": {\"n1\": {\"runs\": 1}}}\n",
+     "corrupt: line 2: shard \"a\": host \"n1\": \"seconds\" is missing or not a number"},
+    {HEAD A "\"last_run\": 1, \"hosts\": {\"n1\": {\"runs\": 1, \"seconds\": \"2\"}}}\n",
+     "corrupt: line 2: shard \"a\": host \"n1\": \"seconds\" is missing or not a number"},
+    {HEAD A "\"last_run\": 1, \"hosts\": {\"n1\": {\"runs\": 1, \"seconds\": null}}}\n",
+     "corrupt: line 2: shard \"a\": host \"n1\": \"seconds\" is missing or not a number"},
+    {HEAD GOOD A "\"last_run\": 1, \"hosts\": {\"n1\": {\"runs\": 1, \"seconds\": -0.5}}}\n",
+     "corrupt: line 3: shard \"a\": host \"n1\": \"seconds\" is negative (-0.5)"},
+    {HEAD A "\"last_run\": 1, \"hosts\": {\"n1\": {\"runs\": 1, \"seconds\": 1e999}}}\n",
+     "corrupt: line 2: not JSON"},
+    {HEAD A "\"last_run\": 1, \"hosts\": {\"n1\": {\"seconds\": 1}}}\n",
+     "corrupt: line 2: shard \"a\": host \"n1\": \"runs\" is missing or not a whole number from 1 "
+     "to 3"},
+    {HEAD A "\"last_run\": 1, \"hosts\": {\"n1\": {\"runs\": 0, \"seconds\": 1}}}\n",
+     "corrupt: line 2: shard \"a\": host \"n1\": \"runs\" is missing"},
+    {HEAD A "\"last_run\": 1, \"hosts\": {\"n1\": {\"runs\": 4, \"seconds\": 1}}}\n",
+     "corrupt: line 2: shard \"a\": host \"n1\": \"runs\" is missing"},
+    {HEAD A "\"last_run\": 1, \"hosts\": {\"n1\": {\"runs\": 1, \"seconds\": 1, \"y\": 0}}}\n",
+     "corrupt: line 2: shard \"a\": host \"n1\": unknown member \"y\""},
+    /* a duplicate key: on the next line, out of order, or twice in a line */
+    {HEAD A "\"last_run\": 1, \"hosts\": {}}\n" A "\"last_run\": 1, \"hosts\": {}}\n",
+     "corrupt: line 3: shard \"a\": the key is on the line before too"},
+    {HEAD A "\"last_run\": 1, \"hosts\": {}}\n" GOOD,
+     "corrupt: line 3: shard \"Good\": not in key order (after \"a\")"},
+    {HEAD A "\"last_run\": 1, \"hosts\": {}, \"key\": \"b\"}\n", "corrupt: line 2: not JSON"},
+    {HEAD A "\"last_run\": 1, \"hosts\": {\"n1\": {\"runs\": 1, \"seconds\": 1}, \"n1\": "
+            "{\"runs\": 1, \"seconds\": 1}}}\n",
+     "corrupt: line 2: not JSON"},
+    {HEAD "{\"key\": \"a\\u0000b\", \"last_run\": 1, \"hosts\": {}}\n",
+     "corrupt: line 2: not JSON"},
+    {HEAD "{\"key\": \"\\u001b[31mred\", \"last_run\": 9, \"hosts\": {}}\n",
+     "corrupt: line 2: shard \"?[31mred\": \"last_run\" is missing"},
+    {HEAD "{\"key\": \"a\xff\", \"last_run\": 1, \"hosts\": {}}\n", "corrupt: line 2: not JSON"},
+    /* jansson quotes the text near the error, control characters too:
+     * the warning stays one line */
+    {HEAD "{\"key\": \"sh t1.sh \\u00e\x01\x1b\", \"last_run\": 1}\n",
+     "corrupt: line 2: not JSON: column 24: invalid escape near '\"sh t1.sh \\u00e?'"},
+    {"{\"distmpi_history\": 1, \"runs\": 0}\n" A "\"last_run\": 1, \"hosts\": {}}\n",
+     "corrupt: line 2: shard \"a\": \"last_run\" is missing or not a whole number from 1 to the "
+     "file's runs (0)"},
 };
 
 /* Each kind of bad file: a warning "PATH: what is wrong", -1, and an empty
@@ -208,14 +224,28 @@ START_TEST(corrupt_file_is_a_warning_and_empty)
     unit_assert_prefix(warn.text, "history.json: ");
     unit_assert_contains(warn.text, b->why);
     ck_assert_ptr_null(strchr(warn.text, '\n'));
-    ck_assert(isnan(history_predict(h, "good", "n1")));
+    ck_assert(isnan(history_predict(h, "Good", "n1")));
     ck_assert(isnan(history_predict(h, "a", NULL)));
     history_destroy(h);
 }
 END_TEST
 
+/* Write a history: a header of runs, then j's compact JSON as line 2. */
+static void put_line(const char *path, int runs, json_t *j)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "{\"distmpi_history\": 1, \"runs\": %d}\n", runs);
+    ck_assert_int_eq(json_dumpf(j, f, JSON_COMPACT), 0);
+    fputc('\n', f);
+    ck_assert_int_eq(fclose(f), 0);
+    json_decref(j);
+}
+
 /* A key or host longer than HISTORY_MAX_KEY bytes in the file; the
- * message shows the start of it only. */
+ * message shows the start of it only. A line longer than HISTORY_MAX_LINE
+ * bytes is refused before it is parsed; so are more than HISTORY_MAX_KEYS
+ * shards. */
 START_TEST(overlong_key_in_file)
 {
     scratch();
@@ -223,27 +253,64 @@ START_TEST(overlong_key_in_file)
     ck_assert_ptr_nonnull(key);
     memset(key, 'k', HISTORY_MAX_KEY + 1);
     key[HISTORY_MAX_KEY + 1] = '\0';
-    json_t *j = json_pack("{s:i, s:i, s:{s:{s:i, s:{}}}}", "distmpi_history", 1, "runs", 1,
-                          "shards", key, "last_run", 1, "hosts");
-    ck_assert_int_eq(json_dump_file(j, "history.json", 0), 0);
-    json_decref(j);
+    put_line("history.json", 1, json_pack("{s:s, s:i, s:{}}", "key", key, "last_run", 1, "hosts"));
     struct history *h = NULL;
     struct error warn = {""};
     ck_assert_int_eq(history_load("history.json", &h, &warn), -1);
+    unit_assert_contains(warn.text, "line 2: shard \"kkkkkkkk");
     unit_assert_contains(warn.text, "the key is longer than 4096 bytes");
     unit_assert_contains(warn.text, "kkkkkkkk...\"");
     ck_assert_int_lt(strlen(warn.text), 200);
     history_destroy(h);
 
-    j = json_pack("{s:i, s:i, s:{s:{s:i, s:{s:{s:i, s:i}}}}}", "distmpi_history", 1, "runs", 1,
-                  "shards", "a", "last_run", 1, "hosts", key, "runs", 1, "seconds", 1);
-    ck_assert_int_eq(json_dump_file(j, "history.json", 0), 0);
-    json_decref(j);
+    put_line("history.json", 1,
+             json_pack("{s:s, s:i, s:{s:{s:i, s:i}}}", "key", "a", "last_run", 1, "hosts", key,
+                       "runs", 1, "seconds", 1));
     ck_assert_int_eq(history_load("history.json", &h, &warn), -1);
-    unit_assert_contains(warn.text, "shard \"a\": host \"kkkk");
+    unit_assert_contains(warn.text, "line 2: shard \"a\": host \"kkkk");
     unit_assert_contains(warn.text, "is longer than 4096 bytes");
     history_destroy(h);
     free(key);
+
+    /* one byte too many on a line: the message says which line */
+    char *line = malloc(HISTORY_MAX_LINE + 2);
+    ck_assert_ptr_nonnull(line);
+    memset(line, ' ', HISTORY_MAX_LINE + 1);
+    line[HISTORY_MAX_LINE + 1] = '\0';
+    FILE *f = fopen("history.json", "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "{\"distmpi_history\": 1, \"runs\": 1}\n%s\n", line);
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_int_eq(history_load("history.json", &h, &warn), -1);
+    ck_assert_str_eq(warn.text, "history.json: corrupt: line 2 is longer than 1048576 bytes");
+    history_destroy(h);
+    /* and exactly the limit (spaces around a shard's JSON) is read */
+    const char *shard = "{\"key\": \"a\", \"last_run\": 1, \"hosts\": {}}";
+    memcpy(line + HISTORY_MAX_LINE - strlen(shard), shard, strlen(shard));
+    line[HISTORY_MAX_LINE] = '\0';
+    f = fopen("history.json", "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "{\"distmpi_history\": 1, \"runs\": 1}\n%s\n", line);
+    ck_assert_int_eq(fclose(f), 0);
+    history_destroy(load_ok("history.json"));
+    free(line);
+
+    /* HISTORY_MAX_KEYS shards are read, one more is not */
+    f = fopen("history.json", "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "{\"distmpi_history\": 1, \"runs\": 1}\n");
+    for (long i = 0; i < HISTORY_MAX_KEYS; i++)
+        fprintf(f, "{\"key\": \"k%06ld\", \"last_run\": 1, \"hosts\": {}}\n", i);
+    ck_assert_int_eq(fclose(f), 0);
+    history_destroy(load_ok("history.json"));
+    f = fopen("history.json", "a");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "{\"key\": \"z\", \"last_run\": 1, \"hosts\": {}}\n");
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_int_eq(history_load("history.json", &h, &warn), -1);
+    ck_assert_str_eq(warn.text, "history.json: corrupt: line 100002: more than 100000 shards");
+    ck_assert(isnan(history_predict(h, "k000000", NULL)));
+    history_destroy(h);
 }
 END_TEST
 
@@ -309,29 +376,34 @@ START_TEST(round_trip)
     ck_assert(isnan(history_predict(h, NULL, "node1")));
     history_destroy(h);
 
-    /* the file as documented: sorted keys, one run, a newline at the end */
+    /* the file as documented: a header, then a line per shard in key
+     * order, hosts sorted, a newline at the end */
     char *text = slurp(path);
     ck_assert_ptr_nonnull(text);
     size_t n = strlen(text);
     ck_assert(n > 0 && text[n - 1] == '\n');
-    char *v = strstr(text, "\"distmpi_history\": 1"), *r = strstr(text, "\"runs\": 1"),
-         *s = strstr(text, "\"shards\"");
-    ck_assert(v && r && s && v < r && r < s);
+    unit_assert_prefix(text, "{\"distmpi_history\":1,\"runs\":1}\n{\"key\":\"sh t1.sh\",");
     ck_assert(strstr(text, "\"sh t1.sh\"") < strstr(text, "\"sh t2.sh"));
+    ck_assert(strstr(text, "\"sh t2.sh") < strstr(text, "\"sh t3.sh"));
     ck_assert(strstr(text, "\"node1\"") < strstr(text, "\"node2\""));
-    json_error_t jerr;
-    json_t *j = json_loads(text, 0, &jerr);
-    ck_assert_msg(j != NULL, "%s", jerr.text);
+    int lines = 0;
     json_int_t last = 0, runs = 0;
     double seconds = 0;
-    ck_assert_int_eq(
-        json_unpack(j, "{s:{s:{s:I, s:{s:{s:I, s:F}}}}}", "shards", "sh t3.sh", "last_run", &last,
-                    "hosts", "node1", "runs", &runs, "seconds", &seconds),
-        0);
+    for (char *line = text, *nl; (nl = strchr(line, '\n')); line = nl + 1, lines++) {
+        json_error_t jerr;
+        json_t *j = json_loadb(line, (size_t)(nl - line), 0, &jerr);
+        ck_assert_msg(j != NULL, "line %d: %s", lines + 1, jerr.text);
+        if (json_unpack(j, "{s:s}", "key", &(const char *){0}) == 0 &&
+            !strcmp(json_string_value(json_object_get(j, "key")), "sh t3.sh"))
+            ck_assert_int_eq(json_unpack(j, "{s:I, s:{s:{s:I, s:F}}}", "last_run", &last, "hosts",
+                                         "node1", "runs", &runs, "seconds", &seconds),
+                             0);
+        json_decref(j);
+    }
+    ck_assert_int_eq(lines, 4);
     ck_assert_int_eq(last, 1);
     ck_assert_int_eq(runs, 1);
     ck_assert_seconds(seconds, 4);
-    json_decref(j);
     free(text);
 }
 END_TEST
@@ -393,16 +465,10 @@ START_TEST(smoothing_over_three_saves)
     ck_assert_seconds(history_predict(h, "sh other.sh", NULL), 1);
     history_destroy(h);
     char *text = slurp("h.json");
-    json_t *j = json_loads(text, 0, NULL);
-    ck_assert_ptr_nonnull(j);
-    json_int_t runs = 0, last = 0, hruns = 0;
-    ck_assert_int_eq(json_unpack(j, "{s:I, s:{s:{s:I, s:{s:{s:I}}}}}", "runs", &runs, "shards",
-                                 "sh slow.sh", "last_run", &last, "hosts", "node1", "runs", &hruns),
-                     0);
-    ck_assert_int_eq(runs, 4);
-    ck_assert_int_eq(last, 3);
-    ck_assert_int_eq(hruns, 3);
-    json_decref(j);
+    unit_assert_prefix(text, "{\"distmpi_history\":1,\"runs\":4}\n");
+    unit_assert_contains(text,
+                         "{\"key\":\"sh slow.sh\",\"last_run\":3,\"hosts\":"
+                         "{\"node1\":{\"runs\":3,\"seconds\":8}}}\n");
     free(text);
 }
 END_TEST
@@ -472,7 +538,7 @@ START_TEST(saves_at_once_lose_nothing)
         }
     history_destroy(h);
     char *text = slurp("h.json");
-    ck_assert_ptr_nonnull(strstr(text, "\"runs\": 60,"));
+    ck_assert_ptr_nonnull(strstr(text, "\"runs\":60}\n"));
     free(text);
 }
 END_TEST
@@ -553,6 +619,23 @@ START_TEST(bound_keeps_the_file_under_the_limit)
     memcpy(key, "02999", 5);
     ck_assert_seconds(history_predict(h, key, NULL), 2999);
     history_destroy(h);
+
+    /* a shard on 50 such hosts would take a line of 1.2 MB, more than the
+     * reader takes: it is left out, the others are kept */
+    h = load_ok("w.json");
+    for (int i = 0; i < 50; i++) {
+        char num[8];
+        snprintf(num, sizeof num, "%05d", i);
+        memcpy(key, num, 5);
+        ck_assert_int_eq(history_note(h, "wide", key, 1), 0);
+    }
+    ck_assert_int_eq(history_note(h, "narrow", "n1", 1), 0);
+    save_ok(h, "w.json");
+    history_destroy(h);
+    h = load_ok("w.json");
+    ck_assert(isnan(history_predict(h, "wide", NULL)));
+    ck_assert_seconds(history_predict(h, "narrow", NULL), 1);
+    history_destroy(h);
     free(key);
 }
 END_TEST
@@ -571,6 +654,28 @@ START_TEST(corrupt_file_replaced)
     h = load_ok("h.json");
     ck_assert_seconds(history_predict(h, "a", "n1"), 1.5);
     history_destroy(h);
+
+    /* corrupt on a later line: what came before it is not kept either, and
+     * the runs start again */
+    put("h.json",
+        "{\"distmpi_history\": 1, \"runs\": 5}\n"
+        "{\"key\": \"a\", \"last_run\": 5, \"hosts\": {\"n1\": {\"runs\": 5, "
+        "\"seconds\": 9}}}\n"
+        "{\"key\": \"b\", \"last_run\": 6, \"hosts\": {}}\n");
+    ck_assert_int_eq(history_load("h.json", &h, &warn), -1);
+    ck_assert_str_eq(warn.text,
+                     "h.json: corrupt: line 3: shard \"b\": \"last_run\" is missing or "
+                     "not a whole number from 1 to the file's runs (5)");
+    ck_assert(isnan(history_predict(h, "a", "n1")));
+    ck_assert_int_eq(history_note(h, "c", "n1", 2), 0);
+    save_ok(h, "h.json");
+    history_destroy(h);
+    char *text = slurp("h.json");
+    ck_assert_str_eq(text,
+                     "{\"distmpi_history\":1,\"runs\":1}\n"
+                     "{\"key\":\"c\",\"last_run\":1,\"hosts\":{\"n1\":{\"runs\":1,"
+                     "\"seconds\":2}}}\n");
+    free(text);
 }
 END_TEST
 
