@@ -2,7 +2,7 @@
 /* history.c - the timing history file: read strictly one line at a time,
  * merged under a lock, replaced atomically (see history.h for the format).
  *
- * In memory there is no JSON: a history is a compact table (struct table),
+ * In memory there is no JSON: a history is a compact table (struct htable),
  * the loaded one sorted by key (the file's order) and searched by bisection,
  * the notes hashed by key. A run of 100,000 shards holds three such tables
  * at most (loaded, noted, merged), about a hundred bytes a shard each beside
@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "common/fsutil.h"
+#include "sched/history_table.h"
 
 /* Numbers past this are refused when read, so that counting one more run
  * can never overflow (and a double still holds them exactly). */
@@ -37,186 +38,14 @@
 #define HOST_OVERHEAD  160
 #define SAVE_BUDGET    (HISTORY_MAX_BYTES - (1L << 20))
 
-#define NONE UINT32_MAX
-
-/* One shard: its key (an offset in the table's text), the last run that saw
- * it, and its hosts (a list of records through next). */
-struct shard {
-    size_t key;
-    json_int_t last_run;
-    uint32_t first, nhosts;
-};
-
-/* One shard on one host: runs and smoothed seconds (for notes: how many
- * notes, and their mean). */
-struct rec {
-    uint32_t host, next;
-    json_int_t runs;
-    double seconds;
-};
-
-struct table {
-    struct shard *shards;
-    size_t n, shard_cap;
-    struct rec *recs;
-    size_t nrecs, rec_cap;
-    char *text; /* the keys, each NUL-ended, one after the other */
-    size_t text_len, text_cap;
-    char **hosts; /* each host name once */
-    size_t nhosts, host_cap;
-    uint32_t *host_slots; /* open addressing: host index + 1, 0 for empty */
-    size_t host_nslots;
-    uint32_t *key_slots; /* the same for keys (notes only) */
-    size_t key_nslots;
-};
-
 struct history {
-    struct table loaded; /* as loaded and checked, sorted by key */
-    struct table notes;  /* hashed by key; a record per (key, host) */
+    struct htable loaded; /* as loaded and checked, sorted by key */
+    struct htable notes;  /* hashed by key; a record per (key, host) */
     long max_keys;
 };
 
 /* How reading a file went. */
 enum outcome { READ_OK, READ_MISSING, READ_CORRUPT, READ_UNREADABLE, READ_NOMEM };
-
-static void table_free(struct table *t)
-{
-    for (size_t i = 0; i < t->nhosts; i++)
-        free(t->hosts[i]);
-    free(t->hosts);
-    free(t->shards);
-    free(t->recs);
-    free(t->text);
-    free(t->host_slots);
-    free(t->key_slots);
-    *t = (struct table){0};
-}
-
-/* Make room for need items of size bytes in *p (capacity *cap), doubling. */
-static int grow(void *p, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return 0;
-    size_t n = *cap ? *cap : 16;
-    while (n < need)
-        n *= 2;
-    if (n > SIZE_MAX / size || n >= NONE)
-        goto nomem;
-    void *old, *q;
-    memcpy(&old, p, sizeof old); /* p is the address of any pointer */
-    if (!(q = realloc(old, n * size)))
-        goto nomem;
-    memcpy(p, &q, sizeof q);
-    *cap = n;
-    return 0;
-nomem:
-    errno = ENOMEM;
-    return -1;
-}
-
-static const char *key_of(const struct table *t, uint32_t i)
-{
-    return t->text + t->shards[i].key;
-}
-
-static const char *host_of(const struct table *t, uint32_t i)
-{
-    return t->hosts[i];
-}
-
-typedef const char *name_fn(const struct table *t, uint32_t i);
-
-/* The slot of slots (nslots, a power of two) that holds s, or the empty one
- * where it would go (FNV-1a, linear probing). */
-static uint32_t *slot_for(uint32_t *slots, size_t nslots, const char *s, name_fn *name,
-                          const struct table *t)
-{
-    uint64_t x = 14695981039346656037ULL;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        x = (x ^ *p) * 1099511628211ULL;
-    for (size_t i = (size_t)x & (nslots - 1);; i = (i + 1) & (nslots - 1))
-        if (!slots[i] || !strcmp(name(t, slots[i] - 1), s))
-            return &slots[i];
-}
-
-/* Room in the hash for one more than count names (at most half full). */
-static int rehash(uint32_t **slots, size_t *nslots, size_t count, name_fn *name,
-                  const struct table *t)
-{
-    if ((count + 1) * 2 <= *nslots)
-        return 0;
-    size_t n = *nslots ? *nslots * 2 : 64;
-    uint32_t *s = calloc(n, sizeof *s);
-    if (!s)
-        return -1;
-    for (size_t i = 0; i < *nslots; i++)
-        if ((*slots)[i])
-            *slot_for(s, n, name(t, (*slots)[i] - 1), name, t) = (*slots)[i];
-    free(*slots);
-    *slots = s;
-    *nslots = n;
-    return 0;
-}
-
-/* The index of host in t, added if new; -1 when out of memory. */
-static long intern_host(struct table *t, const char *host)
-{
-    if (rehash(&t->host_slots, &t->host_nslots, t->nhosts, host_of, t) < 0)
-        return -1;
-    uint32_t *slot = slot_for(t->host_slots, t->host_nslots, host, host_of, t);
-    if (*slot)
-        return *slot - 1;
-    char *copy = strdup(host);
-    if (!copy || grow(&t->hosts, &t->host_cap, t->nhosts + 1, sizeof *t->hosts) < 0) {
-        free(copy);
-        return -1;
-    }
-    t->hosts[t->nhosts] = copy;
-    *slot = (uint32_t)++t->nhosts;
-    return (long)t->nhosts - 1;
-}
-
-/* Add a shard keyed key (len bytes) without hosts; its index, or -1. */
-static long add_shard(struct table *t, const char *key, size_t len, json_int_t last_run)
-{
-    if (grow(&t->shards, &t->shard_cap, t->n + 1, sizeof *t->shards) < 0 ||
-        grow(&t->text, &t->text_cap, t->text_len + len + 1, 1) < 0)
-        return -1;
-    memcpy(t->text + t->text_len, key, len);
-    t->text[t->text_len + len] = '\0';
-    t->shards[t->n] = (struct shard){t->text_len, last_run, NONE, 0};
-    t->text_len += len + 1;
-    return (long)t->n++;
-}
-
-/* Add a record of shard i on host (an index); -1 when out of memory. */
-static int add_rec(struct table *t, size_t i, long host, json_int_t runs, double seconds)
-{
-    if (host < 0 || grow(&t->recs, &t->rec_cap, t->nrecs + 1, sizeof *t->recs) < 0)
-        return -1;
-    struct shard *s = &t->shards[i];
-    t->recs[t->nrecs] = (struct rec){(uint32_t)host, s->first, runs, seconds};
-    s->first = (uint32_t)t->nrecs++;
-    s->nhosts++;
-    return 0;
-}
-
-/* The index of the shard keyed key in a sorted table, or -1. */
-static long find_sorted(const struct table *t, const char *key)
-{
-    size_t lo = 0, hi = t->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(key_of(t, (uint32_t)mid), key);
-        if (c == 0)
-            return (long)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
-}
 
 /* Put s into out (size n) for a message: at most 48 bytes, control
  * characters as '?', a cut one ending in "...". */
@@ -347,7 +176,7 @@ static enum outcome read_line(struct reader *rd, size_t *len, struct error *why)
             errprintf(why, "line %ld is longer than %d bytes", rd->line + 1, HISTORY_MAX_LINE);
             return READ_CORRUPT;
         }
-        if (grow(&rd->buf, &rd->cap, n + 2, 1) < 0)
+        if (htable_grow(&rd->buf, &rd->cap, n + 2, 1) < 0)
             return READ_NOMEM;
         rd->buf[n++] = (char)c;
     }
@@ -542,18 +371,18 @@ static enum outcome reader_next(struct reader *rd, json_t **line, struct error *
 }
 
 /* Add a checked shard line to t; its index, or -1 when out of memory. */
-static long add_line(struct table *t, json_t *line)
+static long add_line(struct htable *t, json_t *line)
 {
     json_t *key = json_object_get(line, "key");
-    long i = add_shard(t, json_string_value(key), json_string_length(key),
-                       json_integer_value(json_object_get(line, "last_run")));
+    long i = htable_add_shard(t, json_string_value(key), json_string_length(key),
+                              json_integer_value(json_object_get(line, "last_run")));
     const char *host;
     json_t *v;
     json_object_foreach(json_object_get(line, "hosts"), host, v)
     {
-        if (i < 0 || add_rec(t, (size_t)i, intern_host(t, host),
-                             json_integer_value(json_object_get(v, "runs")),
-                             json_number_value(json_object_get(v, "seconds"))) < 0)
+        if (i < 0 || htable_add_rec(t, (size_t)i, htable_intern_host(t, host),
+                                    json_integer_value(json_object_get(v, "runs")),
+                                    json_number_value(json_object_get(v, "seconds"))) < 0)
             return -1;
     }
     return i;
@@ -597,7 +426,7 @@ int history_load(const char *path, struct history **out, struct error *warn)
             errprefix(warn, "%s: ", path);
         reader_close(&rd);
     }
-    table_free(&h->loaded); /* all or nothing */
+    htable_free(&h->loaded); /* all or nothing */
     if (o == READ_NOMEM) {
         history_destroy(h);
         *out = NULL;
@@ -612,21 +441,21 @@ void history_destroy(struct history *h)
     if (!h)
         return;
     int saved = errno;
-    table_free(&h->loaded);
-    table_free(&h->notes);
+    htable_free(&h->loaded);
+    htable_free(&h->notes);
     free(h);
     errno = saved;
 }
 
 double history_predict(const struct history *h, const char *key, const char *host)
 {
-    long i = h && key ? find_sorted(&h->loaded, key) : -1;
+    long i = h && key ? htable_find_sorted(&h->loaded, key) : -1;
     if (i < 0)
         return NAN;
-    const struct table *t = &h->loaded;
+    const struct htable *t = &h->loaded;
     double mean = NAN;
     long n = 0;
-    for (uint32_t r = t->shards[i].first; r != NONE; r = t->recs[r].next) {
+    for (uint32_t r = t->shards[i].first; r != HTABLE_NONE; r = t->recs[r].next) {
         if (host && !strcmp(t->hosts[t->recs[r].host], host))
             return t->recs[r].seconds;
         n++;
@@ -641,27 +470,20 @@ int history_note(struct history *h, const char *key, const char *host, double se
     if (!h || !key || !host || !isfinite(seconds) || seconds < 0 || strlen(key) > HISTORY_MAX_KEY ||
         strlen(host) > HISTORY_MAX_KEY || !valid_utf8(key) || !valid_utf8(host))
         return 0;
-    struct table *t = &h->notes;
-    long hi = intern_host(t, host);
-    if (hi < 0 || rehash(&t->key_slots, &t->key_nslots, t->n, key_of, t) < 0)
+    struct htable *t = &h->notes;
+    long hi = htable_intern_host(t, host), i = hi < 0 ? -1 : htable_find_key(t, key);
+    if (i < 0)
         goto nomem;
-    uint32_t *slot = slot_for(t->key_slots, t->key_nslots, key, key_of, t);
-    if (!*slot) {
-        long i = add_shard(t, key, strlen(key), 0);
-        if (i < 0)
-            goto nomem;
-        *slot = (uint32_t)i + 1;
-    }
-    struct shard *s = &t->shards[*slot - 1];
-    for (uint32_t r = s->first; r != NONE; r = t->recs[r].next) {
-        struct rec *note = &t->recs[r];
+    struct hshard *s = &t->shards[i];
+    for (uint32_t r = s->first; r != HTABLE_NONE; r = t->recs[r].next) {
+        struct hrec *note = &t->recs[r];
         if (note->host == (uint32_t)hi) { /* a running mean: never overflows, as a sum could */
             note->runs++;
             note->seconds += (seconds - note->seconds) / (double)note->runs;
             return 0;
         }
     }
-    if (add_rec(t, *slot - 1, hi, 1, seconds) < 0)
+    if (htable_add_rec(t, (size_t)i, hi, 1, seconds) < 0)
         goto nomem;
     return 0;
 nomem:
@@ -682,27 +504,27 @@ void history_set_max_keys(struct history *h, long max)
 
 /* Merge the notes of notes' shard n into out's shard i (-1: a new one) as
  * run number run. */
-static int merge_noted(struct table *out, long i, const struct table *notes, uint32_t n,
+static int merge_noted(struct htable *out, long i, const struct htable *notes, uint32_t n,
                        json_int_t run)
 {
     if (i < 0)
-        i = add_shard(out, key_of(notes, n), strlen(key_of(notes, n)), run);
+        i = htable_add_shard(out, htable_key(notes, n), strlen(htable_key(notes, n)), run);
     if (i < 0)
         return -1;
     out->shards[i].last_run = run;
-    for (uint32_t r = notes->shards[n].first; r != NONE; r = notes->recs[r].next) {
-        const struct rec *note = &notes->recs[r];
-        long host = intern_host(out, notes->hosts[note->host]);
+    for (uint32_t r = notes->shards[n].first; r != HTABLE_NONE; r = notes->recs[r].next) {
+        const struct hrec *note = &notes->recs[r];
+        long host = htable_intern_host(out, notes->hosts[note->host]);
         if (host < 0)
             return -1;
         uint32_t o = out->shards[i].first;
-        while (o != NONE && out->recs[o].host != (uint32_t)host)
+        while (o != HTABLE_NONE && out->recs[o].host != (uint32_t)host)
             o = out->recs[o].next;
-        if (o == NONE) {
-            if (add_rec(out, (size_t)i, host, 1, note->seconds) < 0)
+        if (o == HTABLE_NONE) {
+            if (htable_add_rec(out, (size_t)i, host, 1, note->seconds) < 0)
                 return -1;
         } else {
-            struct rec *old = &out->recs[o];
+            struct hrec *old = &out->recs[o];
             old->seconds += (note->seconds - old->seconds) / 2;
             old->runs++;
         }
@@ -724,8 +546,8 @@ static int by_name(const void *a, const void *b)
 /* Merge the file read by rd (NULL: none) and the notes into out, in key
  * order, as run number run. Returns READ_OK or how reading failed (why:
  * "line N: reason"); out holds the file's shards read so far then. */
-static enum outcome merge(struct reader *rd, const struct table *notes, const struct named *sorted,
-                          json_int_t run, struct table *out, struct error *why)
+static enum outcome merge(struct reader *rd, const struct htable *notes, const struct named *sorted,
+                          json_int_t run, struct htable *out, struct error *why)
 {
     size_t j = 0;
     json_t *line = NULL;
@@ -786,7 +608,7 @@ static int least_recent_first(const void *a, const void *b)
  * none): a shard whose line would be longer than HISTORY_MAX_LINE, and the
  * least recently seen while more than max are left or the file would take
  * more than SAVE_BUDGET bytes. */
-static int bound_shards(const struct table *t, long max, unsigned char **drop)
+static int bound_shards(const struct htable *t, long max, unsigned char **drop)
 {
     *drop = NULL;
     double *bytes = malloc((t->n ? t->n : 1) * sizeof *bytes), total = 0;
@@ -797,8 +619,8 @@ static int bound_shards(const struct table *t, long max, unsigned char **drop)
     for (size_t h = 0; h < t->nhosts; h++)
         host_bytes[h] = json_bytes(t->hosts[h]) + HOST_OVERHEAD;
     for (size_t i = 0; i < t->n; i++) {
-        bytes[i] = json_bytes(key_of(t, (uint32_t)i)) + SHARD_OVERHEAD;
-        for (uint32_t r = t->shards[i].first; r != NONE; r = t->recs[r].next)
+        bytes[i] = json_bytes(htable_key(t, (uint32_t)i)) + SHARD_OVERHEAD;
+        for (uint32_t r = t->shards[i].first; r != HTABLE_NONE; r = t->recs[r].next)
             bytes[i] += host_bytes[t->recs[r].host];
         if (bytes[i] > HISTORY_MAX_LINE) {
             bytes[i] = 0;
@@ -822,8 +644,8 @@ static int bound_shards(const struct table *t, long max, unsigned char **drop)
             continue;
         }
         struct kept *k = &all[n++];
-        *k = (struct kept){key_of(t, (uint32_t)i), t->shards[i].last_run, 0, (uint32_t)i};
-        for (uint32_t r = t->shards[i].first; r != NONE; r = t->recs[r].next)
+        *k = (struct kept){htable_key(t, (uint32_t)i), t->shards[i].last_run, 0, (uint32_t)i};
+        for (uint32_t r = t->shards[i].first; r != HTABLE_NONE; r = t->recs[r].next)
             k->runs += (double)t->recs[r].runs;
     }
     qsort(all, n, sizeof *all, least_recent_first);
@@ -848,7 +670,7 @@ nomem:
 
 /* What write_history writes. */
 struct output {
-    const struct table *t;
+    const struct htable *t;
     const unsigned char *drop;
     json_int_t runs;
     struct named *hosts; /* one shard's, to sort them */
@@ -867,26 +689,26 @@ static int put_string(FILE *f, const char *s)
 static int write_history(FILE *f, void *arg)
 {
     struct output *out = arg;
-    const struct table *t = out->t;
+    const struct htable *t = out->t;
     errno = 0;
     if (fprintf(f, "{\"distmpi_history\":%d,\"runs\":%lld}\n", HISTORY_VERSION,
                 (long long)out->runs) < 0)
         goto fail;
     for (size_t i = 0; i < t->n; i++) {
-        const struct shard *s = &t->shards[i];
+        const struct hshard *s = &t->shards[i];
         if (out->drop && out->drop[i])
             continue;
-        if (grow(&out->hosts, &out->host_cap, s->nhosts + 1, sizeof *out->hosts) < 0)
+        if (htable_grow(&out->hosts, &out->host_cap, s->nhosts + 1, sizeof *out->hosts) < 0)
             goto fail;
         size_t n = 0;
-        for (uint32_t r = s->first; r != NONE; r = t->recs[r].next)
+        for (uint32_t r = s->first; r != HTABLE_NONE; r = t->recs[r].next)
             out->hosts[n++] = (struct named){t->hosts[t->recs[r].host], r};
         qsort(out->hosts, n, sizeof *out->hosts, by_name);
-        if (fputs("{\"key\":", f) == EOF || put_string(f, key_of(t, (uint32_t)i)) < 0 ||
+        if (fputs("{\"key\":", f) == EOF || put_string(f, htable_key(t, (uint32_t)i)) < 0 ||
             fprintf(f, ",\"last_run\":%lld,\"hosts\":{", (long long)s->last_run) < 0)
             goto fail;
         for (size_t k = 0; k < n; k++) {
-            const struct rec *r = &t->recs[out->hosts[k].i];
+            const struct hrec *r = &t->recs[out->hosts[k].i];
             if ((k && fputc(',', f) == EOF) || put_string(f, out->hosts[k].name) < 0 ||
                 fprintf(f, ":{\"runs\":%lld,\"seconds\":%.17g}", (long long)r->runs, r->seconds) <
                     0)
@@ -958,7 +780,7 @@ int history_save(struct history *h, const char *path, struct error *err)
         return 0;
     char *lockpath = malloc(strlen(path) + sizeof ".lock");
     struct named *sorted = malloc(h->notes.n * sizeof *sorted);
-    struct table merged = {0};
+    struct htable merged = {0};
     struct output out = {&merged, NULL, 0, NULL, 0};
     struct reader rd = {0};
     int lock = -1, rc = -1;
@@ -967,7 +789,7 @@ int history_save(struct history *h, const char *path, struct error *err)
     strcpy(lockpath, path);
     strcat(lockpath, ".lock");
     for (size_t i = 0; i < h->notes.n; i++)
-        sorted[i] = (struct named){key_of(&h->notes, (uint32_t)i), (uint32_t)i};
+        sorted[i] = (struct named){htable_key(&h->notes, (uint32_t)i), (uint32_t)i};
     qsort(sorted, h->notes.n, sizeof *sorted, by_name);
     if (make_parent(path, err) < 0 || (lock = take_lock(lockpath, err)) < 0)
         goto out;
@@ -988,7 +810,7 @@ int history_save(struct history *h, const char *path, struct error *err)
         goto out_prefixed;
     }
     if (o != READ_OK) { /* missing, or corrupt: replaced */
-        table_free(&merged);
+        htable_free(&merged);
         out.runs = 1;
         if (merge(NULL, &h->notes, sorted, 1, &merged, &why) != READ_OK)
             goto nomem;
@@ -997,7 +819,7 @@ int history_save(struct history *h, const char *path, struct error *err)
         goto nomem;
     if (fs_write_atomic(path, write_history, &out, err) < 0)
         goto out_prefixed;
-    table_free(&h->notes);
+    htable_free(&h->notes);
     rc = 0;
     goto done;
 nomem:
@@ -1011,7 +833,7 @@ done:;
     int saved = errno;
     if (lock >= 0)
         close(lock);
-    table_free(&merged);
+    htable_free(&merged);
     free((void *)out.drop);
     free(out.hosts);
     free(sorted);
