@@ -125,31 +125,34 @@ static int check_host(const char *key, const char *host, json_t *o, json_int_t r
     static const char *const members[] = {"runs", "seconds", NULL};
     char k[64], h[64];
     const char *unknown;
-    shown(k, sizeof k, key);
-    shown(h, sizeof h, host);
+    /* shown only in a message: not for every host of every line */
+#define K shown(k, sizeof k, key)
+#define H shown(h, sizeof h, host)
     if (strlen(host) > HISTORY_MAX_KEY)
-        return errprintf(why, "shard \"%s\": host \"%s\" is longer than %d bytes", k, h,
+        return errprintf(why, "shard \"%s\": host \"%s\" is longer than %d bytes", K, H,
                          HISTORY_MAX_KEY);
     if (!json_is_object(o))
-        return errprintf(why, "shard \"%s\": host \"%s\" is not an object", k, h);
+        return errprintf(why, "shard \"%s\": host \"%s\" is not an object", K, H);
     if (!only_members(o, members, &unknown))
-        return errprintf(why, "shard \"%s\": host \"%s\": unknown member \"%s\"", k, h,
+        return errprintf(why, "shard \"%s\": host \"%s\": unknown member \"%s\"", K, H,
                          shown((char[64]){0}, 64, unknown));
     if (!count_in(json_object_get(o, "runs"), 1, runs))
         return errprintf(why,
                          "shard \"%s\": host \"%s\": \"runs\" is missing or not a whole "
                          "number from 1 to %lld",
-                         k, h, (long long)runs);
+                         K, H, (long long)runs);
     json_t *s = json_object_get(o, "seconds");
     if (!json_is_number(s))
         return errprintf(why, "shard \"%s\": host \"%s\": \"seconds\" is missing or not a number",
-                         k, h);
+                         K, H);
     double v = json_number_value(s);
     if (!isfinite(v))
-        return errprintf(why, "shard \"%s\": host \"%s\": \"seconds\" is not finite", k, h);
+        return errprintf(why, "shard \"%s\": host \"%s\": \"seconds\" is not finite", K, H);
     if (v < 0)
-        return errprintf(why, "shard \"%s\": host \"%s\": \"seconds\" is negative (%g)", k, h, v);
+        return errprintf(why, "shard \"%s\": host \"%s\": \"seconds\" is negative (%g)", K, H, v);
     return 0;
+#undef K
+#undef H
 }
 
 /* A file being read: one line at a time, each checked against the header
@@ -176,7 +179,7 @@ static enum outcome read_line(struct reader *rd, size_t *len, struct error *why)
             errprintf(why, "line %ld is longer than %d bytes", rd->line + 1, HISTORY_MAX_LINE);
             return READ_CORRUPT;
         }
-        if (htable_grow(&rd->buf, &rd->cap, n + 2, 1) < 0)
+        if (n + 2 > rd->cap && htable_grow(&rd->buf, &rd->cap, n + 2, 1) < 0)
             return READ_NOMEM;
         rd->buf[n++] = (char)c;
     }
@@ -253,17 +256,17 @@ static int check_shard(struct reader *rd, json_t *o, struct error *why)
     if (!json_is_string(jkey))
         return errprintf(why, "\"key\" is missing or not a string");
     const char *key = json_string_value(jkey);
-    shown(k, sizeof k, key);
+#define K shown(k, sizeof k, key)
     if (json_string_length(jkey) > HISTORY_MAX_KEY)
-        return errprintf(why, "shard \"%s\": the key is longer than %d bytes", k, HISTORY_MAX_KEY);
+        return errprintf(why, "shard \"%s\": the key is longer than %d bytes", K, HISTORY_MAX_KEY);
     if (!only_members(o, members, &unknown))
-        return errprintf(why, "shard \"%s\": unknown member \"%s\"", k,
+        return errprintf(why, "shard \"%s\": unknown member \"%s\"", K,
                          shown((char[64]){0}, 64, unknown));
     int order = rd->shards ? strcmp(key, rd->prev) : 1;
     if (order == 0)
-        return errprintf(why, "shard \"%s\": the key is on the line before too", k);
+        return errprintf(why, "shard \"%s\": the key is on the line before too", K);
     if (order < 0)
-        return errprintf(why, "shard \"%s\": not in key order (after \"%s\")", k,
+        return errprintf(why, "shard \"%s\": not in key order (after \"%s\")", K,
                          shown((char[64]){0}, 64, rd->prev));
     if (++rd->shards > HISTORY_MAX_KEYS)
         return errprintf(why, "more than %d shards", HISTORY_MAX_KEYS);
@@ -271,10 +274,10 @@ static int check_shard(struct reader *rd, json_t *o, struct error *why)
         return errprintf(why,
                          "shard \"%s\": \"last_run\" is missing or not a whole number from 1 to "
                          "the file's runs (%lld)",
-                         k, (long long)rd->runs);
+                         K, (long long)rd->runs);
     json_t *hosts = json_object_get(o, "hosts");
     if (!json_is_object(hosts))
-        return errprintf(why, "shard \"%s\": \"hosts\" is missing or not an object", k);
+        return errprintf(why, "shard \"%s\": \"hosts\" is missing or not an object", K);
     const char *host;
     json_t *v;
     json_object_foreach(hosts, host, v)
@@ -284,6 +287,7 @@ static int check_shard(struct reader *rd, json_t *o, struct error *why)
     }
     strcpy(rd->prev, key);
     return 0;
+#undef K
 }
 
 static void reader_close(struct reader *rd)
@@ -677,9 +681,15 @@ struct output {
     size_t host_cap;
 };
 
-/* s as a JSON string, jansson escaping it. */
+/* s as a JSON string: as it is between quotes when nothing in it needs
+ * escaping (most keys), else as jansson escapes it. */
 static int put_string(FILE *f, const char *s)
 {
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p >= 0x20 && *p != '"' && *p != '\\')
+        p++;
+    if (!*p)
+        return fputc('"', f) == EOF || fputs(s, f) == EOF || fputc('"', f) == EOF ? -1 : 0;
     json_t *j = json_string_nocheck(s);
     int rc = j ? json_dumpf(j, f, JSON_ENCODE_ANY) : -1;
     json_decref(j);
