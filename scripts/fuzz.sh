@@ -59,7 +59,7 @@ max_len() {
 modules="common/buf common/error common/fdio mpi/pack mpi/proto model/result model/spec
     model/template config/tasks config/hostfile common/fsutil config/conffile
     config/settings report/junit_merge report/junit_xml report/report_junit report/summary
-    common/timeutil health/health health/probe health/watch"
+    common/timeutil health/health health/probe health/watch common/rawdir"
 
 say() { printf 'fuzz.sh: %s\n' "$*"; }
 
