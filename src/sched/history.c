@@ -451,6 +451,13 @@ void history_destroy(struct history *h)
     errno = saved;
 }
 
+void history_forget_loaded(struct history *h)
+{
+    if (!h)
+        return;
+    htable_free(&h->loaded);
+}
+
 double history_predict(const struct history *h, const char *key, const char *host)
 {
     long i = h && key ? htable_find_sorted(&h->loaded, key) : -1;

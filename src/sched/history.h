@@ -73,6 +73,11 @@ void history_destroy(struct history *h);
  * loaded counts, not what was noted since. */
 double history_predict(const struct history *h, const char *key, const char *host);
 
+/* Drop what was loaded, once the predictions are made (history_predict
+ * gives NAN from then on): a run keeps only its notes until it saves, and
+ * the save reads the file again anyway. Accepts NULL. */
+void history_forget_loaded(struct history *h);
+
 /* Note that an attempt of the shard keyed key passed on host in seconds (>= 0,
  * finite; other values are ignored), for history_save. Keys longer than
  * HISTORY_MAX_KEY bytes are ignored, and so are a NULL key or host, a host

@@ -410,6 +410,28 @@ END_TEST
 
 /* What history_note ignores: bad durations, keys or hosts too long, NULL,
  * not UTF-8. With nothing noted, a save writes nothing. */
+/* history_forget_loaded: no more predictions, the notes stay and save as
+ * before (smoothed against the file, which the save reads again). */
+START_TEST(forget_loaded_keeps_notes)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/h.json", scratch());
+    one_run(path, "k", "n1", 4);
+    struct history *h = load_ok(path);
+    ck_assert_seconds(history_predict(h, "k", NULL), 4);
+    history_forget_loaded(h);
+    history_forget_loaded(h); /* twice: nothing more to drop */
+    history_forget_loaded(NULL);
+    ck_assert(isnan(history_predict(h, "k", NULL)));
+    ck_assert_int_eq(history_note(h, "k", "n1", 2), 0);
+    save_ok(h, path);
+    history_destroy(h);
+    h = load_ok(path);
+    ck_assert_seconds(history_predict(h, "k", "n1"), 3);
+    history_destroy(h);
+}
+END_TEST
+
 START_TEST(ignored_notes)
 {
     scratch();
@@ -857,6 +879,7 @@ int main(void)
     tcase_add_test(tc, overlong_key_in_file);
     tcase_add_test(tc, too_large_or_not_a_file);
     tcase_add_test(tc, round_trip);
+    tcase_add_test(tc, forget_loaded_keeps_notes);
     tcase_add_test(tc, ignored_notes);
     tcase_add_test(tc, smoothing_over_three_saves);
     tcase_add_test(tc, two_runs_keep_each_others_notes);
