@@ -5,6 +5,7 @@
 #include "coord/plan.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 
 struct plan {
@@ -248,4 +249,57 @@ long plan_rank_count(const struct plan *p, int rank)
 int plan_is_static(const struct plan *p)
 {
     return p->is_static;
+}
+
+struct ranked {
+    double seconds;
+    long pos; /* in todo, for ties */
+    long index;
+};
+
+static int by_seconds_desc(const void *a, const void *b)
+{
+    const struct ranked *x = a, *y = b;
+    if (x->seconds != y->seconds)
+        return x->seconds > y->seconds ? -1 : 1;
+    return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+static int by_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int plan_longest_first(long *todo, long ntodo, const double *predicted)
+{
+    if (ntodo <= 1)
+        return 0;
+    double *known = malloc((size_t)ntodo * sizeof *known);
+    struct ranked *r = malloc((size_t)ntodo * sizeof *r);
+    if (!known || !r) {
+        free(known);
+        free(r);
+        errno = ENOMEM;
+        return -1;
+    }
+    long nknown = 0;
+    for (long k = 0; k < ntodo; k++)
+        if (!isnan(predicted[todo[k]]))
+            known[nknown++] = predicted[todo[k]];
+    if (nknown > 0) {
+        qsort(known, (size_t)nknown, sizeof *known, by_double);
+        double median = nknown % 2 ? known[nknown / 2]
+                                   : (known[nknown / 2 - 1] + known[nknown / 2]) / 2;
+        for (long k = 0; k < ntodo; k++) {
+            double p = predicted[todo[k]];
+            r[k] = (struct ranked){isnan(p) ? median : p, k, todo[k]};
+        }
+        qsort(r, (size_t)ntodo, sizeof *r, by_seconds_desc);
+        for (long k = 0; k < ntodo; k++)
+            todo[k] = r[k].index;
+    }
+    free(known);
+    free(r);
+    return 0;
 }

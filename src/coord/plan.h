@@ -22,6 +22,15 @@ int plan_shares(const long *weights, int nhosts, long total, long *shares);
 struct plan *plan_create_static(int nranks, const int *rank_host, int nhosts,
                                 const long *host_cores, const long *todo, long ntodo);
 
+/* Put todo[] (ntodo shard indices) in the order of their predicted seconds,
+ * longest first: predicted[i] for shard i, NAN when it has none. A shard
+ * without a prediction counts as the median of the others, so that a new
+ * shard (a test added since) neither waits behind every known one, where a
+ * long one would end the run late, nor goes ahead of the long ones. Ties
+ * keep their order. Without any prediction, todo stays as it is.
+ * Returns 0, or -1 with errno ENOMEM (todo unchanged). */
+int plan_longest_first(long *todo, long ntodo, const double *predicted);
+
 /* A dynamic plan: one queue of todo[] in order, shared by every rank. */
 struct plan *plan_create_dynamic(int nranks, const long *todo, long ntodo);
 

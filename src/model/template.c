@@ -575,3 +575,34 @@ char *template_expand_glob(const char *pattern, const struct subst *v)
 {
     return expand(pattern, v, Q_GLOB);
 }
+
+char *template_key(const char *text, long index, long total, bool append_shard)
+{
+    static const struct {
+        const char *name;
+        enum placeholder ph;
+    } keyed[] = {{"{shard}", PH_SHARD}, {"{index}", PH_INDEX}, {"{total}", PH_TOTAL}};
+    struct buf b = BUF_INIT;
+    bool named = false; /* {shard} or {index}: the text tells the shards apart */
+    for (const char *p = text; *p;) {
+        if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
+            buf_add(&b, p, 2); /* an escaped brace stays as written */
+            p += 2;
+            continue;
+        }
+        size_t k = 0;
+        while (k < 3 && strncmp(p, keyed[k].name, strlen(keyed[k].name)) != 0)
+            k++;
+        if (k == 3) {
+            buf_addc(&b, *p++);
+            continue;
+        }
+        enum placeholder ph = keyed[k].ph;
+        buf_printf(&b, "%ld", ph == PH_SHARD ? index + 1 : ph == PH_INDEX ? index : total);
+        named |= ph != PH_TOTAL;
+        p += strlen(keyed[k].name);
+    }
+    if (append_shard && !named)
+        buf_printf(&b, " [shard %ld/%ld]", index + 1, total);
+    return buf_take(&b, NULL);
+}

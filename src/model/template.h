@@ -88,6 +88,15 @@ char *template_expand(const char *text, const struct subst *v, bool shell);
  * template_expand). */
 char *template_expand_glob(const char *pattern, const struct subst *v);
 
+/* What shard index of total runs, as a key that stays the same from run to
+ * run (the timing history's): text with {shard}, {index} and {total} put in
+ * and every other placeholder ({host}, {attempt}, ...: where and how it runs,
+ * not what) and {{ }} left as written. With append_shard (command mode),
+ * when text names neither {shard} nor {index}, " [shard N/TOTAL]" is added,
+ * as the shards then tell themselves apart by $DISTMPI_SHARD alone. Returns
+ * a heap string or NULL (ENOMEM). */
+char *template_key(const char *text, long index, long total, bool append_shard);
+
 /* The environment entry of placeholder ph ("DISTMPI_SHARD=3"), its value
  * written as template_expand writes it without shell. Returns a heap
  * string, or NULL with errno ENOMEM (EINVAL: ph out of range). */

@@ -8,6 +8,7 @@
 #include "coord/plan.h"
 
 #include <errno.h>
+#include <math.h>
 
 #include "unit.h"
 
@@ -628,6 +629,74 @@ START_TEST(destroy_null_keeps_errno)
 }
 END_TEST
 
+/* Longest first: a worked case (unknown shards as the median, ties in
+ * their order, shards not in todo ignored), and random cases against an
+ * oracle: the result is a permutation of todo, non-increasing in each
+ * shard's seconds (the median for the unknown), and stable. */
+START_TEST(longest_first)
+{
+    double pred[8] = {1, NAN, 5, 2, NAN, 2, 9, 100};
+    long todo[] = {0, 1, 2, 3, 4, 5, 6}; /* shard 7 is settled: not here */
+    ck_assert_int_eq(plan_longest_first(todo, 7, pred), 0);
+    /* known: 1 5 2 2 9, median 2, so the unknown 1 and 4 count 2 as 3 and 5
+     * do; the four tie and keep todo's order */
+    long want[] = {6, 2, 1, 3, 4, 5, 0};
+    for (int k = 0; k < 7; k++)
+        ck_assert_int_eq(todo[k], want[k]);
+
+    double none[3] = {NAN, NAN, NAN};
+    long same[] = {2, 0, 1};
+    ck_assert_int_eq(plan_longest_first(same, 3, none), 0);
+    ck_assert_int_eq(same[0], 2);
+    ck_assert_int_eq(same[1], 0);
+    ck_assert_int_eq(same[2], 1);
+    ck_assert_int_eq(plan_longest_first(same, 0, none), 0);
+
+    unsigned long long st = 99;
+    for (int round = 0; round < 300; round++) {
+        enum { MAX = 60 };
+        long n = unit_rand_range(&st, 1, MAX), t[MAX], orig[MAX];
+        double p[MAX];
+        for (long i = 0; i < n; i++) {
+            long kind = unit_rand_range(&st, 0, 3);
+            p[i] = kind == 0 ? NAN : (double)unit_rand_range(&st, 0, 5); /* many ties */
+            t[i] = orig[i] = n - 1 - i;
+        }
+        ck_assert_int_eq(plan_longest_first(t, n, p), 0);
+        double known[MAX];
+        long nk = 0;
+        for (long i = 0; i < n; i++)
+            if (!isnan(p[i]))
+                known[nk++] = p[i];
+        for (long a = 0; a < nk; a++) /* insertion sort: the oracle's own median */
+            for (long b = a; b > 0 && known[b - 1] > known[b]; b--) {
+                double x = known[b];
+                known[b] = known[b - 1];
+                known[b - 1] = x;
+            }
+        double med = nk == 0 ? 0 : nk % 2 ? known[nk / 2] : (known[nk / 2 - 1] + known[nk / 2]) / 2;
+        int seen[MAX] = {0};
+        for (long k = 0; k < n; k++)
+            seen[t[k]]++;
+        for (long i = 0; i < n; i++)
+            ck_assert_int_eq(seen[i], 1);
+        if (nk == 0) {
+            for (long k = 0; k < n; k++)
+                ck_assert_int_eq(t[k], orig[k]);
+            continue;
+        }
+        for (long k = 1; k < n; k++) {
+            double a = isnan(p[t[k - 1]]) ? med : p[t[k - 1]];
+            double b = isnan(p[t[k]]) ? med : p[t[k]];
+            ck_assert(a >= b);
+            if (a == b) { /* stable: in todo's order, which was descending */
+                ck_assert_int_gt(t[k - 1], t[k]);
+            }
+        }
+    }
+}
+END_TEST
+
 static Suite *plan_suite(void)
 {
     Suite *s = suite_create("plan");
@@ -661,6 +730,7 @@ static Suite *plan_suite(void)
     tcase_add_test(tc, static_return_refused);
     tcase_add_test(tc, dynamic_random_oracle);
     tcase_add_test(tc, destroy_null_keeps_errno);
+    tcase_add_test(tc, longest_first);
     suite_add_tcase(s, tc);
     return s;
 }

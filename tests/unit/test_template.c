@@ -757,6 +757,35 @@ START_TEST(unknown_placeholder_lists_the_table)
 }
 END_TEST
 
+/* The timing history's key: {shard}, {index} and {total} put in, every
+ * other placeholder and {{ }} as written; in command mode a text that
+ * names neither {shard} nor {index} gets the shard added. */
+START_TEST(keys)
+{
+    struct {
+        const char *text;
+        bool append;
+        const char *want;
+    } cases[] = {
+        {"npx playwright test --shard={shard}/{total}", true, "npx playwright test --shard=3/48"},
+        {"run {index} of {total} on {host} in {output_dir}", true,
+         "run 2 of 48 on {host} in {output_dir}"},
+        {"npm test", true, "npm test [shard 3/48]"},
+        {"npm test --total={total}", true, "npm test --total=48 [shard 3/48]"},
+        {"npm test", false, "npm test"},
+        {"echo {{shard}} {shard}}}", true, "echo {{shard}} 3}}"},
+        {"{attempt} {rank} {slot}", false, "{attempt} {rank} {slot}"},
+        {"", false, ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *k = template_key(cases[i].text, 2, 48, cases[i].append);
+        ck_assert_ptr_nonnull(k);
+        ck_assert_str_eq(k, cases[i].want);
+        free(k);
+    }
+}
+END_TEST
+
 static Suite *template_suite(void)
 {
     Suite *s = suite_create("template");
@@ -801,6 +830,7 @@ static Suite *template_suite(void)
     tc = tcase_create("glob");
     tcase_add_test(tc, glob_values_escaped);
     tcase_add_test(tc, glob_values_match_only_themselves);
+    tcase_add_test(tc, keys);
     suite_add_tcase(s, tc);
     return s;
 }
