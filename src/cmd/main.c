@@ -38,6 +38,7 @@
 #include "model/template.h"
 #include "common/timeutil.h"
 #include "health/watch.h"
+#include "sched/history.h"
 #include "worker/worker.h"
 
 /* Whether a launcher (mpirun, srun) started this process. */
@@ -597,6 +598,19 @@ int main(int argc, char **argv)
         MPI_Abort(MPI_COMM_WORLD, EXIT_INFRA);
         return EXIT_INFRA;
     }
+    /* the timing history, before the plan it orders; a history that cannot
+     * be read is a run without one, never a failed run */
+    const char *history = me.rank == 0 && sp.status < 0 ? settings_history(&s) : NULL;
+    if (history) {
+        struct error why;
+        if (history_load(history, &in.history, &why) < 0)
+            fprintf(stderr, "distmpi: warning: %s; this run goes without a timing history%s\n",
+                    why.text, s.dry_run ? "" : " (the file is written anew at its end)");
+        if (!in.history) {
+            fprintf(stderr, "distmpi: out of memory reading the timing history\n");
+            sp.status = EXIT_INFRA;
+        }
+    }
     if (me.rank == 0 && sp.status < 0 && s.dry_run) {
         if (coord_dry_run(stdout, &in) < 0) {
             fprintf(stderr, "distmpi: out of memory planning the run\n");
@@ -654,6 +668,7 @@ int main(int argc, char **argv)
     journal_close(pr.journal_out);
     free(pr.journal_path);
     watch_destroy(in.watch);
+    history_destroy(in.history);
     cluster_destroy(cluster);
     self_free(&me);
     settings_free(&s);

@@ -195,6 +195,9 @@ int cli_check_command(const struct cli *c, const struct settings *s, struct erro
         return errprintf(err, "no command given (see distmpi --help)");
     if (c->ncommand > 0 && c->command[0][0] == '\0')
         return errprintf(err, "the command is empty");
+    if (s->source[SET_HISTORY] == SOURCE_FLAG && s->source[SET_NO_HISTORY] == SOURCE_FLAG &&
+        s->no_history)
+        return errprintf(err, "give either --history FILE or --no-history, not both");
     if (s->tasks && s->source[SET_SHARDS] == SOURCE_FLAG)
         return errprintf(err,
                          "--shards cannot be used with --tasks: the task file's lines are "

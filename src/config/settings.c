@@ -93,7 +93,21 @@ const struct setting_desc settings_table[SET_COUNT] = {
     {SET_HEARTBEAT_TIMEOUT, "heartbeat-timeout", 0, SETTING_DOUBLE, OFF(heartbeat_timeout), 0,
      86400, NULL, "SECONDS",
      "a rank silent this long is lost; its shards run elsewhere (default 30, 0: never)", false},
+    {SET_HISTORY, "history", 0, SETTING_STRING, OFF(history), 0, 0, NULL, "FILE",
+     "keep each shard's duration in FILE; run the longest first (default " DEFAULT_HISTORY ")",
+     false},
+    {SET_NO_HISTORY, "no-history", 0, SETTING_BOOL, OFF(no_history), 0, 0, NULL, NULL,
+     "keep no timing history, and run the shards in their order", false},
 };
+
+const char *settings_history(const struct settings *s)
+{
+    bool flag_on = s->source[SET_HISTORY] == SOURCE_FLAG;
+    bool flag_off = s->source[SET_NO_HISTORY] == SOURCE_FLAG && s->no_history;
+    if (flag_off || (s->no_history && !flag_on))
+        return NULL;
+    return s->history ? s->history : DEFAULT_HISTORY;
+}
 
 void settings_init(struct settings *s)
 {

@@ -62,6 +62,8 @@ enum setting_id {
     SET_MAX_FAILURES,
     SET_FAIL_FAST,
     SET_HEARTBEAT_TIMEOUT,
+    SET_HISTORY,
+    SET_NO_HISTORY,
     SET_COUNT
 };
 
@@ -100,6 +102,8 @@ struct settings {
     long max_failures;        /* start no shard once this many did not pass; 0: no limit */
     bool fail_fast;           /* the same as max_failures 1 */
     double heartbeat_timeout; /* a rank silent this long is lost; 0: never */
+    char *history;            /* the timing history; NULL: DEFAULT_HISTORY */
+    bool no_history;          /* keep and use none */
     enum setting_source source[SET_COUNT];
 };
 
@@ -118,6 +122,16 @@ struct setting_desc {
 
 /* The table, SET_COUNT entries in enum order. */
 extern const struct setting_desc settings_table[SET_COUNT];
+
+/* Where the timing history is kept unless --history says: in the working
+ * directory of rank 0 (under mpirun, where mpirun was started). */
+#define DEFAULT_HISTORY ".distmpi/history.json"
+
+/* The timing history this run keeps and uses, or NULL for none: --no-history
+ * turns it off, --history FILE on (a flag beats the configuration file, so
+ * --history wins over no_history = true there); else the file's no_history,
+ * else its history, else DEFAULT_HISTORY. */
+const char *settings_history(const struct settings *s);
 
 /* Fill s with the defaults. */
 void settings_init(struct settings *s);

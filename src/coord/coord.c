@@ -16,6 +16,7 @@
 #include "common/signals.h"
 #include "common/timeutil.h"
 #include "exec/slot.h"
+#include "sched/history.h"
 #include "worker/workstate.h"
 
 /* A TAG_LOG message from worker src. */
@@ -369,6 +370,9 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
                              .wait_until = wait_until,
                              .wait_max = wait_max};
     co.plan = coord_make_plan(in);
+    /* the predictions are in the plan: only this run's notes stay, until
+     * coord_finish saves them (sched/history.h) */
+    history_forget_loaded(in->history);
     co.ob = outbox_create();
     co.loop = co.ob ? loop_create(&msg_io, co.ob, &side) : NULL;
     co.runner = slot_runner_create(sp, in->me, coord_local_output, &co);

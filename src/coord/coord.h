@@ -13,6 +13,8 @@
 #include "config/tasks.h"
 #include "health/watch.h"
 
+struct history;
+
 struct coord_input {
     const struct spec *spec;
     const struct settings *settings;
@@ -28,6 +30,9 @@ struct coord_input {
     struct journal_data *journal;
     struct journal *journal_out; /* where this run's results go (NULL: none) */
     const char *journal_path;
+    /* the timing history (settings_history()), read before the plan;
+     * NULL: none kept */
+    struct history *history;
 };
 
 /* Whether shard i keeps its result from the earlier run (in->journal) and is

@@ -66,6 +66,8 @@ int coord_finish(struct coord *co, int sig, int *exit_status, char *err, size_t 
             *exit_status = EXIT_INFRA;
     }
     fflush(stdout);
+    /* a run cut short too: what passed teaches the next run */
+    coord_note_history(co);
     struct report rep = {
         .run_id = in->spec->run_id,
         .run_dir = in->spec->run_dir,

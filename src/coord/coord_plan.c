@@ -5,6 +5,7 @@
 
 #include "coord/coord_private.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 #include "model/template.h"
@@ -35,25 +36,38 @@ int coord_keeps(const struct coord_input *in, long i)
     return in->settings->rerun_failed ? !status_is_test_failure(st) : status_is_pass(st);
 }
 
+/* The shards still to run, in order (heap, *ntodo of them), or NULL. */
+static long *todo_list(const struct coord_input *in, long *ntodo)
+{
+    long total = in->spec->total;
+    long *todo = malloc((size_t)(total > 0 ? total : 1) * sizeof *todo);
+    *ntodo = 0;
+    for (long i = 0; todo && i < total; i++)
+        if (!coord_keeps(in, i)) /* what the earlier run settled is not run again */
+            todo[(*ntodo)++] = i;
+    return todo;
+}
+
 struct plan *coord_make_plan(const struct coord_input *in)
 {
     const struct cluster *c = in->cluster;
-    long total = in->spec->total;
-    long *todo = malloc((size_t)(total > 0 ? total : 1) * sizeof *todo);
+    long total;
+    long *todo = todo_list(in, &total);
     long *cores = malloc((size_t)c->nhosts * sizeof *cores);
     struct plan *p = NULL;
     if (todo && cores) {
-        long ntodo = 0;
-        for (long i = 0; i < total; i++)
-            if (!coord_keeps(in, i)) /* what the earlier run settled is not run again */
-                todo[ntodo++] = i;
-        total = ntodo;
         for (int h = 0; h < c->nhosts; h++) /* an unhealthy host gets no share */
             cores[h] = !in->watch || watch_healthy(in->watch, h) ? c->hosts[h].cores : 0;
-        if (in->settings->schedule == SCHEDULE_STATIC)
+        if (in->settings->schedule == SCHEDULE_STATIC) {
             p = plan_create_static(c->nranks, c->rank_host, c->nhosts, cores, todo, total);
-        else
-            p = plan_create_dynamic(c->nranks, todo, total);
+        } else {
+            /* with a timing history, the longest shards go first: they
+             * then end early, not last on a rank while the others idle */
+            double *pred = in->history ? coord_predictions(in) : NULL;
+            if (!in->history || (pred && plan_longest_first(todo, total, pred) == 0))
+                p = plan_create_dynamic(c->nranks, todo, total);
+            free(pred);
+        }
     }
     free(todo);
     free(cores);
@@ -111,6 +125,55 @@ static void print_hosts(FILE *out, const struct cluster *c, const struct watch *
     }
 }
 
+/* With a timing history: how much of the run it predicts, and the queue's
+ * first shards, longest first. Returns 0, or -1 (ENOMEM). */
+static int dry_run_history(FILE *out, const struct coord_input *in)
+{
+    const char *path = settings_history(in->settings);
+    if (!in->history || !path) {
+        fprintf(out, "Timing history: none (--no-history); the queue is in shard order.\n");
+        return 0;
+    }
+    long ntodo;
+    long *todo = todo_list(in, &ntodo);
+    double *pred = coord_predictions(in);
+    if (!todo || !pred || plan_longest_first(todo, ntodo, pred) < 0) {
+        free(todo);
+        free(pred);
+        return -1;
+    }
+    long known = 0;
+    double sum = 0, longest = 0;
+    for (long k = 0; k < ntodo; k++)
+        if (!isnan(pred[todo[k]])) {
+            known++;
+            sum += pred[todo[k]];
+            longest = pred[todo[k]] > longest ? pred[todo[k]] : longest;
+        }
+    if (known == 0) {
+        fprintf(out, "Timing history: %s knows none of these shards yet; the queue is in shard "
+                     "order.\n",
+                path);
+    } else {
+        fprintf(out,
+                "Timing history: %s predicts %ld of %ld shards, %.1f s of work in all, the "
+                "longest %.1f s%s.\nQueue, longest first:",
+                path, known, ntodo, sum, longest,
+                known < ntodo ? "; the others count as the median" : "");
+        for (long k = 0; k < ntodo && k < 10; k++) {
+            double s = pred[todo[k]];
+            if (isnan(s))
+                fprintf(out, " %ld (?)", todo[k] + 1);
+            else
+                fprintf(out, " %ld (%.1f s)", todo[k] + 1, s);
+        }
+        fprintf(out, "%s\n", ntodo > 10 ? " ..." : "");
+    }
+    free(todo);
+    free(pred);
+    return 0;
+}
+
 int coord_dry_run(FILE *out, const struct coord_input *in)
 {
     const struct cluster *c = in->cluster;
@@ -127,7 +190,7 @@ int coord_dry_run(FILE *out, const struct coord_input *in)
                 "so faster hosts run more.\n",
                 c->nranks);
         plan_destroy(p);
-        return 0;
+        return dry_run_history(out, in);
     }
     fprintf(out, "Plan: static, shares proportional to cores\n");
     for (int h = 0; h < c->nhosts; h++) {

@@ -144,6 +144,20 @@ struct local_collect {
 /* The plan of the shards still to run (coord_keeps), core-weighted or
  * dynamic as the settings say; NULL (ENOMEM). */
 struct plan *coord_make_plan(const struct coord_input *in);
+
+/* coord_history.c */
+
+/* What shard i runs, as the timing history knows it (template_key of its
+ * task line, or of the command's words): heap, or NULL (ENOMEM). */
+char *coord_shard_key(const struct coord_input *in, long i);
+
+/* Every shard's predicted seconds from in->history (NAN: none), indexed by
+ * shard: heap, or NULL (ENOMEM). */
+double *coord_predictions(const struct coord_input *in);
+
+/* Note this run's passing attempts in in->history and save it (a failure is
+ * a warning on stderr, never the run's). Nothing without a history. */
+void coord_note_history(const struct coord *co);
 /* "sh -c 'test ...'", or "the tasks in FILE", for people. */
 void coord_print_command(FILE *out, const struct coord_input *in);
 

@@ -131,6 +131,9 @@ START_TEST(every_long_option)
                     "--retry-elsewhere",
                     "--heartbeat-timeout",
                     "7.5",
+                    "--history",
+                    "h.json",
+                    "--no-history",
                     "cmd",
                     NULL};
     parse(&p, argv);
@@ -168,6 +171,8 @@ START_TEST(every_long_option)
     ck_assert(p.s.fail_fast);
     ck_assert(p.s.retry_elsewhere);
     ck_assert_double_eq(p.s.heartbeat_timeout, 7.5);
+    ck_assert_str_eq(p.s.history, "h.json");
+    ck_assert(p.s.no_history);
     ck_assert_ptr_null(p.s.tasks);
     for (int i = 0; i < SET_COUNT; i++)
         ck_assert_int_eq(p.s.source[i], i == SET_TASKS ? SOURCE_DEFAULT : SOURCE_FLAG);
@@ -666,6 +671,39 @@ START_TEST(check_empty_command_word)
 }
 END_TEST
 
+/* Which timing history a run keeps: --no-history off, --history FILE on
+ * even over the file's no_history (a flag wins), else the file's no_history,
+ * its history, the default; both flags are a usage error. */
+START_TEST(history_precedence)
+{
+    struct parsed p;
+    char *plain[] = {"distmpi", "true", NULL};
+    ck_assert_int_eq(check_after(&p, plain), 0);
+    ck_assert_str_eq(settings_history(&p.s), DEFAULT_HISTORY);
+    /* as if the configuration file said no_history = true */
+    const struct setting_desc *off = settings_find("no_history");
+    ck_assert_int_eq(settings_set_string(&p.s, off, "true", SOURCE_CONFIG, &p.err), 0);
+    ck_assert_ptr_null(settings_history(&p.s));
+    settings_free(&p.s);
+
+    char *on[] = {"distmpi", "--history", "h.json", "true", NULL};
+    ck_assert_int_eq(check_after(&p, on), 0);
+    ck_assert_int_eq(settings_set_string(&p.s, off, "true", SOURCE_CONFIG, &p.err), 0);
+    ck_assert_str_eq(settings_history(&p.s), "h.json");
+    settings_free(&p.s);
+
+    char *none[] = {"distmpi", "--no-history", "true", NULL};
+    ck_assert_int_eq(check_after(&p, none), 0);
+    ck_assert_ptr_null(settings_history(&p.s));
+    settings_free(&p.s);
+
+    char *both[] = {"distmpi", "--history", "h.json", "--no-history", "true", NULL};
+    ck_assert_int_eq(check_after(&p, both), -1);
+    unit_assert_contains(p.err.text, "not both");
+    settings_free(&p.s);
+}
+END_TEST
+
 START_TEST(check_tasks_with_shards_flag)
 {
     struct parsed p;
@@ -762,6 +800,7 @@ static Suite *cli_suite(void)
     TCase *tc = tcase_create("parse");
     tcase_add_test(tc, no_options);
     tcase_add_test(tc, every_long_option);
+    tcase_add_test(tc, history_precedence);
     tcase_add_test(tc, equals_form);
     tcase_add_test(tc, short_options);
     tcase_add_test(tc, double_dash_ends_options);

@@ -81,7 +81,9 @@ START_TEST(every_key)
                    "journal = \"j.jsonl\";\n"
                    "max_failures = 5;\n"
                    "fail_fast = true;\n"
-                   "heartbeat_timeout = 12;\n",
+                   "heartbeat_timeout = 12;\n"
+                   "history = \"h.json\";\n"
+                   "no_history = true;\n",
                    0);
     ck_assert_msg(c.rc == 0, "refused: %s", c.err.text);
     ck_assert(c.s.skip_health);
@@ -103,6 +105,9 @@ START_TEST(every_key)
     ck_assert(c.s.fail_fast);
     ck_assert(c.s.retry_elsewhere);
     ck_assert_double_eq(c.s.heartbeat_timeout, 12);
+    ck_assert_str_eq(c.s.history, "h.json");
+    ck_assert(c.s.no_history);
+    ck_assert_ptr_null(settings_history(&c.s)); /* off: no_history there too */
     ck_assert_int_eq(c.s.shards, 12);
     ck_assert_int_eq(c.s.schedule, SCHEDULE_STATIC);
     ck_assert(c.s.dry_run);

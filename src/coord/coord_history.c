@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* coord_history.c - rank 0 and the timing history (--history): each shard's
+ * predicted time, which puts the longest shards first in the queue, and each
+ * passing attempt's duration, noted for the runs to come. */
+#include "config.h"
+
+#include "coord/coord_private.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "model/template.h"
+#include "sched/history.h"
+
+char *coord_shard_key(const struct coord_input *in, long i)
+{
+    long total = in->spec->total;
+    if (in->tasks)
+        return template_key(in->tasks->lines[i], i, total, false);
+    struct buf b = BUF_INIT;
+    for (int w = 0; w < in->ncommand; w++) {
+        if (w)
+            buf_addc(&b, ' ');
+        buf_addstr(&b, in->command[w]);
+    }
+    char *joined = buf_take(&b, NULL);
+    char *key = joined ? template_key(joined, i, total, true) : NULL;
+    free(joined);
+    return key;
+}
+
+double *coord_predictions(const struct coord_input *in)
+{
+    long total = in->spec->total;
+    double *pred = malloc((size_t)(total > 0 ? total : 1) * sizeof *pred);
+    if (!pred)
+        return NULL;
+    for (long i = 0; i < total; i++) {
+        char *key = in->history ? coord_shard_key(in, i) : NULL;
+        /* any host: the queue is one for all of them */
+        pred[i] = key ? history_predict(in->history, key, NULL) : NAN;
+        free(key);
+    }
+    return pred;
+}
+
+void coord_note_history(const struct coord *co)
+{
+    const struct coord_input *in = co->in;
+    const char *path = settings_history(in->settings);
+    if (!in->history || !path)
+        return;
+    const struct cluster *c = in->cluster;
+    for (long i = 0; i < in->spec->total; i++) {
+        const struct shard_result *r = co->results ? co->results[i] : NULL;
+        /* this run's passes only: a result carried over from an earlier
+         * run was noted by that run */
+        if (!r || r->carried || r->nattempts <= 0 || r->rank < 0 || r->rank >= c->nranks)
+            continue;
+        const struct attempt *a = &r->attempts[r->nattempts - 1];
+        if (a->outcome != OUTCOME_PASSED)
+            continue;
+        char *key = coord_shard_key(in, i);
+        if (!key || history_note(in->history, key, c->hosts[c->rank_host[r->rank]].name,
+                                 a->duration) < 0) {
+            free(key);
+            fprintf(stderr, "distmpi: warning: out of memory noting the timing history\n");
+            return;
+        }
+        free(key);
+    }
+    struct error why;
+    if (history_save(in->history, path, &why) < 0)
+        fprintf(stderr, "distmpi: warning: %s; the next run has no timing history from this one\n",
+                why.text);
+}
