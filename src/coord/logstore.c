@@ -183,6 +183,22 @@ static int open_log(struct logstore *ls, struct open_log *o, long index, int att
     return 0;
 }
 
+/* DIR/shard-N of shard index, as an O_PATH descriptor, never through a
+ * link, or -1. The logs of an earlier run in the same directory count too,
+ * before this run stored any (then DIR is opened for the look). */
+static int open_shard_dir(const struct logstore *ls, long index)
+{
+    int base = ls->dir_fd >= 0 ? ls->dir_fd : open(ls->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (base < 0)
+        return -1;
+    char name[64];
+    snprintf(name, sizeof name, "shard-%0*ld", ls->width, index + 1);
+    int dir = openat(base, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (base != ls->dir_fd)
+        close(base);
+    return dir;
+}
+
 /* A new attempt of shard index: its file is made only when it prints (an
  * attempt that prints nothing costs no inode; see docs/performance.md), so
  * a file of that name left by an earlier run in the same directory goes
@@ -191,16 +207,10 @@ static int open_log(struct logstore *ls, struct open_log *o, long index, int att
 static void begin_attempt(struct logstore *ls, struct open_log *o, long index, int attempt)
 {
     *o = (struct open_log){.index = index, .attempt = attempt, .fd = -1};
-    int base = ls->dir_fd >= 0 ? ls->dir_fd : open(ls->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (base < 0)
-        return;
-    char name[64];
-    snprintf(name, sizeof name, "shard-%0*ld", ls->width, index + 1);
-    int dir = openat(base, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (base != ls->dir_fd)
-        close(base);
+    int dir = open_shard_dir(ls, index);
     if (dir < 0)
         return;
+    char name[64];
     snprintf(name, sizeof name, "attempt-%d.log", attempt);
     /* a link stays: were the attempt to print, its creation refuses it by
      * name (fsutil.h), and the reports never read a log through one */
@@ -342,18 +352,10 @@ char *logstore_save(struct logstore *ls, long index, const char *name, const voi
  * Returns an fd of a regular file, or -1. */
 static int open_stored(const struct logstore *ls, long index, int attempt)
 {
-    /* the logs of an earlier run in the same directory count too, before
-     * this run stored any */
-    int base = ls->dir_fd >= 0 ? ls->dir_fd : open(ls->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (base < 0)
-        return -1;
-    char name[64];
-    snprintf(name, sizeof name, "shard-%0*ld", ls->width, index + 1);
-    int dir = openat(base, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (base != ls->dir_fd)
-        close(base);
+    int dir = open_shard_dir(ls, index);
     if (dir < 0)
         return -1;
+    char name[64];
     snprintf(name, sizeof name, "attempt-%d.log", attempt);
     int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     close(dir);
