@@ -7,6 +7,7 @@
 #include "coord/coord_private.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,35 +15,46 @@
 #include "model/template.h"
 #include "sched/history.h"
 
-char *coord_shard_key(const struct coord_input *in, long i)
+/* The command's words joined by spaces (heap), made once for all the keys
+ * of a run; NULL in task mode, or out of memory (*failed then). */
+static char *command_text(const struct coord_input *in, bool *failed)
 {
-    long total = in->spec->total;
+    *failed = false;
     if (in->tasks)
-        return template_key(in->tasks->lines[i], i, total, false);
+        return NULL;
     struct buf b = BUF_INIT;
     for (int w = 0; w < in->ncommand; w++) {
         if (w)
             buf_addc(&b, ' ');
         buf_addstr(&b, in->command[w]);
     }
-    char *joined = buf_take(&b, NULL);
-    char *key = joined ? template_key(joined, i, total, true) : NULL;
-    free(joined);
-    return key;
+    char *text = buf_take(&b, NULL);
+    *failed = !text;
+    return text;
+}
+
+/* What shard i runs, as the timing history knows it: template_key of its
+ * task line, or of command (command_text): heap, or NULL (ENOMEM). */
+static char *shard_key(const struct coord_input *in, const char *command, long i)
+{
+    if (in->tasks)
+        return template_key(in->tasks->lines[i], i, in->spec->total, false);
+    return template_key(command, i, in->spec->total, true);
 }
 
 double *coord_predictions(const struct coord_input *in)
 {
     long total = in->spec->total;
-    double *pred = malloc((size_t)(total > 0 ? total : 1) * sizeof *pred);
-    if (!pred)
-        return NULL;
-    for (long i = 0; i < total; i++) {
-        char *key = in->history ? coord_shard_key(in, i) : NULL;
+    bool failed;
+    char *command = command_text(in, &failed);
+    double *pred = failed ? NULL : malloc((size_t)(total > 0 ? total : 1) * sizeof *pred);
+    for (long i = 0; pred && i < total; i++) {
+        char *key = in->history ? shard_key(in, command, i) : NULL;
         /* any host: the queue is one for all of them */
         pred[i] = key ? history_predict(in->history, key, NULL) : NAN;
         free(key);
     }
+    free(command);
     return pred;
 }
 
@@ -53,7 +65,9 @@ void coord_note_history(const struct coord *co)
     if (!in->history || !path)
         return;
     const struct cluster *c = in->cluster;
-    for (long i = 0; i < in->spec->total; i++) {
+    bool failed;
+    char *command = command_text(in, &failed);
+    for (long i = 0; !failed && i < in->spec->total; i++) {
         const struct shard_result *r = co->results ? co->results[i] : NULL;
         /* this run's passes only: a result carried over from an earlier
          * run was noted by that run */
@@ -62,14 +76,15 @@ void coord_note_history(const struct coord *co)
         const struct attempt *a = &r->attempts[r->nattempts - 1];
         if (a->outcome != OUTCOME_PASSED)
             continue;
-        char *key = coord_shard_key(in, i);
-        if (!key || history_note(in->history, key, c->hosts[c->rank_host[r->rank]].name,
-                                 a->duration) < 0) {
-            free(key);
-            fprintf(stderr, "distmpi: warning: out of memory noting the timing history\n");
-            return;
-        }
+        char *key = shard_key(in, command, i);
+        failed = !key || history_note(in->history, key, c->hosts[c->rank_host[r->rank]].name,
+                                      a->duration) < 0;
         free(key);
+    }
+    free(command);
+    if (failed) {
+        fprintf(stderr, "distmpi: warning: out of memory noting the timing history\n");
+        return;
     }
     struct error why;
     if (history_save(in->history, path, &why) < 0)

@@ -147,10 +147,6 @@ struct plan *coord_make_plan(const struct coord_input *in);
 
 /* coord_history.c */
 
-/* What shard i runs, as the timing history knows it (template_key of its
- * task line, or of the command's words): heap, or NULL (ENOMEM). */
-char *coord_shard_key(const struct coord_input *in, long i);
-
 /* Every shard's predicted seconds from in->history (NAN: none), indexed by
  * shard: heap, or NULL (ENOMEM). */
 double *coord_predictions(const struct coord_input *in);
