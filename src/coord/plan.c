@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* plan.c - largest-remainder apportionment and per-rank queues. */
+/* plan.c - largest-remainder apportionment, longest-first order, LPT and
+ * per-rank queues. */
 #include "config.h"
 
 #include "coord/plan.h"
@@ -20,6 +21,7 @@ struct plan {
     long nlist;
     long *back; /* dynamic: shards given back, handed out again first */
     long nback, capback;
+    double makespan; /* plan_create_lpt: the predicted makespan; NAN otherwise */
 };
 
 int plan_shares(const long *weights, int nhosts, long total, long *shares)
@@ -84,6 +86,7 @@ static struct plan *plan_alloc(int nranks, long nlist)
         return NULL;
     p->nranks = nranks;
     p->nlist = nlist;
+    p->makespan = NAN;
     p->list = malloc((size_t)(nlist > 0 ? nlist : 1) * sizeof *p->list);
     p->start = calloc((size_t)nranks + 1, sizeof *p->start);
     p->next = calloc((size_t)nranks, sizeof *p->next);
@@ -271,15 +274,13 @@ static int by_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int plan_longest_first(long *todo, long ntodo, const double *predicted)
+/* The median of the predictions of todo's shards that have one (not NAN)
+ * into *median. Returns how many have one (0: *median untouched), or -1
+ * with errno ENOMEM. */
+static long known_median(const long *todo, long ntodo, const double *predicted, double *median)
 {
-    if (ntodo <= 1)
-        return 0;
-    double *known = malloc((size_t)ntodo * sizeof *known);
-    struct ranked *r = malloc((size_t)ntodo * sizeof *r);
-    if (!known || !r) {
-        free(known);
-        free(r);
+    double *known = malloc((size_t)(ntodo > 0 ? ntodo : 1) * sizeof *known);
+    if (!known) {
         errno = ENOMEM;
         return -1;
     }
@@ -289,17 +290,234 @@ int plan_longest_first(long *todo, long ntodo, const double *predicted)
             known[nknown++] = predicted[todo[k]];
     if (nknown > 0) {
         qsort(known, (size_t)nknown, sizeof *known, by_double);
-        double median = nknown % 2 ? known[nknown / 2]
-                                   : (known[nknown / 2 - 1] + known[nknown / 2]) / 2;
-        for (long k = 0; k < ntodo; k++) {
-            double p = predicted[todo[k]];
-            r[k] = (struct ranked){isnan(p) ? median : p, k, todo[k]};
-        }
-        qsort(r, (size_t)ntodo, sizeof *r, by_seconds_desc);
-        for (long k = 0; k < ntodo; k++)
-            todo[k] = r[k].index;
+        *median = nknown % 2 ? known[nknown / 2] : (known[nknown / 2 - 1] + known[nknown / 2]) / 2;
     }
     free(known);
+    return nknown;
+}
+
+/* todo's shards as ranked: each with the seconds it counts for (its
+ * prediction, the median when it has none, 1 when no shard has one), sorted
+ * longest first, ties in todo's order. *nknown: how many had a prediction.
+ * Returns NULL with errno ENOMEM. */
+static struct ranked *rank_longest_first(const long *todo, long ntodo, const double *predicted,
+                                         long *nknown)
+{
+    double median = 1;
+    struct ranked *r = malloc((size_t)(ntodo > 0 ? ntodo : 1) * sizeof *r);
+    *nknown = r ? known_median(todo, ntodo, predicted, &median) : -1;
+    if (*nknown < 0) {
+        free(r);
+        errno = ENOMEM;
+        return NULL;
+    }
+    for (long k = 0; k < ntodo; k++) {
+        double p = predicted[todo[k]];
+        r[k] = (struct ranked){isnan(p) ? median : p, k, todo[k]};
+    }
+    qsort(r, (size_t)ntodo, sizeof *r, by_seconds_desc);
+    return r;
+}
+
+int plan_longest_first(long *todo, long ntodo, const double *predicted)
+{
+    if (ntodo <= 1)
+        return 0;
+    long nknown;
+    struct ranked *r = rank_longest_first(todo, ntodo, predicted, &nknown);
+    if (!r)
+        return -1;
+    if (nknown > 0) /* without any prediction, todo stays as it is */
+        for (long k = 0; k < ntodo; k++)
+            todo[k] = r[k].index;
     free(r);
     return 0;
+}
+
+/* ------------------------------------------------------------------ LPT */
+
+/* The ranks that can run shards, grouped by speed: group g's ranks are
+ * rank[first[g] .. first[g+1]), a binary min-heap by (planned work, rank),
+ * all of speed gspeed[g]. Among ranks of one speed the least loaded one ends
+ * a shard first, so each shard compares only the tops of the groups. */
+struct lpt {
+    double *load; /* per rank: its planned seconds so far, at its speed */
+    int *rank;
+    int *first;
+    double *gspeed;
+    int ngroups;
+};
+
+static int lpt_less(const struct lpt *t, int a, int b)
+{
+    return t->load[a] < t->load[b] || (t->load[a] == t->load[b] && a < b);
+}
+
+/* Restore group g's heap after its top's load grew. */
+static void lpt_sift_down(struct lpt *t, int g)
+{
+    int *h = t->rank + t->first[g];
+    int n = t->first[g + 1] - t->first[g];
+    int i = 0;
+    for (;;) {
+        int l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && lpt_less(t, h[l], h[m]))
+            m = l;
+        if (r < n && lpt_less(t, h[r], h[m]))
+            m = r;
+        if (m == i)
+            return;
+        int x = h[i];
+        h[i] = h[m];
+        h[m] = x;
+        i = m;
+    }
+}
+
+struct rank_speed {
+    double speed;
+    int rank;
+};
+
+static int by_speed_desc_then_rank(const void *a, const void *b)
+{
+    const struct rank_speed *x = a, *y = b;
+    if (x->speed != y->speed)
+        return x->speed > y->speed ? -1 : 1;
+    return (x->rank > y->rank) - (x->rank < y->rank);
+}
+
+/* Group the ranks of positive speed (all, each as speed 1, when none has
+ * one). Sorted by (speed, rank), each group's ranks are in rank order: with
+ * every load 0 that already is a heap. Returns 0, or -1 (ENOMEM). */
+static int lpt_init(struct lpt *t, int nranks, const int *rank_host, const double *speed)
+{
+    struct rank_speed *rs = malloc((size_t)nranks * sizeof *rs);
+    t->load = calloc((size_t)nranks, sizeof *t->load);
+    t->rank = malloc((size_t)nranks * sizeof *t->rank);
+    t->first = malloc(((size_t)nranks + 1) * sizeof *t->first);
+    t->gspeed = malloc((size_t)nranks * sizeof *t->gspeed);
+    if (!rs || !t->load || !t->rank || !t->first || !t->gspeed) {
+        free(rs);
+        errno = ENOMEM;
+        return -1;
+    }
+    int any = 0;
+    for (int r = 0; r < nranks; r++)
+        any |= (rs[r].speed = speed ? speed[rank_host[r]] : 1) > 0;
+    int n = 0;
+    for (int r = 0; r < nranks; r++)
+        if (!any || rs[r].speed > 0)
+            rs[n++] = (struct rank_speed){any ? rs[r].speed : 1, r};
+    qsort(rs, (size_t)n, sizeof *rs, by_speed_desc_then_rank);
+    t->ngroups = 0;
+    for (int i = 0; i < n; i++) {
+        if (i == 0 || rs[i].speed != rs[i - 1].speed) {
+            t->first[t->ngroups] = i;
+            t->gspeed[t->ngroups++] = rs[i].speed;
+        }
+        t->rank[i] = rs[i].rank;
+    }
+    t->first[t->ngroups] = n;
+    free(rs);
+    return 0;
+}
+
+static void lpt_free(struct lpt *t)
+{
+    free(t->load);
+    free(t->rank);
+    free(t->first);
+    free(t->gspeed);
+}
+
+/* Deal one shard of sec seconds (at speed 1) to the rank where it would end
+ * earliest, ties to the lower rank; returns that rank. Within a group, a
+ * rounded load + sec / speed never falls as the load grows, so the heap's
+ * top ends earliest. Only if rounding made a more loaded, lower rank of its
+ * group end at the very same double would that rank have won the tie; the
+ * top keeps the shard then (no such rounding with whole seconds and speeds
+ * that are powers of two, as in the tests). */
+static int lpt_deal(struct lpt *t, double sec)
+{
+    int best = -1, bestg = 0;
+    double bestend = 0;
+    for (int g = 0; g < t->ngroups; g++) {
+        int r = t->rank[t->first[g]];
+        double end = t->load[r] + sec / t->gspeed[g];
+        if (best < 0 || end < bestend || (end == bestend && r < best)) {
+            best = r;
+            bestg = g;
+            bestend = end;
+        }
+    }
+    t->load[best] = bestend;
+    lpt_sift_down(t, bestg);
+    return best;
+}
+
+static int lpt_check(int nranks, const int *rank_host, int nhosts, const double *speed,
+                     const long *todo, long ntodo, const double *seconds)
+{
+    if (nranks < 1 || nhosts < 1 || ntodo < 0)
+        return -1;
+    for (int r = 0; r < nranks; r++)
+        if (rank_host[r] < 0 || rank_host[r] >= nhosts)
+            return -1;
+    for (int h = 0; speed && h < nhosts; h++)
+        if (!isfinite(speed[h]) || speed[h] < 0)
+            return -1;
+    for (long k = 0; k < ntodo; k++)
+        if (isinf(seconds[todo[k]]) || seconds[todo[k]] < 0)
+            return -1;
+    return 0;
+}
+
+struct plan *plan_create_lpt(int nranks, const int *rank_host, int nhosts, const double *speed,
+                             const long *todo, long ntodo, const double *seconds)
+{
+    if (lpt_check(nranks, rank_host, nhosts, speed, todo, ntodo, seconds) < 0) {
+        errno = EINVAL;
+        return NULL;
+    }
+    struct lpt t = {0};
+    long nknown = 0;
+    struct ranked *r = rank_longest_first(todo, ntodo, seconds, &nknown);
+    int *dealt = malloc((size_t)(ntodo > 0 ? ntodo : 1) * sizeof *dealt);
+    struct plan *p = NULL;
+    if (!r || !dealt || lpt_init(&t, nranks, rank_host, speed) < 0) {
+        errno = ENOMEM;
+        goto out;
+    }
+    p = plan_alloc(nranks, ntodo);
+    if (!p)
+        goto out;
+    p->is_static = 1;
+    /* count each rank's shards into start[r + 1], then lay the lists out */
+    for (long k = 0; k < ntodo; k++) {
+        dealt[k] = lpt_deal(&t, r[k].seconds);
+        p->start[dealt[k] + 1]++;
+    }
+    for (int q = 0; q < nranks; q++) {
+        p->start[q + 1] += p->start[q];
+        p->next[q] = p->start[q]; /* where rank q's list fills up */
+    }
+    for (long k = 0; k < ntodo; k++)
+        p->list[p->next[dealt[k]]++] = r[k].index;
+    for (int q = 0; q < nranks; q++)
+        p->next[q] = p->start[q]; /* nothing handed out yet */
+    p->makespan = ntodo > 0 && nknown == 0 ? NAN : 0;
+    for (int q = 0; q < nranks; q++)
+        if (t.load[q] > p->makespan)
+            p->makespan = t.load[q];
+out:
+    free(r);
+    free(dealt);
+    lpt_free(&t);
+    return p;
+}
+
+double plan_predicted_makespan(const struct plan *p)
+{
+    return p->makespan;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* plan.h - which rank runs which shard: a fixed core-weighted plan (static)
- * or one shared queue that free ranks draw from (dynamic).
+/* plan.h - which rank runs which shard: a fixed core-weighted plan (static),
+ * a fixed plan that balances predicted time (LPT), or one shared queue that
+ * free ranks draw from (dynamic).
  *
  * Pure: no MPI, no I/O.
  */
@@ -30,6 +31,40 @@ struct plan *plan_create_static(int nranks, const int *rank_host, int nhosts,
  * keep their order. Without any prediction, todo stays as it is.
  * Returns 0, or -1 with errno ENOMEM (todo unchanged). */
 int plan_longest_first(long *todo, long ntodo, const double *predicted);
+
+/* A static plan by predicted time (LPT, longest processing time first): the
+ * shards of todo[] (indices into seconds[], which holds each shard's
+ * predicted seconds on a host of speed 1; NAN: unknown, counted as the
+ * median of the known ones of todo, as plan_longest_first does) go, longest
+ * first (ties in todo's order), each to the rank whose planned work would
+ * end earliest with it: a rank's time for a shard is seconds / speed[host of
+ * the rank]; speed NULL: all 1. Ties go to the lower rank. A host's cores
+ * count through its ranks (one per slot), so a host with more cores and a
+ * faster host both get more work. Ranks of a host with speed 0 (unhealthy)
+ * get nothing, unless every host with a rank has speed 0 (then none is
+ * excluded and every speed counts as 1, as plan_create_static treats
+ * all-zero weights). When no shard of todo has a prediction, every shard
+ * counts 1 second (the plan balances counts by speed) and the predicted
+ * makespan is NAN. Each rank's list is in the order the shards were dealt
+ * (longest first).
+ *
+ * Returns a static plan (plan_next, plan_rank_shard, plan_rank_count,
+ * plan_pending and plan_return behave as for plan_create_static), or NULL
+ * with errno set: EINVAL (nranks < 1, nhosts < 1, ntodo < 0, a rank_host
+ * out of range, a negative or non-finite speed, a negative or infinite
+ * prediction) or ENOMEM.
+ *
+ * Time: O(ntodo log ntodo + ntodo (S + log nranks)) for S distinct speeds
+ * among the ranks: each distinct speed keeps its ranks in a heap by planned
+ * work, since among ranks of one speed the least loaded ends first. */
+struct plan *plan_create_lpt(int nranks, const int *rank_host, int nhosts, const double *speed,
+                             const long *todo, long ntodo, const double *seconds);
+
+/* The makespan a plan made by plan_create_lpt predicts: the largest sum of
+ * seconds / speed over a rank's shards (NAN counted as plan_create_lpt
+ * counted it); 0 without shards. NAN when nothing of todo had a prediction,
+ * and for a plan made otherwise. For --dry-run. */
+double plan_predicted_makespan(const struct plan *p);
 
 /* A dynamic plan: one queue of todo[] in order, shared by every rank. */
 struct plan *plan_create_dynamic(int nranks, const long *todo, long ntodo);

@@ -697,6 +697,385 @@ START_TEST(longest_first)
 }
 END_TEST
 
+/* ------------------------------------------------------------ LPT */
+
+#define LMAXR 3 /* the brute force enumerates LMAXR^LMAXT assignments */
+#define LMAXT 8
+#define LMAXS 12 /* shard indices 0..LMAXS-1, todo a subset */
+
+/* A small case: speed NULL or per host, shards' seconds (NAN: unknown). */
+struct lcase {
+    int nranks, nhosts;
+    int rank_host[LMAXR];
+    double speedv[LMAXR];
+    const double *speed;
+    long todo[LMAXT], ntodo;
+    double seconds[LMAXS];
+};
+
+/* What the contract says, done the slow way: each shard's counted seconds
+ * (the median of todo's known ones for the unknown, insertion-sorted; 1 each
+ * when none is known), a stable insertion sort longest first, then each
+ * shard to the first rank of least end over every rank of positive speed
+ * (every rank at speed 1 when none has one). Writes each rank's list and
+ * planned seconds, the counted seconds per shard index (cnt) and each
+ * rank's speed (0: excluded). Returns the makespan. */
+static double oracle_lpt(const struct lcase *c, long want[][LMAXT], long *nwant, double *cnt,
+                         double *rspeed)
+{
+    double known[LMAXT];
+    long nk = 0;
+    for (long k = 0; k < c->ntodo; k++)
+        if (!isnan(c->seconds[c->todo[k]]))
+            known[nk++] = c->seconds[c->todo[k]];
+    for (long a = 0; a < nk; a++)
+        for (long b = a; b > 0 && known[b - 1] > known[b]; b--) {
+            double x = known[b];
+            known[b] = known[b - 1];
+            known[b - 1] = x;
+        }
+    double med = nk == 0 ? 1 : nk % 2 ? known[nk / 2] : (known[nk / 2 - 1] + known[nk / 2]) / 2;
+    long order[LMAXT];
+    for (long k = 0; k < c->ntodo; k++) {
+        double s = c->seconds[c->todo[k]];
+        cnt[c->todo[k]] = isnan(s) ? med : s;
+        order[k] = c->todo[k];
+        for (long b = k; b > 0 && cnt[order[b - 1]] < cnt[order[b]]; b--) {
+            long x = order[b];
+            order[b] = order[b - 1];
+            order[b - 1] = x;
+        }
+    }
+    int any = 0;
+    for (int r = 0; r < c->nranks; r++)
+        any |= (rspeed[r] = c->speed ? c->speed[c->rank_host[r]] : 1) > 0;
+    for (int r = 0; r < c->nranks; r++)
+        rspeed[r] = any ? rspeed[r] : 1;
+    double load[LMAXR] = {0};
+    for (int r = 0; r < c->nranks; r++)
+        nwant[r] = 0;
+    for (long k = 0; k < c->ntodo; k++) {
+        int best = -1;
+        for (int r = 0; r < c->nranks; r++)
+            if (rspeed[r] > 0 && (best < 0 || load[r] + cnt[order[k]] / rspeed[r] <
+                                                  load[best] + cnt[order[k]] / rspeed[best]))
+                best = r;
+        load[best] += cnt[order[k]] / rspeed[best];
+        want[best][nwant[best]++] = order[k];
+    }
+    double mk = 0;
+    for (int r = 0; r < c->nranks; r++)
+        mk = load[r] > mk ? load[r] : mk;
+    return mk;
+}
+
+/* The best makespan of any assignment of todo to the ranks of positive
+ * rspeed: every one of the nranks^ntodo tried. */
+static double brute_optimum(const struct lcase *c, const double *cnt, const double *rspeed)
+{
+    long n = 1;
+    for (long k = 0; k < c->ntodo; k++)
+        n *= c->nranks;
+    double best = INFINITY;
+    for (long a = 0; a < n; a++) {
+        double load[LMAXR] = {0};
+        long code = a;
+        int ok = 1;
+        for (long k = 0; k < c->ntodo; k++, code /= c->nranks) {
+            int r = (int)(code % c->nranks);
+            ok &= rspeed[r] > 0;
+            load[r] += cnt[c->todo[k]] / (rspeed[r] > 0 ? rspeed[r] : 1);
+        }
+        double mk = 0;
+        for (int r = 0; r < c->nranks; r++)
+            mk = load[r] > mk ? load[r] : mk;
+        if (ok && mk < best)
+            best = mk;
+    }
+    return best;
+}
+
+/* p's rank lists are want's, and plan_next hands them out in that order. */
+static void assert_lists(struct plan *p, int nranks, long want[][LMAXT], const long *nwant)
+{
+    ck_assert(plan_is_static(p));
+    for (int r = 0; r < nranks; r++) {
+        unit_require_eq(plan_rank_count(p, r), nwant[r]);
+        for (long i = 0; i < nwant[r]; i++)
+            unit_require(plan_rank_shard(p, r, i) == want[r][i],
+                         "rank %d shard %ld is %ld, want %ld", r, i, plan_rank_shard(p, r, i),
+                         want[r][i]);
+        unit_require_eq(plan_rank_shard(p, r, nwant[r]), -1);
+    }
+    for (int r = 0; r < nranks; r++) {
+        for (long i = 0; i < nwant[r]; i++) {
+            unit_require_eq(plan_pending(p, r), nwant[r] - i);
+            unit_require_eq(plan_next(p, r), want[r][i]);
+        }
+        unit_require_eq(plan_next(p, r), -1);
+        unit_require_eq(plan_pending(p, r), 0);
+    }
+}
+
+/* The classic case where LPT is furthest from the optimum on m = 3 equal
+ * ranks: 5 5 4 4 3 3 3 gives 11 (5+3+3, 5+3, 4+4) where 9 (5+4, 5+4, 3+3+3)
+ * is best, 11/9 = 4/3 - 1/(3m). The last 3 ties on all three ranks (8 each)
+ * and goes to rank 0. */
+START_TEST(lpt_classic)
+{
+    const double sec[] = {3, 5, 4, 3, 5, 4, 3};
+    const long todo[] = {0, 1, 2, 3, 4, 5, 6};
+    const int rank_host[] = {0, 0, 0};
+    struct plan *p = plan_create_lpt(3, rank_host, 1, NULL, todo, 7, sec);
+    ck_assert_ptr_nonnull(p);
+    long want[3][LMAXT] = {{1, 0, 6}, {4, 3}, {2, 5}};
+    long nwant[] = {3, 2, 2};
+    ck_assert(plan_predicted_makespan(p) == 11);
+    errno = 0;
+    ck_assert_int_eq(plan_return(p, 1), -1); /* static: the shards stay with their rank */
+    ck_assert_int_eq(errno, EINVAL);
+    assert_lists(p, 3, want, nwant);
+    plan_destroy(p);
+}
+END_TEST
+
+/* Uneven speeds: host 1 (rank 2) three times as fast as host 0 (ranks 0
+ * and 1). The 12 s shard goes to the fast host (4 s there, 12 on the slow
+ * ones) although the slow ranks come first; the 6 ends at 6 on ranks 0 and 2
+ * alike and goes to rank 0; a 3 then ends first on rank 1 (3), the other on
+ * rank 2 (4 + 1). */
+START_TEST(lpt_fast_host_gets_longest)
+{
+    const double sec[] = {3, 12, 3, 6};
+    const long todo[] = {0, 1, 2, 3};
+    const int rank_host[] = {0, 0, 1};
+    const double speed[] = {1, 3};
+    struct plan *p = plan_create_lpt(3, rank_host, 2, speed, todo, 4, sec);
+    ck_assert_ptr_nonnull(p);
+    long want[3][LMAXT] = {{3}, {0}, {1, 2}};
+    long nwant[] = {1, 1, 2};
+    ck_assert(plan_predicted_makespan(p) == 6);
+    assert_lists(p, 3, want, nwant);
+    plan_destroy(p);
+}
+END_TEST
+
+/* An unhealthy host (speed 0) gets nothing, however much there is. */
+START_TEST(lpt_unhealthy_host_gets_nothing)
+{
+    double sec[20];
+    long todo[20];
+    for (int i = 0; i < 20; i++) {
+        sec[i] = 1 + i % 4;
+        todo[i] = i;
+    }
+    const int rank_host[] = {0, 1, 0, 1};
+    const double speed[] = {0, 2};
+    struct plan *p = plan_create_lpt(4, rank_host, 2, speed, todo, 20, sec);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_int_eq(plan_rank_count(p, 0), 0);
+    ck_assert_int_eq(plan_rank_count(p, 2), 0);
+    ck_assert_int_eq(plan_rank_count(p, 1) + plan_rank_count(p, 3), 20);
+    ck_assert_int_eq(plan_next(p, 0), -1);
+    /* 50 s of work (five each of 4, 3, 2 and 1) on two ranks of speed 2
+     * ends even: 25 s each at speed 1, 12.5 at speed 2 */
+    ck_assert(plan_predicted_makespan(p) == 12.5);
+    plan_destroy(p);
+}
+END_TEST
+
+/* Every host with a rank at speed 0: none is excluded, all count as 1, the
+ * same plan as speed NULL (a host without ranks at speed 1 changes nothing). */
+START_TEST(lpt_all_zero_speeds)
+{
+    const double sec[] = {7, 1, 4, 4, 2, 9};
+    const long todo[] = {5, 4, 3, 2, 1, 0};
+    const int rank_host[] = {0, 2, 0};
+    const double zero[] = {0, 1, 0};
+    struct plan *want = plan_create_lpt(3, rank_host, 3, NULL, todo, 6, sec);
+    struct plan *got = plan_create_lpt(3, rank_host, 3, zero, todo, 6, sec);
+    ck_assert_ptr_nonnull(want);
+    ck_assert_ptr_nonnull(got);
+    for (int r = 0; r < 3; r++) {
+        ck_assert_int_eq(plan_rank_count(got, r), plan_rank_count(want, r));
+        ck_assert_int_gt(plan_rank_count(got, r), 0);
+        for (long i = 0; i < plan_rank_count(want, r); i++)
+            ck_assert_int_eq(plan_rank_shard(got, r, i), plan_rank_shard(want, r, i));
+    }
+    /* 9 | 7 | 4 4 ... : 9; 7; 4+4=8; then 2 on rank 1 (9), 1 on rank 2 (9) */
+    ck_assert(plan_predicted_makespan(got) == 9);
+    plan_destroy(want);
+    plan_destroy(got);
+}
+END_TEST
+
+/* Unknown shards count as the median of todo's known ones (8 2 4: 4; the
+ * 100 of shard 5, not in todo, does not count), placed among the known ones
+ * in todo's order; with none known each counts 1 and the makespan is NAN;
+ * with no shards it is 0. */
+START_TEST(lpt_unknown_shards)
+{
+    const double sec[] = {NAN, 8, 2, NAN, 4, 100};
+    const long todo[] = {0, 1, 2, 3, 4};
+    const int rank_host[] = {0, 0};
+    struct plan *p = plan_create_lpt(2, rank_host, 1, NULL, todo, 5, sec);
+    ck_assert_ptr_nonnull(p);
+    /* 1 (8) r0; 0 (4) r1; 3 (4) r1: 8; 4 (4) ties at 12, r0; 2 (2) r1: 10 */
+    long want[2][LMAXT] = {{1, 4}, {0, 3, 2}};
+    long nwant[] = {2, 3};
+    ck_assert(plan_predicted_makespan(p) == 12);
+    assert_lists(p, 2, want, nwant);
+    plan_destroy(p);
+
+    const double none[] = {NAN, NAN, NAN};
+    const long three[] = {2, 0, 1};
+    p = plan_create_lpt(2, rank_host, 1, NULL, three, 3, none);
+    ck_assert_ptr_nonnull(p);
+    long want2[2][LMAXT] = {{2, 1}, {0}};
+    long nwant2[] = {2, 1};
+    ck_assert(isnan(plan_predicted_makespan(p)));
+    assert_lists(p, 2, want2, nwant2);
+    plan_destroy(p);
+
+    p = plan_create_lpt(2, rank_host, 1, NULL, three, 0, none);
+    ck_assert_ptr_nonnull(p);
+    ck_assert(plan_predicted_makespan(p) == 0);
+    ck_assert_int_eq(plan_rank_count(p, 0) + plan_rank_count(p, 1), 0);
+    ck_assert_int_eq(plan_next(p, 1), -1);
+    plan_destroy(p);
+}
+END_TEST
+
+static void assert_lpt_einval(int nranks, const int *rank_host, int nhosts, const double *speed,
+                              long ntodo, const double *sec, const char *what)
+{
+    const long todo[] = {0, 1};
+    errno = 0;
+    struct plan *p = plan_create_lpt(nranks, rank_host, nhosts, speed, todo, ntodo, sec);
+    ck_assert_msg(p == NULL && errno == EINVAL, "%s: not refused with EINVAL", what);
+    plan_destroy(p);
+}
+
+START_TEST(lpt_errors)
+{
+    const int rh[] = {0, 1};
+    const double ok[] = {1, 1}, sec[] = {1, NAN};
+    assert_lpt_einval(0, rh, 2, ok, 2, sec, "no ranks");
+    assert_lpt_einval(2, rh, 0, ok, 2, sec, "no hosts");
+    assert_lpt_einval(2, rh, 1, ok, 2, sec, "rank_host == nhosts");
+    assert_lpt_einval(2, (int[]){0, -1}, 2, ok, 2, sec, "rank_host < 0");
+    assert_lpt_einval(2, rh, 2, ok, -1, sec, "ntodo < 0");
+    assert_lpt_einval(2, rh, 2, (double[]){1, -0.5}, 2, sec, "negative speed");
+    assert_lpt_einval(2, rh, 2, (double[]){INFINITY, 1}, 2, sec, "infinite speed");
+    assert_lpt_einval(2, rh, 2, (double[]){1, NAN}, 2, sec, "NAN speed");
+    assert_lpt_einval(2, rh, 2, ok, 2, (double[]){1, -1}, "negative seconds");
+    assert_lpt_einval(2, rh, 2, ok, 2, (double[]){INFINITY, 1}, "infinite seconds");
+    /* the plans made otherwise predict nothing */
+    struct plan *p = plan_create_dynamic(1, (long[]){0}, 1);
+    ck_assert(isnan(plan_predicted_makespan(p)));
+    plan_destroy(p);
+    p = plan_create_static(2, rh, 2, (long[]){1, 1}, (long[]){0, 1}, 2);
+    ck_assert(isnan(plan_predicted_makespan(p)));
+    plan_destroy(p);
+}
+END_TEST
+
+/* Random small cases against oracle_lpt and the brute-force optimum: the
+ * plan is the oracle's (so a partition of todo, each list longest first,
+ * nothing on a rank of speed 0), its predicted makespan is its own lists'
+ * recomputed, and LPT is within its known bound of the optimum: 4/3 -
+ * 1/(3m) for m equal ranks (Graham 1969), 2m/(m+1) for uneven speeds
+ * (Gonzalez, Ibarra and Sahni 1977). Seconds are whole and speeds powers of
+ * two, so every sum is exact and compared with ==. */
+START_TEST(lpt_random_oracle)
+{
+    static const double speeds[] = {0, 0.5, 1, 2, 4};
+    unsigned long long st = 1313;
+    long ncompared = 0;
+    for (int round = 0; round < 4000; round++) {
+        struct lcase c = {0};
+        c.nranks = (int)unit_rand_range(&st, 1, LMAXR);
+        c.nhosts = (int)unit_rand_range(&st, 1, LMAXR);
+        for (int r = 0; r < c.nranks; r++)
+            c.rank_host[r] = (int)unit_rand_range(&st, 0, c.nhosts - 1);
+        long mode = unit_rand_range(&st, 0, 2); /* NULL, all equal, uneven */
+        double same = speeds[unit_rand_range(&st, 1, 4)];
+        for (int h = 0; h < c.nhosts; h++)
+            c.speedv[h] = mode == 1 ? same : speeds[unit_rand_range(&st, 0, 4)];
+        c.speed = mode == 0 ? NULL : c.speedv;
+        c.ntodo = unit_rand_range(&st, 0, LMAXT);
+        long pool[LMAXS];
+        for (long i = 0; i < LMAXS; i++) {
+            long kind = unit_rand_range(&st, 0, 5);
+            c.seconds[i] = kind == 0 ? NAN : (double)unit_rand_range(&st, kind == 1 ? 0 : 1, 9);
+            pool[i] = i;
+        }
+        for (long k = 0; k < c.ntodo; k++) { /* a random subset in random order */
+            long j = unit_rand_range(&st, k, LMAXS - 1);
+            c.todo[k] = pool[j];
+            pool[j] = pool[k];
+        }
+        struct plan *p =
+            plan_create_lpt(c.nranks, c.rank_host, c.nhosts, c.speed, c.todo, c.ntodo, c.seconds);
+        ck_assert_ptr_nonnull(p);
+
+        long want[LMAXR][LMAXT], nwant[LMAXR];
+        double cnt[LMAXS], rspeed[LMAXR];
+        double mk = oracle_lpt(&c, want, nwant, cnt, rspeed);
+        double opt = brute_optimum(&c, cnt, rspeed);
+
+        /* the plan's own makespan, recomputed from its lists */
+        double own = 0;
+        int known = 0;
+        for (long k = 0; k < c.ntodo; k++)
+            known |= !isnan(c.seconds[c.todo[k]]);
+        for (int r = 0; r < c.nranks; r++) {
+            double load = 0;
+            for (long i = 0; i < plan_rank_count(p, r); i++) {
+                unit_require(rspeed[r] > 0, "round %d: rank %d of speed 0 got a shard", round, r);
+                load += cnt[plan_rank_shard(p, r, i)] / rspeed[r];
+                if (i > 0) { /* longest first (ties: the oracle's lists) */
+                    long a = plan_rank_shard(p, r, i - 1), b = plan_rank_shard(p, r, i);
+                    unit_require(cnt[a] >= cnt[b], "round %d: rank %d not longest first", round, r);
+                }
+            }
+            own = load > own ? load : own;
+        }
+        double pm = plan_predicted_makespan(p);
+        if (known || c.ntodo == 0)
+            unit_require(pm == own, "round %d: predicted makespan %g, the plan's own %g", round, pm,
+                         own);
+        else
+            unit_require(isnan(pm), "round %d: nothing known, makespan %g", round, pm);
+        unit_require(own == mk, "round %d: makespan %g, the oracle's %g", round, own, mk);
+
+        /* the bound, on the ranks that may run shards */
+        int m = 0, equal = 1, first = -1;
+        for (int r = 0; r < c.nranks; r++)
+            if (rspeed[r] > 0) {
+                m++;
+                equal &= first < 0 || rspeed[r] == rspeed[first];
+                first = first < 0 ? r : first;
+            }
+        unit_require(mk >= opt, "round %d: LPT %g beats the optimum %g", round, mk, opt);
+        if (equal)
+            unit_require(3.0 * m * mk <= (4.0 * m - 1) * opt,
+                         "round %d: LPT %g over 4/3 - 1/(3m) of the optimum %g (m=%d)", round, mk,
+                         opt, m);
+        else
+            unit_require(mk * (m + 1) <= 2.0 * m * opt,
+                         "round %d: LPT %g over 2m/(m+1) of the optimum %g (m=%d)", round, mk, opt,
+                         m);
+        ncompared += mk > opt;
+
+        /* the lists themselves (a partition of todo: the oracle's is) */
+        assert_lists(p, c.nranks, want, nwant);
+        plan_destroy(p);
+    }
+    ck_assert_int_gt(ncompared, 0); /* some cases where LPT is not optimal */
+}
+END_TEST
+
 static Suite *plan_suite(void)
 {
     Suite *s = suite_create("plan");
@@ -731,6 +1110,16 @@ static Suite *plan_suite(void)
     tcase_add_test(tc, dynamic_random_oracle);
     tcase_add_test(tc, destroy_null_keeps_errno);
     tcase_add_test(tc, longest_first);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("lpt");
+    tcase_add_test(tc, lpt_classic);
+    tcase_add_test(tc, lpt_fast_host_gets_longest);
+    tcase_add_test(tc, lpt_unhealthy_host_gets_nothing);
+    tcase_add_test(tc, lpt_all_zero_speeds);
+    tcase_add_test(tc, lpt_unknown_shards);
+    tcase_add_test(tc, lpt_errors);
+    tcase_add_test(tc, lpt_random_oracle);
     suite_add_tcase(s, tc);
     return s;
 }
