@@ -230,6 +230,7 @@ static int work(void *arg, struct error *err)
     }
     if (!res)
         return 0;
+    coord_held_remove(co, 0, res->index);
     struct local_collect lc = {co, res->index};
     if (slot_collect(co->in->spec, co->in->me, co->runner, res, coord_local_collected, &lc) < 0 ||
         co->collect_failed) {
@@ -369,7 +370,8 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
                              .wait_fd = wait_fd,
                              .wait_until = wait_until,
                              .wait_max = wait_max};
-    co.plan = coord_make_plan(in);
+    co.predicted = in->history ? coord_predictions(in) : NULL;
+    co.plan = !in->history || co.predicted ? coord_make_plan(in, co.predicted) : NULL;
     /* the predictions are in the plan: only this run's notes stay, until
      * coord_finish saves them (sched/history.h) */
     history_forget_loaded(in->history);
@@ -382,6 +384,7 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
     co.streams = calloc((size_t)c->nranks, sizeof *co.streams);
     co.shards = calloc((size_t)(sp->total > 0 ? sp->total : 1), sizeof *co.shards);
     co.outstanding = calloc((size_t)c->nranks, sizeof *co.outstanding);
+    co.held = malloc((size_t)c->nranks * sizeof *co.held);
     co.host_done = calloc((size_t)c->nhosts, sizeof *co.host_done);
     co.host_assigned = calloc((size_t)c->nhosts, sizeof *co.host_assigned);
     co.alive = liveness_create(c->nranks, in->settings->heartbeat_timeout, time_mono());
@@ -391,7 +394,7 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
         goto out;
     }
     if (!co.plan || !co.loop || !co.logs || !co.streams || !co.shards || !co.outstanding ||
-        !co.host_done || !co.host_assigned || !co.alive || !co.rescue) {
+        !co.held || !co.host_done || !co.host_assigned || !co.alive || !co.rescue) {
         errprintf(err, "out of memory setting up the run");
         goto out;
     }
@@ -399,6 +402,8 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
         co.shards[i].owner = -1;
         co.shards[i].next_attempt = 1;
     }
+    for (int r = 0; r < c->nranks; r++)
+        co.held[r] = (struct held){.running = -1, .queued = -1, .since = 0};
 
     co.mode = in->settings->progress;
     if (co.mode == PROGRESS_AUTO) {
@@ -478,6 +483,9 @@ out:
     free(co.ncollected);
     free(co.moved);
     free(co.outstanding);
+    free(co.held);
+    free(co.predicted);
+    free(co.speed);
     runner_destroy(co.runner);
     logstore_destroy(co.logs);
     if (co.alive)

@@ -46,6 +46,29 @@ static struct assignment hand_out(struct coord *co, long index)
                                .task = co->in->tasks ? co->in->tasks->lines[index] : NULL};
 }
 
+void coord_held_add(struct coord *co, int r, long index)
+{
+    struct held *h = &co->held[r];
+    if (h->running < 0) {
+        h->running = index;
+        h->since = loop_now(co->loop);
+    } else {
+        h->queued = index;
+    }
+}
+
+void coord_held_remove(struct coord *co, int r, long index)
+{
+    struct held *h = &co->held[r];
+    if (h->queued == index) {
+        h->queued = -1;
+    } else if (h->running == index) { /* the queued one starts (a worker's queue is in order) */
+        h->running = h->queued;
+        h->queued = -1;
+        h->since = loop_now(co->loop);
+    }
+}
+
 /* Whether rank r's host may get new shards. */
 static int rank_usable(const struct coord_input *in, int r)
 {
@@ -98,6 +121,7 @@ int coord_fill(struct coord *co, int r, struct error *err)
         co->shards[index].owner = r;
         co->host_assigned[co->in->cluster->rank_host[r]]++;
         co->outstanding[r]++;
+        coord_held_add(co, r, index);
     }
     return 0;
 }
@@ -112,6 +136,7 @@ int coord_fill_self(struct coord *co)
         return 0;
     co->shards[index].owner = 0;
     co->host_assigned[co->in->cluster->rank_host[0]]++;
+    coord_held_add(co, 0, index);
     struct assignment a = hand_out(co, index);
     return slot_start_shard(co->runner, co->in->spec, &a);
 }
@@ -237,6 +262,7 @@ int coord_on_result(struct coord *co, int src, const unsigned char *data, size_t
         return 0;
     }
     co->outstanding[src]--;
+    coord_held_remove(co, src, res->index);
     if (coord_may_stop(co, res)) { /* known before anything more starts */
         if (coord_settle(co, res, err) < 0)
             return -1;
@@ -268,6 +294,7 @@ int coord_on_return(struct coord *co, int src, const unsigned char *data, size_t
         s->next_attempt = s->first_attempt; /* it used none */
         co->host_assigned[co->in->cluster->rank_host[src]]--;
         co->outstanding[src]--;
+        coord_held_remove(co, src, index);
         if (co->stopping)
             continue; /* it will not run: --max-failures was reached */
         /* one that must avoid some hosts waits in the rescue queue again */
@@ -348,6 +375,7 @@ int coord_on_lost(struct coord *co, int r, struct error *err)
         nmoved++;
     }
     co->outstanding[r] = 0;
+    co->held[r] = (struct held){.running = -1, .queued = -1, .since = 0};
     for (long i; plan_is_static(co->plan) && (i = plan_next(co->plan, r)) >= 0;)
         if (queue_first(co, i, err) < 0)
             return -1;

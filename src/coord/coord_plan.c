@@ -48,7 +48,7 @@ static long *todo_list(const struct coord_input *in, long *ntodo)
     return todo;
 }
 
-struct plan *coord_make_plan(const struct coord_input *in)
+struct plan *coord_make_plan(const struct coord_input *in, const double *predicted)
 {
     const struct cluster *c = in->cluster;
     long total;
@@ -63,10 +63,8 @@ struct plan *coord_make_plan(const struct coord_input *in)
         } else {
             /* with a timing history, the longest shards go first: they
              * then end early, not last on a rank while the others idle */
-            double *pred = in->history ? coord_predictions(in) : NULL;
-            if (!in->history || (pred && plan_longest_first(todo, total, pred) == 0))
+            if (!predicted || plan_longest_first(todo, total, predicted) == 0)
                 p = plan_create_dynamic(c->nranks, todo, total);
-            free(pred);
         }
     }
     free(todo);
@@ -127,7 +125,7 @@ static void print_hosts(FILE *out, const struct cluster *c, const struct watch *
 
 /* With a timing history: how much of the run it predicts, and the queue's
  * first shards, longest first. Returns 0, or -1 (ENOMEM). */
-static int dry_run_history(FILE *out, const struct coord_input *in)
+static int dry_run_history(FILE *out, const struct coord_input *in, const double *pred)
 {
     const char *path = settings_history(in->settings);
     if (!in->history || !path) {
@@ -136,10 +134,8 @@ static int dry_run_history(FILE *out, const struct coord_input *in)
     }
     long ntodo;
     long *todo = todo_list(in, &ntodo);
-    double *pred = coord_predictions(in);
     if (!todo || !pred || plan_longest_first(todo, ntodo, pred) < 0) {
         free(todo);
-        free(pred);
         return -1;
     }
     long known = 0;
@@ -151,8 +147,9 @@ static int dry_run_history(FILE *out, const struct coord_input *in)
             longest = pred[todo[k]] > longest ? pred[todo[k]] : longest;
         }
     if (known == 0) {
-        fprintf(out, "Timing history: %s knows none of these shards yet; the queue is in shard "
-                     "order.\n",
+        fprintf(out,
+                "Timing history: %s knows none of these shards yet; the queue is in shard "
+                "order.\n",
                 path);
     } else {
         fprintf(out,
@@ -170,16 +167,18 @@ static int dry_run_history(FILE *out, const struct coord_input *in)
         fprintf(out, "%s\n", ntodo > 10 ? " ..." : "");
     }
     free(todo);
-    free(pred);
     return 0;
 }
 
 int coord_dry_run(FILE *out, const struct coord_input *in)
 {
     const struct cluster *c = in->cluster;
-    struct plan *p = coord_make_plan(in);
-    if (!p)
+    double *pred = in->history ? coord_predictions(in) : NULL;
+    struct plan *p = !in->history || pred ? coord_make_plan(in, pred) : NULL;
+    if (!p) {
+        free(pred);
         return -1;
+    }
     fprintf(out, "Dry run: %ld shards of ", in->spec->total);
     coord_print_command(out, in);
     fprintf(out, ", schedule %s\n", schedule_name(in->settings->schedule));
@@ -190,8 +189,11 @@ int coord_dry_run(FILE *out, const struct coord_input *in)
                 "so faster hosts run more.\n",
                 c->nranks);
         plan_destroy(p);
-        return dry_run_history(out, in);
+        int rc = dry_run_history(out, in, pred);
+        free(pred);
+        return rc;
     }
+    free(pred);
     fprintf(out, "Plan: static, shares proportional to cores\n");
     for (int h = 0; h < c->nhosts; h++) {
         long n = 0;

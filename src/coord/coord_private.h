@@ -52,6 +52,14 @@ struct collected_list {
     struct collected_file files[];
 };
 
+/* What a rank holds: the shard it runs (since when, as rank 0 saw it: its
+ * hand-out, or the result of the shard before it) and the one queued
+ * behind it; -1 for none. For the ETA, work stealing and --speculate. */
+struct held {
+    long running, queued;
+    double since; /* monotonic */
+};
+
 /* What rank 0 keeps of one shard while the run goes on (co->shards[i]):
  * 40 bytes. */
 struct shard_state {
@@ -76,10 +84,15 @@ struct coord {
     struct runner *runner;      /* rank 0's own slot */
     struct shard_state *shards; /* one per shard */
     int *outstanding;           /* per rank: shards given to it and not reported */
-    bool first_round;           /* every rank was offered its first shard */
-    long done;                  /* shards settled (in the journal, or not run) */
-    double last_result;         /* when the latest result came (monotonic) */
-    long shown;                 /* of those, on the screen (the bars' count) */
+    struct held *held;          /* per rank: which of those runs, which waits */
+    /* with a timing history: each shard's predicted seconds on a host of
+     * speed 1 (NAN: unknown), and each host's speed (1: unknown); both NULL
+     * without one */
+    double *predicted, *speed;
+    bool first_round;   /* every rank was offered its first shard */
+    long done;          /* shards settled (in the journal, or not run) */
+    double last_result; /* when the latest result came (monotonic) */
+    long shown;         /* of those, on the screen (the bars' count) */
     /* the shards whose results wait for the journal's next fsync to be
      * shown (nunshown of them, room for unshown_cap) */
     long *unshown, nunshown, unshown_cap;
@@ -142,8 +155,9 @@ struct local_collect {
 
 /* coord_plan.c */
 /* The plan of the shards still to run (coord_keeps), core-weighted or
- * dynamic as the settings say; NULL (ENOMEM). */
-struct plan *coord_make_plan(const struct coord_input *in);
+ * dynamic as the settings say, from the predictions of coord_predictions
+ * (NULL: none); NULL (ENOMEM). */
+struct plan *coord_make_plan(const struct coord_input *in, const double *predicted);
 
 /* coord_history.c */
 
@@ -187,6 +201,12 @@ void coord_local_collected(void *arg, const char *name, const char *data, size_t
 void coord_free_collected(struct shard_state *s);
 
 /* coord_dispatch.c */
+/* Rank r was given shard index: it runs it now if it held nothing, else
+ * queues it. */
+void coord_held_add(struct coord *co, int r, long index);
+/* Rank r no longer holds shard index (its result came, it gave it back):
+ * the shard queued behind it starts now. */
+void coord_held_remove(struct coord *co, int r, long index);
 /* Give worker rank r shards until it holds its share (the one it runs and,
  * away from the tail, one queued). Returns 0, or -1 with err. */
 int coord_fill(struct coord *co, int r, struct error *err);

@@ -134,8 +134,7 @@ struct journal *journal_create(const char *path, const struct journal_identity *
     if (j->fd < 0) {
         int saved = errno; /* the caller may choose another name on EEXIST */
         errprintf(err, "cannot create the journal %s: %s", path,
-                  saved == EEXIST ? "it exists already (choose another with --journal)"
-                                  : why.text);
+                  saved == EEXIST ? "it exists already (choose another with --journal)" : why.text);
         journal_close(j);
         errno = saved;
         return NULL;
