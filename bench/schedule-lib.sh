@@ -71,7 +71,7 @@ speed_bound() {
     shift
     printf '%s\n' "$@" | sort -gr >"$tmp/speeds"
     sort -gr "$durations" | awk -v speeds="$tmp/speeds" '
-        BEGIN { while ((getline v <speeds) > 0) sp[++m] = v }
+        BEGIN { while ((getline line <speeds) > 0) sp[++m] = line }
         { d[NR] = $1 }
         END {
             for (k = 1; k <= m || k <= NR; k++) {
@@ -186,8 +186,9 @@ run_parallel() {
 #   dynamic         --no-history: the queue in file order
 #   history-1       --history FILE, FILE absent: as dynamic, and writes FILE
 #   history-2       --history FILE again: the first run's history, longest
-#                   first
-#   static-history  --schedule static with a copy of FILE as history-2 had it
+#                   first (history-3: the history of the first two runs)
+#   static-history  --schedule static with a copy of FILE as the last
+#                   history-N row before it had it
 #   parallel        GNU parallel -j NP on the same lines
 schedule_rows="static dynamic history-1 history-2 static-history parallel"
 
@@ -198,14 +199,14 @@ run_row() {
     case $row in
     static) run_distmpi "$row.$rep" "$tasks" "$np" --schedule static --no-history ;;
     dynamic) run_distmpi "$row.$rep" "$tasks" "$np" --no-history ;;
-    history-1)
-        rm -f "$h" "$h.first"
+    history-*)
+        [ "$row" = history-1 ] && rm -f "$h"
+        rm -f "$h.before"
+        [ -f "$h" ] && cp "$h" "$h.before"
         run_distmpi "$row.$rep" "$tasks" "$np" --history "$h"
-        [ -f "$h" ] && cp "$h" "$h.first"
         ;;
-    history-2) run_distmpi "$row.$rep" "$tasks" "$np" --history "$h" ;;
     static-history)
-        cp "$h.first" "$h.static" 2>/dev/null || rm -f "$h.static"
+        cp "$h.before" "$h.static" 2>/dev/null || rm -f "$h.static"
         run_distmpi "$row.$rep" "$tasks" "$np" --schedule static --history "$h.static"
         ;;
     parallel) run_parallel "$row.$rep" "$tasks" "$np" ;;
