@@ -5,7 +5,7 @@
 # timing history?
 #
 #   bench/schedule-oversharding.sh [RANKS [RUNS [ITEMS [WORK [OVERHEAD [SEED]]]]]]
-#                                   (defaults: 4, 3, 120, 24, 0.2, 1)
+#                                   (defaults: 4, 3, 120, 16, 0.1, 1)
 #
 # The work: ITEMS test files with lognormal durations (median 0.6 s, sigma
 # 0.9, at most 6 s) scaled to WORK seconds in all, the longest tenth last,
@@ -31,7 +31,7 @@
 #
 # distmpi is $DISTMPI, else src/distmpi of the build tree this script is run
 # from (or of the source tree it is in), else distmpi on PATH. mpirun is
-# $MPIRUN or mpirun on PATH. It needs python3. The defaults take about three
+# $MPIRUN or mpirun on PATH. It needs python3. The defaults take about two
 # minutes.
 #
 # Exit status: 0 measured (the figures are for reading: there is no target),
@@ -47,8 +47,8 @@ bench_name=schedule-oversharding
 np=${1:-4}
 runs=${2:-3}
 nitems=${3:-120}
-work=${4:-24}
-overhead=${5:-0.2}
+work=${4:-16}
+overhead=${5:-0.1}
 seed=${6:-1}
 multiples="1 2 4 10"
 whole_number RANKS "$np"

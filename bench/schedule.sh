@@ -4,7 +4,7 @@
 # a heterogeneous task list, each way it can schedule, beside GNU parallel?
 #
 #   bench/schedule.sh [RANKS [RUNS [TASKS [WORK [SEED]]]]]
-#                                   (defaults: 4, 3, 60, 32, 1)
+#                                   (defaults: 4, 3, 60, 24, 1)
 #
 # The task list: TASKS lines `sleep D`, the durations lognormal (median
 # 0.6 s, sigma 0.9, at most 6 s), scaled to WORK seconds in all, the longest
@@ -35,7 +35,7 @@
 #
 # distmpi is $DISTMPI, else src/distmpi of the build tree this script is run
 # from (or of the source tree it is in), else distmpi on PATH. mpirun is
-# $MPIRUN or mpirun on PATH. It needs python3. The defaults take about three
+# $MPIRUN or mpirun on PATH. It needs python3. The defaults take about two
 # minutes.
 #
 # Exit status: 0 the target was met (history-2 within 5 % of the bound and
@@ -52,7 +52,7 @@ bench_name=schedule
 np=${1:-4}
 runs=${2:-3}
 ntasks=${3:-60}
-work=${4:-32}
+work=${4:-24}
 seed=${5:-1}
 target=1.05
 whole_number RANKS "$np"
