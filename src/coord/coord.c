@@ -371,7 +371,8 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
                              .wait_until = wait_until,
                              .wait_max = wait_max};
     co.predicted = in->history ? coord_predictions(in) : NULL;
-    co.plan = !in->history || co.predicted ? coord_make_plan(in, co.predicted) : NULL;
+    co.speed = coord_host_speeds(in);
+    co.plan = !in->history || co.predicted ? coord_make_plan(in, co.predicted, co.speed) : NULL;
     /* the predictions are in the plan: only this run's notes stay, until
      * coord_finish saves them (sched/history.h) */
     history_forget_loaded(in->history);

@@ -154,16 +154,25 @@ struct local_collect {
 };
 
 /* coord_plan.c */
-/* The plan of the shards still to run (coord_keeps), core-weighted or
- * dynamic as the settings say, from the predictions of coord_predictions
- * (NULL: none); NULL (ENOMEM). */
-struct plan *coord_make_plan(const struct coord_input *in, const double *predicted);
+/* The plan of the shards still to run (coord_keeps), from the predictions
+ * of coord_predictions and the speeds of coord_host_speeds (either NULL:
+ * none). Static: balanced by predicted time and host speed (LPT) when a
+ * shard has a prediction, else core-weighted. Dynamic: longest first, and
+ * the ranks of a host clearly slower than the fastest take the short end.
+ * NULL (ENOMEM). */
+struct plan *coord_make_plan(const struct coord_input *in, const double *predicted,
+                             const double *speed);
 
 /* coord_history.c */
 
 /* Every shard's predicted seconds from in->history (NAN: none), indexed by
  * shard: heap, or NULL (ENOMEM). */
 double *coord_predictions(const struct coord_input *in);
+
+/* Each host's speed from in->history (1: unknown), indexed by host: heap,
+ * or NULL (no history, or ENOMEM: then every host counts as speed 1). Call
+ * before the history forgets what it loaded. */
+double *coord_host_speeds(const struct coord_input *in);
 
 /* Note this run's passing attempts in in->history and save it (a failure is
  * a warning on stderr, never the run's). Nothing without a history. */
