@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # shellcheck shell=bash disable=SC2034,SC2154 # bench_name is the caller's; r_* are for the caller
 # common.sh - what bench/dispatch.sh, startup.sh and scale.sh share: finding
-# distmpi and the baselines, a temporary directory removed at exit, timing a
-# command, medians and ratios. Sourced (bash), not run; the script sets
+# distmpi and the baselines, a temporary directory removed at exit (kept
+# with BENCH_KEEP=1, for a look at the runs), timing a command, medians and
+# ratios. Sourced (bash), not run; the script sets
 # bench_name first.
 
 die() {
@@ -48,7 +49,11 @@ bench_cleanup() {
         sleep 1
         kill -KILL "$bench_pid" 2>/dev/null || true
     fi
-    rm -rf "$tmp"
+    if [ -n "${BENCH_KEEP:-}" ]; then
+        echo "$bench_name: BENCH_KEEP is set: the runs are kept in $tmp" >&2
+    else
+        rm -rf "$tmp"
+    fi
 }
 trap bench_cleanup EXIT
 trap 'exit 2' INT TERM

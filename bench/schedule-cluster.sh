@@ -26,7 +26,9 @@
 # RUNS repetitions of all of them, each from no history. The lower bound
 # counts each slot at its speed (1 / FACTOR): the largest over k of the k
 # longest tasks over the k fastest slots' speeds, the last k being
-# total work / total speed. Makespans are spans, as in bench/schedule.sh.
+# total work / total speed. Makespans are spans and the table is that of
+# bench/schedule.sh; below it, where the longest tenth of the tasks ran in
+# the last repetition.
 #
 # The fake hosts share this machine's cores; sleeps need none, so the
 # figures are about where the tasks go, not about CPU. Needs root (network
@@ -182,6 +184,7 @@ done
 echo
 # shellcheck disable=SC2086 # the list of rows, split on purpose
 print_rows "$b" $rows
+print_prediction "$runs" "$tmp/tasks" "$np"
 # where the longest tenth ran: the last row of each kind, by host
 # shellcheck disable=SC2086 # the list of rows, split on purpose
 python3 - "$tmp" "$runs" "$ntasks" $rows <<'PY'

@@ -83,20 +83,30 @@ speed_bound() {
         }'
 }
 
-# journal_span JOURNAL: seconds from the first attempt's start to the last
-# attempt's end in a distmpi journal (JSON Lines), or "-".
+# journal_span JOURNAL: "SPAN TAIL" from a distmpi journal (JSON Lines):
+# the seconds from the first attempt's start to the last attempt's end, and
+# the idle tail: from the moment the first rank ran out of work (its last
+# attempt's end) to the end, the time some slots stood idle while others
+# still ran. "- -" when there is no journal.
 journal_span() {
-    python3 - "$1" <<'PY' 2>/dev/null || echo -
+    python3 - "$1" <<'PY' 2>/dev/null || echo "- -"
 import json, sys
 first = last = None
+ends = {}
 with open(sys.argv[1]) as f:
     next(f)  # the run's identity
     for line in f:
-        for a in json.loads(line).get("attempts") or []:
+        r = json.loads(line)
+        for a in r.get("attempts") or []:
             s, e = a["start"], a["start"] + a["duration"]
             first = s if first is None or s < first else first
             last = e if last is None or e > last else last
-print("%.3f" % (last - first) if first is not None else "-")
+            key = (r.get("host"), r.get("rank"))
+            ends[key] = max(ends.get(key, e), e)
+if first is None:
+    print("- -")
+else:
+    print("%.3f %.3f" % (last - first, last - min(ends.values())))
 PY
 }
 
@@ -152,7 +162,7 @@ have_parallel() {
 # run_distmpi NAME TASKS NP [OPTION]...: mpirun -np NP distmpi --tasks TASKS
 # OPTION..., its run directory $tmp/run-NAME, its output $tmp/NAME.out. Sets
 # r_secs (the whole run, mpirun included), r_span (first start to last end,
-# from the journal), r_rc. $launcher (default: nothing) goes in front of
+# from the journal), r_tail (the idle tail, see journal_span), r_rc. $launcher (default: nothing) goes in front of
 # mpirun and $mpirun_args after it (default --oversubscribe --bind-to none:
 # with as many ranks as cores Open MPI binds each rank, and so every task it
 # starts, to one core, which GNU parallel does not do).
@@ -164,13 +174,14 @@ run_distmpi() {
     timed "$tmp/$name.out" ${launcher:-} "$mpirun" ${mpirun_args:---oversubscribe --bind-to none} \
         -np "$np" "$distmpi" --tasks "$tasks" --max-load 1000000 --progress none --retries 0 \
         --run-dir "$tmp/run-$name" "$@"
-    r_span=$(journal_span "$tmp/run-$name/journal.jsonl")
+    read -r r_span r_tail < <(journal_span "$tmp/run-$name/journal.jsonl")
 }
 
 # run_parallel NAME TASKS J: GNU parallel -j J on the lines of TASKS, each
 # through the shell, with a job log. Sets r_secs (the whole run), r_span (first
 # start to last end, from the job log: its start-up left out, as distmpi's),
-# r_rc. $launcher goes in front of parallel, and $parallel_args, when set,
+# r_rc (r_tail "-": the job log does not say which slot ran a job).
+# $launcher goes in front of parallel, and $parallel_args, when set,
 # replaces -j J (the cluster variant's -S list of hosts).
 run_parallel() {
     local name=$1 tasks=$2 j=$3
@@ -179,6 +190,7 @@ run_parallel() {
     timed "$tmp/$name.out" ${launcher:-} parallel --will-cite ${parallel_args:--j $j} \
         --joblog "$tmp/$name.joblog" -a "$tasks"
     r_span=$(joblog_span "$tmp/$name.joblog")
+    r_tail=-
 }
 
 # The rows of bench/schedule.sh: the same task list run each way.
@@ -214,6 +226,27 @@ run_row() {
     esac
 }
 
+# print_prediction REP TASKS NP: what distmpi itself predicted from the
+# history the last history-N row of repetition REP started with: its
+# --dry-run of a static plan (the hosts' learned speeds, the slow hosts, the
+# predicted makespan and its own bound, to a tenth of a second).
+print_prediction() {
+    local h="$tmp/history.$1.json"
+    [ -f "$h.before" ] || return 0
+    cp "$h.before" "$h.dry"
+    # shellcheck disable=SC2086 # launcher and mpirun_args are lists of words
+    (cd "$tmp" && exec ${launcher:-} "$mpirun" ${mpirun_args:---oversubscribe --bind-to none} \
+        -np "$3" "$distmpi" --tasks "$2" --max-load 1000000 --schedule static \
+        --history "$h.dry" --dry-run) >"$tmp/dry-run.out" 2>&1 || true
+    echo "distmpi's --dry-run --schedule static with that history (run $1):"
+    if grep -q '^Predicted makespan' "$tmp/dry-run.out"; then
+        grep -E '^(Host speeds|Slow hosts|Predicted makespan)' "$tmp/dry-run.out" | sed 's/^/  /'
+    else
+        echo "  (no prediction; the end of its output:)"
+        tail -n 5 "$tmp/dry-run.out" | sed 's/^/  /'
+    fi
+}
+
 # row_failed ROW REP: the tasks of that run that did not pass.
 row_failed() {
     case $1 in
@@ -228,17 +261,18 @@ ratio() {
 }
 
 # Medians of the rows, filled by record_row, printed by print_rows.
-declare -A row_spans row_walls
-# record_row KEY: keep this run's r_span and r_secs under KEY.
+declare -A row_spans row_walls row_tails
+# record_row KEY: keep this run's r_span, r_tail and r_secs under KEY.
 record_row() {
     row_spans[$1]="${row_spans[$1]:-} $r_span"
+    row_tails[$1]="${row_tails[$1]:-} ${r_tail:--}"
     row_walls[$1]="${row_walls[$1]:-} $r_secs"
 }
 
-# row_median KEY: the median span of KEY's runs ("-" runs left out), or "-".
-row_median() {
+# median_of FIGURE...: the median of the figures that are not "-", or "-".
+median_of() {
     local v=() s
-    for s in ${row_spans[$1]:-}; do
+    for s; do
         [ "$s" = - ] || v+=("$s")
     done
     if [ "${#v[@]}" -eq 0 ]; then
@@ -248,16 +282,23 @@ row_median() {
     fi
 }
 
+# row_median KEY: the median span of KEY's runs, or "-".
+row_median() {
+    # shellcheck disable=SC2086 # the list of spans, split on purpose
+    median_of ${row_spans[$1]:-}
+}
+
 # print_rows BOUND KEY...: a line per KEY: the median span, its ratio to
-# BOUND, the median whole run and every run's span.
+# BOUND, the median idle tail, the median whole run and every run's span.
 print_rows() {
     local b=$1 key m
     shift
-    printf '%-16s %9s %8s %9s   %s\n' row "span s" "/bound" "whole s" "spans of the runs (s)"
+    printf '%-16s %9s %8s %8s %9s   %s\n' row "span s" "/bound" "tail s" "whole s" \
+        "spans of the runs (s)"
     for key; do
         m=$(row_median "$key")
-        # shellcheck disable=SC2086 # the list of times, split on purpose
-        printf '%-16s %9s %8s %9s  %s\n' "$key" "$m" "$(ratio "$m" "$b")" \
-            "$(median ${row_walls[$key]})" "${row_spans[$key]}"
+        # shellcheck disable=SC2086 # the lists of times, split on purpose
+        printf '%-16s %9s %8s %8s %9s  %s\n' "$key" "$m" "$(ratio "$m" "$b")" \
+            "$(median_of ${row_tails[$key]})" "$(median_of ${row_walls[$key]})" "${row_spans[$key]}"
     done
 }

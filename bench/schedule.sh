@@ -25,7 +25,10 @@
 #                   parallel)
 # RUNS repetitions (each from no history), and prints for each row the
 # median makespan, its ratio to the lower bound max(WORK / RANKS, longest
-# task) of the list, the median whole run and every run's makespan.
+# task) of the list, the median idle tail (from the moment the first rank
+# ran out of work to the end: slots standing idle while others still run;
+# distmpi's rows only, parallel's job log does not say which slot ran a
+# job), the median whole run and every run's makespan.
 #
 # The makespan is the span from the first task's start to the last one's end
 # as the run records it (distmpi's journal, parallel's --joblog): what the
@@ -98,6 +101,7 @@ done
 echo
 # shellcheck disable=SC2086 # the list of rows, split on purpose
 print_rows "$b" $rows
+print_prediction "$runs" "$tmp/tasks" "$np"
 note "load average after: $(loadavg)"
 
 h2=$(row_median history-2)

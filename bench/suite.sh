@@ -31,7 +31,8 @@
 # median lower bound and the median of the runs' ratios span / bound, the
 # bound of each run being max(total / RANKS, longest) of the durations
 # measured in that same run: tests, unlike sleeps, take as long as the
-# machine lets them, so the bound is taken from the run itself.
+# machine lets them, so the bound is taken from the run itself. The idle
+# tail is as in bench/schedule.sh.
 #
 # Needs a build tree (make) of this source tree or $DISTMPI's, sharness
 # ($SHARNESS, else /usr/share/sharness/sharness.sh) and python3. A test that
@@ -156,12 +157,13 @@ for rep in $(seq "$runs"); do
 done
 
 echo
-printf '%-12s %9s %9s %8s %9s   %s\n' row "span s" "bound s" "/bound" "whole s" "span/bound of the runs"
+printf '%-12s %9s %9s %8s %8s %9s   %s\n' row "span s" "bound s" "/bound" "tail s" "whole s" \
+    "span/bound of the runs"
 for row in $rows; do
     # shellcheck disable=SC2086 # lists of figures, split on purpose
-    printf '%-12s %9s %9s %8s %9s  %s\n' "$row" "$(row_median "$row")" \
+    printf '%-12s %9s %9s %8s %8s %9s  %s\n' "$row" "$(row_median "$row")" \
         "$(median ${row_bounds[$row]})" "$(median ${row_ratios[$row]})" \
-        "$(median ${row_walls[$row]})" "${row_ratios[$row]}"
+        "$(median_of ${row_tails[$row]})" "$(median ${row_walls[$row]})" "${row_ratios[$row]}"
 done
 [ "$failures" -eq 0 ] || note "$failures runs had a failing test script (their durations count all the same)"
 note "load average after: $(loadavg)"
