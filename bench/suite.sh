@@ -7,8 +7,8 @@
 #   bench/suite.sh [RUNS [SET [RANKS]]]       (defaults: 3, quick, 2)
 #
 # SET picks the test scripts of tests/, in their order:
-#   quick   t0000 t0010 t1000 t1030 t1050 t1065 t1067 t1136 t1138 t1165:
-#           about 45 s of tests in a row here, the longest (t1165, 16 s)
+#   quick   t0000 t0010 t1000 t1030 t1050 t1065 t1067 t1136 t1138 t1170:
+#           about 50 s of tests in a row here, the longest (t1170, 22 s)
 #           last, as in the whole suite the longest come late
 #   all     every tests/t*.t but those that must run alone (they take a
 #           lock shared with every test run on the machine, and judge the
@@ -37,11 +37,14 @@
 # Needs a build tree (make) of this source tree or $DISTMPI's, sharness
 # ($SHARNESS, else /usr/share/sharness/sharness.sh) and python3. A test that
 # fails is reported (its log kept) and counted; the run still counts.
-# The defaults take about four and a half minutes.
+# The defaults take about four minutes on a quiet machine (twelve when
+# other work had it at a load average of 7).
 #
 # Exit status: 0 the target was met (history-2 closer to its bound than
-# history-1 and no later than GNU parallel, medians), 1 it was not, 2 the
-# measurement could not be made.
+# history-1 and than GNU parallel, medians of the ratios), 1 it was not, 2
+# the measurement could not be made. The ratios, not the spans: the same
+# tests take twice as long when the machine's other work doubles, and each
+# ratio holds a run against its own durations.
 set -euo pipefail
 
 bench_name=suite
@@ -66,7 +69,7 @@ src=$bench_here
 sharness=${SHARNESS:-/usr/share/sharness/sharness.sh}
 [ -f "$sharness" ] || die "no sharness at $sharness (apt-get install sharness, or set SHARNESS)"
 
-quick="t0000 t0010 t1000 t1030 t1050 t1065 t1067 t1136 t1138 t1165"
+quick="t0000 t0010 t1000 t1030 t1050 t1065 t1067 t1136 t1138 t1170"
 scripts=()
 for t in "$src"/tests/t*.t; do
     name=$(basename "$t" .t)
@@ -172,21 +175,21 @@ note "load average after: $(loadavg)"
 r1=$(median ${row_ratios[history-1]})
 # shellcheck disable=SC2086 # lists of figures, split on purpose
 r2=$(median ${row_ratios[history-2]})
-h2=$(row_median history-2)
 met=1
 awk -v a="$r2" -v b="$r1" 'BEGIN { exit !(a < b) }' || met=0
 vs="no GNU parallel to compare with"
 case " $rows " in
 *" parallel "*)
-    p=$(row_median parallel)
-    vs="GNU parallel ${p}s"
-    awk -v a="$h2" -v b="$p" 'BEGIN { exit !(a <= b) }' || met=0
+    # shellcheck disable=SC2086 # lists of figures, split on purpose
+    rp=$(median ${row_ratios[parallel]})
+    vs="GNU parallel $rp"
+    awk -v a="$r2" -v b="$rp" 'BEGIN { exit !(a <= b) }' || met=0
     ;;
 esac
-what="history-2 closer to its bound than history-1 and no later than GNU parallel"
+what="history-2 closer to its bound than history-1 and than GNU parallel"
 if [ "$met" = 1 ]; then
-    echo "target: $what: met ($r2 against $r1; ${h2}s, $vs)"
+    echo "target: $what: met ($r2 against $r1; $vs)"
     exit 0
 fi
-echo "target: $what: MISSED ($r2 against $r1; ${h2}s, $vs)"
+echo "target: $what: MISSED ($r2 against $r1; $vs)"
 exit 1
