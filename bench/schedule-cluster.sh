@@ -4,7 +4,7 @@
 # the long tasks on the fast hosts once the history knows them?
 #
 #   bench/schedule-cluster.sh [RUNS [TASKS [WORK [SEED [HOSTS]]]]]
-#                                   (defaults: 3, 60, 24, 1, "4x1 2x2 2x4")
+#                                   (defaults: 3, 60, 16, 1, "4x1 2x2 2x4")
 #
 # Builds the namespace cluster of the tests (tests/sharness.d/cluster.sh):
 # one host per word CORESxFACTOR of HOSTS, node1, node2, ..., each with its
@@ -33,7 +33,7 @@
 # The fake hosts share this machine's cores; sleeps need none, so the
 # figures are about where the tasks go, not about CPU. Needs root (network
 # namespaces), ip, nsenter, unshare, ssh, ssh-keygen, /usr/sbin/sshd and
-# python3. The defaults take about three minutes.
+# python3. The defaults take about two and a half minutes.
 #
 # Exit status: 0 the target was met (the best history row within 5 % of the
 # bound and no later than GNU parallel, medians), 1 it was not, 2 the
@@ -48,7 +48,7 @@ bench_name=schedule-cluster
 
 runs=${1:-3}
 ntasks=${2:-60}
-work=${3:-24}
+work=${3:-16}
 seed=${4:-1}
 hosts_spec=${5:-4x1 2x2 2x4}
 target=1.05
