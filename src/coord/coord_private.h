@@ -58,6 +58,7 @@ struct collected_list {
 struct held {
     long running, queued;
     double since; /* monotonic */
+    bool asked;   /* asked to give queued back (PAUSE_SHARE), nothing changed since */
 };
 
 /* What rank 0 keeps of one shard while the run goes on (co->shards[i]):
@@ -85,6 +86,7 @@ struct coord {
     struct shard_state *shards; /* one per shard */
     int *outstanding;           /* per rank: shards given to it and not reported */
     struct held *held;          /* per rank: which of those runs, which waits */
+    long nqueued;               /* ranks with a queued shard (held[r].queued >= 0) */
     /* with a timing history: each shard's predicted seconds on a host of
      * speed 1 (NAN: unknown), and each host's speed (1: unknown); both NULL
      * without one */
@@ -216,12 +218,22 @@ void coord_held_add(struct coord *co, int r, long index);
 /* Rank r no longer holds shard index (its result came, it gave it back):
  * the shard queued behind it starts now. */
 void coord_held_remove(struct coord *co, int r, long index);
+/* Rank r holds nothing any more (it was lost). */
+void coord_held_clear(struct coord *co, int r);
 /* Give worker rank r shards until it holds its share (the one it runs and,
  * away from the tail, one queued). Returns 0, or -1 with err. */
 int coord_fill(struct coord *co, int r, struct error *err);
 /* Send worker r a TAG_PAUSE with flag (enum pause_flag). Returns 0, or -1
  * with err. */
 int coord_send_pause(struct coord *co, int r, int flag, struct error *err);
+/* A rank is free and nothing is left to hand out (a dynamic plan): every
+ * worker with a shard queued behind the one it runs is asked to give it back
+ * (PAUSE_SHARE), once until what it holds changes, so that a free rank runs
+ * it now instead of after a long shard (work stealing). A static plan's
+ * shards stay with their rank. Returns 0, or -1 with err. */
+int coord_share_out(struct coord *co, struct error *err);
+/* Whether rank r's host may get new shards (healthy). */
+int coord_usable(const struct coord_input *in, int r);
 /* coord_fill() for every worker. */
 int coord_fill_all(struct coord *co, struct error *err);
 /* Rank 0's own slot takes its next shard when free. Returns 0, or
