@@ -31,7 +31,7 @@
 #
 # distmpi is $DISTMPI, else src/distmpi of the build tree this script is run
 # from (or of the source tree it is in), else distmpi on PATH. mpirun is
-# $MPIRUN or mpirun on PATH. It needs python3. The defaults take about two
+# $MPIRUN or mpirun on PATH. It needs python3. The defaults take about three
 # minutes.
 #
 # Exit status: 0 measured (the figures are for reading: there is no target),

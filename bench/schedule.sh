@@ -4,7 +4,7 @@
 # a heterogeneous task list, each way it can schedule, beside GNU parallel?
 #
 #   bench/schedule.sh [RANKS [RUNS [TASKS [WORK [SEED]]]]]
-#                                   (defaults: 4, 3, 60, 24, 1)
+#                                   (defaults: 4, 3, 60, 16, 1)
 #
 # The task list: TASKS lines `sleep D`, the durations lognormal (median
 # 0.6 s, sigma 0.9, at most 6 s), scaled to WORK seconds in all, the longest
@@ -55,7 +55,7 @@ bench_name=schedule
 np=${1:-4}
 runs=${2:-3}
 ntasks=${3:-60}
-work=${4:-24}
+work=${4:-16}
 seed=${5:-1}
 target=1.05
 whole_number RANKS "$np"

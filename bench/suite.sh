@@ -7,9 +7,9 @@
 #   bench/suite.sh [RUNS [SET [RANKS]]]       (defaults: 3, quick, 2)
 #
 # SET picks the test scripts of tests/, in their order:
-#   quick   t0000 t0010 t1000 t1030 t1050 t1065 t1067 t1136 t1138 t1170:
-#           about 50 s of tests in a row here, the longest (t1170, 22 s)
-#           last, as in the whole suite the longest come late
+#   quick   t0000 t0010 t1000 t1030 t1050 t1065 t1067 t1100 t1136 t1138:
+#           about 40 s of tests in a row here, the longest (t1100, 12 s)
+#           near the end, as in the whole suite the longest come late
 #   all     every tests/t*.t but those that must run alone (they take a
 #           lock shared with every test run on the machine, and judge the
 #           machine's load): 30 scripts, about 360 s in a row, the
@@ -37,8 +37,8 @@
 # Needs a build tree (make) of this source tree or $DISTMPI's, sharness
 # ($SHARNESS, else /usr/share/sharness/sharness.sh) and python3. A test that
 # fails is reported (its log kept) and counted; the run still counts.
-# The defaults take about four minutes on a quiet machine (twelve when
-# other work had it at a load average of 7).
+# The defaults take about three and a half minutes on a quiet machine
+# (twice that and more when other work has it at a load average of 7).
 #
 # Exit status: 0 the target was met (history-2 closer to its bound than
 # history-1 and than GNU parallel, medians of the ratios), 1 it was not, 2
@@ -69,7 +69,7 @@ src=$bench_here
 sharness=${SHARNESS:-/usr/share/sharness/sharness.sh}
 [ -f "$sharness" ] || die "no sharness at $sharness (apt-get install sharness, or set SHARNESS)"
 
-quick="t0000 t0010 t1000 t1030 t1050 t1065 t1067 t1136 t1138 t1170"
+quick="t0000 t0010 t1000 t1030 t1050 t1065 t1067 t1100 t1136 t1138"
 scripts=()
 for t in "$src"/tests/t*.t; do
     name=$(basename "$t" .t)
