@@ -398,6 +398,10 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
         errprintf(err, "out of memory setting up the run");
         goto out;
     }
+    if (!(co.eta = eta_create(co.predicted, sp->total))) {
+        errprintf(err, "out of memory setting up the run");
+        goto out;
+    }
     for (long i = 0; i < sp->total; i++) {
         co.shards[i].owner = -1;
         co.shards[i].next_attempt = 1;
@@ -414,7 +418,7 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
                       ? PROGRESS_BARS
                       : PROGRESS_LINES;
     }
-    co.next_draw = co.mode == PROGRESS_LINES ? time_mono() + SUMMARY_EVERY : 0;
+    co.next_draw = co.mode == PROGRESS_LINES ? time_mono() + coord_summary_every() : 0;
     co.probe_timer = loop_timer_add(
         co.loop, in->watch ? time_mono() + sp->health_interval : INFINITY, probe, &co);
     co.draw_timer =
@@ -484,6 +488,7 @@ out:
     free(co.moved);
     free(co.outstanding);
     free(co.held);
+    eta_destroy(co.eta); /* before the predictions it reads */
     free(co.predicted);
     free(co.speed);
     runner_destroy(co.runner);

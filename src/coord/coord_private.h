@@ -28,6 +28,7 @@
 #include "report/report_json.h"
 #include "model/result.h"
 #include "exec/runner.h"
+#include "sched/eta.h"
 
 /* Bars are redrawn at most this often; lines mode prints a summary line this
  * often, so a batch log shows the run is alive between finished shards. */
@@ -89,6 +90,7 @@ struct coord {
      * speed 1 (NAN: unknown), and each host's speed (1: unknown); both NULL
      * without one */
     double *predicted, *speed;
+    struct eta *eta;    /* the predicted time left, from those (sched/eta.h) */
     bool first_round;   /* every rank was offered its first shard */
     long done;          /* shards settled (in the journal, or not run) */
     double last_result; /* when the latest result came (monotonic) */
@@ -181,6 +183,11 @@ void coord_draw(struct coord *co);
 void coord_say(struct coord *co, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Bars: redraw when due. Lines: a summary line when due. */
 void coord_tick(struct coord *co);
+/* Seconds between two summary lines in lines mode: SUMMARY_EVERY, or
+ * $DISTMPI_TEST_SUMMARY_EVERY for tests. */
+double coord_summary_every(void);
+/* The speed of host h (1 without measured speeds), for the ETA. */
+double coord_host_speed(const struct coord *co, int h);
 /* --stream: one line of an attempt's output (arg: struct stream_ctx). */
 void coord_show_line(void *arg, const char *line, size_t len);
 
