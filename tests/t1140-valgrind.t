@@ -56,4 +56,24 @@ test_expect_success 'rank 0 under valgrind: no error, no leak of its own' '
 	grep "definitely lost: 0 bytes in 0 blocks" $(cat summaries)
 '
 
+test_expect_success PYTHON 'with a timing history, its ETA and predictions: no error, no leak of its own' '
+	printf "sleep 0.2\\nsleep 0.4\\nsleep 0.3\\n" >eta.txt &&
+	run_distmpi 1 --tasks eta.txt --history h.json >first.out 2>&1 &&
+	rm -f vg.*.log &&
+	env OMPI_MCA_mca_base_component_disable_dlclose=1 DISTMPI_TEST_SUMMARY_EVERY=0.05 \
+		"$MPIRUN" -np 1 --oversubscribe --bind-to none --mca mpi_yield_when_idle 1 \
+		valgrind --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite \
+		--error-exitcode=99 --num-callers=40 --suppressions="$supp" --log-file=vg.%p.log \
+		"$DISTMPI" --tasks eta.txt --history h.json --progress lines --json e.json : \
+		-np 1 --oversubscribe --bind-to none "$DISTMPI" --tasks eta.txt >out 2>err &&
+	grep "^3 shards: 3 passed" out &&
+	grep "^distmpi: [0-3]/3 shards done" out &&
+	json_check e.json "assert all(s[\"predicted\"] > 0 for s in j[\"shards\"]), j" &&
+	grep -l "ERROR SUMMARY" vg.*.log >summaries &&
+	test "$(wc -l <summaries)" -eq 1 &&
+	cat $(cat summaries) &&
+	grep "ERROR SUMMARY: 0 errors" $(cat summaries) &&
+	grep "definitely lost: 0 bytes in 0 blocks" $(cat summaries)
+'
+
 test_done
