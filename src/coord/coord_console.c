@@ -16,7 +16,6 @@
 
 #include "coord/progress.h"
 #include "common/timeutil.h"
-#include "health/watch.h"
 #include "sched/eta.h"
 
 void coord_header(const struct coord *co)
@@ -80,7 +79,7 @@ static bool time_left(struct coord *co, double *left)
         if (co->held[r].running >= 0)
             running[nrunning++] =
                 (struct eta_running){co->held[r].running, now - co->held[r].since, speed};
-        if (!liveness_is_lost(co->alive, r) && (!co->in->watch || watch_healthy(co->in->watch, h)))
+        if (!liveness_is_lost(co->alive, r) && coord_usable(co->in, r))
             slots[nslots++] = speed;
     }
     *left = running && slots ? eta_left(co->eta, running, nrunning, slots, nslots) : NAN;
