@@ -229,6 +229,60 @@ assert all(s[\"status\"] == \"passed\" and s[\"attempts\"] == 1 for s in j[\"sha
 	test "$(wc -l <dyn/journal.jsonl)" -eq 49
 '
 
+# ------------------------------------------------------------ host speeds
+
+# slow.sh SECONDS - sleep SECONDS, three times as long on node3 and node4
+cat >slow.sh <<-\EOF
+	#!/bin/sh
+	case $(hostname) in node3 | node4) f=3 ;; *) f=1 ;; esac
+	exec sleep "$(awk -v s="$1" -v f="$f" "BEGIN { print s * f }")"
+EOF
+chmod +x slow.sh
+for s in 0.1 0.15 0.2 0.25 0.3 0.35 0.4 0.7; do
+	echo "./slow.sh $s"
+done >speed.txt
+grep "^node1 " hosts2 >node1.hosts
+grep "^node3 " hosts2 >node3.hosts
+
+# speed_of HOST - HOST's speed on the "Host speeds" line of spd.out
+speed_of() {
+	sed -n "s/^Host speeds, from the timing history: //p" spd.out | tr "," "\n" |
+		awk -v h="$1" '$1 == h { print $2 }'
+}
+
+test_expect_success 'host speeds: learned from the same shards on two hosts' '
+	run_on_cluster node1.hosts --tasks speed.txt --history speed.json >sp1.out 2>&1 &&
+	run_on_cluster node3.hosts --tasks speed.txt --history speed.json >sp3.out 2>&1 &&
+	run_on_cluster hosts2 --tasks speed.txt --history speed.json --dry-run >spd.out 2>&1 &&
+	# node1 three times as fast as node3 (both pulled towards 1 by the
+	# prior); node2 and node4 never compared with another host: 1
+	echo "$(speed_of node1) $(speed_of node2) $(speed_of node3) $(speed_of node4)" >speeds &&
+	awk "{ exit !(\$1 > 1.4 && \$2 == 1 && \$3 < 0.72 && \$4 == 1) }" speeds ||
+	{ cat spd.out; return 1; }
+	# node3, under 3/4 of node1 and under 1, takes the short end of the
+	# queue; node2 and node4, unknown, do not
+	grep "^Slow hosts, taking the shortest shards first: node3\$" spd.out &&
+	grep "^Predicted makespan: [0-9.]* s (no plan can beat [0-9.]* s" spd.out
+'
+
+test_expect_success 'host speeds: a static plan puts the longest shards on the fastest host' '
+	run_on_cluster hosts2 --tasks speed.txt --history speed.json --schedule static \
+		--dry-run >sps.out 2>&1 &&
+	grep "^Plan: static, balanced by predicted time and host speed" sps.out &&
+	plan_of sps.out >plan-speed &&
+	# the two longest (lines 8 and 7) to node1 (ranks 0 and 1); node3
+	# (ranks 4 and 5) at most the two shortest
+	grep -E "^[01] 8\$" plan-speed && grep -E "^[01] 7\$" plan-speed &&
+	! grep -E "^[45] [3-8]\$" plan-speed &&
+	run_on_cluster hosts2 --tasks speed.txt --history speed.json --schedule static \
+		--json speed-run.json >spr.out 2>&1 &&
+	report_check speed-run.json "
+ran = {s[\"shard\"]: s[\"host\"] for s in j[\"shards\"]}
+assert ran[8] == ran[7] == \"node1\", ran
+assert all(s[\"status\"] == \"passed\" for s in j[\"shards\"]), j[\"shards\"]
+"
+'
+
 # ------------------------------------------- distmpi health and launch
 
 # health_on_node1 ARGS... - distmpi health from node1 with the cluster'"'"'s

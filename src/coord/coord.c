@@ -229,6 +229,13 @@ static int work(void *arg, struct error *err)
         result_free(res);
         return errprintf(err, "cannot start a shard on rank 0: %s", strerror(errno));
     }
+    /* rank 0's slot free with nothing left to hand out: it takes what
+     * waits behind another rank's shard */
+    if (!runner_busy(co->runner) && co->nqueued > 0 && coord_usable(co->in, 0) &&
+        coord_share_out(co, err) < 0) {
+        result_free(res);
+        return -1;
+    }
     if (!co->first_round) { /* rank 0 took its first: the workers their second */
         co->first_round = true;
         if (coord_fill_all(co, err) < 0) {
@@ -391,7 +398,8 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
                              .wait_until = wait_until,
                              .wait_max = wait_max};
     co.predicted = in->history ? coord_predictions(in) : NULL;
-    co.plan = !in->history || co.predicted ? coord_make_plan(in, co.predicted) : NULL;
+    co.speed = coord_host_speeds(in);
+    co.plan = !in->history || co.predicted ? coord_make_plan(in, co.predicted, co.speed) : NULL;
     /* the predictions are in the plan: only this run's notes stay, until
      * coord_finish saves them (sched/history.h) */
     history_forget_loaded(in->history);
@@ -425,7 +433,7 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
         co.shards[i].next_attempt = 1;
     }
     for (int r = 0; r < c->nranks; r++)
-        co.held[r] = (struct held){.running = -1, .queued = -1, .since = 0};
+        co.held[r] = (struct held){.running = -1, .queued = -1, .since = 0, .asked = false};
 
     co.mode = in->settings->progress;
     if (co.mode == PROGRESS_AUTO) {

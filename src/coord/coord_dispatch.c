@@ -55,10 +55,12 @@ static struct assignment hand_out(struct coord *co, long index)
 void coord_held_add(struct coord *co, int r, long index)
 {
     struct held *h = &co->held[r];
+    h->asked = false;
     if (h->running < 0) {
         h->running = index;
         h->since = loop_now(co->loop);
     } else {
+        co->nqueued += h->queued < 0;
         h->queued = index;
     }
 }
@@ -66,17 +68,42 @@ void coord_held_add(struct coord *co, int r, long index)
 void coord_held_remove(struct coord *co, int r, long index)
 {
     struct held *h = &co->held[r];
+    h->asked = false;
     if (h->queued == index) {
         h->queued = -1;
+        co->nqueued--;
     } else if (h->running == index) { /* the queued one starts (a worker's queue is in order) */
+        co->nqueued -= h->queued >= 0;
         h->running = h->queued;
         h->queued = -1;
         h->since = loop_now(co->loop);
     }
 }
 
-/* Whether rank r's host may get new shards. */
-static int rank_usable(const struct coord_input *in, int r)
+void coord_held_clear(struct coord *co, int r)
+{
+    co->nqueued -= co->held[r].queued >= 0;
+    co->held[r] = (struct held){.running = -1, .queued = -1, .since = 0, .asked = false};
+}
+
+int coord_share_out(struct coord *co, struct error *err)
+{
+    const struct cluster *c = co->in->cluster;
+    if (co->nqueued == 0 || co->stopping || plan_is_static(co->plan) ||
+        plan_pending(co->plan, 0) > 0 || rescue_count(co->rescue) > 0)
+        return 0;
+    for (int r = 1; r < c->nranks; r++) {
+        struct held *h = &co->held[r];
+        if (h->queued < 0 || h->asked || liveness_is_lost(co->alive, r))
+            continue;
+        if (coord_send_pause(co, r, PAUSE_SHARE, err) < 0)
+            return -1;
+        h->asked = true;
+    }
+    return 0;
+}
+
+int coord_usable(const struct coord_input *in, int r)
 {
     return !in->watch || watch_healthy(in->watch, in->cluster->rank_host[r]);
 }
@@ -110,13 +137,13 @@ int coord_send_pause(struct coord *co, int r, int flag, struct error *err)
 /* Give worker rank r shards until it holds its target. */
 int coord_fill(struct coord *co, int r, struct error *err)
 {
-    if (co->stopping || !rank_usable(co->in, r) || liveness_is_lost(co->alive, r))
+    if (co->stopping || !coord_usable(co->in, r) || liveness_is_lost(co->alive, r))
         return 0;
     int target = fill_target(co, r);
     while (co->outstanding[r] < target) {
         long index = next_shard(co, r);
-        if (index < 0)
-            return 0;
+        if (index < 0) /* nothing left: a free rank takes what waits elsewhere */
+            return co->outstanding[r] == 0 ? coord_share_out(co, err) : 0;
         size_t len;
         struct assignment a = hand_out(co, index);
         unsigned char *data = proto_assign_encode(&a, &len);
@@ -135,7 +162,7 @@ int coord_fill(struct coord *co, int r, struct error *err)
 /* Rank 0's own slot takes its next shard when free. */
 int coord_fill_self(struct coord *co)
 {
-    if (co->stopping || runner_busy(co->runner) || !rank_usable(co->in, 0))
+    if (co->stopping || runner_busy(co->runner) || !coord_usable(co->in, 0))
         return 0;
     long index = next_shard(co, 0);
     if (index < 0)
@@ -396,7 +423,7 @@ int coord_on_lost(struct coord *co, int r, struct error *err)
         nmoved++;
     }
     co->outstanding[r] = 0;
-    co->held[r] = (struct held){.running = -1, .queued = -1, .since = 0};
+    coord_held_clear(co, r);
     for (long i; plan_is_static(co->plan) && (i = plan_next(co->plan, r)) >= 0;)
         if (queue_first(co, i, err) < 0)
             return -1;

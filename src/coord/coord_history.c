@@ -58,6 +58,15 @@ double *coord_predictions(const struct coord_input *in)
     return pred;
 }
 
+double *coord_host_speeds(const struct coord_input *in)
+{
+    const struct cluster *c = in->cluster;
+    double *speed = in->history ? malloc((size_t)c->nhosts * sizeof *speed) : NULL;
+    for (int h = 0; speed && h < c->nhosts; h++)
+        speed[h] = history_host_speed(in->history, c->hosts[h].name);
+    return speed;
+}
+
 void coord_note_history(const struct coord *co)
 {
     const struct coord_input *in = co->in;

@@ -48,27 +48,79 @@ static long *todo_list(const struct coord_input *in, long *ntodo)
     return todo;
 }
 
-struct plan *coord_make_plan(const struct coord_input *in, const double *predicted)
+/* A host this much slower than the fastest healthy one, and slower than the
+ * hosts' average (speed 1), takes the short end of a longest-first queue:
+ * there the long shards would end the run late. Above it the speeds are as
+ * likely noise as a slower host; and a host never compared with another has
+ * speed 1, which says nothing against it. */
+#define SLOW_HOST 0.75
+
+/* Each host's speed for the plan: 0 for an unhealthy host (it gets no
+ * share), else from the history (1 without). Heap, or NULL. */
+static double *plan_speeds(const struct coord_input *in, const double *speed)
+{
+    const struct cluster *c = in->cluster;
+    double *v = malloc((size_t)c->nhosts * sizeof *v);
+    for (int h = 0; v && h < c->nhosts; h++)
+        v[h] = in->watch && !watch_healthy(in->watch, h) ? 0 : speed ? speed[h] : 1;
+    return v;
+}
+
+static int any_known(const long *todo, long ntodo, const double *predicted)
+{
+    for (long k = 0; predicted && k < ntodo; k++)
+        if (!isnan(predicted[todo[k]]))
+            return 1;
+    return 0;
+}
+
+/* The ranks of the hosts slower than SLOW_HOST times the fastest and than
+ * 1 take the short end of p's queue. 0, or -1 (ENOMEM). */
+static int slow_hosts_take_shortest(struct plan *p, const struct cluster *c, const double *v)
+{
+    double fastest = 0;
+    for (int h = 0; h < c->nhosts; h++)
+        fastest = v[h] > fastest ? v[h] : fastest;
+    for (int r = 0; r < c->nranks; r++)
+        if (v[c->rank_host[r]] < SLOW_HOST * fastest && v[c->rank_host[r]] < 1 &&
+            plan_take_shortest(p, r) < 0)
+            return -1;
+    return 0;
+}
+
+struct plan *coord_make_plan(const struct coord_input *in, const double *predicted,
+                             const double *speed)
 {
     const struct cluster *c = in->cluster;
     long total;
     long *todo = todo_list(in, &total);
     long *cores = malloc((size_t)c->nhosts * sizeof *cores);
+    double *v = plan_speeds(in, speed);
     struct plan *p = NULL;
-    if (todo && cores) {
+    if (todo && cores && v) {
         for (int h = 0; h < c->nhosts; h++) /* an unhealthy host gets no share */
-            cores[h] = !in->watch || watch_healthy(in->watch, h) ? c->hosts[h].cores : 0;
-        if (in->settings->schedule == SCHEDULE_STATIC) {
+            cores[h] = v[h] > 0 ? c->hosts[h].cores : 0;
+        int known = any_known(todo, total, predicted);
+        if (in->settings->schedule == SCHEDULE_STATIC && known) {
+            /* predicted time, not counts, balanced over the ranks, the
+             * longest shards dealt first onto whichever rank ends them
+             * earliest: the fastest hosts get the longest */
+            p = plan_create_lpt(c->nranks, c->rank_host, c->nhosts, v, todo, total, predicted);
+        } else if (in->settings->schedule == SCHEDULE_STATIC) {
             p = plan_create_static(c->nranks, c->rank_host, c->nhosts, cores, todo, total);
-        } else {
+        } else if (!predicted || plan_longest_first(todo, total, predicted) == 0) {
             /* with a timing history, the longest shards go first: they
              * then end early, not last on a rank while the others idle */
-            if (!predicted || plan_longest_first(todo, total, predicted) == 0)
-                p = plan_create_dynamic(c->nranks, todo, total);
+            p = plan_create_dynamic(c->nranks, todo, total);
+            if (p && known && speed && slow_hosts_take_shortest(p, c, v) < 0) {
+                plan_destroy(p);
+                p = NULL;
+            }
         }
     }
     free(todo);
     free(cores);
+    free(v);
     return p;
 }
 
@@ -125,11 +177,13 @@ static void print_hosts(FILE *out, const struct cluster *c, const struct watch *
 
 /* With a timing history: how much of the run it predicts, and the queue's
  * first shards, longest first. Returns 0, or -1 (ENOMEM). */
-static int dry_run_history(FILE *out, const struct coord_input *in, const double *pred)
+static int dry_run_history(FILE *out, const struct coord_input *in, const double *pred,
+                           int is_static)
 {
     const char *path = settings_history(in->settings);
+    const char *plain = is_static ? "the plan is by cores" : "the queue is in shard order";
     if (!in->history || !path) {
-        fprintf(out, "Timing history: none (--no-history); the queue is in shard order.\n");
+        fprintf(out, "Timing history: none (--no-history); %s.\n", plain);
         return 0;
     }
     long ntodo;
@@ -147,16 +201,14 @@ static int dry_run_history(FILE *out, const struct coord_input *in, const double
             longest = pred[todo[k]] > longest ? pred[todo[k]] : longest;
         }
     if (known == 0) {
-        fprintf(out,
-                "Timing history: %s knows none of these shards yet; the queue is in shard "
-                "order.\n",
-                path);
+        fprintf(out, "Timing history: %s knows none of these shards yet; %s.\n", path, plain);
     } else {
         fprintf(out,
                 "Timing history: %s predicts %ld of %ld shards, %.1f s of work in all, the "
-                "longest %.1f s%s.\nQueue, longest first:",
+                "longest %.1f s%s.\n%s, longest first:",
                 path, known, ntodo, sum, longest,
-                known < ntodo ? "; the others count as the median" : "");
+                known < ntodo ? "; the others count as the median" : "",
+                is_static ? "Dealt" : "Queue");
         for (long k = 0; k < ntodo && k < 10; k++) {
             double s = pred[todo[k]];
             if (isnan(s))
@@ -170,37 +222,86 @@ static int dry_run_history(FILE *out, const struct coord_input *in, const double
     return 0;
 }
 
-int coord_dry_run(FILE *out, const struct coord_input *in)
+/* The hosts' speeds from the timing history, when any differs from 1. */
+static void print_speeds(FILE *out, const struct cluster *c, const double *speed)
+{
+    int differ = 0;
+    for (int h = 0; speed && h < c->nhosts; h++)
+        differ |= speed[h] != 1;
+    if (!differ)
+        return;
+    fprintf(out, "Host speeds, from the timing history:");
+    for (int h = 0; h < c->nhosts; h++)
+        fprintf(out, "%s %s %.2f", h ? "," : "", c->hosts[h].name, speed[h]);
+    fprintf(out, "\n");
+}
+
+/* What the plan predicts: its makespan played out on the predictions, and
+ * the bound no plan can beat, max(work / speed of all the slots, longest
+ * shard / the fastest slot). Nothing when no shard has a prediction. */
+static int print_makespan(FILE *out, const struct coord_input *in, const double *pred,
+                          const double *speed)
 {
     const struct cluster *c = in->cluster;
-    double *pred = in->history ? coord_predictions(in) : NULL;
-    struct plan *p = !in->history || pred ? coord_make_plan(in, pred) : NULL;
-    if (!p) {
-        free(pred);
+    struct plan *p = coord_make_plan(in, pred, speed);
+    double *v = plan_speeds(in, speed);
+    long ntodo;
+    long *todo = todo_list(in, &ntodo);
+    if (!p || !v || !todo) {
+        plan_destroy(p);
+        free(v);
+        free(todo);
         return -1;
     }
-    fprintf(out, "Dry run: %ld shards of ", in->spec->total);
-    coord_print_command(out, in);
-    fprintf(out, ", schedule %s\n", schedule_name(in->settings->schedule));
-    print_hosts(out, c, in->watch);
-    if (!plan_is_static(p)) {
-        fprintf(out,
-                "Plan: dynamic; each of the %d ranks takes the next shard when it is free,\n"
-                "so faster hosts run more.\n",
-                c->nranks);
-        plan_destroy(p);
-        int rc = dry_run_history(out, in, pred);
-        free(pred);
-        return rc;
+    double makespan = plan_simulate(p, c->rank_host, v, pred);
+    double slots = 0, fastest = 0, work = 0, longest = 0, median = NAN;
+    for (int r = 0; r < c->nranks; r++) {
+        slots += v[c->rank_host[r]];
+        fastest = v[c->rank_host[r]] > fastest ? v[c->rank_host[r]] : fastest;
     }
-    free(pred);
-    fprintf(out, "Plan: static, shares proportional to cores\n");
+    if (plan_longest_first(todo, ntodo, pred) == 0 && ntodo > 0) /* the median sits mid-way */
+        median = pred[todo[ntodo / 2]];
+    for (long k = 0; k < ntodo; k++) {
+        double s = isnan(pred[todo[k]]) ? median : pred[todo[k]];
+        work += isnan(s) ? 0 : s;
+        longest = s > longest ? s : longest;
+    }
+    if (!isnan(makespan) && slots > 0)
+        fprintf(out,
+                "Predicted makespan: %.1f s (no plan can beat %.1f s: the work over the slots, "
+                "or the longest shard on the fastest)\n",
+                makespan, fmax(work / slots, longest / fastest));
+    plan_destroy(p);
+    free(v);
+    free(todo);
+    return 0;
+}
+
+/* A static plan's shards per host and rank, with each one's predicted
+ * seconds when the plan balanced them (LPT). */
+static void print_static(FILE *out, const struct coord_input *in, const struct plan *p,
+                         const double *pred, const double *speed)
+{
+    const struct cluster *c = in->cluster;
+    int lpt = !isnan(plan_predicted_makespan(p));
+    fprintf(out, lpt ? "Plan: static, balanced by predicted time and host speed (the longest "
+                       "shards first, each to the rank that would end it earliest)\n"
+                     : "Plan: static, shares proportional to cores\n");
     for (int h = 0; h < c->nhosts; h++) {
         long n = 0;
+        double known = 0;
         for (int r = 0; r < c->nranks; r++)
-            if (c->rank_host[r] == h)
+            if (c->rank_host[r] == h) {
                 n += plan_rank_count(p, r);
-        fprintf(out, "  %-20s %ld shards\n", c->hosts[h].name, n);
+                for (long i = 0; lpt && i < plan_rank_count(p, r); i++) {
+                    double s = pred[plan_rank_shard(p, r, i)];
+                    known += isnan(s) ? 0 : s / (speed ? speed[h] : 1);
+                }
+            }
+        if (lpt)
+            fprintf(out, "  %-20s %ld shards, %.1f s of known work\n", c->hosts[h].name, n, known);
+        else
+            fprintf(out, "  %-20s %ld shards\n", c->hosts[h].name, n);
         for (int r = 0; r < c->nranks; r++) {
             if (c->rank_host[r] != h)
                 continue;
@@ -211,6 +312,55 @@ int coord_dry_run(FILE *out, const struct coord_input *in)
             fprintf(out, "%s\n", k ? "" : " (none)");
         }
     }
-    plan_destroy(p);
-    return 0;
+}
+
+/* The hosts whose ranks take the short end of the queue, if any. */
+static void print_slow(FILE *out, const struct coord_input *in, struct plan *p, const double *speed)
+{
+    const struct cluster *c = in->cluster;
+    int any = 0;
+    for (int h = 0; speed && h < c->nhosts; h++) {
+        int r = 0;
+        while (r < c->nranks && c->rank_host[r] != h)
+            r++;
+        if (r == c->nranks || !plan_takes_shortest(p, r))
+            continue;
+        fprintf(out, "%s %s",
+                any ? "," : "Slow hosts, taking the shortest shards first:", c->hosts[h].name);
+        any = 1;
+    }
+    if (any)
+        fprintf(out, "\n");
+}
+
+int coord_dry_run(FILE *out, const struct coord_input *in)
+{
+    const struct cluster *c = in->cluster;
+    double *pred = in->history ? coord_predictions(in) : NULL;
+    double *speed = coord_host_speeds(in);
+    struct plan *p = !in->history || pred ? coord_make_plan(in, pred, speed) : NULL;
+    int rc = p ? 0 : -1;
+    if (p) {
+        fprintf(out, "Dry run: %ld shards of ", in->spec->total);
+        coord_print_command(out, in);
+        fprintf(out, ", schedule %s\n", schedule_name(in->settings->schedule));
+        print_hosts(out, c, in->watch);
+        print_speeds(out, c, speed);
+        if (!plan_is_static(p)) {
+            fprintf(out,
+                    "Plan: dynamic; each of the %d ranks takes the next shard when it is free,\n"
+                    "so faster hosts run more.\n",
+                    c->nranks);
+            print_slow(out, in, p, speed);
+        } else
+            print_static(out, in, p, pred, speed);
+        int is_static = plan_is_static(p);
+        plan_destroy(p);
+        rc = dry_run_history(out, in, pred, is_static);
+        if (rc == 0 && pred)
+            rc = print_makespan(out, in, pred, speed);
+    }
+    free(pred);
+    free(speed);
+    return rc;
 }

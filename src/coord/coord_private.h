@@ -59,6 +59,7 @@ struct collected_list {
 struct held {
     long running, queued;
     double since; /* monotonic */
+    bool asked;   /* asked to give queued back (PAUSE_SHARE), nothing changed since */
 };
 
 /* What rank 0 keeps of one shard while the run goes on (co->shards[i]):
@@ -87,6 +88,7 @@ struct coord {
     struct shard_state *shards; /* one per shard */
     int *outstanding;           /* per rank: shards given to it and not reported */
     struct held *held;          /* per rank: which of those runs, which waits */
+    long nqueued;               /* ranks with a queued shard (held[r].queued >= 0) */
     /* with a timing history: each shard's predicted seconds on a host of
      * speed 1 (NAN: unknown), and each host's speed (1: unknown); both NULL
      * without one */
@@ -159,16 +161,25 @@ struct local_collect {
 };
 
 /* coord_plan.c */
-/* The plan of the shards still to run (coord_keeps), core-weighted or
- * dynamic as the settings say, from the predictions of coord_predictions
- * (NULL: none); NULL (ENOMEM). */
-struct plan *coord_make_plan(const struct coord_input *in, const double *predicted);
+/* The plan of the shards still to run (coord_keeps), from the predictions
+ * of coord_predictions and the speeds of coord_host_speeds (either NULL:
+ * none). Static: balanced by predicted time and host speed (LPT) when a
+ * shard has a prediction, else core-weighted. Dynamic: longest first, and
+ * the ranks of a host clearly slower than the fastest take the short end.
+ * NULL (ENOMEM). */
+struct plan *coord_make_plan(const struct coord_input *in, const double *predicted,
+                             const double *speed);
 
 /* coord_history.c */
 
 /* Every shard's predicted seconds from in->history (NAN: none), indexed by
  * shard: heap, or NULL (ENOMEM). */
 double *coord_predictions(const struct coord_input *in);
+
+/* Each host's speed from in->history (1: unknown), indexed by host: heap,
+ * or NULL (no history, or ENOMEM: then every host counts as speed 1). Call
+ * before the history forgets what it loaded. */
+double *coord_host_speeds(const struct coord_input *in);
 
 /* Note this run's passing attempts in in->history and save it (a failure is
  * a warning on stderr, never the run's). Nothing without a history. */
@@ -218,12 +229,22 @@ void coord_held_add(struct coord *co, int r, long index);
 /* Rank r no longer holds shard index (its result came, it gave it back):
  * the shard queued behind it starts now. */
 void coord_held_remove(struct coord *co, int r, long index);
+/* Rank r holds nothing any more (it was lost). */
+void coord_held_clear(struct coord *co, int r);
 /* Give worker rank r shards until it holds its share (the one it runs and,
  * away from the tail, one queued). Returns 0, or -1 with err. */
 int coord_fill(struct coord *co, int r, struct error *err);
 /* Send worker r a TAG_PAUSE with flag (enum pause_flag). Returns 0, or -1
  * with err. */
 int coord_send_pause(struct coord *co, int r, int flag, struct error *err);
+/* A rank is free and nothing is left to hand out (a dynamic plan): every
+ * worker with a shard queued behind the one it runs is asked to give it back
+ * (PAUSE_SHARE), once until what it holds changes, so that a free rank runs
+ * it now instead of after a long shard (work stealing). A static plan's
+ * shards stay with their rank. Returns 0, or -1 with err. */
+int coord_share_out(struct coord *co, struct error *err);
+/* Whether rank r's host may get new shards (healthy). */
+int coord_usable(const struct coord_input *in, int r);
 /* coord_fill() for every worker. */
 int coord_fill_all(struct coord *co, struct error *err);
 /* Rank 0's own slot takes its next shard when free. Returns 0, or

@@ -409,12 +409,12 @@ void coord_races_interrupt(struct coord *co)
 static bool at_the_tail(const struct coord *co)
 {
     if (!co->first_round || co->stopping || co->done >= co->in->spec->total ||
-        rescue_count(co->rescue) > 0)
+        rescue_count(co->rescue) > 0 || co->nqueued > 0) /* work stealing comes first */
         return false;
-    if (!plan_is_static(co->plan) && plan_pending(co->plan, -1) > 0)
-        return false;
-    for (int r = 0; r < co->in->cluster->nranks; r++) /* each rank's own list and queue */
-        if (co->held[r].queued >= 0 || (plan_is_static(co->plan) && plan_pending(co->plan, r) > 0))
+    if (!plan_is_static(co->plan))
+        return plan_pending(co->plan, -1) == 0;
+    for (int r = 0; r < co->in->cluster->nranks; r++) /* each rank's own list */
+        if (plan_pending(co->plan, r) > 0)
             return false;
     return true;
 }
@@ -422,8 +422,7 @@ static bool at_the_tail(const struct coord *co)
 /* Whether rank r is free for a copy. */
 static bool idle(const struct coord *co, int r)
 {
-    const struct coord_input *in = co->in;
-    if (in->watch && !watch_healthy(in->watch, in->cluster->rank_host[r]))
+    if (!coord_usable(co->in, r))
         return false;
     if (r == 0)
         return !runner_busy(co->runner);

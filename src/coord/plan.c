@@ -14,12 +14,13 @@ struct plan {
     int nranks;
     /* static: rank r's shards are list[start[r] .. start[r+1]), next[r] is
      * the position of the next one to hand out; dynamic: one queue in list,
-     * next[0] its head. */
+     * next[0] its head, tail its end. */
     long *list;
     long *start;
     long *next;
-    long nlist;
-    long *back; /* dynamic: shards given back, handed out again first */
+    long nlist, tail;
+    unsigned char *shortest; /* dynamic: ranks that take from the tail (NULL: none) */
+    long *back;              /* dynamic: shards given back, handed out again first */
     long nback, capback;
     double makespan; /* plan_create_lpt: the predicted makespan; NAN otherwise */
 };
@@ -86,6 +87,7 @@ static struct plan *plan_alloc(int nranks, long nlist)
         return NULL;
     p->nranks = nranks;
     p->nlist = nlist;
+    p->tail = nlist;
     p->makespan = NAN;
     p->list = malloc((size_t)(nlist > 0 ? nlist : 1) * sizeof *p->list);
     p->start = calloc((size_t)nranks + 1, sizeof *p->start);
@@ -189,6 +191,7 @@ void plan_destroy(struct plan *p)
     free(p->start);
     free(p->next);
     free(p->back);
+    free(p->shortest);
     free(p);
     errno = saved;
 }
@@ -198,9 +201,11 @@ long plan_next(struct plan *p, int rank)
     if (rank < 0 || rank >= p->nranks)
         return -1;
     if (!p->is_static) {
+        if (p->shortest && p->shortest[rank] && p->next[0] < p->tail)
+            return p->list[--p->tail];
         if (p->nback > 0)
             return p->back[--p->nback];
-        return p->next[0] < p->nlist ? p->list[p->next[0]++] : -1;
+        return p->next[0] < p->tail ? p->list[p->next[0]++] : -1;
     }
     if (p->next[rank] >= p->start[rank + 1])
         return -1;
@@ -228,7 +233,7 @@ int plan_return(struct plan *p, long index)
 long plan_pending(const struct plan *p, int rank)
 {
     if (!p->is_static)
-        return p->nlist - p->next[0] + p->nback;
+        return p->tail - p->next[0] + p->nback;
     if (rank < 0 || rank >= p->nranks)
         return 0;
     return p->start[rank + 1] - p->next[rank];
@@ -247,6 +252,25 @@ long plan_rank_count(const struct plan *p, int rank)
     if (!p->is_static || rank < 0 || rank >= p->nranks)
         return 0;
     return p->start[rank + 1] - p->start[rank];
+}
+
+int plan_take_shortest(struct plan *p, int rank)
+{
+    if (p->is_static || rank < 0 || rank >= p->nranks) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (!p->shortest && !(p->shortest = calloc((size_t)p->nranks, 1))) {
+        errno = ENOMEM;
+        return -1;
+    }
+    p->shortest[rank] = 1;
+    return 0;
+}
+
+int plan_takes_shortest(const struct plan *p, int rank)
+{
+    return p->shortest && rank >= 0 && rank < p->nranks && p->shortest[rank];
 }
 
 int plan_is_static(const struct plan *p)
@@ -520,4 +544,68 @@ out:
 double plan_predicted_makespan(const struct plan *p)
 {
     return p->makespan;
+}
+
+/* The shards p has still to hand out (heap, *n of them), or NULL. */
+static long *pending_shards(const struct plan *p, long *n)
+{
+    long *all = malloc((size_t)(p->nlist + p->nback + 1) * sizeof *all);
+    *n = 0;
+    if (!all)
+        return NULL;
+    if (p->is_static) {
+        for (int r = 0; r < p->nranks; r++)
+            for (long k = p->next[r]; k < p->start[r + 1]; k++)
+                all[(*n)++] = p->list[k];
+    } else {
+        for (long k = p->next[0]; k < p->tail; k++)
+            all[(*n)++] = p->list[k];
+        for (long k = 0; k < p->nback; k++)
+            all[(*n)++] = p->back[k];
+    }
+    return all;
+}
+
+double plan_simulate(struct plan *p, const int *rank_host, const double *speed,
+                     const double *seconds)
+{
+    long n;
+    long *pending = pending_shards(p, &n);
+    double median = NAN;
+    long known = pending ? known_median(pending, n, seconds, &median) : -1;
+    free(pending);
+    double *free_at = calloc((size_t)p->nranks, sizeof *free_at);
+    unsigned char *done = calloc((size_t)p->nranks, 1);
+    if (known < 0 || !free_at || !done) {
+        free(free_at);
+        free(done);
+        errno = ENOMEM;
+        return NAN;
+    }
+    /* a rank of speed 0 runs nothing, unless every rank is of speed 0 */
+    int all_stopped = 1;
+    for (int r = 0; speed && r < p->nranks; r++)
+        all_stopped &= speed[rank_host[r]] == 0;
+    for (int r = 0; speed && !all_stopped && r < p->nranks; r++)
+        done[r] = speed[rank_host[r]] == 0;
+    double makespan = 0;
+    for (;;) {
+        int r = -1; /* the rank free first takes its next shard */
+        for (int q = 0; q < p->nranks; q++)
+            if (!done[q] && (r < 0 || free_at[q] < free_at[r]))
+                r = q;
+        if (r < 0)
+            break;
+        long i = plan_next(p, r);
+        if (i < 0) {
+            done[r] = 1;
+            continue;
+        }
+        double v = speed && !all_stopped ? speed[rank_host[r]] : 1;
+        free_at[r] += (isnan(seconds[i]) ? median : seconds[i]) / v;
+        makespan = free_at[r] > makespan ? free_at[r] : makespan;
+    }
+    free(free_at);
+    free(done);
+    return known == 0 && n > 0 ? NAN : makespan;
 }

@@ -93,6 +93,28 @@ long plan_rank_shard(const struct plan *p, int rank, long i);
 /* How many shards rank was planned in total (static); 0 for dynamic. */
 long plan_rank_count(const struct plan *p, int rank);
 
+/* Let rank take its shards from the end of a dynamic plan's queue, the
+ * short end when the queue is longest first: a slow host then runs the short
+ * shards while the fast ones run the long, and no long shard ends the run
+ * late on the slow host. Shards given back (plan_return) it takes only when
+ * the queue is empty. Returns 0, or -1 with errno EINVAL (a static plan, a
+ * rank out of range) or ENOMEM. */
+int plan_take_shortest(struct plan *p, int rank);
+
+/* Whether rank takes from the end (plan_take_shortest); 0 out of range. */
+int plan_takes_shortest(const struct plan *p, int rank);
+
+/* Play p out as the run would if every shard took its prediction: whichever
+ * rank is free first (the lower on a tie) takes plan_next, and runs it for
+ * seconds[shard] / speed[rank_host[rank]] (speed NULL: all 1; a shard
+ * without a prediction, NAN, for the median of those p still holds). Ranks
+ * of a host of speed 0 take nothing, unless every rank's host is of speed 0
+ * (then every speed counts as 1). Returns the predicted makespan (0 when p
+ * holds nothing), or NAN when none of p's shards has a prediction or
+ * memory ran out. p is used up (plan_next gives -1 to every rank after). */
+double plan_simulate(struct plan *p, const int *rank_host, const double *speed,
+                     const double *seconds);
+
 int plan_is_static(const struct plan *p);
 
 #endif

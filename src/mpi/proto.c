@@ -477,7 +477,7 @@ int proto_pause_decode(const void *msg, size_t len)
     if (len != 1)
         return -1;
     int flag = ((const unsigned char *)msg)[0];
-    return flag <= PAUSE_STOP ? flag : -1;
+    return flag <= PAUSE_SHARE ? flag : -1;
 }
 
 /* ---------------------------------------------------------------- RETURN

@@ -137,6 +137,8 @@ enum pause_flag {
     PAUSE_KEEP = 0,      /* host unhealthy, static plan: keep the queued shards */
     PAUSE_GIVE_BACK = 1, /* host unhealthy, dynamic plan: give them back */
     PAUSE_STOP = 2,      /* the run is stopping: give them back, start nothing again */
+    PAUSE_SHARE = 3,     /* a rank is free and nothing else is left: give them back,
+                          * but go on (work stealing; no pause despite the tag) */
 };
 unsigned char *proto_pause_encode(int flag, size_t *len);
 /* The flag, or -1 when malformed. */

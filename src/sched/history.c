@@ -25,6 +25,7 @@
 
 #include "common/fsutil.h"
 #include "sched/history_table.h"
+#include "sched/hostspeed.h"
 
 /* Numbers past this are refused when read, so that counting one more run
  * can never overflow (and a double still holds them exactly). */
@@ -41,6 +42,7 @@
 struct history {
     struct htable loaded; /* as loaded and checked, sorted by key */
     struct htable notes;  /* hashed by key; a record per (key, host) */
+    double *speed;        /* each loaded host's speed (hostspeed_fit) */
     long max_keys;
 };
 
@@ -419,7 +421,10 @@ int history_load(const char *path, struct history **out, struct error *warn)
     }
     if (o == READ_OK) {
         reader_close(&rd);
-        return 0;
+        h->speed = malloc((h->loaded.nhosts ? h->loaded.nhosts : 1) * sizeof *h->speed);
+        if (h->speed && hostspeed_fit(&h->loaded, h->speed) == 0)
+            return 0;
+        o = READ_NOMEM;
     }
     if (o == READ_MISSING)
         return 0;
@@ -447,6 +452,7 @@ void history_destroy(struct history *h)
     int saved = errno;
     htable_free(&h->loaded);
     htable_free(&h->notes);
+    free(h->speed);
     free(h);
     errno = saved;
 }
@@ -456,6 +462,23 @@ void history_forget_loaded(struct history *h)
     if (!h)
         return;
     htable_free(&h->loaded);
+    free(h->speed);
+    h->speed = NULL;
+}
+
+/* The index of host among the loaded ones, or -1 (a run has few hosts). */
+static long loaded_host(const struct history *h, const char *host)
+{
+    for (size_t i = 0; host && i < h->loaded.nhosts; i++)
+        if (!strcmp(h->loaded.hosts[i], host))
+            return (long)i;
+    return -1;
+}
+
+double history_host_speed(const struct history *h, const char *host)
+{
+    long i = h && h->speed ? loaded_host(h, host) : -1;
+    return i < 0 ? 1 : h->speed[i];
 }
 
 double history_predict(const struct history *h, const char *key, const char *host)
@@ -464,16 +487,16 @@ double history_predict(const struct history *h, const char *key, const char *hos
     if (i < 0)
         return NAN;
     const struct htable *t = &h->loaded;
-    double mean = NAN;
+    double base = NAN; /* the mean over its hosts of seconds * speed */
     long n = 0;
     for (uint32_t r = t->shards[i].first; r != HTABLE_NONE; r = t->recs[r].next) {
         if (host && !strcmp(t->hosts[t->recs[r].host], host))
             return t->recs[r].seconds;
+        double s = t->recs[r].seconds * h->speed[t->recs[r].host];
         n++;
-        mean = n == 1 ? t->recs[r].seconds
-                      : mean + (t->recs[r].seconds - mean) / (double)n; /* a sum could overflow */
+        base = n == 1 ? s : base + (s - base) / (double)n; /* a sum could overflow */
     }
-    return mean;
+    return host ? base / history_host_speed(h, host) : base;
 }
 
 int history_note(struct history *h, const char *key, const char *host, double seconds)

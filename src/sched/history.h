@@ -37,6 +37,8 @@
  * a warning and an empty history, never a failure, and the next save
  * replaces it.
  *
+ * Each host's speed is learned when the file is loaded (hostspeed.h).
+ *
  * Runs at once share the file safely: a save takes an exclusive lock (flock)
  * of PATH.lock, reads the file again inside it and merges its own notes into
  * what it finds, then replaces the file atomically. The lock file stays.
@@ -67,11 +69,19 @@ int history_load(const char *path, struct history **out, struct error *warn);
 /* Free h; accepts NULL; keeps errno. */
 void history_destroy(struct history *h);
 
-/* The predicted seconds of the shard keyed key when it runs on host (NULL:
- * any host): its smoothed duration on that host; else the mean of its smoothed
- * durations on the hosts it ran on; else NAN (never seen). Only what was
- * loaded counts, not what was noted since. */
+/* The predicted seconds of the shard keyed key when it runs on host: its
+ * smoothed duration on that host; else its time on a host of speed 1 (the
+ * mean over the hosts it ran on of their duration times their speed) divided
+ * by host's speed (history_host_speed); host NULL: on a host of speed 1.
+ * NAN when the shard was never seen. Only what was loaded counts, not what
+ * was noted since. */
 double history_predict(const struct history *h, const char *key, const char *host);
+
+/* How fast host is against the others, from the shards timed on it and on
+ * other hosts (hostspeed.h): 2 runs a shard in half the time of a host of
+ * speed 1. 1 for a host the loaded history does not know or cannot compare,
+ * for h NULL, and after history_forget_loaded. */
+double history_host_speed(const struct history *h, const char *host);
 
 /* Drop what was loaded, once the predictions are made (history_predict
  * gives NAN from then on): a run keeps only its notes until it saves, and

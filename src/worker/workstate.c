@@ -19,8 +19,10 @@ int workstate_take(struct workstate *s, int tag, int flag)
         s->aborting = true; /* the worker ends the shard and empties the queue */
         return 0;
     case TAG_PAUSE:
-        if (flag < PAUSE_KEEP || flag > PAUSE_STOP)
+        if (flag < PAUSE_KEEP || flag > PAUSE_SHARE)
             return WS_MALFORMED;
+        if (flag == PAUSE_SHARE) /* another rank runs them now: this one goes on */
+            return WS_GIVE_BACK;
         s->paused = true;
         if (flag == PAUSE_STOP)
             s->winding = true;

@@ -6,6 +6,8 @@
  *
  * A PAUSE asks for the queued shards back at the moment it is taken: a
  * RESUME right behind it (in the same batch of messages) cannot undo that.
+ * PAUSE_SHARE asks for them back without pausing (a free rank runs them
+ * instead of leaving them behind this one's current shard).
  * Once rank 0 stops the run (--max-failures, --fail-fast) no RESUME starts
  * anything again. A CANCEL ends one copy of a shard (--speculate): after an
  * ABORT, which ends everything, there is nothing left to cancel.

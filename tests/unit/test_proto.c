@@ -931,14 +931,14 @@ END_TEST
 
 START_TEST(pause_flags)
 {
-    for (int flag = PAUSE_KEEP; flag <= PAUSE_STOP; flag++) {
+    for (int flag = PAUSE_KEEP; flag <= PAUSE_SHARE; flag++) {
         size_t len;
         unsigned char *d = proto_pause_encode(flag, &len);
         ck_assert_uint_eq(len, 1);
         ck_assert_int_eq(proto_pause_decode(d, len), flag);
         free(d);
     }
-    unsigned char bytes[2] = {PAUSE_STOP + 1, 0};
+    unsigned char bytes[2] = {PAUSE_SHARE + 1, 0};
     ck_assert_int_eq(proto_pause_decode(bytes, 1), -1);
     bytes[0] = 255;
     ck_assert_int_eq(proto_pause_decode(bytes, 1), -1);

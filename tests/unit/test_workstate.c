@@ -171,6 +171,30 @@ START_TEST(stop_after_pause_keep_gives_back)
 }
 END_TEST
 
+/* Work stealing: PAUSE_SHARE gives the queued shards back and pauses
+ * nothing; nor does it undo a health PAUSE or a stop. */
+START_TEST(share_gives_back_without_pausing)
+{
+    struct sim w;
+    sim_init(&w);
+    assign(&w, 2);
+    sim_turn(&w); /* one runs, one waits behind it */
+    ck_assert_int_eq(sim_take(&w, TAG_PAUSE, PAUSE_SHARE), WS_GIVE_BACK);
+    ck_assert_int_eq(w.given_back, 1);
+    ck_assert(workstate_may_start(&w.ws));
+    assign(&w, 1); /* later hand-outs start as ever */
+    sim_turn(&w);
+    ck_assert_int_eq(w.started, 2);
+    sim_take(&w, TAG_PAUSE, PAUSE_KEEP);
+    sim_take(&w, TAG_PAUSE, PAUSE_SHARE);
+    ck_assert(!workstate_may_start(&w.ws));
+    sim_take(&w, TAG_PAUSE, PAUSE_STOP);
+    sim_take(&w, TAG_PAUSE, PAUSE_SHARE);
+    sim_take(&w, TAG_RESUME, -1);
+    ck_assert(!workstate_may_start(&w.ws));
+}
+END_TEST
+
 START_TEST(abort_drops_what_crosses_it)
 {
     struct sim w;
@@ -206,7 +230,7 @@ START_TEST(malformed_messages)
     sim_init(&w);
     assign(&w, 1);
     ck_assert_int_eq(sim_take(&w, TAG_PAUSE, -1), WS_MALFORMED); /* no byte */
-    ck_assert_int_eq(sim_take(&w, TAG_PAUSE, 3), WS_MALFORMED);
+    ck_assert_int_eq(sim_take(&w, TAG_PAUSE, 4), WS_MALFORMED);
     ck_assert_int_eq(sim_take(&w, TAG_PAUSE, 255), WS_MALFORMED);
     ck_assert_int_eq(sim_take(&w, TAG_RESULT, -1), WS_MALFORMED); /* a worker's tag */
     ck_assert_int_eq(sim_take(&w, TAG_HEARTBEAT, -1), WS_MALFORMED);
@@ -265,8 +289,10 @@ START_TEST(random_sequences)
             } else if (k < 7) {
                 int flag =
                     (int)unit_rand_range(&seed, PAUSE_KEEP, k == 6 ? PAUSE_STOP : PAUSE_GIVE_BACK);
+                if (k == 4 && unit_rand_range(&seed, 0, 1)) /* work stealing */
+                    flag = PAUSE_SHARE;
                 sim_take(&w, TAG_PAUSE, flag);
-                paused = true;
+                paused = paused || flag != PAUSE_SHARE;
                 stop = stop || flag == PAUSE_STOP;
                 if (flag != PAUSE_KEEP)
                     unit_require(w.queued == 0 && w.given_back == back + queued,
@@ -305,6 +331,7 @@ static Suite *workstate_suite(void)
     tcase_add_test(tc, pause_keep_waits_for_resume);
     tcase_add_test(tc, resume_after_stop_starts_nothing);
     tcase_add_test(tc, stop_after_pause_keep_gives_back);
+    tcase_add_test(tc, share_gives_back_without_pausing);
     tcase_add_test(tc, abort_drops_what_crosses_it);
     tcase_add_test(tc, stop_finishes_the_queue);
     tcase_add_test(tc, malformed_messages);
