@@ -254,7 +254,7 @@ static void pause_flag(const unsigned char *msg, size_t len)
     int flag = proto_pause_decode(msg, len);
     if (flag < 0)
         return;
-    if (flag > PAUSE_STOP)
+    if (flag > PAUSE_SHARE)
         abort();
     size_t n;
     same_bytes(proto_pause_encode(flag, &n), n, msg, len);
