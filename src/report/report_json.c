@@ -126,6 +126,14 @@ static json_t *shard_json(const struct report *rep, long i)
     for (int k = 0; k < n; k++)
         json_array_append_new(list, attempt_json(c, &r->attempts[k], json_object_get(o, "host")));
     json_object_set_new(o, "attempt_results", list);
+    /* --speculate: the copies ended because another counted first */
+    json_t *ended = json_array();
+    for (int k = 0; r && k < r->nsuperseded; k++) {
+        json_t *a = attempt_json(c, &r->superseded[k].attempt, json_object_get(o, "host"));
+        json_object_set_new(a, "log", str_or_null(r->superseded[k].log));
+        json_array_append_new(ended, a);
+    }
+    json_object_set_new(o, "superseded", ended);
     if (rep->collected) {
         json_t *files = json_array();
         for (int k = 0; k < rep->ncollected[i]; k++) {
