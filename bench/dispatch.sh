@@ -18,6 +18,9 @@
 #                 left out with a note when it is not installed)
 #   before        with DISTMPI_BEFORE=PATH: the distmpi way with that
 #                 binary (an older build), for a before-and-after in one run
+# DISPATCH_PROGRESS=bars|lines gives the distmpi and before ways that
+# --progress instead of none (the output to a file), to weigh what rank 0
+# shows while it dispatches: the bars' redraws, with the ETA on them.
 # RUNS times each, interleaved (all of them, then all again, ...) so that
 # the other work on the machine hits them alike, and prints the median wall
 # time and shards/s of each, then distmpi's rate as a fraction of each
@@ -65,6 +68,8 @@ whole_number RUNS "$runs"
 spawnloop=$(bench_tool spawnloop "${CC:-cc}")
 ways="distmpi distmpi-json spawnloop xargs"
 before=${DISTMPI_BEFORE:-}
+progress=${DISPATCH_PROGRESS:-none}
+case $progress in none | bars | lines) ;; *) die "DISPATCH_PROGRESS must be none, bars or lines" ;; esac
 if [ -n "$before" ]; then
     [ -x "$before" ] || die "DISTMPI_BEFORE=$before is not executable"
     ways="before $ways"
@@ -81,7 +86,7 @@ else
 fi
 
 bench_header
-note "$shards shards of /bin/true, $ranks at a time, $runs runs of each way, interleaved"
+note "$shards shards of /bin/true, $ranks at a time, $runs runs of each way, interleaved; --progress $progress"
 
 # window RUN_DIR: the seconds from the first attempt's start to the last
 # one's end in RUN_DIR/journal.jsonl, or "-".
@@ -115,7 +120,7 @@ run_way() {
         local bin=$distmpi
         [ "$way" = before ] && bin=$before
         timed "$out" "${t[@]}" "$mpirun" --oversubscribe -np "$ranks" "$bin" -n "$shards" \
-            --max-load 1000000 --progress none --run-dir "$tmp/run-$way-$run" -- /bin/true
+            --max-load 1000000 --progress "$progress" --run-dir "$tmp/run-$way-$run" -- /bin/true
         ;;
     distmpi-json)
         timed "$out" "${t[@]}" "$mpirun" --oversubscribe -np "$ranks" "$distmpi" -n "$shards" \

@@ -3,7 +3,7 @@
  * 0 and the workers decode from whatever bytes arrive: the first byte picks
  * the decoder (pack.h primitives, the run spec, a host record, a probe
  * record, and each message: ASSIGN, RESULT, LOG, COLLECT, HEALTH, PAUSE,
- * RETURN), the rest is the input. What decodes must encode back to the same
+ * RETURN, CANCEL), the rest is the input. What decodes must encode back to the same
  * bytes (so it decodes to the same again), and what rank 0 then does with
  * it (summary line, probe line, health judgement) must not fail either. */
 #include "config.h"
@@ -32,6 +32,7 @@ enum kind {
     K_PROBE_RECORD,
     K_PAUSE,
     K_RETURN,
+    K_CANCEL,
     K_COUNT
 };
 
@@ -253,7 +254,7 @@ static void pause_flag(const unsigned char *msg, size_t len)
     int flag = proto_pause_decode(msg, len);
     if (flag < 0)
         return;
-    if (flag > PAUSE_STOP)
+    if (flag > PAUSE_SHARE)
         abort();
     size_t n;
     same_bytes(proto_pause_encode(flag, &n), n, msg, len);
@@ -282,6 +283,20 @@ static void given_back(const unsigned char *msg, size_t len)
     same_bytes(proto_return_encode(a, n, &k), k, msg + 1, len - 1);
     free(a);
     free(indices);
+}
+
+static void cancelled(const unsigned char *msg, size_t len)
+{
+    /* the run's size from the input's first byte, as for RETURN */
+    long total = len ? (long)msg[0] * 8 : 0;
+    long index;
+    int first;
+    if (len < 1 || proto_cancel_decode(msg + 1, len - 1, total, &index, &first) < 0)
+        return;
+    if (index < 0 || index >= total || first < 1 || first > ATTEMPT_FIRST_MAX)
+        abort();
+    size_t k;
+    same_bytes(proto_cancel_encode(index, first, &k), k, msg + 1, len - 1);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -325,8 +340,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case K_PAUSE:
         pause_flag(msg, len);
         break;
-    default:
+    case K_RETURN:
         given_back(msg, len);
+        break;
+    default:
+        cancelled(msg, len);
         break;
     }
     free(msg);

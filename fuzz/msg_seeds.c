@@ -28,7 +28,8 @@ enum kind {
     K_HOST_RECORD,
     K_PROBE_RECORD,
     K_PAUSE,
-    K_RETURN
+    K_RETURN,
+    K_CANCEL
 };
 
 static const char *dir;
@@ -197,5 +198,7 @@ int main(int argc, char **argv)
     struct assignment back[3] = {{.index = 0}, {.index = 9}, {.index = 3}};
     /* "\x02": a run of 16 shards for fuzz_msg */
     put_with("return", K_RETURN, "\x02", proto_return_encode(back, 3, &len), len);
+    /* "\x02" again: 16 shards */
+    put_with("cancel", K_CANCEL, "\x02", proto_cancel_encode(9, 4, &len), len);
     return 0;
 }

@@ -56,6 +56,22 @@ test_expect_success 'auto without a terminal: a line per shard, no escape sequen
 	! grep "$(printf "\033")" auto.out
 '
 
+test_expect_success 'the summary line of lines mode: no ETA while nothing tells one' '
+	"$MPIRUN" -q -np 1 --oversubscribe --bind-to none --mca mpi_yield_when_idle 1 \
+		-x DISTMPI_TEST_SUMMARY_EVERY=0.1 "$DISTMPI" -n 1 --progress lines -- sleep 0.6 \
+		>summary.out 2>err &&
+	grep -E "^distmpi: 0/1 shards done \(0\.0%\), 0 passed, 0 failed, [0-9.]+s\$" summary.out &&
+	! grep "ETA" summary.out
+'
+
+test_expect_success 'DISTMPI_TEST_SUMMARY_EVERY that is not a number of seconds is said and ignored' '
+	"$MPIRUN" -q -np 1 --oversubscribe --bind-to none --mca mpi_yield_when_idle 1 \
+		-x DISTMPI_TEST_SUMMARY_EVERY=soon "$DISTMPI" -n 1 --progress lines -- true \
+		>bad-every.out 2>bad-every.err &&
+	grep "^distmpi: ignoring DISTMPI_TEST_SUMMARY_EVERY=soon: not 0.01 to 3600 seconds\$" bad-every.err &&
+	! grep "shards done" bad-every.out
+'
+
 test_expect_success '--progress bars without a terminal draws bars anyway' '
 	$mpi "$DISTMPI" -n 2 --progress bars -- true >forced.out 2>err &&
 	grep "Overall: 2/2 (100.0%)" forced.out

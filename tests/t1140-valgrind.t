@@ -4,9 +4,10 @@ test_description='valgrind on rank 0: no leak of distmpi'"'"'s own
 
 One run that uses every part of rank 0 (retries, a flaky and a failed shard,
 logs, --stream, --collect with merging, JSON, JUnit and HTML reports, the
-journal) with rank 0 under valgrind: no invalid access, and no memory
-definitely lost outside Open MPI'"'"'s own MPI_Init, MPI_Finalize and progress
-threads (tests/valgrind.supp).'
+journal), and one with --speculate (a copy of the shard rank 0 runs, on
+the worker, passes first), with rank 0 under valgrind: no invalid access,
+and no memory definitely lost outside Open MPI'"'"'s own MPI_Init,
+MPI_Finalize and progress threads (tests/valgrind.supp).'
 
 : "${SHARNESS_TEST_DIRECTORY:=${DISTMPI_BUILDDIR:+$DISTMPI_BUILDDIR/tests}}"
 . "${SHARNESS:-/usr/share/sharness/sharness.sh}"
@@ -50,6 +51,59 @@ test_expect_success 'rank 0 under valgrind: no error, no leak of its own' '
 	grep "^\[.* shard 2\] out 2" out &&
 	test -s r.json && test -s j.xml && test -s h.html &&
 	grep -l "ERROR SUMMARY" vg.*.log >summaries &&
+	test "$(wc -l <summaries)" -eq 1 &&
+	cat $(cat summaries) &&
+	grep "ERROR SUMMARY: 0 errors" $(cat summaries) &&
+	grep "definitely lost: 0 bytes in 0 blocks" $(cat summaries)
+'
+
+test_expect_success PYTHON 'with a timing history, its ETA and predictions: no error, no leak of its own' '
+	printf "sleep 0.2\\nsleep 0.4\\nsleep 0.3\\n" >eta.txt &&
+	run_distmpi 1 --tasks eta.txt --history h.json >first.out 2>&1 &&
+	rm -f vg.*.log &&
+	env OMPI_MCA_mca_base_component_disable_dlclose=1 DISTMPI_TEST_SUMMARY_EVERY=0.05 \
+		"$MPIRUN" -np 1 --oversubscribe --bind-to none --mca mpi_yield_when_idle 1 \
+		valgrind --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite \
+		--error-exitcode=99 --num-callers=40 --suppressions="$supp" --log-file=vg.%p.log \
+		"$DISTMPI" --tasks eta.txt --history h.json --progress lines --json e.json : \
+		-np 1 --oversubscribe --bind-to none "$DISTMPI" --tasks eta.txt >out 2>err &&
+	grep "^3 shards: 3 passed" out &&
+	grep "^distmpi: [0-3]/3 shards done" out &&
+	json_check e.json "assert all(s[\"predicted\"] > 0 for s in j[\"shards\"]), j" &&
+	grep -l "ERROR SUMMARY" vg.*.log >summaries &&
+	test "$(wc -l <summaries)" -eq 1 &&
+	cat $(cat summaries) &&
+	grep "ERROR SUMMARY: 0 errors" $(cat summaries) &&
+	grep "definitely lost: 0 bytes in 0 blocks" $(cat summaries)
+'
+
+# --speculate: rank 0 runs the first copy of shard 2 (slow the first time),
+# the worker a second copy that passes; rank 0's own copy is ended, its
+# result dropped, the worker's collected file kept.
+cat >spec.sh <<-\EOF
+	#!/bin/sh
+	echo "out $DISTMPI_SHARD"
+	printf "<testsuite><testcase name=\"t%s\"/></testsuite>" "$DISTMPI_SHARD" >"s-$DISTMPI_SHARD.xml"
+	if test "$DISTMPI_SHARD" = 2 && mkdir first.d 2>/dev/null; then
+		sleep 60 & echo $! >first.sleep
+		wait
+	fi
+EOF
+chmod +x spec.sh
+
+test_expect_success '--speculate with rank 0 under valgrind: no error, no leak of its own' '
+	test_when_finished "kill_leftover first.sleep" &&
+	env OMPI_MCA_mca_base_component_disable_dlclose=1 \
+		"$MPIRUN" -np 1 --oversubscribe --bind-to none --mca mpi_yield_when_idle 1 \
+		valgrind --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite \
+		--error-exitcode=99 --num-callers=40 --suppressions="$supp" --log-file=vgs.%p.log \
+		"$DISTMPI" -n 2 --speculate --progress lines --json s.json --junit s.xml \
+		--html s.html --collect "s-{shard}.xml" -- ./spec.sh : \
+		-np 1 --oversubscribe --bind-to none "$DISTMPI" -n 2 -- ./spec.sh >sout 2>serr &&
+	grep "^distmpi: shard 2: the copy on .* rank 1 passed first; the copy on .* rank 0 is ended (superseded)" sout &&
+	grep "^2 shards: 2 passed (0 flaky), .*; 1 copy superseded; " sout &&
+	process_gone "$(cat first.sleep)" &&
+	grep -l "ERROR SUMMARY" vgs.*.log >summaries &&
 	test "$(wc -l <summaries)" -eq 1 &&
 	cat $(cat summaries) &&
 	grep "ERROR SUMMARY: 0 errors" $(cat summaries) &&

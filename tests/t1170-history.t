@@ -75,6 +75,42 @@ for v in j[\"shards\"].values():
 "
 '
 
+# the ETA's format in the summary line of lines mode and on the bars' Time line
+eta='ETA ([0-9]+s|[0-9]+m [0-9][0-9]s|[0-9]+h [0-9][0-9]m)'
+
+test_expect_success 'the JSON report: no prediction in a first run' '
+	cat >eta.txt <<-\EOF &&
+	sleep 0.3
+	sleep 1.2
+	sleep 0.5
+	EOF
+	run_distmpi 1 --tasks eta.txt --history eta.json --json e1.json >out 2>err &&
+	json_check e1.json "
+for s in j[\"shards\"]:
+    assert \"predicted\" in s and s[\"predicted\"] is None, s
+"
+'
+
+test_expect_success 'the next run: the first run'"'"'s durations as predictions, and an ETA' '
+	run_distmpi_x 1 DISTMPI_TEST_SUMMARY_EVERY=0.1 --tasks eta.txt --history eta.json \
+		--progress lines --json e2.json >out 2>err &&
+	python3 - e1.json e2.json <<-\EOF &&
+	import json, sys
+	first, second = (json.load(open(f))["shards"] for f in sys.argv[1:])
+	for a, b in zip(first, second):
+	    took = a["attempt_results"][-1]["duration"]
+	    assert abs(b["predicted"] - took) <= 1e-5 * took, (a, b)
+	EOF
+	grep -E "^distmpi: [0-3]/3 shards done \([0-9.]+%\), [0-3] passed, 0 failed, [0-9.]+s, $eta\$" out &&
+	! grep "ETA" err
+'
+
+test_expect_success 'the bars show the ETA on their Time line' '
+	run_distmpi 1 --tasks eta.txt --history eta.json --progress bars >out 2>err &&
+	grep -E "^Time: [0-9.]+s, $eta\$" out &&
+	grep "^Time: [0-9.]*s\$" out
+'
+
 test_expect_success '--dry-run shows the predictions and the queue' '
 	run_distmpi 1 --tasks suite.txt --history h.json --dry-run >out 2>err &&
 	grep "^Timing history: h.json predicts 4 of 4 shards, [0-9.]* s of work in all, the longest [0-9.]* s" out &&

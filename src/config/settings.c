@@ -98,6 +98,8 @@ const struct setting_desc settings_table[SET_COUNT] = {
      false},
     {SET_NO_HISTORY, "no-history", 0, SETTING_BOOL, OFF(no_history), 0, 0, NULL, NULL,
      "keep no timing history, and run the shards in their order", false},
+    {SET_SPECULATE, "speculate", 0, SETTING_BOOL, OFF(speculate), 0, 0, NULL, NULL,
+     "give the last shards a second copy on idle slots; the first to pass counts", false},
 };
 
 const char *settings_history(const struct settings *s)

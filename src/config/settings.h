@@ -64,6 +64,7 @@ enum setting_id {
     SET_HEARTBEAT_TIMEOUT,
     SET_HISTORY,
     SET_NO_HISTORY,
+    SET_SPECULATE,
     SET_COUNT
 };
 
@@ -104,6 +105,7 @@ struct settings {
     double heartbeat_timeout; /* a rank silent this long is lost; 0: never */
     char *history;            /* the timing history; NULL: DEFAULT_HISTORY */
     bool no_history;          /* keep and use none */
+    bool speculate;           /* a second copy of the last shards on idle slots */
     enum setting_source source[SET_COUNT];
 };
 

@@ -30,7 +30,10 @@ static int on_log(struct coord *co, int src, const unsigned char *data, size_t l
     if (proto_log_decode(data, len, &index, &attempt, &kind, &piece, &n) < 0 ||
         index >= co->in->spec->total)
         return errprintf(err, "malformed log message from rank %d", src);
-    if (co->shards[index].owner == src && !co->shards[index].result)
+    /* the rank running it, or a copy of it (--speculate), also one ended
+     * for the other: its log ends as any other's */
+    if ((co->shards[index].owner == src && !co->shards[index].result) ||
+        coord_race_hears(co, src, index, true))
         coord_piece(co, src, index, attempt, kind, piece, n);
     return 0;
 }
@@ -46,8 +49,9 @@ static int on_collect(struct coord *co, int src, const unsigned char *data, size
     if (proto_collect_decode(data, len, &index, &name, &error, &file, &n) < 0 ||
         index >= co->in->spec->total)
         return errprintf(err, "malformed message with a collected file from rank %d", src);
-    if (co->shards[index].owner == src && !co->shards[index].result)
-        coord_add_collected(co, index, name, file, n, error);
+    if ((co->shards[index].owner == src && !co->shards[index].result) ||
+        coord_race_hears(co, src, index, false))
+        coord_add_collected(co, src, index, name, file, n, error);
     free(name);
     free(error);
     if (co->collect_failed)
@@ -180,11 +184,13 @@ static int on_message(void *arg, int src, int tag, const unsigned char *data, si
     }
 }
 
-/* The loop is over once every shard is settled, or a signal came. */
+/* The loop is over once every shard is settled (and every copy ended for
+ * another has said its last: --speculate), or a signal came. */
 static bool over(void *arg)
 {
     struct coord *co = arg;
-    return co->done >= co->in->spec->total || (co->sig = signals_caught()) != 0;
+    return (co->done >= co->in->spec->total && !coord_races_ending(co)) ||
+           (co->sig = signals_caught()) != 0;
 }
 
 /* After rank 0's own stall, what the others said in the meantime may take
@@ -207,6 +213,8 @@ static int work(void *arg, struct error *err)
         if (coord_on_lost(co, r, err) < 0)
             return -1;
     if (co->stopping && coord_wind_down(co, err) < 0)
+        return -1;
+    if (coord_speculate(co, err) < 0)
         return -1;
     if (co->redraw) {
         if (co->mode == PROGRESS_BARS)
@@ -243,6 +251,11 @@ static int work(void *arg, struct error *err)
         co->collect_failed) {
         result_free(res);
         return errprintf(err, "out of memory collecting a shard's files");
+    }
+    if (coord_race_claims(co, 0, res)) { /* --speculate: one of two copies */
+        if (coord_race_settle(co, 0, res, err) < 0)
+            return -1;
+        return 1;
     }
     if (coord_settle(co, res, err) < 0)
         return -1;
@@ -334,6 +347,13 @@ static int report_views(struct coord *co)
         if (s->log_named && !r->log &&
             !(r->log = logstore_name(co->logs, i, result_last_number(r))))
             return -1;
+        /* a copy ended for the other (--speculate) printed to the end
+         * since its result was recorded: its log is there now */
+        for (int k = 0; !r->carried && k < r->nsuperseded; k++) {
+            struct superseded *x = &r->superseded[k];
+            free(x->log);
+            x->log = logstore_path(co->logs, i, x->attempt.number);
+        }
         co->results[i] = r;
         if (collect) {
             co->collected[i] = s->collected ? s->collected->files : NULL;
@@ -397,12 +417,18 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
     co.host_assigned = calloc((size_t)c->nhosts, sizeof *co.host_assigned);
     co.alive = liveness_create(c->nranks, in->settings->heartbeat_timeout, time_mono());
     co.rescue = rescue_create(sp->total, c->nhosts);
+    co.races = in->settings->speculate ? coord_races_create(c->nranks) : NULL;
     if (!co.runner) {
         errprintf(err, "cannot set up the shards' runner: %s", strerror(runner_err));
         goto out;
     }
     if (!co.plan || !co.loop || !co.logs || !co.streams || !co.shards || !co.outstanding ||
-        !co.held || !co.host_done || !co.host_assigned || !co.alive || !co.rescue) {
+        !co.held || !co.host_done || !co.host_assigned || !co.alive || !co.rescue ||
+        (in->settings->speculate && !co.races)) {
+        errprintf(err, "out of memory setting up the run");
+        goto out;
+    }
+    if (!(co.eta = eta_create(co.predicted, sp->total))) {
         errprintf(err, "out of memory setting up the run");
         goto out;
     }
@@ -422,7 +448,7 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
                       ? PROGRESS_BARS
                       : PROGRESS_LINES;
     }
-    co.next_draw = co.mode == PROGRESS_LINES ? time_mono() + SUMMARY_EVERY : 0;
+    co.next_draw = co.mode == PROGRESS_LINES ? time_mono() + coord_summary_every() : 0;
     co.probe_timer = loop_timer_add(
         co.loop, in->watch ? time_mono() + sp->health_interval : INFINITY, probe, &co);
     co.draw_timer =
@@ -446,6 +472,7 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
         if (tell_workers(&co, TAG_ABORT, err) < 0)
             goto out;
         runner_cancel(co.runner);
+        coord_races_interrupt(&co);
         for (long i = 0; i < sp->total; i++) {
             struct shard_state *s = &co.shards[i];
             if (s->partial) { /* the attempts it made on hosts where it could not start */
@@ -492,6 +519,7 @@ out:
     free(co.moved);
     free(co.outstanding);
     free(co.held);
+    eta_destroy(co.eta); /* before the predictions it reads */
     free(co.predicted);
     free(co.speed);
     runner_destroy(co.runner);
@@ -500,6 +528,7 @@ out:
         *lost = liveness_lost_count(co.alive) + co.stuck;
     liveness_destroy(co.alive);
     rescue_destroy(co.rescue);
+    coord_races_destroy(co.races);
     free(co.streams);
     loop_destroy(co.loop);
     outbox_destroy(co.ob);

@@ -5,6 +5,8 @@
 
 #include "coord/coord_private.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 
 #include "coord/progress.h"
 #include "common/timeutil.h"
+#include "sched/eta.h"
 
 void coord_header(const struct coord *co)
 {
@@ -50,6 +53,41 @@ static int terminal_width(void)
     return n >= 20 ? n : 80;
 }
 
+double coord_host_speed(const struct coord *co, int h)
+{
+    return co->speed && isfinite(co->speed[h]) && co->speed[h] > 0 ? co->speed[h] : 1;
+}
+
+/* The predicted time left into *left (sched/eta.h): false when there is
+ * none to show: no estimate yet, the run stops short of its end, or every
+ * shard left runs and has outlasted its prediction (then the estimate is 0
+ * while they go on, for as long as they do: not a time anyone can use).
+ * What each rank runs and since when (co->held), and the ranks that may
+ * take shards: O(ranks), whatever the number of shards. */
+static bool time_left(struct coord *co, double *left)
+{
+    const struct cluster *c = co->in->cluster;
+    if (co->stopping || co->done >= co->in->spec->total)
+        return false;
+    struct eta_running *running = malloc((size_t)c->nranks * sizeof *running);
+    double *slots = malloc((size_t)c->nranks * sizeof *slots);
+    int nrunning = 0, nslots = 0;
+    double now = time_mono();
+    for (int r = 0; running && slots && r < c->nranks; r++) {
+        int h = c->rank_host[r];
+        double speed = coord_host_speed(co, h);
+        if (co->held[r].running >= 0)
+            running[nrunning++] =
+                (struct eta_running){co->held[r].running, now - co->held[r].since, speed};
+        if (!liveness_is_lost(co->alive, r) && coord_usable(co->in, r))
+            slots[nslots++] = speed;
+    }
+    *left = running && slots ? eta_left(co->eta, running, nrunning, slots, nslots) : NAN;
+    free(running);
+    free(slots);
+    return isfinite(*left) && *left > 0;
+}
+
 /* Erase the bars (cursor to the start of the frame, clear to the end). */
 void coord_erase(struct coord *co)
 {
@@ -66,8 +104,14 @@ void coord_draw(struct coord *co)
     struct progress_host hosts[c->nhosts];
     for (int h = 0; h < c->nhosts; h++)
         hosts[h] = (struct progress_host){c->hosts[h].name, co->host_done[h], co->host_assigned[h]};
-    struct progress_view v = {co->in->spec->total,           co->shown, co->passed, co->failed,
-                              time_wall() - co->in->started, c->nhosts, hosts};
+    struct progress_view v = {.total = co->in->spec->total,
+                              .done = co->shown,
+                              .passed = co->passed,
+                              .failed = co->failed,
+                              .elapsed = time_wall() - co->in->started,
+                              .nhosts = c->nhosts,
+                              .hosts = hosts};
+    v.has_eta = time_left(co, &v.eta);
     size_t len = 4096 + (size_t)c->nhosts * 160;
     char *buf = malloc(len);
     if (!buf)
@@ -103,13 +147,35 @@ void coord_tick(struct coord *co)
         coord_draw(co);
         return;
     }
-    char dur[32];
+    char dur[32], eta[48] = "";
     time_format_duration(time_wall() - co->in->started, dur, sizeof dur);
+    double left;
+    if (time_left(co, &left)) {
+        memcpy(eta, ", ETA ", 7);
+        eta_format(left, eta + 6, sizeof eta - 6);
+    }
     long total = co->in->spec->total;
-    printf("distmpi: %ld/%ld shards done (%.1f%%), %ld passed, %ld failed, %s\n", co->shown, total,
-           total ? 100.0 * (double)co->shown / (double)total : 100.0, co->passed, co->failed, dur);
+    printf("distmpi: %ld/%ld shards done (%.1f%%), %ld passed, %ld failed, %s%s\n", co->shown,
+           total, total ? 100.0 * (double)co->shown / (double)total : 100.0, co->passed, co->failed,
+           dur, eta);
     fflush(stdout);
-    co->next_draw = time_mono() + SUMMARY_EVERY;
+    co->next_draw = time_mono() + coord_summary_every();
+}
+
+double coord_summary_every(void)
+{
+    const char *v = getenv("DISTMPI_TEST_SUMMARY_EVERY");
+    if (!v || !*v)
+        return SUMMARY_EVERY;
+    char *end;
+    errno = 0;
+    double s = strtod(v, &end);
+    if (errno || *end || !(s >= 0.01 && s <= 3600)) {
+        fprintf(stderr,
+                "distmpi: ignoring DISTMPI_TEST_SUMMARY_EVERY=%s: not 0.01 to 3600 seconds\n", v);
+        return SUMMARY_EVERY;
+    }
+    return s;
 }
 
 /* --stream: one line of a shard's output, above the bars. */

@@ -28,7 +28,7 @@ static long next_shard(struct coord *co, int r)
  * use all of those (1 + retries), so the next hand-out starts after them: a
  * copy left running on a lost host may go on using its numbers, and the
  * copy that replaces it must not share its output directories. */
-static struct assignment hand_out(struct coord *co, long index)
+struct assignment coord_reserve(struct coord *co, long index)
 {
     struct shard_state *s = &co->shards[index];
     long retries = co->in->spec->retries;
@@ -38,12 +38,18 @@ static struct assignment hand_out(struct coord *co, long index)
         retries = 0;
     int first = s->next_attempt;
     long next = first + retries + 1;
-    s->first_attempt = first;
     s->next_attempt = next < ATTEMPT_FIRST_MAX ? (int)next : ATTEMPT_FIRST_MAX;
     return (struct assignment){.index = index,
                                .first_attempt = first,
                                .retries = (int)retries,
                                .task = co->in->tasks ? co->in->tasks->lines[index] : NULL};
+}
+
+static struct assignment hand_out(struct coord *co, long index)
+{
+    struct assignment a = coord_reserve(co, index);
+    co->shards[index].first_attempt = a.first_attempt;
+    return a;
 }
 
 void coord_held_add(struct coord *co, int r, long index)
@@ -277,6 +283,13 @@ int coord_on_result(struct coord *co, int src, const unsigned char *data, size_t
     struct shard_result *res = proto_result_decode(data, len);
     if (!res)
         return errprintf(err, "malformed result message from rank %d", src);
+    if (coord_race_claims(co, src, res)) { /* --speculate: one of two copies */
+        co->outstanding[src]--;
+        coord_held_remove(co, src, res->index);
+        if (coord_race_settle(co, src, res, err) < 0)
+            return -1;
+        return coord_fill(co, src, err);
+    }
     const struct shard_state *s = res->index < co->in->spec->total ? &co->shards[res->index] : NULL;
     if (!s || s->owner != src || s->result || res->rank != src ||
         (res->nattempts > 0 &&
@@ -315,6 +328,11 @@ int coord_on_return(struct coord *co, int src, const unsigned char *data, size_t
     for (size_t i = 0; i < n && rc == 0; i++) {
         long index = indices[i];
         struct shard_state *s = &co->shards[index];
+        int copy = coord_race_given_back(co, src, index, err);
+        if (copy != 0) { /* a copy of a shard running twice (--speculate) */
+            rc = copy < 0 ? -1 : 0;
+            continue;
+        }
         if (s->owner != src || s->result)
             continue; /* not src's to give back */
         s->owner = -1;
@@ -388,6 +406,9 @@ int coord_on_lost(struct coord *co, int r, struct error *err)
     char moved[256] = "";
     size_t used = 0;
     long nmoved = 0;
+    /* a copy of a shard running twice leaves the other copy running */
+    if (coord_race_lost(co, r, err) < 0)
+        return -1;
     for (long i = 0; i < total; i++) {
         if (co->shards[i].owner != r || co->shards[i].result)
             continue;

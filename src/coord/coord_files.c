@@ -5,6 +5,7 @@
 
 #include "coord/coord_private.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@ void coord_piece(struct coord *co, int rank, long index, int attempt, int kind, 
                  size_t len)
 {
     struct error why;
+    coord_race_note_attempt(co, rank, index, attempt);
     if (logstore_put(co->logs, rank, index, attempt, kind, data, len, &why) < 0) {
         co->log_failed = true;
         coord_say(co, "distmpi: %s\n", why.text);
@@ -35,13 +37,23 @@ void coord_local_output(void *arg, long index, int attempt, int kind, const char
 
 /* A file collected after shard index: keep rank 0's copy and remember it
  * for the reports. */
-void coord_add_collected(struct coord *co, long index, const char *name, const void *data,
+void coord_add_collected(struct coord *co, int rank, long index, const char *name, const void *data,
                          size_t len, const char *error)
 {
     struct error why;
+    int prefix;
+    struct collected_list **listp = coord_race_files(co, rank, index, &prefix);
+    if (!listp)
+        listp = &co->shards[index].collected;
+    /* the second of two copies: a name of its own on disk */
+    char *stored = NULL;
+    if (prefix > 0 && asprintf(&stored, "attempt-%d/%s", prefix, name) < 0) {
+        co->collect_failed = true;
+        return;
+    }
     char *path = NULL;
     if (!error || len > 0) { /* a JUnit file that is not usable is kept for people to read */
-        path = logstore_save(co->logs, index, name, data, len, &why);
+        path = logstore_save(co->logs, index, stored ? stored : name, data, len, &why);
         if (!path) {
             co->log_failed = true;
             coord_say(co, "distmpi: %s\n", why.text);
@@ -49,15 +61,16 @@ void coord_add_collected(struct coord *co, long index, const char *name, const v
                 error = why.text;
         }
     }
-    struct shard_state *s = &co->shards[index];
-    int n = s->collected ? s->collected->n : 0;
+    free(stored);
+    struct collected_list *old = *listp;
+    int n = old ? old->n : 0;
     struct collected_list *list =
-        realloc(s->collected, sizeof *list + (size_t)(n + 1) * sizeof list->files[0]);
+        realloc(old, sizeof *list + (size_t)(n + 1) * sizeof list->files[0]);
     char *name_copy = strdup(name), *error_copy = error ? strdup(error) : NULL;
     if (!list || !name_copy || (error && !error_copy)) {
         if (list) {
             list->n = n;
-            s->collected = list;
+            *listp = list;
         }
         free(path);
         free(name_copy);
@@ -67,14 +80,14 @@ void coord_add_collected(struct coord *co, long index, const char *name, const v
     }
     list->files[n] = (struct collected_file){name_copy, path, error_copy};
     list->n = n + 1;
-    s->collected = list;
+    *listp = list;
 }
 
 void coord_local_collected(void *arg, const char *name, const char *data, size_t len,
                            const char *error)
 {
     struct local_collect *lc = arg;
-    coord_add_collected(lc->co, lc->index, name, data, data ? len : 0, error);
+    coord_add_collected(lc->co, 0, lc->index, name, data, data ? len : 0, error);
 }
 
 void coord_free_collected(struct shard_state *s)

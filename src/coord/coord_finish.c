@@ -89,6 +89,8 @@ int coord_finish(struct coord *co, int sig, int *exit_status, char *err, size_t 
         .moved = co->moved,
         .lost_ranks = lost_ranks,
         .nlost_ranks = nlost,
+        .predicted = co->predicted,
+        .speed = co->speed,
     };
     /* the reports read each log tail when they write its shard, into one
      * buffer; the JUnit report merges the collected ".xml" files, one at a

@@ -8,6 +8,7 @@
  *   coord_console.c  what rank 0 shows: header, bars or lines, --stream
  *   coord_files.c    what rank 0 keeps: logs and collected files
  *   coord_finish.c   the summary and the reports at the end
+ *   coord_speculate.c --speculate: second copies of the last shards
  */
 #ifndef DISTMPI_COORD_PRIVATE_H
 #define DISTMPI_COORD_PRIVATE_H
@@ -28,6 +29,7 @@
 #include "report/report_json.h"
 #include "model/result.h"
 #include "exec/runner.h"
+#include "sched/eta.h"
 
 /* Bars are redrawn at most this often; lines mode prints a summary line this
  * often, so a batch log shows the run is alive between finished shards. */
@@ -73,8 +75,9 @@ struct shard_state {
     /* the number of the first attempt of its latest hand-out, and where the
      * next hand-out starts (see hand_out in coord.c) */
     int first_attempt, next_attempt;
-    unsigned moved : 31;    /* how often it was taken from a lost rank */
+    unsigned moved : 30;    /* how often it was taken from a lost rank */
     unsigned log_named : 1; /* its result's log was there when it was recorded */
+    unsigned copied : 1;    /* --speculate gave it its one second copy */
 };
 
 struct coord {
@@ -91,6 +94,7 @@ struct coord {
      * speed 1 (NAN: unknown), and each host's speed (1: unknown); both NULL
      * without one */
     double *predicted, *speed;
+    struct eta *eta;    /* the predicted time left, from those (sched/eta.h) */
     bool first_round;   /* every rank was offered its first shard */
     long done;          /* shards settled (in the journal, or not run) */
     double last_result; /* when the latest result came (monotonic) */
@@ -129,6 +133,9 @@ struct coord {
     /* shards taken back from lost ranks or to retry on another host
      * (--retry-elsewhere), handed out first */
     struct rescue *rescue;
+    /* --speculate: the shards running twice (coord_speculate.c); NULL
+     * without it */
+    struct race_table *races;
 
     /* For coord_finish only: the arrays the reports take, indexed by
      * shard, made from co->shards when the run ends (coord_run). The
@@ -192,6 +199,11 @@ void coord_draw(struct coord *co);
 void coord_say(struct coord *co, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Bars: redraw when due. Lines: a summary line when due. */
 void coord_tick(struct coord *co);
+/* Seconds between two summary lines in lines mode: SUMMARY_EVERY, or
+ * $DISTMPI_TEST_SUMMARY_EVERY for tests. */
+double coord_summary_every(void);
+/* The speed of host h (1 without measured speeds), for the ETA. */
+double coord_host_speed(const struct coord *co, int h);
 /* --stream: one line of an attempt's output (arg: struct stream_ctx). */
 void coord_show_line(void *arg, const char *line, size_t len);
 
@@ -202,8 +214,10 @@ void coord_piece(struct coord *co, int rank, long index, int attempt, int kind, 
                  size_t len);
 /* runner_output_fn of rank 0's own runner (arg: the coord). */
 void coord_local_output(void *arg, long index, int attempt, int kind, const char *data, size_t len);
-/* A file collected after shard index: keep rank 0's copy, remember it. */
-void coord_add_collected(struct coord *co, long index, const char *name, const void *data,
+/* A file collected after shard index by rank: keep rank 0's copy,
+ * remember it (with the shard, or with the rank's copy of it while two
+ * race: coord_race_files). */
+void coord_add_collected(struct coord *co, int rank, long index, const char *name, const void *data,
                          size_t len, const char *error);
 /* collect_fn of rank 0's own shards (arg: struct local_collect). */
 void coord_local_collected(void *arg, const char *name, const char *data, size_t len,
@@ -212,6 +226,10 @@ void coord_local_collected(void *arg, const char *name, const char *data, size_t
 void coord_free_collected(struct shard_state *s);
 
 /* coord_dispatch.c */
+/* Reserve the attempt numbers of a hand-out of shard index (its first,
+ * and as many as its retries may use): the assignment to send. The shard's
+ * first_attempt is the caller's to set (a second copy leaves it). */
+struct assignment coord_reserve(struct coord *co, long index);
 /* Rank r was given shard index: it runs it now if it held nothing, else
  * queues it. */
 void coord_held_add(struct coord *co, int r, long index);
@@ -272,6 +290,48 @@ void coord_sync(struct coord *co);
 /* Take the results the earlier run settled (coord_keeps) into this run:
  * counted, in this run's journal, and not run again. */
 void coord_carry_over(struct coord *co);
+
+/* coord_speculate.c */
+struct race_table;
+/* The races of a run on nranks ranks, or NULL (ENOMEM). */
+struct race_table *coord_races_create(int nranks);
+/* Accepts NULL. */
+void coord_races_destroy(struct race_table *t);
+/* At the tail (nothing left to hand out), give each idle slot a second
+ * copy of the shard predicted to finish last, where it may help. Nothing
+ * without --speculate. Returns 0, or -1 with err. */
+int coord_speculate(struct coord *co, struct error *err);
+/* Whether res from rank src is the result of a copy of a shard running
+ * twice (or of one ended for the other): then coord_race_settle takes it. */
+bool coord_race_claims(const struct coord *co, int src, const struct shard_result *res);
+/* Take res (claimed; the rank's counts already updated): the shard's
+ * result when it counts, kept while the other copy may still pass, or
+ * dropped from a copy ended for the other. Returns 0, or -1 with err. */
+int coord_race_settle(struct coord *co, int src, struct shard_result *res, struct error *err);
+/* Worker src gave shard index back unstarted: when it was a copy of a
+ * shard running twice, the rank's counts are updated and the other copy
+ * goes on alone; returns 1. 0 when it was not such a copy, -1 with err. */
+int coord_race_given_back(struct coord *co, int src, long index, struct error *err);
+/* Rank r is lost: the copies it ran are gone, the other copies go on
+ * alone. Returns 0, or -1 with err. */
+int coord_race_lost(struct coord *co, int r, struct error *err);
+/* Whether rank runs a copy of shard index: running (its output and files
+ * are taken), or, with ended_too, one ended for the other (its output is
+ * still stored). */
+bool coord_race_hears(const struct coord *co, int rank, long index, bool ended_too);
+/* A piece of output of attempt came from rank for shard index: the latest
+ * attempt of a copy, for its record when it is ended. */
+void coord_race_note_attempt(struct coord *co, int rank, long index, int attempt);
+/* Where the files rank collects for shard index go while two copies race
+ * (NULL: with the shard), and *prefix: the first attempt to put in front
+ * of their names on disk (0: none). */
+struct collected_list **coord_race_files(struct coord *co, int rank, long index, int *prefix);
+/* Whether a copy ended for the other has still to say its last: the run
+ * waits for it. */
+bool coord_races_ending(const struct coord *co);
+/* A signal stops the run: a copy's failure that waited for the other stays
+ * as the shard's attempts (made interrupted by coord_run). */
+void coord_races_interrupt(struct coord *co);
 
 /* coord_finish.c */
 /* Summarise, report and set *exit_status (128+sig when a signal stopped the

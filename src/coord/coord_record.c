@@ -105,6 +105,11 @@ void coord_record(struct coord *co, struct shard_result *res)
     free(log);
     co->shards[res->index].result = res;
     co->done++;
+    /* the time it held its slot(s) teaches the ETA a mean while no
+     * prediction is known */
+    bool ran = res->nattempts > 0 && res->rank >= 0 && res->rank < c->nranks;
+    eta_done(co->eta, res->index, ran ? result_elapsed(res) : NAN,
+             ran ? coord_host_speed(co, c->rank_host[res->rank]) : 1);
     wait_for_sync(co, res);
     if (status_is_pass(res->status))
         return;
@@ -132,6 +137,7 @@ void coord_carry_over(struct coord *co)
         journal_write(co, r, r->host, r->log);
         co->shards[i].result = r;
         co->done++;
+        eta_done(co->eta, i, NAN, 1); /* not this run's time */
         wait_for_sync(co, r);
         kept++;
     }

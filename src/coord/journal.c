@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,29 +152,51 @@ struct journal *journal_create(const char *path, const struct journal_identity *
     return j;
 }
 
+/* One attempt as the journal has it; NULL on ENOMEM. */
+static json_t *attempt_json(const struct attempt *a)
+{
+    return json_pack("{s:i, s:s, s:i, s:i, s:f, s:f}", "attempt", a->number, "outcome",
+                     outcome_name(a->outcome), "exit_code", a->exit_code, "signal", a->signal,
+                     "start", a->start, "duration", a->duration);
+}
+
 int journal_append(struct journal *j, const struct shard_result *r, const char *host,
                    const char *log, struct error *err)
 {
     json_t *attempts = json_array();
     for (int k = 0; attempts && k < r->nattempts; k++) {
-        const struct attempt *a = &r->attempts[k];
         /* an attempt left out would be lost to --resume and the reports */
-        if (json_array_append_new(
-                attempts,
-                json_pack("{s:i, s:s, s:i, s:i, s:f, s:f}", "attempt", a->number, "outcome",
-                          outcome_name(a->outcome), "exit_code", a->exit_code, "signal", a->signal,
-                          "start", a->start, "duration", a->duration)) < 0) {
+        if (json_array_append_new(attempts, attempt_json(&r->attempts[k])) < 0) {
             json_decref(attempts);
             attempts = NULL;
         }
     }
-    if (!attempts)
+    /* only when there are some: a journal without them reads as before */
+    json_t *superseded = r->nsuperseded > 0 ? json_array() : NULL;
+    for (int k = 0; superseded && k < r->nsuperseded; k++) {
+        json_t *a = attempt_json(&r->superseded[k].attempt);
+        if (!a || json_object_set_new(a, "log", bytes_json(r->superseded[k].log)) < 0 ||
+            json_array_append_new(superseded, a) < 0) {
+            json_decref(superseded);
+            superseded = NULL;
+        }
+    }
+    if (!attempts || (r->nsuperseded > 0 && !superseded)) {
+        json_decref(attempts);
+        json_decref(superseded);
         return errprintf(err, "cannot write shard %ld to the journal %s: out of memory",
                          r->index + 1, j->path);
+    }
     json_t *o = json_pack("{s:I, s:s, s:o, s:i, s:i, s:o, s:o, s:o}", "shard",
                           (json_int_t)r->index + 1, "status", status_name(r->status), "host",
                           bytes_json(host), "rank", r->rank, "slot", r->slot, "log",
                           bytes_json(log), "error", bytes_json(r->error), "attempts", attempts);
+    if (o && superseded && json_object_set_new(o, "superseded", superseded) < 0) {
+        json_decref(o);
+        o = NULL;
+    } else if (!o) {
+        json_decref(superseded);
+    }
     return write_line(j, o, err);
 }
 
@@ -257,6 +280,71 @@ static int read_header(json_t *o, struct journal_data *d, struct error *why)
     return 0;
 }
 
+static int compare_ints(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* Whether the n attempt numbers of a are all different (a copy that
+ * failed before the other passed comes first, with numbers after the
+ * other's: --speculate). */
+static bool numbers_distinct(const struct attempt *a, size_t n)
+{
+    if (n < 2)
+        return true;
+    int *sorted = malloc(n * sizeof *sorted);
+    if (!sorted)
+        return false;
+    for (size_t k = 0; k < n; k++)
+        sorted[k] = a[k].number;
+    qsort(sorted, n, sizeof *sorted, compare_ints);
+    bool distinct = true;
+    for (size_t k = 1; k < n && distinct; k++)
+        distinct = sorted[k] != sorted[k - 1];
+    free(sorted);
+    return distinct;
+}
+
+/* One attempt of a result line into *a: of the attempts (superseded
+ * false), or of the superseded copies (true, and only then is its outcome
+ * "superseded"). Returns 0, or -1 when it is not one. */
+static int read_attempt(const json_t *o, struct attempt *a, bool superseded)
+{
+    const char *outcome = NULL;
+    a->rank = -1; /* ranks of another run mean nothing here */
+    if (json_unpack((json_t *)o, "{s?i, s:s, s:i, s:i, s:F, s:F}", "attempt", &a->number, "outcome",
+                    &outcome, "exit_code", &a->exit_code, "signal", &a->signal, "start", &a->start,
+                    "duration", &a->duration) < 0 ||
+        (a->outcome = outcome_from_name(outcome)) < 0 ||
+        (a->outcome == OUTCOME_SUPERSEDED) != superseded || a->exit_code < -1 ||
+        a->exit_code > 255 || a->signal < 0 || a->signal > 1024 || a->number < 1 ||
+        a->number > ATTEMPT_NUMBER_MAX)
+        return -1;
+    return 0;
+}
+
+/* The copies of a result line that were ended as superseded, into r.
+ * Returns 0, or -1 when the member is there but not such a list. */
+static int read_superseded(const json_t *list, struct shard_result *r)
+{
+    if (!list)
+        return 0;
+    if (!json_is_array(list) || json_array_size(list) > 1000)
+        return -1;
+    for (size_t k = 0; k < json_array_size(list); k++) {
+        const json_t *o = json_array_get(list, k);
+        struct attempt a = {.number = 0};
+        int bad = 0;
+        char *log = json_bytes(json_object_get(o, "log"), &bad);
+        int rc = bad || read_attempt(o, &a, true) < 0 ? -1 : result_add_superseded(r, &a, log);
+        free(log);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int read_result(json_t *o, struct journal_data *d, struct error *why)
 {
     json_int_t shard = 0;
@@ -284,22 +372,13 @@ static int read_result(json_t *o, struct journal_data *d, struct error *why)
     r->log = json_bytes(json_object_get(o, "log"), &bad);
     r->error = json_bytes(json_object_get(o, "error"), &bad);
     for (size_t k = 0; k < n && !bad; k++) {
-        struct attempt *a = &r->attempts[k];
-        const char *outcome = NULL;
         /* journals written before attempts had numbers: they counted from 1 */
-        a->number = (int)k + 1;
-        a->rank = -1; /* ranks of another run mean nothing here */
-        int prev = k ? r->attempts[k - 1].number : 0;
-        if (json_unpack(json_array_get(attempts, k), "{s?i, s:s, s:i, s:i, s:F, s:F}", "attempt",
-                        &a->number, "outcome", &outcome, "exit_code", &a->exit_code, "signal",
-                        &a->signal, "start", &a->start, "duration", &a->duration) < 0 ||
-            (a->outcome = outcome_from_name(outcome)) < 0 || a->exit_code < -1 ||
-            a->exit_code > 255 || a->signal < 0 || a->signal > 1024 || a->number <= prev ||
-            a->number > ATTEMPT_NUMBER_MAX)
-            bad = 1;
+        r->attempts[k].number = (int)k + 1;
+        bad = read_attempt(json_array_get(attempts, k), &r->attempts[k], false) < 0;
         r->nattempts = (int)k + 1;
     }
-    if (bad) {
+    if (bad || !numbers_distinct(r->attempts, (size_t)r->nattempts) ||
+        read_superseded(json_object_get(o, "superseded"), r) < 0) {
         result_free(r);
         return errprintf(why, "bad attempt, host, log or error");
     }

@@ -13,9 +13,13 @@
  *    "tasks": [LINE...] | null}
  * and every further line is one shard's result,
  *   {"shard": N, "status": ..., "host": ..., "rank": R, "slot": S,
- *    "log": ..., "error": ..., "attempts": [{"outcome", "exit_code",
- *    "signal", "start", "duration"}...]}
- * A later line for the same shard replaces an earlier one. Strings that are
+ *    "log": ..., "error": ..., "attempts": [{"attempt", "outcome",
+ *    "exit_code", "signal", "start", "duration"}...],
+ *    "superseded": [{"attempt", "outcome": "superseded", ..., "log"}...]}
+ * ("superseded", the copies --speculate ended, only when there are some;
+ * attempt numbers are all different, and grow but where a copy that failed
+ * comes before the other copy that passed). A later line for the same
+ * shard replaces an earlier one. Strings that are
  * not valid UTF-8 are written as {"hex": "..."} so that every byte of a
  * command survives. A last line cut short by a crash is ignored.
  */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/timeutil.h"
+#include "sched/eta.h"
 
 struct out {
     char *buf;
@@ -52,7 +53,13 @@ int progress_render(const struct progress_view *v, int width, char *buf, size_t 
     end_line(&o);
     put(&o, "Failed: %ld", v->failed);
     end_line(&o);
-    put(&o, "Time: %s", dur);
+    if (v->has_eta) {
+        char eta[32];
+        eta_format(v->eta, eta, sizeof eta);
+        put(&o, "Time: %s, ETA %s", dur, eta);
+    } else {
+        put(&o, "Time: %s", dur);
+    }
     end_line(&o);
 
     /* name, bar and counts share the line; the bar takes what is left */

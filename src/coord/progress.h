@@ -4,6 +4,7 @@
 #ifndef DISTMPI_PROGRESS_H
 #define DISTMPI_PROGRESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct progress_host {
@@ -17,6 +18,8 @@ struct progress_view {
     double elapsed;                   /* seconds */
     int nhosts;
     const struct progress_host *hosts;
+    bool has_eta; /* the predicted time left is known: */
+    double eta;   /* seconds */
 };
 
 /* Render the view for a terminal width columns wide (at least 20 is used) as
@@ -24,8 +27,9 @@ struct progress_view {
  *   Overall: 35/48 (72.9%)
  *   Passed: 33
  *   Failed: 2
- *   Time: 5m 23s
+ *   Time: 5m 23s, ETA 1m 23s
  *   moruk        [##########..........] 22/24
+ * (", ETA ..." only with has_eta, in eta_format's words).
  * Returns the number of lines written to buf (always NUL-terminated when
  * len > 0; cut short if too small). */
 int progress_render(const struct progress_view *v, int width, char *buf, size_t len);

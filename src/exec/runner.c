@@ -66,7 +66,8 @@ struct runner {
     double kill_at;  /* SIGKILL due, INFINITY if not yet */
     bool timed_out;
     bool kill_sent;
-    int log_err; /* errno when the output could not be kept, or 0 */
+    bool superseded; /* runner_supersede(): this run ends, without a retry */
+    int log_err;     /* errno when the output could not be kept, or 0 */
 
     double retry_at; /* RUNNER_BACKOFF: when the next attempt starts */
     bool hold;       /* runner_hold_output() */
@@ -333,6 +334,7 @@ int runner_start(struct runner *r, long index, int first_attempt, int retries, c
     r->first = first_attempt;
     r->retries = retries;
     r->printed = false;
+    r->superseded = false;
     r->state = RUNNER_BACKOFF; /* the first attempt is a retry with no wait */
     r->retry_at = -INFINITY;
     return 0;
@@ -591,6 +593,18 @@ out:
     free_env(env);
 }
 
+int runner_supersede(struct runner *r, long index, int first_attempt)
+{
+    if (r->state == RUNNER_IDLE || r->index != index || r->first != first_attempt)
+        return -1;
+    r->superseded = true;
+    if (r->state == RUNNER_BACKOFF)
+        r->retry_at = -INFINITY; /* runner_step() finishes it */
+    else if (!r->timed_out)
+        r->deadline = time_mono(); /* the timeout's way out, from the next step */
+    return 0;
+}
+
 char *runner_output_dir(const struct runner *r, long index, int attempt)
 {
     char *dir;
@@ -651,6 +665,9 @@ static void record_exit(struct runner *r, int st)
         if (asprintf(&r->error, "cannot keep the output: %s", strerror(r->log_err)) < 0)
             r->error = NULL;
     }
+    /* however it ended, it was ended (or would have been) for another copy */
+    if (r->superseded)
+        a->outcome = OUTCOME_SUPERSEDED;
 }
 
 /* Time the attempt out, or end it, as due. exited: its pidfd said it has
@@ -735,13 +752,15 @@ struct shard_result *runner_step(struct runner *r)
         /* the attempt ended: pass, give up, or schedule a retry */
         const struct attempt *a = &r->attempts[r->nattempts - 1];
         if (a->outcome == OUTCOME_PASSED || a->outcome == OUTCOME_EXEC_ERROR ||
-            r->nattempts > r->retries)
+            a->outcome == OUTCOME_SUPERSEDED || r->nattempts > r->retries)
             return finish(r);
         double delay = backoff_delay(r->cfg.backoff, r->cfg.backoff_max, r->cfg.backoff_jitter,
                                      r->nattempts, erand48(r->rng));
         r->retry_at = now + delay;
     }
     if (r->state == RUNNER_BACKOFF && now >= r->retry_at) {
+        if (r->superseded)
+            return finish(r); /* no retry for a copy another made needless */
         start_attempt(r);
         if (r->state != RUNNER_RUNNING)
             return finish(r); /* could not even start: an exec error */

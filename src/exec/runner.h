@@ -62,6 +62,16 @@ int runner_start(struct runner *r, long index, int first_attempt, int retries, c
 void runner_cancel(struct runner *r);
 
 
+/* End shard index's run here, whose attempts are numbered from
+ * first_attempt, because another copy of it counted first (--speculate):
+ * the running attempt the way a timeout ends one (SIGTERM to its process
+ * group, SIGKILL after kill_grace; what left the group is left alone, as
+ * after any attempt), recorded as OUTCOME_SUPERSEDED, and no retry after
+ * it; one waiting to retry ends at once. The result still comes from
+ * runner_step(), with the attempts made. Returns 0, or -1 when the runner
+ * has no such run (it finished, or runs another). */
+int runner_supersede(struct runner *r, long index, int first_attempt);
+
 /* The output directory of shard index's attempt (DISTMPI_OUTPUT_DIR, absolute;
  * heap), or NULL (ENOMEM). */
 char *runner_output_dir(const struct runner *r, long index, int attempt);

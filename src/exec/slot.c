@@ -51,9 +51,10 @@ int slot_collect(const struct spec *spec, const struct self *me, const struct ru
 {
     if (!spec->collect)
         return 0;
-    /* the last attempt's files: one that could not start made none */
+    /* the last attempt's files: one that could not start made none, and
+     * a copy ended for another (--speculate) counts for nothing */
     int attempt = result_last_number(res);
-    if (attempt == 0)
+    if (attempt == 0 || res->attempts[res->nattempts - 1].outcome == OUTCOME_SUPERSEDED)
         return 0;
     char *outdir = runner_output_dir(runner, res->index, attempt);
     if (!outdir)

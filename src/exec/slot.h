@@ -23,7 +23,7 @@ struct runner *slot_runner_create(const struct spec *spec, const struct self *me
 int slot_start_shard(struct runner *runner, const struct spec *spec, const struct assignment *a);
 
 /* --collect after shard res finished on this rank (nothing without a
- * pattern in the spec): each file goes to fn (see collect.h); a shard that
+ * pattern in the spec, nor after a copy ended as superseded): each file goes to fn (see collect.h); a shard that
  * passed but whose JUnit report is missing or unusable becomes failed, with
  * the reason as its error. Returns 0, or -1 (ENOMEM). */
 int slot_collect(const struct spec *spec, const struct self *me, const struct runner *runner,

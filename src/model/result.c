@@ -10,14 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const outcome_names[OUTCOME_COUNT] = {"passed", "failed", "timeout", "crashed",
-                                                         "exec_error"};
-static const char *const status_names[STATUS_COUNT] = {
-    "passed", "flaky", "failed", "timeout", "crashed", "exec_error", "lost", "interrupted",
-    "skipped"};
-static const char *const status_labels[STATUS_COUNT] = {
-    "passed", "flaky", "failed", "timed out", "crashed", "exec error", "lost", "interrupted",
-    "not run"};
+static const char *const outcome_names[OUTCOME_COUNT] = {"passed",  "failed",     "timeout",
+                                                         "crashed", "exec_error", "superseded"};
+static const char *const status_names[STATUS_COUNT] = {"passed",  "flaky",       "failed",
+                                                       "timeout", "crashed",     "exec_error",
+                                                       "lost",    "interrupted", "skipped"};
+static const char *const status_labels[STATUS_COUNT] = {"passed",    "flaky",       "failed",
+                                                        "timed out", "crashed",     "exec error",
+                                                        "lost",      "interrupted", "not run"};
 
 const char *outcome_name(int o)
 {
@@ -78,6 +78,8 @@ int result_status_from_attempts(const struct attempt *a, int n)
         return STATUS_TIMEOUT;
     case OUTCOME_CRASHED:
         return STATUS_CRASHED;
+    case OUTCOME_SUPERSEDED:
+        return STATUS_INTERRUPTED;
     default:
         return STATUS_EXEC_ERROR;
     }
@@ -134,6 +136,14 @@ struct shard_result *result_merge(struct shard_result *earlier, struct shard_res
     }
     int n = earlier->nattempts + later->nattempts;
     struct attempt *a = malloc((size_t)n * sizeof *a);
+    /* the copies ended meanwhile stay with the shard */
+    for (int k = 0; a && k < earlier->nsuperseded; k++) {
+        struct superseded *s = &earlier->superseded[k];
+        if (result_add_superseded(later, &s->attempt, s->log) < 0) {
+            free(a);
+            a = NULL;
+        }
+    }
     if (!a) {
         result_free(earlier);
         result_free(later);
@@ -151,6 +161,24 @@ struct shard_result *result_merge(struct shard_result *earlier, struct shard_res
         later->status = STATUS_FLAKY;
     result_free(earlier);
     return later;
+}
+
+int result_add_superseded(struct shard_result *r, const struct attempt *a, const char *log)
+{
+    char *copy = log ? strdup(log) : NULL;
+    struct superseded *s =
+        realloc(r->superseded, (size_t)(r->nsuperseded + 1) * sizeof *r->superseded);
+    if (!s || (log && !copy)) {
+        if (s)
+            r->superseded = s;
+        free(copy);
+        errno = ENOMEM;
+        return -1;
+    }
+    s[r->nsuperseded] = (struct superseded){.attempt = *a, .log = copy};
+    r->superseded = s;
+    r->nsuperseded++;
+    return 0;
 }
 
 struct shard_result *result_new_missing(long index, int status)
@@ -173,6 +201,9 @@ void result_free(struct shard_result *r)
     free(r->log);
     free(r->error);
     free(r->host);
+    for (int k = 0; k < r->nsuperseded; k++)
+        free(r->superseded[k].log);
+    free(r->superseded);
     free(r);
     errno = saved;
 }

@@ -16,6 +16,8 @@ enum outcome {
     OUTCOME_TIMEOUT,    /* ended by distmpi after --timeout */
     OUTCOME_CRASHED,    /* ended by a signal distmpi did not send */
     OUTCOME_EXEC_ERROR, /* could not be started (or the shell could not find it) */
+    OUTCOME_SUPERSEDED, /* ended by distmpi: another copy of the shard counted first
+                           (--speculate) */
     OUTCOME_COUNT
 };
 
@@ -63,6 +65,17 @@ struct attempt {
     int rank; /* the rank that ran it; -1 when not known (a carried result) */
 };
 
+/* A copy of a shard that distmpi ended because another copy's result
+ * counted first (--speculate): its latest attempt (outcome
+ * OUTCOME_SUPERSEDED; start and duration those of the copy, from its
+ * hand-out to its end as rank 0 saw them), and that attempt's log on rank
+ * 0, or NULL. It is not one of the shard's attempts: it does not count in
+ * its class, retries or busy time. */
+struct superseded {
+    struct attempt attempt;
+    char *log;
+};
+
 struct shard_result {
     long index;     /* 0-based */
     int status;     /* enum status */
@@ -74,6 +87,10 @@ struct shard_result {
     /* A result carried over from an earlier run's journal (--resume): it
      * was not run now, rank and slot are -1, and host names where it ran. */
     int carried;
+    /* the copies ended because another counted first (rank 0 only, never
+     * on the wire): nsuperseded of them, NULL when none */
+    int nsuperseded;
+    struct superseded *superseded;
     char *host;
 };
 
@@ -94,7 +111,8 @@ int status_is_test_failure(int status);
 int status_is_infra(int status);
 
 /* The class that the attempts give: the last attempt decides, and a pass
- * after a failure is flaky. */
+ * after a failure is flaky. A copy's run that ends superseded (its last
+ * attempt) is interrupted: rank 0 does not record it. */
 int result_status_from_attempts(const struct attempt *a, int n);
 
 /* The exit status for counts[STATUS_COUNT] of finished shards:
@@ -119,6 +137,10 @@ double result_busy(const struct shard_result *r);
  * flaky): a shard retried on another host (--retry-elsewhere). Frees
  * earlier, and later too on ENOMEM (returns NULL). */
 struct shard_result *result_merge(struct shard_result *earlier, struct shard_result *later);
+
+/* Add a superseded copy to r (a copied, log a copied string or NULL).
+ * Returns 0, or -1 (ENOMEM; r unchanged). */
+int result_add_superseded(struct shard_result *r, const struct attempt *a, const char *log);
 
 /* A shard without a result of its own (STATUS_LOST, _INTERRUPTED, _SKIPPED):
  * no attempts, rank -1. Returns NULL on ENOMEM. */

@@ -510,3 +510,23 @@ int proto_return_decode(const void *msg, size_t len, long total, long **indices,
     }
     return 0;
 }
+
+/* ---------------------------------------------------------------- CANCEL
+ * i64 index (0 to total - 1), i64 first_attempt (1 to ATTEMPT_FIRST_MAX). */
+
+unsigned char *proto_cancel_encode(long index, int first_attempt, size_t *len)
+{
+    struct buf b = BUF_INIT;
+    pack_i64(&b, index);
+    pack_i64(&b, first_attempt);
+    return pack_take(&b, len);
+}
+
+int proto_cancel_decode(const void *msg, size_t len, long total, long *index, int *first_attempt)
+{
+    struct unpacker u;
+    unpacker_init(&u, msg, len);
+    *index = (long)unpack_range(&u, 0, total - 1);
+    *first_attempt = (int)unpack_range(&u, 1, ATTEMPT_FIRST_MAX);
+    return unpack_end(&u);
+}

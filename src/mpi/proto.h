@@ -30,7 +30,7 @@
 
 /* The version of the formats below. Ranks of one run must speak the same:
  * rank 0 compares every host record's with its own. */
-#define PROTO_VERSION 1
+#define PROTO_VERSION 2
 
 /* The tags of the messages of a run, and what each carries. */
 enum msg_tag {
@@ -47,6 +47,8 @@ enum msg_tag {
     TAG_COLLECT = 10,   /* worker -> rank 0: a file collected after a shard (--collect;
                            proto_collect_*) */
     TAG_HEARTBEAT = 11, /* worker -> rank 0: still here (no payload) */
+    TAG_CANCEL = 12,    /* rank 0 -> worker: end a copy of a shard, another counted first
+                           (--speculate; proto_cancel_*) */
 };
 
 /* ---------------------------------------------------------------- start-up */
@@ -147,5 +149,12 @@ int proto_pause_decode(const void *msg, size_t len);
  * shards, each below total. */
 unsigned char *proto_return_encode(const struct assignment *a, size_t n, size_t *len);
 int proto_return_decode(const void *msg, size_t len, long total, long **indices, size_t *n);
+
+/* TAG_CANCEL: end the copy of shard index whose hand-out numbers its
+ * attempts from first_attempt (struct assignment), running or queued:
+ * another copy counted first. Decoding checks the ranges in a run of
+ * total shards. */
+unsigned char *proto_cancel_encode(long index, int first_attempt, size_t *len);
+int proto_cancel_decode(const void *msg, size_t len, long total, long *index, int *first_attempt);
 
 #endif

@@ -105,6 +105,8 @@ static void attempt_end(char *buf, size_t len, const struct attempt *a)
     const char *name = outcome_name(a->outcome);
     if (a->outcome == OUTCOME_EXEC_ERROR)
         snprintf(buf, len, "exec error (could not start)");
+    else if (a->outcome == OUTCOME_SUPERSEDED)
+        snprintf(buf, len, "superseded (ended: another copy counted first)");
     else if (a->signal)
         snprintf(buf, len, "%s (%s %d)", name,
                  a->outcome == OUTCOME_TIMEOUT ? "killed by signal" : "signal", a->signal);
@@ -176,7 +178,8 @@ static double pct(const struct html *b, double t)
 
 static const char css[] =
     ":root{--passed:#2da44e;--flaky:#9a6700;--failed:#cf222e;--timeout:#e16f24;--crashed:#8250df;"
-    "--exec_error:#8c959f;--lost:#424a53;--interrupted:#0969da;--unknown:#000}"
+    "--exec_error:#8c959f;--lost:#424a53;--interrupted:#0969da;--superseded:#c8d1da;"
+    "--unknown:#000}"
     "body{font:14px/1.45 system-ui,'DejaVu Sans',sans-serif;color:#1f2328;background:#fff;"
     "margin:0 auto;padding:1em 2em 3em;max-width:1600px}h1{font-size:1.5em;margin:.3em 0}"
     "h2{font-size:1.2em;margin:1.6em 0 .6em;border-bottom:1px solid #d0d7de}h3{font-size:1em;"
@@ -466,8 +469,9 @@ static void time_axis(struct html *b)
     double t1 = t0 + (isfinite(rep->duration) && rep->duration > 0 ? rep->duration : 0);
     for (long i = 0; i < rep->total; i++) {
         const struct shard_result *r = result_at(rep, i);
-        for (int k = 0; r && k < r->nattempts; k++) {
-            const struct attempt *a = &r->attempts[k];
+        for (int k = 0; r && k < r->nattempts + r->nsuperseded; k++) {
+            const struct attempt *a =
+                k < r->nattempts ? &r->attempts[k] : &r->superseded[k - r->nattempts].attempt;
             if (!isfinite(a->start) || !isfinite(a->duration))
                 continue;
             if (a->start < t0)
@@ -480,21 +484,28 @@ static void time_axis(struct html *b)
     b->span = t1 - t0 > 1e-3 ? t1 - t0 : 1e-3;
 }
 
-static void bar(struct html *b, long i, const struct shard_result *r, int k)
+/* The bar of attempt k of r, or with k -1 of a, a copy of the shard ended
+ * because another counted first (--speculate). */
+static void bar(struct html *b, long i, const struct shard_result *r, int k,
+                const struct attempt *a)
 {
-    const struct attempt *a = &r->attempts[k];
+    if (k >= 0)
+        a = &r->attempts[k];
     double left = pct(b, a->start);
     double width = pct(b, a->start + (isfinite(a->duration) ? a->duration : 0)) - left;
     char end[96], dur[32], clock[16], label[64];
     attempt_end(end, sizeof end, a);
     fmt_duration(a->duration, dur, sizeof dur);
     fmt_clock(a->start, clock, sizeof clock);
-    result_attempt_label(label, sizeof label, a, k, r->nattempts);
+    if (k >= 0)
+        result_attempt_label(label, sizeof label, a, k, r->nattempts);
+    else
+        snprintf(label, sizeof label, "attempt %d (a copy)", a->number);
     putf(&b->o,
          "<span class=\"bar o-%s%s\" style=\"left:%.3f%%;width:%.3f%%\" title=\"shard %ld, "
          "%s: %s, %s, started %s UTC\">%ld</span>",
-         outcome_name(a->outcome), k ? " retry" : "", left, width, i + 1, label, end, dur, clock,
-         i + 1);
+         outcome_name(a->outcome), k > 0 ? " retry" : "", left, width, i + 1, label, end, dur,
+         clock, i + 1);
 }
 
 /* The periods host h was unhealthy, behind its slots' bars. */
@@ -589,7 +600,10 @@ static void timeline_section(struct html *b)
                 continue;
             for (int k = 0; k < res->nattempts; k++)
                 if (bar_rank(c, res, &res->attempts[k]) == r)
-                    bar(b, i, res, k);
+                    bar(b, i, res, k, NULL);
+            for (int k = 0; k < res->nsuperseded; k++)
+                if (bar_rank(c, res, &res->superseded[k].attempt) == r)
+                    bar(b, i, res, -1, &res->superseded[k].attempt);
         }
         put(o, "</div></div>\n");
     }

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,17 @@ static json_t *attempt_json(const struct cluster *c, const struct attempt *a, js
     return o;
 }
 
+/* Shard i's predicted seconds on host h (-1: unknown) as the scheduler used
+ * them, or null when the history had none. */
+static json_t *predicted_json(const struct report *rep, long i, int h)
+{
+    double p = rep->predicted ? rep->predicted[i] : NAN;
+    if (!isfinite(p) || p < 0)
+        return json_null();
+    double speed = rep->speed && h >= 0 ? rep->speed[h] : 1;
+    return json_real(isfinite(speed) && speed > 0 ? p / speed : p);
+}
+
 static json_t *shard_json(const struct report *rep, long i)
 {
     const struct shard_result *r = rep->results[i];
@@ -106,6 +118,7 @@ static json_t *shard_json(const struct report *rep, long i)
                         last && last->signal ? json_integer(last->signal) : json_null());
     json_object_set_new(o, "start", n ? iso(r->attempts[0].start) : json_null());
     json_object_set_new(o, "duration", json_real(r ? result_elapsed(r) : 0));
+    json_object_set_new(o, "predicted", predicted_json(rep, i, ran ? c->rank_host[r->rank] : -1));
     json_object_set_new(o, "busy", json_real(r ? result_busy(r) : 0));
     json_object_set_new(o, "log", str_or_null(r ? r->log : NULL));
     json_object_set_new(o, "error", str_or_null(r ? r->error : NULL));
@@ -113,6 +126,14 @@ static json_t *shard_json(const struct report *rep, long i)
     for (int k = 0; k < n; k++)
         json_array_append_new(list, attempt_json(c, &r->attempts[k], json_object_get(o, "host")));
     json_object_set_new(o, "attempt_results", list);
+    /* --speculate: the copies ended because another counted first */
+    json_t *ended = json_array();
+    for (int k = 0; r && k < r->nsuperseded; k++) {
+        json_t *a = attempt_json(c, &r->superseded[k].attempt, json_object_get(o, "host"));
+        json_object_set_new(a, "log", str_or_null(r->superseded[k].log));
+        json_array_append_new(ended, a);
+    }
+    json_object_set_new(o, "superseded", ended);
     if (rep->collected) {
         json_t *files = json_array();
         for (int k = 0; k < rep->ncollected[i]; k++) {

@@ -43,6 +43,11 @@ struct report {
     const int *moved;
     const int *lost_ranks;
     int nlost_ranks;
+    /* the timing history's predictions: each shard's seconds on a host of
+     * speed 1 (total entries, NAN: none), or NULL without a history; and
+     * each host's speed (nhosts entries), or NULL: 1 everywhere */
+    const double *predicted;
+    const double *speed;
 };
 
 /* Write the report to path atomically (fs_write_atomic), streamed into the

@@ -65,6 +65,9 @@ static void describe_attempt(struct buf *b, const struct attempt *a)
     case OUTCOME_EXEC_ERROR:
         buf_printf(b, "could not start");
         break;
+    case OUTCOME_SUPERSEDED:
+        buf_printf(b, "ended: another copy counted first");
+        break;
     default:
         buf_printf(b, "unknown outcome %d", a->outcome);
         break;
@@ -466,6 +469,22 @@ static void shard_suite(struct builder *b, long i)
     if (r && r->carried)
         property(b, "carried", "true");
     property_long(b, "attempts", n);
+    /* --speculate: each copy ended because another counted first */
+    for (int k = 0; r && k < r->nsuperseded; k++) {
+        const struct superseded *x = &r->superseded[k];
+        const char *where = elsewhere(rep, r, &x->attempt);
+        char ts[40];
+        time_format_iso(x->attempt.start, ts, sizeof ts);
+        buf_reset(&b->msg);
+        buf_printf(&b->msg, "attempt %d: superseded (", x->attempt.number);
+        describe_attempt(&b->msg, &x->attempt);
+        buf_printf(&b->msg, "), %.3fs, started %s%s%s",
+                   isfinite(x->attempt.duration) ? x->attempt.duration : 0.0, ts,
+                   where ? " on " : "", where ? where : "");
+        if (x->log)
+            buf_printf(&b->msg, ", log %s", x->log);
+        property(b, "superseded", text_of(&b->msg));
+    }
     property(b, "status", status_name(status));
     if (last && last->exit_code >= 0)
         property_long(b, "exit_code", last->exit_code);

@@ -20,6 +20,7 @@ static void add(struct tally *t, const struct shard_result *r)
     t->count[r->status]++;
     if (r->nattempts > 1)
         t->retries += r->nattempts - 1;
+    t->superseded += r->nsuperseded;
     t->busy += result_busy(r);
 }
 
@@ -218,5 +219,8 @@ void summary_print(FILE *out, const struct summary *s, const struct cluster *c,
         fprintf(out, ", %ld interrupted", t->count[STATUS_INTERRUPTED]);
     if (t->count[STATUS_SKIPPED])
         fprintf(out, ", %ld not run", t->count[STATUS_SKIPPED]);
-    fprintf(out, "; %ld retr%s; %s\n", t->retries, t->retries == 1 ? "y" : "ies", dur);
+    fprintf(out, "; %ld retr%s", t->retries, t->retries == 1 ? "y" : "ies");
+    if (t->superseded)
+        fprintf(out, "; %ld cop%s superseded", t->superseded, t->superseded == 1 ? "y" : "ies");
+    fprintf(out, "; %s\n", dur);
 }

@@ -14,8 +14,9 @@
 struct tally {
     long shards;
     long count[STATUS_COUNT];
-    long retries; /* attempts beyond each shard's first */
-    double busy;  /* seconds of attempts */
+    long retries;    /* attempts beyond each shard's first */
+    long superseded; /* copies ended because another counted first (--speculate) */
+    double busy;     /* seconds of attempts */
 };
 
 struct summary {

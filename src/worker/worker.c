@@ -102,6 +102,28 @@ static int give_back(struct worker *w, struct error *err)
     return send_encoded(w, data, len, TAG_RETURN, "the shards given back", err);
 }
 
+/* --speculate: rank 0 ends the copy of shard index numbered from
+ * first_attempt. Queued, it goes back at once (rank 0 drops it); running,
+ * it ends the way a timeout ends an attempt, and its result (superseded)
+ * goes to rank 0 as any other, which drops it. Already finished, its
+ * result is on its way: nothing to do. */
+static int cancel_copy(struct worker *w, long index, int first_attempt, struct error *err)
+{
+    for (size_t i = 0; i < w->q.len; i++) {
+        struct assignment a = w->q.items[i];
+        if (a.index != index || a.first_attempt != first_attempt)
+            continue;
+        memmove(w->q.items + i, w->q.items + i + 1, (w->q.len - i - 1) * sizeof *w->q.items);
+        w->q.len--;
+        size_t len;
+        unsigned char *data = proto_return_encode(&a, 1, &len);
+        free(a.task);
+        return send_encoded(w, data, len, TAG_RETURN, "a cancelled copy given back", err);
+    }
+    (void)runner_supersede(w->runner, index, first_attempt);
+    return 0;
+}
+
 /* One message from rank 0, in the order they came (workstate.h). */
 static int on_message(void *arg, int src, int tag, const unsigned char *data, size_t len,
                       struct error *err)
@@ -113,6 +135,10 @@ static int on_message(void *arg, int src, int tag, const unsigned char *data, si
     if (tag == TAG_ASSIGN && proto_assign_decode(data, len, &a) < 0)
         return errprintf(err, "malformed assignment from rank 0");
     int flag = tag == TAG_PAUSE ? proto_pause_decode(data, len) : -1;
+    long cancel_index = -1;
+    int cancel_first = 0;
+    if (tag == TAG_CANCEL)
+        flag = proto_cancel_decode(data, len, w->spec->total, &cancel_index, &cancel_first);
     int what = workstate_take(&w->ws, tag, flag);
     if (what & WS_MALFORMED) {
         free(a.task);
@@ -126,6 +152,8 @@ static int on_message(void *arg, int src, int tag, const unsigned char *data, si
     }
     if ((what & WS_GIVE_BACK) && w->q.len > 0)
         return give_back(w, err);
+    if (what & WS_CANCEL)
+        return cancel_copy(w, cancel_index, cancel_first, err);
     return 0;
 }
 

@@ -31,6 +31,10 @@ int workstate_take(struct workstate *s, int tag, int flag)
         if (!s->winding) /* a stopping run starts nothing again */
             s->paused = false;
         return 0;
+    case TAG_CANCEL:
+        if (flag < 0)
+            return WS_MALFORMED;
+        return s->aborting ? 0 : WS_CANCEL; /* an abort ends the copy anyway */
     case TAG_ASSIGN:
         if (s->aborting) /* crossed the ABORT on its way */
             return WS_DROP;

@@ -134,6 +134,7 @@ START_TEST(every_long_option)
                     "--history",
                     "h.json",
                     "--no-history",
+                    "--speculate",
                     "cmd",
                     NULL};
     parse(&p, argv);
@@ -173,6 +174,7 @@ START_TEST(every_long_option)
     ck_assert_double_eq(p.s.heartbeat_timeout, 7.5);
     ck_assert_str_eq(p.s.history, "h.json");
     ck_assert(p.s.no_history);
+    ck_assert(p.s.speculate);
     ck_assert_ptr_null(p.s.tasks);
     for (int i = 0; i < SET_COUNT; i++)
         ck_assert_int_eq(p.s.source[i], i == SET_TASKS ? SOURCE_DEFAULT : SOURCE_FLAG);

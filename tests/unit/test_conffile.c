@@ -83,7 +83,8 @@ START_TEST(every_key)
                    "fail_fast = true;\n"
                    "heartbeat_timeout = 12;\n"
                    "history = \"h.json\";\n"
-                   "no_history = true;\n",
+                   "no_history = true;\n"
+                   "speculate = true;\n",
                    0);
     ck_assert_msg(c.rc == 0, "refused: %s", c.err.text);
     ck_assert(c.s.skip_health);
@@ -107,6 +108,7 @@ START_TEST(every_key)
     ck_assert_double_eq(c.s.heartbeat_timeout, 12);
     ck_assert_str_eq(c.s.history, "h.json");
     ck_assert(c.s.no_history);
+    ck_assert(c.s.speculate);
     ck_assert_ptr_null(settings_history(&c.s)); /* off: no_history there too */
     ck_assert_int_eq(c.s.shards, 12);
     ck_assert_int_eq(c.s.schedule, SCHEDULE_STATIC);

@@ -349,6 +349,39 @@ START_TEST(retries_are_separate_bars)
 }
 END_TEST
 
+/* --speculate: the copy ended for the other has its own bar, in the row
+ * of the rank that ran it, apart from the attempts and not a retry. */
+START_TEST(superseded_copy_has_its_bar)
+{
+    struct fixture *f = init();
+    struct shard_result *r = add_shard(f, 1, (int[]){OUTCOME_PASSED}, 1);
+    struct attempt ended = {.outcome = OUTCOME_SUPERSEDED,
+                            .exit_code = -1,
+                            .start = r->attempts[0].start,
+                            .duration = 2,
+                            .number = 4,
+                            .rank = 0};
+    ck_assert_int_eq(result_add_superseded(r, &ended, NULL), 0);
+    finish(f);
+    size_t len;
+    char *doc = build(f, &len);
+    xmlDocPtr x = parse_xml(doc, len);
+    xp_count_eq(x, "//span[" HAS("bar") "]", 2);
+    xp_count_eq(x, "//div[@class='row'][1]//span[" HAS("bar") "]", 1); /* rank 0's */
+    xp_string_eq(x, "string(//div[@class='row'][1]//span[" HAS("bar") "]/@class)",
+                 "bar o-superseded");
+    unit_assert_prefix(xp_string(x, "string(//div[@class='row'][1]//span[" HAS("bar") "]/@title)"),
+                       "shard 1, attempt 4 (a copy): superseded (ended: another copy counted "
+                       "first), 2.00s, started ");
+    xp_string_eq(x, "string(//div[@class='row'][2]//span[" HAS("bar") "]/@class)",
+                 "bar o-passed");
+    xp_string_eq(x, "string(//div[@id='count-retries']/b)", "0");
+    xmlFreeDoc(x);
+    free(doc);
+    done(f);
+}
+END_TEST
+
 START_TEST(nasty_text_is_escaped)
 {
     static char evil_host[] = "<b>evil&\"host'</b>";
@@ -612,6 +645,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, every_status_shown);
     tcase_add_test(tc, retries_are_separate_bars);
+    tcase_add_test(tc, superseded_copy_has_its_bar);
     tcase_add_test(tc, nasty_text_is_escaped);
     tcase_add_test(tc, self_contained);
     tcase_add_test(tc, empty_run);

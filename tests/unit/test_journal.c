@@ -211,6 +211,73 @@ START_TEST(later_line_wins)
 }
 END_TEST
 
+/* --speculate: the copies ended as superseded are written with their
+ * logs and read back apart from the attempts; a copy that failed before the
+ * other passed comes first, with the higher numbers. */
+START_TEST(superseded_round_trip)
+{
+    char path[4096];
+    struct error e = {""};
+    temp_path(path);
+    struct journal_identity id = identity();
+    struct journal *j = journal_create(path, &id, &e);
+    ck_assert_msg(j != NULL, "%s", e.text);
+    struct attempt a[2] = {{OUTCOME_FAILED, 1, 0, 1795700001.0, 0.5, 4, 2},
+                           {OUTCOME_PASSED, 0, 0, 1795700000.0, 3.0, 1, 1}};
+    struct shard_result r = result(1, STATUS_FLAKY, 0);
+    r.nattempts = 2;
+    r.attempts = a;
+    struct shard_result ended = result(3, STATUS_PASSED, 1);
+    struct superseded copy = {{OUTCOME_SUPERSEDED, -1, 0, 1795700002.0, 1.5, 2, 3},
+                              "/runs/shard-4/attempt-2.log"};
+    ended.nsuperseded = 1;
+    ended.superseded = &copy;
+    ck_assert_int_eq(journal_append(j, &r, "node1", NULL, &e), 0);
+    ck_assert_int_eq(journal_append(j, &ended, "node2", "/runs/shard-4/attempt-5.log", &e), 0);
+    ck_assert_msg(journal_sync(j, &e) == 0, "%s", e.text);
+    journal_close(j);
+
+    struct journal_data d;
+    ck_assert_msg(journal_load(path, &d, &e) == 0, "%s", e.text);
+    const struct shard_result *x = d.results[1];
+    ck_assert_int_eq(x->nattempts, 2);
+    ck_assert_int_eq(x->attempts[0].number, 4);
+    ck_assert_int_eq(x->attempts[1].number, 1);
+    ck_assert_int_eq(x->nsuperseded, 0);
+    const struct shard_result *y = d.results[3];
+    ck_assert_int_eq(y->nattempts, 1);
+    ck_assert_int_eq(y->nsuperseded, 1);
+    ck_assert_int_eq(y->superseded[0].attempt.outcome, OUTCOME_SUPERSEDED);
+    ck_assert_int_eq(y->superseded[0].attempt.number, 2);
+    ck_assert_int_eq(y->superseded[0].attempt.rank, -1); /* another run's */
+    ck_assert_double_eq(y->superseded[0].attempt.duration, 1.5);
+    ck_assert_str_eq(y->superseded[0].log, "/runs/shard-4/attempt-2.log");
+    journal_data_free(&d);
+    unlink(path);
+
+    /* a superseded outcome among the attempts, another among the copies,
+     * a list that is not one: refused */
+    static const char *const bad[] = {
+        HEADER
+        "{\"shard\":1,\"status\":\"passed\",\"attempts\":[{\"outcome\":"
+        "\"superseded\",\"exit_code\":-1,\"signal\":0,\"start\":1.0,\"duration\":1.0}]}\n",
+        HEADER
+        "{\"shard\":1,\"status\":\"passed\",\"attempts\":[],\"superseded\":[{"
+        "\"attempt\":1,\"outcome\":\"passed\",\"exit_code\":0,\"signal\":0,\"start\":1.0,"
+        "\"duration\":1.0,\"log\":null}]}\n",
+        HEADER "{\"shard\":1,\"status\":\"passed\",\"attempts\":[],\"superseded\":{}}\n",
+        HEADER
+        "{\"shard\":1,\"status\":\"passed\",\"attempts\":[],\"superseded\":[{"
+        "\"outcome\":\"superseded\",\"exit_code\":-1,\"signal\":0,\"start\":1.0,"
+        "\"duration\":1.0}]}\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        ck_assert_msg(load_text(bad[i], &d, &e) < 0, "case %zu accepted", i);
+        unit_assert_prefix(e.text, "J:2: bad attempt");
+    }
+}
+END_TEST
+
 START_TEST(bad_journals_refused)
 {
     static const struct {
@@ -233,7 +300,7 @@ START_TEST(bad_journals_refused)
          "J:2: bad attempt"},
         {HEADER "{\"shard\":1,\"status\":\"passed\",\"host\":{\"hex\":\"zz\"},\"attempts\":[]}\n",
          "J:2: bad attempt, host"},
-        /* attempt numbers only grow */
+        /* attempt numbers are all different, and from 1 */
         {HEADER "{\"shard\":1,\"status\":\"failed\",\"attempts\":[{\"attempt\":2,\"outcome\":"
                 "\"failed\",\"exit_code\":1,\"signal\":0,\"start\":1.0,\"duration\":1.0},"
                 "{\"attempt\":2,\"outcome\":\"failed\",\"exit_code\":1,\"signal\":0,\"start\":2.0,"
@@ -290,6 +357,7 @@ static Suite *journal_suite(void)
     tcase_add_test(tc, append_out_of_memory);
     tcase_add_test(tc, torn_last_line_ignored);
     tcase_add_test(tc, later_line_wins);
+    tcase_add_test(tc, superseded_round_trip);
     tcase_add_test(tc, bad_journals_refused);
     tcase_add_test(tc, match_tells_runs_apart);
     suite_add_tcase(s, tc);

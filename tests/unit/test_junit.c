@@ -363,6 +363,40 @@ START_TEST(flaky)
 }
 END_TEST
 
+/* --speculate: a shard whose other copy was ended is one passed testcase,
+ * with no failure, rerun or flaky element for that copy, and a property
+ * naming it, its host and its log. */
+START_TEST(superseded_copy)
+{
+    struct fixture f;
+    init(&f);
+    struct shard_result *r = add_shard(&f, 1, (int[]){OUTCOME_PASSED}, 1);
+    r->attempts[0].number = 4;
+    struct attempt ended = {.outcome = OUTCOME_SUPERSEDED,
+                            .exit_code = -1,
+                            .start = f.rep.started,
+                            .duration = 2.25,
+                            .number = 1,
+                            .rank = 2};
+    ck_assert_int_eq(result_add_superseded(r, &ended, "/logs/shard-1/attempt-1.log"), 0);
+    xmlDocPtr doc = write_valid(&f);
+    xp_count_eq(doc, "//testsuite", 1);
+    xp_count_eq(doc, "//testcase", 1);
+    xp_string_eq(doc, "/testsuites/@failures", "0");
+    xp_string_eq(doc, "/testsuites/@errors", "0");
+    xp_count_eq(doc, "//failure|//error|//flakyFailure|//flakyError|//rerunFailure", 0);
+    xp_string_eq(doc, "//property[@name='status']/@value", "passed");
+    xp_string_eq(doc, "//property[@name='attempts']/@value", "1");
+    xp_count_eq(doc, "//property[@name='flaky']", 0);
+    xp_string_eq(doc, "//property[@name='superseded']/@value",
+                 "attempt 1: superseded (ended: another copy counted first), 2.250s, started "
+                 "2026-11-26T12:01:02.250Z on node2, log /logs/shard-1/attempt-1.log");
+    xp_string_eq(doc, "//testsuite/@time", "1.500"); /* its busy time: the copy that counted */
+    xmlFreeDoc(doc);
+    done(&f);
+}
+END_TEST
+
 START_TEST(timeout)
 {
     struct fixture f;
@@ -794,6 +828,7 @@ static Suite *junit_suite(void)
     tcase_add_test(tc, all_passed);
     tcase_add_test(tc, failed_after_retries);
     tcase_add_test(tc, flaky);
+    tcase_add_test(tc, superseded_copy);
     tcase_add_test(tc, timeout);
     tcase_add_test(tc, crashed);
     tcase_add_test(tc, exec_error);

@@ -24,7 +24,7 @@ START_TEST(the_seed_example)
 {
     struct progress_host hosts[] = {
         {"local", 12, 16}, {"moruk", 22, 24}, {"ilko2", 1, 4}, {"pi", 0, 4}};
-    struct progress_view v = {48, 35, 33, 2, 323, 4, hosts};
+    struct progress_view v = {48, 35, 33, 2, 323, 4, hosts, false, 0};
     char buf[4096];
     int n = progress_render(&v, 80, buf, sizeof buf);
     ck_assert_int_eq(n, 8);
@@ -40,8 +40,9 @@ START_TEST(fits_every_width)
 {
     struct progress_host hosts[] = {{"a-very-long-host-name-indeed.example.org", 5, 1000},
                                     {"b", 1000, 1000}};
-    struct progress_view v = {2000, 1005, 1000, 5, 3725, 2, hosts};
-    /* from 30 columns on every line fits ("Overall: 1005/2000 (50.2%)" is 26) */
+    struct progress_view v = {2000, 1005, 1000, 5, 3725, 2, hosts, true, 7199.5};
+    /* from 30 columns on every line fits ("Overall: 1005/2000 (50.2%)" is 26,
+     * "Time: 1h 02m, ETA 2h 00m" 24) */
     for (int width = 30; width <= 200; width++) {
         char buf[4096];
         int n = progress_render(&v, width, buf, sizeof buf);
@@ -57,10 +58,25 @@ START_TEST(fits_every_width)
 }
 END_TEST
 
+START_TEST(the_eta_on_the_time_line)
+{
+    struct progress_host hosts[] = {{"moruk", 22, 24}};
+    struct progress_view v = {48, 35, 33, 2, 323, 1, hosts, true, 82.4};
+    char buf[4096];
+    ck_assert_int_eq(progress_render(&v, 80, buf, sizeof buf), 5);
+    ck_assert_ptr_nonnull(strstr(buf, "Failed: 2\nTime: 5m 23s, ETA 1m 23s\nmoruk"));
+    /* no estimate: no ETA, not a made-up one */
+    v.has_eta = false;
+    progress_render(&v, 80, buf, sizeof buf);
+    ck_assert_ptr_nonnull(strstr(buf, "Failed: 2\nTime: 5m 23s\nmoruk"));
+    ck_assert_ptr_null(strstr(buf, "ETA"));
+}
+END_TEST
+
 START_TEST(nothing_assigned_and_done)
 {
     struct progress_host hosts[] = {{"idle", 0, 0}};
-    struct progress_view v = {0, 0, 0, 0, 0, 1, hosts};
+    struct progress_view v = {0, 0, 0, 0, 0, 1, hosts, false, 0};
     char buf[1024];
     progress_render(&v, 40, buf, sizeof buf);
     ck_assert_ptr_nonnull(strstr(buf, "Overall: 0/0 (100.0%)\n"));
@@ -72,7 +88,7 @@ END_TEST
 START_TEST(small_buffer_is_cut_and_terminated)
 {
     struct progress_host hosts[] = {{"h", 1, 2}};
-    struct progress_view v = {2, 1, 1, 0, 1, 1, hosts};
+    struct progress_view v = {2, 1, 1, 0, 1, 1, hosts, false, 0};
     char buf[10];
     memset(buf, 'x', sizeof buf);
     progress_render(&v, 80, buf, sizeof buf);
@@ -87,6 +103,7 @@ static Suite *progress_suite(void)
     TCase *tc = tcase_create("render");
     tcase_add_test(tc, the_seed_example);
     tcase_add_test(tc, fits_every_width);
+    tcase_add_test(tc, the_eta_on_the_time_line);
     tcase_add_test(tc, nothing_assigned_and_done);
     tcase_add_test(tc, small_buffer_is_cut_and_terminated);
     suite_add_tcase(s, tc);

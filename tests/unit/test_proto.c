@@ -105,6 +105,14 @@ static int take_return(const void *m, size_t n)
     return rc;
 }
 
+#define CANCEL_TOTAL 100
+static int take_cancel(const void *m, size_t n)
+{
+    long index;
+    int first;
+    return proto_cancel_decode(m, n, CANCEL_TOTAL, &index, &first);
+}
+
 /* A probe as a healthy host's leader takes it. */
 static struct probe probe_good(void)
 {
@@ -204,6 +212,9 @@ static size_t make_samples(struct sample *s)
     struct assignment back[3] = {{.index = 0}, {.index = 42}, {.index = RETURN_TOTAL - 1}};
     s[n] = (struct sample){"return", take_return, NULL, 0};
     s[n].msg = proto_return_encode(back, 3, &s[n].len);
+    n++;
+    s[n] = (struct sample){"cancel", take_cancel, NULL, 0};
+    s[n].msg = proto_cancel_encode(CANCEL_TOTAL - 1, 4, &s[n].len);
     n++;
     for (size_t i = 0; i < n; i++)
         ck_assert_msg(s[i].msg != NULL, "%s: not encoded", s[i].what);
@@ -981,6 +992,43 @@ START_TEST(return_round_trip_and_range)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- cancel */
+
+START_TEST(cancel_round_trip_and_range)
+{
+    size_t len;
+    long index;
+    int first;
+    unsigned char *d = proto_cancel_encode(41, 7, &len);
+    ck_assert_int_eq(proto_cancel_decode(d, len, 42, &index, &first), 0);
+    ck_assert_int_eq(index, 41);
+    ck_assert_int_eq(first, 7);
+    /* the index must be a shard of the run */
+    ck_assert_int_eq(proto_cancel_decode(d, len, 41, &index, &first), -1);
+    ck_assert_int_eq(proto_cancel_decode(d, len, 0, &index, &first), -1);
+    free(d);
+    d = proto_cancel_encode(0, ATTEMPT_FIRST_MAX, &len);
+    ck_assert_int_eq(proto_cancel_decode(d, len, 1, &index, &first), 0);
+    ck_assert_int_eq(index, 0);
+    ck_assert_int_eq(first, ATTEMPT_FIRST_MAX);
+    free(d);
+
+    /* out of range: a negative index, attempt 0, one past the first
+     * attempts a hand-out may have */
+    const int64_t bad[][2] = {
+        {-1, 1}, {0, 0}, {0, -1}, {0, (int64_t)ATTEMPT_FIRST_MAX + 1}, {INT64_MAX, 1}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct buf b = BUF_INIT;
+        pack_i64(&b, bad[i][0]);
+        pack_i64(&b, bad[i][1]);
+        d = take(&b, &len);
+        ck_assert_msg(proto_cancel_decode(d, len, INT32_MAX, &index, &first) < 0,
+                      "cancel (%lld, %lld) taken", (long long)bad[i][0], (long long)bad[i][1]);
+        free(d);
+    }
+}
+END_TEST
+
 /* ---------------------------------------------------------------- records */
 
 static struct host_record record_of(int64_t protocol, const char *host)
@@ -1132,6 +1180,7 @@ static Suite *proto_suite(void)
     tcase_add_test(tc, probe_out_of_range);
     tcase_add_test(tc, pause_flags);
     tcase_add_test(tc, return_round_trip_and_range);
+    tcase_add_test(tc, cancel_round_trip_and_range);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("records");

@@ -149,8 +149,8 @@ START_TEST(names)
     ck_assert_str_eq(status_label(STATUS_SKIPPED), "not run");
     ck_assert_str_eq(status_label(STATUS_EXEC_ERROR), "exec error");
     ck_assert_str_eq(status_label(STATUS_PASSED), "passed");
-    const char *want_outcome[OUTCOME_COUNT] = {"passed", "failed", "timeout", "crashed",
-                                               "exec_error"};
+    const char *want_outcome[OUTCOME_COUNT] = {"passed",  "failed",     "timeout",
+                                               "crashed", "exec_error", "superseded"};
     for (int o = 0; o < OUTCOME_COUNT; o++)
         ck_assert_str_eq(outcome_name(o), want_outcome[o]);
     /* out-of-range values still give a printable name */
@@ -249,6 +249,47 @@ START_TEST(merge_attempts)
 }
 END_TEST
 
+/* --speculate: a copy ended because the other counted first. Its run's
+ * own result (never recorded) is interrupted; the record of it stays apart
+ * from the attempts, so it changes neither the class nor the busy time,
+ * and a merge keeps it. */
+START_TEST(superseded_copies)
+{
+    ck_assert_int_eq(status_of((int[]){OUTCOME_SUPERSEDED}, 1), STATUS_INTERRUPTED);
+    ck_assert_int_eq(status_of((int[]){OUTCOME_FAILED, OUTCOME_SUPERSEDED}, 2), STATUS_INTERRUPTED);
+    ck_assert_int_eq(outcome_from_name("superseded"), OUTCOME_SUPERSEDED);
+
+    struct shard_result *r = result_new_missing(2, STATUS_FAILED);
+    r->nattempts = 1;
+    r->attempts = calloc(1, sizeof *r->attempts);
+    r->attempts[0] = (struct attempt){OUTCOME_FAILED, 1, 0, 11, 2, 4, 1};
+    struct attempt ended = {OUTCOME_SUPERSEDED, -1, 0, 10, 3.5, 1, 2};
+    ck_assert_int_eq(result_add_superseded(r, &ended, "/runs/shard-3/attempt-1.log"), 0);
+    ck_assert_int_eq(result_add_superseded(r, &ended, NULL), 0);
+    ck_assert_int_eq(r->nsuperseded, 2);
+    ck_assert_int_eq(r->superseded[0].attempt.number, 1);
+    ck_assert_int_eq(r->superseded[0].attempt.rank, 2);
+    ck_assert_str_eq(r->superseded[0].log, "/runs/shard-3/attempt-1.log");
+    ck_assert_ptr_null(r->superseded[1].log);
+    ck_assert_double_eq(result_busy(r), 2);
+    ck_assert_int_eq(result_last_number(r), 4);
+
+    /* a failed copy's result merged before the one that passed keeps the
+     * copies ended meanwhile */
+    struct shard_result *pass = result_new_missing(2, STATUS_PASSED);
+    pass->nattempts = 1;
+    pass->attempts = calloc(1, sizeof *pass->attempts);
+    pass->attempts[0] = (struct attempt){OUTCOME_PASSED, 0, 0, 20, 1, 7, 3};
+    struct shard_result *m = result_merge(r, pass);
+    ck_assert_ptr_eq(m, pass);
+    ck_assert_int_eq(m->nsuperseded, 2);
+    ck_assert_str_eq(m->superseded[0].log, "/runs/shard-3/attempt-1.log");
+    ck_assert_int_eq(m->nattempts, 2);
+    ck_assert_int_eq(m->status, STATUS_FLAKY);
+    result_free(m);
+}
+END_TEST
+
 START_TEST(attempt_labels)
 {
     char buf[64];
@@ -283,6 +324,7 @@ static Suite *result_suite(void)
     tc = tcase_create("attempts");
     tcase_add_test(tc, attempt_labels);
     tcase_add_test(tc, merge_attempts);
+    tcase_add_test(tc, superseded_copies);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -414,6 +414,81 @@ START_TEST(timeout_ends_the_group)
 }
 END_TEST
 
+/* --speculate: a copy ended for another ends the way a timeout does (its
+ * whole group, SIGKILL after the grace for one that ignores SIGTERM), is
+ * recorded as superseded, and is not retried; one waiting to retry ends
+ * at once. Only the run named by its index and first attempt is ended. */
+START_TEST(supersede_ends_the_copy)
+{
+    scratch();
+    struct capture c = {0};
+    struct runner_config cfg = config(&c);
+    cfg.kill_grace = 0.2;
+    struct runner *r = runner_create(&cfg);
+    char *words[] = {"sh", "-c", "echo started; sleep 100 & echo $! >bg; echo $$ >sh.pid; wait"};
+    ck_assert_int_eq(runner_start(r, 3, 4, 2, words, 3, false), 0);
+    ck_assert_int_eq(runner_supersede(r, 2, 4), -1); /* another shard */
+    ck_assert_int_eq(runner_supersede(r, 3, 1), -1); /* another hand-out of it */
+    while (access("bg", F_OK) < 0 || access("sh.pid", F_OK) < 0) {
+        ck_assert_ptr_null(runner_step(r));
+        usleep(10000);
+    }
+    pid_t bg = pid_from("bg"), sh = pid_from("sh.pid");
+    ck_assert_int_eq(runner_supersede(r, 3, 4), 0);
+    struct shard_result *res = finish_shard(r);
+    ck_assert_int_eq(res->nattempts, 1); /* no retry, though 2 were left */
+    ck_assert_int_eq(res->attempts[0].outcome, OUTCOME_SUPERSEDED);
+    ck_assert_int_eq(res->attempts[0].number, 4);
+    ck_assert_int_eq(res->attempts[0].signal, SIGTERM);
+    ck_assert_int_eq(res->status, STATUS_INTERRUPTED);
+    ck_assert(dies(sh));
+    ck_assert(dies(bg));
+    ck_assert_str_eq(buf_str(&c.head), "started\n");
+    ck_assert_int_eq(c.ends, 1);                     /* its log is whole */
+    ck_assert_int_eq(runner_supersede(r, 3, 4), -1); /* over */
+    result_free(res);
+
+    /* one that ignores SIGTERM: SIGKILL after the grace */
+    char *stubborn[] = {"sh", "-c", "trap '' TERM; echo $$ >sh2.pid; sleep 100 & wait; wait"};
+    ck_assert_int_eq(runner_start(r, 3, 7, 0, stubborn, 3, false), 0);
+    while (access("sh2.pid", F_OK) < 0) {
+        ck_assert_ptr_null(runner_step(r));
+        usleep(10000);
+    }
+    ck_assert_int_eq(runner_supersede(r, 3, 7), 0);
+    res = finish_shard(r);
+    ck_assert_int_eq(res->attempts[0].outcome, OUTCOME_SUPERSEDED);
+    ck_assert_int_eq(res->attempts[0].signal, SIGKILL);
+    ck_assert(dies(pid_from("sh2.pid")));
+    result_free(res);
+
+    /* waiting to retry: it ends with the attempt it made */
+    cfg.backoff = cfg.backoff_max = 100;
+    struct runner *slow = runner_create(&cfg);
+    ck_assert_int_eq(runner_start(slow, 5, 1, 3, (char *[]){"false"}, 1, false), 0);
+    ck_assert_ptr_null(runner_step(slow));       /* the first attempt starts */
+    for (int i = 0; runner_fd(slow) >= 0; i++) { /* until it waits for the retry */
+        ck_assert_msg(i < 1000, "the attempt did not end");
+        ck_assert_ptr_null(runner_step(slow));
+        usleep(10000);
+    }
+    ck_assert(runner_deadline(slow) > time_mono() + 50);
+    ck_assert_int_eq(runner_supersede(slow, 5, 1), 0);
+    res = runner_step(slow);
+    ck_assert_ptr_nonnull(res);
+    ck_assert_int_eq(res->nattempts, 1);
+    ck_assert_int_eq(res->attempts[0].outcome, OUTCOME_FAILED);
+    ck_assert(!runner_busy(slow));
+    result_free(res);
+
+    runner_destroy(slow);
+    runner_destroy(r);
+    assert_children_gone();
+    capture_free(&c);
+    remove_scratch();
+}
+END_TEST
+
 /* 100 lines of 10 bytes: 1000 bytes, 0000000000 to 0000000099. */
 #define HUNDRED_LINES "i=0; while [ $i -lt 100 ]; do printf '%09d\\n' $i; i=$((i + 1)); done"
 
@@ -698,6 +773,7 @@ static Suite *runner_suite(void)
     tcase_add_test(tc, exec_errors);
     tcase_add_test(tc, retries_with_backoff);
     tcase_add_test(tc, timeout_ends_the_group);
+    tcase_add_test(tc, supersede_ends_the_copy);
     tcase_add_test(tc, output_head_and_tail);
     tcase_add_test(tc, environment_and_output_dir);
     tcase_add_test(tc, output_dir_refused);

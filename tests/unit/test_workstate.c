@@ -242,6 +242,29 @@ START_TEST(malformed_messages)
 }
 END_TEST
 
+/* --speculate: a CANCEL ends one copy, whatever the pause; nothing once
+ * the run was aborted (the abort ended it); a CANCEL whose payload is not
+ * one is an error. It changes nothing else. */
+START_TEST(cancel_ends_a_copy)
+{
+    struct sim w;
+    sim_init(&w);
+    assign(&w, 2);
+    ck_assert_int_eq(sim_take(&w, TAG_CANCEL, 0), WS_CANCEL);
+    ck_assert_int_eq(w.queued, 2);
+    ck_assert(workstate_may_start(&w.ws));
+    sim_take(&w, TAG_PAUSE, PAUSE_KEEP);
+    ck_assert_int_eq(sim_take(&w, TAG_CANCEL, 0), WS_CANCEL); /* a queued copy goes back */
+    ck_assert(!workstate_may_start(&w.ws));                   /* still paused */
+    sim_take(&w, TAG_PAUSE, PAUSE_STOP);
+    ck_assert_int_eq(sim_take(&w, TAG_CANCEL, 0), WS_CANCEL);
+    ck_assert_int_eq(sim_take(&w, TAG_CANCEL, -1), WS_MALFORMED);
+    sim_take(&w, TAG_ABORT, -1);
+    ck_assert_int_eq(sim_take(&w, TAG_CANCEL, 0), 0);
+    ck_assert_int_eq(sim_take(&w, TAG_CANCEL, -1), WS_MALFORMED);
+}
+END_TEST
+
 /* Random sequences against what rank 0 means: a shard starts only while the
  * last PAUSE (if any) was followed by a RESUME, never after a stop or an
  * abort, and the shards queued when a PAUSE asked for them go back. */
@@ -280,6 +303,10 @@ START_TEST(random_sequences)
             } else if (unit_rand_range(&seed, 0, 3) == 0) {
                 sim_take(&w, TAG_ABORT, -1);
                 abort = true;
+            } else {
+                /* a CANCEL changes nothing of what may start */
+                int what = sim_take(&w, TAG_CANCEL, 0);
+                unit_require(what == (abort ? 0 : WS_CANCEL), "run %d: CANCEL gave %d", run, what);
             }
             if (unit_rand_range(&seed, 0, 2) == 0) { /* the batch ends */
                 queued = w.queued;
@@ -308,6 +335,7 @@ static Suite *workstate_suite(void)
     tcase_add_test(tc, abort_drops_what_crosses_it);
     tcase_add_test(tc, stop_finishes_the_queue);
     tcase_add_test(tc, malformed_messages);
+    tcase_add_test(tc, cancel_ends_a_copy);
     tcase_add_test(tc, random_sequences);
     suite_add_tcase(s, tc);
     return s;
