@@ -58,6 +58,26 @@ double coord_host_speed(const struct coord *co, int h)
     return co->speed && isfinite(co->speed[h]) && co->speed[h] > 0 ? co->speed[h] : 1;
 }
 
+/* A shard --speculate runs twice counts once, as the copy furthest along
+ * (most seconds at speed 1 behind it): the other would only end later, and
+ * eta_left takes the first of repeated entries. Returns the entries kept.
+ * O(entries x copied ones): copies are few, and only at the end. */
+static int furthest_copies(const struct coord *co, struct eta_running *run, int n)
+{
+    for (int k = 0; k < n; k++) {
+        if (!co->shards[run[k].index].copied)
+            continue;
+        for (int j = k + 1; j < n; j++) {
+            if (run[j].index != run[k].index)
+                continue;
+            if (run[j].elapsed * run[j].speed > run[k].elapsed * run[k].speed)
+                run[k] = run[j];
+            run[j--] = run[--n];
+        }
+    }
+    return n;
+}
+
 /* The predicted time left into *left (sched/eta.h): false when there is
  * none to show: no estimate yet, the run stops short of its end, or every
  * shard left runs and has outlasted its prediction (then the estimate is 0
@@ -82,6 +102,8 @@ static bool time_left(struct coord *co, double *left)
         if (!liveness_is_lost(co->alive, r) && coord_usable(co->in, r))
             slots[nslots++] = speed;
     }
+    if (running && slots)
+        nrunning = furthest_copies(co, running, nrunning);
     *left = running && slots ? eta_left(co->eta, running, nrunning, slots, nslots) : NAN;
     free(running);
     free(slots);
