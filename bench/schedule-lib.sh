@@ -162,8 +162,9 @@ have_parallel() {
 # run_distmpi NAME TASKS NP [OPTION]...: mpirun -np NP distmpi --tasks TASKS
 # OPTION..., its run directory $tmp/run-NAME, its output $tmp/NAME.out. Sets
 # r_secs (the whole run, mpirun included), r_span (first start to last end,
-# from the journal), r_tail (the idle tail, see journal_span), r_rc. $launcher (default: nothing) goes in front of
-# mpirun and $mpirun_args after it (default --oversubscribe --bind-to none:
+# from the journal), r_tail (the idle tail, see journal_span), r_rc.
+# $launcher (default: nothing) goes in front of mpirun and $mpirun_args
+# after it (default --oversubscribe --bind-to none:
 # with as many ranks as cores Open MPI binds each rank, and so every task it
 # starts, to one core, which GNU parallel does not do).
 run_distmpi() {
