@@ -99,7 +99,7 @@ for v in \$(env | sed -n 's/^\(\(OMPI\|PMIX\|OPAL\|ORTE\)_[A-Za-z0-9_]*\)=.*/\1/
 done
 cd "$src/tests" || exit 1
 DISTMPI='$distmpi' MPIRUN='$(command -v "$mpirun")' SHARNESS='$sharness' \\
-    DISTMPI_SRCDIR='$src' DISTMPI_BUILDDIR='$build' SHARNESS_TEST_DIRECTORY='$src/tests' \\
+    DISTMPI_SRCDIR='$src' DISTMPI_BUILDDIR='$build' SHARNESS_TEST_DIRECTORY='$build/tests' \\
     HARNESS_ACTIVE=t verbose=t CK_DEFAULT_TIMEOUT=120 \\
     exec "./\$1.t" --root='$tmp/trash' >'$tmp/logs/'"\$1.log" 2>&1
 EOF
