@@ -7,7 +7,8 @@ behind the one it runs, so that it starts the next without a round trip to
 rank 0. When the queue runs dry while a worker still runs a long shard,
 the shard queued behind it would wait for it while other ranks stand
 idle: rank 0 asks for it back (PAUSE_SHARE) and a free rank runs it. A
-static plan keeps its shards where it put them.'
+static plan keeps its shards where it put them. With a timing history,
+nothing is queued behind a shard predicted to take a second or more.'
 
 : "${SHARNESS_TEST_DIRECTORY:=${DISTMPI_BUILDDIR:+$DISTMPI_BUILDDIR/tests}}"
 . "${SHARNESS:-/usr/share/sharness/sharness.sh}"
@@ -75,6 +76,36 @@ print(\"\\n\".join(str(n) for n in sorted(n for n in s if s[n][\"rank\"] == $r))
 " >got.$r &&
 		test_cmp want.$r got.$r || return 1
 	done
+'
+
+# With a timing history, the queue is longest first: the shard queued on a
+# rank would be the next longest, and wait behind that rank's long shard
+# while the other ranks ran shorter ones. Nothing is queued behind a shard
+# predicted to take a second or more.
+{
+	echo "sleep 6"
+	echo "sleep 2"
+	echo "sleep 2.1"
+	echo "sleep 1.5"
+	for i in 5 6 7 8 9 10 11 12 13 14; do echo "sleep 0.2"; done
+} >long.txt
+
+test_expect_success 'with a history, nothing waits behind a shard predicted long' '
+	run_distmpi 3 --tasks long.txt --history long.json >out 2>err &&
+	run_distmpi 3 --tasks long.txt --history long.json --json long.json.out >out 2>err &&
+	grep "^14 shards: 14 passed" out &&
+	shard_check long.json.out "
+# every shard started no later than those predicted at most half as long
+# (give or take two ranks freed at once: 0.3 s); the 1.5 s one queued
+# behind the 6 s one would have started only when the queue ran dry
+import datetime
+def start(n):
+    a = s[n][\"attempt_results\"][0]
+    return datetime.datetime.strptime(a[\"start\"], \"%Y-%m-%dT%H:%M:%S.%fZ\").timestamp()
+late = [(a, b, round(start(a) - start(b), 2)) for a in s for b in s
+        if s[a][\"predicted\"] >= 2 * s[b][\"predicted\"] and start(a) > start(b) + 0.3]
+assert not late, late
+"
 '
 
 test_done

@@ -7,6 +7,7 @@
 
 #include "coord/coord_private.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,19 +109,39 @@ int coord_usable(const struct coord_input *in, int r)
     return !in->watch || watch_healthy(in->watch, in->cluster->rank_host[r]);
 }
 
+/* A shard predicted to run this long (on its host) gets nothing queued
+ * behind it in a dynamic plan: the round trip to rank 0 that a queued shard
+ * saves (under a millisecond) is nothing against it, and the queued shard,
+ * the next longest of a longest-first queue, would wait for it while other
+ * ranks run shorter ones, and end the run late. */
+#define QUEUE_BEHIND_MAX 1.0
+
+/* Whether rank r runs a shard predicted to take QUEUE_BEHIND_MAX or more. */
+static bool runs_long(const struct coord *co, int r)
+{
+    long i = co->held[r].running;
+    if (!co->predicted || i < 0 || isnan(co->predicted[i]))
+        return false;
+    return co->predicted[i] / coord_host_speed(co, co->in->cluster->rank_host[r]) >=
+           QUEUE_BEHIND_MAX;
+}
+
 /* How many shards worker r should hold: the one it runs and, while more
  * are left to hand out than there are ranks (in a static plan: while r's
  * own list goes on), one more queued behind it, so that it starts the
  * next the moment its last one ends instead of after a round trip to rank
  * 0. Not at the tail: a shard queued behind a long one would wait while
- * another rank idles. Nor in the first round, in which every rank, rank 0
- * included, gets one shard in rank order. */
+ * another rank idles; nor behind one predicted long (runs_long). Nor in
+ * the first round, in which every rank, rank 0 included, gets one shard in
+ * rank order. */
 static int fill_target(const struct coord *co, int r)
 {
     if (!co->first_round) /* every rank its first shard before any its second */
         return 1;
     if (plan_is_static(co->plan))
         return plan_pending(co->plan, r) > 0 ? 2 : 1;
+    if (runs_long(co, r))
+        return 1;
     long left = plan_pending(co->plan, r) + rescue_count(co->rescue);
     return left > co->in->cluster->nranks ? 2 : 1;
 }
@@ -139,8 +160,8 @@ int coord_fill(struct coord *co, int r, struct error *err)
 {
     if (co->stopping || !coord_usable(co->in, r) || liveness_is_lost(co->alive, r))
         return 0;
-    int target = fill_target(co, r);
-    while (co->outstanding[r] < target) {
+    /* the target again after each: the shard just given may run long */
+    while (co->outstanding[r] < fill_target(co, r)) {
         long index = next_shard(co, r);
         if (index < 0) /* nothing left: a free rank takes what waits elsewhere */
             return co->outstanding[r] == 0 ? coord_share_out(co, err) : 0;
