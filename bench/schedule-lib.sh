@@ -227,6 +227,27 @@ run_row() {
     esac
 }
 
+# run_rows RUNS TASKS NP ROW...: RUNS repetitions, each running every ROW
+# in turn (run_row) and recording it (record_row), a line of spans each;
+# stops with the end of a run's output when one exits non-zero.
+run_rows() {
+    local runs=$1 tasks=$2 np=$3 rep row line
+    shift 3
+    for rep in $(seq "$runs"); do
+        line="run $rep/$runs:"
+        for row; do
+            run_row "$row" "$rep" "$tasks" "$np"
+            if [ "$r_rc" -ne 0 ]; then
+                tail -n 20 "$tmp/$row.$rep.out" >&2
+                die "$row (run $rep) exited $r_rc"
+            fi
+            record_row "$row"
+            line="$line $row ${r_span}s"
+        done
+        note "$line"
+    done
+}
+
 # print_prediction REP TASKS NP: what distmpi itself predicted from the
 # history the last history-N row of repetition REP started with: its
 # --dry-run of a static plan (the hosts' learned speeds, the slow hosts, the

@@ -84,19 +84,8 @@ note "$(wc -l <"$tmp/tasks") tasks (sleeps, lognormal, seed $seed, the longest t
         "$tmp/durations")"
 note "on $np ranks: lower bound max(work / $np, longest) = ${b}s; $runs runs of each row, in turn"
 
-for rep in $(seq "$runs"); do
-    line="run $rep/$runs:"
-    for row in $rows; do
-        run_row "$row" "$rep" "$tmp/tasks" "$np"
-        if [ "$r_rc" -ne 0 ]; then
-            tail -n 20 "$tmp/$row.$rep.out" >&2
-            die "$row (run $rep) exited $r_rc"
-        fi
-        record_row "$row"
-        line="$line $row ${r_span}s"
-    done
-    note "$line"
-done
+# shellcheck disable=SC2086 # the list of rows, split on purpose
+run_rows "$runs" "$tmp/tasks" "$np" $rows
 
 echo
 # shellcheck disable=SC2086 # the list of rows, split on purpose
