@@ -257,6 +257,23 @@ test_expect_success SSHD 'launch: the healthy hosts of the allocation with its s
 	test_cmp expect fake.hosts
 '
 
+# srun --mpi=none gives its tasks SLURM_STEP_ID and SLURM_PROCID but no rank
+# variable of an MPI library: MPI cannot start there, so distmpi says what to
+# do instead (task 0 only) and runs nothing.
+test_expect_success 'a task of srun without an MPI plugin: a clear error, exit 2, nothing ran' '
+	rm -rf distmpi-runs ran.* &&
+	test_expect_code 2 env SLURM_STEP_ID=0 SLURM_PROCID=0 SLURM_STEP_NUM_TASKS=2 \
+		"$DISTMPI" -n 2 -- touch ran.{shard} >out 2>err &&
+	echo "distmpi: started by srun without an MPI plugin (srun --mpi=none): start it with srun --mpi=pmix, or with mpirun" >expect &&
+	test_cmp expect err &&
+	test_must_be_empty out &&
+	test_expect_code 2 env SLURM_STEP_ID=0 SLURM_PROCID=1 SLURM_STEP_NUM_TASKS=2 \
+		"$DISTMPI" -n 2 -- touch ran.{shard} >out 2>err &&
+	test_must_be_empty err &&
+	! test -e distmpi-runs &&
+	! ls ran.* 2>/dev/null
+'
+
 # A real run: mpirun gets the allocation's healthy host, named localhost
 # (the alias n07 means nothing to mpirun), and none of the allocation's
 # variables, so that Open MPI does not look for a Slurm job of its own.
