@@ -711,10 +711,13 @@ int healthcmd_main(int argc, char **argv, int launching)
     long need = min_healthy >= 0 ? (long)min_healthy : launching ? 1 : n;
     errno = 0;
     const char *from = alloc_kind_name(alloc.kind);
-    int printed = json ? healthreport_json(stdout, hosts, n, healthy, need, from)
-                  : from && printf("Hosts: %s\n\n", alloc.source) < 0
-                      ? -1
-                      : healthreport_print(stdout, hosts, n, healthy, isatty(STDOUT_FILENO));
+    int printed;
+    if (json)
+        printed = healthreport_json(stdout, hosts, n, healthy, need, from);
+    else if (from && printf("Hosts: %s\n\n", alloc.source) < 0) /* where they came from */
+        printed = -1;
+    else
+        printed = healthreport_print(stdout, hosts, n, healthy, isatty(STDOUT_FILENO));
     if (fflush(stdout) == EOF || printed < 0 || ferror(stdout)) {
         /* a report nobody can read is no pre-flight check: nothing starts */
         fprintf(stderr, "distmpi: %s: cannot write the report to standard output: %s\n",
