@@ -17,6 +17,7 @@
 #include "coord/progress.h"
 #include "common/timeutil.h"
 #include "sched/eta.h"
+#include "sched/hostspeed.h"
 
 void coord_header(const struct coord *co)
 {
@@ -55,7 +56,7 @@ static int terminal_width(void)
 
 double coord_host_speed(const struct coord *co, int h)
 {
-    return co->speed && isfinite(co->speed[h]) && co->speed[h] > 0 ? co->speed[h] : 1;
+    return hostspeed_or_1(co->speed ? co->speed[h] : 1);
 }
 
 /* A shard --speculate runs twice counts once, as the copy furthest along
