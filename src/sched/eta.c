@@ -4,12 +4,12 @@
 
 #include "sched/eta.h"
 
-#include "sched/hostspeed.h"
-
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include "sched/hostspeed.h"
 
 /* A shard's bits in state[]. */
 enum {

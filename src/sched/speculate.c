@@ -4,10 +4,10 @@
 
 #include "sched/speculate.h"
 
-#include "sched/hostspeed.h"
-
 #include <math.h>
 #include <stdbool.h>
+
+#include "sched/hostspeed.h"
 
 /* Host h's speed: 1 when unknown or not a positive number. */
 static double speed_of(const double *speed, int h)
