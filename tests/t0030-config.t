@@ -257,6 +257,10 @@ test_expect_success 'etc/distmpi.conf with every key uncommented is valid' '
 	test "$(wc -l <all.conf)" -ge 12 &&
 	grep "^dry_run = false;" all.conf &&
 	sed -i "s/^dry_run = false;/dry_run = true;/" all.conf &&
+	# the work items go with a command, not with the task file, and one
+	# of the two only: each is read by the unit tests of the keys
+	grep "^items = " all.conf && grep "^items_command = " all.conf &&
+	sed -i "/^items/d" all.conf &&
 	taskfile=$(sed -n "s/^tasks = \"\(.*\)\";/\1/p" all.conf) &&
 	echo true >"$taskfile" &&
 	run_distmpi 2 --config all.conf >out 2>err &&

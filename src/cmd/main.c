@@ -36,6 +36,8 @@
 #include "common/signals.h"
 #include "model/spec.h"
 #include "config/tasks.h"
+#include "config/items.h"
+#include "cmd/itembatch.h"
 #include "model/template.h"
 #include "common/timeutil.h"
 #include "health/watch.h"
@@ -144,7 +146,9 @@ static int command_from_journal(struct cli *cli, struct journal_data *jd, struct
  * the problem in err. */
 /* What rank 0 prepares besides the spec. */
 struct prepared {
-    struct tasklist *tasks;       /* task mode */
+    struct tasklist *tasks;       /* task mode (--items: the batches' lines) */
+    struct itemlist *items;       /* --items, --items-command: until packed */
+    struct item_batches *batches; /* --items: each batch's items, for the history */
     struct journal_data *journal; /* --resume / --rerun-failed */
     struct journal *journal_out;  /* this run's journal (not for --dry-run) */
     char *journal_path;
@@ -209,7 +213,14 @@ static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, str
     }
     if (!from_journal && cli_check_command(cli, s, err) < 0)
         return -1;
-    for (int i = 0; i < cli->ncommand; i++) {
+    bool items = s->items || s->items_command;
+    if (items && resume)
+        return errprintf(err,
+                         "--items and --items-command do not go with --resume or "
+                         "--rerun-failed: give the journal alone, it keeps the batches");
+    if (items && items_check_command(cli->command, cli->ncommand, err) < 0)
+        return -1;
+    for (int i = 0; !items && i < cli->ncommand; i++) {
         if (template_check(cli->command[i], err) < 0)
             return errprefix(err, "command word %d: ", i + 1);
     }
@@ -221,6 +232,10 @@ static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, str
     if (s->collect && template_check(s->collect, err) < 0)
         return errprefix(err, "--collect: ");
     if (s->tasks && !*tasks && tasks_load(s->tasks, tasks, err) < 0)
+        return -1;
+    if (s->items && items_load(s->items, &pr->items, err) < 0)
+        return -1;
+    if (s->items_command && items_from_command(s->items_command, &pr->items, err) < 0)
         return -1;
 
     char run_id[64], stamp[32];
@@ -268,6 +283,32 @@ static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, str
                              "%s is the journal of another run: %s (--force-resume uses it anyway)",
                              resume, e.text);
     }
+    return 0;
+}
+
+/* Shards per slot when --items packs items into batches and --shards does
+ * not say how many: enough that the batches even out on hosts of different
+ * speeds and around long items, few enough that each tool's start-up counts
+ * little (docs/performance.md, over-sharding). */
+#define ITEM_BATCHES_PER_RANK 4
+
+/* --items: pack the items into batches, the run's shards, now that the
+ * timing history is read (history: NULL without one). Returns 0, or -1
+ * with err. */
+static int pack_items(const struct cli *cli, const struct settings *s, const struct self *me,
+                      const struct history *history, struct prepared *pr, struct spec *sp,
+                      struct error *err)
+{
+    long nbatches = s->source[SET_SHARDS] != SOURCE_DEFAULT && s->shards > 0
+                        ? s->shards
+                        : (long)me->nranks * ITEM_BATCHES_PER_RANK;
+    if (itembatch_make(cli->command, cli->ncommand, pr->items, history, nbatches, &pr->tasks,
+                       &pr->batches, err) < 0)
+        return -1;
+    sp->total = pr->tasks->count;
+    sp->shell = 1;
+    sp->words = NULL;
+    sp->nwords = 0;
     return 0;
 }
 
@@ -618,6 +659,16 @@ int main(int argc, char **argv)
             sp.status = EXIT_INFRA;
         }
     }
+    /* --items: the batches, packed by the history's predictions */
+    if (me.rank == 0 && sp.status < 0 && pr.items) {
+        struct error e;
+        if (pack_items(&cli, &s, &me, in.history, &pr, &sp, &e) < 0) {
+            fprintf(stderr, "distmpi: %s\n", e.text);
+            sp.status = EXIT_USAGE;
+        }
+        in.tasks = pr.tasks;
+        in.batches = pr.batches;
+    }
     if (me.rank == 0 && sp.status < 0 && s.dry_run) {
         if (coord_dry_run(stdout, &in) < 0) {
             fprintf(stderr, "distmpi: out of memory planning the run\n");
@@ -669,6 +720,8 @@ int main(int argc, char **argv)
     }
     spec_free(&sp);
     tasks_destroy(pr.tasks);
+    items_destroy(pr.items);
+    item_batches_destroy(pr.batches);
     if (pr.journal)
         journal_data_free(pr.journal);
     free(pr.journal);

@@ -198,6 +198,12 @@ int cli_check_command(const struct cli *c, const struct settings *s, struct erro
     if (s->source[SET_HISTORY] == SOURCE_FLAG && s->source[SET_NO_HISTORY] == SOURCE_FLAG &&
         s->no_history)
         return errprintf(err, "give either --history FILE or --no-history, not both");
+    if (s->items && s->items_command)
+        return errprintf(err, "give either --items FILE or --items-command CMD, not both");
+    if ((s->items || s->items_command) && s->tasks)
+        return errprintf(err,
+                         "--items and --items-command go with a command that has a word "
+                         "{items}, not with --tasks");
     if (s->tasks && s->source[SET_SHARDS] == SOURCE_FLAG)
         return errprintf(err,
                          "--shards cannot be used with --tasks: the task file's lines are "

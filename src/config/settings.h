@@ -32,6 +32,8 @@ enum setting_id {
     SET_SCHEDULE,
     SET_DRY_RUN,
     SET_TASKS,
+    SET_ITEMS,
+    SET_ITEMS_COMMAND,
     SET_TIMEOUT,
     SET_KILL_GRACE,
     SET_RETRIES,
@@ -73,6 +75,8 @@ struct settings {
     int schedule; /* enum schedule */
     bool dry_run;
     char *tasks;              /* task file, or NULL for a command */
+    char *items;              /* --items: the work items' file, or NULL */
+    char *items_command;      /* --items-command: what prints them, or NULL */
     double timeout;           /* seconds per attempt; 0: none */
     double kill_grace;        /* seconds between SIGTERM and SIGKILL */
     long retries;             /* retries after the first attempt */

@@ -12,6 +12,7 @@
 #include "model/spec.h"
 #include "config/tasks.h"
 #include "health/watch.h"
+#include "sched/batch.h"
 
 struct history;
 
@@ -21,7 +22,11 @@ struct coord_input {
     const struct self *me;
     const struct cluster *cluster;
     const struct tasklist *tasks; /* task mode, else NULL */
-    char *const *command;         /* command mode, else NULL */
+    /* --items: the items of each batch (the tasks are the batches' lines),
+     * whose predictions add up to the batch's, and among which a batch's
+     * time is shared out to the history; else NULL */
+    const struct item_batches *batches;
+    char *const *command; /* command mode, else NULL */
     int ncommand;
     double started;      /* wall clock */
     struct watch *watch; /* hosts' health; NULL with --skip-health-checks */

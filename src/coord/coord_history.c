@@ -15,6 +15,12 @@
 #include "model/template.h"
 #include "sched/history.h"
 
+static int by_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
 /* The command's words joined by spaces (heap), made once for all the keys
  * of a run; NULL in task mode, or out of memory (*failed then). */
 static char *command_text(const struct coord_input *in, bool *failed)
@@ -42,18 +48,70 @@ static char *shard_key(const struct coord_input *in, const char *command, long i
     return template_key(command, i, in->spec->total, true);
 }
 
+/* Batch b's prediction (--items): the sum of its items', the unknown ones
+ * counted as the median of the known (known: how many are), or NAN when
+ * none is known. */
+static double batch_prediction(const struct coord_input *in, long b, const double *item_pred,
+                               double median, long known)
+{
+    const struct item_batches *ib = in->batches;
+    double sum = 0;
+    for (long k = ib->first[b]; k < ib->first[b + 1]; k++)
+        sum += isnan(item_pred[k]) ? median : item_pred[k];
+    return known > 0 ? sum : NAN;
+}
+
+/* --items: each item's prediction, in batch order (heap), their median into
+ * *median and how many are known into *known; NULL (ENOMEM). */
+static double *item_predictions(const struct coord_input *in, double *median, long *known)
+{
+    const struct item_batches *ib = in->batches;
+    long n = ib->first[ib->nbatches];
+    double *p = malloc((size_t)(n > 0 ? n : 1) * sizeof *p);
+    double *sorted = malloc((size_t)(n > 0 ? n : 1) * sizeof *sorted);
+    *known = 0;
+    *median = NAN;
+    for (long k = 0; p && sorted && k < n; k++) {
+        p[k] = ib->pred[k];
+        if (!isnan(p[k]))
+            sorted[(*known)++] = p[k];
+    }
+    if (p && sorted && *known > 0) {
+        qsort(sorted, (size_t)*known, sizeof *sorted, by_double);
+        *median = sorted[*known / 2];
+    }
+    free(sorted);
+    if (!sorted) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
 double *coord_predictions(const struct coord_input *in)
 {
     long total = in->spec->total;
     bool failed;
     char *command = command_text(in, &failed);
     double *pred = failed ? NULL : malloc((size_t)(total > 0 ? total : 1) * sizeof *pred);
+    double median = NAN, *item_pred = NULL;
+    long known = 0;
+    if (pred && in->batches && in->history &&
+        !(item_pred = item_predictions(in, &median, &known))) {
+        free(pred);
+        pred = NULL;
+    }
     for (long i = 0; pred && i < total; i++) {
+        if (item_pred) {
+            pred[i] = batch_prediction(in, i, item_pred, median, known);
+            continue;
+        }
         char *key = in->history ? shard_key(in, command, i) : NULL;
         /* any host: the queue is one for all of them */
         pred[i] = key ? history_predict(in->history, key, NULL) : NAN;
         free(key);
     }
+    free(item_pred);
     free(command);
     return pred;
 }
@@ -65,6 +123,40 @@ double *coord_host_speeds(const struct coord_input *in)
     for (int h = 0; speed && h < c->nhosts; h++)
         speed[h] = history_host_speed(in->history, c->hosts[h].name);
     return speed;
+}
+
+/* --items: batch b took seconds on host; each of its items is noted with
+ * its share, in proportion to its prediction (an unknown item counts as
+ * the batch's known ones' mean; with none known, the shares are equal): a
+ * batch times its items together, and this is the best split it tells.
+ * 0, or -1 (ENOMEM). */
+static int note_items(const struct coord_input *in, long b, const char *host, double seconds)
+{
+    const struct item_batches *ib = in->batches;
+    long first = ib->first[b], n = ib->first[b + 1] - first, known = 0;
+    double *w = malloc((size_t)(n > 0 ? n : 1) * sizeof *w), sum = 0;
+    if (!w)
+        return -1;
+    for (long k = 0; k < n; k++) {
+        w[k] = ib->pred[first + k];
+        if (!isnan(w[k])) {
+            sum += w[k];
+            known++;
+        }
+    }
+    double stand_in = known > 0 ? sum / (double)known : 1;
+    sum = 0;
+    for (long k = 0; k < n; k++) {
+        if (isnan(w[k]) || known == 0)
+            w[k] = stand_in;
+        sum += w[k];
+    }
+    int rc = 0;
+    for (long k = 0; k < n && rc == 0; k++)
+        rc = history_note(in->history, ib->key[first + k], host,
+                          sum > 0 ? seconds * w[k] / sum : seconds / (double)n);
+    free(w);
+    return rc;
 }
 
 void coord_note_history(const struct coord *co)
@@ -85,9 +177,13 @@ void coord_note_history(const struct coord *co)
         const struct attempt *a = &r->attempts[r->nattempts - 1];
         if (a->outcome != OUTCOME_PASSED)
             continue;
+        const char *host = c->hosts[c->rank_host[r->rank]].name;
+        if (in->batches) {
+            failed = note_items(in, i, host, a->duration) < 0;
+            continue;
+        }
         char *key = shard_key(in, command, i);
-        failed = !key || history_note(in->history, key, c->hosts[c->rank_host[r->rank]].name,
-                                      a->duration) < 0;
+        failed = !key || history_note(in->history, key, host, a->duration) < 0;
         free(key);
     }
     free(command);

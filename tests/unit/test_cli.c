@@ -135,11 +135,17 @@ START_TEST(every_long_option)
                     "h.json",
                     "--no-history",
                     "--speculate",
+                    "--items",
+                    "items.txt",
+                    "--items-command",
+                    "ls *.spec.ts",
                     "cmd",
                     NULL};
     parse(&p, argv);
     ck_assert_msg(p.rc == 0, "refused: %s", p.err.text);
     ck_assert_int_eq(p.s.shards, 7);
+    ck_assert_str_eq(p.s.items, "items.txt");
+    ck_assert_str_eq(p.s.items_command, "ls *.spec.ts");
     ck_assert_int_eq(p.s.schedule, SCHEDULE_STATIC);
     ck_assert(p.s.dry_run);
     ck_assert_double_eq(p.s.timeout, 2.5);

@@ -55,6 +55,8 @@ START_TEST(every_key)
                    "schedule = \"static\";\n"
                    "dry_run = true;\n"
                    "tasks = \"tasks.txt\";\n"
+                   "items = \"items.txt\";\n"
+                   "items_command = \"ls *.py\";\n"
                    "timeout = 90.5;\n"
                    "kill_grace = 2.0;\n"
                    "retries = 4;\n"
@@ -108,6 +110,8 @@ START_TEST(every_key)
     ck_assert_double_eq(c.s.heartbeat_timeout, 12);
     ck_assert_str_eq(c.s.history, "h.json");
     ck_assert(c.s.no_history);
+    ck_assert_str_eq(c.s.items, "items.txt");
+    ck_assert_str_eq(c.s.items_command, "ls *.py");
     ck_assert(c.s.speculate);
     ck_assert_ptr_null(settings_history(&c.s)); /* off: no_history there too */
     ck_assert_int_eq(c.s.shards, 12);
@@ -123,7 +127,8 @@ START_TEST(every_key)
     ck_assert_str_eq(c.s.run_dir, "/scratch/runs");
     ck_assert_str_eq(c.s.json, "report.json");
     for (int i = 0; i < SET_COUNT; i++)
-        ck_assert_int_eq(c.s.source[i], settings_table[i].cli_only ? SOURCE_DEFAULT : SOURCE_CONFIG);
+        ck_assert_int_eq(c.s.source[i],
+                         settings_table[i].cli_only ? SOURCE_DEFAULT : SOURCE_CONFIG);
     conf_done(&c);
 }
 END_TEST
