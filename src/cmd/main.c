@@ -38,6 +38,8 @@
 #include "config/tasks.h"
 #include "config/items.h"
 #include "cmd/itembatch.h"
+#include "exec/notify.h"
+#include "report/summary.h"
 #include "model/template.h"
 #include "common/timeutil.h"
 #include "health/watch.h"
@@ -284,6 +286,33 @@ static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, str
                              resume, e.text);
     }
     return 0;
+}
+
+/* --notify-command: run it with the outcome in its environment (rank 0,
+ * once, at the very end). Its failure is a warning, never the exit status. */
+static void notify(const struct settings *s, const struct spec *sp, int status, const char *summary)
+{
+    char *env[8] = {NULL};
+    int n = 0;
+    bool ok = asprintf(&env[n++], "DISTMPI_EXIT_STATUS=%d", status) >= 0 &&
+              asprintf(&env[n++], "DISTMPI_SUMMARY=%s", summary) >= 0 &&
+              asprintf(&env[n++], "DISTMPI_RUN_ID=%s", sp->run_id ? sp->run_id : "") >= 0;
+    const char *name[] = {"DISTMPI_JSON", "DISTMPI_JUNIT", "DISTMPI_HTML"};
+    const char *path[] = {s->json, s->junit, s->html};
+    for (int k = 0; ok && k < 3; k++)
+        if (path[k])
+            ok = asprintf(&env[n++], "%s=%s", name[k], path[k]) >= 0;
+    if (!ok) {
+        env[n - 1] = NULL; /* asprintf left it undefined */
+        fprintf(stderr, "distmpi: warning: --notify-command not run: out of memory\n");
+    } else {
+        fflush(stdout);
+        struct error why;
+        if (notify_run(s->notify_command, env, s->notify_timeout, &why) < 0)
+            fprintf(stderr, "distmpi: warning: --notify-command: %s\n", why.text);
+    }
+    for (int k = 0; k < n; k++)
+        free(env[k]);
 }
 
 /* Shards per slot when --items packs items into batches and --shards does
@@ -613,6 +642,11 @@ int main(int argc, char **argv)
         .journal_out = pr.journal_out,
         .journal_path = pr.journal_path,
     };
+    char summary[SUMMARY_LINE_MAX] = "";
+    in.summary_line = summary;
+    /* --notify-command for every run that got past its command line: also
+     * one that could not start (no healthy host) or was stopped */
+    bool notifies = me.rank == 0 && s.notify_command && !s.dry_run && sp.status < 0;
     if (me.rank == 0 && sp.status < 0 && !s.skip_health) {
         /* the thresholds are percentages for people, fractions for health.c */
         struct health_limits limits = {.min_disk_free = s.min_disk_free / 100,
@@ -698,6 +732,10 @@ int main(int argc, char **argv)
 
     if (sp.status >= 0) {
         status = me.rank == 0 ? sp.status : 0;
+        if (notifies && sp.status != EXIT_USAGE && !s.dry_run) {
+            snprintf(summary, sizeof summary, "nothing ran (exit status %d)", sp.status);
+            notify(&s, &sp, status, summary);
+        }
     } else if (me.rank == 0) {
         int lost = 0;
         if (coord_run(&in, &status, &lost, &e) < 0) {
@@ -705,6 +743,8 @@ int main(int argc, char **argv)
             MPI_Abort(MPI_COMM_WORLD, EXIT_INFRA);
             return EXIT_INFRA;
         }
+        if (notifies)
+            notify(&s, &sp, status, summary);
         if (lost > 0)
             end_job_without_lost_ranks(status);
     } else if (worker_run(&sp, &me, &e) < 0) {

@@ -104,6 +104,10 @@ const struct setting_desc settings_table[SET_COUNT] = {
      "keep no timing history, and run the shards in their order", false},
     {SET_SPECULATE, "speculate", 0, SETTING_BOOL, OFF(speculate), 0, 0, NULL, NULL,
      "give the last shards a second copy on idle slots; the first to pass counts", false},
+    {SET_NOTIFY_COMMAND, "notify-command", 0, SETTING_STRING, OFF(notify_command), 0, 0, NULL,
+     "CMD", "at the end of the run, run CMD with the outcome in DISTMPI_* variables", false},
+    {SET_NOTIFY_TIMEOUT, "notify-timeout", 0, SETTING_DOUBLE, OFF(notify_timeout), 0, 86400, NULL,
+     "SECONDS", "stop a --notify-command still running after SECONDS (default 30)", false},
 };
 
 const char *settings_history(const struct settings *s)
@@ -136,6 +140,7 @@ void settings_init(struct settings *s)
     s->connect_timeout = 5;
     s->max_log_bytes = 10485760;
     s->heartbeat_timeout = 30;
+    s->notify_timeout = 30;
     for (int i = 0; i < SET_COUNT; i++)
         s->source[i] = SOURCE_DEFAULT;
 }

@@ -67,6 +67,8 @@ enum setting_id {
     SET_HISTORY,
     SET_NO_HISTORY,
     SET_SPECULATE,
+    SET_NOTIFY_COMMAND,
+    SET_NOTIFY_TIMEOUT,
     SET_COUNT
 };
 
@@ -110,6 +112,8 @@ struct settings {
     char *history;            /* the timing history; NULL: DEFAULT_HISTORY */
     bool no_history;          /* keep and use none */
     bool speculate;           /* a second copy of the last shards on idle slots */
+    char *notify_command;     /* run at the end with the outcome; NULL: none */
+    double notify_timeout;    /* seconds it may run; 0: no limit */
     enum setting_source source[SET_COUNT];
 };
 

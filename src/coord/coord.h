@@ -38,6 +38,9 @@ struct coord_input {
     /* the timing history (settings_history()), read before the plan;
      * NULL: none kept */
     struct history *history;
+    /* where coord_finish writes the summary's line of totals
+     * (SUMMARY_LINE_MAX bytes, report/summary.h), or NULL */
+    char *summary_line;
 };
 
 /* Whether shard i keeps its result from the earlier run (in->journal) and is

@@ -47,6 +47,8 @@ int coord_finish(struct coord *co, int sig, int *exit_status, char *err, size_t 
     double elapsed = time_wall() - in->started;
     *exit_status = sig ? 128 + sig : result_exit_status(sum.total.count);
     summary_print(stdout, &sum, c, in->watch, co->results, total, elapsed, time_wall());
+    if (in->summary_line) /* for --notify-command */
+        summary_total_line(&sum, elapsed, in->summary_line, SUMMARY_LINE_MAX);
     /* a lost rank is an infrastructure failure even when its shards
      * passed elsewhere: the cluster is not what it was */
     int nlost = 0;

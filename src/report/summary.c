@@ -114,9 +114,9 @@ static void print_row(FILE *out, const char *name, const char *cores, const char
     long failed = t->count[STATUS_FAILED] + t->count[STATUS_TIMEOUT] + t->count[STATUS_CRASHED];
     long errors =
         t->count[STATUS_EXEC_ERROR] + t->count[STATUS_LOST] + t->count[STATUS_INTERRUPTED];
-    fprintf(out, "  %-20s %5s %5s %6ld %6ld %5ld %6ld %6ld %7ld %9s", name, cores, ranks,
-            t->shards, t->count[STATUS_PASSED] + t->count[STATUS_FLAKY], t->count[STATUS_FLAKY],
-            failed, errors, t->retries, busy);
+    fprintf(out, "  %-20s %5s %5s %6ld %6ld %5ld %6ld %6ld %7ld %9s", name, cores, ranks, t->shards,
+            t->count[STATUS_PASSED] + t->count[STATUS_FLAKY], t->count[STATUS_FLAKY], failed,
+            errors, t->retries, busy);
     if (interrupted)
         fprintf(out, " %11ld", t->count[STATUS_INTERRUPTED]);
     fputc('\n', out);
@@ -147,6 +147,34 @@ static void print_health(FILE *out, const struct cluster *c, const struct watch 
                 exclusions, exclusions == 1 ? "" : "s", dur,
                 watch_healthy(w, h) ? "" : ", still unhealthy at the end", why);
     }
+}
+
+void summary_total_line(const struct summary *s, double elapsed, char *buf, size_t len)
+{
+    const struct tally *t = &s->total;
+    char dur[32];
+    size_t used = 0;
+    time_format_duration(elapsed, dur, sizeof dur);
+#define ADD(...)                                                           \
+    do {                                                                   \
+        if (used < len)                                                    \
+            used += (size_t)snprintf(buf + used, len - used, __VA_ARGS__); \
+    } while (0)
+    ADD("%ld shard%s: %ld passed (%ld flaky), %ld failed, %ld timed out, %ld crashed, "
+        "%ld exec error%s, %ld lost",
+        t->shards, plural(t->shards), t->count[STATUS_PASSED] + t->count[STATUS_FLAKY],
+        t->count[STATUS_FLAKY], t->count[STATUS_FAILED], t->count[STATUS_TIMEOUT],
+        t->count[STATUS_CRASHED], t->count[STATUS_EXEC_ERROR], plural(t->count[STATUS_EXEC_ERROR]),
+        t->count[STATUS_LOST]);
+    if (t->count[STATUS_INTERRUPTED])
+        ADD(", %ld interrupted", t->count[STATUS_INTERRUPTED]);
+    if (t->count[STATUS_SKIPPED])
+        ADD(", %ld not run", t->count[STATUS_SKIPPED]);
+    ADD("; %ld retr%s", t->retries, t->retries == 1 ? "y" : "ies");
+    if (t->superseded)
+        ADD("; %ld cop%s superseded", t->superseded, t->superseded == 1 ? "y" : "ies");
+    ADD("; %s", dur);
+#undef ADD
 }
 
 void summary_print(FILE *out, const struct summary *s, const struct cluster *c,
@@ -205,22 +233,7 @@ void summary_print(FILE *out, const struct summary *s, const struct cluster *c,
                 c->hosts[c->rank_host[r->rank]].name, r->rank, log_is, log);
     }
 
-    const struct tally *t = &s->total;
-    char dur[32];
-    time_format_duration(elapsed, dur, sizeof dur);
-    fprintf(out,
-            "\n%ld shard%s: %ld passed (%ld flaky), %ld failed, %ld timed out, %ld crashed, "
-            "%ld exec error%s, %ld lost",
-            t->shards, plural(t->shards), t->count[STATUS_PASSED] + t->count[STATUS_FLAKY],
-            t->count[STATUS_FLAKY], t->count[STATUS_FAILED], t->count[STATUS_TIMEOUT],
-            t->count[STATUS_CRASHED], t->count[STATUS_EXEC_ERROR],
-            plural(t->count[STATUS_EXEC_ERROR]), t->count[STATUS_LOST]);
-    if (t->count[STATUS_INTERRUPTED])
-        fprintf(out, ", %ld interrupted", t->count[STATUS_INTERRUPTED]);
-    if (t->count[STATUS_SKIPPED])
-        fprintf(out, ", %ld not run", t->count[STATUS_SKIPPED]);
-    fprintf(out, "; %ld retr%s", t->retries, t->retries == 1 ? "y" : "ies");
-    if (t->superseded)
-        fprintf(out, "; %ld cop%s superseded", t->superseded, t->superseded == 1 ? "y" : "ies");
-    fprintf(out, "; %s\n", dur);
+    char line[SUMMARY_LINE_MAX];
+    summary_total_line(s, elapsed, line, sizeof line);
+    fprintf(out, "\n%s\n", line);
 }

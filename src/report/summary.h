@@ -45,6 +45,11 @@ void summary_result_line(char *buf, size_t len, const struct shard_result *r, lo
 /* The per-host table, the hosts that were unhealthy at some time (w may be
  * NULL: no health checks), the shards that did not pass, and the total line.
  * now is the wall clock at the end. */
+/* The line of totals summary_print ends with ("48 shards: 46 passed (1
+ * flaky), 2 failed, ...; 5m 23s"), without a newline, into buf. */
+#define SUMMARY_LINE_MAX 512
+void summary_total_line(const struct summary *s, double elapsed, char *buf, size_t len);
+
 void summary_print(FILE *out, const struct summary *s, const struct cluster *c,
                    const struct watch *w, struct shard_result *const *results, long total,
                    double elapsed, double now);

@@ -57,6 +57,8 @@ START_TEST(every_key)
                    "tasks = \"tasks.txt\";\n"
                    "items = \"items.txt\";\n"
                    "items_command = \"ls *.py\";\n"
+                   "notify_command = \"./hook.sh\";\n"
+                   "notify_timeout = 9;\n"
                    "timeout = 90.5;\n"
                    "kill_grace = 2.0;\n"
                    "retries = 4;\n"
@@ -112,6 +114,8 @@ START_TEST(every_key)
     ck_assert(c.s.no_history);
     ck_assert_str_eq(c.s.items, "items.txt");
     ck_assert_str_eq(c.s.items_command, "ls *.py");
+    ck_assert_str_eq(c.s.notify_command, "./hook.sh");
+    ck_assert_double_eq(c.s.notify_timeout, 9);
     ck_assert(c.s.speculate);
     ck_assert_ptr_null(settings_history(&c.s)); /* off: no_history there too */
     ck_assert_int_eq(c.s.shards, 12);
