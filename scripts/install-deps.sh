@@ -18,7 +18,8 @@ set -eu
 #        valgrind, t1140-valgrind.t), iproute2, util-linux, mount and
 #        iputils-ping (the cluster of hosts in network namespaces of
 #        t3000-cluster.t and t3010-cluster-faults.t: ip netns, unshare,
-#        nsenter, mount, ping)
+#        nsenter, mount, ping), python3-prometheus-client (t1195-metrics.t
+#        reads --metrics files with the OpenMetrics and Prometheus parsers)
 # fuzz:  clang with libFuzzer and the sanitizers' runtimes (libclang-rt-14-dev)
 #        and llvm's llvm-symbolizer, which names the lines of a crash
 #        (scripts/fuzz.sh)
@@ -52,6 +53,7 @@ PACKAGES="
     util-linux
     mount
     iputils-ping
+    python3-prometheus-client
     ca-certificates
     clang
     libclang-rt-14-dev

@@ -82,6 +82,8 @@ const struct setting_desc settings_table[SET_COUNT] = {
      "after each shard, fetch the files matching PATTERN from its host (JUnit: merged)", false},
     {SET_HTML, "html", 0, SETTING_STRING, OFF(html), 0, 0, NULL, "FILE",
      "write a self-contained HTML report with a timeline of every slot to FILE", false},
+    {SET_METRICS, "metrics", 0, SETTING_STRING, OFF(metrics), 0, 0, NULL, "FILE",
+     "write the run's counts as OpenMetrics text to FILE, during the run and at its end", false},
     {SET_JOURNAL, "journal", 0, SETTING_STRING, OFF(journal), 0, 0, NULL, "FILE",
      "record every result in FILE, synced to disk (default RUN_DIR/journal.jsonl)", false},
     {SET_RESUME, "resume", 0, SETTING_STRING, OFF(resume), 0, 0, NULL, "JOURNAL",

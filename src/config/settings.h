@@ -57,6 +57,7 @@ enum setting_id {
     SET_STREAM,
     SET_COLLECT,
     SET_HTML,
+    SET_METRICS,
     SET_JOURNAL,
     SET_RESUME,
     SET_RERUN_FAILED,
@@ -102,6 +103,7 @@ struct settings {
     bool stream;              /* print the shards' output live */
     char *collect;            /* file pattern fetched after each shard, or NULL */
     char *html;               /* HTML report path, or NULL */
+    char *metrics;            /* --metrics: OpenMetrics text file, or NULL */
     char *journal;            /* NULL: RUN_DIR/journal.jsonl */
     char *resume;             /* journal of the run to finish, or NULL */
     char *rerun_failed;       /* journal whose failed shards run again, or NULL */

@@ -15,6 +15,7 @@
 
 #include "common/signals.h"
 #include "common/timeutil.h"
+#include "report/metrics.h"
 #include "exec/slot.h"
 #include "sched/history.h"
 #include "worker/workstate.h"
@@ -290,6 +291,23 @@ static int sync_journal(void *arg, struct error *err)
     return 0;
 }
 
+/* --metrics during the run, every METRICS_EVERY seconds; a file that
+ * cannot be written is said once, and the run goes on (the one at the end
+ * counts). */
+static int write_metrics(void *arg, struct error *err)
+{
+    struct coord *co = arg;
+    (void)err;
+    loop_timer_set(co->loop, co->metrics_timer, loop_now(co->loop) + METRICS_EVERY);
+    struct error why;
+    if (coord_write_metrics(co, false, 0, &why) < 0 && !co->metrics_warned) {
+        fprintf(stderr, "distmpi: warning: cannot write the metrics during the run: %s\n",
+                why.text);
+        co->metrics_warned = true;
+    }
+    return 0;
+}
+
 static int wait_fd(void *arg)
 {
     return runner_fd(((struct coord *)arg)->runner);
@@ -456,6 +474,9 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
     co.draw_timer =
         loop_timer_add(co.loop, co.mode != PROGRESS_NONE ? co.next_draw : INFINITY, tick, &co);
     co.sync_timer = loop_timer_add(co.loop, INFINITY, sync_journal, &co);
+    /* the first at once: a dashboard sees the run from its start */
+    co.metrics_timer =
+        loop_timer_add(co.loop, in->settings->metrics ? time_mono() : INFINITY, write_metrics, &co);
     coord_header(&co);
     coord_carry_over(&co);
     if (co.mode == PROGRESS_BARS)

@@ -12,6 +12,7 @@
 #include "coord/logstore.h"
 #include "report/report_html.h"
 #include "report/report_junit.h"
+#include "report/metrics.h"
 #include "report/summary.h"
 #include "common/timeutil.h"
 
@@ -34,6 +35,37 @@ static const char *read_tail(void *arg, long index)
 
 /* Summarise, report and set *exit_status (128+sig when a signal stopped the
  * run). */
+int coord_write_metrics(struct coord *co, bool finished, int exit_status, struct error *err)
+{
+    const struct coord_input *in = co->in;
+    const struct cluster *c = in->cluster;
+    long total = in->spec->total, pending = 0;
+    /* during the run the results are in the shards' records (co->results
+     * is made at the end): a view of them, 8 bytes a shard for a moment */
+    struct shard_result **now = co->results;
+    if (!finished && !(now = malloc((size_t)(total > 0 ? total : 1) * sizeof *now)))
+        return errprintf(err, "out of memory");
+    for (long i = 0; !finished && i < total; i++)
+        pending += (now[i] = co->shards[i].result) == NULL;
+    struct summary sum;
+    int built = summary_build(&sum, c->nhosts, c->rank_host, c->nranks, now, total);
+    if (now != co->results)
+        free(now);
+    if (built < 0)
+        return errprintf(err, "out of memory");
+    struct metrics_view v = {.run_id = in->spec->run_id,
+                             .cluster = c,
+                             .summary = &sum,
+                             .pending = pending,
+                             .watch = in->watch,
+                             .elapsed = time_wall() - in->started,
+                             .finished = finished,
+                             .exit_status = exit_status};
+    int rc = metrics_write(in->settings->metrics, &v, err);
+    summary_free(&sum);
+    return rc;
+}
+
 int coord_finish(struct coord *co, int sig, int *exit_status, char *err, size_t errlen)
 {
     const struct coord_input *in = co->in;
@@ -133,6 +165,12 @@ int coord_finish(struct coord *co, int sig, int *exit_status, char *err, size_t 
     }
     if (failed && (*exit_status == EXIT_PASSED || *exit_status == EXIT_TEST_FAILED))
         *exit_status = EXIT_INFRA;
+    /* last: with the exit status the reports left */
+    if (in->settings->metrics && coord_write_metrics(co, true, *exit_status, &why) < 0) {
+        fprintf(stderr, "distmpi: cannot write the metrics: %s\n", why.text);
+        if (*exit_status == EXIT_PASSED || *exit_status == EXIT_TEST_FAILED)
+            *exit_status = EXIT_INFRA;
+    }
     summary_free(&sum);
     return 0;
 }

@@ -109,6 +109,8 @@ struct coord {
     int stuck;                   /* ranks that did not take their last messages */
     int probe_timer, draw_timer; /* rank 0 probes its own host; bars or lines */
     int sync_timer;              /* the journal's next fsync */
+    int metrics_timer;           /* --metrics: the file's next writing during the run */
+    bool metrics_warned;         /* it could not be written during the run: said once */
 
     /* what rank 0 shows while the run goes on */
     int mode;         /* PROGRESS_BARS, _LINES or _NONE (auto resolved) */
@@ -255,6 +257,10 @@ int coord_send_pause(struct coord *co, int r, int flag, struct error *err);
 int coord_share_out(struct coord *co, struct error *err);
 /* Whether rank r's host may get new shards (healthy). */
 int coord_usable(const struct coord_input *in, int r);
+/* --metrics: write the file (report/metrics.h) with what is settled now;
+ * finished with the run's exit status at the end. Returns 0, or -1 with
+ * why in err. */
+int coord_write_metrics(struct coord *co, bool finished, int exit_status, struct error *err);
 /* coord_fill() for every worker. */
 int coord_fill_all(struct coord *co, struct error *err);
 /* Rank 0's own slot takes its next shard when free. Returns 0, or

@@ -59,6 +59,7 @@ START_TEST(every_key)
                    "items_command = \"ls *.py\";\n"
                    "notify_command = \"./hook.sh\";\n"
                    "notify_timeout = 9;\n"
+                   "metrics = \"m.prom\";\n"
                    "timeout = 90.5;\n"
                    "kill_grace = 2.0;\n"
                    "retries = 4;\n"
@@ -116,6 +117,7 @@ START_TEST(every_key)
     ck_assert_str_eq(c.s.items_command, "ls *.py");
     ck_assert_str_eq(c.s.notify_command, "./hook.sh");
     ck_assert_double_eq(c.s.notify_timeout, 9);
+    ck_assert_str_eq(c.s.metrics, "m.prom");
     ck_assert(c.s.speculate);
     ck_assert_ptr_null(settings_history(&c.s)); /* off: no_history there too */
     ck_assert_int_eq(c.s.shards, 12);
