@@ -18,7 +18,10 @@ set -eu
 #        valgrind, t1140-valgrind.t), iproute2, util-linux, mount and
 #        iputils-ping (the cluster of hosts in network namespaces of
 #        t3000-cluster.t and t3010-cluster-faults.t: ip netns, unshare,
-#        nsenter, mount, ping)
+#        nsenter, mount, ping), slurmctld, slurmd, slurm-client and munge (a
+#        private Slurm started by hand on that cluster, which runs the batch
+#        script scripts/distmpi.sbatch in t3100-slurm.t; the policy-rc.d
+#        below keeps their packages from starting the system's daemons)
 # fuzz:  clang with libFuzzer and the sanitizers' runtimes (libclang-rt-14-dev)
 #        and llvm's llvm-symbolizer, which names the lines of a crash
 #        (scripts/fuzz.sh)
@@ -52,6 +55,10 @@ PACKAGES="
     util-linux
     mount
     iputils-ping
+    slurmctld
+    slurmd
+    slurm-client
+    munge
     ca-certificates
     clang
     libclang-rt-14-dev
