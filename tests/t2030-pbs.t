@@ -182,6 +182,26 @@ test_expect_success SSHD 'SIGTERM (the walltime): journal and reports written, e
 	json_check job/r8.json "assert j[\"exit_status\"] == 143, j[\"exit_status\"]"
 '
 
+test_expect_success SSHD 'SIGTERM during the pre-flight: nothing runs, exit 143' '
+	# a host that never answers keeps the check busy for --connect-timeout
+	printf "ok\nsilent\n" >nodes-slow &&
+	rm -f mpirun-args job.pid &&
+	{ pbs_job nodes-slow 9.server $limits -n 2 -- true & } &&
+	sub=$! &&
+	i=0 &&
+	until test -s job.pid; do
+		i=$((i + 1)); test $i -lt 100 || break; sleep 0.1
+	done &&
+	# the check of "silent" takes 2 s: the signal comes during it
+	sleep 1 &&
+	kill -TERM "$(cat job.pid)" &&
+	{ wait $sub; echo $? >status; } &&
+	cat job.out &&
+	test "$(cat status)" = 143 &&
+	grep "distmpi.pbs: got SIGTERM before the run: nothing run" job.out &&
+	test ! -e mpirun-args
+'
+
 test_expect_success SSHD 'the same job run again resumes by itself, each shard once' '
 	rm job/slow &&
 	pbs_job nodes 8.server $limits -n 6 -- sh -c "$marked" &&
