@@ -202,6 +202,11 @@ test_expect_success 'a requeued job resumes by itself (SLURM_RESTART_COUNT)' '
 	test "$SLURM_JOB_RESTARTS" = 1 &&
 	grep "distmpi.sbatch: requeued (try 2): resuming with --resume last" t4/job.out &&
 	grep "shards settled there are not run again" t4/job.out &&
+	# both tries in the one output file (--open-mode=append); Slurm signals
+	# every process of a requeued job at once, so what the first try printed
+	# last may be lost with mpirun, but not its journal
+	grep "CANCELLED AT .* DUE TO JOB REQUEUE" t4/job.out &&
+	test "$(grep -c "^Health Summary: 4/4 hosts healthy" t4/job.out)" -eq 2 &&
 	once_each t4 12
 '
 
