@@ -73,13 +73,14 @@ test_expect_success 'setup: a job directory and an mpirun wrapper' '
 
 # pbs_job NODEFILE JOBID ARGS... - run the script as PBS would, in the
 # background of a subshell that waits for it (so that a test can signal
-# it): its pid in job.pid, its output in job.out, its status returned.
+# it): its pid in job.pid, its output in job.out, its status returned. The
+# job's directory is job, or $JOBDIR.
 pbs_job() {
 	_nodes=$1 _jobid=$2
 	shift 2
 	(
 		cd / &&
-		PBS_NODEFILE="$trash/$_nodes" PBS_O_WORKDIR="$trash/job" PBS_JOBID=$_jobid \
+		PBS_NODEFILE="$trash/$_nodes" PBS_O_WORKDIR="$trash/${JOBDIR:-job}" PBS_JOBID=$_jobid \
 			MPIRUN="$trash/mpirun-wrapper" \
 			DISTMPI_HEALTH_OPTIONS="${HEALTH_OPTIONS:---ssh-config $SSH_CONFIG --connect-timeout 2 --max-load 1000000 --max-memory-used 100}" \
 			bash "$script" "$@" >"$trash/job.out" 2>&1 &
@@ -186,7 +187,8 @@ test_expect_success SSHD 'SIGTERM during the pre-flight: nothing runs, exit 143'
 	# a host that never answers keeps the check busy for --connect-timeout
 	printf "ok\nsilent\n" >nodes-slow &&
 	rm -f mpirun-args job.pid &&
-	{ pbs_job nodes-slow 9.server $limits -n 2 -- true & } &&
+	mkdir job9 &&
+	{ JOBDIR=job9 pbs_job nodes-slow 9.server $limits -n 2 -- true & } &&
 	sub=$! &&
 	i=0 &&
 	until test -s job.pid; do
@@ -199,7 +201,16 @@ test_expect_success SSHD 'SIGTERM during the pre-flight: nothing runs, exit 143'
 	cat job.out &&
 	test "$(cat status)" = 143 &&
 	grep "distmpi.pbs: got SIGTERM before the run: nothing run" job.out &&
-	test ! -e mpirun-args
+	test ! -e mpirun-args &&
+	test -e job9/distmpi-runs/.pbs-job-9.server
+'
+
+test_expect_success SSHD 'run again without a journal from its first start: it starts afresh' '
+	JOBDIR=job9 pbs_job nodes 9.server $limits -n 2 -- sh -c "echo x >>ran.{shard}" &&
+	cat job.out &&
+	grep "distmpi.pbs: run again (job 9.server started here before), but no journal yet: starting afresh" job.out &&
+	! grep "resuming with" job.out &&
+	test "$(cat job9/ran.* | wc -l)" -eq 2
 '
 
 test_expect_success SSHD 'the same job run again resumes by itself, each shard once' '
