@@ -79,8 +79,10 @@ int journal_find_last(const char *run_dir, const char *base, char **path, struct
     struct newest best = {0};
     *path = NULL;
     if (run_dir) {
-        if (scan(run_dir, false, &best, err) < 0)
+        if (scan(run_dir, false, &best, err) < 0) {
+            free(best.path);
             return -1;
+        }
         if (!best.path)
             return errprintf(err, "no journal (journal*.jsonl) in the run directory %s", run_dir);
         *path = best.path;
