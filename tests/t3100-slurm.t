@@ -12,7 +12,8 @@ Open MPI starts on the other hosts through srun. Checked: a task list runs
 on all four hosts and the job'"'"'s exit status is distmpi'"'"'s; a job stopped as
 at its time limit (scancel --batch --signal=TERM) writes its journal and
 reports, and a resubmission with --resume last finishes the rest, each
-shard passing exactly once; a requeued job resumes by itself.
+shard passing exactly once; the script'"'"'s own --signal=B:TERM@120 at a real
+time limit does the same; a requeued job resumes by itself.
 
 Needs root, namespaces and Debian'"'"'s slurmctld, slurmd, slurm-client and
 munge; skipped with the reason where they cannot be had, a failure instead
@@ -182,11 +183,30 @@ test_expect_success 'resubmitted with --resume last: the rest, each shard once' 
 	json_check t3/r2.json "assert j[\"exit_status\"] == 0, j[\"exit_status\"]"
 '
 
+# The real thing: the script's own --signal=B:TERM@120 in a job of a 1
+# minute limit, so the warning is due at once; slurmctld sends it on its
+# next check of the time limits (up to 30 s on), long before the limit.
+test_expect_success 'the time limit itself: the script'"'"'s own --signal stops the job cleanly' '
+	mkdir -p t5 && touch t5/slow &&
+	id=$(submit t5 -N 2 --ntasks-per-node=1 -t 1 -- $limits -n 6 --json r.json -- \
+		sh -c "$marked") &&
+	slurm_wait_job $id 90 &&
+	cat t5/job.out &&
+	grep "distmpi.sbatch: got SIGTERM: passing it on" t5/job.out &&
+	test "$SLURM_JOB_STATE" = FAILED && test "$SLURM_JOB_EXIT" = 143 &&
+	j=$(journal_of t5) &&
+	json_check t5/r.json "
+assert j[\"exit_status\"] == 143, j[\"exit_status\"]
+passed = [s[\"shard\"] for s in j[\"shards\"] if s[\"status\"] == \"passed\"]
+assert passed == [s for s in range(1, 5) if s in passed], passed
+assert len(passed) == $(results_in "$j"), (passed, \"$j\")
+"
+'
+
 test_expect_success 'a requeued job resumes by itself (SLURM_RESTART_COUNT)' '
 	mkdir -p t4 && touch t4/slow &&
 	id=$(submit t4 -N 4 --ntasks-per-node=1 -- $limits -n 12 -- sh -c "$marked") &&
 	wait_results t4 4 &&
-	rm t4/slow &&
 	slurm scontrol requeue "$id" &&
 	# once its first try has ended, the requeued job waits for a begin
 	# time two minutes on: let it start now
@@ -195,6 +215,10 @@ test_expect_success 'a requeued job resumes by itself (SLURM_RESTART_COUNT)' '
 		i=$((i + 1)); test $i -lt 600 || { echo "not requeued"; return 1; }; sleep 0.1
 	done &&
 	test "$(slurm_job_field $id Restarts)" = 1 &&
+	# the first try is over: from now on the shards are quick (removed
+	# earlier, a shard could finish while the requeue stops the job, before
+	# its result reached the journal, and rightly run again)
+	rm t4/slow &&
 	slurm scontrol update JobId=$id StartTime=now &&
 	slurm_wait_job $id 180 &&
 	cat t4/job.out &&
