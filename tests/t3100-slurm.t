@@ -9,7 +9,9 @@ each node with its host'"'"'s core count. Jobs are submitted with sbatch on
 node1 and run the template as a user would: the pre-flight check of the
 allocation'"'"'s hosts over ssh, then mpirun distmpi on the allocation, which
 Open MPI starts on the other hosts through srun. Checked: a task list runs
-on all four hosts and the job'"'"'s exit status is distmpi'"'"'s; a job stopped as
+on all four hosts and the job'"'"'s exit status is distmpi'"'"'s; a host whose
+sshd is down stops the job before mpirun, or is left out with --min-healthy;
+a job stopped as
 at its time limit (scancel --batch --signal=TERM) writes its journal and
 reports, and a resubmission with --resume last finishes the rest, each
 shard passing exactly once; the script'"'"'s own --signal=B:TERM@120 at a real
@@ -146,6 +148,27 @@ test_expect_success 'the job'"'"'s exit status is distmpi'"'"'s' '
 	cat t2/job.out &&
 	test "$SLURM_JOB_STATE" = FAILED && test "$SLURM_JOB_EXIT" = 1 &&
 	grep "^3 shards: 2 passed (0 flaky), 1 failed" t2/job.out
+'
+
+test_expect_success 'a host the pre-flight finds dead: no run, or a run on the others' '
+	cluster_sshd_stop 4 &&
+	test_when_finished "cluster_sshd_start 4" &&
+	id=$(submit t6 -N 4 --ntasks-per-node=1 -- $limits -n 4 -- true) &&
+	slurm_wait_job $id &&
+	cat t6/job.out &&
+	test "$SLURM_JOB_STATE" = FAILED && test "$SLURM_JOB_EXIT" = 1 &&
+	grep "^\[node4\] UNREACHABLE\|^\[node4\] UNHEALTHY" t6/job.out &&
+	grep "distmpi.sbatch: pre-flight check failed (distmpi health exit status 1): nothing run" t6/job.out &&
+	! grep "^distmpi: 4 shards" t6/job.out &&
+	# with --min-healthy 3 the run goes on, without node4
+	id=$(DISTMPI_HEALTH_OPTIONS="$DISTMPI_HEALTH_OPTIONS --min-healthy 3" \
+		submit t7 -N 4 --ntasks-per-node=1 -- $limits -n 6 --json r.json -- true) &&
+	slurm_wait_job $id &&
+	cat t7/job.out &&
+	test "$SLURM_JOB_STATE" = COMPLETED && test "$SLURM_JOB_EXIT" = 0 &&
+	json_check t7/r.json "
+assert sorted(h[\"host\"] for h in j[\"hosts\"]) == [\"node1\", \"node2\", \"node3\"], j[\"hosts\"]
+"
 '
 
 # The first 4 shards are quick; with the file "slow" in the job's directory
