@@ -25,6 +25,9 @@ fi
 : "${SHARNESS_TEST_DIRECTORY:=${DISTMPI_BUILDDIR:+$DISTMPI_BUILDDIR/tests}}"
 . "${SHARNESS:-/usr/share/sharness/sharness.sh}"
 
+# the hosts are given here; none come from a batch allocation this may run in
+unset SLURM_JOB_NODELIST SLURM_TASKS_PER_NODE SLURM_JOB_CPUS_PER_NODE PBS_NODEFILE
+
 if ! test_have_prereq DISTMPI; then
 	skip_all="distmpi binary not found at '$DISTMPI' (build it first)"
 	test_done

@@ -18,6 +18,9 @@ fi
 : "${SHARNESS_TEST_DIRECTORY:=${DISTMPI_BUILDDIR:+$DISTMPI_BUILDDIR/tests}}"
 . "${SHARNESS:-/usr/share/sharness/sharness.sh}"
 
+# the hosts are given here; none come from a batch allocation this may run in
+unset SLURM_JOB_NODELIST SLURM_TASKS_PER_NODE SLURM_JOB_CPUS_PER_NODE PBS_NODEFILE
+
 if ! test_have_prereq DISTMPI || ! test_have_prereq MPI || ! test_have_prereq PYTHON; then
 	skip_all="needs the distmpi binary, mpirun and python3"
 	test_done

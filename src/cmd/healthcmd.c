@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "config/allocation.h"
 #include "config/cli.h"
 #include "config/conffile.h"
 #include "common/fsutil.h"
@@ -113,12 +114,14 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "Usage: distmpi health [OPTION]... [HOST]...\n"
-            "       distmpi launch --hostfile FILE [OPTION]... [MPIRUN OPTION]... -- \\\n"
+            "       distmpi launch [--hostfile FILE] [OPTION]... [MPIRUN OPTION]... -- \\\n"
             "              [DISTMPI OPTION]... COMMAND...\n"
             "Check hosts over SSH before a run: reachability, disk, memory and load.\n"
-            "launch then starts mpirun on the healthy hosts of FILE only, with the words\n"
+            "launch then starts mpirun on the healthy hosts only, with the words\n"
             "that are not options of this list before '--', and distmpi with the rest;\n"
             "an option of a run, or a near miss of an option, before '--' is an error.\n"
+            "Without --hostfile and HOST, the hosts and slots are those of the Slurm\n"
+            "(SLURM_JOB_NODELIST) or PBS (PBS_NODEFILE) allocation this runs in.\n"
             "\n"
             "  --hostfile FILE         check the hosts of an Open MPI hostfile\n"
             "  --ssh-config FILE       read this OpenSSH client config, not ~/.ssh/config\n"
@@ -564,6 +567,7 @@ int healthcmd_main(int argc, char **argv, int launching)
     struct settings s;
     settings_init(&s);
     struct hostfile *hf = NULL;
+    struct allocation alloc = {.kind = ALLOC_NONE};
     struct host_check *hosts = NULL;
 
     optind = 0;
@@ -639,13 +643,25 @@ int healthcmd_main(int argc, char **argv, int launching)
         fprintf(stderr, "distmpi: %s\n", e.text);
         goto out;
     }
+    /* no hosts given: those of the batch allocation this runs in, if any */
+    if (!hostfile_path && argc == optind) {
+        if (alloc_from_env(getenv, &alloc, &e) < 0) {
+            fprintf(stderr, "distmpi: %s: %s\n", launching ? "launch" : "health", e.text);
+            goto out;
+        }
+        hf = alloc.hosts;
+    }
     if (launching && (!hf || argc > optind)) {
-        fprintf(stderr, "distmpi: launch: give the hosts with --hostfile FILE\n");
+        fprintf(stderr,
+                "distmpi: launch: give the hosts with --hostfile FILE, or run "
+                "inside a Slurm or PBS allocation\n");
         goto out;
     }
     long n = (hf ? hf->count : 0) + (argc - optind);
     if (n == 0) {
-        fprintf(stderr, "distmpi: health: no hosts given (--hostfile FILE or HOST...)\n");
+        fprintf(stderr,
+                "distmpi: health: no hosts given (--hostfile FILE or HOST..., or run "
+                "inside a Slurm or PBS allocation)\n");
         goto out;
     }
     hosts = calloc((size_t)n, sizeof *hosts);
@@ -694,8 +710,14 @@ int healthcmd_main(int argc, char **argv, int launching)
     /* health asks for every host by default; launch runs on what is healthy */
     long need = min_healthy >= 0 ? (long)min_healthy : launching ? 1 : n;
     errno = 0;
-    int printed = json ? healthreport_json(stdout, hosts, n, healthy, need)
-                       : healthreport_print(stdout, hosts, n, healthy, isatty(STDOUT_FILENO));
+    const char *from = alloc_kind_name(alloc.kind);
+    int printed;
+    if (json)
+        printed = healthreport_json(stdout, hosts, n, healthy, need, from);
+    else if (from && printf("Hosts: %s\n\n", alloc.source) < 0) /* where they came from */
+        printed = -1;
+    else
+        printed = healthreport_print(stdout, hosts, n, healthy, isatty(STDOUT_FILENO));
     if (fflush(stdout) == EOF || printed < 0 || ferror(stdout)) {
         /* a report nobody can read is no pre-flight check: nothing starts */
         fprintf(stderr, "distmpi: %s: cannot write the report to standard output: %s\n",

@@ -42,7 +42,7 @@ static json_t *number_or_null(int ok, double v)
 }
 
 int healthreport_json(FILE *out, const struct host_check *hosts, long n, long healthy,
-                      long min_healthy)
+                      long min_healthy, const char *allocation)
 {
     json_t *root = json_object(), *list = json_array();
     for (long i = 0; i < n; i++) {
@@ -75,6 +75,7 @@ int healthreport_json(FILE *out, const struct host_check *hosts, long n, long he
     json_object_set_new(root, "healthy", json_integer(healthy));
     json_object_set_new(root, "total", json_integer(n));
     json_object_set_new(root, "min_healthy", json_integer(min_healthy));
+    json_object_set_new(root, "allocation", allocation ? json_string(allocation) : json_null());
     int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
     if (fputc('\n', out) == EOF)
         rc = -1;

@@ -29,10 +29,12 @@ struct host_check {
  * written. */
 int healthreport_print(FILE *out, const struct host_check *hosts, long n, long healthy, int colour);
 
-/* The same as one JSON object: "hosts", "healthy", "total", "min_healthy".
- * Returns 0, or -1 when out could not be written. */
+/* The same as one JSON object: "hosts", "healthy", "total", "min_healthy",
+ * and "allocation": the batch system the hosts came from ("slurm", "pbs";
+ * allocation) or null (a hostfile or the command line; NULL). Returns 0, or
+ * -1 when out could not be written. */
 int healthreport_json(FILE *out, const struct host_check *hosts, long n, long healthy,
-                      long min_healthy);
+                      long min_healthy, const char *allocation);
 
 /* The healthy hosts as an Open MPI hostfile, each with the slots its
  * hostfile gave, else its core count. Returns 0, or -1 with errno set. */

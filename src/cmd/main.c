@@ -20,6 +20,7 @@
 
 #include "config/cli.h"
 #include "config/conffile.h"
+#include "config/launcher.h"
 #include "common/fdio.h"
 #include "common/fsutil.h"
 #include "coord/coord.h"
@@ -45,16 +46,10 @@
 /* Where the run directories are when no --run-dir names one. */
 #define RUN_DIR_BASE "distmpi-runs"
 
-/* Whether a launcher (mpirun, srun) started this process. */
+/* Whether a launcher (mpirun, srun --mpi=pmix) started this process. */
 static int launched(void)
 {
-    const char *vars[] = {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"};
-    for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
-        const char *v = getenv(vars[i]);
-        if (v && *v)
-            return 1;
-    }
-    return 0;
+    return launcher_detect(getenv) == LAUNCHER_MPI;
 }
 
 /* Raise the soft limit on open files to the hard limit: rank 0 keeps logs,
@@ -500,6 +495,18 @@ int main(int argc, char **argv)
     if (cli.help || cli.version) {
         settings_free(&s);
         return answer_command_line(0, &cli, NULL, &argc, &argv);
+    }
+    /* a task of srun without an MPI plugin: MPI_Init would fail with Open
+     * MPI's long message and status 1, which reads as failed tests; say what
+     * to do instead, once (task 0), and that nothing ran */
+    if (launcher_detect(getenv) == LAUNCHER_SRUN_NOPMI) {
+        const char *task = getenv("SLURM_PROCID");
+        if (!task || !strcmp(task, "0"))
+            fprintf(stderr,
+                    "distmpi: started by srun without an MPI plugin (srun --mpi=none): "
+                    "start it with srun --mpi=pmix, or with mpirun\n");
+        settings_free(&s);
+        return EXIT_USAGE;
     }
 
     /* when mpirun or the host's Open MPI daemon dies (kill -9, a lost

@@ -413,6 +413,8 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
     co.shards = calloc((size_t)(sp->total > 0 ? sp->total : 1), sizeof *co.shards);
     co.outstanding = calloc((size_t)c->nranks, sizeof *co.outstanding);
     co.held = malloc((size_t)c->nranks * sizeof *co.held);
+    co.eta_running = malloc((size_t)c->nranks * sizeof *co.eta_running);
+    co.eta_slots = malloc((size_t)c->nranks * sizeof *co.eta_slots);
     co.host_done = calloc((size_t)c->nhosts, sizeof *co.host_done);
     co.host_assigned = calloc((size_t)c->nhosts, sizeof *co.host_assigned);
     co.alive = liveness_create(c->nranks, in->settings->heartbeat_timeout, time_mono());
@@ -423,8 +425,8 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
         goto out;
     }
     if (!co.plan || !co.loop || !co.logs || !co.streams || !co.shards || !co.outstanding ||
-        !co.held || !co.host_done || !co.host_assigned || !co.alive || !co.rescue ||
-        (in->settings->speculate && !co.races)) {
+        !co.held || !co.eta_running || !co.eta_slots || !co.host_done || !co.host_assigned ||
+        !co.alive || !co.rescue || (in->settings->speculate && !co.races)) {
         errprintf(err, "out of memory setting up the run");
         goto out;
     }
@@ -519,6 +521,8 @@ out:
     free(co.moved);
     free(co.outstanding);
     free(co.held);
+    free(co.eta_running);
+    free(co.eta_slots);
     eta_destroy(co.eta); /* before the predictions it reads */
     free(co.predicted);
     free(co.speed);

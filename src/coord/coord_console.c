@@ -17,6 +17,7 @@
 #include "coord/progress.h"
 #include "common/timeutil.h"
 #include "sched/eta.h"
+#include "sched/hostspeed.h"
 
 void coord_header(const struct coord *co)
 {
@@ -55,7 +56,7 @@ static int terminal_width(void)
 
 double coord_host_speed(const struct coord *co, int h)
 {
-    return co->speed && isfinite(co->speed[h]) && co->speed[h] > 0 ? co->speed[h] : 1;
+    return hostspeed_or_1(co->speed ? co->speed[h] : 1);
 }
 
 /* A shard --speculate runs twice counts once, as the copy furthest along
@@ -83,17 +84,18 @@ static int furthest_copies(const struct coord *co, struct eta_running *run, int 
  * shard left runs and has outlasted its prediction (then the estimate is 0
  * while they go on, for as long as they do: not a time anyone can use).
  * What each rank runs and since when (co->held), and the ranks that may
- * take shards: O(ranks), whatever the number of shards. */
+ * take shards: O(ranks), whatever the number of shards, in arrays made
+ * once for the run. */
 static bool time_left(struct coord *co, double *left)
 {
     const struct cluster *c = co->in->cluster;
     if (co->stopping || co->done >= co->in->spec->total)
         return false;
-    struct eta_running *running = malloc((size_t)c->nranks * sizeof *running);
-    double *slots = malloc((size_t)c->nranks * sizeof *slots);
+    struct eta_running *running = co->eta_running;
+    double *slots = co->eta_slots;
     int nrunning = 0, nslots = 0;
     double now = time_mono();
-    for (int r = 0; running && slots && r < c->nranks; r++) {
+    for (int r = 0; r < c->nranks; r++) {
         int h = c->rank_host[r];
         double speed = coord_host_speed(co, h);
         if (co->held[r].running >= 0)
@@ -102,11 +104,8 @@ static bool time_left(struct coord *co, double *left)
         if (!liveness_is_lost(co->alive, r) && coord_usable(co->in, r))
             slots[nslots++] = speed;
     }
-    if (running && slots)
-        nrunning = furthest_copies(co, running, nrunning);
-    *left = running && slots ? eta_left(co->eta, running, nrunning, slots, nslots) : NAN;
-    free(running);
-    free(slots);
+    nrunning = furthest_copies(co, running, nrunning);
+    *left = eta_left(co->eta, running, nrunning, slots, nslots);
     return isfinite(*left) && *left > 0;
 }
 

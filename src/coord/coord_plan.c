@@ -236,19 +236,18 @@ static void print_speeds(FILE *out, const struct cluster *c, const double *speed
     fprintf(out, "\n");
 }
 
-/* What the plan predicts: its makespan played out on the predictions, and
- * the bound no plan can beat, max(work / speed of all the slots, longest
- * shard / the fastest slot). Nothing when no shard has a prediction. */
-static int print_makespan(FILE *out, const struct coord_input *in, const double *pred,
-                          const double *speed)
+/* What plan p predicts: its makespan played out on the predictions (which
+ * uses p up), and the bound no plan can beat, max(work / speed of all the
+ * slots, longest shard / the fastest slot). Nothing when no shard has a
+ * prediction. */
+static int print_makespan(FILE *out, const struct coord_input *in, struct plan *p,
+                          const double *pred, const double *speed)
 {
     const struct cluster *c = in->cluster;
-    struct plan *p = coord_make_plan(in, pred, speed);
     double *v = plan_speeds(in, speed);
     long ntodo;
     long *todo = todo_list(in, &ntodo);
-    if (!p || !v || !todo) {
-        plan_destroy(p);
+    if (!v || !todo) {
         free(v);
         free(todo);
         return -1;
@@ -271,7 +270,6 @@ static int print_makespan(FILE *out, const struct coord_input *in, const double 
                 "Predicted makespan: %.1f s (no plan can beat %.1f s: the work over the slots, "
                 "or the longest shard on the fastest)\n",
                 makespan, fmax(work / slots, longest / fastest));
-    plan_destroy(p);
     free(v);
     free(todo);
     return 0;
@@ -354,11 +352,10 @@ int coord_dry_run(FILE *out, const struct coord_input *in)
             print_slow(out, in, p, speed);
         } else
             print_static(out, in, p, pred, speed);
-        int is_static = plan_is_static(p);
+        rc = dry_run_history(out, in, pred, plan_is_static(p));
+        if (rc == 0 && pred) /* last: playing the plan out uses it up */
+            rc = print_makespan(out, in, p, pred, speed);
         plan_destroy(p);
-        rc = dry_run_history(out, in, pred, is_static);
-        if (rc == 0 && pred)
-            rc = print_makespan(out, in, pred, speed);
     }
     free(pred);
     free(speed);

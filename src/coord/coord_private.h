@@ -94,7 +94,10 @@ struct coord {
      * speed 1 (NAN: unknown), and each host's speed (1: unknown); both NULL
      * without one */
     double *predicted, *speed;
-    struct eta *eta;    /* the predicted time left, from those (sched/eta.h) */
+    struct eta *eta; /* the predicted time left, from those (sched/eta.h) */
+    /* what eta_left is given, one entry per rank at most */
+    struct eta_running *eta_running;
+    double *eta_slots;
     bool first_round;   /* every rank was offered its first shard */
     long done;          /* shards settled (in the journal, or not run) */
     double last_result; /* when the latest result came (monotonic) */

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "sched/hostspeed.h"
+
 /* A shard's bits in state[]. */
 enum {
     SHARD_DONE = 1,
@@ -186,11 +188,6 @@ static double fill(const struct eta *e)
     return e->nlearned > 0 ? e->learned / (double)e->nlearned : NAN;
 }
 
-static double slot_speed_of(double s)
-{
-    return isfinite(s) && s > 0 ? s : 1;
-}
-
 double eta_left(struct eta *e, const struct eta_running *running, int nrunning,
                 const double *slot_speed, int nslots)
 {
@@ -207,7 +204,7 @@ double eta_left(struct eta *e, const struct eta_running *running, int nrunning,
         if (i < 0 || i >= e->total || (e->state[i] & (SHARD_DONE | SHARD_MARK)))
             continue;
         e->state[i] |= SHARD_MARK;
-        double speed = slot_speed_of(running[k].speed);
+        double speed = hostspeed_or_1(running[k].speed);
         double elapsed = running[k].elapsed > 0 ? running[k].elapsed : 0;
         double p = known(e, i) ? e->predicted[i] : unknown;
         unknown_running += !known(e, i);
@@ -236,7 +233,7 @@ double eta_left(struct eta *e, const struct eta_running *running, int nrunning,
     if (waiting) {
         double capacity = 0, fastest = 0;
         for (int k = 0; k < nslots; k++) {
-            double s = slot_speed_of(slot_speed[k]);
+            double s = hostspeed_or_1(slot_speed[k]);
             capacity += s;
             fastest = fmax(fastest, s);
         }

@@ -27,12 +27,21 @@
 #ifndef DISTMPI_HOSTSPEED_H
 #define DISTMPI_HOSTSPEED_H
 
+#include <math.h>
+
 #include "sched/history_table.h"
 
 #define HOSTSPEED_MIN_SECONDS 0.05
 #define HOSTSPEED_MAX_WEIGHT  8
 #define HOSTSPEED_PRIOR       1.0
 #define HOSTSPEED_MAX         100.0
+
+/* A speed to divide by: s when it is finite and > 0, else 1 (unknown, or
+ * nonsense, counts as a host of the average speed). */
+static inline double hostspeed_or_1(double s)
+{
+    return isfinite(s) && s > 0 ? s : 1;
+}
 
 /* Fit the speed of each host of t (t->nhosts of them) into speed[]. Returns
  * 0, or -1 with errno ENOMEM (speed[] then all 1). */

@@ -7,11 +7,12 @@
 #include <math.h>
 #include <stdbool.h>
 
+#include "sched/hostspeed.h"
+
 /* Host h's speed: 1 when unknown or not a positive number. */
 static double speed_of(const double *speed, int h)
 {
-    double s = speed && h >= 0 ? speed[h] : 1;
-    return isfinite(s) && s > 0 ? s : 1;
+    return hostspeed_or_1(speed && h >= 0 ? speed[h] : 1);
 }
 
 /* c's predicted seconds at speed 1, or NAN. */

@@ -52,7 +52,13 @@ static void print_three(FILE *f, void *arg)
 static void json_three(FILE *f, void *arg)
 {
     struct three *t = arg;
-    ck_assert_int_eq(healthreport_json(f, t->h, 3, 1, 3), 0);
+    ck_assert_int_eq(healthreport_json(f, t->h, 3, 1, 3, NULL), 0);
+}
+
+static void json_three_slurm(FILE *f, void *arg)
+{
+    struct three *t = arg;
+    ck_assert_int_eq(healthreport_json(f, t->h, 3, 1, 3, "slurm"), 0);
 }
 
 static void hostfile_three(FILE *f, void *arg)
@@ -97,6 +103,22 @@ START_TEST(json_shows_long_errors_whole)
     ck_assert_str_eq(problem + strlen("probe failed: "), t.probe_msg);
     ck_assert(json_is_null(json_object_get(json_array_get(hosts, 0), "problem")));
     ck_assert_int_eq(json_integer_value(json_object_get(root, "min_healthy")), 3);
+    ck_assert(json_is_null(json_object_get(root, "allocation")));
+    json_decref(root);
+    free(text);
+}
+END_TEST
+
+/* hosts from a batch allocation say which */
+START_TEST(json_names_the_allocation)
+{
+    static struct three t;
+    three_init(&t);
+    char *text = written(json_three_slurm, &t);
+    json_error_t jerr;
+    json_t *root = json_loads(text, 0, &jerr);
+    ck_assert_msg(root != NULL, "%s: %s", jerr.text, text);
+    ck_assert_str_eq(json_string_value(json_object_get(root, "allocation")), "slurm");
     json_decref(root);
     free(text);
 }
@@ -122,6 +144,7 @@ static Suite *healthreport_suite(void)
     TCase *tc = tcase_create("healthreport");
     tcase_add_test(tc, report_shows_long_errors_whole);
     tcase_add_test(tc, json_shows_long_errors_whole);
+    tcase_add_test(tc, json_names_the_allocation);
     tcase_add_test(tc, hostfile_has_the_healthy_hosts_only);
     suite_add_tcase(s, tc);
     return s;
