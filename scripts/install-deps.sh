@@ -18,8 +18,12 @@ set -eu
 #        valgrind, t1140-valgrind.t), iproute2, util-linux, mount and
 #        iputils-ping (the cluster of hosts in network namespaces of
 #        t3000-cluster.t and t3010-cluster-faults.t: ip netns, unshare,
-#        nsenter, mount, ping), python3-prometheus-client (t1195-metrics.t
-#        reads --metrics files with the OpenMetrics and Prometheus parsers)
+#        nsenter, mount, ping), slurmctld, slurmd, slurm-client and munge (a
+#        private Slurm started by hand on that cluster, which runs the batch
+#        script scripts/distmpi.sbatch in t3100-slurm.t; the policy-rc.d
+#        below keeps their packages from starting the system's daemons),
+#        python3-prometheus-client (t1195-metrics.t reads --metrics files
+#        with the OpenMetrics and Prometheus parsers)
 # fuzz:  clang with libFuzzer and the sanitizers' runtimes (libclang-rt-14-dev)
 #        and llvm's llvm-symbolizer, which names the lines of a crash
 #        (scripts/fuzz.sh)
@@ -53,6 +57,10 @@ PACKAGES="
     util-linux
     mount
     iputils-ping
+    slurmctld
+    slurmd
+    slurm-client
+    munge
     python3-prometheus-client
     ca-certificates
     clang

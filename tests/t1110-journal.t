@@ -186,6 +186,48 @@ test_expect_success 'SIGTERM to rank 0 mid-run, then --resume: exactly once as w
 	done
 '
 
+# --resume last: the journal written last under distmpi-runs (or in the
+# --run-dir), what a resubmitted batch job uses (scripts/distmpi.sbatch).
+test_expect_success '--resume last: the newest journal; none is a clear error' '
+	mkdir last && (
+		cd last &&
+		test_expect_code 2 run_distmpi 1 --resume last >out 2>err &&
+		grep "^distmpi: --resume last: no journal under distmpi-runs: No such file" err &&
+		test_expect_code 2 run_distmpi 1 --rerun-failed last >out 2>err &&
+		grep "^distmpi: --rerun-failed last: no journal under distmpi-runs" err &&
+		test_expect_code 1 run_distmpi 2 -n 4 --retries 0 -- \
+			sh -c "echo x >>ran.{shard}; test {shard} -le 2 || test -e ok" >a.out 2>&1 &&
+		touch ok &&
+		run_distmpi 2 --resume last --retries 0 >b.out 2>&1 &&
+		grep "^distmpi: distmpi-runs/[0-9-]*/journal.jsonl: 2 shards settled there are not run again; 2 to run$" b.out &&
+		test "$(cat ran.1 ran.2 | wc -l)" -eq 2 &&
+		test "$(cat ran.3 ran.4 | wc -l)" -eq 4 &&
+		# the resumed run wrote last: its journal holds the whole run
+		run_distmpi 2 --resume last >c.out 2>&1 &&
+		grep ": 4 shards settled there are not run again; 0 to run$" c.out &&
+		test "$(cat ran.* | wc -l)" -eq 6 &&
+		test "$(ls distmpi-runs | wc -l)" -eq 3
+	)
+'
+
+test_expect_success '--resume last --run-dir DIR: the newest journal in DIR' '
+	(
+		cd last &&
+		rm -f ok ran.* &&
+		test_expect_code 1 run_distmpi 2 -n 3 --retries 0 --run-dir rd -- \
+			sh -c "echo x >>ran.{shard}; test {shard} -ne 2 || test -e ok" >d.out 2>&1 &&
+		touch ok &&
+		run_distmpi 2 --rerun-failed last --run-dir rd >e.out 2>&1 &&
+		grep "^distmpi: rd/journal.jsonl: 2 shards settled there are not run again; 1 to run$" e.out &&
+		test "$(cat ran.2 | wc -l)" -eq 2 &&
+		run_distmpi 1 --resume last --run-dir rd >f.out 2>&1 &&
+		grep "^distmpi: rd/journal-[0-9-]*\.jsonl: 3 shards settled there are not run again; 0 to run$" f.out &&
+		mkdir empty &&
+		test_expect_code 2 run_distmpi 1 --resume last --run-dir empty >out 2>err &&
+		grep "^distmpi: --resume last: no journal (journal\*\.jsonl) in the run directory empty$" err
+	)
+'
+
 command -v strace >/dev/null 2>&1 && test_set_prereq STRACE
 
 # rank0-strace PROGRAM ARGS... - run rank 0 under strace (its writes and

@@ -27,6 +27,7 @@
 #include "cmd/healthcmd.h"
 #include "mpi/hostinfo.h"
 #include "coord/journal.h"
+#include "coord/journal_find.h"
 #include "mpi/msg.h"
 #include "mpi/proto.h"
 #include "exec/reaper.h"
@@ -45,6 +46,9 @@
 #include "health/watch.h"
 #include "sched/history.h"
 #include "worker/worker.h"
+
+/* Where the run directories are when no --run-dir names one. */
+#define RUN_DIR_BASE "distmpi-runs"
 
 /* Whether a launcher (mpirun, srun --mpi=pmix) started this process. */
 static int launched(void)
@@ -199,7 +203,17 @@ static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, str
                                        SYSCONFDIR "/distmpi.conf", &required);
     if ((path && conffile_load(path, s, err) < 0) || settings_validate(s, err) < 0)
         return -1;
-    const char *resume = s->resume ? s->resume : s->rerun_failed;
+    /* --resume last: the newest journal under the run directory, so that a
+     * resubmitted or requeued batch job needs no run id */
+    char **which = s->resume ? &s->resume : &s->rerun_failed;
+    if (journal_is_last(*which)) {
+        char *found;
+        if (journal_find_last(s->run_dir, RUN_DIR_BASE, &found, err) < 0)
+            return errprefix(err, "%s last: ", s->resume ? "--resume" : "--rerun-failed");
+        free(*which);
+        *which = found;
+    }
+    const char *resume = *which;
     bool from_journal = false;
     if (resume) {
         if (!(*journal = calloc(1, sizeof **journal)))
@@ -269,7 +283,7 @@ static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, str
     sp->run_id = strdup(run_id);
     if (s->run_dir)
         sp->run_dir = strdup(s->run_dir);
-    else if (asprintf(&sp->run_dir, "distmpi-runs/%s", run_id) < 0)
+    else if (asprintf(&sp->run_dir, RUN_DIR_BASE "/%s", run_id) < 0)
         sp->run_dir = NULL;
     if (!sp->run_id || !sp->run_dir)
         return errprintf(err, "out of memory");

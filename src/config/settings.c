@@ -87,9 +87,11 @@ const struct setting_desc settings_table[SET_COUNT] = {
     {SET_JOURNAL, "journal", 0, SETTING_STRING, OFF(journal), 0, 0, NULL, "FILE",
      "record every result in FILE, synced to disk (default RUN_DIR/journal.jsonl)", false},
     {SET_RESUME, "resume", 0, SETTING_STRING, OFF(resume), 0, 0, NULL, "JOURNAL",
-     "run only the shards that did not pass in the run JOURNAL records", true},
+     "run only the shards that did not pass in the run JOURNAL records (last: the newest "
+     "journal under the run directory)",
+     true},
     {SET_RERUN_FAILED, "rerun-failed", 0, SETTING_STRING, OFF(rerun_failed), 0, 0, NULL, "JOURNAL",
-     "run again only the shards that failed, timed out or crashed in JOURNAL", true},
+     "run again only the shards that failed, timed out or crashed in JOURNAL (or last)", true},
     {SET_FORCE_RESUME, "force-resume", 0, SETTING_BOOL, OFF(force_resume), 0, 0, NULL, NULL,
      "resume from a journal of another command or shard count", true},
     {SET_MAX_FAILURES, "max-failures", 0, SETTING_INT, OFF(max_failures), 0, 10000000, NULL, "N",
