@@ -34,6 +34,7 @@
 #include "exec/runner.h"
 #include "config/settings.h"
 #include "common/signals.h"
+#include "model/retryfailed.h"
 #include "model/spec.h"
 #include "config/tasks.h"
 #include "model/template.h"
@@ -220,6 +221,8 @@ static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, str
     }
     if (s->collect && template_check(s->collect, err) < 0)
         return errprefix(err, "--collect: ");
+    if (s->retry_command && retry_template_check(s->retry_command, err) < 0)
+        return errprefix(err, "--retry-command: ");
     if (s->tasks && !*tasks && tasks_load(s->tasks, tasks, err) < 0)
         return -1;
 
@@ -248,6 +251,8 @@ static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, str
     sp->heartbeat = s->heartbeat_timeout / 4;
     sp->stream = s->stream;
     if (s->collect && !(sp->collect = strdup(s->collect)))
+        return errprintf(err, "out of memory");
+    if (s->retry_command && !(sp->retry_command = strdup(s->retry_command)))
         return errprintf(err, "out of memory");
     sp->run_id = strdup(run_id);
     if (s->run_dir)

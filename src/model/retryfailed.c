@@ -241,10 +241,17 @@ int retry_template_check(const char *text, struct error *err)
         buf_free(&b);
         return errprintf(err, "out of memory");
     }
-    int rc = template_check_shell(buf_str(&b), err);
+    struct error why;
+    int rc = template_check(buf_str(&b), &why);
+    if (rc < 0) {
+        errprintf(err, "%s; here also {failed} and {failed_files}", why.text);
+    } else if ((rc = template_check_shell(buf_str(&b), &why)) < 0) {
+        /* what it says of {host} it says of the list standing there */
+        errprintf(err, "%s%s",
+                  strstr(why.text, "{host}") ? "(a {failed} or {failed_files}, or a {host}) " : "",
+                  why.text);
+    }
     buf_free(&b);
-    if (rc < 0 && err && strstr(err->text, "{host}"))
-        errprefix(err, "(a {failed} or {failed_files}, or a {host}) ");
     return rc;
 }
 
