@@ -60,19 +60,19 @@ EOF
 chmod +x tool.sh
 
 test_expect_success 'a run whose retries run the failed tests only' '
-	run_distmpi 2 -n 4 --backoff 0.01 --logs lg --json r.json --journal j.jsonl \
+	run_distmpi 2 -n 4 --backoff 0.01 --logs lg --run-dir r1 --json r.json --journal j.jsonl \
 		--collect "{output_dir}/junit.xml" --retry-command "./tool.sh {failed}" \
 		-- ./tool.sh >out 2>err
 '
 
 test_expect_success 'the retry got exactly the failed tests, each one word' '
 	echo FULL >expect &&
-	test_cmp expect distmpi-runs/*/shard-1/attempt-1/ran &&
+	test_cmp expect r1/shard-1/attempt-1/ran &&
 	cat >expect <<-\EOF &&
 	it'"'"'s a "quoted" name
 	tests/test_b.py::TestX::test_$y[a b]
 	EOF
-	test_cmp expect distmpi-runs/*/shard-1/attempt-2/ran &&
+	test_cmp expect r1/shard-1/attempt-2/ran &&
 	grep "distmpi: retrying only the 2 failed tests of attempt 1 (--retry-command)" \
 		lg/shard-1/attempt-2.log
 '
@@ -80,7 +80,7 @@ test_expect_success 'the retry got exactly the failed tests, each one word' '
 test_expect_success 'no report, or none with a failed test: the full command again' '
 	echo FULL >expect &&
 	for s in 2 3 4; do
-		test_cmp expect distmpi-runs/*/shard-$s/attempt-2/ran || return 1
+		test_cmp expect r1/shard-$s/attempt-2/ran || return 1
 	done &&
 	grep "distmpi: retrying the whole shard, not only its failed tests: no JUnit report matches --collect" \
 		lg/shard-2/attempt-2.log &&
@@ -118,6 +118,23 @@ test_expect_success 'a timeout is retried whole: tests it never reached are not 
 		--collect "{output_dir}/junit.xml" --retry-command "false {failed}" -- ./slow.sh >out 2>err &&
 	grep "retrying the whole shard, not only its failed tests: attempt 1 ended as timeout, not as failed" \
 		lt/shard-1/attempt-2.log
+'
+
+test_expect_success 'a report older than the attempt is not its: the full command again' '
+	echo "<testsuite><testcase name=\"old\"><failure/></testcase></testsuite>" >stale-1.xml &&
+	touch -d "1 minute ago" stale-1.xml &&
+	cat >crash.sh <<-\EOF &&
+	#!/bin/sh
+	echo "$# args" >"$DISTMPI_OUTPUT_DIR/ran"
+	test "$DISTMPI_ATTEMPT" -gt 1
+	EOF
+	chmod +x crash.sh &&
+	run_distmpi 1 -n 1 --backoff 0.01 --logs ls --run-dir rs --collect "stale-{shard}.xml" \
+		--retry-command "./crash.sh {failed}" -- ./crash.sh >out 2>err &&
+	grep "retrying the whole shard, not only its failed tests: stale-1.xml was not written by that attempt" \
+		ls/shard-1/attempt-2.log &&
+	echo "0 args" >expect &&
+	test_cmp expect rs/shard-1/attempt-2/ran
 '
 
 test_expect_success 'the retry command in task mode and from the config file' '

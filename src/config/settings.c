@@ -77,9 +77,7 @@ const struct setting_desc settings_table[SET_COUNT] = {
     {SET_COLLECT, "collect", 0, SETTING_STRING, OFF(collect), 0, 0, NULL, "PATTERN",
      "after each shard, fetch the files matching PATTERN from its host (JUnit: merged)", false},
     {SET_RETRY_COMMAND, "retry-command", 0, SETTING_STRING, OFF(retry_command), 0, 0, NULL,
-     "TEMPLATE",
-     "retry a failed shard with the /bin/sh line TEMPLATE, {failed} being the tests that "
-     "failed (from its --collect JUnit report)",
+     "TEMPLATE", "retry with the /bin/sh line TEMPLATE, {failed} being the tests that failed",
      false},
     {SET_HTML, "html", 0, SETTING_STRING, OFF(html), 0, 0, NULL, "FILE",
      "write a self-contained HTML report with a timeline of every slot to FILE", false},

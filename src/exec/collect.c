@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/fsutil.h"
 #include "report/junit_merge.h"
@@ -37,8 +38,13 @@ static int add_failed(void *arg, const struct junit_case *c)
     return c->failed ? failed_set_add(arg, c->name, c->classname, c->file, c->line) : 0;
 }
 
-int collect_failed_tests(const char *pattern, const struct subst *v, struct failed_set *f,
-                         struct error *why)
+/* How far a file's modification time may be behind the wall clock read
+ * before it was written: the kernel stamps files from a clock that is
+ * updated once per tick (at most 10 ms). */
+#define MTIME_SLACK 0.02
+
+int collect_failed_tests(const char *pattern, const struct subst *v, double since,
+                         struct failed_set *f, struct error *why)
 {
     error_clear(why);
     if (!is_xml(pattern)) {
@@ -68,6 +74,15 @@ int collect_failed_tests(const char *pattern, const struct subst *v, struct fail
         const char *name = g.gl_pathv[i];
         if (i == COLLECT_MAX_FILES) {
             errprintf(why, "more than %d JUnit reports match --collect", COLLECT_MAX_FILES);
+            result = 1;
+            break;
+        }
+        /* a report left by an earlier attempt or run says nothing of this
+         * one, which may have ended before it ran a test */
+        struct stat st;
+        if (stat(name, &st) == 0 &&
+            (double)st.st_mtim.tv_sec + st.st_mtim.tv_nsec / 1e9 < since - MTIME_SLACK) {
+            errprintf(why, "%s was not written by that attempt", name);
             result = 1;
             break;
         }

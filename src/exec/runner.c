@@ -520,7 +520,7 @@ static int choose_partial(struct runner *r, struct failed_set *f)
                           .slot = r->cfg.slot,
                           .attempt = prev->number,
                           .output_dir = dir};
-        rc = collect_failed_tests(r->cfg.collect, &v, f, &why);
+        rc = collect_failed_tests(r->cfg.collect, &v, prev->start, f, &why);
         free(dir);
         if (rc < 0)
             return -1;
