@@ -156,4 +156,12 @@ test_expect_success 'a {failed} that is not a word of its own is refused' '
 	grep "retry-command: unknown placeholder {failing}" err
 '
 
+test_expect_success 'a retry command needs a JUnit report to name the failed tests' '
+	test_expect_code 2 run_distmpi 1 -n 1 --retry-command "t {failed}" -- true >out 2>err &&
+	grep "distmpi: --retry-command needs --collect with a pattern ending in .xml" err &&
+	test_expect_code 2 run_distmpi 1 -n 1 --collect "out/*.log" --retry-command "t {failed}" \
+		-- true >out 2>err &&
+	grep "distmpi: --retry-command needs --collect with a pattern ending in .xml" err
+'
+
 test_done

@@ -223,6 +223,12 @@ static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, str
         return errprefix(err, "--collect: ");
     if (s->retry_command && retry_template_check(s->retry_command, err) < 0)
         return errprefix(err, "--retry-command: ");
+    /* without a report to name the failed tests it would never be used */
+    size_t clen = s->collect ? strlen(s->collect) : 0;
+    if (s->retry_command && (clen < 4 || strcmp(s->collect + clen - 4, ".xml") != 0))
+        return errprintf(err,
+                         "--retry-command needs --collect with a pattern ending in .xml: the "
+                         "JUnit report that names the failed tests");
     if (s->tasks && !*tasks && tasks_load(s->tasks, tasks, err) < 0)
         return -1;
 
