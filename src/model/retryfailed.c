@@ -213,6 +213,21 @@ static int ends_word(char c)
     return c == '\0' || is_blank(c) || c == ';' || c == '&' || c == '|' || c == ')';
 }
 
+/* Whether text[i] starts a word: it is the first byte, or follows a blank
+ * that no backslash escapes (in "x\ {failed}" the list would be glued to
+ * the word x). */
+static int starts_word(const char *text, size_t i)
+{
+    if (i == 0)
+        return 1;
+    if (!is_blank(text[i - 1]))
+        return 0;
+    size_t k = 0;
+    while (k + 1 < i && text[i - 2 - k] == '\\')
+        k++;
+    return k % 2 == 0;
+}
+
 int retry_template_check(const char *text, struct error *err)
 {
     /* where a list stands, {host} stands for it: the shell check then
@@ -224,7 +239,7 @@ int retry_template_check(const char *text, struct error *err)
             buf_add(&b, text + i, 2);
             i += 2;
         } else if (list_at(text + i, &n) != LIST_NONE) {
-            if ((i > 0 && !is_blank(text[i - 1])) || !ends_word(text[i + n])) {
+            if (!starts_word(text, i) || !ends_word(text[i + n])) {
                 buf_free(&b);
                 return errprintf(err,
                                  "%.*s must be a word of its own (column %zu): it stands for "

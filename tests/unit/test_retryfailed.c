@@ -147,6 +147,8 @@ START_TEST(template_check_places)
     assert_check("t {{failed}}", NULL); /* literal braces */
     assert_check("t --x={failed}", "a word of its own");
     assert_check("t {failed}x", "a word of its own");
+    assert_check("t x\\ {failed}", "a word of its own"); /* x\ {failed}: one word */
+    assert_check("t x\\\\ {failed}", NULL); /* x\\ {failed}: a backslash, then a blank */
     assert_check("t '{failed}'", "a word of its own");
     assert_check("t ' {failed} '", "inside '...'");
     assert_check("t \" {failed_files} \"", "inside \"...\"");
