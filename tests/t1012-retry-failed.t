@@ -137,6 +137,18 @@ test_expect_success 'a report older than the attempt is not its: the full comman
 	test_cmp expect rs/shard-1/attempt-2/ran
 '
 
+test_expect_success PYTHON 'a retry command that is not found is an exec error, not a test failure' '
+	test_expect_code 3 run_distmpi 1 -n 1 --backoff 0.01 --run-dir rn --json n.json \
+		--collect "{output_dir}/junit.xml" --retry-command "./no-such-tool {failed}" \
+		-- ./tool.sh >out 2>err &&
+	json_check n.json "
+s = shards[1]
+assert s[\"status\"] == \"exec_error\", s
+assert [a[\"outcome\"] for a in s[\"attempt_results\"]] == [\"failed\", \"exec_error\"], s
+assert \"/bin/sh could not find the command\" in s[\"error\"], s
+"
+'
+
 test_expect_success 'the retry command in task mode and from the config file' '
 	printf "./tool.sh\n" >t.tasks &&
 	printf "retry_command = \"./tool.sh {failed}\"\ncollect = \"{output_dir}/junit.xml\"\n" >c.conf &&

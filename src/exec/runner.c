@@ -52,6 +52,8 @@ struct runner {
     char **words;
     int nwords;
     bool shell;
+    bool via_shell; /* the running attempt's command is /bin/sh -c's: a task
+                       line, or --retry-command's */
 
     /* the attempts so far */
     struct attempt *attempts;
@@ -448,6 +450,20 @@ static void free_argv(char **argv)
     free(argv);
 }
 
+/* Put "distmpi: TEXT" in the attempt's log (text: one line, no newline),
+ * as if the command had printed it. */
+static void note(struct runner *r, const char *text)
+{
+    struct buf line = BUF_INIT;
+    if (buf_printf(&line, "distmpi: %s\n", text) == 0) {
+        size_t head;
+        /* a failure here only loses this line from the log */
+        (void)logcap_feed(&r->logs, line.data, line.len, &head);
+        emit(r, LOG_HEAD, line.data, head);
+    }
+    buf_free(&line);
+}
+
 /* The attempt could not start: record why (one line, no newline). */
 static void attempt_failed_why(struct runner *r, struct attempt *a, const char *why)
 {
@@ -455,16 +471,8 @@ static void attempt_failed_why(struct runner *r, struct attempt *a, const char *
     a->duration = 0;
     free(r->error);
     r->error = strdup(why);
-    /* the attempt's log says why, as if the command had printed it */
-    struct buf line = BUF_INIT;
-    if (buf_printf(&line, "distmpi: %s\n", why) == 0) {
-        size_t head;
-        /* a failure here only loses this line from the tail; r->error
-         * says why the attempt failed all the same */
-        (void)logcap_feed(&r->logs, line.data, line.len, &head);
-        emit(r, LOG_HEAD, line.data, head);
-    }
-    buf_free(&line);
+    /* the log says why; r->error says it even when the log could not */
+    note(r, why);
     end_output(r);
 }
 
@@ -475,19 +483,6 @@ static void attempt_failed_to_start(struct runner *r, struct attempt *a, const c
     struct error why;
     errprintf(&why, "%s%s: %s", what, path, strerror(err));
     attempt_failed_why(r, a, why.text);
-}
-
-/* Put a line of distmpi's in the attempt's log, as attempt_failed_why does. */
-static void note(struct runner *r, const char *text)
-{
-    struct buf line = BUF_INIT;
-    if (buf_printf(&line, "distmpi: %s\n", text) == 0) {
-        size_t head;
-        /* a line that cannot be kept is lost from the log, nothing else */
-        (void)logcap_feed(&r->logs, line.data, line.len, &head);
-        emit(r, LOG_HEAD, line.data, head);
-    }
-    buf_free(&line);
 }
 
 /* --retry-command: whether the attempt about to start (r's last) runs only
@@ -613,6 +608,7 @@ static void start_attempt(struct runner *r)
         goto out;
     }
     a->retried = partial ? (int)failed.ntests : 0;
+    r->via_shell = r->shell || partial;
     argv = child_argv(r, &v, partial ? &failed : NULL);
     if (!argv && errno == EILSEQ) {
         /* see template_expand: the shell could read the value's next line */
@@ -730,9 +726,9 @@ static void record_exit(struct runner *r, int st)
     if (WIFEXITED(st)) {
         a->exit_code = WEXITSTATUS(st);
         a->outcome = a->exit_code == 0 ? OUTCOME_PASSED : OUTCOME_FAILED;
-        /* in task mode distmpi put the shell there: its "not found" and
-         * "not executable" are distmpi's to report, not the test's */
-        if (r->shell && (a->exit_code == 127 || a->exit_code == 126)) {
+        /* distmpi put the shell there (a task line, a --retry-command line): its
+         * "not found" and "not executable" are distmpi's to report, not the test's */
+        if (r->via_shell && (a->exit_code == 127 || a->exit_code == 126)) {
             a->outcome = OUTCOME_EXEC_ERROR;
             free(r->error);
             r->error =
