@@ -5,7 +5,9 @@
  * template_check_shell checked by an oracle: a task line it accepts,
  * expanded with values that are shell code, is read back with a lexer of
  * the harness's own, and every byte of every value must be inside a '...'
- * word that the shell reads at the top level. */
+ * word that the shell reads at the top level. A --retry-command line
+ * (retryfailed.h) is checked by the same oracle, its {failed} and
+ * {failed_files} words being shell code too. */
 #include "config.h"
 
 #include <errno.h>
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/retryfailed.h"
 #include "model/template.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -183,6 +186,63 @@ static void check_task_line(const char *text)
         abort(); /* a refusal names the placeholder, where it is and what to write */
 }
 
+/* A byte that text does not contain, that means nothing to a shell, and
+ * that a failed test's word may hold (not a control character, not '-'):
+ * a byte above 127 or a letter or digit; 0 when there is none. */
+static char word_mark(const char *text)
+{
+    for (int c = 255; c > 0; c--) {
+        int ok =
+            c >= 128 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (ok && !strchr(text, c))
+            return (char)c;
+    }
+    return 0;
+}
+
+static void check_retry_line(const char *text)
+{
+    char mark = word_mark(text);
+    if (!mark)
+        return;
+    char t1[64], t2[64], file[64], host[64], dir[96];
+    snprintf(t1, sizeof t1, "%ca b'$(x)\"`y`\\;#%c", mark, mark);
+    snprintf(t2, sizeof t2, "%c*?[x] ~ if x=1 {failed} '' %c", mark, mark);
+    snprintf(file, sizeof file, "%cdir/it's $HOME%c.py", mark, mark);
+    snprintf(host, sizeof host, "%ch'$(x)\"`y`\\;#%c", mark, mark);
+    snprintf(dir, sizeof dir, "%c/d ir/'\"$(touch P) #\\%c*", mark, mark);
+    struct subst v = {.shard = 3,
+                      .index = 2,
+                      .total = 48,
+                      .host = host,
+                      .rank = 5,
+                      .slot = 1,
+                      .attempt = 2,
+                      .output_dir = dir};
+    struct failed_set f = FAILED_SET_INIT;
+    if (failed_set_add(&f, t1, "c", NULL, NULL) < 0 ||
+        failed_set_add(&f, t2, "x.y", file, "3") < 0) {
+        failed_set_free(&f);
+        return; /* out of memory */
+    }
+    if (!failed_set_usable(&f))
+        abort(); /* none of these words is one to refuse */
+    struct error err = {""};
+    int rc = retry_template_check(text, &err);
+    errno = 0;
+    char *cmd = retry_template_expand(text, &v, &f);
+    if (rc == 0) {
+        if (!cmd && errno != ENOMEM)
+            abort(); /* accepted: expansion must work */
+        if (cmd)
+            oracle(cmd, mark);
+    } else if (cmd || errno != EINVAL || strchr(err.text, '\n')) {
+        abort(); /* what the check refuses, expansion refuses too */
+    }
+    free(cmd);
+    failed_set_free(&f);
+}
+
 /* A value in a glob pattern matches itself: when text has no wildcard of
  * its own, its glob expansion matches its plain one. */
 static void check_glob(const char *text, const struct subst *v)
@@ -230,6 +290,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort(); /* what the check refuses, expansion refuses too */
     }
     check_task_line(text);
+    check_retry_line(text);
     free(text);
     return 0;
 }

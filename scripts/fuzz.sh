@@ -57,7 +57,7 @@ max_len() {
 # The sources each harness reaches (plus what the linker pulls in), as
 # FOLDER/MODULE under src/: only the pure modules, no MPI, hwloc or libssh.
 modules="common/buf common/error common/fdio mpi/pack mpi/proto model/result model/spec
-    model/template config/tasks config/hostfile config/allocation common/fsutil config/conffile
+    model/template model/retryfailed config/tasks config/hostfile config/allocation common/fsutil config/conffile
     config/settings report/junit_merge report/junit_xml report/report_junit report/summary
     common/timeutil health/health health/probe health/watch common/rawdir sched/history_table sched/history
     sched/hostspeed"

@@ -57,6 +57,42 @@ test_expect_success 'rank 0 under valgrind: no error, no leak of its own' '
 	grep "definitely lost: 0 bytes in 0 blocks" $(cat summaries)
 '
 
+# --retry-command: shard 1 retries its failed test alone, shard 2 has no
+# report and shard 3 a name that starts with "-", so both run whole again
+cat >partial.sh <<-\EOF
+	#!/bin/sh
+	r=$DISTMPI_OUTPUT_DIR/junit.xml
+	if test $# -gt 0 || test "$DISTMPI_ATTEMPT" -gt 1; then
+		echo "<testsuite><testcase name=\"ok\"/></testsuite>" >"$r"
+		exit 0
+	fi
+	case $DISTMPI_SHARD in
+	1) echo "<testsuite><testcase name=\"a b\"><failure/></testcase></testsuite>" >"$r" ;;
+	3) echo "<testsuite><testcase name=\"-x\"><failure/></testcase></testsuite>" >"$r" ;;
+	esac
+	exit 1
+EOF
+chmod +x partial.sh
+
+test_expect_success 'partial retries (--retry-command): no error, no leak of its own' '
+	rm -f vg.*.log &&
+	env OMPI_MCA_mca_base_component_disable_dlclose=1 \
+		"$MPIRUN" -np 1 --oversubscribe --bind-to none --mca mpi_yield_when_idle 1 \
+		valgrind --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite \
+		--error-exitcode=99 --num-callers=40 --suppressions="$supp" --log-file=vg.%p.log \
+		"$DISTMPI" -n 3 --backoff 0 --logs pl --collect "{output_dir}/junit.xml" \
+		--retry-command "./partial.sh {failed}" -- ./partial.sh >out 2>err &&
+	grep "^3 shards: 3 passed (3 flaky)" out &&
+	grep "retrying only the 1 failed test of attempt 1" pl/shard-1/attempt-2.log &&
+	grep "retrying the whole shard" pl/shard-2/attempt-2.log &&
+	grep "retrying the whole shard" pl/shard-3/attempt-2.log &&
+	grep -l "ERROR SUMMARY" vg.*.log >summaries &&
+	test "$(wc -l <summaries)" -eq 1 &&
+	cat $(cat summaries) &&
+	grep "ERROR SUMMARY: 0 errors" $(cat summaries) &&
+	grep "definitely lost: 0 bytes in 0 blocks" $(cat summaries)
+'
+
 test_expect_success PYTHON 'with a timing history, its ETA and predictions: no error, no leak of its own' '
 	printf "sleep 0.2\\nsleep 0.4\\nsleep 0.3\\n" >eta.txt &&
 	run_distmpi 1 --tasks eta.txt --history h.json >first.out 2>&1 &&

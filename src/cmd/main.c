@@ -35,6 +35,7 @@
 #include "exec/runner.h"
 #include "config/settings.h"
 #include "common/signals.h"
+#include "model/retryfailed.h"
 #include "model/spec.h"
 #include "config/tasks.h"
 #include "config/items.h"
@@ -247,6 +248,14 @@ static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, str
     }
     if (s->collect && template_check(s->collect, err) < 0)
         return errprefix(err, "--collect: ");
+    if (s->retry_command && retry_template_check(s->retry_command, err) < 0)
+        return errprefix(err, "--retry-command: ");
+    /* without a report to name the failed tests it would never be used */
+    size_t clen = s->collect ? strlen(s->collect) : 0;
+    if (s->retry_command && (clen < 4 || strcmp(s->collect + clen - 4, ".xml") != 0))
+        return errprintf(err,
+                         "--retry-command needs --collect with a pattern ending in .xml: the "
+                         "JUnit report that names the failed tests");
     if (s->tasks && !*tasks && tasks_load(s->tasks, tasks, err) < 0)
         return -1;
     if (s->items && items_load(s->items, &pr->items, err) < 0)
@@ -279,6 +288,8 @@ static int prepare(struct cli *cli, struct settings *s, struct prepared *pr, str
     sp->heartbeat = s->heartbeat_timeout / 4;
     sp->stream = s->stream;
     if (s->collect && !(sp->collect = strdup(s->collect)))
+        return errprintf(err, "out of memory");
+    if (s->retry_command && !(sp->retry_command = strdup(s->retry_command)))
         return errprintf(err, "out of memory");
     sp->run_id = strdup(run_id);
     if (s->run_dir)

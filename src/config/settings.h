@@ -56,6 +56,7 @@ enum setting_id {
     SET_MAX_LOG_BYTES,
     SET_STREAM,
     SET_COLLECT,
+    SET_RETRY_COMMAND,
     SET_HTML,
     SET_METRICS,
     SET_JOURNAL,
@@ -102,6 +103,7 @@ struct settings {
     long max_log_bytes;       /* per attempt: the head and the tail, half each */
     bool stream;              /* print the shards' output live */
     char *collect;            /* file pattern fetched after each shard, or NULL */
+    char *retry_command;      /* /bin/sh line a retry runs for the failed tests, or NULL */
     char *html;               /* HTML report path, or NULL */
     char *metrics;            /* --metrics: OpenMetrics text file, or NULL */
     char *journal;            /* NULL: RUN_DIR/journal.jsonl */

@@ -15,6 +15,7 @@
 
 #include "common/fdio.h"
 #include "common/fsutil.h"
+#include "model/retryfailed.h"
 
 struct journal {
     int fd;
@@ -155,9 +156,15 @@ struct journal *journal_create(const char *path, const struct journal_identity *
 /* One attempt as the journal has it; NULL on ENOMEM. */
 static json_t *attempt_json(const struct attempt *a)
 {
-    return json_pack("{s:i, s:s, s:i, s:i, s:f, s:f}", "attempt", a->number, "outcome",
-                     outcome_name(a->outcome), "exit_code", a->exit_code, "signal", a->signal,
-                     "start", a->start, "duration", a->duration);
+    json_t *o = json_pack("{s:i, s:s, s:i, s:i, s:f, s:f}", "attempt", a->number, "outcome",
+                          outcome_name(a->outcome), "exit_code", a->exit_code, "signal", a->signal,
+                          "start", a->start, "duration", a->duration);
+    /* only for a partial retry: the lines of other runs stay as they were */
+    if (o && a->retried > 0 && json_object_set_new(o, "retried", json_integer(a->retried)) < 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
 }
 
 int journal_append(struct journal *j, const struct shard_result *r, const char *host,
@@ -313,9 +320,11 @@ static int read_attempt(const json_t *o, struct attempt *a, bool superseded)
 {
     const char *outcome = NULL;
     a->rank = -1; /* ranks of another run mean nothing here */
-    if (json_unpack((json_t *)o, "{s?i, s:s, s:i, s:i, s:F, s:F}", "attempt", &a->number, "outcome",
-                    &outcome, "exit_code", &a->exit_code, "signal", &a->signal, "start", &a->start,
-                    "duration", &a->duration) < 0 ||
+    a->retried = 0;
+    if (json_unpack((json_t *)o, "{s?i, s:s, s:i, s:i, s:F, s:F, s?i}", "attempt", &a->number,
+                    "outcome", &outcome, "exit_code", &a->exit_code, "signal", &a->signal, "start",
+                    &a->start, "duration", &a->duration, "retried", &a->retried) < 0 ||
+        a->retried < 0 || a->retried > FAILED_MAX_TESTS ||
         (a->outcome = outcome_from_name(outcome)) < 0 ||
         (a->outcome == OUTCOME_SUPERSEDED) != superseded || a->exit_code < -1 ||
         a->exit_code > 255 || a->signal < 0 || a->signal > 1024 || a->number < 1 ||

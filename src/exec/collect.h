@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "model/output.h" /* COLLECT_MAX_FILES, COLLECT_MAX_BYTES */
+#include "model/retryfailed.h"
 #include "model/template.h"
 
 /* Receives one matched file: its name as it matched, and either its
@@ -31,5 +32,17 @@ typedef void (*collect_fn)(void *arg, const char *name, const char *data, size_t
  * reach fn but are not counted. -1 with errno ENOMEM. */
 int collect_files(const char *pattern, const struct subst *v, collect_fn fn, void *arg,
                   struct error *why);
+
+/* --retry-command: add to f the failed tests of the JUnit reports that
+ * pattern (a --collect pattern ending in ".xml", expanded with v as
+ * collect_files expands it) matches, each of which must have been written
+ * since the wall-clock time since (the attempt's start). Returns 0 when f
+ * can be used for a partial retry; 1 when it cannot, with why: the pattern
+ * names no JUnit report, nothing matches, a report is older than since (an
+ * earlier attempt's or run's: this attempt wrote none), unreadable, too
+ * large or not JUnit, none names a failed test, or f refused a name
+ * (retryfailed.h); -1 with errno ENOMEM. */
+int collect_failed_tests(const char *pattern, const struct subst *v, double since,
+                         struct failed_set *f, struct error *why);
 
 #endif

@@ -20,12 +20,14 @@
 #include <unistd.h>
 
 #include "exec/backoff.h"
+#include "exec/collect.h"
 #include "common/buf.h"
 #include "common/error.h"
 #include "common/fsutil.h"
 #include "exec/logcap.h"
 #include "exec/reaper.h"
 #include "exec/spawner.h"
+#include "model/retryfailed.h"
 #include "model/template.h"
 #include "common/timeutil.h"
 
@@ -38,6 +40,7 @@ struct runner {
     char *run_dir;            /* absolute */
     int run_fd;               /* run_dir once an attempt made it (fsutil.h), or -1 */
     char *host;
+    char *retry_command, *collect; /* cfg's, owned; NULL: none */
     struct spawner *spawner;
     int width;             /* digits of the shard number in paths */
     unsigned short rng[3]; /* erand48 state for the jitter */
@@ -49,6 +52,8 @@ struct runner {
     char **words;
     int nwords;
     bool shell;
+    bool via_shell; /* the running attempt's command is /bin/sh -c's: a task
+                       line, or --retry-command's */
 
     /* the attempts so far */
     struct attempt *attempts;
@@ -104,7 +109,10 @@ struct runner *runner_create(const struct runner_config *cfg)
     r->cfg = *cfg;
     r->run_dir = absolute(cfg->run_dir);
     r->host = strdup(cfg->host ? cfg->host : "");
-    if (!err && (!r->run_dir || !r->host))
+    r->retry_command = cfg->retry_command ? strdup(cfg->retry_command) : NULL;
+    r->collect = cfg->collect ? strdup(cfg->collect) : NULL;
+    if (!err && (!r->run_dir || !r->host || (cfg->retry_command && !r->retry_command) ||
+                 (cfg->collect && !r->collect)))
         err = ENOMEM;
     if (!err && !(r->spawner = spawner_create()))
         err = errno;
@@ -115,6 +123,8 @@ struct runner *runner_create(const struct runner_config *cfg)
     }
     r->cfg.run_dir = r->run_dir;
     r->cfg.host = r->host;
+    r->cfg.retry_command = r->retry_command;
+    r->cfg.collect = r->collect;
     r->width = snprintf(NULL, 0, "%ld", cfg->total > 0 ? cfg->total : 1);
     long seed = (long)getpid() ^ (long)(time_wall() * 1e6) ^ ((long)cfg->rank << 16);
     r->rng[0] = (unsigned short)seed;
@@ -294,6 +304,8 @@ void runner_destroy(struct runner *r)
     spawner_destroy(r->spawner);
     free(r->run_dir);
     free(r->host);
+    free(r->retry_command);
+    free(r->collect);
     free(r);
     errno = saved;
 }
@@ -395,13 +407,20 @@ static char **child_env(const struct subst *v)
     return env;
 }
 
-static char **child_argv(const struct runner *r, const struct subst *v)
+/* The attempt's argv: the command's, or with partial (a retry of the
+ * failed tests) --retry-command's line run by /bin/sh. */
+static char **child_argv(const struct runner *r, const struct subst *v,
+                         const struct failed_set *partial)
 {
-    int n = r->shell ? 3 : r->nwords;
+    int n = r->shell || partial ? 3 : r->nwords;
     char **argv = calloc((size_t)n + 1, sizeof *argv);
     if (!argv)
         return NULL;
-    if (r->shell) {
+    if (partial) {
+        argv[0] = strdup("/bin/sh");
+        argv[1] = strdup("-c");
+        argv[2] = retry_template_expand(r->cfg.retry_command, v, partial);
+    } else if (r->shell) {
         argv[0] = strdup("/bin/sh");
         argv[1] = strdup("-c");
         argv[2] = template_expand(r->words[0], v, true);
@@ -431,6 +450,20 @@ static void free_argv(char **argv)
     free(argv);
 }
 
+/* Put "distmpi: TEXT" in the attempt's log (text: one line, no newline),
+ * as if the command had printed it. */
+static void note(struct runner *r, const char *text)
+{
+    struct buf line = BUF_INIT;
+    if (buf_printf(&line, "distmpi: %s\n", text) == 0) {
+        size_t head;
+        /* a failure here only loses this line from the log */
+        (void)logcap_feed(&r->logs, line.data, line.len, &head);
+        emit(r, LOG_HEAD, line.data, head);
+    }
+    buf_free(&line);
+}
+
 /* The attempt could not start: record why (one line, no newline). */
 static void attempt_failed_why(struct runner *r, struct attempt *a, const char *why)
 {
@@ -438,16 +471,8 @@ static void attempt_failed_why(struct runner *r, struct attempt *a, const char *
     a->duration = 0;
     free(r->error);
     r->error = strdup(why);
-    /* the attempt's log says why, as if the command had printed it */
-    struct buf line = BUF_INIT;
-    if (buf_printf(&line, "distmpi: %s\n", why) == 0) {
-        size_t head;
-        /* a failure here only loses this line from the tail; r->error
-         * says why the attempt failed all the same */
-        (void)logcap_feed(&r->logs, line.data, line.len, &head);
-        emit(r, LOG_HEAD, line.data, head);
-    }
-    buf_free(&line);
+    /* the log says why; r->error says it even when the log could not */
+    note(r, why);
     end_output(r);
 }
 
@@ -458,6 +483,54 @@ static void attempt_failed_to_start(struct runner *r, struct attempt *a, const c
     struct error why;
     errprintf(&why, "%s%s: %s", what, path, strerror(err));
     attempt_failed_why(r, a, why.text);
+}
+
+/* --retry-command: whether the attempt about to start (r's last) runs only
+ * the tests that failed in the attempt before it, whose words go to f.
+ * Only after an attempt that exited non-zero: a timeout or a crash may
+ * have left tests unrun, which a list of failures would not name. The log
+ * says which it is and why. Returns 1 (partial), 0 (the full command) or
+ * -1 (ENOMEM). */
+static int choose_partial(struct runner *r, struct failed_set *f)
+{
+    if (!r->cfg.retry_command || r->nattempts < 2)
+        return 0;
+    const struct attempt *prev = &r->attempts[r->nattempts - 2];
+    struct error why;
+    int rc = 0;
+    if (prev->outcome != OUTCOME_FAILED) {
+        errprintf(&why, "attempt %d ended as %s, not as failed", prev->number,
+                  outcome_name(prev->outcome));
+    } else if (!r->cfg.collect) {
+        errprintf(&why, "no --collect pattern names its JUnit report");
+    } else {
+        char *dir = runner_output_dir(r, r->index, prev->number);
+        if (!dir)
+            return -1;
+        struct subst v = {.shard = r->index + 1,
+                          .index = r->index,
+                          .total = r->cfg.total,
+                          .host = r->host,
+                          .rank = r->cfg.rank,
+                          .slot = r->cfg.slot,
+                          .attempt = prev->number,
+                          .output_dir = dir};
+        rc = collect_failed_tests(r->cfg.collect, &v, prev->start, f, &why);
+        free(dir);
+        if (rc < 0)
+            return -1;
+        rc = rc == 0;
+    }
+    struct buf text = BUF_INIT;
+    if (rc)
+        buf_printf(&text, "retrying only the %zu failed test%s of attempt %d (--retry-command)",
+                   f->ntests, f->ntests == 1 ? "" : "s", prev->number);
+    else
+        buf_printf(&text, "retrying the whole shard, not only its failed tests: %s", why.text);
+    if (!text.failed)
+        note(r, buf_str(&text));
+    buf_free(&text);
+    return rc;
 }
 
 /* A shard that passed at attempt 1 without a byte of output leaves
@@ -500,6 +573,7 @@ static void start_attempt(struct runner *r)
     }
     char *dir = NULL, **argv = NULL, **env = NULL;
     int pipefd[2] = {-1, -1};
+    struct failed_set failed = FAILED_SET_INIT;
     logcap_init(&r->logs, r->cfg.max_log_bytes);
     r->log_err = 0;
     struct subst v = {.shard = r->index + 1,
@@ -528,7 +602,14 @@ static void start_attempt(struct runner *r)
         attempt_failed_to_start(r, a, "cannot make a pipe for the output", "", errno);
         goto out;
     }
-    argv = child_argv(r, &v);
+    int partial = choose_partial(r, &failed);
+    if (partial < 0) {
+        attempt_failed_to_start(r, a, "out of memory", "", ENOMEM);
+        goto out;
+    }
+    a->retried = partial ? (int)failed.ntests : 0;
+    r->via_shell = r->shell || partial;
+    argv = child_argv(r, &v, partial ? &failed : NULL);
     if (!argv && errno == EILSEQ) {
         /* see template_expand: the shell could read the value's next line */
         attempt_failed_to_start(r, a,
@@ -591,6 +672,7 @@ out:
     free(dir);
     free_argv(argv);
     free_env(env);
+    failed_set_free(&failed);
 }
 
 int runner_supersede(struct runner *r, long index, int first_attempt)
@@ -644,9 +726,9 @@ static void record_exit(struct runner *r, int st)
     if (WIFEXITED(st)) {
         a->exit_code = WEXITSTATUS(st);
         a->outcome = a->exit_code == 0 ? OUTCOME_PASSED : OUTCOME_FAILED;
-        /* in task mode distmpi put the shell there: its "not found" and
-         * "not executable" are distmpi's to report, not the test's */
-        if (r->shell && (a->exit_code == 127 || a->exit_code == 126)) {
+        /* distmpi put the shell there (a task line, a --retry-command line): its
+         * "not found" and "not executable" are distmpi's to report, not the test's */
+        if (r->via_shell && (a->exit_code == 127 || a->exit_code == 126)) {
             a->outcome = OUTCOME_EXEC_ERROR;
             free(r->error);
             r->error =

@@ -26,13 +26,20 @@ struct runner_config {
     const char *run_dir; /* relative to the working directory, or absolute */
     const char *host;
     int rank, slot;
-    long total; /* shards in the run, for {total} */
-    size_t max_log_bytes;    /* per attempt: head and tail, half each */
-    bool stream;             /* pass on LOG_LIVE pieces */
-    bool lend_dirs;          /* a quiet passed shard's directory may become the next
-                                one's (runner.c lend_dir) */
+    long total;                    /* shards in the run, for {total} */
+    size_t max_log_bytes;          /* per attempt: head and tail, half each */
+    bool stream;                   /* pass on LOG_LIVE pieces */
+    bool lend_dirs;                /* a quiet passed shard's directory may become the next
+                                      one's (runner.c lend_dir) */
     unsigned long long file_limit; /* the shards' soft RLIMIT_NOFILE; 0: the rank's */
-    runner_output_fn output;       /* NULL: output is read and dropped */
+    /* --retry-command: a retry after an attempt that failed (exited non-zero)
+     * runs this /bin/sh line instead, with {failed} the tests that the
+     * attempt's JUnit report (the collect pattern, ending in ".xml") names
+     * as failed; when it names none or cannot be read, the full command
+     * runs. NULL: always the full command. */
+    const char *retry_command;
+    const char *collect;     /* --collect pattern, or NULL */
+    runner_output_fn output; /* NULL: output is read and dropped */
     void *output_arg;
 };
 
@@ -60,7 +67,6 @@ int runner_start(struct runner *r, long index, int first_attempt, int retries, c
  * started in process groups of their own: as reaper_kill_all(), then reap
  * the shard, and forget it (no result). The runner is idle afterwards. */
 void runner_cancel(struct runner *r);
-
 
 /* End shard index's run here, whose attempts are numbered from
  * first_attempt, because another copy of it counted first (--speculate):

@@ -30,6 +30,8 @@ struct runner *slot_runner_create(const struct spec *spec, const struct self *me
          * land in a directory renamed meanwhile */
         .lend_dirs = !spec->collect,
         .file_limit = me->file_limit,
+        .retry_command = spec->retry_command,
+        .collect = spec->collect,
         .output = output,
         .output_arg = arg,
     };

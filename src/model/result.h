@@ -63,6 +63,9 @@ struct attempt {
      * attempts share an output directory. */
     int number;
     int rank; /* the rank that ran it; -1 when not known (a carried result) */
+    /* A partial retry (--retry-command): how many failed tests of the
+     * attempt before it ran; 0: the full command ran. */
+    int retried;
 };
 
 /* A copy of a shard that distmpi ended because another copy's result

@@ -15,6 +15,6 @@ void spec_free(struct spec *s)
     free(s->run_dir);
     free(s->run_id);
     free(s->collect);
+    free(s->retry_command);
     memset(s, 0, sizeof *s);
 }
-

@@ -25,6 +25,7 @@ struct spec {
     long max_log_bytes;     /* per attempt, head and tail */
     int stream;             /* ship output live as well */
     char *collect;          /* --collect pattern, or NULL */
+    char *retry_command;    /* --retry-command: a /bin/sh line, or NULL */
     double heartbeat;       /* seconds between a worker's heartbeats; 0: none */
 };
 

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "model/output.h"
+#include "model/retryfailed.h"
 #include "mpi/pack.h"
 
 /* The first 8 bytes of a host record: "distmpi" and a NUL. A record without
@@ -217,7 +218,7 @@ int proto_host_record_decode(const unsigned char *rec, size_t len, int rank, int
  * backoff_max (>= 0), f64 backoff_jitter (0-1), i64 retries (0 to
  * RETRIES_MAX), str run_dir, str run_id, i64 skip_health (0/1), f64
  * health_interval (>= 0), i64 max_log_bytes (>= 0), i64 stream (0/1), str
- * collect, f64 heartbeat (0 to 86400). */
+ * collect, f64 heartbeat (0 to 86400), str retry_command. */
 
 /* The most words a command may have. */
 #define SPEC_WORDS_MAX (1 << 20)
@@ -245,6 +246,7 @@ unsigned char *proto_spec_encode(const struct spec *s, size_t *len)
     pack_i64(&b, s->stream);
     pack_str(&b, s->collect);
     pack_f64(&b, s->heartbeat);
+    pack_str(&b, s->retry_command);
     return pack_take(&b, len);
 }
 
@@ -283,6 +285,7 @@ int proto_spec_decode(const void *msg, size_t len, struct spec *s)
     s->stream = (int)unpack_range(&u, 0, 1);
     s->collect = unpack_str(&u);
     s->heartbeat = unpack_f64_range(&u, 0, 86400);
+    s->retry_command = unpack_str(&u);
     if (unpack_end(&u) < 0) {
         spec_free(s);
         return -1;
@@ -325,11 +328,12 @@ int proto_assign_decode(const void *msg, size_t len, struct assignment *a)
  * 2^31-1), i64 nattempts (0 to RESULT_ATTEMPTS_MAX) and for each: i64
  * number (1 to ATTEMPT_NUMBER_MAX, above the one before), i64 rank (-1 to
  * 2^31-1), i64 outcome (enum outcome), i64 exit_code (-1 to 255), i64
- * signal (0 to 1024), f64 start, duration (>= 0); then str log, str error. */
+ * signal (0 to 1024), f64 start, duration (>= 0), i64 retried (0 to
+ * FAILED_MAX_TESTS); then str log, str error. */
 
 /* The most attempts a result may carry, and the bytes each takes. */
 #define RESULT_ATTEMPTS_MAX 100000
-#define ATTEMPT_BYTES       (7 * 8)
+#define ATTEMPT_BYTES       (8 * 8)
 
 unsigned char *proto_result_encode(const struct shard_result *r, size_t *len)
 {
@@ -348,6 +352,7 @@ unsigned char *proto_result_encode(const struct shard_result *r, size_t *len)
         pack_i64(&b, a->signal);
         pack_f64(&b, a->start);
         pack_f64(&b, a->duration);
+        pack_i64(&b, a->retried);
     }
     pack_str(&b, r->log);
     pack_str(&b, r->error);
@@ -384,6 +389,7 @@ struct shard_result *proto_result_decode(const void *msg, size_t len)
          * broken message (it would vanish from the JSON report) */
         a->start = unpack_nonneg(&u);
         a->duration = unpack_nonneg(&u);
+        a->retried = (int)unpack_range(&u, 0, FAILED_MAX_TESTS);
         r->nattempts = (int)i + 1;
     }
     r->log = unpack_str(&u);

@@ -345,8 +345,10 @@ struct merge {
     struct xml_writer *w;  /* writer */
     const char *file_name; /* classname of last resort, or NULL */
     struct junit_counts c;
-    int failed; /* out of memory, or the writer failed (errno says) */
-    int err;    /* errno of that failure */
+    int failed;         /* out of memory, or the writer failed (errno says) */
+    int err;            /* errno of that failure */
+    junit_case_fn each; /* junit_each_case: called for every test case, nothing copied */
+    void *each_arg;
 };
 
 static void merge_fail(struct merge *m, int err)
@@ -559,6 +561,26 @@ static void copy_rerun(struct merge *m, xmlNodePtr from)
     close_elem(m);
 }
 
+/* junit_each_case: pass test case from on to m->each. */
+static void tell_case(struct merge *m, xmlNodePtr from, int failed)
+{
+    struct junit_case c = {.failed = failed};
+    char *name = attr_value(m, from, "name");
+    char *classname = attr_value(m, from, "classname");
+    char *file = attr_value(m, from, "file");
+    char *line = attr_value(m, from, "line");
+    c.name = name;
+    c.classname = classname;
+    c.file = file;
+    c.line = line;
+    if (!m->failed && m->each(m->each_arg, &c) < 0)
+        merge_fail(m, errno ? errno : ENOMEM);
+    free(name);
+    free(classname);
+    free(file);
+    free(line);
+}
+
 static void copy_case(struct merge *m, xmlNodePtr from, const char *suite_name)
 {
     int failure = 0, error = 0, skipped = 0;
@@ -575,6 +597,10 @@ static void copy_case(struct merge *m, xmlNodePtr from, const char *suite_name)
     m->c.errors += !failure && error;
     m->c.skipped += !failure && !error && skipped;
     m->c.time += time;
+    if (m->each) {
+        tell_case(m, from, failure || error);
+        return;
+    }
     if (!copying(m))
         return;
 
@@ -733,6 +759,14 @@ static int merge_path(struct merge *m, const char *path, char *why, size_t whyle
 }
 
 /* ------------------------------------------------------------ the tree API */
+
+int junit_each_case(const char *buf, size_t len, junit_case_fn fn, void *arg, char *why,
+                    size_t whylen)
+{
+    set_why(why, whylen, "%s", "");
+    struct merge m = {.each = fn, .each_arg = arg};
+    return merge_parsed(&m, buf, len, why, whylen);
+}
 
 int junit_file_check(const char *buf, size_t len, char *why, size_t whylen)
 {

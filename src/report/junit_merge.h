@@ -62,6 +62,25 @@ struct junit_counts {
  * replaced, says so. why may be NULL when whylen is 0. */
 int junit_file_check(const char *buf, size_t len, char *why, size_t whylen);
 
+/* One test case as junit_each_case sees it: its attributes, cleaned as
+ * junit_merge_buffer copies them (NULL when it has none), and whether it
+ * has a <failure> or an <error>. */
+struct junit_case {
+    const char *name, *classname, *file, *line;
+    int failed;
+};
+
+/* Receives each test case; returns 0, or -1 with errno set to stop. */
+typedef int (*junit_case_fn)(void *arg, const struct junit_case *c);
+
+/* Pass every test case of the JUnit document in buf (len bytes), in
+ * document order, to fn(arg, ...), the file parsed as junit_file_check
+ * parses it. Returns the number of test cases (>= 0); -1 when the file is
+ * unusable, with the reason in why; -2 when out of memory or fn failed
+ * (errno says which). */
+int junit_each_case(const char *buf, size_t len, junit_case_fn fn, void *arg, char *why,
+                    size_t whylen);
+
 /* Append to suite (an element of a libxml2 document, the shard's
  * <testsuite>) a cleaned copy of every test case of the JUnit document in
  * buf: a <testcase> with name (missing: "(unnamed)"), classname (missing:

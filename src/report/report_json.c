@@ -79,6 +79,7 @@ static json_t *attempt_json(const struct cluster *c, const struct attempt *a, js
     json_object_set_new(o, "signal", a->signal ? json_integer(a->signal) : json_null());
     json_object_set_new(o, "start", iso(a->start));
     json_object_set_new(o, "duration", json_real(a->duration));
+    json_object_set_new(o, "retried", json_integer(a->retried));
     return o;
 }
 

@@ -116,6 +116,8 @@ START_TEST(every_long_option)
                     "--stream",
                     "--collect",
                     "results/junit-{shard}.xml",
+                    "--retry-command",
+                    "pytest {failed}",
                     "--html",
                     "r.html",
                     "--journal",
@@ -178,6 +180,7 @@ START_TEST(every_long_option)
     ck_assert_int_eq(p.s.max_log_bytes, 4096);
     ck_assert(p.s.stream);
     ck_assert_str_eq(p.s.collect, "results/junit-{shard}.xml");
+    ck_assert_str_eq(p.s.retry_command, "pytest {failed}");
     ck_assert_str_eq(p.s.html, "r.html");
     ck_assert_str_eq(p.s.journal, "j.jsonl");
     ck_assert_str_eq(p.s.resume, "old.jsonl");

@@ -82,6 +82,7 @@ START_TEST(every_key)
                    "max_log_bytes = 65536;\n"
                    "stream = true;\n"
                    "collect = \"out/junit-{shard}.xml\";\n"
+                   "retry_command = \"pytest {failed}\";\n"
                    "html = \"r.html\";\n"
                    "journal = \"j.jsonl\";\n"
                    "max_failures = 5;\n"
@@ -105,6 +106,7 @@ START_TEST(every_key)
     ck_assert_int_eq(c.s.max_log_bytes, 65536);
     ck_assert(c.s.stream);
     ck_assert_str_eq(c.s.collect, "out/junit-{shard}.xml");
+    ck_assert_str_eq(c.s.retry_command, "pytest {failed}");
     ck_assert_str_eq(c.s.html, "r.html");
     ck_assert_str_eq(c.s.journal, "j.jsonl");
     ck_assert_int_eq(c.s.max_failures, 5);

@@ -53,9 +53,9 @@ static void temp_path(char *path)
 static struct shard_result result(long index, int status, int nattempts)
 {
     /* numbered with a gap, as after a move off a lost host */
-    static struct attempt a[3] = {{OUTCOME_FAILED, 1, 0, 1795700001.25, 0.5, 1, 1},
-                                  {OUTCOME_CRASHED, -1, 11, 1795700002.0, 0.25, 4, 1},
-                                  {OUTCOME_PASSED, 0, 0, 1795700003.0, 1.0, 5, 1}};
+    static struct attempt a[3] = {{OUTCOME_FAILED, 1, 0, 1795700001.25, 0.5, 1, 1, 0},
+                                  {OUTCOME_CRASHED, -1, 11, 1795700002.0, 0.25, 4, 1, 0},
+                                  {OUTCOME_PASSED, 0, 0, 1795700003.0, 1.0, 5, 1, 0}};
     return (struct shard_result){.index = index,
                                  .status = status,
                                  .rank = 1,
@@ -222,13 +222,13 @@ START_TEST(superseded_round_trip)
     struct journal_identity id = identity();
     struct journal *j = journal_create(path, &id, &e);
     ck_assert_msg(j != NULL, "%s", e.text);
-    struct attempt a[2] = {{OUTCOME_FAILED, 1, 0, 1795700001.0, 0.5, 4, 2},
-                           {OUTCOME_PASSED, 0, 0, 1795700000.0, 3.0, 1, 1}};
+    struct attempt a[2] = {{OUTCOME_FAILED, 1, 0, 1795700001.0, 0.5, 4, 2, 0},
+                           {OUTCOME_PASSED, 0, 0, 1795700000.0, 3.0, 1, 1, 2}};
     struct shard_result r = result(1, STATUS_FLAKY, 0);
     r.nattempts = 2;
     r.attempts = a;
     struct shard_result ended = result(3, STATUS_PASSED, 1);
-    struct superseded copy = {{OUTCOME_SUPERSEDED, -1, 0, 1795700002.0, 1.5, 2, 3},
+    struct superseded copy = {{OUTCOME_SUPERSEDED, -1, 0, 1795700002.0, 1.5, 2, 3, 0},
                               "/runs/shard-4/attempt-2.log"};
     ended.nsuperseded = 1;
     ended.superseded = &copy;
@@ -243,6 +243,8 @@ START_TEST(superseded_round_trip)
     ck_assert_int_eq(x->nattempts, 2);
     ck_assert_int_eq(x->attempts[0].number, 4);
     ck_assert_int_eq(x->attempts[1].number, 1);
+    ck_assert_int_eq(x->attempts[0].retried, 0);
+    ck_assert_int_eq(x->attempts[1].retried, 2);
     ck_assert_int_eq(x->nsuperseded, 0);
     const struct shard_result *y = d.results[3];
     ck_assert_int_eq(y->nattempts, 1);

@@ -13,6 +13,7 @@
 
 #include "mpi/pack.h"
 #include "exec/runner.h"
+#include "model/retryfailed.h"
 #include "unit.h"
 
 /* ---------------------------------------------------------------- helpers */
@@ -146,8 +147,8 @@ struct sample {
 };
 
 static struct attempt sample_attempts[2] = {
-    {OUTCOME_FAILED, 1, 0, 1.7e9, 2.5, 1, 3},
-    {OUTCOME_PASSED, 0, 0, 1.7e9 + 10, 1, 2, 3},
+    {OUTCOME_FAILED, 1, 0, 1.7e9, 2.5, 1, 3, 0},
+    {OUTCOME_PASSED, 0, 0, 1.7e9 + 10, 1, 2, 3, 0},
 };
 
 static size_t make_samples(struct sample *s)
@@ -389,6 +390,7 @@ static int take_spec_fields(const int64_t *f)
     pack_i64(&b, f[SP_STREAM]);
     pack_str(&b, NULL);
     pack_i64(&b, f[SP_HEARTBEAT]);
+    pack_str(&b, NULL); /* retry_command */
     size_t len;
     unsigned char *d = take(&b, &len);
     int rc = take_spec(d, len);
@@ -535,6 +537,7 @@ static void assert_same_result(const struct shard_result *a, const struct shard_
         ck_assert_int_eq(a->attempts[i].signal, b->attempts[i].signal);
         ck_assert_double_eq(a->attempts[i].start, b->attempts[i].start);
         ck_assert_double_eq(a->attempts[i].duration, b->attempts[i].duration);
+        ck_assert_int_eq(a->attempts[i].retried, b->attempts[i].retried);
     }
     assert_same_str(a->log, b->log);
     assert_same_str(a->error, b->error);
@@ -555,9 +558,9 @@ static void result_round_trip(const struct shard_result *r)
 START_TEST(result_round_trips)
 {
     struct attempt a[3] = {
-        {OUTCOME_CRASHED, -1, 11, 1700000000.25, 0.5, 1, 7},
-        {OUTCOME_TIMEOUT, -1, 15, 1700000003.5, 60.0, 2, 3},
-        {OUTCOME_PASSED, 0, 0, 1700000070.125, 1e-6, 3, -1},
+        {OUTCOME_CRASHED, -1, 11, 1700000000.25, 0.5, 1, 7, 0},
+        {OUTCOME_TIMEOUT, -1, 15, 1700000003.5, 60.0, 2, 3, 12},
+        {OUTCOME_PASSED, 0, 0, 1700000070.125, 1e-6, 3, -1, 0},
     };
     struct shard_result r = {.index = 12345,
                              .status = STATUS_FLAKY,
@@ -584,7 +587,7 @@ START_TEST(result_round_trips)
     result_round_trip(&r);
 
     /* the edges of every field */
-    struct attempt f = {OUTCOME_FAILED, 255, 1024, 0, DBL_MAX, 1, INT32_MAX};
+    struct attempt f = {OUTCOME_FAILED, 255, 1024, 0, DBL_MAX, 1, INT32_MAX, FAILED_MAX_TESTS};
     struct shard_result r2 = {.index = INT32_MAX,
                               .status = STATUS_COUNT - 1,
                               .rank = INT32_MAX,
@@ -639,14 +642,16 @@ END_TEST
 
 START_TEST(result_bad_attempt)
 {
-    /* one attempt: number, rank, outcome, exit code, signal, start, duration */
-    const int64_t good[] = {1, STATUS_FAILED, 0, 0, 1, 3, 5, OUTCOME_FAILED, 2, 0, 0, 0};
-    struct shard_result *r = result_of_fields(good, 12);
+    /* one attempt: number, rank, outcome, exit code, signal, start, duration,
+     * retried */
+    const int64_t good[] = {1, STATUS_FAILED, 0, 0, 1, 3, 5, OUTCOME_FAILED, 2, 0, 0, 0, 4};
+    struct shard_result *r = result_of_fields(good, 13);
     ck_assert_ptr_nonnull(r);
     ck_assert_int_eq(r->nattempts, 1);
     ck_assert_int_eq(r->attempts[0].number, 3);
     ck_assert_int_eq(r->attempts[0].rank, 5);
     ck_assert_int_eq(r->attempts[0].exit_code, 2);
+    ck_assert_int_eq(r->attempts[0].retried, 4);
     result_free(r);
     const struct {
         int pos;
@@ -670,12 +675,14 @@ START_TEST(result_bad_attempt)
                  {10, double_bits(-1)},
                  {11, double_bits(-INFINITY)},
                  {11, double_bits(-1e-300)},
-                 {11, double_bits(NAN)}};
+                 {11, double_bits(NAN)},
+                 {12, -1},
+                 {12, FAILED_MAX_TESTS + 1}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        int64_t bad[12];
+        int64_t bad[13];
         memcpy(bad, good, sizeof bad);
         bad[cases[i].pos] = cases[i].v;
-        ck_assert_msg(result_of_fields(bad, 12) == NULL, "field %d = %lld taken", cases[i].pos,
+        ck_assert_msg(result_of_fields(bad, 13) == NULL, "field %d = %lld taken", cases[i].pos,
                       (long long)cases[i].v);
     }
 }
@@ -685,16 +692,16 @@ END_TEST
  * below it, is a broken message. */
 START_TEST(result_numbers_grow)
 {
-    int64_t f[19] = {1, STATUS_FAILED,  0, 0, 2, 2, 0, OUTCOME_FAILED, 1, 0, 0, 0, 5,
-                     0, OUTCOME_FAILED, 1, 0, 0, 0};
-    struct shard_result *r = result_of_fields(f, 19);
+    int64_t f[21] = {1, STATUS_FAILED,  0, 0, 2, 2, 0, OUTCOME_FAILED, 1, 0, 0, 0, 0, 5,
+                     0, OUTCOME_FAILED, 1, 0, 0, 0, 0};
+    struct shard_result *r = result_of_fields(f, 21);
     ck_assert_ptr_nonnull(r);
     ck_assert_int_eq(r->attempts[1].number, 5);
     result_free(r);
-    f[12] = 2;
-    ck_assert_ptr_null(result_of_fields(f, 19));
-    f[12] = 1;
-    ck_assert_ptr_null(result_of_fields(f, 19));
+    f[13] = 2;
+    ck_assert_ptr_null(result_of_fields(f, 21));
+    f[13] = 1;
+    ck_assert_ptr_null(result_of_fields(f, 21));
 }
 END_TEST
 

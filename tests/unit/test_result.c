@@ -213,13 +213,13 @@ START_TEST(merge_attempts)
     struct shard_result *early = result_new_missing(4, STATUS_EXEC_ERROR);
     early->nattempts = 1;
     early->attempts = calloc(1, sizeof *early->attempts);
-    early->attempts[0] = (struct attempt){OUTCOME_EXEC_ERROR, -1, 0, 10, 0, 1, 3};
+    early->attempts[0] = (struct attempt){OUTCOME_EXEC_ERROR, -1, 0, 10, 0, 1, 3, 0};
     early->error = strdup("cannot run npx: No such file or directory");
     struct shard_result *late = result_new_missing(4, STATUS_PASSED);
     late->rank = late->slot = 1;
     late->nattempts = 1;
     late->attempts = calloc(1, sizeof *late->attempts);
-    late->attempts[0] = (struct attempt){OUTCOME_PASSED, 0, 0, 11, 2, 2, 1};
+    late->attempts[0] = (struct attempt){OUTCOME_PASSED, 0, 0, 11, 2, 2, 1, 0};
     struct shard_result *m = result_merge(early, late);
     ck_assert_ptr_eq(m, late);
     ck_assert_int_eq(m->nattempts, 2);
@@ -235,7 +235,7 @@ START_TEST(merge_attempts)
     early = result_new_missing(4, STATUS_EXEC_ERROR);
     early->nattempts = 1;
     early->attempts = calloc(1, sizeof *early->attempts);
-    early->attempts[0] = (struct attempt){OUTCOME_EXEC_ERROR, -1, 0, 10, 0, 1, 3};
+    early->attempts[0] = (struct attempt){OUTCOME_EXEC_ERROR, -1, 0, 10, 0, 1, 3, 0};
     m->status = STATUS_FAILED;
     m = result_merge(early, m);
     ck_assert_int_eq(m->nattempts, 3);
@@ -262,8 +262,8 @@ START_TEST(superseded_copies)
     struct shard_result *r = result_new_missing(2, STATUS_FAILED);
     r->nattempts = 1;
     r->attempts = calloc(1, sizeof *r->attempts);
-    r->attempts[0] = (struct attempt){OUTCOME_FAILED, 1, 0, 11, 2, 4, 1};
-    struct attempt ended = {OUTCOME_SUPERSEDED, -1, 0, 10, 3.5, 1, 2};
+    r->attempts[0] = (struct attempt){OUTCOME_FAILED, 1, 0, 11, 2, 4, 1, 0};
+    struct attempt ended = {OUTCOME_SUPERSEDED, -1, 0, 10, 3.5, 1, 2, 0};
     ck_assert_int_eq(result_add_superseded(r, &ended, "/runs/shard-3/attempt-1.log"), 0);
     ck_assert_int_eq(result_add_superseded(r, &ended, NULL), 0);
     ck_assert_int_eq(r->nsuperseded, 2);
@@ -279,7 +279,7 @@ START_TEST(superseded_copies)
     struct shard_result *pass = result_new_missing(2, STATUS_PASSED);
     pass->nattempts = 1;
     pass->attempts = calloc(1, sizeof *pass->attempts);
-    pass->attempts[0] = (struct attempt){OUTCOME_PASSED, 0, 0, 20, 1, 7, 3};
+    pass->attempts[0] = (struct attempt){OUTCOME_PASSED, 0, 0, 20, 1, 7, 3, 0};
     struct shard_result *m = result_merge(r, pass);
     ck_assert_ptr_eq(m, pass);
     ck_assert_int_eq(m->nsuperseded, 2);
