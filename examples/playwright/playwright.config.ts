@@ -63,7 +63,8 @@ export default defineConfig({
     // A server already on this port is another shard's: fail, never share it.
     reuseExistingServer: false,
     timeout: 30_000,
-    stdout: 'ignore',
+    // its one line ("serving ... on http://127.0.0.1:PORT/") goes to the shard's log
+    stdout: 'pipe',
     stderr: 'pipe',
   },
   projects: [

@@ -117,19 +117,21 @@ MPIRUN=${MPIRUN:-mpirun}
 SLOTS=${SLOTS:-$(nproc)}
 SHARDS=${SHARDS:-$((2 * SLOTS))}
 BASE_PORT=${BASE_PORT:-4100}
-if [ -n "${HOSTFILE:-}" ]; then
-    set -- -hostfile "$HOSTFILE" "$DISTMPI" "$@"
-else
-    set -- -np "$SLOTS" "$DISTMPI" "$@"
-fi
+# --bind-to none: a shard is Playwright, a browser and a web server, which
+# should share the cores rather than all be pinned to their rank's one.
+run_mpirun() {
+    if [ -n "${HOSTFILE:-}" ]; then
+        "$MPIRUN" --oversubscribe --bind-to none -hostfile "$HOSTFILE" "$@"
+    else
+        "$MPIRUN" --oversubscribe --bind-to none -np "$SLOTS" "$@"
+    fi
+}
 
 # Reports from an earlier run must never pass for this one's.
 rm -rf out
 mkdir out
 
 say "Running $SHARDS shards of the suite through distmpi, in $here"
-# --bind-to none: a shard is Playwright, a browser and a web server, which
-# should share the cores rather than all be pinned to their rank's one.
 # --retries 1: Playwright already retries a failed test (retries: 1 in the
 # config); distmpi's retry is for a shard that broke as a whole.
 # In the command, {slot} gives each shard on a host its own web server port,
@@ -137,10 +139,11 @@ say "Running $SHARDS shards of the suite through distmpi, in $here"
 # (which Playwright empties when it starts), and --collect fetches the
 # JUnit file from whichever host ran the shard.
 status=0
-"$MPIRUN" --oversubscribe --bind-to none "$@" \
+# Options given to run.sh come last, so they win.
+run_mpirun "$DISTMPI" \
     -n "$SHARDS" --retries 1 --backoff 2 --timeout 600 \
     --run-dir out/runs --collect '{output_dir}/junit.xml' \
-    --junit out/junit.xml --json out/report.json --html out/report.html -- \
+    --junit out/junit.xml --json out/report.json --html out/report.html "$@" -- \
     env APP_BASE_PORT="$BASE_PORT" APP_SLOT='{slot}' \
     PLAYWRIGHT_JUNIT_OUTPUT_NAME='{output_dir}/junit.xml' \
     npx playwright test --shard='{shard}/{total}' --output='{output_dir}/test-results' ||
