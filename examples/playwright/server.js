@@ -10,6 +10,7 @@
 'use strict';
 
 const http = require('node:http');
+const os = require('node:os');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -75,7 +76,7 @@ server.on('error', (err) => {
   process.exit(1);
 });
 server.listen(port, '127.0.0.1', () => {
-  console.log(`server.js: serving ${root} on http://127.0.0.1:${port}/`);
+  console.log(`server.js: serving ${root} on http://127.0.0.1:${port}/ (host ${os.hostname()})`);
 });
 
 // Playwright stops the server with SIGTERM (or SIGINT) at the end of the run;
