@@ -21,8 +21,8 @@ set -eu
 #        nsenter, mount, ping), python3-prometheus-client (t1195-metrics.t
 #        reads --metrics files with the OpenMetrics and Prometheus parsers),
 #        nodejs and npm (the Playwright example, examples/playwright, run by
-#        t4000-playwright.t with the chromium above; npm ci fetches
-#        @playwright/test from the npm registry)
+#        t4000-playwright.t and t3020-cluster-playwright.t with the chromium
+#        above; npm ci fetches @playwright/test from the npm registry)
 # fuzz:  clang with libFuzzer and the sanitizers' runtimes (libclang-rt-14-dev)
 #        and llvm's llvm-symbolizer, which names the lines of a crash
 #        (scripts/fuzz.sh)
