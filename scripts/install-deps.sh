@@ -23,7 +23,10 @@ set -eu
 #        script scripts/distmpi.sbatch in t3100-slurm.t; the policy-rc.d
 #        below keeps their packages from starting the system's daemons),
 #        python3-prometheus-client (t1195-metrics.t reads --metrics files
-#        with the OpenMetrics and Prometheus parsers)
+#        with the OpenMetrics and Prometheus parsers), nodejs and npm (the
+#        Playwright example, examples/playwright, run by t4000-playwright.t
+#        and t3020-cluster-playwright.t with the chromium above; npm ci
+#        fetches @playwright/test from the npm registry)
 # fuzz:  clang with libFuzzer and the sanitizers' runtimes (libclang-rt-14-dev)
 #        and llvm's llvm-symbolizer, which names the lines of a crash
 #        (scripts/fuzz.sh)
@@ -62,11 +65,17 @@ PACKAGES="
     slurm-client
     munge
     python3-prometheus-client
+    nodejs
     ca-certificates
     clang
     libclang-rt-14-dev
     llvm
 "
+
+# Debian's npm only where there is no npm: NodeSource's nodejs package
+# carries its own npm and conflicts with Debian's, which apt-get would then
+# refuse to install.
+command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"
 
 # Nothing to do (and no root needed) when every package is installed already.
 missing=
