@@ -19,6 +19,11 @@
 typedef void (*runner_output_fn)(void *arg, long index, int attempt, int kind, const char *data,
                                  size_t len);
 
+/* Called when attempt (its number) of shard index ended and a retry will
+ * follow, before the backoff: what the attempt left on disk is still there,
+ * the next attempt has not overwritten it. */
+typedef void (*runner_retry_fn)(void *arg, long index, int attempt);
+
 struct runner_config {
     double timeout;    /* seconds per attempt, 0: none */
     double kill_grace; /* seconds between SIGTERM and SIGKILL */
@@ -26,14 +31,16 @@ struct runner_config {
     const char *run_dir; /* relative to the working directory, or absolute */
     const char *host;
     int rank, slot;
-    long total; /* shards in the run, for {total} */
-    size_t max_log_bytes;    /* per attempt: head and tail, half each */
-    bool stream;             /* pass on LOG_LIVE pieces */
-    bool lend_dirs;          /* a quiet passed shard's directory may become the next
-                                one's (runner.c lend_dir) */
+    long total;                    /* shards in the run, for {total} */
+    size_t max_log_bytes;          /* per attempt: head and tail, half each */
+    bool stream;                   /* pass on LOG_LIVE pieces */
+    bool lend_dirs;                /* a quiet passed shard's directory may become the next
+                                      one's (runner.c lend_dir) */
     unsigned long long file_limit; /* the shards' soft RLIMIT_NOFILE; 0: the rank's */
     runner_output_fn output;       /* NULL: output is read and dropped */
     void *output_arg;
+    runner_retry_fn retry; /* NULL: nothing to do between attempts */
+    void *retry_arg;
 };
 
 struct runner;
@@ -60,7 +67,6 @@ int runner_start(struct runner *r, long index, int first_attempt, int retries, c
  * started in process groups of their own: as reaper_kill_all(), then reap
  * the shard, and forget it (no result). The runner is idle afterwards. */
 void runner_cancel(struct runner *r);
-
 
 /* End shard index's run here, whose attempts are numbered from
  * first_attempt, because another copy of it counted first (--speculate):

@@ -142,6 +142,8 @@ static json_t *shard_json(const struct report *rep, long i)
             json_object_set_new(e, "name", str_or_null(f->name));
             json_object_set_new(e, "path", str_or_null(f->path));
             json_object_set_new(e, "error", str_or_null(f->error));
+            if (f->attempt > 0)
+                json_object_set_new(e, "attempt", json_integer(f->attempt));
             json_array_append_new(files, e);
         }
         json_object_set_new(o, "collected", files);

@@ -3,6 +3,7 @@
 #ifndef DISTMPI_REPORT_JSON_H
 #define DISTMPI_REPORT_JSON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/error.h"
@@ -16,6 +17,10 @@ struct collected_file {
     const char *name;  /* as the pattern matched it on the host that ran the shard */
     const char *path;  /* rank 0's copy, or NULL when there is none */
     const char *error; /* NULL, or why it is missing or unusable */
+    int attempt;       /* the number of the attempt that left it (0: unknown) */
+    bool earlier;      /* left by an attempt that was retried: not the shard's last
+                          word, so not merged as its test cases, but part of the
+                          verdicts (verdict.h) */
 };
 
 struct report {
