@@ -82,7 +82,7 @@ void coord_add_collected(struct coord *co, int rank, long index, int attempt, bo
         co->collect_failed = true;
         return;
     }
-    list->files[n] = (struct collected_file){name_copy, path, error_copy, attempt, earlier};
+    list->files[n] = (struct collected_file){name_copy, path, error_copy, attempt, rank, earlier};
     list->n = n + 1;
     *listp = list;
 }

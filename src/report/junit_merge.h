@@ -117,6 +117,39 @@ int junit_merge_write_buffer(struct xml_writer *w, const char *buf, size_t len,
                              const char *file_name, struct junit_counts *counts, char *why,
                              size_t whylen);
 
+/* A test case as the verdicts (verdict.h) see it: its cleaned classname
+ * (as the merge gives it), name ("(unnamed)" when missing) and project
+ * (the hostname attribute of its nearest <testsuite> that has one, where
+ * Playwright puts the project; NULL when none); its outcome: failed with a
+ * <failure> or <error>, else skipped with a <skipped>, else passed; and
+ * failed_before, its <rerunFailure>, <rerunError>, <flakyFailure> and
+ * <flakyError> elements: executions that failed before that outcome, in
+ * the test tool's own retries. */
+enum junit_case_outcome { JUNIT_CASE_PASSED, JUNIT_CASE_FAILED, JUNIT_CASE_SKIPPED };
+struct junit_case {
+    const char *classname, *name, *project;
+    enum junit_case_outcome outcome;
+    int failed_before;
+};
+
+/* Called for each test case: with w NULL when reading (junit_cases_read),
+ * or with the case's <testcase> open in w when writing
+ * (junit_merge_write_cases), after its children, to add elements of its
+ * own. Returns 0, or -1 with errno set to stop. */
+typedef int (*junit_case_fn)(void *arg, const struct junit_case *c, struct xml_writer *w);
+
+/* fn for every test case of the JUnit file at path (rank 0's copy),
+ * copying nothing. Returns the number of test cases (>= 0); -1 when the
+ * file is unusable (why as junit_merge_file); -2 out of memory or when fn
+ * failed (errno). */
+int junit_cases_read(const char *path, junit_case_fn fn, void *arg, char *why, size_t whylen);
+
+/* junit_merge_write, calling fn (NULL: none) in each <testcase> it
+ * writes. Returns as junit_merge_write; fn failing is -2. */
+int junit_merge_write_cases(struct xml_writer *w, const char *path, const char *file_name,
+                            struct junit_counts *counts, junit_case_fn fn, void *arg, char *why,
+                            size_t whylen);
+
 /* junit_merge_error written to w. Returns 0, or -1 with errno set (w
  * failed). */
 int junit_merge_write_error(struct xml_writer *w, const char *file_name, const char *why,

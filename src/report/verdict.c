@@ -84,6 +84,7 @@ struct verdict_table {
     struct test_run *runs; /* judged: the runs, test by test */
     struct verdict_test *tests;
     size_t ntests;
+    size_t *by_key; /* judged: the tests' indexes in the order of their keys */
 };
 
 struct verdict_table *verdict_table_create(void)
@@ -104,6 +105,7 @@ void verdict_table_destroy(struct verdict_table *t)
     free(t->entries);
     free(t->runs);
     free(t->tests);
+    free(t->by_key);
     free(t);
     errno = saved;
 }
@@ -166,6 +168,17 @@ static int test_cmp(const void *a, const void *b)
     return key_cmp(x->classname, x->name, x->project, y->classname, y->name, y->project);
 }
 
+/* The tests index_cmp compares the indexes of (qsort has no argument for
+ * it; the table is judged in one thread). */
+static const struct verdict_test *sort_tests;
+
+static int index_cmp(const void *a, const void *b)
+{
+    const struct verdict_test *x = &sort_tests[*(const size_t *)a];
+    const struct verdict_test *y = &sort_tests[*(const size_t *)b];
+    return key_cmp(x->classname, x->name, x->project, y->classname, y->name, y->project);
+}
+
 int verdict_table_judge(struct verdict_table *t)
 {
     if (t->judged)
@@ -173,11 +186,14 @@ int verdict_table_judge(struct verdict_table *t)
     if (t->n > 0) {
         t->runs = malloc(t->n * sizeof *t->runs);
         t->tests = malloc(t->n * sizeof *t->tests);
-        if (!t->runs || !t->tests) {
+        t->by_key = malloc(t->n * sizeof *t->by_key);
+        if (!t->runs || !t->tests || !t->by_key) {
             free(t->runs);
             free(t->tests);
+            free(t->by_key);
             t->runs = NULL;
             t->tests = NULL;
+            t->by_key = NULL;
             errno = ENOMEM;
             return -1;
         }
@@ -198,8 +214,34 @@ int verdict_table_judge(struct verdict_table *t)
     for (size_t i = 0; i < t->ntests; i++)
         t->tests[i].verdict = verdict_judge(t->tests[i].runs, t->tests[i].nruns);
     qsort(t->tests, t->ntests, sizeof *t->tests, test_cmp);
+    for (size_t i = 0; i < t->ntests; i++)
+        t->by_key[i] = i;
+    sort_tests = t->tests;
+    qsort(t->by_key, t->ntests, sizeof *t->by_key, index_cmp);
+    sort_tests = NULL;
     t->judged = true;
     return 0;
+}
+
+const struct verdict_test *verdict_table_find(const struct verdict_table *t, const char *classname,
+                                              const char *name, const char *project)
+{
+    size_t lo = 0, hi = verdict_table_count(t);
+    classname = classname ? classname : "";
+    name = name ? name : "";
+    project = project ? project : "";
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct verdict_test *x = &t->tests[t->by_key[mid]];
+        int c = key_cmp(classname, name, project, x->classname, x->name, x->project);
+        if (!c)
+            return x;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
 }
 
 size_t verdict_table_count(const struct verdict_table *t)

@@ -93,4 +93,9 @@ size_t verdict_table_count(const struct verdict_table *t);
 const struct verdict_test *verdict_table_test(const struct verdict_table *t, size_t i);
 void verdict_table_counts(const struct verdict_table *t, long counts[VERDICT_COUNT]);
 
+/* After judging: the test (classname, name, project; NULL is ""), or NULL
+ * when it has no run. */
+const struct verdict_test *verdict_table_find(const struct verdict_table *t, const char *classname,
+                                              const char *name, const char *project);
+
 #endif

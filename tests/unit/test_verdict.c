@@ -196,6 +196,13 @@ START_TEST(table_groups_and_orders)
     ck_assert_str_eq(x->project, "mobile"); /* a project is a test of its own */
     ck_assert_int_eq(x->verdict, VERDICT_PASSED);
     ck_assert_ptr_null(verdict_table_test(t, 4));
+    x = verdict_table_find(t, "b.spec", "flaky", "mobile");
+    ck_assert_ptr_nonnull(x);
+    ck_assert_int_eq(x->verdict, VERDICT_PASSED);
+    ck_assert_ptr_eq(verdict_table_find(t, "a.spec", "ok", NULL), verdict_table_test(t, 2));
+    ck_assert_ptr_eq(verdict_table_find(t, "b.spec", "flaky", "desktop"), verdict_table_test(t, 1));
+    ck_assert_ptr_null(verdict_table_find(t, "b.spec", "flaky", ""));
+    ck_assert_ptr_null(verdict_table_find(t, "z", "", ""));
     long counts[VERDICT_COUNT];
     verdict_table_counts(t, counts);
     ck_assert_int_eq(counts[VERDICT_FAILING], 1);
@@ -229,6 +236,11 @@ START_TEST(table_many)
         unit_require(verdict_table_test(t, i)->nruns == 3, "test %zu has %zu runs", i,
                      verdict_table_test(t, i)->nruns);
     ck_assert_str_eq(verdict_table_test(t, 0)->name, "t7");
+    for (int i = 0; i < 1000; i++) {
+        snprintf(name, sizeof name, "t%d", i);
+        const struct verdict_test *x = verdict_table_find(t, "c", name, "");
+        unit_require(x && !strcmp(x->name, name), "%s not found", name);
+    }
     /* t7 failed on host 1 in attempt 1, passed on host 0 and 1 later */
     ck_assert_int_eq(verdict_table_test(t, 0)->verdict, VERDICT_FLAKY);
     verdict_table_destroy(t);
