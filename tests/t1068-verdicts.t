@@ -6,8 +6,8 @@ With --collect, the JUnit files of every attempt of every shard reach rank 0
 (a retried attempt'"'"'s too), and each test gets a verdict: passed, flaky
 (failed, then passed: in a retry of distmpi or of the tool itself), failing
 (failed every time), host-specific (unit-tested: one host here) or skipped.
-The summary and the JSON report show them; --fail-on-flaky makes a flaky
-test fail the run.'
+The summary, the JSON, JUnit and HTML reports show them; --fail-on-flaky
+makes a flaky test fail the run.'
 
 : "${SHARNESS_TEST_DIRECTORY:=${DISTMPI_BUILDDIR:+$DISTMPI_BUILDDIR/tests}}"
 . "${SHARNESS:-/usr/share/sharness/sharness.sh}"
@@ -102,6 +102,32 @@ assert len(t[(\"ok.spec\", \"fine in 1\")][\"runs\"]) == 2
 c = shards[1][\"collected\"]
 assert [f[\"attempt\"] for f in c] == [1, 2], c
 "
+'
+
+test_expect_success XMLLINT 'the JUnit report validates against junit-10.xsd' '
+	xmllint --noout --schema "$xsd" j.xml
+'
+
+test_expect_success XMLLINT 'it lists the last attempt'"'"'s tests, the earlier failures as reruns' '
+	# 3 shard test cases + 2 + 2 + 3 collected, each test once
+	test "$(xpath j.xml "count(//testcase)")" = 10 &&
+	test "$(xpath j.xml "count(//testcase[@name=\"sometimes\"])")" = 1 &&
+	test "$(xpath j.xml "count(//testcase[@name=\"sometimes\"]/failure)")" = 0 &&
+	test "$(xpath j.xml "string(//testcase[@name=\"sometimes\"]/flakyFailure/@message)")" = "failed in attempt 1 on $(xpath j.xml "string(//testsuite[@name=\"shard-1\"]/@hostname)")" &&
+	xpath j.xml "string(//testcase[@name=\"sometimes\"]/flakyFailure)" | grep "^shard 1 attempt 1 on .*: failed$" &&
+	test "$(xpath j.xml "count(//testcase[@name=\"never\"]/failure)")" = 1 &&
+	test "$(xpath j.xml "count(//testcase[@name=\"never\"]/rerunFailure[@type=\"distmpi.attempt\"])")" = 1 &&
+	test "$(xpath j.xml "count(//testcase[@name=\"retried\"]/flakyFailure)")" = 1 &&
+	test "$(xpath j.xml "count(//testcase[@classname=\"ok.spec\"]/*)")" = 0
+'
+
+test_expect_success 'the HTML report has the tests by verdict' '
+	grep "<h2>Tests by verdict (7)</h2>" r.html &&
+	grep "id=\"tests-flaky\"><b>2</b> flaky<" r.html &&
+	grep "id=\"tests-failing\"><b>1</b> failing<" r.html &&
+	grep "<tr class=\"v-failing\"><td class=\"l\">failing</td><td class=\"l\"><code>b.spec</code>: never</td><td class=\"l\">.* shard 2 attempt 1: failed<br>.* shard 2 attempt 2: failed</td></tr>" r.html &&
+	grep "<code>a.spec</code>: sometimes \[desktop\]" r.html &&
+	test "$(grep -c "<tr class=\"v-" r.html)" = 3
 '
 
 test_expect_success 'without --fail-on-flaky a flaky test does not fail the run' '
