@@ -876,11 +876,22 @@ int junit_merge_count(const char *path, struct junit_counts *counts, char *why, 
     return rc;
 }
 
-int junit_cases_read(const char *path, junit_case_fn fn, void *arg, char *why, size_t whylen)
+int junit_cases_read(const char *path, const char *file_name, junit_case_fn fn, void *arg,
+                     char *why, size_t whylen)
 {
     set_why(why, whylen, "%s", "");
-    struct merge m = {.case_fn = fn, .case_arg = arg};
-    return merge_path(&m, path, why, whylen);
+    char *clean_name = file_name ? junit_clean_text(file_name) : NULL;
+    if (file_name && !clean_name) {
+        set_why(why, whylen, "out of memory");
+        errno = ENOMEM;
+        return MERGE_NOMEM;
+    }
+    struct merge m = {.file_name = clean_name, .case_fn = fn, .case_arg = arg};
+    int rc = merge_path(&m, path, why, whylen);
+    int saved = errno;
+    free(clean_name);
+    errno = saved;
+    return rc;
 }
 
 /* junit_merge_write and _write_buffer: the file at path (buf NULL), or

@@ -139,10 +139,12 @@ struct junit_case {
 typedef int (*junit_case_fn)(void *arg, const struct junit_case *c, struct xml_writer *w);
 
 /* fn for every test case of the JUnit file at path (rank 0's copy),
- * copying nothing. Returns the number of test cases (>= 0); -1 when the
- * file is unusable (why as junit_merge_file); -2 out of memory or when fn
- * failed (errno). */
-int junit_cases_read(const char *path, junit_case_fn fn, void *arg, char *why, size_t whylen);
+ * copying nothing; file_name (may be NULL) as for junit_merge_file, so
+ * that each case's classname is the one the merge gives it. Returns the
+ * number of test cases (>= 0); -1 when the file is unusable (why as
+ * junit_merge_file); -2 out of memory or when fn failed (errno). */
+int junit_cases_read(const char *path, const char *file_name, junit_case_fn fn, void *arg,
+                     char *why, size_t whylen);
 
 /* junit_merge_write, calling fn (NULL: none) in each <testcase> it
  * writes. Returns as junit_merge_write; fn failing is -2. */

@@ -70,7 +70,7 @@ int verdict_gather(const struct report *rep, struct verdict_table **out, struct 
             g.host_name = host >= 0 ? verdict_host_name(c, host) : NULL;
             g.run = (struct test_run){.host = host, .shard = i, .attempt = f->attempt};
             char why[256];
-            if (junit_cases_read(f->path, add_case, &g, why, sizeof why) == -2) {
+            if (junit_cases_read(f->path, f->name, add_case, &g, why, sizeof why) == -2) {
                 verdict_table_destroy(g.t);
                 return errprintf(err, "out of memory");
             }

@@ -58,7 +58,7 @@ START_TEST(cases_read)
     unit_write_temp(xml, sizeof xml - 1, path);
     struct seen s = {0};
     char why[256] = "x";
-    ck_assert_int_eq(junit_cases_read(path, remember, &s, why, sizeof why), 6);
+    ck_assert_int_eq(junit_cases_read(path, NULL, remember, &s, why, sizeof why), 6);
     ck_assert_str_eq(why, "");
     ck_assert_int_eq(s.n, 6);
     ck_assert_str_eq(s.line[0], "login.spec.ts|ok|desktop|0|0");
@@ -69,15 +69,23 @@ START_TEST(cases_read)
     ck_assert_str_eq(s.line[5], "m|(unnamed)|-|1|0");
     /* a callback that fails stops the read */
     errno = 0;
-    ck_assert_int_eq(junit_cases_read(path, refuse, NULL, why, sizeof why), -2);
+    ck_assert_int_eq(junit_cases_read(path, NULL, refuse, NULL, why, sizeof why), -2);
     ck_assert_int_eq(errno, EPERM);
     unlink(path);
     /* an unusable file: -1 and why */
     unit_write_temp("<html/>", 7, path);
     s.n = 0;
-    ck_assert_int_eq(junit_cases_read(path, remember, &s, why, sizeof why), -1);
+    ck_assert_int_eq(junit_cases_read(path, NULL, remember, &s, why, sizeof why), -1);
     ck_assert_int_eq(s.n, 0);
     ck_assert_msg(strstr(why, "root element is <html>"), "%s", why);
+    unlink(path);
+    /* no classname and no suite name: the file's name, as in the merge */
+    static const char bare[] =
+        "<testsuites><testsuite><testcase name=\"x\"/></testsuite></testsuites>";
+    unit_write_temp(bare, sizeof bare - 1, path);
+    s.n = 0;
+    ck_assert_int_eq(junit_cases_read(path, "out/j.xml", remember, &s, why, sizeof why), 1);
+    ck_assert_str_eq(s.line[0], "out/j.xml|x|-|0|0");
     unlink(path);
 }
 END_TEST
