@@ -90,12 +90,13 @@ assert len(t) == 7, t
 assert [x[\"verdict\"] for x in j[\"tests\"]][:3] == [\"failing\", \"flaky\", \"flaky\"], j[\"tests\"]
 s = t[(\"a.spec\", \"sometimes\")]
 assert s[\"verdict\"] == \"flaky\" and s[\"project\"] == \"desktop\", s
-assert [(r[\"shard\"], r[\"attempt\"], r[\"outcome\"]) for r in s[\"runs\"]] == [(1, 1, \"failed\"), (1, 2, \"passed\")], s
+assert [(r[\"shard\"], r[\"attempt\"], r[\"outcome\"], r[\"message\"]) for r in s[\"runs\"]] == [(1, 1, \"failed\", \"expected 1, got 2\"), (1, 2, \"passed\", None)], s
 assert s[\"hosts\"] == [s[\"runs\"][0][\"host\"]] and s[\"hosts\"][0] == shards[1][\"host\"], s
 n = t[(\"b.spec\", \"never\")]
 assert n[\"verdict\"] == \"failing\" and n[\"project\"] is None, n
 r = t[(\"c.spec\", \"retried\")]
 assert r[\"verdict\"] == \"flaky\" and r[\"runs\"][0][\"failed_before\"] == 1, r
+assert r[\"runs\"][0][\"message\"] == \"timed out\", r
 assert t[(\"c.spec\", \"later\")][\"verdict\"] == \"skipped\"
 assert t[(\"ok.spec\", \"fine in 1\")][\"verdict\"] == \"passed\"
 assert len(t[(\"ok.spec\", \"fine in 1\")][\"runs\"]) == 2
@@ -113,8 +114,8 @@ test_expect_success XMLLINT 'it lists the last attempt'"'"'s tests, the earlier 
 	test "$(xpath j.xml "count(//testcase)")" = 10 &&
 	test "$(xpath j.xml "count(//testcase[@name=\"sometimes\"])")" = 1 &&
 	test "$(xpath j.xml "count(//testcase[@name=\"sometimes\"]/failure)")" = 0 &&
-	test "$(xpath j.xml "string(//testcase[@name=\"sometimes\"]/flakyFailure/@message)")" = "failed in attempt 1 on $(xpath j.xml "string(//testsuite[@name=\"shard-1\"]/@hostname)")" &&
-	xpath j.xml "string(//testcase[@name=\"sometimes\"]/flakyFailure)" | grep "^shard 1 attempt 1 on .*: failed$" &&
+	test "$(xpath j.xml "string(//testcase[@name=\"sometimes\"]/flakyFailure/@message)")" = "failed in attempt 1 on $(xpath j.xml "string(//testsuite[@name=\"shard-1\"]/@hostname)"): expected 1, got 2" &&
+	xpath j.xml "string(//testcase[@name=\"sometimes\"]/flakyFailure)" | grep "^shard 1 attempt 1 on .*: failed: expected 1, got 2$" &&
 	test "$(xpath j.xml "count(//testcase[@name=\"never\"]/failure)")" = 1 &&
 	test "$(xpath j.xml "count(//testcase[@name=\"never\"]/rerunFailure[@type=\"distmpi.attempt\"])")" = 1 &&
 	test "$(xpath j.xml "count(//testcase[@name=\"retried\"]/flakyFailure)")" = 1 &&

@@ -575,6 +575,16 @@ static void case_call(struct merge *m, xmlNodePtr from, const char *suite_name)
                  is_elem(c, "flakyFailure") || is_elem(c, "flakyError"))
             jc.failed_before += jc.failed_before < 1000000;
     }
+    /* why it failed: the last outcome's message, else the first rerun's */
+    char *message = NULL;
+    for (xmlNodePtr c = from->children; c && !message; c = c->next)
+        if (is_elem(c, "failure") || is_elem(c, "error"))
+            message = attr_value(m, c, "message");
+    for (xmlNodePtr c = from->children; c && !message; c = c->next)
+        if (is_elem(c, "rerunFailure") || is_elem(c, "rerunError") || is_elem(c, "flakyFailure") ||
+            is_elem(c, "flakyError"))
+            message = attr_value(m, c, "message");
+    jc.message = message && *message ? message : NULL;
     char *name = attr_value(m, from, "name");
     char *classname = attr_value(m, from, "classname");
     jc.name = name ? name : "(unnamed)";
@@ -583,6 +593,7 @@ static void case_call(struct merge *m, xmlNodePtr from, const char *suite_name)
         jc.classname = "";
     if (!m->failed && m->case_fn(m->case_arg, &jc, copying(m) ? m->w : NULL) < 0)
         merge_fail(m, errno);
+    free(message);
     free(name);
     free(classname);
 }

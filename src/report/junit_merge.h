@@ -130,6 +130,8 @@ struct junit_case {
     const char *classname, *name, *project;
     enum junit_case_outcome outcome;
     int failed_before;
+    const char *message; /* the message of its <failure> or <error>, else of its first
+                            rerun element; NULL: none */
 };
 
 /* Called for each test case: with w NULL when reading (junit_cases_read),

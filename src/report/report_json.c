@@ -233,6 +233,7 @@ static json_t *test_json(const struct report *rep, const struct verdict_test *x)
         json_object_set_new(e, "host", json_string(host));
         json_object_set_new(e, "outcome", json_string(test_outcome_name(r->outcome)));
         json_object_set_new(e, "failed_before", json_integer(r->failed_before));
+        json_object_set_new(e, "message", r->message ? json_string(r->message) : json_null());
         json_array_append_new(runs, e);
     }
     json_object_set_new(o, "hosts", hosts);

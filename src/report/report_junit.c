@@ -353,11 +353,15 @@ static int rerun_write(struct xml_writer *w, const char *name, const struct repo
     struct buf msg = BUF_INIT, text = BUF_INIT;
     const char *host = verdict_host_name(rep->cluster, r->host);
     buf_printf(&msg, "failed in attempt %d on %s", r->attempt, host);
+    if (r->message)
+        buf_printf(&msg, ": %s", r->message);
     buf_printf(&text, "shard %ld attempt %d on %s: ", r->shard + 1, r->attempt, host);
     if (r->failed_before > 0)
         buf_printf(&text, "failed %d time%s in the test tool's own retries, then ",
                    r->failed_before, plural(r->failed_before));
     buf_printf(&text, "%s", test_outcome_name(r->outcome));
+    if (r->message)
+        buf_printf(&text, ": %s", r->message);
     char *m = msg.failed ? NULL : junit_clean_text(buf_str(&msg));
     char *t = text.failed ? NULL : junit_clean_text(buf_str(&text));
     buf_free(&msg);

@@ -72,7 +72,7 @@ const char *test_outcome_name(enum test_outcome o)
 
 /* A run as added: its test's key and its place in the order of adding. */
 struct entry {
-    char *classname, *name, *project;
+    char *classname, *name, *project, *message;
     size_t seq;
     struct test_run run;
 };
@@ -101,6 +101,7 @@ void verdict_table_destroy(struct verdict_table *t)
         free(t->entries[i].classname);
         free(t->entries[i].name);
         free(t->entries[i].project);
+        free(t->entries[i].message);
     }
     free(t->entries);
     free(t->runs);
@@ -108,6 +109,21 @@ void verdict_table_destroy(struct verdict_table *t)
     free(t->by_key);
     free(t);
     errno = saved;
+}
+
+/* A copy of s of at most VERDICT_MESSAGE_MAX bytes, cut before a UTF-8
+ * continuation byte; NULL for NULL (or ENOMEM). */
+static char *message_copy(const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s);
+    if (n > VERDICT_MESSAGE_MAX) {
+        n = VERDICT_MESSAGE_MAX;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--; /* s[n] is the first byte left out: not a continuation */
+    }
+    return strndup(s, n);
 }
 
 int verdict_table_add(struct verdict_table *t, const char *classname, const char *name,
@@ -129,15 +145,21 @@ int verdict_table_add(struct verdict_table *t, const char *classname, const char
         t->entries = grown;
         t->cap = cap;
     }
-    struct entry e = {strdup(classname ? classname : ""), strdup(name ? name : ""),
-                      strdup(project ? project : ""), t->n, *run};
-    if (!e.classname || !e.name || !e.project) {
+    struct entry e = {strdup(classname ? classname : ""),
+                      strdup(name ? name : ""),
+                      strdup(project ? project : ""),
+                      message_copy(run->message),
+                      t->n,
+                      *run};
+    if (!e.classname || !e.name || !e.project || (run->message && !e.message)) {
         free(e.classname);
         free(e.name);
         free(e.project);
+        free(e.message);
         errno = ENOMEM;
         return -1;
     }
+    e.run.message = e.message;
     t->entries[t->n++] = e;
     return 0;
 }

@@ -47,7 +47,12 @@ struct test_run {
     int attempt;               /* distmpi's attempt number, from 1 */
     enum test_outcome outcome; /* its last outcome in the file */
     int failed_before;         /* executions that failed before it, in the file */
+    const char *message;       /* why it failed (the file's message), or NULL; the
+                                  table keeps a copy of at most VERDICT_MESSAGE_MAX
+                                  bytes, cut at a UTF-8 character */
 };
+
+#define VERDICT_MESSAGE_MAX 300
 
 /* The verdict on a test from its n runs (n 0: skipped). */
 enum verdict verdict_judge(const struct test_run *runs, size_t n);

@@ -42,6 +42,7 @@ static int add_case(void *arg, const struct junit_case *jc, struct xml_writer *w
                 : jc->outcome == JUNIT_CASE_SKIPPED ? TEST_SKIPPED
                                                     : TEST_PASSED;
     r.failed_before = jc->failed_before;
+    r.message = jc->message;
     return verdict_table_add(g->t, jc->classname, jc->name,
                              verdict_project(jc->project, g->host_name), &r);
 }

@@ -27,39 +27,45 @@ START_TEST(table)
         size_t n;
         enum verdict want;
     } cases[] = {
-        {"never ran", {{0}}, 0, VERDICT_SKIPPED},
-        {"skipped", {{0, 0, 1, S, 0}}, 1, VERDICT_SKIPPED},
-        {"passed", {{0, 0, 1, P, 0}}, 1, VERDICT_PASSED},
-        {"failed once, only try", {{0, 0, 1, F, 0}}, 1, VERDICT_FAILING},
+        {"never ran", {{0, 0, 0, S, 0, NULL}}, 0, VERDICT_SKIPPED},
+        {"skipped", {{0, 0, 1, S, 0, NULL}}, 1, VERDICT_SKIPPED},
+        {"passed", {{0, 0, 1, P, 0, NULL}}, 1, VERDICT_PASSED},
+        {"failed once, only try", {{0, 0, 1, F, 0, NULL}}, 1, VERDICT_FAILING},
         {"failed, then passed (distmpi's retry)",
-         {{0, 0, 1, F, 0}, {0, 0, 2, P, 0}},
+         {{0, 0, 1, F, 0, NULL}, {0, 0, 2, P, 0, NULL}},
          2,
          VERDICT_FLAKY},
-        {"failed every attempt", {{0, 0, 1, F, 0}, {0, 0, 2, F, 0}}, 2, VERDICT_FAILING},
-        {"flakyFailure in the file", {{0, 0, 1, P, 1}}, 1, VERDICT_FLAKY},
-        {"rerunFailure then failure", {{0, 0, 1, F, 2}}, 1, VERDICT_FAILING},
+        {"failed every attempt",
+         {{0, 0, 1, F, 0, NULL}, {0, 0, 2, F, 0, NULL}},
+         2,
+         VERDICT_FAILING},
+        {"flakyFailure in the file", {{0, 0, 1, P, 1, NULL}}, 1, VERDICT_FLAKY},
+        {"rerunFailure then failure", {{0, 0, 1, F, 2, NULL}}, 1, VERDICT_FAILING},
         {"failed on host 1, passed on host 0",
-         {{1, 0, 1, F, 0}, {0, 0, 1, P, 0}},
+         {{1, 0, 1, F, 0, NULL}, {0, 0, 1, P, 0, NULL}},
          2,
          VERDICT_HOST_SPECIFIC},
         {"failed twice on host 1, passed on host 0",
-         {{1, 0, 1, F, 0}, {1, 0, 2, F, 1}, {0, 0, 3, P, 0}},
+         {{1, 0, 1, F, 0, NULL}, {1, 0, 2, F, 1, NULL}, {0, 0, 3, P, 0, NULL}},
          3,
          VERDICT_HOST_SPECIFIC},
         {"failed and passed on host 1, passed on host 0",
-         {{1, 0, 1, F, 0}, {1, 0, 2, P, 0}, {0, 0, 1, P, 0}},
+         {{1, 0, 1, F, 0, NULL}, {1, 0, 2, P, 0, NULL}, {0, 0, 1, P, 0, NULL}},
          3,
          VERDICT_FLAKY},
         {"failed on both hosts, passed on one",
-         {{1, 0, 1, F, 0}, {0, 0, 1, F, 0}, {0, 0, 2, P, 0}},
+         {{1, 0, 1, F, 0, NULL}, {0, 0, 1, F, 0, NULL}, {0, 0, 2, P, 0, NULL}},
          3,
          VERDICT_FLAKY},
-        {"failed on both hosts", {{1, 0, 1, F, 0}, {0, 0, 2, F, 0}}, 2, VERDICT_FAILING},
-        {"skipped on one host, failed on the other",
-         {{1, 0, 1, S, 0}, {0, 0, 1, F, 0}},
+        {"failed on both hosts",
+         {{1, 0, 1, F, 0, NULL}, {0, 0, 2, F, 0, NULL}},
          2,
          VERDICT_FAILING},
-        {"skipped then passed", {{0, 0, 1, S, 0}, {0, 0, 2, P, 0}}, 2, VERDICT_PASSED},
+        {"skipped on one host, failed on the other",
+         {{1, 0, 1, S, 0, NULL}, {0, 0, 1, F, 0, NULL}},
+         2,
+         VERDICT_FAILING},
+        {"skipped then passed", {{0, 0, 1, S, 0, NULL}, {0, 0, 2, P, 0, NULL}}, 2, VERDICT_PASSED},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         enum verdict got = verdict_judge(cases[i].runs, cases[i].n);
@@ -219,6 +225,35 @@ START_TEST(table_groups_and_orders)
 }
 END_TEST
 
+/* A run's message is copied, cut to VERDICT_MESSAGE_MAX bytes at the start
+ * of a UTF-8 character. */
+START_TEST(table_messages)
+{
+    struct verdict_table *t = verdict_table_create();
+    ck_assert_ptr_nonnull(t);
+    char msg[2 * VERDICT_MESSAGE_MAX], copy[16] = "expected 1";
+    memset(msg, 'a', sizeof msg);
+    msg[sizeof msg - 1] = '\0';
+    memcpy(msg + VERDICT_MESSAGE_MAX - 1, "\xC3\xA9", 2); /* an e acute across the cut */
+    struct test_run r = run(0, 1, F, 0);
+    r.message = copy;
+    ck_assert_int_eq(verdict_table_add(t, "c", "short", NULL, &r), 0);
+    copy[0] = 'X'; /* the table has its own */
+    r.message = msg;
+    ck_assert_int_eq(verdict_table_add(t, "c", "long", NULL, &r), 0);
+    r = run(0, 2, P, 0);
+    ck_assert_int_eq(verdict_table_add(t, "c", "long", NULL, &r), 0);
+    ck_assert_int_eq(verdict_table_judge(t), 0);
+    const struct verdict_test *x = verdict_table_find(t, "c", "short", NULL);
+    ck_assert_str_eq(x->runs[0].message, "expected 1");
+    x = verdict_table_find(t, "c", "long", NULL);
+    ck_assert_uint_eq(strlen(x->runs[0].message), VERDICT_MESSAGE_MAX - 1);
+    ck_assert_int_eq(x->runs[0].message[VERDICT_MESSAGE_MAX - 2], 'a');
+    ck_assert_ptr_null(x->runs[1].message);
+    verdict_table_destroy(t);
+}
+END_TEST
+
 /* Many runs of many tests: each test gets all of its runs. */
 START_TEST(table_many)
 {
@@ -256,6 +291,7 @@ static Suite *verdict_suite(void)
     tcase_add_test(tc, names);
     tcase_add_test(tc, table_groups_and_orders);
     tcase_add_test(tc, table_many);
+    tcase_add_test(tc, table_messages);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;

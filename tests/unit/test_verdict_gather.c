@@ -23,8 +23,9 @@ static int remember(void *arg, const struct junit_case *c, struct xml_writer *w)
     struct seen *s = arg;
     ck_assert_ptr_null(w);
     ck_assert_int_lt(s->n, 16);
-    snprintf(s->line[s->n++], sizeof s->line[0], "%s|%s|%s|%d|%d", c->classname, c->name,
-             c->project ? c->project : "-", (int)c->outcome, c->failed_before);
+    snprintf(s->line[s->n++], sizeof s->line[0], "%s|%s|%s|%d|%d|%s", c->classname, c->name,
+             c->project ? c->project : "-", (int)c->outcome, c->failed_before,
+             c->message ? c->message : "-");
     return 0;
 }
 
@@ -50,7 +51,8 @@ START_TEST(cases_read)
         "<testsuite name=\"inner\"><testcase name=\"nested\"><skipped/></testcase></testsuite>"
         "</testsuite>"
         "<testsuite name=\"py\" hostname=\"\">"
-        "<testcase name=\"bad\" classname=\"m\"><rerunFailure/><rerunError/><failure/></testcase>"
+        "<testcase name=\"bad\" classname=\"m\"><rerunFailure message=\"r1\"/><rerunError/>"
+        "<failure message=\"last\"/></testcase>"
         "<testcase name=\"err\" classname=\"m\"><error/></testcase>"
         "<testcase classname=\"m\"><skipped/><failure/></testcase>"
         "</testsuite></testsuites>";
@@ -61,12 +63,12 @@ START_TEST(cases_read)
     ck_assert_int_eq(junit_cases_read(path, NULL, remember, &s, why, sizeof why), 6);
     ck_assert_str_eq(why, "");
     ck_assert_int_eq(s.n, 6);
-    ck_assert_str_eq(s.line[0], "login.spec.ts|ok|desktop|0|0");
-    ck_assert_str_eq(s.line[1], "login.spec.ts|flaky|desktop|0|2");
-    ck_assert_str_eq(s.line[2], "inner|nested|desktop|2|0");
-    ck_assert_str_eq(s.line[3], "m|bad|-|1|2");
-    ck_assert_str_eq(s.line[4], "m|err|-|1|0");
-    ck_assert_str_eq(s.line[5], "m|(unnamed)|-|1|0");
+    ck_assert_str_eq(s.line[0], "login.spec.ts|ok|desktop|0|0|-");
+    ck_assert_str_eq(s.line[1], "login.spec.ts|flaky|desktop|0|2|1");
+    ck_assert_str_eq(s.line[2], "inner|nested|desktop|2|0|-");
+    ck_assert_str_eq(s.line[3], "m|bad|-|1|2|last");
+    ck_assert_str_eq(s.line[4], "m|err|-|1|0|-");
+    ck_assert_str_eq(s.line[5], "m|(unnamed)|-|1|0|-");
     /* a callback that fails stops the read */
     errno = 0;
     ck_assert_int_eq(junit_cases_read(path, NULL, refuse, NULL, why, sizeof why), -2);
@@ -85,7 +87,7 @@ START_TEST(cases_read)
     unit_write_temp(bare, sizeof bare - 1, path);
     s.n = 0;
     ck_assert_int_eq(junit_cases_read(path, "out/j.xml", remember, &s, why, sizeof why), 1);
-    ck_assert_str_eq(s.line[0], "out/j.xml|x|-|0|0");
+    ck_assert_str_eq(s.line[0], "out/j.xml|x|-|0|0|-");
     unlink(path);
 }
 END_TEST
