@@ -159,10 +159,12 @@ static void log_piece(const unsigned char *msg, size_t len)
 static void collect(const unsigned char *msg, size_t len)
 {
     long index;
+    int attempt;
+    bool earlier;
     char *name, *error;
     const void *file;
     size_t n;
-    if (proto_collect_decode(msg, len, &index, &name, &error, &file, &n) < 0) {
+    if (proto_collect_decode(msg, len, &index, &attempt, &earlier, &name, &error, &file, &n) < 0) {
         if (name || error)
             abort();
         return;
@@ -171,7 +173,8 @@ static void collect(const unsigned char *msg, size_t len)
         abort();
     inside(file, n, msg, len);
     size_t k;
-    same_bytes(proto_collect_encode(index, name, error, file, n, &k), k, msg, len);
+    same_bytes(proto_collect_encode(index, attempt, earlier, name, error, file, n, &k), k, msg,
+               len);
     free(name);
     free(error);
 }

@@ -142,9 +142,9 @@ int main(int argc, char **argv)
 
     static const char xml[] = "<testsuite><testcase name=\"a\"/></testsuite>\n";
     put("collect-file", K_COLLECT,
-        proto_collect_encode(3, "out/junit-4.xml", NULL, xml, sizeof xml - 1, &len), len);
+        proto_collect_encode(3, 1, false, "out/junit-4.xml", NULL, xml, sizeof xml - 1, &len), len);
     put("collect-error", K_COLLECT,
-        proto_collect_encode(3, "out/junit-4.xml", "no such file", NULL, 0, &len), len);
+        proto_collect_encode(3, 2, true, "out/junit-4.xml", "no such file", NULL, 0, &len), len);
 
     struct probe ok = {.ok = 1,
                        .sample = {.disk_free = 0.5,

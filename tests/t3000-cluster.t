@@ -10,8 +10,9 @@ hosts'"'"' daemons over ssh. Checked here: the static plan and run split 48
 shards 16/24/4/4; a dynamic run accounts for every shard; distmpi health
 and distmpi launch with a host whose sshd is down or frozen; a host whose
 working directory is a full tmpfs is left out by the disk check; JUnit
-files written on each host'"'"'s private disk arrive merged at rank 0; and
-the fixture itself leaves nothing behind when a test fails.
+files written on each host'"'"'s private disk arrive merged at rank 0; a
+test that fails on one host only is judged host-specific; and the fixture
+itself leaves nothing behind when a test fails.
 
 Needs root; skipped with the reason where namespaces cannot be created, a
 failure instead when CI=true.'
@@ -464,6 +465,45 @@ test_expect_success XMLLINT '--collect: the merged report has every host'"'"'s t
 # The command is on the private disk of node1, node2 and node4, not on
 # node3's: there it cannot even start (an exec error). --retry-elsewhere
 # gives such a shard its next attempt on another host.
+# font.sh DIR - a test tool whose test "render" fails on node1 only (a font
+# missing there, say) and "measure" passes everywhere; its suite's hostname
+# is the machine's, as pytest writes it.
+cat >font.sh <<-\EOF
+	#!/bin/sh
+	fail=
+	test "$(hostname)" = node1 && fail='<failure message="no font on node1"/>'
+	cat >"$1/font-$DISTMPI_SHARD.xml" <<XML
+	<testsuite name="fonts" hostname="$(hostname)"><testcase classname="app.Font" name="render">$fail</testcase><testcase classname="app.Font" name="measure"/></testsuite>
+	XML
+	test -z "$fail"
+EOF
+chmod +x font.sh
+
+test_expect_success 'a test that fails on one host only is host-specific' '
+	test_expect_code 1 run_on_cluster hosts2 -n 8 --retries 0 --logs flogs \
+		--json font.json --junit font.xml \
+		--collect "$CLUSTER_DIR/private/font-{shard}.xml" -- ./font.sh "$CLUSTER_DIR/private" \
+		>font.out 2>font.err &&
+	json_check font.json "
+ran = {s[\"host\"] for s in j[\"shards\"]}
+assert \"node1\" in ran and len(ran) > 1, ran
+t = {x[\"name\"]: x for x in j[\"tests\"]}
+assert t[\"render\"][\"verdict\"] == \"host-specific\", t[\"render\"]
+assert t[\"render\"][\"project\"] is None, t[\"render\"]
+assert set(t[\"render\"][\"hosts\"]) == ran, (t[\"render\"][\"hosts\"], ran)
+failed = {r[\"host\"] for r in t[\"render\"][\"runs\"] if r[\"outcome\"] == \"failed\"}
+assert failed == {\"node1\"}, failed
+assert t[\"measure\"][\"verdict\"] == \"passed\", t[\"measure\"]
+assert j[\"test_verdicts\"][\"host-specific\"] == 1, j[\"test_verdicts\"]
+" &&
+	grep "^Tests: 2: 1 passed, 0 flaky, 0 failing, 1 host-specific, 0 skipped$" font.out &&
+	grep "^  host-specific app.Font: render (.* attempt 1: .*)$" font.out
+'
+
+test_expect_success XMLLINT 'its JUnit report validates' '
+	xmllint --noout --schema "$xsd" font.xml
+'
+
 test_expect_success '--retry-elsewhere: a tool missing on node3 runs on the other hosts' '
 	for i in 1 2 4; do
 		on_host $i cp shard.sh "$CLUSTER_DIR/private/tool" || return 1

@@ -115,6 +115,8 @@ const struct setting_desc settings_table[SET_COUNT] = {
      "CMD", "at the end of the run, run CMD with the outcome in DISTMPI_* variables", false},
     {SET_NOTIFY_TIMEOUT, "notify-timeout", 0, SETTING_DOUBLE, OFF(notify_timeout), 0, 86400, NULL,
      "SECONDS", "stop a --notify-command still running after SECONDS (default 30)", false},
+    {SET_FAIL_ON_FLAKY, "fail-on-flaky", 0, SETTING_BOOL, OFF(fail_on_flaky), 0, 0, NULL, NULL,
+     "exit 1 when a shard or a collected test failed before it passed", false},
 };
 
 const char *settings_history(const struct settings *s)

@@ -71,6 +71,7 @@ enum setting_id {
     SET_SPECULATE,
     SET_NOTIFY_COMMAND,
     SET_NOTIFY_TIMEOUT,
+    SET_FAIL_ON_FLAKY,
     SET_COUNT
 };
 
@@ -115,6 +116,7 @@ struct settings {
     double heartbeat_timeout; /* a rank silent this long is lost; 0: never */
     char *history;            /* the timing history; NULL: DEFAULT_HISTORY */
     bool no_history;          /* keep and use none */
+    bool fail_on_flaky;       /* a flaky shard or test makes the exit status 1 */
     bool speculate;           /* a second copy of the last shards on idle slots */
     char *notify_command;     /* run at the end with the outcome; NULL: none */
     double notify_timeout;    /* seconds it may run; 0: no limit */

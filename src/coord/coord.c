@@ -44,15 +44,17 @@ static int on_collect(struct coord *co, int src, const unsigned char *data, size
                       struct error *err)
 {
     long index;
+    int attempt;
+    bool earlier;
     char *name, *error;
     const void *file;
     size_t n;
-    if (proto_collect_decode(data, len, &index, &name, &error, &file, &n) < 0 ||
+    if (proto_collect_decode(data, len, &index, &attempt, &earlier, &name, &error, &file, &n) < 0 ||
         index >= co->in->spec->total)
         return errprintf(err, "malformed message with a collected file from rank %d", src);
     if ((co->shards[index].owner == src && !co->shards[index].result) ||
         coord_race_hears(co, src, index, false))
-        coord_add_collected(co, src, index, name, file, n, error);
+        coord_add_collected(co, src, index, attempt, earlier, name, file, n, error);
     free(name);
     free(error);
     if (co->collect_failed)
@@ -226,6 +228,10 @@ static int work(void *arg, struct error *err)
     /* rank 0's own next shard starts before it records the last one's
      * result, unless that result may stop the run */
     struct shard_result *res = runner_step(co->runner);
+    if (co->collect_failed) { /* an attempt's files, before its retry */
+        result_free(res);
+        return errprintf(err, "out of memory collecting a shard's files");
+    }
     if (!(res && coord_may_stop(co, res)) && coord_fill_self(co) < 0) {
         result_free(res);
         return errprintf(err, "cannot start a shard on rank 0: %s", strerror(errno));
@@ -247,7 +253,7 @@ static int work(void *arg, struct error *err)
     if (!res)
         return 0;
     coord_held_remove(co, 0, res->index);
-    struct local_collect lc = {co, res->index};
+    struct local_collect lc = {co, res->index, result_last_number(res), false};
     if (slot_collect(co->in->spec, co->in->me, co->runner, res, coord_local_collected, &lc) < 0 ||
         co->collect_failed) {
         result_free(res);
@@ -423,7 +429,7 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
     history_forget_loaded(in->history);
     co.ob = outbox_create();
     co.loop = co.ob ? loop_create(&msg_io, co.ob, &side) : NULL;
-    co.runner = slot_runner_create(sp, in->me, coord_local_output, &co);
+    co.runner = slot_runner_create(sp, in->me, coord_local_output, &co, coord_local_retry, &co);
     int runner_err = errno;
     co.logs = logstore_create(in->settings->logs ? in->settings->logs : sp->run_dir, sp->total,
                               c->nranks, max_open_logs());

@@ -5,6 +5,8 @@
 
 #include "coord/coord_private.h"
 
+#include "exec/slot.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,17 +39,19 @@ void coord_local_output(void *arg, long index, int attempt, int kind, const char
 
 /* A file collected after shard index: keep rank 0's copy and remember it
  * for the reports. */
-void coord_add_collected(struct coord *co, int rank, long index, const char *name, const void *data,
-                         size_t len, const char *error)
+void coord_add_collected(struct coord *co, int rank, long index, int attempt, bool earlier,
+                         const char *name, const void *data, size_t len, const char *error)
 {
     struct error why;
     int prefix;
     struct collected_list **listp = coord_race_files(co, rank, index, &prefix);
     if (!listp)
         listp = &co->shards[index].collected;
-    /* the second of two copies: a name of its own on disk */
+    /* the second of two copies, or an attempt that was retried (its retry
+     * writes a file of the same name): a name of its own on disk */
     char *stored = NULL;
-    if (prefix > 0 && asprintf(&stored, "attempt-%d/%s", prefix, name) < 0) {
+    if ((prefix > 0 || earlier) &&
+        asprintf(&stored, "attempt-%d/%s", earlier ? attempt : prefix, name) < 0) {
         co->collect_failed = true;
         return;
     }
@@ -78,7 +82,7 @@ void coord_add_collected(struct coord *co, int rank, long index, const char *nam
         co->collect_failed = true;
         return;
     }
-    list->files[n] = (struct collected_file){name_copy, path, error_copy};
+    list->files[n] = (struct collected_file){name_copy, path, error_copy, attempt, rank, earlier};
     list->n = n + 1;
     *listp = list;
 }
@@ -87,7 +91,17 @@ void coord_local_collected(void *arg, const char *name, const char *data, size_t
                            const char *error)
 {
     struct local_collect *lc = arg;
-    coord_add_collected(lc->co, 0, lc->index, name, data, data ? len : 0, error);
+    coord_add_collected(lc->co, 0, lc->index, lc->attempt, lc->earlier, name, data, data ? len : 0,
+                        error);
+}
+
+void coord_local_retry(void *arg, long index, int attempt)
+{
+    struct coord *co = arg;
+    struct local_collect lc = {co, index, attempt, true};
+    if (slot_collect_attempt(co->in->spec, co->in->me, co->runner, index, attempt,
+                             coord_local_collected, &lc) < 0)
+        co->collect_failed = true;
 }
 
 void coord_free_collected(struct shard_state *s)

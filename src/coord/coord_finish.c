@@ -14,6 +14,7 @@
 #include "report/report_junit.h"
 #include "report/metrics.h"
 #include "report/summary.h"
+#include "report/verdict_gather.h"
 #include "common/timeutil.h"
 
 /* One shard's log tail at a time: the end of the log of a shard that did
@@ -100,6 +101,26 @@ int coord_finish(struct coord *co, int sig, int *exit_status, char *err, size_t 
             *exit_status = EXIT_INFRA;
     }
     fflush(stdout);
+    /* the collected reports' tests, each with its verdict */
+    struct verdict_table *verdicts = NULL;
+    struct report gather_in = {
+        .total = total,
+        .cluster = c,
+        .collected = in->spec->collect ? (const struct collected_file *const *)co->collected : NULL,
+        .ncollected = co->ncollected};
+    struct error gerr;
+    if (verdict_gather(&gather_in, &verdicts, &gerr) < 0) {
+        fprintf(stderr, "distmpi: cannot judge the collected tests: %s\n", gerr.text);
+        if (!sig && *exit_status < EXIT_INFRA)
+            *exit_status = EXIT_INFRA;
+    }
+    verdict_print(stdout, verdicts, c, VERDICT_PRINT_MAX);
+    if (in->settings->fail_on_flaky && !sig && *exit_status == EXIT_PASSED &&
+        verdict_any_flaky(verdicts, sum.total.count[STATUS_FLAKY])) {
+        printf("distmpi: --fail-on-flaky: a shard or a test failed before it passed\n");
+        *exit_status = EXIT_TEST_FAILED;
+    }
+    fflush(stdout);
     /* a run cut short too: what passed teaches the next run */
     coord_note_history(co);
     struct report rep = {
@@ -125,6 +146,7 @@ int coord_finish(struct coord *co, int sig, int *exit_status, char *err, size_t 
         .nlost_ranks = nlost,
         .predicted = co->predicted,
         .speed = co->speed,
+        .verdicts = verdicts,
     };
     /* the reports read each log tail when they write its shard, into one
      * buffer; the JUnit report merges the collected ".xml" files, one at a
@@ -172,5 +194,6 @@ int coord_finish(struct coord *co, int sig, int *exit_status, char *err, size_t 
             *exit_status = EXIT_INFRA;
     }
     summary_free(&sum);
+    verdict_table_destroy(verdicts);
     return 0;
 }

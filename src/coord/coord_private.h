@@ -165,6 +165,8 @@ struct stream_ctx {
 struct local_collect {
     struct coord *co;
     long index;
+    int attempt;
+    bool earlier; /* a retry follows the attempt */
 };
 
 /* coord_plan.c */
@@ -222,8 +224,11 @@ void coord_local_output(void *arg, long index, int attempt, int kind, const char
 /* A file collected after shard index by rank: keep rank 0's copy,
  * remember it (with the shard, or with the rank's copy of it while two
  * race: coord_race_files). */
-void coord_add_collected(struct coord *co, int rank, long index, const char *name, const void *data,
-                         size_t len, const char *error);
+void coord_add_collected(struct coord *co, int rank, long index, int attempt, bool earlier,
+                         const char *name, const void *data, size_t len, const char *error);
+/* runner_retry_fn of rank 0's own runner (arg: the coord): the files of an
+ * attempt that will be retried. */
+void coord_local_retry(void *arg, long index, int attempt);
 /* collect_fn of rank 0's own shards (arg: struct local_collect). */
 void coord_local_collected(void *arg, const char *name, const char *data, size_t len,
                            const char *error);

@@ -33,7 +33,7 @@ static void problem(collect_fn fn, void *arg, const char *name, const char *data
         errprintf(why, "%s: %s", name, reason);
 }
 
-static int add_failed(void *arg, const struct junit_case *c)
+static int add_failed(void *arg, const struct junit_case_attrs *c)
 {
     return c->failed ? failed_set_add(arg, c->name, c->classname, c->file, c->line) : 0;
 }

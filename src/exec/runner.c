@@ -839,6 +839,8 @@ struct shard_result *runner_step(struct runner *r)
         double delay = backoff_delay(r->cfg.backoff, r->cfg.backoff_max, r->cfg.backoff_jitter,
                                      r->nattempts, erand48(r->rng));
         r->retry_at = now + delay;
+        if (r->cfg.retry)
+            r->cfg.retry(r->cfg.retry_arg, r->index, r->first + r->nattempts - 1);
     }
     if (r->state == RUNNER_BACKOFF && now >= r->retry_at) {
         if (r->superseded)

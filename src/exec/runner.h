@@ -19,6 +19,11 @@
 typedef void (*runner_output_fn)(void *arg, long index, int attempt, int kind, const char *data,
                                  size_t len);
 
+/* Called when attempt (its number) of shard index ended and a retry will
+ * follow, before the backoff: what the attempt left on disk is still there,
+ * the next attempt has not overwritten it. */
+typedef void (*runner_retry_fn)(void *arg, long index, int attempt);
+
 struct runner_config {
     double timeout;    /* seconds per attempt, 0: none */
     double kill_grace; /* seconds between SIGTERM and SIGKILL */
@@ -41,6 +46,8 @@ struct runner_config {
     const char *collect;     /* --collect pattern, or NULL */
     runner_output_fn output; /* NULL: output is read and dropped */
     void *output_arg;
+    runner_retry_fn retry; /* NULL: nothing to do between attempts */
+    void *retry_arg;
 };
 
 struct runner;

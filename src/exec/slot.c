@@ -10,7 +10,8 @@
 #include "model/template.h"
 
 struct runner *slot_runner_create(const struct spec *spec, const struct self *me,
-                                  runner_output_fn output, void *arg)
+                                  runner_output_fn output, void *arg, runner_retry_fn retry,
+                                  void *retry_arg)
 {
     struct runner_config rc = {
         .timeout = spec->timeout,
@@ -34,6 +35,8 @@ struct runner *slot_runner_create(const struct spec *spec, const struct self *me
         .collect = spec->collect,
         .output = output,
         .output_arg = arg,
+        .retry = spec->collect ? retry : NULL,
+        .retry_arg = retry_arg,
     };
     return runner_create(&rc);
 }
@@ -48,6 +51,38 @@ int slot_start_shard(struct runner *runner, const struct spec *spec, const struc
                         false);
 }
 
+/* collect_files for attempt of shard index: the number of problems, -1
+ * out of memory. */
+static int collect_attempt(const struct spec *spec, const struct self *me,
+                           const struct runner *runner, long index, int attempt, collect_fn fn,
+                           void *arg, struct error *why)
+{
+    char *outdir = runner_output_dir(runner, index, attempt);
+    if (!outdir)
+        return -1;
+    struct subst v = {.shard = index + 1,
+                      .index = index,
+                      .total = spec->total,
+                      .host = me->host,
+                      .rank = me->rank,
+                      .slot = me->slot,
+                      .attempt = attempt,
+                      .output_dir = outdir};
+    int problems = collect_files(spec->collect, &v, fn, arg, why);
+    free(outdir);
+    return problems;
+}
+
+int slot_collect_attempt(const struct spec *spec, const struct self *me,
+                         const struct runner *runner, long index, int attempt, collect_fn fn,
+                         void *arg)
+{
+    struct error why;
+    if (!spec->collect)
+        return 0;
+    return collect_attempt(spec, me, runner, index, attempt, fn, arg, &why) < 0 ? -1 : 0;
+}
+
 int slot_collect(const struct spec *spec, const struct self *me, const struct runner *runner,
                  struct shard_result *res, collect_fn fn, void *arg)
 {
@@ -58,20 +93,8 @@ int slot_collect(const struct spec *spec, const struct self *me, const struct ru
     int attempt = result_last_number(res);
     if (attempt == 0 || res->attempts[res->nattempts - 1].outcome == OUTCOME_SUPERSEDED)
         return 0;
-    char *outdir = runner_output_dir(runner, res->index, attempt);
-    if (!outdir)
-        return -1;
-    struct subst v = {.shard = res->index + 1,
-                      .index = res->index,
-                      .total = spec->total,
-                      .host = me->host,
-                      .rank = me->rank,
-                      .slot = me->slot,
-                      .attempt = attempt,
-                      .output_dir = outdir};
     struct error why;
-    int problems = collect_files(spec->collect, &v, fn, arg, &why);
-    free(outdir);
+    int problems = collect_attempt(spec, me, runner, res->index, attempt, fn, arg, &why);
     if (problems < 0)
         return -1;
     /* no report, no proof that the tests passed */

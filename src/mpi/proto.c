@@ -435,23 +435,27 @@ int proto_log_decode(const void *msg, size_t len, long *index, int *attempt, int
  * i64 index (0 to 2^31-1), str name (not NULL), str error, bytes data (at
  * most COLLECT_MAX_BYTES). */
 
-unsigned char *proto_collect_encode(long index, const char *name, const char *error,
-                                    const void *data, size_t n, size_t *len)
+unsigned char *proto_collect_encode(long index, int attempt, bool earlier, const char *name,
+                                    const char *error, const void *data, size_t n, size_t *len)
 {
     struct buf b = BUF_INIT;
     pack_i64(&b, index);
+    pack_i64(&b, attempt);
+    pack_i64(&b, earlier);
     pack_str(&b, name);
     pack_str(&b, error);
     pack_bytes(&b, data, n);
     return pack_take(&b, len);
 }
 
-int proto_collect_decode(const void *msg, size_t len, long *index, char **name, char **error,
-                         const void **data, size_t *n)
+int proto_collect_decode(const void *msg, size_t len, long *index, int *attempt, bool *earlier,
+                         char **name, char **error, const void **data, size_t *n)
 {
     struct unpacker u;
     unpacker_init(&u, msg, len);
     *index = (long)unpack_range(&u, 0, INT32_MAX);
+    *attempt = (int)unpack_range(&u, 1, ATTEMPT_NUMBER_MAX);
+    *earlier = unpack_range(&u, 0, 1) != 0;
     *name = unpack_str(&u);
     *error = unpack_str(&u);
     *data = unpack_bytes(&u, n);

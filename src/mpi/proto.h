@@ -20,6 +20,7 @@
 #ifndef DISTMPI_PROTO_H
 #define DISTMPI_PROTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -119,14 +120,16 @@ unsigned char *proto_log_encode(long index, int attempt, int kind, const void *d
 int proto_log_decode(const void *msg, size_t len, long *index, int *attempt, int *kind,
                      const void **data, size_t *n);
 
-/* TAG_COLLECT: a file collected after shard index: its name on the host
- * that ran it, why it could not be used (or NULL), and its n bytes (at most
+/* TAG_COLLECT: a file collected after attempt (its number, 1 to
+ * ATTEMPT_NUMBER_MAX) of shard index, earlier when a retry followed that
+ * attempt (else it is the shard's last here): its name on the host that ran
+ * it, why it could not be used (or NULL), and its n bytes (at most
  * COLLECT_MAX_BYTES). Decoding sets *name and *error (heap, or NULL for no
  * error) and *data (pointing into msg). */
-unsigned char *proto_collect_encode(long index, const char *name, const char *error,
-                                    const void *data, size_t n, size_t *len);
-int proto_collect_decode(const void *msg, size_t len, long *index, char **name, char **error,
-                         const void **data, size_t *n);
+unsigned char *proto_collect_encode(long index, int attempt, bool earlier, const char *name,
+                                    const char *error, const void *data, size_t n, size_t *len);
+int proto_collect_decode(const void *msg, size_t len, long *index, int *attempt, bool *earlier,
+                         char **name, char **error, const void **data, size_t *n);
 
 /* TAG_HEALTH: a probe of a host. */
 unsigned char *proto_probe_encode(const struct probe *pr, size_t *len);

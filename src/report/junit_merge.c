@@ -344,10 +344,13 @@ struct merge {
     xmlNodePtr cur;        /* tree: the element being filled */
     struct xml_writer *w;  /* writer */
     const char *file_name; /* classname of last resort, or NULL */
+    const char *project;   /* the nearest suite's hostname attribute, or NULL */
+    junit_case_fn case_fn; /* NULL: none */
+    void *case_arg;
     struct junit_counts c;
-    int failed;         /* out of memory, or the writer failed (errno says) */
-    int err;            /* errno of that failure */
-    junit_case_fn each; /* junit_each_case: called for every test case, nothing copied */
+    int failed;          /* out of memory, or the writer failed (errno says) */
+    int err;             /* errno of that failure */
+    junit_attrs_fn each; /* junit_each_case: called for every test case, nothing copied */
     void *each_arg;
 };
 
@@ -564,7 +567,7 @@ static void copy_rerun(struct merge *m, xmlNodePtr from)
 /* junit_each_case: pass test case from on to m->each. */
 static void tell_case(struct merge *m, xmlNodePtr from, int failed)
 {
-    struct junit_case c = {.failed = failed};
+    struct junit_case_attrs c = {.failed = failed};
     char *name = attr_value(m, from, "name");
     char *classname = attr_value(m, from, "classname");
     char *file = attr_value(m, from, "file");
@@ -579,6 +582,42 @@ static void tell_case(struct merge *m, xmlNodePtr from, int failed)
     free(classname);
     free(file);
     free(line);
+}
+
+/* The test case from as struct junit_case, for m->case_fn. */
+static void case_call(struct merge *m, xmlNodePtr from, const char *suite_name)
+{
+    struct junit_case jc = {.outcome = JUNIT_CASE_PASSED, .project = m->project};
+    for (xmlNodePtr c = from->children; c; c = c->next) {
+        if (is_elem(c, "failure") || is_elem(c, "error"))
+            jc.outcome = JUNIT_CASE_FAILED;
+        else if (is_elem(c, "skipped") && jc.outcome == JUNIT_CASE_PASSED)
+            jc.outcome = JUNIT_CASE_SKIPPED;
+        else if (is_elem(c, "rerunFailure") || is_elem(c, "rerunError") ||
+                 is_elem(c, "flakyFailure") || is_elem(c, "flakyError"))
+            jc.failed_before += jc.failed_before < 1000000;
+    }
+    /* why it failed: the last outcome's message, else the first rerun's */
+    char *message = NULL;
+    for (xmlNodePtr c = from->children; c && !message; c = c->next)
+        if (is_elem(c, "failure") || is_elem(c, "error"))
+            message = attr_value(m, c, "message");
+    for (xmlNodePtr c = from->children; c && !message; c = c->next)
+        if (is_elem(c, "rerunFailure") || is_elem(c, "rerunError") || is_elem(c, "flakyFailure") ||
+            is_elem(c, "flakyError"))
+            message = attr_value(m, c, "message");
+    jc.message = message && *message ? message : NULL;
+    char *name = attr_value(m, from, "name");
+    char *classname = attr_value(m, from, "classname");
+    jc.name = name ? name : "(unnamed)";
+    jc.classname = classname ? classname : suite_name ? suite_name : m->file_name;
+    if (!jc.classname)
+        jc.classname = "";
+    if (!m->failed && m->case_fn(m->case_arg, &jc, copying(m) ? m->w : NULL) < 0)
+        merge_fail(m, errno);
+    free(message);
+    free(name);
+    free(classname);
 }
 
 static void copy_case(struct merge *m, xmlNodePtr from, const char *suite_name)
@@ -601,8 +640,11 @@ static void copy_case(struct merge *m, xmlNodePtr from, const char *suite_name)
         tell_case(m, from, failure || error);
         return;
     }
-    if (!copying(m))
+    if (!copying(m)) {
+        if (m->case_fn)
+            case_call(m, from, suite_name);
         return;
+    }
 
     open_elem(m, "testcase");
     char *name = attr_value(m, from, "name");
@@ -635,6 +677,8 @@ static void copy_case(struct merge *m, xmlNodePtr from, const char *suite_name)
         }
         /* else: <properties> (Playwright), anything the schema would refuse */
     }
+    if (m->case_fn && m->w)
+        case_call(m, from, suite_name);
     close_elem(m);
 }
 
@@ -648,8 +692,14 @@ static void walk(struct merge *m, xmlNodePtr suite, const char *suite_name)
             copy_case(m, c, suite_name);
         } else if (is_elem(c, "testsuite")) {
             char *name = attr_value(m, c, "name");
+            char *project = attr_value(m, c, "hostname");
+            const char *outer = m->project;
+            if (project && *project)
+                m->project = project;
             walk(m, c, name && *name ? name : suite_name);
+            m->project = outer;
             free(name);
+            free(project);
         } else if (is_elem(c, "testsuites")) {
             walk(m, c, suite_name);
         }
@@ -660,8 +710,12 @@ static void walk_root(struct merge *m, xmlDocPtr doc)
 {
     xmlNodePtr root = xmlDocGetRootElement(doc);
     char *name = is_elem(root, "testsuite") ? attr_value(m, root, "name") : NULL;
+    char *project = is_elem(root, "testsuite") ? attr_value(m, root, "hostname") : NULL;
+    m->project = project && *project ? project : NULL;
     walk(m, root, name && *name ? name : NULL);
+    m->project = NULL;
     free(name);
+    free(project);
 }
 
 /* The test case that stands for a file that could not be merged. */
@@ -760,7 +814,7 @@ static int merge_path(struct merge *m, const char *path, char *why, size_t whyle
 
 /* ------------------------------------------------------------ the tree API */
 
-int junit_each_case(const char *buf, size_t len, junit_case_fn fn, void *arg, char *why,
+int junit_each_case(const char *buf, size_t len, junit_attrs_fn fn, void *arg, char *why,
                     size_t whylen)
 {
     set_why(why, whylen, "%s", "");
@@ -867,10 +921,8 @@ int junit_merge_count(const char *path, struct junit_counts *counts, char *why, 
     return rc;
 }
 
-/* junit_merge_write and _write_buffer: the file at path (buf NULL), or
- * buf. */
-static int write_merge(struct xml_writer *w, const char *path, const char *buf, size_t len,
-                       const char *file_name, struct junit_counts *counts, char *why, size_t whylen)
+int junit_cases_read(const char *path, const char *file_name, junit_case_fn fn, void *arg,
+                     char *why, size_t whylen)
 {
     set_why(why, whylen, "%s", "");
     char *clean_name = file_name ? junit_clean_text(file_name) : NULL;
@@ -879,7 +931,28 @@ static int write_merge(struct xml_writer *w, const char *path, const char *buf, 
         errno = ENOMEM;
         return MERGE_NOMEM;
     }
-    struct merge m = {.w = w, .file_name = clean_name};
+    struct merge m = {.file_name = clean_name, .case_fn = fn, .case_arg = arg};
+    int rc = merge_path(&m, path, why, whylen);
+    int saved = errno;
+    free(clean_name);
+    errno = saved;
+    return rc;
+}
+
+/* junit_merge_write and _write_buffer: the file at path (buf NULL), or
+ * buf; fn (may be NULL) called in each test case. */
+static int write_merge(struct xml_writer *w, const char *path, const char *buf, size_t len,
+                       const char *file_name, struct junit_counts *counts, junit_case_fn fn,
+                       void *arg, char *why, size_t whylen)
+{
+    set_why(why, whylen, "%s", "");
+    char *clean_name = file_name ? junit_clean_text(file_name) : NULL;
+    if (file_name && !clean_name) {
+        set_why(why, whylen, "out of memory");
+        errno = ENOMEM;
+        return MERGE_NOMEM;
+    }
+    struct merge m = {.w = w, .file_name = clean_name, .case_fn = fn, .case_arg = arg};
     int rc = buf ? merge_parsed(&m, buf, len, why, whylen) : merge_path(&m, path, why, whylen);
     int saved = errno;
     free(clean_name);
@@ -892,14 +965,21 @@ static int write_merge(struct xml_writer *w, const char *path, const char *buf, 
 int junit_merge_write(struct xml_writer *w, const char *path, const char *file_name,
                       struct junit_counts *counts, char *why, size_t whylen)
 {
-    return write_merge(w, path, NULL, 0, file_name, counts, why, whylen);
+    return write_merge(w, path, NULL, 0, file_name, counts, NULL, NULL, why, whylen);
+}
+
+int junit_merge_write_cases(struct xml_writer *w, const char *path, const char *file_name,
+                            struct junit_counts *counts, junit_case_fn fn, void *arg, char *why,
+                            size_t whylen)
+{
+    return write_merge(w, path, NULL, 0, file_name, counts, fn, arg, why, whylen);
 }
 
 int junit_merge_write_buffer(struct xml_writer *w, const char *buf, size_t len,
                              const char *file_name, struct junit_counts *counts, char *why,
                              size_t whylen)
 {
-    return write_merge(w, NULL, buf ? buf : "", len, file_name, counts, why, whylen);
+    return write_merge(w, NULL, buf ? buf : "", len, file_name, counts, NULL, NULL, why, whylen);
 }
 
 int junit_merge_write_error(struct xml_writer *w, const char *file_name, const char *why,

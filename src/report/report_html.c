@@ -14,6 +14,7 @@
 #include "common/fsutil.h"
 #include "report/junit_xml.h"
 #include "model/template.h"
+#include "report/verdict_gather.h"
 #include "common/timeutil.h"
 
 /* ------------------------------------------------------------ output */
@@ -192,7 +193,10 @@ static const char css[] =
     ".v-infra{background:var(--lost)}.v-stop{background:var(--interrupted)}.counts{display:flex;"
     "flex-wrap:wrap;gap:8px}.count{border:1px solid #d0d7de;border-left:6px solid #8c959f;"
     "border-radius:4px;padding:4px 12px;min-width:6em}.count b{display:block;font-size:1.6em}"
-    ".count.zero{opacity:.45}.health ul{margin:0;padding-left:1.2em}.probe{color:#57606a;"
+    ".count.zero{opacity:.45}.t-failing{border-left-color:var(--failed)}"
+    ".t-host-specific{border-left-color:var(--crashed)}.t-flaky{border-left-color:var(--flaky)}"
+    ".t-passed{border-left-color:var(--passed)}.health "
+    "ul{margin:0;padding-left:1.2em}.probe{color:#57606a;"
     "font-size:12px}.legend{display:flex;flex-wrap:wrap;gap:14px;margin:.4em 0;font-size:12px}"
     ".legend span{display:inline-block;width:14px;height:12px;vertical-align:middle;"
     "margin-right:4px}.timeline{position:relative;border:1px solid #d0d7de}.row{display:flex;"
@@ -740,6 +744,60 @@ static void failures_section(struct html *b)
     put(o, "</section>\n");
 }
 
+/* The tests of the collected JUnit reports by verdict (verdict.h): their
+ * counts, and a row for each that failed at least once, with its runs. */
+static void tests_section(struct html *b)
+{
+    const struct report *rep = b->rep;
+    struct out *o = &b->o;
+    if (!rep->verdicts)
+        return;
+    long counts[VERDICT_COUNT];
+    verdict_table_counts(rep->verdicts, counts);
+    size_t n = verdict_table_count(rep->verdicts);
+    putf(o, "<section id=\"tests\">\n<h2>Tests by verdict (%zu)</h2>\n<div class=\"counts\">\n", n);
+    for (int v = 0; v < VERDICT_COUNT; v++)
+        putf(o, "<div class=\"count t-%s%s\" id=\"tests-%s\"><b>%ld</b> %s</div>\n",
+             verdict_name((enum verdict)v), counts[v] ? "" : " zero", verdict_name((enum verdict)v),
+             counts[v], verdict_name((enum verdict)v));
+    put(o, "</div>\n");
+    long bad = counts[VERDICT_FAILING] + counts[VERDICT_HOST_SPECIFIC] + counts[VERDICT_FLAKY];
+    if (!bad) {
+        put(o, "<p>No test failed.</p>\n</section>\n");
+        return;
+    }
+    put(o,
+        "<table id=\"test-verdicts\"><tr><th class=\"l\">verdict</th><th class=\"l\">test</th>"
+        "<th class=\"l\">runs: host, shard, attempt, outcome</th></tr>\n");
+    for (size_t i = 0; i < n; i++) {
+        const struct verdict_test *x = verdict_table_test(rep->verdicts, i);
+        if (x->verdict == VERDICT_PASSED || x->verdict == VERDICT_SKIPPED)
+            break; /* they come after the others */
+        putf(o, "<tr class=\"v-%s\"><td class=\"l\">%s</td><td class=\"l\"><code>",
+             verdict_name(x->verdict), verdict_name(x->verdict));
+        esc(o, x->classname);
+        put(o, "</code>: ");
+        esc(o, x->name);
+        if (*x->project) {
+            put(o, " [");
+            esc(o, x->project);
+            put(o, "]");
+        }
+        put(o, "</td><td class=\"l\">");
+        for (size_t k = 0; k < x->nruns; k++) {
+            const struct test_run *r = &x->runs[k];
+            put(o, k ? "<br>" : "");
+            esc(o, verdict_host_name(rep->cluster, r->host));
+            putf(o, " shard %ld attempt %d: ", r->shard + 1, r->attempt);
+            if (r->failed_before > 0)
+                putf(o, "failed %d time%s, then ", r->failed_before, plural(r->failed_before));
+            put(o, test_outcome_name(r->outcome));
+        }
+        put(o, "</td></tr>\n");
+    }
+    put(o, "</table>\n</section>\n");
+}
+
 /* ------------------------------------------------------------ entry points */
 
 /* The whole page to f. Returns 0, or -1 with errno set. */
@@ -752,6 +810,7 @@ static int write_page(FILE *f, const struct report *rep, const struct html_optio
     hosts_section(&b);
     timeline_section(&b);
     failures_section(&b);
+    tests_section(&b);
     put(&b.o, "<footer>written by distmpi " PACKAGE_VERSION "</footer>\n</body>\n</html>\n");
     if (b.o.oom) {
         errno = b.o.err;

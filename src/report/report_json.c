@@ -17,6 +17,7 @@
 
 #include "common/fsutil.h"
 #include "common/timeutil.h"
+#include "report/verdict_gather.h"
 
 static json_t *iso(double t)
 {
@@ -143,6 +144,8 @@ static json_t *shard_json(const struct report *rep, long i)
             json_object_set_new(e, "name", str_or_null(f->name));
             json_object_set_new(e, "path", str_or_null(f->path));
             json_object_set_new(e, "error", str_or_null(f->error));
+            if (f->attempt > 0)
+                json_object_set_new(e, "attempt", json_integer(f->attempt));
             json_array_append_new(files, e);
         }
         json_object_set_new(o, "collected", files);
@@ -207,6 +210,38 @@ static json_t *health_json(const struct report *rep)
     return o;
 }
 
+/* A test of the collected reports: its names, verdict, the hosts it ran
+ * on, and each run (a JUnit file of one attempt of one shard). */
+static json_t *test_json(const struct report *rep, const struct verdict_test *x)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "classname", json_string(x->classname));
+    json_object_set_new(o, "name", json_string(x->name));
+    json_object_set_new(o, "project", *x->project ? json_string(x->project) : json_null());
+    json_object_set_new(o, "verdict", json_string(verdict_name(x->verdict)));
+    json_t *hosts = json_array(), *runs = json_array();
+    for (size_t k = 0; k < x->nruns; k++) {
+        const struct test_run *r = &x->runs[k];
+        const char *host = verdict_host_name(rep->cluster, r->host);
+        size_t seen = 0;
+        while (seen < k && x->runs[seen].host != r->host)
+            seen++;
+        if (seen == k)
+            json_array_append_new(hosts, json_string(host));
+        json_t *e = json_object();
+        json_object_set_new(e, "shard", json_integer(r->shard + 1));
+        json_object_set_new(e, "attempt", json_integer(r->attempt));
+        json_object_set_new(e, "host", json_string(host));
+        json_object_set_new(e, "outcome", json_string(test_outcome_name(r->outcome)));
+        json_object_set_new(e, "failed_before", json_integer(r->failed_before));
+        json_object_set_new(e, "message", r->message ? json_string(r->message) : json_null());
+        json_array_append_new(runs, e);
+    }
+    json_object_set_new(o, "hosts", hosts);
+    json_object_set_new(o, "runs", runs);
+    return o;
+}
+
 static json_t *build(const struct report *rep)
 {
     const struct cluster *c = rep->cluster;
@@ -238,6 +273,14 @@ static json_t *build(const struct report *rep)
     }
     json_object_set_new(root, "lost_ranks", lost);
     json_object_set_new(root, "summary", tally_json(&rep->summary->total, json_object()));
+    if (rep->verdicts) {
+        long counts[VERDICT_COUNT];
+        verdict_table_counts(rep->verdicts, counts);
+        json_t *v = json_object();
+        for (int k = 0; k < VERDICT_COUNT; k++)
+            json_object_set_new(v, verdict_name((enum verdict)k), json_integer(counts[k]));
+        json_object_set_new(root, "test_verdicts", v);
+    }
     json_object_set_new(root, "health", health_json(rep));
     json_t *hosts = json_array();
     for (int h = 0; h < c->nhosts; h++) {
@@ -318,7 +361,25 @@ static int dump(FILE *f, void *arg)
             rc = -1;
         json_decref(shard);
     }
-    if (rc == 0 && fputs(rep->total > 0 ? "\n  ]\n}\n" : "\n}\n", f) == EOF)
+    if (rc == 0 && rep->total > 0 && fputs("\n  ]", f) == EOF)
+        rc = -1;
+    size_t ntests = verdict_table_count(rep->verdicts);
+    if (rc == 0 && rep->verdicts &&
+        fputs(ntests > 0 ? ",\n  \"tests\": [" : ",\n  \"tests\": []", f) == EOF)
+        rc = -1;
+    for (size_t i = 0; rc == 0 && i < ntests; i++) {
+        json_t *t = test_json(rep, verdict_table_test(rep->verdicts, i));
+        if (!t) {
+            errno = ENOMEM;
+            rc = -1;
+            break;
+        }
+        if (fputs(i ? ",\n    " : "\n    ", f) == EOF ||
+            json_dump_callback(t, write_indented, &out, DUMP_FLAGS) < 0)
+            rc = -1;
+        json_decref(t);
+    }
+    if (rc == 0 && fputs(ntests > 0 ? "\n  ]\n}\n" : "\n}\n", f) == EOF)
         rc = -1;
     return rc;
 }

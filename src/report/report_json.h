@@ -3,6 +3,7 @@
 #ifndef DISTMPI_REPORT_JSON_H
 #define DISTMPI_REPORT_JSON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/error.h"
@@ -16,7 +17,14 @@ struct collected_file {
     const char *name;  /* as the pattern matched it on the host that ran the shard */
     const char *path;  /* rank 0's copy, or NULL when there is none */
     const char *error; /* NULL, or why it is missing or unusable */
+    int attempt;       /* the number of the attempt that left it (0: unknown) */
+    int rank;          /* the rank that sent it (-1: unknown) */
+    bool earlier;      /* left by an attempt that was retried: not the shard's last
+                          word, so not merged as its test cases, but part of the
+                          verdicts (verdict.h) */
 };
+
+struct verdict_table;
 
 struct report {
     const char *run_id;
@@ -48,6 +56,9 @@ struct report {
      * each host's speed (nhosts entries), or NULL: 1 everywhere */
     const double *predicted;
     const double *speed;
+    /* the verdicts on the tests of the collected JUnit files (verdict.h),
+     * or NULL: none */
+    const struct verdict_table *verdicts;
 };
 
 /* Write the report to path atomically (fs_write_atomic), streamed into the

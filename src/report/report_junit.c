@@ -15,6 +15,8 @@
 #include "common/buf.h"
 #include "common/fsutil.h"
 #include "report/junit_merge.h"
+#include "report/junit_xml.h"
+#include "report/verdict_gather.h"
 #include "common/timeutil.h"
 
 static const char *plural(long n)
@@ -320,6 +322,8 @@ static void rerun_element(struct builder *b, const char *name, const struct shar
 static const struct collected_file *collected_file(const struct junit_options *o, long i, int k)
 {
     const struct collected_file *f = &o->collected[i][k];
+    if (f->earlier) /* the shard's last attempt's tests stand for it */
+        return NULL;
     if (o->xml_names_only) {
         size_t n = f->name ? strlen(f->name) : 0;
         if (n < 4 || strcmp(f->name + n - 4, ".xml"))
@@ -331,6 +335,72 @@ static const struct collected_file *collected_file(const struct junit_options *o
 static int has_collected(const struct junit_options *o, long i)
 {
     return o && o->collected && o->ncollected && o->collected[i] && o->ncollected[i] > 0;
+}
+
+/* The test case being merged from the file of attempt of shard i. */
+struct case_ctx {
+    const struct report *rep;
+    long shard;
+    int attempt;
+    const char *host; /* the name of the host that ran it, or NULL */
+};
+
+/* One element for a failed run of the test in another attempt of the
+ * shard. */
+static int rerun_write(struct xml_writer *w, const char *name, const struct report *rep,
+                       const struct test_run *r)
+{
+    struct buf msg = BUF_INIT, text = BUF_INIT;
+    const char *host = verdict_host_name(rep->cluster, r->host);
+    buf_printf(&msg, "failed in attempt %d on %s", r->attempt, host);
+    if (r->message)
+        buf_printf(&msg, ": %s", r->message);
+    buf_printf(&text, "shard %ld attempt %d on %s: ", r->shard + 1, r->attempt, host);
+    if (r->failed_before > 0)
+        buf_printf(&text, "failed %d time%s in the test tool's own retries, then ",
+                   r->failed_before, plural(r->failed_before));
+    buf_printf(&text, "%s", test_outcome_name(r->outcome));
+    if (r->message)
+        buf_printf(&text, ": %s", r->message);
+    char *m = msg.failed ? NULL : junit_clean_text(buf_str(&msg));
+    char *t = text.failed ? NULL : junit_clean_text(buf_str(&text));
+    buf_free(&msg);
+    buf_free(&text);
+    int rc = -1;
+    if (m && t)
+        rc = xml_writer_start(w, name) < 0 || xml_writer_attr(w, "message", m) < 0 ||
+                     xml_writer_attr(w, "type", "distmpi.attempt") < 0 ||
+                     xml_writer_text(w, t) < 0 || xml_writer_end(w) < 0
+                 ? -1
+                 : 0;
+    else
+        errno = ENOMEM;
+    free(m);
+    free(t);
+    return rc;
+}
+
+/* junit_case_fn: in a merged test case, the attempts of the same shard
+ * (distmpi's retries) in which the test failed, as <flakyFailure> when it
+ * passed in the end, else as <rerunFailure> (Surefire's names). */
+static int add_reruns(void *arg, const struct junit_case *c, struct xml_writer *w)
+{
+    const struct case_ctx *cx = arg;
+    /* the test as verdict_gather knows it */
+    const struct verdict_test *x = verdict_table_find(cx->rep->verdicts, c->classname, c->name,
+                                                      verdict_project(c->project, cx->host));
+    if (!x || !w)
+        return 0;
+    for (size_t k = 0; k < x->nruns; k++) {
+        const struct test_run *r = &x->runs[k];
+        if (r->shard != cx->shard || r->attempt == cx->attempt ||
+            (r->outcome != TEST_FAILED && r->failed_before == 0))
+            continue;
+        const char *name = c->outcome == JUNIT_CASE_FAILED ? "rerunFailure" : "flakyFailure";
+        if (rerun_write(w, name, cx->rep, r) < 0)
+            return -1;
+    }
+    return 0;
 }
 
 /* Merge (w set) or count (w NULL) the files collected for shard i, adding
@@ -349,8 +419,13 @@ static int each_collected(struct builder *b, long i, struct xml_writer *w, struc
         if (!error && !f->path)
             error = "no copy of the file on rank 0";
         if (!error) {
-            int rc = w ? junit_merge_write(w, f->path, name, c, why, sizeof why)
-                       : junit_merge_count(f->path, c, why, sizeof why);
+            const struct cluster *cl = b->rep->cluster;
+            int h = cl && f->rank >= 0 && f->rank < cl->nranks ? cl->rank_host[f->rank] : -1;
+            struct case_ctx cx = {b->rep, i, f->attempt, h >= 0 ? verdict_host_name(cl, h) : NULL};
+            int rc = !w                 ? junit_merge_count(f->path, c, why, sizeof why)
+                     : b->rep->verdicts ? junit_merge_write_cases(w, f->path, name, c, add_reruns,
+                                                                  &cx, why, sizeof why)
+                                        : junit_merge_write(w, f->path, name, c, why, sizeof why);
             if (rc == -2)
                 return -1;
             if (rc < 0)

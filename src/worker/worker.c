@@ -195,6 +195,8 @@ static void ship_output(void *arg, long index, int attempt, int kind, const char
 struct collect_ship {
     struct worker *w;
     long index;
+    int attempt;
+    bool earlier; /* a retry follows the attempt */
 };
 
 static void ship_collected(void *arg, const char *name, const char *data, size_t len,
@@ -205,7 +207,8 @@ static void ship_collected(void *arg, const char *name, const char *data, size_t
     if (w->ship_failed)
         return;
     size_t n;
-    unsigned char *msg = proto_collect_encode(cs->index, name, error, data, data ? len : 0, &n);
+    unsigned char *msg = proto_collect_encode(cs->index, cs->attempt, cs->earlier, name, error,
+                                              data, data ? len : 0, &n);
     if (!msg) {
         errprintf(&w->ship_err, "out of memory shipping %s", name);
         w->ship_failed = true;
@@ -215,10 +218,23 @@ static void ship_collected(void *arg, const char *name, const char *data, size_t
         w->ship_failed = true;
 }
 
+/* An attempt of shard index failed and will be retried: its files now,
+ * before the retry overwrites them (a failure shows in w->ship_failed). */
+static void ship_retried(void *arg, long index, int attempt)
+{
+    struct worker *w = arg;
+    struct collect_ship cs = {w, index, attempt, true};
+    if (!w->ship_failed &&
+        slot_collect_attempt(w->spec, w->me, w->runner, index, attempt, ship_collected, &cs) < 0) {
+        errprintf(&w->ship_err, "out of memory collecting a shard's files");
+        w->ship_failed = true;
+    }
+}
+
 /* A shard finished here: its files (--collect), then its result. */
 static int report(struct worker *w, struct shard_result *res, struct error *err)
 {
-    struct collect_ship cs = {w, res->index};
+    struct collect_ship cs = {w, res->index, result_last_number(res), false};
     int rc = slot_collect(w->spec, w->me, w->runner, res, ship_collected, &cs);
     if (w->ship_failed) {
         *err = w->ship_err;
@@ -324,7 +340,7 @@ int worker_run(const struct spec *spec, const struct self *me, struct error *err
                              .wait_fd = wait_fd,
                              .wait_until = wait_until};
     w.loop = ob ? loop_create(&msg_io, ob, &side) : NULL;
-    w.runner = slot_runner_create(spec, me, ship_output, &w);
+    w.runner = slot_runner_create(spec, me, ship_output, &w, ship_retried, &w);
     int runner_err = errno;
     int status = -1;
     if (!w.runner) {

@@ -147,6 +147,7 @@ START_TEST(every_long_option)
                     "curl -d @- hook",
                     "--notify-timeout",
                     "12.5",
+                    "--fail-on-flaky",
                     "cmd",
                     NULL};
     parse(&p, argv);
@@ -193,6 +194,7 @@ START_TEST(every_long_option)
     ck_assert_str_eq(p.s.history, "h.json");
     ck_assert(p.s.no_history);
     ck_assert(p.s.speculate);
+    ck_assert(p.s.fail_on_flaky);
     ck_assert_ptr_null(p.s.tasks);
     for (int i = 0; i < SET_COUNT; i++)
         ck_assert_int_eq(p.s.source[i], i == SET_TASKS ? SOURCE_DEFAULT : SOURCE_FLAG);

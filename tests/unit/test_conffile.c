@@ -90,7 +90,8 @@ START_TEST(every_key)
                    "heartbeat_timeout = 12;\n"
                    "history = \"h.json\";\n"
                    "no_history = true;\n"
-                   "speculate = true;\n",
+                   "speculate = true;\n"
+                   "fail_on_flaky = true;\n",
                    0);
     ck_assert_msg(c.rc == 0, "refused: %s", c.err.text);
     ck_assert(c.s.skip_health);
@@ -121,6 +122,7 @@ START_TEST(every_key)
     ck_assert_double_eq(c.s.notify_timeout, 9);
     ck_assert_str_eq(c.s.metrics, "m.prom");
     ck_assert(c.s.speculate);
+    ck_assert(c.s.fail_on_flaky);
     ck_assert_ptr_null(settings_history(&c.s)); /* off: no_history there too */
     ck_assert_int_eq(c.s.shards, 12);
     ck_assert_int_eq(c.s.schedule, SCHEDULE_STATIC);

@@ -72,10 +72,12 @@ static int take_log(const void *m, size_t n)
 static int take_collect(const void *m, size_t n)
 {
     long index;
+    int attempt;
+    bool earlier;
     char *name, *error;
     const void *data;
     size_t k;
-    int rc = proto_collect_decode(m, n, &index, &name, &error, &data, &k);
+    int rc = proto_collect_decode(m, n, &index, &attempt, &earlier, &name, &error, &data, &k);
     if (rc < 0 && (name || error))
         ck_abort_msg("a refused collected file kept its strings");
     free(name);
@@ -198,7 +200,7 @@ static size_t make_samples(struct sample *s)
     s[n].msg = proto_log_encode(1, 1, LOG_HEAD, "ok\n\0x", 5, &s[n].len);
     n++;
     s[n] = (struct sample){"collect", take_collect, NULL, 0};
-    s[n].msg = proto_collect_encode(3, "out/j.xml", "not JUnit", "<a/>", 4, &s[n].len);
+    s[n].msg = proto_collect_encode(3, 2, true, "out/j.xml", "not JUnit", "<a/>", 4, &s[n].len);
     n++;
     struct probe good = probe_good(), failed = probe_failed("statvfs: Permission denied");
     s[n] = (struct sample){"probe", take_probe, NULL, 0};
@@ -781,13 +783,18 @@ END_TEST
 START_TEST(collect_round_trip_and_range)
 {
     size_t len;
-    unsigned char *d = proto_collect_encode(INT32_MAX, "a.xml", NULL, "x\0y", 3, &len);
+    unsigned char *d = proto_collect_encode(INT32_MAX, 3, true, "a.xml", NULL, "x\0y", 3, &len);
     long index;
+    int attempt;
+    bool earlier;
     char *name, *error;
     const void *data;
     size_t n;
-    ck_assert_int_eq(proto_collect_decode(d, len, &index, &name, &error, &data, &n), 0);
+    ck_assert_int_eq(
+        proto_collect_decode(d, len, &index, &attempt, &earlier, &name, &error, &data, &n), 0);
     ck_assert_int_eq(index, INT32_MAX);
+    ck_assert_int_eq(attempt, 3);
+    ck_assert(earlier);
     ck_assert_str_eq(name, "a.xml");
     ck_assert_ptr_null(error);
     ck_assert_uint_eq(n, 3);
@@ -795,8 +802,11 @@ START_TEST(collect_round_trip_and_range)
     free(name);
     free(d);
 
-    d = proto_collect_encode(0, "", "no file matches", NULL, 0, &len);
-    ck_assert_int_eq(proto_collect_decode(d, len, &index, &name, &error, &data, &n), 0);
+    d = proto_collect_encode(0, ATTEMPT_NUMBER_MAX, false, "", "no file matches", NULL, 0, &len);
+    ck_assert_int_eq(
+        proto_collect_decode(d, len, &index, &attempt, &earlier, &name, &error, &data, &n), 0);
+    ck_assert_int_eq(attempt, ATTEMPT_NUMBER_MAX);
+    ck_assert(!earlier);
     ck_assert_str_eq(name, "");
     ck_assert_str_eq(error, "no file matches");
     ck_assert_uint_eq(n, 0);
@@ -805,13 +815,20 @@ START_TEST(collect_round_trip_and_range)
     free(d);
 
     /* a name is needed; an index in range */
-    d = proto_collect_encode(0, NULL, "why", NULL, 0, &len);
+    d = proto_collect_encode(0, 1, false, NULL, "why", NULL, 0, &len);
     ck_assert_int_eq(take_collect(d, len), -1);
     free(d);
-    d = proto_collect_encode(-1, "n", NULL, NULL, 0, &len);
+    d = proto_collect_encode(-1, 1, false, "n", NULL, NULL, 0, &len);
     ck_assert_int_eq(take_collect(d, len), -1);
     free(d);
-    d = proto_collect_encode((long)INT32_MAX + 1, "n", NULL, NULL, 0, &len);
+    d = proto_collect_encode((long)INT32_MAX + 1, 1, false, "n", NULL, NULL, 0, &len);
+    ck_assert_int_eq(take_collect(d, len), -1);
+    free(d);
+    /* an attempt's number in range */
+    d = proto_collect_encode(0, 0, false, "n", NULL, NULL, 0, &len);
+    ck_assert_int_eq(take_collect(d, len), -1);
+    free(d);
+    d = proto_collect_encode(0, ATTEMPT_NUMBER_MAX + 1, false, "n", NULL, NULL, 0, &len);
     ck_assert_int_eq(take_collect(d, len), -1);
     free(d);
 }

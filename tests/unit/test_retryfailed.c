@@ -248,7 +248,7 @@ START_TEST(expand_through_sh)
 }
 END_TEST
 
-static int collect_failed(void *arg, const struct junit_case *c)
+static int collect_failed(void *arg, const struct junit_case_attrs *c)
 {
     return c->failed ? failed_set_add(arg, c->name, c->classname, c->file, c->line) : 0;
 }
