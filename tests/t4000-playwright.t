@@ -9,7 +9,9 @@ JUnit file collected and merged into out/junit.xml. Checked with python3:
 the merged report lists every test that "playwright test --list" lists,
 in each of the three projects, exactly once, with its outcome; the test
 that fails on its first attempt is marked <flakyFailure> in every project
-and the run still exits 0. A copy with a test that fails on the mobile
+and the run still exits 0. Run again with the spec files as work items
+(ITEMS=1: --items-command and "npx playwright test {items}"), the same
+tests, each once. A copy with a test that fails on the mobile
 project only exits 1, and the report shows that test failed (with the
 failed retry) there and passed in the other projects.
 
@@ -83,6 +85,23 @@ for s in j[\"shards\"]:
     assert want in log, (s[\"shard\"], s[\"slot\"], want)
     assert \" passed (\" in log, s[\"shard\"]
 "
+'
+
+test_expect_success 'the spec files as work items (ITEMS=1): every test again, once' '
+	rm -rf example/out &&
+	(ITEMS=1 && export ITEMS && run_example example 4 >items.out 2>items.err) ||
+	{ cat items.out items.err; false; } &&
+	grep "^4 shards: 4 passed (0 flaky), 0 failed" items.out &&
+	pw_junit_check example/out/junit.xml tests.tsv example/out/report.json &&
+	# the batches ran the spec files by name, each file in one batch
+	python3 - example/out/runs/journal.jsonl <<-\EOF
+	import json, sys
+	tasks = json.loads(open(sys.argv[1]).readline())["tasks"]
+	words = sorted(w for t in tasks for w in t.split() if w.startswith("tests/"))
+	assert words == ["tests/catalog.spec.ts", "tests/contact.spec.ts",
+	                 "tests/home.spec.ts", "tests/status.spec.ts",
+	                 "tests/todo.spec.ts"], tasks
+	EOF
 '
 
 # A copy whose suite has one test that fails on phones, on every attempt.

@@ -28,6 +28,9 @@
 #   HOSTFILE   an Open MPI hostfile: run on its hosts instead (each needs
 #              this directory at the same path, node, npm's packages and
 #              Chromium); SLOTS is then not used
+#   ITEMS      1: the spec files as work items (--items-command 'ls
+#              tests/*.spec.ts' and "npx playwright test {items}"), packed
+#              into SHARDS batches by their predicted time
 #   DISTMPI, MPIRUN   the programs (default: this tree's src/distmpi, and
 #              mpirun from PATH)
 #
@@ -131,7 +134,18 @@ run_mpirun() {
 rm -rf out
 mkdir out
 
-say "Running $SHARDS shards of the suite through distmpi, in $here"
+# ITEMS=1: the spec files are work items (--items-command), packed by
+# distmpi into SHARDS batches by their predicted time (the timing history),
+# each batch run as "npx playwright test FILE..."; else Playwright cuts the
+# suite itself (--shard=I/N).
+if [ "${ITEMS:-0}" = 1 ]; then
+    set -- --items-command 'ls tests/*.spec.ts' "$@"
+    select='{items}'
+    say "Running the spec files as work items, in $SHARDS batches, through distmpi, in $here"
+else
+    select='--shard={shard}/{total}'
+    say "Running $SHARDS shards of the suite through distmpi, in $here"
+fi
 # --retries 1: Playwright already retries a failed test (retries: 1 in the
 # config); distmpi's retry is for a shard that broke as a whole.
 # In the command, {slot} gives each shard on a host its own web server port,
@@ -146,7 +160,7 @@ run_mpirun "$DISTMPI" \
     --junit out/junit.xml --json out/report.json --html out/report.html "$@" -- \
     env APP_BASE_PORT="$BASE_PORT" APP_SLOT='{slot}' \
     PLAYWRIGHT_JUNIT_OUTPUT_NAME='{output_dir}/junit.xml' \
-    npx playwright test --shard='{shard}/{total}' --output='{output_dir}/test-results' ||
+    npx playwright test "$select" --output='{output_dir}/test-results' ||
     status=$?
 
 say "Reports"
