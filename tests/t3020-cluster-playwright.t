@@ -74,4 +74,17 @@ for s in j[\"shards\"]:
 "
 '
 
+test_expect_success 'the spec files as work items (ITEMS=1) on two hosts: every test again' '
+	rm -rf example/out &&
+	on_host 1 env DISTMPI="$DISTMPI" MPIRUN="$CLUSTER_MPIRUN" HOSTFILE="$trash/hosts" \
+		ITEMS=1 SHARDS=4 BASE_PORT=4100 timeout -k 10 900 sh example/run.sh --progress lines \
+		$limits >items.out 2>items.err ||
+	{ cat items.out items.err; false; } &&
+	grep "^4 shards: 4 passed (0 flaky), 0 failed" items.out &&
+	pw_junit_check example/out/junit.xml tests.tsv example/out/report.json &&
+	json_check example/out/report.json "
+assert {s[\"host\"] for s in j[\"shards\"]} == {\"node1\", \"node2\"}, j[\"shards\"]
+"
+'
+
 test_done
