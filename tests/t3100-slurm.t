@@ -141,6 +141,33 @@ assert [s[\"status\"] for s in j[\"shards\"]] == [\"passed\"] * 12
 	test -s t1/r.xml
 '
 
+# srun starts distmpi itself (no mpirun): its tasks find each other
+# through PMIx, as the notes of these machines say srun needs
+test_expect_success 'srun --mpi=pmix distmpi: a run on two hosts, as with mpirun' '
+	mkdir -p ts &&
+	for i in 1 2 3 4 5 6; do
+		echo "echo \$(hostname) >mark.$i" || return 1
+	done >ts/tasks &&
+	cat >ts/srun.sh <<-EOF &&
+	#!/bin/sh
+	exec srun --mpi=pmix "$DISTMPI" $limits --tasks tasks --json r.json
+	EOF
+	chmod +x ts/srun.sh &&
+	id=$(slurm_submit --chdir="$trash/ts" --output="$trash/ts/job.out" -N 2 \
+		--ntasks-per-node=2 "$trash/ts/srun.sh") &&
+	slurm_wait_job $id &&
+	cat ts/job.out &&
+	test "$SLURM_JOB_STATE" = COMPLETED && test "$SLURM_JOB_EXIT" = 0 &&
+	grep "^6 shards: 6 passed" ts/job.out &&
+	json_check ts/r.json "
+assert j[\"exit_status\"] == 0, j[\"exit_status\"]
+hosts = sorted(h[\"host\"] for h in j[\"hosts\"])
+assert len(hosts) == 2 and all(h[\"ranks\"] == 2 for h in j[\"hosts\"]), j[\"hosts\"]
+assert [s[\"status\"] for s in j[\"shards\"]] == [\"passed\"] * 6
+" &&
+	test "$(cat ts/mark.* | sort -u | wc -l)" -eq 2
+'
+
 test_expect_success 'the job'"'"'s exit status is distmpi'"'"'s' '
 	id=$(submit t2 -N 2 --ntasks-per-node=1 -- $limits -n 3 --retries 0 -- \
 		sh -c "test {shard} -ne 2") &&
