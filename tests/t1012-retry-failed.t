@@ -61,6 +61,7 @@ chmod +x tool.sh
 
 test_expect_success 'a run whose retries run the failed tests only' '
 	run_distmpi 2 -n 4 --backoff 0.01 --logs lg --run-dir r1 --json r.json --journal j.jsonl \
+		--junit r.xml \
 		--collect "{output_dir}/junit.xml" --retry-command "./tool.sh {failed}" \
 		-- ./tool.sh >out 2>err
 '
@@ -75,6 +76,28 @@ test_expect_success 'the retry got exactly the failed tests, each one word' '
 	test_cmp expect r1/shard-1/attempt-2/ran &&
 	grep "distmpi: retrying only the 2 failed tests of attempt 1 (--retry-command)" \
 		lg/shard-1/attempt-2.log
+'
+
+test_expect_success PYTHON 'the merged JUnit still lists the test that passed before the partial retry' '
+	python3 - r.xml <<-\EOF &&
+	import sys
+	import xml.etree.ElementTree as ET
+	suites = {s.get("name"): s for s in ET.parse(sys.argv[1]).getroot().iter("testsuite")}
+	s1 = [s for n, s in suites.items() if n == "shard-1"]
+	assert len(s1) == 1, list(suites)
+	cases = {(c.get("classname"), c.get("name")): c for c in s1[0].iter("testcase")}
+	carried = cases.get(("a.spec.ts", "passes"))
+	assert carried is not None, sorted(cases)
+	out = carried.find("system-out").text
+	assert "passed in attempt 1" in out and "--retry-command" in out, out
+	# the two retried, from the last attempt, each once
+	names = sorted(n for (c, n) in cases if c == "c")
+	assert names == ["it\x27s a \"quoted\" name", "tests/test_b.py::TestX::test_$y[a b]"], names
+	assert int(s1[0].get("tests")) == len(cases), (s1[0].get("tests"), len(cases))
+	EOF
+	if command -v xmllint >/dev/null; then
+		xmllint --noout --schema "$DISTMPI_SRCDIR/tests/data/junit-10.xsd" r.xml
+	fi
 '
 
 test_expect_success 'no report, or none with a failed test: the full command again' '

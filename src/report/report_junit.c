@@ -403,6 +403,73 @@ static int add_reruns(void *arg, const struct junit_case *c, struct xml_writer *
     return 0;
 }
 
+/* One test case carried over from an earlier attempt of shard i (see
+ * carried_cases), written to w: its name and classname, <skipped/> when it
+ * was skipped, and where it ran in <system-out>. */
+static int carried_write(struct xml_writer *w, const struct report *rep,
+                         const struct verdict_test *x, const struct test_run *r)
+{
+    struct buf t = BUF_INIT;
+    buf_printf(&t,
+               "%s in attempt %d on %s; not run again: the retry ran only the tests that "
+               "failed (--retry-command)",
+               test_outcome_name(r->outcome), r->attempt, verdict_host_name(rep->cluster, r->host));
+    char *text = t.failed ? NULL : junit_clean_text(buf_str(&t));
+    buf_free(&t);
+    if (!text) {
+        errno = ENOMEM;
+        return -1;
+    }
+    int rc = xml_writer_start(w, "testcase") < 0 || xml_writer_attr(w, "name", x->name) < 0 ||
+                     xml_writer_attr(w, "classname", x->classname) < 0 ||
+                     xml_writer_attr(w, "time", "0.000") < 0 ||
+                     (r->outcome == TEST_SKIPPED &&
+                      (xml_writer_start(w, "skipped") < 0 || xml_writer_end(w) < 0)) ||
+                     xml_writer_start(w, "system-out") < 0 || xml_writer_text(w, text) < 0 ||
+                     xml_writer_end(w) < 0 || xml_writer_end(w) < 0
+                 ? -1
+                 : 0;
+    free(text);
+    return rc;
+}
+
+/* A shard whose last attempt ran only the tests that failed before
+ * (--retry-command): the tests that passed or were skipped in its earlier
+ * attempts are in no file of the last one, and would drop out of the
+ * report. Each is written (w set) or counted (w NULL) as it last ran there,
+ * from the verdicts, which hold every attempt's runs. Returns 0, or -1
+ * (errno) when w failed. */
+static int carried_cases(struct builder *b, long i, struct xml_writer *w, struct junit_counts *c)
+{
+    const struct report *rep = b->rep;
+    const struct shard_result *res = rep->results ? rep->results[i] : NULL;
+    if (!rep->verdicts || !res || res->nattempts < 2 ||
+        res->attempts[res->nattempts - 1].retried <= 0)
+        return 0;
+    int last = res->attempts[res->nattempts - 1].number;
+    for (size_t t = 0; t < verdict_table_count(rep->verdicts); t++) {
+        const struct verdict_test *x = verdict_table_test(rep->verdicts, t);
+        const struct test_run *latest = NULL;
+        bool in_last = false;
+        for (size_t k = 0; k < x->nruns && !in_last; k++) {
+            const struct test_run *r = &x->runs[k];
+            if (r->shard != i)
+                continue;
+            in_last = r->attempt == last;
+            if (!latest || r->attempt > latest->attempt)
+                latest = r;
+        }
+        /* one that failed was retried: the last attempt's file has it */
+        if (in_last || !latest || latest->outcome == TEST_FAILED)
+            continue;
+        c->tests++;
+        c->skipped += latest->outcome == TEST_SKIPPED;
+        if (w && carried_write(w, rep, x, latest) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* Merge (w set) or count (w NULL) the files collected for shard i, adding
  * their test cases to *c; a file that is missing or unusable is an error
  * entry. Returns 0, or -1 out of memory or when w failed (errno). */
@@ -438,7 +505,7 @@ static int each_collected(struct builder *b, long i, struct xml_writer *w, struc
             c->errors++;
         }
     }
-    return 0;
+    return carried_cases(b, i, w, c);
 }
 
 static int clamp_int(long v)
