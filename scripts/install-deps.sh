@@ -23,7 +23,8 @@ set -eu
 #        script scripts/distmpi.sbatch in t3100-slurm.t; the policy-rc.d
 #        below keeps their packages from starting the system's daemons),
 #        python3-prometheus-client (t1195-metrics.t reads --metrics files
-#        with the OpenMetrics and Prometheus parsers), nodejs and npm (the
+#        with the OpenMetrics and Prometheus parsers), python3-yaml
+#        (t1199-ci-examples.t reads the CI examples' YAML), nodejs and npm (the
 #        Playwright example, examples/playwright, run by t4000-playwright.t
 #        and t3020-cluster-playwright.t with the chromium above; npm ci
 #        fetches @playwright/test from the npm registry)
@@ -65,6 +66,7 @@ PACKAGES="
     slurm-client
     munge
     python3-prometheus-client
+    python3-yaml
     nodejs
     ca-certificates
     clang

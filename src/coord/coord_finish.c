@@ -13,6 +13,7 @@
 #include "report/report_html.h"
 #include "report/report_junit.h"
 #include "report/metrics.h"
+#include "report/report_github.h"
 #include "report/summary.h"
 #include "report/verdict_gather.h"
 #include "common/timeutil.h"
@@ -193,6 +194,15 @@ int coord_finish(struct coord *co, int sig, int *exit_status, char *err, size_t 
         if (*exit_status == EXIT_PASSED || *exit_status == EXIT_TEST_FAILED)
             *exit_status = EXIT_INFRA;
     }
+    /* in a GitHub Actions job: its summary page, and the failed tests on
+     * their lines; GitHub's own file, so a failure to write it is a warning */
+    rep.exit_status = *exit_status;
+    const char *step = getenv("GITHUB_STEP_SUMMARY");
+    if (step && *step && github_summary_append(step, &rep, &why) < 0)
+        fprintf(stderr, "distmpi: warning: cannot add to GITHUB_STEP_SUMMARY: %s\n", why.text);
+    const char *actions = getenv("GITHUB_ACTIONS");
+    if (actions && !strcmp(actions, "true") && github_annotations_print(stdout, &rep) < 0)
+        fprintf(stderr, "distmpi: warning: out of memory writing the annotations\n");
     summary_free(&sum);
     verdict_table_destroy(verdicts);
     return 0;
