@@ -85,6 +85,9 @@ const struct setting_desc settings_table[SET_COUNT] = {
      false},
     {SET_HTML, "html", 0, SETTING_STRING, OFF(html), 0, 0, NULL, "FILE",
      "write a self-contained HTML report with a timeline of every slot to FILE", false},
+    {SET_HTML_INTERVAL, "html-interval", 0, SETTING_DOUBLE, OFF(html_interval), 0, 86400, NULL,
+     "SECONDS", "rewrite the --html report every SECONDS during the run (default 5, 0: at the end)",
+     false},
     {SET_METRICS, "metrics", 0, SETTING_STRING, OFF(metrics), 0, 0, NULL, "FILE",
      "write the run's counts as OpenMetrics text to FILE, during the run and at its end", false},
     {SET_JOURNAL, "journal", 0, SETTING_STRING, OFF(journal), 0, 0, NULL, "FILE",
@@ -150,6 +153,7 @@ void settings_init(struct settings *s)
     s->max_log_bytes = 10485760;
     s->heartbeat_timeout = 30;
     s->notify_timeout = 30;
+    s->html_interval = 5;
     for (int i = 0; i < SET_COUNT; i++)
         s->source[i] = SOURCE_DEFAULT;
 }

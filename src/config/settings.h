@@ -58,6 +58,7 @@ enum setting_id {
     SET_COLLECT,
     SET_RETRY_COMMAND,
     SET_HTML,
+    SET_HTML_INTERVAL,
     SET_METRICS,
     SET_JOURNAL,
     SET_RESUME,
@@ -106,6 +107,7 @@ struct settings {
     char *collect;            /* file pattern fetched after each shard, or NULL */
     char *retry_command;      /* /bin/sh line a retry runs for the failed tests, or NULL */
     char *html;               /* HTML report path, or NULL */
+    double html_interval;     /* the HTML report rewritten this often during the run; 0: not */
     char *metrics;            /* --metrics: OpenMetrics text file, or NULL */
     char *journal;            /* NULL: RUN_DIR/journal.jsonl */
     char *resume;             /* journal of the run to finish, or NULL */

@@ -314,6 +314,23 @@ static int write_metrics(void *arg, struct error *err)
     return 0;
 }
 
+/* --html during the run, every --html-interval seconds: a page that
+ * reloads itself, rewritten atomically; one that cannot be written is said
+ * once (the page at the end counts). */
+static int write_live_html(void *arg, struct error *err)
+{
+    struct coord *co = arg;
+    (void)err;
+    loop_timer_set(co->loop, co->html_timer, loop_now(co->loop) + co->in->settings->html_interval);
+    struct error why;
+    if (coord_write_live_html(co, &why) < 0 && !co->html_warned) {
+        fprintf(stderr, "distmpi: warning: cannot write the HTML report during the run: %s\n",
+                why.text);
+        co->html_warned = true;
+    }
+    return 0;
+}
+
 static int wait_fd(void *arg)
 {
     return runner_fd(((struct coord *)arg)->runner);
@@ -483,6 +500,9 @@ int coord_run(const struct coord_input *in, int *exit_status, int *lost, struct 
     /* the first at once: a dashboard sees the run from its start */
     co.metrics_timer =
         loop_timer_add(co.loop, in->settings->metrics ? time_mono() : INFINITY, write_metrics, &co);
+    co.html_timer = loop_timer_add(
+        co.loop, in->settings->html && in->settings->html_interval > 0 ? time_mono() : INFINITY,
+        write_live_html, &co);
     coord_header(&co);
     coord_carry_over(&co);
     if (co.mode == PROGRESS_BARS)

@@ -37,18 +37,30 @@ static const char *read_tail(void *arg, long index)
 
 /* Summarise, report and set *exit_status (128+sig when a signal stopped the
  * run). */
+/* The results now, for the writings during the run: the shards' records
+ * (co->results is made at the end), 8 bytes a shard for a moment, with how
+ * many have none yet into *pending. At the end, co->results itself. NULL
+ * (ENOMEM). */
+static struct shard_result **results_now(struct coord *co, bool finished, long *pending)
+{
+    long total = co->in->spec->total;
+    *pending = 0;
+    if (finished)
+        return co->results;
+    struct shard_result **now = malloc((size_t)(total > 0 ? total : 1) * sizeof *now);
+    for (long i = 0; now && i < total; i++)
+        *pending += (now[i] = co->shards[i].result) == NULL;
+    return now;
+}
+
 int coord_write_metrics(struct coord *co, bool finished, int exit_status, struct error *err)
 {
     const struct coord_input *in = co->in;
     const struct cluster *c = in->cluster;
-    long total = in->spec->total, pending = 0;
-    /* during the run the results are in the shards' records (co->results
-     * is made at the end): a view of them, 8 bytes a shard for a moment */
-    struct shard_result **now = co->results;
-    if (!finished && !(now = malloc((size_t)(total > 0 ? total : 1) * sizeof *now)))
+    long total = in->spec->total, pending;
+    struct shard_result **now = results_now(co, finished, &pending);
+    if (!now)
         return errprintf(err, "out of memory");
-    for (long i = 0; !finished && i < total; i++)
-        pending += (now[i] = co->shards[i].result) == NULL;
     struct summary sum;
     int built = summary_build(&sum, c->nhosts, c->rank_host, c->nranks, now, total);
     if (now != co->results)
@@ -65,6 +77,52 @@ int coord_write_metrics(struct coord *co, bool finished, int exit_status, struct
                              .exit_status = exit_status};
     int rc = metrics_write(in->settings->metrics, &v, err);
     summary_free(&sum);
+    return rc;
+}
+
+/* The report's fields that say what ran and where (coord_finish fills in
+ * the rest at the end). */
+static struct report report_of(const struct coord *co, const struct summary *sum,
+                               struct shard_result *const *results, double elapsed)
+{
+    const struct coord_input *in = co->in;
+    return (struct report){
+        .run_id = in->spec->run_id,
+        .run_dir = in->spec->run_dir,
+        .command = in->tasks ? NULL : in->command,
+        .ncommand = in->tasks ? 0 : in->ncommand,
+        .tasks = in->tasks ? in->settings->tasks : NULL,
+        .schedule = schedule_name(in->settings->schedule),
+        .total = in->spec->total,
+        .started = in->started,
+        .duration = elapsed,
+        .cluster = in->cluster,
+        .summary = sum,
+        .results = results,
+        .watch = in->watch,
+        .health_interval = in->spec->health_interval,
+        .predicted = co->predicted,
+        .speed = co->speed,
+    };
+}
+
+int coord_write_live_html(struct coord *co, struct error *err)
+{
+    const struct coord_input *in = co->in;
+    const struct cluster *c = in->cluster;
+    long pending;
+    struct shard_result **now = results_now(co, false, &pending);
+    struct summary sum;
+    if (!now || summary_build(&sum, c->nhosts, c->rank_host, c->nranks, now, in->spec->total) < 0) {
+        free(now);
+        return errprintf(err, "out of memory");
+    }
+    struct report rep = report_of(co, &sum, now, time_wall() - in->started);
+    rep.exit_status = -1;
+    struct html_options hopt = {.live_every = in->settings->html_interval, .pending = pending};
+    int rc = report_html_write(in->settings->html, &rep, &hopt, err);
+    summary_free(&sum);
+    free(now);
     return rc;
 }
 
@@ -124,31 +182,14 @@ int coord_finish(struct coord *co, int sig, int *exit_status, char *err, size_t 
     fflush(stdout);
     /* a run cut short too: what passed teaches the next run */
     coord_note_history(co);
-    struct report rep = {
-        .run_id = in->spec->run_id,
-        .run_dir = in->spec->run_dir,
-        .command = in->tasks ? NULL : in->command,
-        .ncommand = in->tasks ? 0 : in->ncommand,
-        .tasks = in->tasks ? in->settings->tasks : NULL,
-        .schedule = schedule_name(in->settings->schedule),
-        .total = total,
-        .started = in->started,
-        .duration = elapsed,
-        .exit_status = *exit_status,
-        .cluster = c,
-        .summary = &sum,
-        .results = co->results,
-        .watch = in->watch,
-        .health_interval = in->spec->health_interval,
-        .collected = in->spec->collect ? (const struct collected_file *const *)co->collected : NULL,
-        .ncollected = co->ncollected,
-        .moved = co->moved,
-        .lost_ranks = lost_ranks,
-        .nlost_ranks = nlost,
-        .predicted = co->predicted,
-        .speed = co->speed,
-        .verdicts = verdicts,
-    };
+    struct report rep = report_of(co, &sum, co->results, elapsed);
+    rep.exit_status = *exit_status;
+    rep.collected = in->spec->collect ? (const struct collected_file *const *)co->collected : NULL;
+    rep.ncollected = co->ncollected;
+    rep.moved = co->moved;
+    rep.lost_ranks = lost_ranks;
+    rep.nlost_ranks = nlost;
+    rep.verdicts = verdicts;
     /* the reports read each log tail when they write its shard, into one
      * buffer; the JUnit report merges the collected ".xml" files, one at a
      * time */

@@ -110,6 +110,8 @@ struct coord {
     int probe_timer, draw_timer; /* rank 0 probes its own host; bars or lines */
     int sync_timer;              /* the journal's next fsync */
     int metrics_timer;           /* --metrics: the file's next writing during the run */
+    int html_timer;              /* --html: the live page's next writing */
+    bool html_warned;            /* it could not be written during the run: said once */
     bool metrics_warned;         /* it could not be written during the run: said once */
 
     /* what rank 0 shows while the run goes on */
@@ -266,6 +268,9 @@ int coord_usable(const struct coord_input *in, int r);
  * finished with the run's exit status at the end. Returns 0, or -1 with
  * why in err. */
 int coord_write_metrics(struct coord *co, bool finished, int exit_status, struct error *err);
+/* --html during the run: the live page (report_html.h, live_every), from
+ * what is settled now. Returns 0, or -1 with why in err. */
+int coord_write_live_html(struct coord *co, struct error *err);
 /* coord_fill() for every worker. */
 int coord_fill_all(struct coord *co, struct error *err);
 /* Rank 0's own slot takes its next shard when free. Returns 0, or

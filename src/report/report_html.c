@@ -144,6 +144,12 @@ struct html {
     double t0, span; /* the time axis: start and length in seconds */
 };
 
+/* Whether the page is written while the run goes on (html_options). */
+static int live(const struct html *b)
+{
+    return b->opt && b->opt->live_every > 0;
+}
+
 static const struct shard_result *result_at(const struct report *rep, long i)
 {
     return rep->results ? rep->results[i] : NULL;
@@ -190,7 +196,8 @@ static const char css[] =
     ".meta th{text-align:left;background:none}.meta td{text-align:left}"
     ".verdict{display:inline-block;padding:3px 10px;border-radius:4px;color:#fff;font-weight:600}"
     ".v-ok{background:var(--passed)}.v-fail{background:var(--failed)}"
-    ".v-infra{background:var(--lost)}.v-stop{background:var(--interrupted)}.counts{display:flex;"
+    ".v-infra{background:var(--lost)}.v-live{background:var(--interrupted)}.v-stop{background:var(-"
+    "-interrupted)}.counts{display:flex;"
     "flex-wrap:wrap;gap:8px}.count{border:1px solid #d0d7de;border-left:6px solid #8c959f;"
     "border-radius:4px;padding:4px 12px;min-width:6em}.count b{display:block;font-size:1.6em}"
     ".count.zero{opacity:.45}.t-failing{border-left-color:var(--failed)}"
@@ -227,11 +234,20 @@ static void page_head(struct html *b)
         /* nothing may run or be fetched, even if some text escaped escaping */
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
         "style-src 'unsafe-inline'\" />\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n"
-        "<title>distmpi ");
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n");
+    /* a live page reloads itself; the final one, written at the end, not:
+     * so the refreshing stops once the run has ended */
+    if (live(b))
+        putf(o, "<meta http-equiv=\"refresh\" content=\"%.0f\" />\n",
+             b->opt->live_every < 1 ? 1 : b->opt->live_every);
+    put(o, "<title>distmpi ");
     esc(o, rep->run_id ? rep->run_id : "run");
-    putf(o, ": %ld of %ld shards passed</title>\n<style>\n",
-         t->count[STATUS_PASSED] + t->count[STATUS_FLAKY], t->shards);
+    if (live(b))
+        putf(o, ": live, %ld of %ld shards done</title>\n<style>\n", t->shards - b->opt->pending,
+             t->shards);
+    else
+        putf(o, ": %ld of %ld shards passed</title>\n<style>\n",
+             t->count[STATUS_PASSED] + t->count[STATUS_FLAKY], t->shards);
     put(o, css);
     /* a colour per outcome (bars) and per class (cards, failures) */
     for (int k = 0; k <= OUTCOME_COUNT; k++)
@@ -256,8 +272,16 @@ static void run_header(struct html *b)
                     : st == EXIT_TEST_FAILED ? "v-fail"
                     : st > 128               ? "v-stop"
                                              : "v-infra";
-    exit_meaning(buf, sizeof buf, st);
-    putf(o, "<p class=\"verdict %s\" id=\"exit-status\">exit status %d: %s</p>\n", v, st, buf);
+    if (live(b)) {
+        long done = rep->summary->total.shards - b->opt->pending;
+        putf(o,
+             "<p class=\"verdict v-live\" id=\"live\">running: %ld of %ld shards done; this page "
+             "reloads itself every %.0f s until the run ends</p>\n",
+             done, rep->summary->total.shards, b->opt->live_every < 1 ? 1 : b->opt->live_every);
+    } else {
+        exit_meaning(buf, sizeof buf, st);
+        putf(o, "<p class=\"verdict %s\" id=\"exit-status\">exit status %d: %s</p>\n", v, st, buf);
+    }
     put(o, "<table class=\"meta\">\n");
     putf(o, "<tr><th>%s</th><td><code id=\"command\">", rep->command ? "command" : "tasks");
     for (int i = 0; rep->command && i < rep->ncommand; i++) {
@@ -304,8 +328,12 @@ static void summary_section(struct html *b)
     count_card(o, "shards", "shards", t->shards);
     /* passed counts flaky shards too, as in the JSON report and the exit status */
     count_card(o, "passed", "passed", t->count[STATUS_PASSED] + t->count[STATUS_FLAKY]);
+    long pending = live(b) ? b->opt->pending : 0;
     for (int s = STATUS_FLAKY; s < STATUS_COUNT; s++)
-        count_card(o, status_name(s), status_label(s), t->count[s]);
+        count_card(o, status_name(s), status_label(s),
+                   t->count[s] - (s == STATUS_LOST ? pending : 0));
+    if (live(b))
+        count_card(o, "pending", "pending", pending);
     count_card(o, "retries", "retries", t->retries);
     char busy[32];
     fmt_duration(t->busy, busy, sizeof busy);
@@ -710,16 +738,18 @@ static void failures_section(struct html *b)
     long nfail = 0, nflaky = 0;
     for (long i = 0; i < rep->total; i++) {
         const struct shard_result *r = result_at(rep, i);
+        if (!r && live(b))
+            continue; /* pending, not lost */
         int status = r ? r->status : STATUS_LOST;
         nfail += !status_is_pass(status);
         nflaky += status == STATUS_FLAKY;
     }
     putf(o, "<section id=\"failures\">\n<h2>Shards that did not pass (%ld)</h2>\n", nfail);
     if (!nfail)
-        put(o, "<p>None: every shard passed.</p>\n");
+        put(o, live(b) ? "<p>None so far.</p>\n" : "<p>None: every shard passed.</p>\n");
     for (long i = 0; i < rep->total; i++) {
         const struct shard_result *r = result_at(rep, i);
-        if (!status_is_pass(r ? r->status : STATUS_LOST))
+        if ((r || !live(b)) && !status_is_pass(r ? r->status : STATUS_LOST))
             failure(b, i, r);
     }
     if (nflaky)

@@ -55,6 +55,13 @@ struct html_options {
      * valid only until the next call (one buffer reused will do). */
     const char *(*read_tail)(void *tail_arg, long index);
     void *tail_arg;
+    /* A page written while the run goes on (--html-interval): it reloads
+     * itself every live_every seconds, says it is live and how many shards
+     * are done, and counts the pending shards (rep->results entries that
+     * are NULL, pending of them) as pending, not lost. 0: the final page,
+     * which does not reload. */
+    double live_every;
+    long pending;
 };
 
 /* The document, NUL-terminated, in a heap buffer (free with free()), its

@@ -143,6 +143,8 @@ START_TEST(every_long_option)
                     "ls *.spec.ts",
                     "--metrics",
                     "m.prom",
+                    "--html-interval",
+                    "2.5",
                     "--notify-command",
                     "curl -d @- hook",
                     "--notify-timeout",
@@ -158,6 +160,7 @@ START_TEST(every_long_option)
     ck_assert_str_eq(p.s.notify_command, "curl -d @- hook");
     ck_assert_double_eq(p.s.notify_timeout, 12.5);
     ck_assert_str_eq(p.s.metrics, "m.prom");
+    ck_assert_double_eq(p.s.html_interval, 2.5);
     ck_assert_int_eq(p.s.schedule, SCHEDULE_STATIC);
     ck_assert(p.s.dry_run);
     ck_assert_double_eq(p.s.timeout, 2.5);

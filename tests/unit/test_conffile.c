@@ -60,6 +60,7 @@ START_TEST(every_key)
                    "notify_command = \"./hook.sh\";\n"
                    "notify_timeout = 9;\n"
                    "metrics = \"m.prom\";\n"
+                   "html_interval = 3;\n"
                    "timeout = 90.5;\n"
                    "kill_grace = 2.0;\n"
                    "retries = 4;\n"
@@ -121,6 +122,7 @@ START_TEST(every_key)
     ck_assert_str_eq(c.s.notify_command, "./hook.sh");
     ck_assert_double_eq(c.s.notify_timeout, 9);
     ck_assert_str_eq(c.s.metrics, "m.prom");
+    ck_assert_double_eq(c.s.html_interval, 3);
     ck_assert(c.s.speculate);
     ck_assert(c.s.fail_on_flaky);
     ck_assert_ptr_null(settings_history(&c.s)); /* off: no_history there too */
