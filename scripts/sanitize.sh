@@ -12,8 +12,11 @@
 # knows of, or all of them outside a git checkout) are copied to
 # $SANITIZE_DIR/src and autoreconf'd there; the build is $SANITIZE_DIR/build.
 # Environment: SANITIZE_DIR (default: a new directory under $TMPDIR, kept),
-# JOBS (parallel make jobs, default 2), CC (default: configure's choice),
-# SANITIZE_CLUSTER_TESTS=1 to run the namespace-cluster scripts too.
+# JOBS (parallel make jobs, default 2), CHECK_JOBS (parallel tests, default
+# JOBS), CC (default: configure's choice), SANITIZE_CLUSTER_TESTS=1 to run
+# the namespace-cluster scripts too, SANITIZE_SUBSET=1 to run every unit
+# test and only the integration tests of tests/sanitize.list (what
+# scripts/test.sh does).
 #
 # Any sanitizer report aborts the process that made it, so the test that ran
 # it fails; leaks inside Open MPI and other libraries are suppressed
@@ -96,7 +99,14 @@ step "$src/configure" --enable-sanitizers --enable-werror --quiet $cluster ${CC:
     fail "configure --enable-sanitizers --enable-werror"
 step make -j"$jobs" || fail "make"
 rc=0
-step make -j"$jobs" check || rc=1
+if [ "${SANITIZE_SUBSET:-0}" = 1 ]; then
+    # every unit test and the integration tests of tests/sanitize.list
+    units=$(make -s print-unit-tests) || fail "make print-unit-tests"
+    shells=$(grep -v '^#' "$src/tests/sanitize.list") || fail "reading tests/sanitize.list"
+    step make -j"${CHECK_JOBS:-$jobs}" check TESTS="$units $shells" || rc=1
+else
+    step make -j"${CHECK_JOBS:-$jobs}" check || rc=1
+fi
 echo
 if [ "$rc" -eq 0 ]; then
     echo "sanitize.sh: make check passed under ASan and UBSan"
