@@ -220,7 +220,8 @@ int verdict_table_judge(struct verdict_table *t)
             return -1;
         }
     }
-    qsort(t->entries, t->n, sizeof *t->entries, entry_cmp);
+    if (t->n > 1) /* qsort wants an array, even of nothing: entries is NULL when empty */
+        qsort(t->entries, t->n, sizeof *t->entries, entry_cmp);
     for (size_t i = 0; i < t->n; i++) {
         const struct entry *e = &t->entries[i];
         t->runs[i] = e->run;
@@ -235,11 +236,13 @@ int verdict_table_judge(struct verdict_table *t)
     }
     for (size_t i = 0; i < t->ntests; i++)
         t->tests[i].verdict = verdict_judge(t->tests[i].runs, t->tests[i].nruns);
-    qsort(t->tests, t->ntests, sizeof *t->tests, test_cmp);
+    if (t->ntests > 1)
+        qsort(t->tests, t->ntests, sizeof *t->tests, test_cmp);
     for (size_t i = 0; i < t->ntests; i++)
         t->by_key[i] = i;
     sort_tests = t->tests;
-    qsort(t->by_key, t->ntests, sizeof *t->by_key, index_cmp);
+    if (t->ntests > 1)
+        qsort(t->by_key, t->ntests, sizeof *t->by_key, index_cmp);
     sort_tests = NULL;
     t->judged = true;
     return 0;

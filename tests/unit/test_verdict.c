@@ -255,6 +255,31 @@ START_TEST(table_messages)
 END_TEST
 
 /* Many runs of many tests: each test gets all of its runs. */
+/* A table with no run (a run whose collected files hold no test case, or
+ * none collected): judged, it has no test; a table of one test too (the
+ * sorts have nothing to sort: under UBSan, no null array is passed). */
+START_TEST(table_empty_and_single)
+{
+    struct verdict_table *t = verdict_table_create();
+    ck_assert_ptr_nonnull(t);
+    ck_assert_int_eq(verdict_table_judge(t), 0);
+    ck_assert_uint_eq(verdict_table_count(t), 0);
+    ck_assert_ptr_null(verdict_table_find(t, "c", "n", NULL));
+    long counts[VERDICT_COUNT];
+    verdict_table_counts(t, counts);
+    for (int v = 0; v < VERDICT_COUNT; v++)
+        ck_assert_int_eq(counts[v], 0);
+    verdict_table_destroy(t);
+    t = verdict_table_create();
+    struct test_run run = {.host = 0, .shard = 0, .attempt = 1, .outcome = TEST_PASSED};
+    ck_assert_int_eq(verdict_table_add(t, "c", "n", NULL, &run), 0);
+    ck_assert_int_eq(verdict_table_judge(t), 0);
+    ck_assert_uint_eq(verdict_table_count(t), 1);
+    ck_assert_ptr_nonnull(verdict_table_find(t, "c", "n", NULL));
+    verdict_table_destroy(t);
+}
+END_TEST
+
 START_TEST(table_many)
 {
     struct verdict_table *t = verdict_table_create();
@@ -291,6 +316,7 @@ static Suite *verdict_suite(void)
     tcase_add_test(tc, names);
     tcase_add_test(tc, table_groups_and_orders);
     tcase_add_test(tc, table_many);
+    tcase_add_test(tc, table_empty_and_single);
     tcase_add_test(tc, table_messages);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
