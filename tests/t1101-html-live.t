@@ -34,45 +34,6 @@ chromium_run() {
 		"$@" 2>>chromium.err
 }
 
-# colours PNG - the colours of the screenshot PNG as hex, one a line
-colours() {
-	python3 - "$1" <<-\EOF
-	import struct, sys, zlib
-	data = open(sys.argv[1], "rb").read()
-	assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
-	pos, idat = 8, b""
-	while pos < len(data):
-	    n, typ = struct.unpack(">I4s", data[pos:pos + 8])
-	    body = data[pos + 8:pos + 8 + n]
-	    pos += 12 + n
-	    if typ == b"IHDR":
-	        w, h, depth, ctype, _, _, lace = struct.unpack(">IIBBBBB", body)
-	    elif typ == b"IDAT":
-	        idat += body
-	assert depth == 8 and ctype in (2, 6) and lace == 0, (depth, ctype, lace)
-	bpp = 3 if ctype == 2 else 4
-	raw, stride = zlib.decompress(idat), w * bpp
-	prev, seen, i = bytearray(stride), set(), 0
-	for y in range(h):
-	    f, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
-	    i += 1 + stride
-	    for x in range(stride):
-	        a = line[x - bpp] if x >= bpp else 0
-	        b, c = prev[x], (prev[x - bpp] if x >= bpp else 0)
-	        if f == 1: line[x] = (line[x] + a) & 255
-	        elif f == 2: line[x] = (line[x] + b) & 255
-	        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
-	        elif f == 4:
-	            p = a + b - c
-	            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-	            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-	    seen.update(bytes(line[x:x + 3]) for x in range(0, stride, bpp))
-	    prev = line
-	for rgb in sorted(seen):
-	    print(rgb.hex())
-	EOF
-}
-
 test_expect_success 'mid-run: a page that reloads itself, live, one shard pending' '
 	cat >gate.sh <<-\EOF &&
 	#!/bin/sh
@@ -99,7 +60,7 @@ test_expect_success CHROMIUM 'mid-run, in the browser: the live state' '
 	chromium_run --dump-dom "file://$PWD/mid.html" >mid-dom.html &&
 	grep "running: 3 of 4 shards done; this page reloads itself every 1 s until the run ends" mid-dom.html &&
 	chromium_run --screenshot="$PWD/mid.png" --window-size=1000,700 "file://$PWD/mid.html" >/dev/null &&
-	colours mid.png >mid.colours &&
+	png_colours mid.png >mid.colours &&
 	# the live banner'"'"'s blue
 	grep "^0969da\$" mid.colours
 '
@@ -119,7 +80,7 @@ test_expect_success CHROMIUM 'at the end, in the browser: the outcome, not the l
 	chromium_run --dump-dom "file://$PWD/live.html" >end-dom.html &&
 	grep "exit status 0: every shard passed" end-dom.html &&
 	chromium_run --screenshot="$PWD/end.png" --window-size=1000,700 "file://$PWD/live.html" >/dev/null &&
-	colours end.png >end.colours &&
+	png_colours end.png >end.colours &&
 	! grep "^0969da\$" end.colours
 '
 

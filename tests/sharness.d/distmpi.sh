@@ -246,3 +246,45 @@ wait_pid_limit() {
 	done
 	wait "$2"
 }
+
+# png_colours PNG - decode the screenshot PNG (8-bit RGB or RGBA, not
+# interlaced, every filter) and print "WIDTHxHEIGHT", then each colour it
+# holds as six hex digits, one a line (no imaging library needed)
+png_colours() {
+	python3 - "$1" <<-\EOF
+	import struct, sys, zlib
+	data = open(sys.argv[1], "rb").read()
+	assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+	pos, idat = 8, b""
+	while pos < len(data):
+	    n, typ = struct.unpack(">I4s", data[pos:pos + 8])
+	    body = data[pos + 8:pos + 8 + n]
+	    pos += 12 + n
+	    if typ == b"IHDR":
+	        w, h, depth, ctype, _, _, lace = struct.unpack(">IIBBBBB", body)
+	    elif typ == b"IDAT":
+	        idat += body
+	assert depth == 8 and ctype in (2, 6) and lace == 0, (depth, ctype, lace)
+	bpp = 3 if ctype == 2 else 4
+	raw, stride = zlib.decompress(idat), w * bpp
+	prev, seen, i = bytearray(stride), set(), 0
+	for y in range(h):
+	    f, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
+	    i += 1 + stride
+	    for x in range(stride):
+	        a = line[x - bpp] if x >= bpp else 0
+	        b, c = prev[x], (prev[x - bpp] if x >= bpp else 0)
+	        if f == 1: line[x] = (line[x] + a) & 255
+	        elif f == 2: line[x] = (line[x] + b) & 255
+	        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
+	        elif f == 4:
+	            p = a + b - c
+	            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+	            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+	    seen.update(bytes(line[x:x + 3]) for x in range(0, stride, bpp))
+	    prev = line
+	print("%dx%d" % (w, h))
+	for rgb in sorted(seen):
+	    print(rgb.hex())
+	EOF
+}
