@@ -48,44 +48,33 @@ static char *shard_key(const struct coord_input *in, const char *command, long i
     return template_key(command, i, in->spec->total, true);
 }
 
-/* Batch b's prediction (--items): the sum of its items', the unknown ones
- * counted as the median of the known (known: how many are), or NAN when
- * none is known. */
-static double batch_prediction(const struct coord_input *in, long b, const double *item_pred,
-                               double median, long known)
+/* Batch b's prediction (--items): the sum of its items' (ib->pred), the
+ * unknown ones counted as median, the known ones' median. */
+static double batch_prediction(const struct item_batches *ib, long b, double median)
 {
-    const struct item_batches *ib = in->batches;
     double sum = 0;
     for (long k = ib->first[b]; k < ib->first[b + 1]; k++)
-        sum += isnan(item_pred[k]) ? median : item_pred[k];
-    return known > 0 ? sum : NAN;
+        sum += isnan(ib->pred[k]) ? median : ib->pred[k];
+    return sum;
 }
 
-/* --items: each item's prediction, in batch order (heap), their median into
- * *median and how many are known into *known; NULL (ENOMEM). */
-static double *item_predictions(const struct coord_input *in, double *median, long *known)
+/* The median of the items' known predictions into *median: 1 when one is
+ * known, 0 when none is, -1 out of memory. */
+static int items_median(const struct item_batches *ib, double *median)
 {
-    const struct item_batches *ib = in->batches;
-    long n = ib->first[ib->nbatches];
-    double *p = malloc((size_t)(n > 0 ? n : 1) * sizeof *p);
+    long n = ib->first[ib->nbatches], known = 0;
     double *sorted = malloc((size_t)(n > 0 ? n : 1) * sizeof *sorted);
-    *known = 0;
-    *median = NAN;
-    for (long k = 0; p && sorted && k < n; k++) {
-        p[k] = ib->pred[k];
-        if (!isnan(p[k]))
-            sorted[(*known)++] = p[k];
-    }
-    if (p && sorted && *known > 0) {
-        qsort(sorted, (size_t)*known, sizeof *sorted, by_double);
-        *median = sorted[*known / 2];
+    if (!sorted)
+        return -1;
+    for (long k = 0; k < n; k++)
+        if (!isnan(ib->pred[k]))
+            sorted[known++] = ib->pred[k];
+    if (known > 0) {
+        qsort(sorted, (size_t)known, sizeof *sorted, by_double);
+        *median = sorted[known / 2];
     }
     free(sorted);
-    if (!sorted) {
-        free(p);
-        return NULL;
-    }
-    return p;
+    return known > 0;
 }
 
 double *coord_predictions(const struct coord_input *in)
@@ -94,16 +83,15 @@ double *coord_predictions(const struct coord_input *in)
     bool failed;
     char *command = command_text(in, &failed);
     double *pred = failed ? NULL : malloc((size_t)(total > 0 ? total : 1) * sizeof *pred);
-    double median = NAN, *item_pred = NULL;
-    long known = 0;
-    if (pred && in->batches && in->history &&
-        !(item_pred = item_predictions(in, &median, &known))) {
+    double median = NAN;
+    int items = pred && in->batches && in->history ? items_median(in->batches, &median) : 0;
+    if (items < 0) {
         free(pred);
         pred = NULL;
     }
     for (long i = 0; pred && i < total; i++) {
-        if (item_pred) {
-            pred[i] = batch_prediction(in, i, item_pred, median, known);
+        if (in->batches && in->history) { /* none known: NAN, as for a shard */
+            pred[i] = items ? batch_prediction(in->batches, i, median) : NAN;
             continue;
         }
         char *key = in->history ? shard_key(in, command, i) : NULL;
@@ -111,7 +99,6 @@ double *coord_predictions(const struct coord_input *in)
         pred[i] = key ? history_predict(in->history, key, NULL) : NAN;
         free(key);
     }
-    free(item_pred);
     free(command);
     return pred;
 }
