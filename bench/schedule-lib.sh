@@ -250,7 +250,7 @@ run_rows() {
 
 # print_prediction REP TASKS NP: what distmpi itself predicted from the
 # history the last history-N row of repetition REP started with: its
-# --dry-run of a static plan (the hosts' learned speeds, the slow hosts, the
+# --dry-run of a static plan (the hosts' learned speeds, the
 # predicted makespan and its own bound, to a tenth of a second).
 print_prediction() {
     local h="$tmp/history.$1.json"
@@ -262,7 +262,7 @@ print_prediction() {
         --history "$h.dry" --dry-run) >"$tmp/dry-run.out" 2>&1 || true
     echo "distmpi's --dry-run --schedule static with that history (run $1):"
     if grep -q '^Predicted makespan' "$tmp/dry-run.out"; then
-        grep -E '^(Host speeds|Slow hosts|Predicted makespan)' "$tmp/dry-run.out" | sed 's/^/  /'
+        grep -E '^(Host speeds|Predicted makespan)' "$tmp/dry-run.out" | sed 's/^/  /'
     else
         echo "  (no prediction; the end of its output:)"
         tail -n 5 "$tmp/dry-run.out" | sed 's/^/  /'

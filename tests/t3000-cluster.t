@@ -260,9 +260,13 @@ test_expect_success 'host speeds: learned from the same shards on two hosts' '
 	echo "$(speed_of node1) $(speed_of node2) $(speed_of node3) $(speed_of node4)" >speeds &&
 	awk "{ exit !(\$1 > 1.4 && \$2 == 1 && \$3 < 0.72 && \$4 == 1) }" speeds ||
 	{ cat spd.out; return 1; }
-	# node3, under 3/4 of node1 and under 1, takes the short end of the
-	# queue; node2 and node4, unknown, do not
-	grep "^Slow hosts, taking the shortest shards first: node3\$" spd.out &&
+	# the queue cut by speed: node1 the longest shards; node2 and node4,
+	# unknown at 1 (under 3/4 of node1), the next; node3 (under 3/4 of
+	# them) the shortest
+	grep "^Queue split by host speed" spd.out &&
+	grep "^  node1: the [0-9]* longest shards\{0,1\}\$" spd.out &&
+	grep "^  node2, node4: the next [0-9]* shards\{0,1\}\$" spd.out &&
+	grep "^  node3: the [0-9]* shortest shards\{0,1\}\$" spd.out &&
 	grep "^Predicted makespan: [0-9.]* s (no plan can beat [0-9.]* s" spd.out
 '
 

@@ -48,13 +48,6 @@ static long *todo_list(const struct coord_input *in, long *ntodo)
     return todo;
 }
 
-/* A host this much slower than the fastest healthy one, and slower than the
- * hosts' average (speed 1), takes the short end of a longest-first queue:
- * there the long shards would end the run late. Above it the speeds are as
- * likely noise as a slower host; and a host never compared with another has
- * speed 1, which says nothing against it. */
-#define SLOW_HOST 0.75
-
 /* Each host's speed for the plan: 0 for an unhealthy host (it gets no
  * share), else from the history (1 without). Heap, or NULL. */
 static double *plan_speeds(const struct coord_input *in, const double *speed)
@@ -71,20 +64,6 @@ static int any_known(const long *todo, long ntodo, const double *predicted)
     for (long k = 0; predicted && k < ntodo; k++)
         if (!isnan(predicted[todo[k]]))
             return 1;
-    return 0;
-}
-
-/* The ranks of the hosts slower than SLOW_HOST times the fastest and than
- * 1 take the short end of p's queue. 0, or -1 (ENOMEM). */
-static int slow_hosts_take_shortest(struct plan *p, const struct cluster *c, const double *v)
-{
-    double fastest = 0;
-    for (int h = 0; h < c->nhosts; h++)
-        fastest = v[h] > fastest ? v[h] : fastest;
-    for (int r = 0; r < c->nranks; r++)
-        if (v[c->rank_host[r]] < SLOW_HOST * fastest && v[c->rank_host[r]] < 1 &&
-            plan_take_shortest(p, r) < 0)
-            return -1;
     return 0;
 }
 
@@ -110,9 +89,11 @@ struct plan *coord_make_plan(const struct coord_input *in, const double *predict
             p = plan_create_static(c->nranks, c->rank_host, c->nhosts, cores, todo, total);
         } else if (!predicted || plan_longest_first(todo, total, predicted) == 0) {
             /* with a timing history, the longest shards go first: they
-             * then end early, not last on a rank while the others idle */
+             * then end early, not last on a rank while the others idle; and
+             * the slower hosts take the shorter part of the queue, so that
+             * none ends the run with a long shard */
             p = plan_create_dynamic(c->nranks, todo, total);
-            if (p && known && speed && slow_hosts_take_shortest(p, c, v) < 0) {
+            if (p && known && speed && plan_split_by_speed(p, c->rank_host, v, predicted) < 0) {
                 plan_destroy(p);
                 p = NULL;
             }
@@ -312,23 +293,38 @@ static void print_static(FILE *out, const struct coord_input *in, const struct p
     }
 }
 
-/* The hosts whose ranks take the short end of the queue, if any. */
-static void print_slow(FILE *out, const struct coord_input *in, struct plan *p, const double *speed)
+/* The parts of a queue split by host speed, if it is: each band's healthy
+ * hosts and how many shards its part holds. */
+static void print_bands(FILE *out, const struct coord_input *in, struct plan *p)
 {
     const struct cluster *c = in->cluster;
-    int any = 0;
-    for (int h = 0; speed && h < c->nhosts; h++) {
-        int r = 0;
-        while (r < c->nranks && c->rank_host[r] != h)
-            r++;
-        if (r == c->nranks || !plan_takes_shortest(p, r))
-            continue;
-        fprintf(out, "%s %s",
-                any ? "," : "Slow hosts, taking the shortest shards first:", c->hosts[h].name);
-        any = 1;
+    int nbands = plan_bands(p);
+    if (nbands < 2)
+        return;
+    fprintf(out,
+            "Queue split by host speed, each part longest first (a rank whose part is\n"
+            "empty takes the shortest shard of a slower part, then of a faster one):\n");
+    for (int b = 0; b < nbands; b++) {
+        fprintf(out, " ");
+        for (int h = 0, any = 0; h < c->nhosts; h++) {
+            int r = 0;
+            while (r < c->nranks && c->rank_host[r] != h)
+                r++;
+            if (r == c->nranks || plan_band(p, r) != b ||
+                (in->watch && !watch_healthy(in->watch, h)))
+                continue;
+            fprintf(out, "%s %s", any ? "," : "", c->hosts[h].name);
+            any = 1;
+        }
+        long n = plan_band_count(p, b);
+        const char *s = n == 1 ? "" : "s";
+        if (b == 0)
+            fprintf(out, ": the %ld longest shard%s\n", n, s);
+        else if (b == nbands - 1)
+            fprintf(out, ": the %ld shortest shard%s\n", n, s);
+        else
+            fprintf(out, ": the next %ld shard%s\n", n, s);
     }
-    if (any)
-        fprintf(out, "\n");
 }
 
 int coord_dry_run(FILE *out, const struct coord_input *in)
@@ -349,7 +345,7 @@ int coord_dry_run(FILE *out, const struct coord_input *in)
                     "Plan: dynamic; each of the %d ranks takes the next shard when it is free,\n"
                     "so faster hosts run more.\n",
                     c->nranks);
-            print_slow(out, in, p, speed);
+            print_bands(out, in, p);
         } else
             print_static(out, in, p, pred, speed);
         rc = dry_run_history(out, in, pred, plan_is_static(p));

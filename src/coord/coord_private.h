@@ -175,8 +175,8 @@ struct local_collect {
 /* The plan of the shards still to run (coord_keeps), from the predictions
  * of coord_predictions and the speeds of coord_host_speeds (either NULL:
  * none). Static: balanced by predicted time and host speed (LPT) when a
- * shard has a prediction, else core-weighted. Dynamic: longest first, and
- * the ranks of a host clearly slower than the fastest take the short end.
+ * shard has a prediction, else core-weighted. Dynamic: longest first, cut
+ * into one part for each band of host speed (plan_split_by_speed).
  * NULL (ENOMEM). */
 struct plan *coord_make_plan(const struct coord_input *in, const double *predicted,
                              const double *speed);

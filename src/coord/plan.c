@@ -14,13 +14,18 @@ struct plan {
     int nranks;
     /* static: rank r's shards are list[start[r] .. start[r+1]), next[r] is
      * the position of the next one to hand out; dynamic: one queue in list,
-     * next[0] its head, tail its end. */
+     * cut into nbands parts (1 unless plan_split_by_speed cut it), part b
+     * list[head[b] .. tail[b]), handed out from head[b] to its band's ranks
+     * and from tail[b] to the others. */
     long *list;
     long *start;
     long *next;
-    long nlist, tail;
-    unsigned char *shortest; /* dynamic: ranks that take from the tail (NULL: none) */
-    long *back;              /* dynamic: shards given back, handed out again first */
+    long nlist;
+    int nbands;
+    long *head, *tail;
+    int *band;  /* dynamic: each rank's band, 0 the fastest (NULL: all 0) */
+    long *cut;  /* dynamic, split: part b began as list[cut[b] .. cut[b+1]) */
+    long *back; /* dynamic: shards given back, handed out again first */
     long nback, capback;
     double makespan; /* plan_create_lpt: the predicted makespan; NAN otherwise */
 };
@@ -87,16 +92,19 @@ static struct plan *plan_alloc(int nranks, long nlist)
         return NULL;
     p->nranks = nranks;
     p->nlist = nlist;
-    p->tail = nlist;
+    p->nbands = 1;
     p->makespan = NAN;
     p->list = malloc((size_t)(nlist > 0 ? nlist : 1) * sizeof *p->list);
     p->start = calloc((size_t)nranks + 1, sizeof *p->start);
     p->next = calloc((size_t)nranks, sizeof *p->next);
-    if (!p->list || !p->start || !p->next) {
+    p->head = calloc(1, sizeof *p->head);
+    p->tail = malloc(sizeof *p->tail);
+    if (!p->list || !p->start || !p->next || !p->head || !p->tail) {
         plan_destroy(p);
         errno = ENOMEM;
         return NULL;
     }
+    p->tail[0] = nlist;
     return p;
 }
 
@@ -191,22 +199,48 @@ void plan_destroy(struct plan *p)
     free(p->start);
     free(p->next);
     free(p->back);
-    free(p->shortest);
+    free(p->head);
+    free(p->tail);
+    free(p->band);
+    free(p->cut);
     free(p);
     errno = saved;
+}
+
+/* The shortest shard left in band b's part, or -1 when it is empty. */
+static long take_shortest(struct plan *p, int b)
+{
+    return p->head[b] < p->tail[b] ? p->list[--p->tail[b]] : -1;
+}
+
+/* What a rank of band b takes: the longest of its own part; then the
+ * shortest of the nearest slower band's part that has any (the slower
+ * bands are the likelier to end late, and their shortest shards cost a fast
+ * rank least); then a shard given back; then the shortest of the nearest
+ * faster band's part. The fastest band takes shards given back first, as
+ * an unsplit queue does: they were due before the rest of the queue. */
+static long dynamic_next(struct plan *p, int b)
+{
+    if (b == 0 && p->nback > 0)
+        return p->back[--p->nback];
+    if (p->head[b] < p->tail[b])
+        return p->list[p->head[b]++];
+    long i = -1;
+    for (int s = b + 1; i < 0 && s < p->nbands; s++)
+        i = take_shortest(p, s);
+    if (i < 0 && p->nback > 0)
+        i = p->back[--p->nback];
+    for (int f = b - 1; i < 0 && f >= 0; f--)
+        i = take_shortest(p, f);
+    return i;
 }
 
 long plan_next(struct plan *p, int rank)
 {
     if (rank < 0 || rank >= p->nranks)
         return -1;
-    if (!p->is_static) {
-        if (p->shortest && p->shortest[rank] && p->next[0] < p->tail)
-            return p->list[--p->tail];
-        if (p->nback > 0)
-            return p->back[--p->nback];
-        return p->next[0] < p->tail ? p->list[p->next[0]++] : -1;
-    }
+    if (!p->is_static)
+        return dynamic_next(p, p->band ? p->band[rank] : 0);
     if (p->next[rank] >= p->start[rank + 1])
         return -1;
     return p->list[p->next[rank]++];
@@ -232,8 +266,12 @@ int plan_return(struct plan *p, long index)
 
 long plan_pending(const struct plan *p, int rank)
 {
-    if (!p->is_static)
-        return p->tail - p->next[0] + p->nback;
+    if (!p->is_static) {
+        long n = p->nback;
+        for (int b = 0; b < p->nbands; b++)
+            n += p->tail[b] - p->head[b];
+        return n;
+    }
     if (rank < 0 || rank >= p->nranks)
         return 0;
     return p->start[rank + 1] - p->next[rank];
@@ -254,23 +292,19 @@ long plan_rank_count(const struct plan *p, int rank)
     return p->start[rank + 1] - p->start[rank];
 }
 
-int plan_take_shortest(struct plan *p, int rank)
+int plan_bands(const struct plan *p)
 {
-    if (p->is_static || rank < 0 || rank >= p->nranks) {
-        errno = EINVAL;
-        return -1;
-    }
-    if (!p->shortest && !(p->shortest = calloc((size_t)p->nranks, 1))) {
-        errno = ENOMEM;
-        return -1;
-    }
-    p->shortest[rank] = 1;
-    return 0;
+    return p->nbands;
 }
 
-int plan_takes_shortest(const struct plan *p, int rank)
+int plan_band(const struct plan *p, int rank)
 {
-    return p->shortest && rank >= 0 && rank < p->nranks && p->shortest[rank];
+    return p->band && rank >= 0 && rank < p->nranks ? p->band[rank] : 0;
+}
+
+long plan_band_count(const struct plan *p, int band)
+{
+    return p->cut && band >= 0 && band < p->nbands ? p->cut[band + 1] - p->cut[band] : 0;
 }
 
 int plan_is_static(const struct plan *p)
@@ -356,6 +390,118 @@ int plan_longest_first(long *todo, long ntodo, const double *predicted)
             todo[k] = r[k].index;
     free(r);
     return 0;
+}
+
+/* --------------------------------------------------- split by host speed */
+
+/* Each rank's band into band[] (0 the fastest): hosts in order of speed,
+ * a new band wherever a host is slower than PLAN_SPEED_BAND times the
+ * fastest of the band above. Ranks of speed 0 (hosts that run nothing) go
+ * in the slowest band and add nothing to its speed. Returns the number of
+ * bands (0 when no rank has a speed above 0). */
+static int speed_bands(int nranks, const int *rank_host, const double *speed, int *band)
+{
+    int nbands = 0;
+    double top = 0; /* the fastest speed of the newest band */
+    for (;;) {      /* the fastest rank not yet in a band opens the next */
+        double v = 0;
+        for (int r = 0; r < nranks; r++)
+            if (band[r] < 0 && speed[rank_host[r]] > v)
+                v = speed[rank_host[r]];
+        if (v <= 0)
+            break;
+        if (nbands == 0 || v < PLAN_SPEED_BAND * top) {
+            nbands++;
+            top = v;
+        }
+        for (int r = 0; r < nranks; r++)
+            if (band[r] < 0 && speed[rank_host[r]] == v)
+                band[r] = nbands - 1;
+    }
+    for (int r = 0; r < nranks; r++)
+        if (band[r] < 0)
+            band[r] = nbands > 0 ? nbands - 1 : 0;
+    return nbands;
+}
+
+int plan_split_by_speed(struct plan *p, const int *rank_host, const double *speed,
+                        const double *seconds)
+{
+    if (p->is_static || p->nbands != 1 || p->head[0] != 0 || p->nback != 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    for (int r = 0; r < p->nranks; r++)
+        if (!isfinite(speed[rank_host[r]]) || speed[rank_host[r]] < 0) {
+            errno = EINVAL;
+            return -1;
+        }
+    long n = p->tail[0];
+    double median = NAN;
+    long known = known_median(p->list, n, seconds, &median);
+    int *band = malloc((size_t)p->nranks * sizeof *band);
+    if (known < 0 || !band) {
+        free(band);
+        errno = ENOMEM;
+        return -1;
+    }
+    for (int r = 0; r < p->nranks; r++)
+        band[r] = -1;
+    int nbands = speed_bands(p->nranks, rank_host, speed, band);
+    double *share = calloc((size_t)(nbands > 0 ? nbands : 1), sizeof *share);
+    long *cut = malloc((size_t)(nbands + 1) * sizeof *cut);
+    long *head = malloc((size_t)(nbands > 0 ? nbands : 1) * sizeof *head);
+    long *tail = malloc((size_t)(nbands > 0 ? nbands : 1) * sizeof *tail);
+    if (!share || !cut || !head || !tail || nbands < 2 || known == 0) {
+        int nomem = !share || !cut || !head || !tail;
+        free(band);
+        free(share);
+        free(cut);
+        free(head);
+        free(tail);
+        if (nomem) {
+            errno = ENOMEM;
+            return -1;
+        }
+        return 1; /* one band, or nothing to weigh the shards by: unsplit */
+    }
+    /* each band's share of the work: its ranks' speed over all ranks' */
+    double work = 0, all = 0;
+    for (long k = 0; k < n; k++)
+        work += isnan(seconds[p->list[k]]) ? median : seconds[p->list[k]];
+    for (int r = 0; r < p->nranks; r++)
+        all += speed[rank_host[r]];
+    for (int r = 0; r < p->nranks; r++)
+        share[band[r]] += work * speed[rank_host[r]] / all;
+    /* a shard goes to the band whose share its middle falls in: the
+     * longest shards to the fastest band, the shortest to the slowest */
+    int b = 0;
+    double done = 0, edge = share[0];
+    cut[0] = 0;
+    for (long k = 0; k < n; k++) {
+        double sec = isnan(seconds[p->list[k]]) ? median : seconds[p->list[k]];
+        while (b < nbands - 1 && done + sec / 2 > edge) {
+            cut[++b] = k;
+            edge += share[b];
+        }
+        done += sec;
+    }
+    while (b < nbands - 1)
+        cut[++b] = n;
+    cut[nbands] = n;
+    for (b = 0; b < nbands; b++) {
+        head[b] = cut[b];
+        tail[b] = cut[b + 1];
+    }
+    free(share);
+    free(p->head);
+    free(p->tail);
+    p->head = head;
+    p->tail = tail;
+    p->cut = cut;
+    p->band = band;
+    p->nbands = nbands;
+    return nbands;
 }
 
 /* ------------------------------------------------------------------ LPT */
@@ -558,8 +704,9 @@ static long *pending_shards(const struct plan *p, long *n)
             for (long k = p->next[r]; k < p->start[r + 1]; k++)
                 all[(*n)++] = p->list[k];
     } else {
-        for (long k = p->next[0]; k < p->tail; k++)
-            all[(*n)++] = p->list[k];
+        for (int b = 0; b < p->nbands; b++)
+            for (long k = p->head[b]; k < p->tail[b]; k++)
+                all[(*n)++] = p->list[k];
         for (long k = 0; k < p->nback; k++)
             all[(*n)++] = p->back[k];
     }

@@ -93,16 +93,40 @@ long plan_rank_shard(const struct plan *p, int rank, long i);
 /* How many shards rank was planned in total (static); 0 for dynamic. */
 long plan_rank_count(const struct plan *p, int rank);
 
-/* Let rank take its shards from the end of a dynamic plan's queue, the
- * short end when the queue is longest first: a slow host then runs the short
- * shards while the fast ones run the long, and no long shard ends the run
- * late on the slow host. Shards given back (plan_return) it takes only when
- * the queue is empty. Returns 0, or -1 with errno EINVAL (a static plan, a
- * rank out of range) or ENOMEM. */
-int plan_take_shortest(struct plan *p, int rank);
+/* Hosts this much slower than the fastest of a band open a band of their
+ * own (plan_split_by_speed). Above it the speeds are as likely noise as a
+ * slower host. */
+#define PLAN_SPEED_BAND 0.75
 
-/* Whether rank takes from the end (plan_take_shortest); 0 out of range. */
-int plan_takes_shortest(const struct plan *p, int rank);
+/* Cut a dynamic plan's queue, longest first (plan_longest_first), into one
+ * part for each band of host speed, so that a slow host's last shard is
+ * short: where a slow host takes a long shard late, that shard ends the
+ * run. Hosts group into bands, fastest first; a host slower than
+ * PLAN_SPEED_BAND times the fastest of the band above opens a new band.
+ * Each band gets a contiguous part of the queue in proportion to its
+ * ranks' summed speed (speed[rank_host[rank]]) in predicted seconds
+ * (seconds[shard]; NAN counts as the median of the queue's known ones):
+ * the fastest band the longest shards, the slowest the shortest. A rank
+ * takes the longest shard of its own band's part; when that part is empty,
+ * the shortest of the nearest slower band's part that has any; then a
+ * shard given back (plan_return); then the shortest of the nearest faster
+ * band's. The fastest band takes shards given back first, as an unsplit
+ * queue does. Ranks of speed 0 run nothing as far as the split goes: they
+ * count in the slowest band, adding nothing to its share.
+ *
+ * Returns the number of bands; 1 leaves the queue as it was (one band, or
+ * no shard with a prediction). -1 with errno EINVAL (a static plan, one
+ * already split or handed from, a speed negative or not finite) or ENOMEM
+ * (the plan unchanged). */
+int plan_split_by_speed(struct plan *p, const int *rank_host, const double *speed,
+                        const double *seconds);
+
+/* The number of parts (1 unless split), rank's band (0 the fastest; 0 out
+ * of range or unsplit) and how many shards a band's part held when the
+ * queue was cut (0 unsplit or out of range): for --dry-run. */
+int plan_bands(const struct plan *p);
+int plan_band(const struct plan *p, int rank);
+long plan_band_count(const struct plan *p, int band);
 
 /* Play p out as the run would if every shard took its prediction: whichever
  * rank is free first (the lower on a tie) takes plan_next, and runs it for
