@@ -14,12 +14,7 @@
 #include "common/buf.h"
 #include "model/template.h"
 #include "sched/history.h"
-
-static int by_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "sched/median.h"
 
 /* The command's words joined by spaces (heap), made once for all the keys
  * of a run; NULL in task mode, or out of memory (*failed then). */
@@ -58,25 +53,6 @@ static double batch_prediction(const struct item_batches *ib, long b, double med
     return sum;
 }
 
-/* The median of the items' known predictions into *median: 1 when one is
- * known, 0 when none is, -1 out of memory. */
-static int items_median(const struct item_batches *ib, double *median)
-{
-    long n = ib->first[ib->nbatches], known = 0;
-    double *sorted = malloc((size_t)(n > 0 ? n : 1) * sizeof *sorted);
-    if (!sorted)
-        return -1;
-    for (long k = 0; k < n; k++)
-        if (!isnan(ib->pred[k]))
-            sorted[known++] = ib->pred[k];
-    if (known > 0) {
-        qsort(sorted, (size_t)known, sizeof *sorted, by_double);
-        *median = sorted[known / 2];
-    }
-    free(sorted);
-    return known > 0;
-}
-
 double *coord_predictions(const struct coord_input *in)
 {
     long total = in->spec->total;
@@ -84,7 +60,10 @@ double *coord_predictions(const struct coord_input *in)
     char *command = command_text(in, &failed);
     double *pred = failed ? NULL : malloc((size_t)(total > 0 ? total : 1) * sizeof *pred);
     double median = NAN;
-    int items = pred && in->batches && in->history ? items_median(in->batches, &median) : 0;
+    long items = pred && in->batches && in->history
+                     ? median_of_known(in->batches->pred, NULL,
+                                       in->batches->first[in->batches->nbatches], &median)
+                     : 0;
     if (items < 0) {
         free(pred);
         pred = NULL;

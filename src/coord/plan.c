@@ -9,6 +9,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "sched/median.h"
+
 struct plan {
     int is_static;
     int nranks;
@@ -326,34 +328,6 @@ static int by_seconds_desc(const void *a, const void *b)
     return (x->pos > y->pos) - (x->pos < y->pos);
 }
 
-static int by_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* The median of the predictions of todo's shards that have one (not NAN)
- * into *median. Returns how many have one (0: *median untouched), or -1
- * with errno ENOMEM. */
-static long known_median(const long *todo, long ntodo, const double *predicted, double *median)
-{
-    double *known = malloc((size_t)(ntodo > 0 ? ntodo : 1) * sizeof *known);
-    if (!known) {
-        errno = ENOMEM;
-        return -1;
-    }
-    long nknown = 0;
-    for (long k = 0; k < ntodo; k++)
-        if (!isnan(predicted[todo[k]]))
-            known[nknown++] = predicted[todo[k]];
-    if (nknown > 0) {
-        qsort(known, (size_t)nknown, sizeof *known, by_double);
-        *median = nknown % 2 ? known[nknown / 2] : (known[nknown / 2 - 1] + known[nknown / 2]) / 2;
-    }
-    free(known);
-    return nknown;
-}
-
 /* todo's shards as ranked: each with the seconds it counts for (its
  * prediction, the median when it has none, 1 when no shard has one), sorted
  * longest first, ties in todo's order. *nknown: how many had a prediction.
@@ -363,7 +337,7 @@ static struct ranked *rank_longest_first(const long *todo, long ntodo, const dou
 {
     double median = 1;
     struct ranked *r = malloc((size_t)(ntodo > 0 ? ntodo : 1) * sizeof *r);
-    *nknown = r ? known_median(todo, ntodo, predicted, &median) : -1;
+    *nknown = r ? median_of_known(predicted, todo, ntodo, &median) : -1;
     if (*nknown < 0) {
         free(r);
         errno = ENOMEM;
@@ -438,7 +412,7 @@ int plan_split_by_speed(struct plan *p, const int *rank_host, const double *spee
         }
     long n = p->tail[0];
     double median = NAN;
-    long known = known_median(p->list, n, seconds, &median);
+    long known = median_of_known(seconds, p->list, n, &median);
     int *band = malloc((size_t)p->nranks * sizeof *band);
     if (known < 0 || !band) {
         free(band);
@@ -719,7 +693,7 @@ double plan_simulate(struct plan *p, const int *rank_host, const double *speed,
     long n;
     long *pending = pending_shards(p, &n);
     double median = NAN;
-    long known = pending ? known_median(pending, n, seconds, &median) : -1;
+    long known = pending ? median_of_known(seconds, pending, n, &median) : -1;
     free(pending);
     double *free_at = calloc((size_t)p->nranks, sizeof *free_at);
     unsigned char *done = calloc((size_t)p->nranks, 1);

@@ -8,6 +8,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "sched/median.h"
+
 struct ranked {
     double seconds;
     long item;
@@ -19,31 +21,6 @@ static int by_seconds_desc(const void *a, const void *b)
     if (x->seconds != y->seconds)
         return x->seconds > y->seconds ? -1 : 1;
     return (x->item > y->item) - (x->item < y->item);
-}
-
-static int by_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* The median of the known predictions, or 1 when none is known; -1 (ENOMEM). */
-static double stand_in(const double *seconds, long n)
-{
-    double *known = malloc((size_t)n * sizeof *known);
-    if (!known)
-        return -1;
-    long k = 0;
-    for (long i = 0; i < n; i++)
-        if (!isnan(seconds[i]))
-            known[k++] = seconds[i];
-    double m = 1;
-    if (k > 0) {
-        qsort(known, (size_t)k, sizeof *known, by_double);
-        m = k % 2 ? known[k / 2] : (known[k / 2 - 1] + known[k / 2]) / 2;
-    }
-    free(known);
-    return m;
 }
 
 /* A min-heap of batches by (load, batch). */
@@ -91,9 +68,9 @@ long batch_pack(const double *seconds, long n, long nbatches, long *batch_of)
     struct ranked *r = malloc((size_t)n * sizeof *r);
     struct heap h = {calloc((size_t)nb, sizeof *h.load), malloc((size_t)nb * sizeof *h.b), nb};
     long *renumber = malloc((size_t)nb * sizeof *renumber);
-    double m = stand_in(seconds, n);
+    double m = 1; /* what an item counts as when none is known */
     long rc = -1;
-    if (!r || !h.load || !h.b || !renumber || m < 0) {
+    if (!r || !h.load || !h.b || !renumber || median_of_known(seconds, NULL, n, &m) < 0) {
         errno = ENOMEM;
         goto out;
     }
