@@ -26,17 +26,7 @@ if ! test_have_prereq DISTMPI || ! test_have_prereq MPI || ! test_have_prereq PY
 	test_done
 fi
 
-if sshd_fixture_start; then
-	test_set_prereq SSHD
-elif test -n "$SSHD_BROKEN"; then
-	test_expect_success 'the private sshd starts (root, /usr/sbin/sshd present)' '
-		echo "$SSHD_SKIP_REASON" && false
-	'
-	test_done
-else
-	skip_all="no private sshd here: $SSHD_SKIP_REASON"
-	test_done
-fi
+sshd_fixture_or_skip
 
 test_expect_success 'setup: a hostfile and an mpirun wrapper' '
 	printf "ok slots=2\nrefused slots=4\n" >hosts &&

@@ -28,17 +28,7 @@ if ! test_have_prereq DISTMPI || ! test_have_prereq MPI || ! test_have_prereq PY
 	test_done
 fi
 
-if sshd_fixture_start; then
-	test_set_prereq SSHD
-elif test -n "$SSHD_BROKEN"; then
-	test_expect_success 'the private sshd starts (root, /usr/sbin/sshd present)' '
-		echo "$SSHD_SKIP_REASON" && false
-	'
-	test_done
-else
-	skip_all="no private sshd here: $SSHD_SKIP_REASON"
-	test_done
-fi
+sshd_fixture_or_skip
 
 # the fixture's aliases, and node names of a cluster for the same sshd
 cfg=$PWD/ssh-config

@@ -31,17 +31,7 @@ if ! command -v bash >/dev/null 2>&1; then
 	test_done
 fi
 
-if sshd_fixture_start; then
-	test_set_prereq SSHD
-elif test -n "$SSHD_BROKEN"; then
-	test_expect_success 'the private sshd starts (root, /usr/sbin/sshd present)' '
-		echo "$SSHD_SKIP_REASON" && false
-	'
-	test_done
-else
-	skip_all="no private sshd here: $SSHD_SKIP_REASON"
-	test_done
-fi
+sshd_fixture_or_skip
 
 script=$DISTMPI_SRCDIR/scripts/distmpi.pbs
 trash=$PWD

@@ -305,3 +305,23 @@ sshd_fixture_start() {
 	export SSHD_PORT REFUSED_PORT SILENT_PORT
 	return 0
 }
+
+# sshd_fixture_or_skip: for a script whose every test needs the sshd. Starts
+# it (sshd_fixture_start) and sets the prerequisite SSHD. Where it cannot
+# exist here (not root, no sshd, no ssh) the whole script is skipped with the
+# reason; where it could and did not start (root and openssh-server are here,
+# as in CI), one failing test says why and the script ends.
+sshd_fixture_or_skip() {
+	if sshd_fixture_start; then
+		test_set_prereq SSHD
+		return 0
+	fi
+	if test -n "$SSHD_BROKEN"; then
+		test_expect_success 'the private sshd starts (root, /usr/sbin/sshd present)' '
+			echo "$SSHD_SKIP_REASON" && false
+		'
+	else
+		skip_all="no private sshd here: $SSHD_SKIP_REASON"
+	fi
+	test_done
+}
