@@ -226,19 +226,22 @@ struct annotate {
     const char *host;
 };
 
-static int annotate_case(void *arg, const struct junit_case_attrs *c)
+static int annotate_case(void *arg, const struct junit_case *c, struct xml_writer *w)
 {
+    (void)w;
     struct annotate *a = arg;
-    if (!c->failed || !c->file || !*c->file || !c->line || !*c->line)
+    if (c->outcome != JUNIT_CASE_FAILED || !c->file || !*c->file || !c->line || !*c->line)
         return 0;
     if (a->printed >= GITHUB_ANNOTATIONS_MAX) {
         a->more++;
         return 0;
     }
+    /* a test case without a name attribute is "a test" here, not the merge's "(unnamed)" */
+    const char *name = c->has_name ? c->name : NULL;
     struct buf b = BUF_INIT, msg = BUF_INIT;
-    buf_printf(&msg, "%s failed in shard %ld on %s (distmpi)", c->name ? c->name : "a test",
-               a->shard + 1, a->host);
-    struct github_failure f = {c->file, c->line, c->name ? c->name : "test failed", buf_str(&msg)};
+    buf_printf(&msg, "%s failed in shard %ld on %s (distmpi)", name ? name : "a test", a->shard + 1,
+               a->host);
+    struct github_failure f = {c->file, c->line, name ? name : "test failed", buf_str(&msg)};
     int rc = msg.failed ? -1 : github_annotation(&b, &f);
     if (rc == 0)
         fputs(buf_str(&b), a->out);
