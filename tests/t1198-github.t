@@ -5,16 +5,18 @@ test_description='GitHub Actions: the job summary and the annotations
 With GITHUB_STEP_SUMMARY set, rank 0 appends a Markdown summary of the run
 to that file (counts, hosts, the shards that did not pass, the tests to
 look at); with GITHUB_ACTIONS=true it prints an ::error annotation for each
-failed test whose collected JUnit report gives a file and a line, at most
-50, then a notice of the rest.'
+failed test whose collected JUnit report gives a file and a line, with the
+first line of its failure message, at most 50, then a notice of the rest.'
 
 : "${SHARNESS_TEST_DIRECTORY:=${DISTMPI_BUILDDIR:+$DISTMPI_BUILDDIR/tests}}"
 . "${SHARNESS:-/usr/share/sharness/sharness.sh}"
 
 skip_all_unless_mpi
 
-# tool.sh: shard 2 fails two tests placed in files (one name with a pipe,
-# one file with a comma and a colon) and passes one; the others pass.
+# tool.sh: shard 2 fails four tests placed in files (one name with a pipe,
+# one file with a comma and a colon and no message, one message with a %,
+# non-ASCII and more lines, one message longer than an annotation takes)
+# and passes one; the others pass.
 # With MANY=N, shard 1 fails N tests placed in a file.
 cat >tool.sh <<-\EOF
 	#!/bin/sh
@@ -30,10 +32,13 @@ cat >tool.sh <<-\EOF
 		exit 1
 	fi
 	if [ "$DISTMPI_SHARD" = 2 ]; then
+		long=$(printf "%0199d" 0 | tr 0 x)
 		cat >"$out/junit.xml" <<-XML
 		<testsuite name="s">
 		<testcase name="adds | pipes" classname="math.spec.ts" file="tests/math.spec.ts" line="12"><failure message="3 != 4"/></testcase>
 		<testcase name="odd" classname="x" file="a,b:c.ts" line="7"><error/></testcase>
+		<testcase name="rounds" classname="math.spec.ts" file="tests/math.spec.ts" line="20"><failure message="&#10; expected 50% to be ½ &#13;&#10;  at round (math.spec.ts:20)">stack</failure></testcase>
+		<testcase name="long" classname="math.spec.ts" file="tests/math.spec.ts" line="30"><error message="${long}é and more"/></testcase>
 		<testcase name="fine" classname="math.spec.ts"/>
 		</testsuite>
 		XML
@@ -71,11 +76,23 @@ test_expect_success 'GITHUB_ACTIONS=true: an annotation for each failed test wit
 		-- ./tool.sh >out 2>err &&
 	unset GITHUB_ACTIONS &&
 	grep "^::" out >ann &&
+	long=$(printf "%0199d" 0 | tr 0 x) &&
 	cat >expect <<-EOF &&
-	::error file=tests/math.spec.ts,line=12,title=adds | pipes::adds | pipes failed in shard 2 on $(hostname) (distmpi)
+	::error file=tests/math.spec.ts,line=12,title=adds | pipes::3 != 4 (shard 2 on $(hostname), distmpi)
 	::error file=a%2Cb%3Ac.ts,line=7,title=odd::odd failed in shard 2 on $(hostname) (distmpi)
+	::error file=tests/math.spec.ts,line=20,title=rounds::expected 50%25 to be ½… (shard 2 on $(hostname), distmpi)
+	::error file=tests/math.spec.ts,line=30,title=long::$long… (shard 2 on $(hostname), distmpi)
 	EOF
 	test_cmp expect ann
+'
+
+test_expect_success 'an annotation carries the first line of the failure message, escaped' '
+	# the message starts with a line break, has a % and non-ASCII, then more lines
+	grep -F "title=rounds::expected 50%25 to be ½… (shard 2 on" ann &&
+	! grep -F "math.spec.ts:20)" ann &&
+	! grep "%0[AD]" ann &&
+	# 199 bytes, then a character of 2 bytes: cut before it, not inside it
+	grep "title=long::x\{199\}… (shard 2 on" ann
 '
 
 test_expect_success 'at most 50 annotations, then a notice of the rest' '

@@ -33,9 +33,16 @@ static void problem(collect_fn fn, void *arg, const char *name, const char *data
         errprintf(why, "%s: %s", name, reason);
 }
 
-static int add_failed(void *arg, const struct junit_case_attrs *c)
+/* A failed test's words are made from the attributes it has itself: the
+ * name and classname the merge falls back on ("(unnamed)", the suite's
+ * name) are no test a test tool knows. */
+static int add_failed(void *arg, const struct junit_case *c, struct xml_writer *w)
 {
-    return c->failed ? failed_set_add(arg, c->name, c->classname, c->file, c->line) : 0;
+    (void)w;
+    if (c->outcome != JUNIT_CASE_FAILED)
+        return 0;
+    return failed_set_add(arg, c->has_name ? c->name : NULL, c->has_classname ? c->classname : NULL,
+                          c->file, c->line);
 }
 
 /* How far a file's modification time may be behind the wall clock read

@@ -348,10 +348,8 @@ struct merge {
     junit_case_fn case_fn; /* NULL: none */
     void *case_arg;
     struct junit_counts c;
-    int failed;          /* out of memory, or the writer failed (errno says) */
-    int err;             /* errno of that failure */
-    junit_attrs_fn each; /* junit_each_case: called for every test case, nothing copied */
-    void *each_arg;
+    int failed; /* out of memory, or the writer failed (errno says) */
+    int err;    /* errno of that failure */
 };
 
 static void merge_fail(struct merge *m, int err)
@@ -564,60 +562,68 @@ static void copy_rerun(struct merge *m, xmlNodePtr from)
     close_elem(m);
 }
 
-/* junit_each_case: pass test case from on to m->each. */
-static void tell_case(struct merge *m, xmlNodePtr from, int failed)
+/* Whether c records an execution that failed before the test case's
+ * outcome, in the test tool's own retries (Surefire's names). */
+static int is_rerun(xmlNodePtr c)
 {
-    struct junit_case_attrs c = {.failed = failed};
-    char *name = attr_value(m, from, "name");
-    char *classname = attr_value(m, from, "classname");
-    char *file = attr_value(m, from, "file");
-    char *line = attr_value(m, from, "line");
-    c.name = name;
-    c.classname = classname;
-    c.file = file;
-    c.line = line;
-    if (!m->failed && m->each(m->each_arg, &c) < 0)
-        merge_fail(m, errno ? errno : ENOMEM);
-    free(name);
-    free(classname);
-    free(file);
-    free(line);
+    return is_elem(c, "rerunFailure") || is_elem(c, "rerunError") || is_elem(c, "flakyFailure") ||
+           is_elem(c, "flakyError");
 }
 
-/* The test case from as struct junit_case, for m->case_fn. */
-static void case_call(struct merge *m, xmlNodePtr from, const char *suite_name)
+/* jc's outcome and failed_before, from the children of from. */
+static void case_outcome(struct junit_case *jc, xmlNodePtr from)
 {
-    struct junit_case jc = {.outcome = JUNIT_CASE_PASSED, .project = m->project};
+    jc->outcome = JUNIT_CASE_PASSED;
     for (xmlNodePtr c = from->children; c; c = c->next) {
         if (is_elem(c, "failure") || is_elem(c, "error"))
-            jc.outcome = JUNIT_CASE_FAILED;
-        else if (is_elem(c, "skipped") && jc.outcome == JUNIT_CASE_PASSED)
-            jc.outcome = JUNIT_CASE_SKIPPED;
-        else if (is_elem(c, "rerunFailure") || is_elem(c, "rerunError") ||
-                 is_elem(c, "flakyFailure") || is_elem(c, "flakyError"))
-            jc.failed_before += jc.failed_before < 1000000;
+            jc->outcome = JUNIT_CASE_FAILED;
+        else if (is_elem(c, "skipped") && jc->outcome == JUNIT_CASE_PASSED)
+            jc->outcome = JUNIT_CASE_SKIPPED;
+        else if (is_rerun(c))
+            jc->failed_before += jc->failed_before < 1000000;
     }
-    /* why it failed: the last outcome's message, else the first rerun's */
+}
+
+/* Why test case from failed (heap), or NULL: the last outcome's message,
+ * else the first rerun's. */
+static char *case_message(struct merge *m, xmlNodePtr from)
+{
     char *message = NULL;
     for (xmlNodePtr c = from->children; c && !message; c = c->next)
         if (is_elem(c, "failure") || is_elem(c, "error"))
             message = attr_value(m, c, "message");
     for (xmlNodePtr c = from->children; c && !message; c = c->next)
-        if (is_elem(c, "rerunFailure") || is_elem(c, "rerunError") || is_elem(c, "flakyFailure") ||
-            is_elem(c, "flakyError"))
+        if (is_rerun(c))
             message = attr_value(m, c, "message");
-    jc.message = message && *message ? message : NULL;
+    return message;
+}
+
+/* The test case from as struct junit_case, for m->case_fn. */
+static void case_call(struct merge *m, xmlNodePtr from, const char *suite_name)
+{
+    struct junit_case jc = {.project = m->project};
+    case_outcome(&jc, from);
+    char *message = case_message(m, from);
     char *name = attr_value(m, from, "name");
     char *classname = attr_value(m, from, "classname");
+    char *file = attr_value(m, from, "file");
+    char *line = attr_value(m, from, "line");
+    jc.message = message && *message ? message : NULL;
+    jc.has_name = name != NULL;
     jc.name = name ? name : "(unnamed)";
+    jc.has_classname = classname != NULL;
     jc.classname = classname ? classname : suite_name ? suite_name : m->file_name;
     if (!jc.classname)
         jc.classname = "";
+    jc.file = file;
+    jc.line = line;
     if (!m->failed && m->case_fn(m->case_arg, &jc, copying(m) ? m->w : NULL) < 0)
         merge_fail(m, errno);
     free(message);
     free(name);
     free(classname);
+    free(file);
+    free(line);
 }
 
 static void copy_case(struct merge *m, xmlNodePtr from, const char *suite_name)
@@ -636,10 +642,6 @@ static void copy_case(struct merge *m, xmlNodePtr from, const char *suite_name)
     m->c.errors += !failure && error;
     m->c.skipped += !failure && !error && skipped;
     m->c.time += time;
-    if (m->each) {
-        tell_case(m, from, failure || error);
-        return;
-    }
     if (!copying(m)) {
         if (m->case_fn)
             case_call(m, from, suite_name);
@@ -669,8 +671,7 @@ static void copy_case(struct merge *m, xmlNodePtr from, const char *suite_name)
             copy_attr(m, c, "type");
             copy_text(m, c, 1);
             close_elem(m);
-        } else if (is_elem(c, "rerunFailure") || is_elem(c, "rerunError") ||
-                   is_elem(c, "flakyFailure") || is_elem(c, "flakyError")) {
+        } else if (is_rerun(c)) {
             copy_rerun(m, c);
         } else if (is_elem(c, "system-out") || is_elem(c, "system-err")) {
             copy_output(m, c);
@@ -814,11 +815,12 @@ static int merge_path(struct merge *m, const char *path, char *why, size_t whyle
 
 /* ------------------------------------------------------------ the tree API */
 
-int junit_each_case(const char *buf, size_t len, junit_attrs_fn fn, void *arg, char *why,
+int junit_each_case(const char *buf, size_t len, junit_case_fn fn, void *arg, char *why,
                     size_t whylen)
 {
     set_why(why, whylen, "%s", "");
-    struct merge m = {.each = fn, .each_arg = arg};
+    /* neither a tree nor a writer: nothing is copied, fn is called with w NULL */
+    struct merge m = {.case_fn = fn, .case_arg = arg};
     return merge_parsed(&m, buf, len, why, whylen);
 }
 

@@ -62,26 +62,6 @@ struct junit_counts {
  * replaced, says so. why may be NULL when whylen is 0. */
 int junit_file_check(const char *buf, size_t len, char *why, size_t whylen);
 
-/* One test case as junit_each_case sees it (struct junit_case, below, is what
- * junit_cases_read and the merge give): its attributes, cleaned as
- * junit_merge_buffer copies them (NULL when it has none), and whether it
- * has a <failure> or an <error>. */
-struct junit_case_attrs {
-    const char *name, *classname, *file, *line;
-    int failed;
-};
-
-/* Receives each test case; returns 0, or -1 with errno set to stop. */
-typedef int (*junit_attrs_fn)(void *arg, const struct junit_case_attrs *c);
-
-/* Pass every test case of the JUnit document in buf (len bytes), in
- * document order, to fn(arg, ...), the file parsed as junit_file_check
- * parses it. Returns the number of test cases (>= 0); -1 when the file is
- * unusable, with the reason in why; -2 when out of memory or fn failed
- * (errno says which). */
-int junit_each_case(const char *buf, size_t len, junit_attrs_fn fn, void *arg, char *why,
-                    size_t whylen);
-
 /* Append to suite (an element of a libxml2 document, the shard's
  * <testsuite>) a cleaned copy of every test case of the JUnit document in
  * buf: a <testcase> with name (missing: "(unnamed)"), classname (missing:
@@ -137,28 +117,45 @@ int junit_merge_write_buffer(struct xml_writer *w, const char *buf, size_t len,
                              const char *file_name, struct junit_counts *counts, char *why,
                              size_t whylen);
 
-/* A test case as the verdicts (verdict.h) see it: its cleaned classname
- * (as the merge gives it), name ("(unnamed)" when missing) and project
- * (the hostname attribute of its nearest <testsuite> that has one, where
- * Playwright puts the project; NULL when none); its outcome: failed with a
- * <failure> or <error>, else skipped with a <skipped>, else passed; and
- * failed_before, its <rerunFailure>, <rerunError>, <flakyFailure> and
- * <flakyError> elements: executions that failed before that outcome, in
- * the test tool's own retries. */
+/* A test case as the merge reads it: what the verdicts (verdict.h), the
+ * retry of failed tests (retryfailed.h) and the GitHub annotations
+ * (report_github.h) need of it. Its cleaned name ("(unnamed)" when
+ * missing) and classname (as the merge gives it: when missing, the name of
+ * the nearest enclosing <testsuite>, else the file's name, else ""), with
+ * has_name and has_classname saying whether they are its own attributes
+ * (words for a test tool are made from those alone); its cleaned file and
+ * line attributes (NULL when missing); project (the hostname attribute of
+ * its nearest <testsuite> that has one, where Playwright puts the project;
+ * NULL when none); its outcome: failed with a <failure> or <error>, else
+ * skipped with a <skipped>, else passed; and failed_before, its
+ * <rerunFailure>, <rerunError>, <flakyFailure> and <flakyError> elements:
+ * executions that failed before that outcome, in the test tool's own
+ * retries. */
 enum junit_case_outcome { JUNIT_CASE_PASSED, JUNIT_CASE_FAILED, JUNIT_CASE_SKIPPED };
 struct junit_case {
     const char *classname, *name, *project;
+    int has_classname, has_name;
+    const char *file, *line;
     enum junit_case_outcome outcome;
     int failed_before;
     const char *message; /* the message of its <failure> or <error>, else of its first
                             rerun element; NULL: none */
 };
 
-/* Called for each test case: with w NULL when reading (junit_cases_read),
- * or with the case's <testcase> open in w when writing
+/* Called for each test case: with w NULL when reading (junit_cases_read,
+ * junit_each_case), or with the case's <testcase> open in w when writing
  * (junit_merge_write_cases), after its children, to add elements of its
  * own. Returns 0, or -1 with errno set to stop. */
 typedef int (*junit_case_fn)(void *arg, const struct junit_case *c, struct xml_writer *w);
+
+/* Pass every test case of the JUnit document in buf (len bytes), in
+ * document order, to fn(arg, case, NULL), the file parsed as
+ * junit_file_check parses it; a classname falls back on no file name.
+ * Returns the number of test cases (>= 0); -1 when the file is unusable,
+ * with the reason in why; -2 when out of memory or fn failed (errno says
+ * which). */
+int junit_each_case(const char *buf, size_t len, junit_case_fn fn, void *arg, char *why,
+                    size_t whylen);
 
 /* fn for every test case of the JUnit file at path (rank 0's copy),
  * copying nothing; file_name (may be NULL) as for junit_merge_file, so

@@ -219,6 +219,41 @@ int github_annotation(struct buf *b, const struct github_failure *f)
     return 0;
 }
 
+/* GitHub shows an annotation's message under the line of the diff it marks,
+ * where a stack trace or a captured log would bury the rest of the review:
+ * of a test's failure message, only its first line that is not blank, and
+ * at most this many bytes of it. */
+#define ANNOTATION_MESSAGE_MAX 200
+
+/* How many of the len bytes of s fit in max without splitting a UTF-8
+ * character (s is valid UTF-8: the merge cleans it). */
+static size_t utf8_fit(const char *s, size_t len, size_t max)
+{
+    if (len <= max)
+        return len;
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--; /* s[max] is the first byte left out: not a continuation */
+    return max;
+}
+
+/* Append to b the first line of message that is not blank, cut as
+ * ANNOTATION_MESSAGE_MAX says, with an ellipsis when something was left out.
+ * Returns whether there was such a line. */
+static int add_message_line(struct buf *b, const char *message)
+{
+    static const char blank[] = " \t\r\n";
+    const char *s = message + strspn(message, blank);
+    size_t len = strcspn(s, "\r\n");
+    int more = s[len + strspn(s + len, blank)] != '\0';
+    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        len--;
+    size_t fit = utf8_fit(s, len, ANNOTATION_MESSAGE_MAX);
+    buf_add(b, s, fit);
+    if (len > 0 && (more || fit < len))
+        buf_addstr(b, "\u2026");
+    return len > 0;
+}
+
 /* What junit_each_case gives for one shard's file, printed as it goes. */
 struct annotate {
     FILE *out;
@@ -226,19 +261,26 @@ struct annotate {
     const char *host;
 };
 
-static int annotate_case(void *arg, const struct junit_case_attrs *c)
+static int annotate_case(void *arg, const struct junit_case *c, struct xml_writer *w)
 {
+    (void)w;
     struct annotate *a = arg;
-    if (!c->failed || !c->file || !*c->file || !c->line || !*c->line)
+    if (c->outcome != JUNIT_CASE_FAILED || !c->file || !*c->file || !c->line || !*c->line)
         return 0;
     if (a->printed >= GITHUB_ANNOTATIONS_MAX) {
         a->more++;
         return 0;
     }
+    /* a test case without a name attribute is "a test" here, not the merge's "(unnamed)" */
+    const char *name = c->has_name ? c->name : NULL;
+    /* why it failed, in the test tool's words when it gave some */
     struct buf b = BUF_INIT, msg = BUF_INIT;
-    buf_printf(&msg, "%s failed in shard %ld on %s (distmpi)", c->name ? c->name : "a test",
-               a->shard + 1, a->host);
-    struct github_failure f = {c->file, c->line, c->name ? c->name : "test failed", buf_str(&msg)};
+    if (c->message && add_message_line(&msg, c->message))
+        buf_printf(&msg, " (shard %ld on %s, distmpi)", a->shard + 1, a->host);
+    else
+        buf_printf(&msg, "%s failed in shard %ld on %s (distmpi)", name ? name : "a test",
+                   a->shard + 1, a->host);
+    struct github_failure f = {c->file, c->line, name ? name : "test failed", buf_str(&msg)};
     int rc = msg.failed ? -1 : github_annotation(&b, &f);
     if (rc == 0)
         fputs(buf_str(&b), a->out);

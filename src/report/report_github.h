@@ -51,6 +51,10 @@ int github_annotation(struct buf *b, const struct github_failure *f);
 /* Print to out an annotation for each failed test with a file and a line in
  * the JUnit files collected from the shards' last attempts (rep->collected),
  * at most GITHUB_ANNOTATIONS_MAX, then a notice of how many more there were.
+ * Its title is the test's name; its message the first line of the test's
+ * failure message that is not blank (at most 200 bytes, cut at a character,
+ * "…" when more was left out) and "(shard N on HOST, distmpi)", or, when
+ * the test gave no message, "NAME failed in shard N on HOST (distmpi)".
  * Returns how many were printed, or -1 (errno). */
 long github_annotations_print(FILE *out, const struct report *rep);
 

@@ -500,6 +500,140 @@ START_TEST(merge_api)
 }
 END_TEST
 
+/* ------------------------------------------------------------ reading */
+
+/* What junit_each_case gave for one test case, copied (its strings live
+ * only for the call). */
+struct seen {
+    char *name, *classname, *file, *line, *message, *project;
+    int has_name, has_classname, failed_before;
+    enum junit_case_outcome outcome;
+};
+
+struct seen_list {
+    struct seen cases[8];
+    int n;
+    int writer_given; /* a call had a writer: reading must pass none */
+};
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static int see_case(void *arg, const struct junit_case *c, struct xml_writer *w)
+{
+    struct seen_list *l = arg;
+    l->writer_given |= w != NULL;
+    ck_assert_int_lt(l->n, 8);
+    struct seen *s = &l->cases[l->n++];
+    *s = (struct seen){dup_or_null(c->name),
+                       dup_or_null(c->classname),
+                       dup_or_null(c->file),
+                       dup_or_null(c->line),
+                       dup_or_null(c->message),
+                       dup_or_null(c->project),
+                       c->has_name,
+                       c->has_classname,
+                       c->failed_before,
+                       c->outcome};
+    return 0;
+}
+
+static void seen_free(struct seen_list *l)
+{
+    for (int i = 0; i < l->n; i++) {
+        struct seen *s = &l->cases[i];
+        free(s->name);
+        free(s->classname);
+        free(s->file);
+        free(s->line);
+        free(s->message);
+        free(s->project);
+    }
+}
+
+static int refuse_case(void *arg, const struct junit_case *c, struct xml_writer *w)
+{
+    (void)arg;
+    (void)c;
+    (void)w;
+    errno = EIO;
+    return -1;
+}
+
+START_TEST(each_case)
+{
+    static const char xml[] =
+        "<testsuites><testsuite name=\"outer\" hostname=\"chromium\">\n"
+        " <testcase name=\"adds\" classname=\"math.spec.ts\" file=\"tests/math.spec.ts\" "
+        "line=\"12\"><failure message=\"50% &#10;of it: \xc3\xa9t\xc3\xa9\">trace</failure>"
+        "</testcase>\n"
+        " <testsuite name=\"inner\"><testcase file=\"b.ts\"><error/></testcase></testsuite>\n"
+        " <testcase name=\"skips\" classname=\"\"><skipped message=\"not here\"/></testcase>\n"
+        " <testcase name=\"retried\" classname=\"r\"><flakyFailure message=\"once\"/>"
+        "<rerunError/></testcase>\n"
+        "</testsuite></testsuites>\n";
+    struct seen_list l = {0};
+    char why[256];
+    ck_assert_int_eq(junit_each_case(xml, strlen(xml), see_case, &l, why, sizeof why), 4);
+    ck_assert_str_eq(why, "");
+    ck_assert_int_eq(l.n, 4);
+    ck_assert_int_eq(l.writer_given, 0);
+
+    /* a failure: its attributes, file and line as written, the message cleaned */
+    struct seen *c = &l.cases[0];
+    ck_assert_int_eq(c->outcome, JUNIT_CASE_FAILED);
+    ck_assert_str_eq(c->name, "adds");
+    ck_assert_int_eq(c->has_name, 1);
+    ck_assert_str_eq(c->classname, "math.spec.ts");
+    ck_assert_int_eq(c->has_classname, 1);
+    ck_assert_str_eq(c->file, "tests/math.spec.ts");
+    ck_assert_str_eq(c->line, "12");
+    ck_assert_str_eq(c->message, "50% \nof it: \xc3\xa9t\xc3\xa9");
+    ck_assert_str_eq(c->project, "chromium");
+    ck_assert_int_eq(c->failed_before, 0);
+
+    /* an <error> fails too; a missing name and classname fall back as the
+     * merge's do (the nearest suite's name; no file name here), and say so */
+    c = &l.cases[1];
+    ck_assert_int_eq(c->outcome, JUNIT_CASE_FAILED);
+    ck_assert_str_eq(c->name, "(unnamed)");
+    ck_assert_int_eq(c->has_name, 0);
+    ck_assert_str_eq(c->classname, "inner");
+    ck_assert_int_eq(c->has_classname, 0);
+    ck_assert_str_eq(c->file, "b.ts");
+    ck_assert_ptr_null(c->line);
+    ck_assert_ptr_null(c->message);
+
+    /* skipped: not failed, and a <skipped>'s message is no failure's; an
+     * empty classname is the test case's own */
+    c = &l.cases[2];
+    ck_assert_int_eq(c->outcome, JUNIT_CASE_SKIPPED);
+    ck_assert_ptr_null(c->message);
+    ck_assert_str_eq(c->classname, "");
+    ck_assert_int_eq(c->has_classname, 1);
+    ck_assert_ptr_null(c->file);
+
+    /* passed after failing in the test tool's own retries */
+    c = &l.cases[3];
+    ck_assert_int_eq(c->outcome, JUNIT_CASE_PASSED);
+    ck_assert_int_eq(c->failed_before, 2);
+    ck_assert_str_eq(c->message, "once");
+    seen_free(&l);
+
+    /* a callback that fails stops the reading with its errno */
+    errno = 0;
+    ck_assert_int_eq(junit_each_case(xml, strlen(xml), refuse_case, NULL, why, sizeof why), -2);
+    ck_assert_int_eq(errno, EIO);
+    /* an unusable file calls nothing */
+    struct seen_list none = {0};
+    ck_assert_int_eq(junit_each_case("<html/>", 7, see_case, &none, why, sizeof why), -1);
+    unit_assert_contains(why, "root element");
+    ck_assert_int_eq(none.n, 0);
+}
+END_TEST
+
 /* ------------------------------------------------------------ the report */
 
 #define NSHARDS 7
@@ -1106,6 +1240,7 @@ static Suite *junit_merge_suite(void)
 
     tc = tcase_create("merge");
     tcase_add_test(tc, merge_api);
+    tcase_add_test(tc, each_case);
     tcase_add_test(tc, merged_report);
     tcase_add_test(tc, merged_report_file);
     tcase_add_test(tc, nothing_collected);

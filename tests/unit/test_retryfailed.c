@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include "common/buf.h"
+#include "exec/collect.h"
 #include "report/junit_merge.h"
 #include "unit.h"
 
@@ -248,9 +249,14 @@ START_TEST(expand_through_sh)
 }
 END_TEST
 
-static int collect_failed(void *arg, const struct junit_case_attrs *c)
+/* As collect.c adds them: from the test case's own attributes. */
+static int collect_failed(void *arg, const struct junit_case *c, struct xml_writer *w)
 {
-    return c->failed ? failed_set_add(arg, c->name, c->classname, c->file, c->line) : 0;
+    (void)w;
+    if (c->outcome != JUNIT_CASE_FAILED)
+        return 0;
+    return failed_set_add(arg, c->has_name ? c->name : NULL, c->has_classname ? c->classname : NULL,
+                          c->file, c->line);
 }
 
 START_TEST(failed_from_junit)
@@ -293,6 +299,45 @@ START_TEST(failed_from_junit)
 }
 END_TEST
 
+/* collect_failed_tests on a JUnit report holding xml, into s. */
+static int failed_from_file(const char *xml, struct failed_set *s, struct error *why)
+{
+    char tmp[4096], path[4200];
+    unit_write_temp(xml, strlen(xml), tmp);
+    snprintf(path, sizeof path, "%s.xml", tmp);
+    ck_assert_int_eq(rename(tmp, path), 0);
+    int rc = collect_failed_tests(path, &V, 0, s, why);
+    unlink(path);
+    return rc;
+}
+
+START_TEST(failed_words_from_own_attributes)
+{
+    /* a test case without a classname is retried under its own name, not
+     * the name of the suite around it, which no test tool knows */
+    static const char nested[] =
+        "<testsuites><testsuite name=\"outer\"><testsuite name=\"inner\">"
+        "<testcase name=\"t1\"><failure/></testcase>"
+        "</testsuite></testsuite></testsuites>";
+    struct failed_set s = FAILED_SET_INIT;
+    struct error why;
+    ck_assert_int_eq(failed_from_file(nested, &s, &why), 0);
+    ck_assert_uint_eq(s.ntests, 1);
+    ck_assert_str_eq(s.tests[0], "t1");
+    ck_assert_uint_eq(s.nfiles, 1);
+    ck_assert_str_eq(s.files[0], "t1");
+    failed_set_free(&s);
+
+    /* a failed test case without a name gives an empty word: the whole
+     * shard is retried, never a test called "(unnamed)" */
+    static const char unnamed[] =
+        "<testsuite name=\"s\"><testcase classname=\"c\"><error/></testcase></testsuite>";
+    ck_assert_int_eq(failed_from_file(unnamed, &s, &why), 1);
+    unit_assert_contains(why.text, "the failed test \"\" is empty");
+    failed_set_free(&s);
+}
+END_TEST
+
 static Suite *retryfailed_suite(void)
 {
     Suite *s = suite_create("retryfailed");
@@ -302,6 +347,7 @@ static Suite *retryfailed_suite(void)
     tcase_add_test(tc, hostile_words_refused);
     tcase_add_test(tc, limits);
     tcase_add_test(tc, failed_from_junit);
+    tcase_add_test(tc, failed_words_from_own_attributes);
     suite_add_tcase(s, tc);
     tc = tcase_create("template");
     tcase_add_test(tc, template_check_places);
