@@ -177,6 +177,47 @@ assert j[\"runs\"] == 2, j
 "
 '
 
+# wait_until_locked FILE - wait (up to 30 s) until another process holds an
+# flock of FILE
+wait_until_locked() {
+	python3 - "$1" <<-\EOF
+	import fcntl, sys, time
+	with open(sys.argv[1], "a") as f:
+	    for _ in range(300):
+	        try:
+	            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+	        except BlockingIOError:
+	            sys.exit(0)
+	        fcntl.flock(f, fcntl.LOCK_UN)
+	        time.sleep(0.1)
+	sys.exit(1)
+	EOF
+}
+
+test_expect_success 'a lock held by a stuck process: the run gives up after --history-wait, exit 0' '
+	printf "sleep 0.1\\n" >stuck.txt &&
+	run_distmpi 1 --tasks stuck.txt --history stuck.json >/dev/null 2>&1 &&
+	cp stuck.json stuck.before &&
+	# one process holds the lock as a save that never ends would (the
+	# shell locks, then becomes the sleep, which keeps the descriptor)
+	sh -c "exec 9>>stuck.json.lock && flock 9 && exec sleep 120" &
+	holder=$! &&
+	wait_until_locked stuck.json.lock &&
+	timeout 60 "$MPIRUN" -np 1 --oversubscribe --bind-to none "$DISTMPI" --tasks stuck.txt \
+		--history stuck.json --history-wait 1 >out 2>err
+	rc=$?
+	kill $holder
+	test $rc = 0 &&
+	grep "^distmpi: warning: cannot save the timing history stuck.json: another process has held the lock stuck.json.lock for 1 s; the next run has no timing history from this one\$" err &&
+	grep "^1 shards\{0,1\}: 1 passed" out &&
+	test_cmp stuck.before stuck.json
+'
+
+test_expect_success '--history-wait: a bad value is a usage error' '
+	test_expect_code 2 run_distmpi 1 --tasks suite.txt --history-wait -1 >out 2>err &&
+	grep "history-wait" err
+'
+
 test_expect_success 'a run cut short keeps what passed' '
 	printf "sleep 0.1\\necho \$PPID >rpid; exec sleep 60\\n" >cut.txt &&
 	"$MPIRUN" -np 1 --oversubscribe --bind-to none --mca odls_base_sigkill_timeout 5 \

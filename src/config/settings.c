@@ -112,6 +112,8 @@ const struct setting_desc settings_table[SET_COUNT] = {
      false},
     {SET_NO_HISTORY, "no-history", 0, SETTING_BOOL, OFF(no_history), 0, 0, NULL, NULL,
      "keep no timing history, and run the shards in their order", false},
+    {SET_HISTORY_WAIT, "history-wait", 0, SETTING_DOUBLE, OFF(history_wait), 0, 86400, NULL,
+     "SECONDS", "wait at most SECONDS for another run's save of the history (default 60)", false},
     {SET_SPECULATE, "speculate", 0, SETTING_BOOL, OFF(speculate), 0, 0, NULL, NULL,
      "give the last shards a second copy on idle slots; the first to pass counts", false},
     {SET_NOTIFY_COMMAND, "notify-command", 0, SETTING_STRING, OFF(notify_command), 0, 0, NULL,
@@ -153,6 +155,7 @@ void settings_init(struct settings *s)
     s->max_log_bytes = 10485760;
     s->heartbeat_timeout = 30;
     s->notify_timeout = 30;
+    s->history_wait = 60; /* HISTORY_LOCK_WAIT, the history's own default */
     s->html_interval = 5;
     for (int i = 0; i < SET_COUNT; i++)
         s->source[i] = SOURCE_DEFAULT;

@@ -69,6 +69,7 @@ enum setting_id {
     SET_HEARTBEAT_TIMEOUT,
     SET_HISTORY,
     SET_NO_HISTORY,
+    SET_HISTORY_WAIT,
     SET_SPECULATE,
     SET_NOTIFY_COMMAND,
     SET_NOTIFY_TIMEOUT,
@@ -118,6 +119,7 @@ struct settings {
     double heartbeat_timeout; /* a rank silent this long is lost; 0: never */
     char *history;            /* the timing history; NULL: DEFAULT_HISTORY */
     bool no_history;          /* keep and use none */
+    double history_wait;      /* seconds the save waits for another run's lock */
     bool fail_on_flaky;       /* a flaky shard or test makes the exit status 1 */
     bool speculate;           /* a second copy of the last shards on idle slots */
     char *notify_command;     /* run at the end with the outcome; NULL: none */

@@ -158,6 +158,7 @@ void coord_note_history(const struct coord *co)
         return;
     }
     struct error why;
+    history_set_lock_wait(in->history, in->settings->history_wait);
     if (history_save(in->history, path, &why) < 0)
         fprintf(stderr, "distmpi: warning: %s; the next run has no timing history from this one\n",
                 why.text);

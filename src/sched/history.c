@@ -21,9 +21,11 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/fsutil.h"
+#include "common/timeutil.h"
 #include "sched/history_table.h"
 #include "sched/hostspeed.h"
 
@@ -44,6 +46,7 @@ struct history {
     struct htable notes;  /* hashed by key; a record per (key, host) */
     double *speed;        /* each loaded host's speed (hostspeed_fit) */
     long max_keys;
+    double lock_wait; /* seconds history_save waits for the lock */
 };
 
 /* How reading a file went. */
@@ -402,6 +405,7 @@ static struct history *history_create(void)
         return NULL;
     }
     h->max_keys = HISTORY_MAX_KEYS;
+    h->lock_wait = HISTORY_LOCK_WAIT;
     return h;
 }
 
@@ -528,6 +532,12 @@ nomem:
 long history_noted(const struct history *h)
 {
     return h ? (long)h->notes.nrecs : 0;
+}
+
+void history_set_lock_wait(struct history *h, double seconds)
+{
+    if (h && isfinite(seconds) && seconds >= 0)
+        h->lock_wait = seconds;
 }
 
 void history_set_max_keys(struct history *h, long max)
@@ -780,9 +790,32 @@ static int make_parent(const char *path, struct error *err)
     return rc;
 }
 
-/* Open and lock lockpath: never through a symbolic link, never anything
- * but a regular file. Returns the descriptor (closing it unlocks), or -1. */
-static int take_lock(const char *lockpath, struct error *err)
+/* Lock fd, waiting at most wait seconds for another holder. Returns 0, or
+ * -1 with errno (ETIMEDOUT when the wait ran out). */
+static int lock_within(int fd, double wait)
+{
+    double deadline = time_mono() + wait;
+    for (;;) {
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+            return 0;
+        if (errno != EWOULDBLOCK && errno != EINTR)
+            return -1;
+        double left = deadline - time_mono();
+        if (left <= 0) {
+            errno = ETIMEDOUT;
+            return -1;
+        }
+        /* a save merges in well under a second: a 50 ms poll loses little */
+        double nap = left < 0.05 ? left : 0.05;
+        struct timespec ts = {0, (long)(nap * 1e9)};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* Open and lock lockpath (waiting at most wait seconds): never through a
+ * symbolic link, never anything but a regular file. Returns the descriptor
+ * (closing it unlocks), or -1. */
+static int take_lock(const char *lockpath, double wait, struct error *err)
 {
     int fd =
         open(lockpath, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0666);
@@ -803,13 +836,13 @@ static int take_lock(const char *lockpath, struct error *err)
         return errprintf(err, "%s is not a regular file", lockpath);
     }
     /* another run's save: it holds the lock only while it merges */
-    while (flock(fd, LOCK_EX) < 0) {
-        if (errno != EINTR) {
-            int saved = errno;
-            close(fd);
-            errno = saved;
-            return errprintf(err, "cannot lock %s: %s", lockpath, strerror(saved));
-        }
+    if (lock_within(fd, wait) < 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        if (saved == ETIMEDOUT)
+            return errprintf(err, "another process has held the lock %s for %g s", lockpath, wait);
+        return errprintf(err, "cannot lock %s: %s", lockpath, strerror(saved));
     }
     return fd;
 }
@@ -831,7 +864,7 @@ int history_save(struct history *h, const char *path, struct error *err)
     for (size_t i = 0; i < h->notes.n; i++)
         sorted[i] = (struct named){htable_key(&h->notes, (uint32_t)i), (uint32_t)i};
     qsort(sorted, h->notes.n, sizeof *sorted, by_name);
-    if (make_parent(path, err) < 0 || (lock = take_lock(lockpath, err)) < 0)
+    if (make_parent(path, err) < 0 || (lock = take_lock(lockpath, h->lock_wait, err)) < 0)
         goto out;
     /* inside the lock: what another run saved since our load is kept */
     struct error why;

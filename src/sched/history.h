@@ -53,6 +53,7 @@
 
 #define HISTORY_VERSION   1
 #define HISTORY_MAX_KEYS  100000      /* shards kept; the least recently seen go first */
+#define HISTORY_LOCK_WAIT 60          /* seconds a save waits for another's lock */
 #define HISTORY_MAX_KEY   4096        /* bytes of a key (or a host name) */
 #define HISTORY_MAX_BYTES (64L << 20) /* a larger file is refused unread */
 #define HISTORY_MAX_LINE  (1 << 20)   /* bytes of a line of the file */
@@ -114,11 +115,20 @@ long history_noted(const struct history *h);
  * replaced. With no notes, nothing is written and 0 returned. Returns 0, or -1 with
  * the reason in err ("cannot save the timing history PATH: reason").
  *
+ * Another run holds the lock only while it merges (under a second at
+ * HISTORY_MAX_KEYS shards); a save waits for it at most HISTORY_LOCK_WAIT
+ * seconds (history_set_lock_wait), then gives up (errno ETIMEDOUT): a stuck
+ * holder must not hang the end of this run.
+ *
  * Also: a file that cannot be read (other than missing, corrupt or too
  * large) is left alone and is an error. On success the notes are forgotten
  * (history_noted is 0), so a second save does not count them again; on
  * failure they are kept. What history_predict answers does not change. */
 int history_save(struct history *h, const char *path, struct error *err);
+
+/* How long history_save waits for another process's lock: seconds >= 0
+ * (0: it tries once), else unchanged. */
+void history_set_lock_wait(struct history *h, double seconds);
 
 /* For tests only: keep at most max keys (1 or more) in h's saves instead of
  * HISTORY_MAX_KEYS, so the bound can be tested on a few keys. */

@@ -136,6 +136,8 @@ START_TEST(every_long_option)
                     "--history",
                     "h.json",
                     "--no-history",
+                    "--history-wait",
+                    "4.5",
                     "--speculate",
                     "--items",
                     "items.txt",
@@ -196,6 +198,7 @@ START_TEST(every_long_option)
     ck_assert_double_eq(p.s.heartbeat_timeout, 7.5);
     ck_assert_str_eq(p.s.history, "h.json");
     ck_assert(p.s.no_history);
+    ck_assert_double_eq(p.s.history_wait, 4.5);
     ck_assert(p.s.speculate);
     ck_assert(p.s.fail_on_flaky);
     ck_assert_ptr_null(p.s.tasks);

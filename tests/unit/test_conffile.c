@@ -91,6 +91,7 @@ START_TEST(every_key)
                    "heartbeat_timeout = 12;\n"
                    "history = \"h.json\";\n"
                    "no_history = true;\n"
+                   "history_wait = 2.5;\n"
                    "speculate = true;\n"
                    "fail_on_flaky = true;\n",
                    0);
@@ -117,6 +118,7 @@ START_TEST(every_key)
     ck_assert_double_eq(c.s.heartbeat_timeout, 12);
     ck_assert_str_eq(c.s.history, "h.json");
     ck_assert(c.s.no_history);
+    ck_assert_double_eq(c.s.history_wait, 2.5);
     ck_assert_str_eq(c.s.items, "items.txt");
     ck_assert_str_eq(c.s.items_command, "ls *.py");
     ck_assert_str_eq(c.s.notify_command, "./hook.sh");

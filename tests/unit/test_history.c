@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <pwd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -755,6 +756,45 @@ START_TEST(lock_link_refused)
 }
 END_TEST
 
+/* A lock held elsewhere (here by another open of the lock file, which
+ * flock tells apart from the save's own) is waited for history_set_lock_wait
+ * seconds, then the save gives up with ETIMEDOUT, the notes kept and the
+ * file untouched; once it is let go, the save goes through. */
+START_TEST(lock_held_too_long_gives_up)
+{
+    scratch();
+    one_run("h.json", "a", "n1", 1);
+    char *before = slurp("h.json");
+    int fd = open("h.json.lock", O_RDWR | O_CLOEXEC);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(flock(fd, LOCK_EX | LOCK_NB), 0);
+    struct history *h = load_ok("h.json");
+    ck_assert_int_eq(history_note(h, "a", "n1", 3), 0);
+    history_set_lock_wait(h, 0.2);
+    history_set_lock_wait(h, -1); /* ignored */
+    history_set_lock_wait(h, NAN);
+    struct error err = {""};
+    errno = 0;
+    ck_assert_int_eq(history_save(h, "h.json", &err), -1);
+    ck_assert_int_eq(errno, ETIMEDOUT);
+    ck_assert_str_eq(err.text,
+                     "cannot save the timing history h.json: another process has held "
+                     "the lock h.json.lock for 0.2 s");
+    ck_assert_int_eq(history_noted(h), 1);
+    char *after = slurp("h.json");
+    ck_assert_str_eq(after, before);
+    free(after);
+    history_set_lock_wait(h, 0); /* tries once */
+    ck_assert_int_eq(history_save(h, "h.json", &err), -1);
+    ck_assert_int_eq(errno, ETIMEDOUT);
+    close(fd);
+    save_ok(h, "h.json");
+    ck_assert_int_eq(history_noted(h), 0);
+    history_destroy(h);
+    free(before);
+}
+END_TEST
+
 /* Saving where it cannot: the reason, -1, the notes kept. */
 START_TEST(unwritable_is_an_error)
 {
@@ -899,6 +939,7 @@ int main(void)
     tcase_add_test(tc, bound_keeps_the_file_under_the_limit);
     tcase_add_test(tc, corrupt_file_replaced);
     tcase_add_test(tc, lock_link_refused);
+    tcase_add_test(tc, lock_held_too_long_gives_up);
     tcase_add_test(tc, unwritable_is_an_error);
     tcase_add_test(tc, damaged_files_never_crash);
     tcase_add_checked_fixture(tc, NULL, remove_scratch);
