@@ -4,7 +4,8 @@
  * <testsuite> on arbitrary bytes, the merged report serialized and parsed
  * again strictly, and junit_merge_error with arbitrary names and reasons;
  * the same merge streamed through the report's writer (junit_xml.h) gives
- * the very bytes libxml2 writes for the tree. */
+ * the very bytes libxml2 writes for the tree; junit_each_case, the reader
+ * of the verdicts and retries, gives the cases the merge appends. */
 #include "config.h"
 
 #include <libxml/parser.h>
@@ -64,6 +65,73 @@ static char *streamed(const char *buf, size_t size, int usable, const char *name
     return s;
 }
 
+/* What junit_each_case gave: the cases' names and own classnames (NULL
+ * when the case has none), in document order. */
+struct cases {
+    long n, cap;
+    char **name, **classname;
+};
+
+static int note_case(void *arg, const struct junit_case *c, struct xml_writer *w)
+{
+    struct cases *cs = arg;
+    /* reading: no writer, and names and classnames are clean text */
+    if (w || !c->name || !c->classname || !xmlCheckUTF8((const xmlChar *)c->name) ||
+        !xmlCheckUTF8((const xmlChar *)c->classname))
+        abort();
+    if (cs->n == cs->cap) {
+        long cap = cs->cap ? cs->cap * 2 : 16;
+        char **name = realloc(cs->name, (size_t)cap * sizeof *name);
+        if (name)
+            cs->name = name;
+        char **classname = realloc(cs->classname, (size_t)cap * sizeof *classname);
+        if (classname)
+            cs->classname = classname;
+        if (!name || !classname)
+            abort();
+        cs->cap = cap;
+    }
+    cs->name[cs->n] = strdup(c->name);
+    cs->classname[cs->n] = c->has_classname ? strdup(c->classname) : NULL;
+    if (!cs->name[cs->n] || (c->has_classname && !cs->classname[cs->n]))
+        abort();
+    cs->n++;
+    return 0;
+}
+
+/* The test cases the merge appended to suite are those junit_each_case
+ * gave, with the same names and, where a case has its own, classnames. */
+static void same_cases(xmlNodePtr suite, struct cases *cs, int merged)
+{
+    long k = 0;
+    for (xmlNodePtr c = suite->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        if (k == cs->n || strcmp((const char *)c->name, "testcase"))
+            abort();
+        xmlChar *name = xmlGetProp(c, BAD_CAST "name");
+        xmlChar *classname = xmlGetProp(c, BAD_CAST "classname");
+        if (!name || strcmp((const char *)name, cs->name[k]) ||
+            (cs->classname[k] && (!classname || strcmp((const char *)classname, cs->classname[k]))))
+            abort();
+        xmlFree(name);
+        xmlFree(classname);
+        k++;
+    }
+    if (k != cs->n || k != merged)
+        abort();
+}
+
+static void free_cases(struct cases *cs)
+{
+    for (long i = 0; i < cs->n; i++) {
+        free(cs->name[i]);
+        free(cs->classname[i]);
+    }
+    free(cs->name);
+    free(cs->classname);
+}
+
 /* A reason is one line of valid text, ending with a NUL inside whylen. */
 static void check_why(const char *why, size_t whylen)
 {
@@ -100,6 +168,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (merged >= 0 &&
         (counts.tests != merged || counts.failures + counts.errors + counts.skipped > counts.tests))
         abort();
+    /* the reader of test cases parses as the merge does: the same cases,
+     * or unusable too */
+    struct cases cs = {0};
+    int each = junit_each_case(buf, size, note_case, &cs, why, sizeof why);
+    check_why(why, sizeof why);
+    if (each != -2 && merged != -2) {
+        if (each != merged || (each >= 0 && each != cs.n))
+            abort();
+        if (merged >= 0)
+            same_cases(suite, &cs, merged);
+    }
+    free_cases(&cs);
     /* the stand-in for an unusable file, with the fuzz bytes as its name
      * and reason */
     char *text = malloc(size + 1);

@@ -32,7 +32,7 @@ case $secs in
 esac
 CC=${CC:-clang}
 jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
-all_targets="tasks hostfile allocation conffile template junit msg history"
+all_targets="tasks hostfile allocation conffile template junit msg history items"
 targets=${FUZZ_TARGETS:-$all_targets}
 dir=${FUZZ_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/distmpi-fuzz.XXXXXX")}
 mkdir -p "$dir" || exit 1
@@ -57,7 +57,7 @@ max_len() {
 # The sources each harness reaches (plus what the linker pulls in), as
 # FOLDER/MODULE under src/: only the pure modules, no MPI, hwloc or libssh.
 modules="common/buf common/error common/fdio mpi/pack mpi/proto model/result model/spec
-    model/template model/retryfailed config/tasks config/hostfile config/allocation common/fsutil config/conffile
+    model/template model/retryfailed config/tasks config/items config/hostfile config/allocation common/fsutil config/conffile
     config/settings report/junit_merge report/junit_xml report/report_junit report/summary
     common/timeutil health/health health/probe health/watch common/rawdir sched/history_table sched/history
     sched/hostspeed"
