@@ -37,7 +37,8 @@ struct itemlist {
  * name in messages). One item per line; a trailing '\r' and the blanks
  * around an item are dropped; blank lines and lines whose first non-blank
  * character is '#' are skipped. Refused, with "NAME:LINE: ...": a NUL byte
- * or another control character (an item is one word for the test tool), an
+ * or another control character but a tab (an item is one word for the test
+ * tool, quoted as one, so a tab inside it is the name's own), an
  * item that starts with '-' (a test tool would read it as an option), more
  * than ITEMS_MAX items; and a list with no item. Returns 0 and the list in
  * *out (free with items_destroy), or -1 with err. */
