@@ -398,6 +398,48 @@ static int speed_bands(int nranks, const int *rank_host, const double *speed, in
     return nbands;
 }
 
+/* Shard i's predicted seconds, the median standing in for an unknown. */
+static double counted(const double *seconds, long i, double median)
+{
+    return isnan(seconds[i]) ? median : seconds[i];
+}
+
+/* Where p's queue (n shards, longest first) is cut for nbands bands into
+ * cut[0 .. nbands]: each band's share of the work is its ranks' speed over
+ * all ranks', and a shard goes to the band whose share its middle falls in,
+ * so the longest go to the fastest band and the shortest to the slowest.
+ * Returns 0, or -1 (ENOMEM). */
+static int cut_parts(const struct plan *p, long n, const int *rank_host, const double *speed,
+                     const double *seconds, double median, const int *band, int nbands, long *cut)
+{
+    double *share = calloc((size_t)nbands, sizeof *share);
+    if (!share)
+        return -1;
+    double work = 0, all = 0;
+    for (long k = 0; k < n; k++)
+        work += counted(seconds, p->list[k], median);
+    for (int r = 0; r < p->nranks; r++)
+        all += speed[rank_host[r]];
+    for (int r = 0; r < p->nranks; r++)
+        share[band[r]] += work * speed[rank_host[r]] / all;
+    int b = 0;
+    double done = 0, edge = share[0];
+    cut[0] = 0;
+    for (long k = 0; k < n; k++) {
+        double sec = counted(seconds, p->list[k], median);
+        while (b < nbands - 1 && done + sec / 2 > edge) {
+            cut[++b] = k;
+            edge += share[b];
+        }
+        done += sec;
+    }
+    while (b < nbands - 1)
+        cut[++b] = n;
+    cut[nbands] = n;
+    free(share);
+    return 0;
+}
+
 int plan_split_by_speed(struct plan *p, const int *rank_host, const double *speed,
                         const double *seconds)
 {
@@ -422,52 +464,26 @@ int plan_split_by_speed(struct plan *p, const int *rank_host, const double *spee
     for (int r = 0; r < p->nranks; r++)
         band[r] = -1;
     int nbands = speed_bands(p->nranks, rank_host, speed, band);
-    double *share = calloc((size_t)(nbands > 0 ? nbands : 1), sizeof *share);
-    long *cut = malloc((size_t)(nbands + 1) * sizeof *cut);
-    long *head = malloc((size_t)(nbands > 0 ? nbands : 1) * sizeof *head);
-    long *tail = malloc((size_t)(nbands > 0 ? nbands : 1) * sizeof *tail);
-    if (!share || !cut || !head || !tail || nbands < 2 || known == 0) {
-        int nomem = !share || !cut || !head || !tail;
+    if (nbands < 2 || known == 0) { /* one band, or nothing to weigh the shards by */
         free(band);
-        free(share);
+        return 1;
+    }
+    long *cut = malloc((size_t)(nbands + 1) * sizeof *cut);
+    long *head = malloc((size_t)nbands * sizeof *head);
+    long *tail = malloc((size_t)nbands * sizeof *tail);
+    if (!cut || !head || !tail ||
+        cut_parts(p, n, rank_host, speed, seconds, median, band, nbands, cut) < 0) {
+        free(band);
         free(cut);
         free(head);
         free(tail);
-        if (nomem) {
-            errno = ENOMEM;
-            return -1;
-        }
-        return 1; /* one band, or nothing to weigh the shards by: unsplit */
+        errno = ENOMEM;
+        return -1;
     }
-    /* each band's share of the work: its ranks' speed over all ranks' */
-    double work = 0, all = 0;
-    for (long k = 0; k < n; k++)
-        work += isnan(seconds[p->list[k]]) ? median : seconds[p->list[k]];
-    for (int r = 0; r < p->nranks; r++)
-        all += speed[rank_host[r]];
-    for (int r = 0; r < p->nranks; r++)
-        share[band[r]] += work * speed[rank_host[r]] / all;
-    /* a shard goes to the band whose share its middle falls in: the
-     * longest shards to the fastest band, the shortest to the slowest */
-    int b = 0;
-    double done = 0, edge = share[0];
-    cut[0] = 0;
-    for (long k = 0; k < n; k++) {
-        double sec = isnan(seconds[p->list[k]]) ? median : seconds[p->list[k]];
-        while (b < nbands - 1 && done + sec / 2 > edge) {
-            cut[++b] = k;
-            edge += share[b];
-        }
-        done += sec;
-    }
-    while (b < nbands - 1)
-        cut[++b] = n;
-    cut[nbands] = n;
-    for (b = 0; b < nbands; b++) {
+    for (int b = 0; b < nbands; b++) {
         head[b] = cut[b];
         tail[b] = cut[b + 1];
     }
-    free(share);
     free(p->head);
     free(p->tail);
     p->head = head;
