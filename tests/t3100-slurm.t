@@ -45,14 +45,15 @@ script=$DISTMPI_SRCDIR/scripts/distmpi.sbatch
 # MPI over the cluster's network only, as root, ranks that yield (the four
 # fake hosts share this machine's cores), and the pre-flight's ssh
 # configuration and limits (the machine's real load, shared by all the fake
-# hosts, must not make a 4-core host look overloaded).
+# hosts, must not make a 4-core host look overloaded; the other tests
+# running beside this one can slow a probe's answer past the default 5 s).
 OMPI_MCA_btl_tcp_if_include=$CLUSTER_NET.0/24
 OMPI_MCA_oob_tcp_if_include=$CLUSTER_NET.0/24
 OMPI_MCA_mpi_yield_when_idle=1
 OMPI_MCA_hwloc_base_binding_policy=none
 OMPI_ALLOW_RUN_AS_ROOT=1
 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-DISTMPI_HEALTH_OPTIONS="--ssh-config $CLUSTER_SSH_CONFIG --max-load 1000000 --max-memory-used 100"
+DISTMPI_HEALTH_OPTIONS="--ssh-config $CLUSTER_SSH_CONFIG --max-load 1000000 --max-memory-used 100 --connect-timeout 30"
 export OMPI_MCA_btl_tcp_if_include OMPI_MCA_oob_tcp_if_include OMPI_MCA_mpi_yield_when_idle \
 	OMPI_MCA_hwloc_base_binding_policy OMPI_ALLOW_RUN_AS_ROOT OMPI_ALLOW_RUN_AS_ROOT_CONFIRM \
 	DISTMPI_HEALTH_OPTIONS DISTMPI MPIRUN
@@ -121,7 +122,7 @@ test_expect_success 'a task list on all four hosts: reports, and the job exits 0
 		--json r.json --junit r.xml) &&
 	slurm_wait_job $id &&
 	cat t1/job.out &&
-	test "$SLURM_JOB_STATE" = COMPLETED && test "$SLURM_JOB_EXIT" = 0 &&
+	slurm_job_ended COMPLETED 0 &&
 	# the pre-flight checked every host of the allocation
 	for i in 1 2 3 4; do
 		grep "^\[node$i\] OK$" t1/job.out || return 1
@@ -157,7 +158,7 @@ test_expect_success 'srun --mpi=pmix distmpi: a run on two hosts, as with mpirun
 		--ntasks-per-node=2 "$trash/ts/srun.sh") &&
 	slurm_wait_job $id &&
 	cat ts/job.out &&
-	test "$SLURM_JOB_STATE" = COMPLETED && test "$SLURM_JOB_EXIT" = 0 &&
+	slurm_job_ended COMPLETED 0 &&
 	grep "^6 shards: 6 passed" ts/job.out &&
 	json_check ts/r.json "
 assert j[\"exit_status\"] == 0, j[\"exit_status\"]
@@ -173,7 +174,7 @@ test_expect_success 'the job'"'"'s exit status is distmpi'"'"'s' '
 		sh -c "test {shard} -ne 2") &&
 	slurm_wait_job $id &&
 	cat t2/job.out &&
-	test "$SLURM_JOB_STATE" = FAILED && test "$SLURM_JOB_EXIT" = 1 &&
+	slurm_job_ended FAILED 1 &&
 	grep "^3 shards: 2 passed (0 flaky), 1 failed" t2/job.out
 '
 
@@ -183,7 +184,7 @@ test_expect_success 'a host the pre-flight finds dead: no run, or a run on the o
 	id=$(submit t6 -N 4 --ntasks-per-node=1 -- $limits -n 4 -- true) &&
 	slurm_wait_job $id &&
 	cat t6/job.out &&
-	test "$SLURM_JOB_STATE" = FAILED && test "$SLURM_JOB_EXIT" = 1 &&
+	slurm_job_ended FAILED 1 &&
 	grep "^\[node4\] UNREACHABLE\|^\[node4\] UNHEALTHY" t6/job.out &&
 	grep "distmpi.sbatch: pre-flight check failed (distmpi health exit status 1): nothing run" t6/job.out &&
 	! grep "^distmpi: 4 shards" t6/job.out &&
@@ -192,7 +193,7 @@ test_expect_success 'a host the pre-flight finds dead: no run, or a run on the o
 		submit t7 -N 4 --ntasks-per-node=1 -- $limits -n 6 --json r.json -- true) &&
 	slurm_wait_job $id &&
 	cat t7/job.out &&
-	test "$SLURM_JOB_STATE" = COMPLETED && test "$SLURM_JOB_EXIT" = 0 &&
+	slurm_job_ended COMPLETED 0 &&
 	json_check t7/r.json "
 assert sorted(h[\"host\"] for h in j[\"hosts\"]) == [\"node1\", \"node2\", \"node3\"], j[\"hosts\"]
 "
@@ -229,7 +230,7 @@ test_expect_success 'resubmitted with --resume last: the rest, each shard once' 
 	id=$(submit t3 -N 4 --ntasks-per-node=1 -- $limits --resume last --json r2.json) &&
 	slurm_wait_job $id &&
 	cat t3/job.out &&
-	test "$SLURM_JOB_STATE" = COMPLETED && test "$SLURM_JOB_EXIT" = 0 &&
+	slurm_job_ended COMPLETED 0 &&
 	grep "journal.jsonl: 4 shards settled there are not run again; 8 to run" t3/job.out &&
 	once_each t3 12 &&
 	json_check t3/r2.json "assert j[\"exit_status\"] == 0, j[\"exit_status\"]"
@@ -245,7 +246,7 @@ test_expect_success 'the time limit itself: the script'"'"'s own --signal stops 
 	slurm_wait_job $id 90 &&
 	cat t5/job.out &&
 	grep "distmpi.sbatch: got SIGTERM: passing it on" t5/job.out &&
-	test "$SLURM_JOB_STATE" = FAILED && test "$SLURM_JOB_EXIT" = 143 &&
+	slurm_job_ended FAILED 143 &&
 	j=$(journal_of t5) &&
 	json_check t5/r.json "
 assert j[\"exit_status\"] == 143, j[\"exit_status\"]
@@ -274,7 +275,7 @@ test_expect_success 'a requeued job resumes by itself (SLURM_RESTART_COUNT)' '
 	slurm scontrol update JobId=$id StartTime=now &&
 	slurm_wait_job $id 180 &&
 	cat t4/job.out &&
-	test "$SLURM_JOB_STATE" = COMPLETED && test "$SLURM_JOB_EXIT" = 0 &&
+	slurm_job_ended COMPLETED 0 &&
 	test "$SLURM_JOB_RESTARTS" = 1 &&
 	grep "distmpi.sbatch: requeued (try 2): resuming with --resume last" t4/job.out &&
 	grep "shards settled there are not run again" t4/job.out &&

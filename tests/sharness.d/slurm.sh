@@ -33,11 +33,15 @@
 # Helpers (each a client run on node1, where slurmctld listens):
 #   slurm CMD ARGS...        run a Slurm client (sbatch, squeue, scontrol...)
 #   slurm_submit ARGS...     sbatch --parsable ARGS; prints the job id
-#   slurm_wait_job ID [SECONDS]   poll squeue every 0.1 s until the job has
-#                            left the queue or ended (default 120 s); then
-#                            sets SLURM_JOB_STATE, SLURM_JOB_EXIT (the
-#                            script's status) and SLURM_JOB_RESTARTS from
-#                            scontrol show job; returns 1 on a timeout
+#   slurm_wait_job ID [SECONDS]   poll scontrol show job every 0.1 s until
+#                            the job has ended (default 120 s); then sets
+#                            SLURM_JOB_STATE, SLURM_JOB_EXIT (the script's
+#                            status) and SLURM_JOB_RESTARTS; a client that
+#                            fails for a moment (slurmctld busy) is asked
+#                            again; returns 1 on a timeout, with what Slurm
+#                            knows of the job
+#   slurm_job_ended STATE EXIT   that job ended in STATE with the script's
+#                            status EXIT; else prints what Slurm knows of it
 #   slurm_job_field ID NAME  one field of scontrol show job ID (JobState...)
 #   slurm_check / slurm_start_or_skip   whether Slurm is installed here:
 #                            skip the script (or, as root with CI=true, fail)
@@ -259,27 +263,58 @@ slurm_submit() {
 	slurm sbatch --parsable "$@" | cut -d';' -f1
 }
 
+# slurm_job_story ID - what Slurm knows of job ID, for a test that fails
+slurm_job_story() {
+	echo "scontrol show job $1:"
+	slurm scontrol show job "$1" 2>&1
+	echo "slurmctld.log, the last lines:"
+	tail -n 20 "$SLURM_DIR/slurmctld.log"
+}
+
 slurm_wait_job() {
 	_sw_limit=$((${2:-120} * 10))
 	_sw_n=0
+	_sw_fails=0
+	# scontrol keeps an ended job for MinJobAge (300 s): its JobState is the
+	# one answer that tells "ended" from "the client could not ask" (squeue
+	# prints nothing for both)
 	while :; do
-		_sw_st=$(slurm squeue -h -j "$1" -o %T 2>/dev/null)
-		case "$_sw_st" in
-		''|COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|BOOT_FAIL|DEADLINE|PREEMPTED) break ;;
-		esac
+		if _sw_job=$(slurm scontrol -o show job "$1" 2>"$SLURM_DIR/scontrol.err"); then
+			_sw_st=$(echo "$_sw_job" | tr ' ' '\n' | sed -n 's/^JobState=//p' | head -n 1)
+			case "$_sw_st" in
+			COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|BOOT_FAIL|DEADLINE|PREEMPTED) break ;;
+			esac
+		else
+			_sw_st="unknown ($(tr '\n' ' ' <"$SLURM_DIR/scontrol.err"))"
+			_sw_fails=$((_sw_fails + 1))
+		fi
 		_sw_n=$((_sw_n + 1))
 		if test $_sw_n -gt $_sw_limit; then
-			echo "job $1 still $_sw_st after ${2:-120} s"
+			echo "job $1 still $_sw_st after ${2:-120} s ($_sw_fails failed scontrol calls)"
+			slurm_job_story "$1"
 			return 1
 		fi
 		sleep 0.1
 	done
-	SLURM_JOB_STATE=$(slurm_job_field "$1" JobState)
-	_sw_exit=$(slurm_job_field "$1" ExitCode)
+	SLURM_JOB_STATE=$_sw_st
+	_sw_exit=$(echo "$_sw_job" | tr ' ' '\n' | sed -n 's/^ExitCode=//p' | head -n 1)
 	SLURM_JOB_EXIT=${_sw_exit%%:*}
-	SLURM_JOB_RESTARTS=$(slurm_job_field "$1" Restarts)
+	SLURM_JOB_RESTARTS=$(echo "$_sw_job" | tr ' ' '\n' | sed -n 's/^Restarts=//p' | head -n 1)
+	_sw_said=
+	test "$_sw_fails" -eq 0 || _sw_said=", $_sw_fails failed scontrol calls"
 	echo "job $1: $SLURM_JOB_STATE, ExitCode $_sw_exit, Restarts $SLURM_JOB_RESTARTS" \
-		"(waited $((_sw_n / 10)).$((_sw_n % 10)) s)"
+		"(waited $((_sw_n / 10)).$((_sw_n % 10)) s$_sw_said)"
+	SLURM_JOB_ID=$1
+	return 0
+}
+
+# slurm_job_ended STATE EXIT - the job slurm_wait_job waited for ended in
+# STATE with the script's status EXIT; else what Slurm knows of it
+slurm_job_ended() {
+	test "$SLURM_JOB_STATE" = "$1" && test "$SLURM_JOB_EXIT" = "$2" && return 0
+	echo "job $SLURM_JOB_ID ended $SLURM_JOB_STATE with status $SLURM_JOB_EXIT, not $1 with $2"
+	slurm_job_story "$SLURM_JOB_ID"
+	return 1
 }
 
 # slurm_start_or_skip - after cluster_start_or_skip: end the script with
