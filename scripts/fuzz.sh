@@ -59,7 +59,7 @@ max_len() {
 modules="common/buf common/error common/fdio mpi/pack mpi/proto model/result model/spec
     model/template model/retryfailed config/tasks config/items config/hostfile config/allocation common/fsutil config/conffile
     config/settings report/junit_merge report/junit_xml report/report_junit report/summary
-    common/timeutil health/health health/probe health/watch common/rawdir sched/history_table sched/history
+    common/timeutil common/utf8 health/health health/probe health/watch common/rawdir sched/history_table sched/history
     sched/hostspeed"
 
 say() { printf 'fuzz.sh: %s\n' "$*"; }

@@ -19,6 +19,7 @@
 
 #include "common/buf.h"
 #include "common/fsutil.h"
+#include "common/utf8.h"
 #include "report/junit_xml.h"
 
 /* No network, no libxml2 output of its own. Deliberately absent: NOENT and
@@ -45,12 +46,7 @@ static void set_why(char *why, size_t whylen, const char *fmt, ...)
     va_end(ap);
     char *clean = junit_clean_text(raw);
     const char *s = clean ? clean : "out of memory";
-    size_t n = strlen(s);
-    if (n >= whylen) {
-        n = whylen - 1;
-        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-            n--; /* s[n] is the first byte left out: not a continuation */
-    }
+    size_t n = utf8_fit(s, strlen(s), whylen - 1);
     memcpy(why, s, n);
     why[n] = '\0';
     free(clean);
@@ -778,7 +774,8 @@ static int merge_parsed(struct merge *m, const char *buf, size_t len, char *why,
     walk_root(m, doc);
     xmlFreeDoc(doc);
     if (m->failed) {
-        set_why(why, whylen, "out of memory");
+        /* out of memory, or the callback stopped the walk with its errno */
+        set_why(why, whylen, "%s", m->err == ENOMEM ? "out of memory" : strerror(m->err));
         errno = m->err;
         return MERGE_NOMEM;
     }

@@ -5,6 +5,8 @@
 
 #include "report/junit_xml.h"
 
+#include "common/utf8.h"
+
 #include <errno.h>
 #include <libxml/xmlIO.h>
 #include <libxml/xmlwriter.h>
@@ -17,35 +19,11 @@
  * character XML 1.0 allows, or 0. */
 static size_t xml_char_len(const unsigned char *s, size_t n)
 {
-    unsigned char b = s[0];
-    if (b < 0x80)
-        return b >= 0x20 || b == '\t' || b == '\n' || b == '\r' ? 1 : 0;
-    unsigned char lo = 0x80, hi = 0xBF; /* range of the second byte */
-    size_t len;
-    if (b >= 0xC2 && b <= 0xDF) {
-        len = 2;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-        len = 3;
-        if (b == 0xE0)
-            lo = 0xA0; /* no overlong forms */
-        else if (b == 0xED)
-            hi = 0x9F; /* no surrogates */
-    } else if (b >= 0xF0 && b <= 0xF4) {
-        len = 4;
-        if (b == 0xF0)
-            lo = 0x90; /* no overlong forms */
-        else if (b == 0xF4)
-            hi = 0x8F; /* nothing above U+10FFFF */
-    } else {
-        return 0; /* a continuation byte, an overlong lead, or 0xF5..0xFF */
-    }
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0;
+    size_t len = utf8_char_len((const char *)s, n);
+    if (len == 1)
+        return s[0] >= 0x20 || s[0] == '\t' || s[0] == '\n' || s[0] == '\r' ? 1 : 0;
     /* U+FFFE and U+FFFF are valid UTF-8 but not XML characters */
-    if (b == 0xEF && s[1] == 0xBF && (s[2] == 0xBE || s[2] == 0xBF))
+    if (len == 3 && s[0] == 0xEF && s[1] == 0xBF && (s[2] == 0xBE || s[2] == 0xBF))
         return 0;
     return len;
 }

@@ -13,6 +13,7 @@
 #include "common/fdio.h"
 #include "common/fsutil.h"
 #include "common/timeutil.h"
+#include "common/utf8.h"
 #include "model/result.h"
 #include "report/junit_merge.h"
 #include "report/summary.h"
@@ -224,17 +225,6 @@ int github_annotation(struct buf *b, const struct github_failure *f)
  * of a test's failure message, only its first line that is not blank, and
  * at most this many bytes of it. */
 #define ANNOTATION_MESSAGE_MAX 200
-
-/* How many of the len bytes of s fit in max without splitting a UTF-8
- * character (s is valid UTF-8: the merge cleans it). */
-static size_t utf8_fit(const char *s, size_t len, size_t max)
-{
-    if (len <= max)
-        return len;
-    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-        max--; /* s[max] is the first byte left out: not a continuation */
-    return max;
-}
 
 /* Append to b the first line of message that is not blank, cut as
  * ANNOTATION_MESSAGE_MAX says, with an ellipsis when something was left out.

@@ -5,6 +5,8 @@
 
 #include "report/verdict.h"
 
+#include "common/utf8.h"
+
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -117,13 +119,7 @@ static char *message_copy(const char *s)
 {
     if (!s)
         return NULL;
-    size_t n = strlen(s);
-    if (n > VERDICT_MESSAGE_MAX) {
-        n = VERDICT_MESSAGE_MAX;
-        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-            n--; /* s[n] is the first byte left out: not a continuation */
-    }
-    return strndup(s, n);
+    return strndup(s, utf8_fit(s, strlen(s), VERDICT_MESSAGE_MAX));
 }
 
 int verdict_table_add(struct verdict_table *t, const char *classname, const char *name,

@@ -26,6 +26,7 @@
 
 #include "common/fsutil.h"
 #include "common/timeutil.h"
+#include "common/utf8.h"
 #include "sched/history_table.h"
 #include "sched/hostspeed.h"
 
@@ -56,9 +57,7 @@ enum outcome { READ_OK, READ_MISSING, READ_CORRUPT, READ_UNREADABLE, READ_NOMEM 
  * characters as '?', a cut one ending in "...". */
 static const char *shown(char *out, size_t n, const char *s)
 {
-    size_t len = strlen(s), keep = len > 48 ? 48 : len;
-    while (keep < len && keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
-        keep--; /* not inside a UTF-8 character */
+    size_t len = strlen(s), keep = utf8_fit(s, len, 48);
     size_t i;
     for (i = 0; i < keep && i + 4 < n; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -68,34 +67,6 @@ static const char *shown(char *out, size_t n, const char *s)
     if (keep < len && i + 4 <= n)
         strcat(out, "...");
     return out;
-}
-
-/* Whether s is valid UTF-8 (no overlong forms, surrogates or values past
- * U+10FFFF), which JSON strings must be. */
-static int valid_utf8(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        unsigned c = *p;
-        int n = c < 0x80             ? 0
-                : (c & 0xE0) == 0xC0 ? 1
-                : (c & 0xF0) == 0xE0 ? 2
-                : (c & 0xF8) == 0xF0 ? 3
-                                     : -1;
-        if (n < 0)
-            return 0;
-        unsigned long v = n == 0 ? c : c & (0x3F >> n);
-        for (int i = 1; i <= n; i++) {
-            if ((p[i] & 0xC0) != 0x80)
-                return 0;
-            v = v << 6 | (p[i] & 0x3F);
-        }
-        static const unsigned long least[] = {0, 0x80, 0x800, 0x10000};
-        if (v < least[n] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-            return 0;
-        p += n + 1;
-    }
-    return 1;
 }
 
 /* Whether o, an object, has members named only from names (NULL-ended);
@@ -506,7 +477,8 @@ double history_predict(const struct history *h, const char *key, const char *hos
 int history_note(struct history *h, const char *key, const char *host, double seconds)
 {
     if (!h || !key || !host || !isfinite(seconds) || seconds < 0 || strlen(key) > HISTORY_MAX_KEY ||
-        strlen(host) > HISTORY_MAX_KEY || !valid_utf8(key) || !valid_utf8(host))
+        strlen(host) > HISTORY_MAX_KEY || !utf8_valid(key, strlen(key)) ||
+        !utf8_valid(host, strlen(host)))
         return 0;
     struct htable *t = &h->notes;
     long hi = htable_intern_host(t, host), i = hi < 0 ? -1 : htable_find_key(t, key);

@@ -626,6 +626,7 @@ START_TEST(each_case)
     errno = 0;
     ck_assert_int_eq(junit_each_case(xml, strlen(xml), refuse_case, NULL, why, sizeof why), -2);
     ck_assert_int_eq(errno, EIO);
+    ck_assert_str_eq(why, strerror(EIO)); /* not "out of memory" */
     /* an unusable file calls nothing */
     struct seen_list none = {0};
     ck_assert_int_eq(junit_each_case("<html/>", 7, see_case, &none, why, sizeof why), -1);
