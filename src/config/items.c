@@ -4,6 +4,7 @@
 
 #include "config/items.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -14,6 +15,7 @@
 
 #include "common/buf.h"
 #include "common/fsutil.h"
+#include "common/utf8.h"
 #include "model/template.h"
 
 void items_destroy(struct itemlist *l)
@@ -85,7 +87,7 @@ int items_parse(const char *name, const char *data, size_t len, struct itemlist 
             errprintf(err,
                       "%s:%ld: the item '%.*s' starts with '-': the test tool would take it "
                       "for an option",
-                      name, line, (int)(n > 60 ? 60 : n), start);
+                      name, line, (int)utf8_fit(start, n, 60), start);
             goto fail;
         }
         if (l->count == ITEMS_MAX) {
@@ -254,6 +256,20 @@ static void add_word(struct buf *b, const char *w)
     buf_free(&lit);
 }
 
+/* Whether sh would read word as an assignment (NAME=...) where it stands
+ * first in a command: shell_quote leaves such a word as it is, which is
+ * right for a word of the user's command but not for an item, which is
+ * always an argument. */
+static bool looks_like_assignment(const char *word)
+{
+    if (!(isalpha((unsigned char)word[0]) || word[0] == '_'))
+        return false;
+    const char *p = word + 1;
+    while (isalnum((unsigned char)*p) || *p == '_')
+        p++;
+    return *p == '=';
+}
+
 /* An item as one quoted word, its braces doubled. */
 static void add_item(struct buf *b, const char *item)
 {
@@ -265,10 +281,15 @@ static void add_item(struct buf *b, const char *item)
     }
     char *text = buf_take(&t, NULL);
     char *q = text ? shell_quote(text) : NULL;
-    if (q)
+    if (q && looks_like_assignment(q)) {
+        buf_addc(b, '\''); /* unquoted, so it has no quote of its own */
         buf_addstr(b, q);
-    else
+        buf_addc(b, '\'');
+    } else if (q) {
+        buf_addstr(b, q);
+    } else {
         b->failed = true;
+    }
     free(q);
     free(text);
 }

@@ -65,7 +65,9 @@ int items_check_command(char *const *words, int nwords, struct error *err);
  * by spaces, each written for /bin/sh (the text between placeholders
  * quoted where needed, placeholders as they are), and each {items} word
  * replaced by the items, each quoted as one word with its braces doubled
- * (so that none reads as a placeholder). The line passes
+ * (so that none reads as a placeholder) and never read as an assignment
+ * (an item NAME=VALUE is quoted even where it needs no quotes: {items} may
+ * be the command's first word). The line passes
  * template_check_shell. Returns a heap string, or NULL (ENOMEM). */
 char *items_line(char *const *words, int nwords, char *const *items, long n);
 

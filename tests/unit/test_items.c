@@ -130,6 +130,39 @@ START_TEST(each_item_is_one_word)
 }
 END_TEST
 
+START_TEST(an_item_is_never_an_assignment)
+{
+    /* {items} may come first, where sh would take X=1 for an assignment */
+    char *words[] = {"{items}", "tail"};
+    char *items[] = {"X=1", "_a1=b c", "1=x", "a.b=c", "é=1"};
+    char *line = items_line(words, 2, items, 5);
+    ck_assert_ptr_nonnull(line);
+    ck_assert_str_eq(line, "'X=1' '_a1=b c' 1=x a.b=c '\xc3\xa9=1' tail");
+    free(line);
+    char *args[] = {"printf", "[%s]", "{items}"};
+    line = items_line(args, 3, items, 2);
+    char *out = run_line(line);
+    ck_assert_str_eq(out, "[X=1][_a1=b c]");
+    free(out);
+    free(line);
+}
+END_TEST
+
+START_TEST(a_long_item_quoted_whole_characters)
+{
+    /* the message quotes 60 bytes at most, never half a character */
+    char text[128] = "-";
+    for (int i = 1; i < 59; i++)
+        strcat(text, "x");
+    strcat(text, "\xc3\xa9\xc3\xa9\n"); /* é starts at byte 59 and ends past 60 */
+    struct itemlist *l = NULL;
+    struct error e;
+    ck_assert_int_eq(parse_bytes(text, strlen(text), &l, &e), -1);
+    ck_assert_msg(strstr(e.text, "\xc3' starts with '-'") == NULL, "%s", e.text);
+    ck_assert_msg(strstr(e.text, "x' starts with '-'") != NULL, "%s", e.text);
+}
+END_TEST
+
 START_TEST(items_word_twice_and_alone)
 {
     char *words[] = {"printf", "%s,", "{items}", "--", "{items}"};
@@ -151,6 +184,8 @@ int main(void)
     tcase_add_test(tc, the_command_needs_an_items_word);
     tcase_add_test(tc, each_item_is_one_word);
     tcase_add_test(tc, items_word_twice_and_alone);
+    tcase_add_test(tc, an_item_is_never_an_assignment);
+    tcase_add_test(tc, a_long_item_quoted_whole_characters);
     suite_add_tcase(s, tc);
     return unit_run(s);
 }
