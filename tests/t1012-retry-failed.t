@@ -174,7 +174,7 @@ assert \"/bin/sh could not find the command\" in s[\"error\"], s
 
 test_expect_success 'the retry command in task mode and from the config file' '
 	printf "./tool.sh\n" >t.tasks &&
-	printf "retry_command = \"./tool.sh {failed}\"\ncollect = \"{output_dir}/junit.xml\"\n" >c.conf &&
+	printf "retry_command = \"./tool.sh {failed}\"\ncollect = \"{output_dir}/junit.xml\"\nmax_load = 1000000.0\n" >c.conf &&
 	run_distmpi 1 --config c.conf --tasks t.tasks --backoff 0.01 --logs lc >out 2>err &&
 	grep "retrying only the 2 failed tests of attempt 1" lc/shard-1/attempt-2.log
 '

@@ -165,7 +165,7 @@ test_expect_success 'a tool-retried test alone is enough for --fail-on-flaky' '
 '
 
 test_expect_success 'fail_on_flaky in the configuration file; nothing flaky passes' '
-	printf "fail_on_flaky = true;\n" >flaky.conf &&
+	printf "fail_on_flaky = true;\nmax_load = 1000000.0;\n" >flaky.conf &&
 	ONE=flaky test_expect_code 1 run_distmpi 1 -n 2 --config flaky.conf --progress none \
 		--logs lg5 --collect "results/one-{shard}.xml" -- ./one.sh >out5 2>err5 &&
 	grep "^distmpi: --fail-on-flaky" out5 &&

@@ -144,7 +144,7 @@ test_expect_success 'a history that cannot be written: a warning, the exit statu
 test_expect_success 'by default .distmpi/history.json in the working directory' '
 	mkdir default && (
 		cd default && unset DISTMPI_CONFIG &&
-		run_distmpi 1 --tasks ../suite.txt >out 2>err
+		run_distmpi 1 --max-load 1000000 --tasks ../suite.txt >out 2>err
 	) &&
 	history_check default/.distmpi/history.json "assert len(j[\"shards\"]) == 4, j"
 '
@@ -152,9 +152,9 @@ test_expect_success 'by default .distmpi/history.json in the working directory' 
 test_expect_success '--no-history reads and writes nothing' '
 	mkdir none && (
 		cd none && unset DISTMPI_CONFIG &&
-		run_distmpi 1 --tasks ../suite.txt --no-history --dry-run >out 2>err &&
+		run_distmpi 1 --max-load 1000000 --tasks ../suite.txt --no-history --dry-run >out 2>err &&
 		grep "^Timing history: none (--no-history); the queue is in shard order\\.\$" out &&
-		run_distmpi 1 --tasks ../suite.txt --no-history >out 2>err
+		run_distmpi 1 --max-load 1000000 --tasks ../suite.txt --no-history >out 2>err
 	) &&
 	test ! -e none/.distmpi
 '

@@ -97,7 +97,7 @@ test_expect_success 'after a run that could not start, and not after a dry run' 
 '
 
 test_expect_success 'the configuration key notify_command' '
-	printf "notify_command = \"./record.sh\";\\nnotify_timeout = 5;\\n" >n.conf &&
+	printf "notify_command = \"./record.sh\";\\nnotify_timeout = 5;\\nmax_load = 1000000.0;\\n" >n.conf &&
 	rm -f notified &&
 	run_distmpi 1 --config n.conf -- true >out 2>err &&
 	grep "^DISTMPI_EXIT_STATUS=0\$" notified

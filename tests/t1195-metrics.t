@@ -91,7 +91,7 @@ test_expect_success 'a file that cannot be written: a warning during the run, ex
 '
 
 test_expect_success 'the configuration key metrics' '
-	printf "metrics = \"c.prom\";\\n" >m.conf &&
+	printf "metrics = \"c.prom\";\\nmax_load = 1000000.0;\\n" >m.conf &&
 	run_distmpi 1 --config m.conf -- true >out 2>err &&
 	samples c.prom | grep "^distmpi_run_exit_status{} 0\$"
 '
