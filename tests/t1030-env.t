@@ -6,7 +6,10 @@ Each shard records its DISTMPI_* variables and the expanded placeholders
 {shard} {index} {total} {host} {rank} {slot} {attempt}; the values must agree
 with each other and with the run. DISTMPI_OUTPUT_DIR is absolute, exists, is
 empty when the attempt starts and is different for every attempt. The command
-is run word by word: substituted words are never split or parsed again.'
+is run word by word: substituted words are never split or parsed again.
+A shard does not inherit what makes its rank a process of distmpi'"'"'s MPI
+job (OMPI_COMM_WORLD_*, PMIX_*, the daemon'"'"'s address): an MPI program as
+a shard, and an mpirun of its own, start jobs of their own.'
 
 : "${SHARNESS_TEST_DIRECTORY:=${DISTMPI_BUILDDIR:+$DISTMPI_BUILDDIR/tests}}"
 . "${SHARNESS:-/usr/share/sharness/sharness.sh}"
@@ -204,6 +207,54 @@ test_expect_success 'placeholders in the first word (the program) are expanded t
 	chmod +x prog-1/run &&
 	run_distmpi 1 -n 1 -- ./prog-{shard}/run {shard} >out 2>err &&
 	test "$(cat ran.1)" = ran-1
+'
+
+command -v mpicc >/dev/null 2>&1 && test_set_prereq MPICC
+
+test_expect_success MPICC 'setup: an MPI program' '
+	cat >hello.c <<-\EOF &&
+	#include <mpi.h>
+	#include <stdio.h>
+	int main(int argc, char **argv)
+	{
+		int rank, size;
+		MPI_Init(&argc, &argv);
+		MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+		MPI_Comm_size(MPI_COMM_WORLD, &size);
+		printf("hello %d of %d\n", rank, size);
+		MPI_Finalize();
+		return 0;
+	}
+	EOF
+	mpicc -o hello hello.c
+'
+
+# Before, MPI_Init in a shard took itself for rank 0 of distmpi'"'"'s job and
+# failed ("getting local rank failed"), and the run then never ended.
+test_expect_success MPICC 'an MPI program as a shard runs as a job of its own' '
+	timeout -k 5 120 "$MPIRUN" -np 2 --oversubscribe --bind-to none \
+		--mca mpi_yield_when_idle 1 --mca odls_base_sigkill_timeout 0 \
+		"$DISTMPI" -n 2 --retries 0 --logs lm -- ./hello >out 2>err &&
+	grep "^2 shards: 2 passed" out &&
+	grep -x "hello 0 of 1" lm/shard-1/attempt-1.log &&
+	grep -x "hello 0 of 1" lm/shard-2/attempt-1.log
+'
+
+test_expect_success MPICC 'a shard runs an mpirun of its own' '
+	timeout -k 5 120 "$MPIRUN" -np 1 --bind-to none --mca mpi_yield_when_idle 1 \
+		--mca odls_base_sigkill_timeout 0 \
+		"$DISTMPI" -n 1 --retries 0 --logs lr -- \
+		"$MPIRUN" -np 2 --oversubscribe ./hello >out 2>err &&
+	grep "^1 shard: 1 passed" out &&
+	grep -x "hello 0 of 2" lr/shard-1/attempt-1.log &&
+	grep -x "hello 1 of 2" lr/shard-1/attempt-1.log
+'
+
+test_expect_success 'the job'"'"'s variables stay with the rank, the --mca settings pass' '
+	run_distmpi 1 -n 1 -- sh -c "env >env.{shard}" >out 2>err &&
+	! grep -E "^(PMIX_RANK|PMIX_NAMESPACE|PMIX_SERVER_URI[0-9]*|OMPI_COMM_WORLD_RANK|OMPI_MCA_orte_hnp_uri|OMPI_MCA_ess_base_jobid)=" env.1 &&
+	grep -x "OMPI_MCA_mpi_yield_when_idle=1" env.1 &&
+	grep -x "DISTMPI_SHARD=1" env.1
 '
 
 test_done

@@ -21,6 +21,7 @@
 
 #include "exec/backoff.h"
 #include "exec/collect.h"
+#include "exec/childenv.h"
 #include "common/buf.h"
 #include "common/error.h"
 #include "common/fsutil.h"
@@ -382,9 +383,10 @@ static void free_env(char **env)
     free(env);
 }
 
-/* The parent's environment with the DISTMPI_* values of this attempt (one
- * per placeholder, template.h) in place of any inherited ones. Only the
- * DISTMPI_* strings are owned. */
+/* The parent's environment as childenv_inherits filters it (no DISTMPI_*,
+ * nothing that makes the shard a rank of distmpi's MPI job), with the
+ * DISTMPI_* values of this attempt (one per placeholder, template.h).
+ * Only the DISTMPI_* strings are owned. */
 static char **child_env(const struct subst *v)
 {
     size_t n = 0;
@@ -395,7 +397,7 @@ static char **child_env(const struct subst *v)
         return NULL;
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        if (strncmp(environ[i], "DISTMPI_", 8) != 0)
+        if (childenv_inherits(environ[i]))
             env[k++] = environ[i];
     for (int ph = 0; ph < PH_COUNT; ph++) {
         if (!(env[k++] = template_env_entry(v, (enum placeholder)ph))) {
