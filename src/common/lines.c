@@ -18,6 +18,25 @@ static void emit(struct lines *l, lines_fn fn, void *arg)
     l->pending = false;
 }
 
+/* Pass on the first piece of a line too long for the buffer, before the
+ * byte next. The cut falls before the character that next continues, so
+ * that neither piece holds half of it: a terminal shows a lone half as a
+ * replacement character. */
+static void emit_piece(struct lines *l, unsigned char next, lines_fn fn, void *arg)
+{
+    size_t cut = l->len;
+    if ((next & 0xC0) == 0x80) {
+        size_t k = cut;
+        while (k > 0 && cut - k < 3 && ((unsigned char)l->buf[k - 1] & 0xC0) == 0x80)
+            k--;
+        if (k > 0 && (unsigned char)l->buf[k - 1] >= 0xC0)
+            cut = k - 1; /* the lead byte of next's character */
+    }
+    fn(arg, l->buf, cut);
+    memmove(l->buf, l->buf + cut, l->len - cut);
+    l->len -= cut;
+}
+
 void lines_feed(struct lines *l, const char *data, size_t n, lines_fn fn, void *arg)
 {
     for (size_t i = 0; i < n; i++) {
@@ -64,7 +83,7 @@ void lines_feed(struct lines *l, const char *data, size_t n, lines_fn fn, void *
         if ((c < 0x20 && c != '\t') || c == 0x7f)
             c = '?';
         if (l->len == LINES_MAX)
-            emit(l, fn, arg);
+            emit_piece(l, c, fn, arg);
         l->buf[l->len++] = (char)c;
         l->pending = true;
     }

@@ -2,7 +2,7 @@
 /* lines.h - cut a shard's raw output into lines fit to print on rank 0's
  * terminal among the progress bars (--stream): terminal escape sequences
  * are dropped, other control characters shown as '?', and a line too long
- * for one piece is cut.
+ * for one piece is cut, between two UTF-8 characters.
  *
  * Pure: no I/O.
  */

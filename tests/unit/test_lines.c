@@ -91,6 +91,35 @@ START_TEST(long_line_cut)
 }
 END_TEST
 
+START_TEST(long_line_cut_between_characters)
+{
+    /* a 3-byte character that would straddle the cut goes whole to the next piece */
+    char buf[LINES_MAX + 8];
+    memset(buf, 'a', LINES_MAX - 1);
+    memcpy(buf + LINES_MAX - 1,
+           "\xe2\x9c\x93"
+           "b\n",
+           5);
+    size_t n = LINES_MAX - 1 + 5;
+    for (int bytewise = 0; bytewise < 2; bytewise++) {
+        struct got g = {{0}, 0};
+        struct lines l;
+        lines_init(&l);
+        if (bytewise)
+            for (size_t i = 0; i < n; i++)
+                lines_feed(&l, buf + i, 1, collect, &g);
+        else
+            lines_feed(&l, buf, n, collect, &g);
+        lines_flush(&l, collect, &g);
+        ck_assert_int_eq(g.n, 2);
+        ck_assert_uint_eq(strlen(g.text), LINES_MAX - 1 + 1 + 4);
+        ck_assert(!strcmp(g.text + LINES_MAX - 1,
+                          "|\xe2\x9c\x93"
+                          "b"));
+    }
+}
+END_TEST
+
 START_TEST(utf8_passes)
 {
     CHECK("gr\xc3\xbc\xc3\x9f dich \xe2\x9c\x93\n", "gr\xc3\xbc\xc3\x9f dich \xe2\x9c\x93");
@@ -114,6 +143,7 @@ static Suite *lines_suite(void)
     tcase_add_test(tc, escapes_dropped);
     tcase_add_test(tc, controls_shown);
     tcase_add_test(tc, long_line_cut);
+    tcase_add_test(tc, long_line_cut_between_characters);
     tcase_add_test(tc, utf8_passes);
     tcase_add_test(tc, flush_of_dropped_only_line);
     suite_add_tcase(s, tc);
