@@ -17,6 +17,7 @@ skip_all_unless_mpi
 cat >record.sh <<-\EOF
 	#!/bin/sh
 	env | grep "^DISTMPI_" | sort >notified
+	env >notified.env
 	echo "$$" >notify.pid
 EOF
 chmod +x record.sh
@@ -45,6 +46,13 @@ test_expect_success 'after a passing run: status, summary, run id and report pat
 	# the reports are there when it runs
 	test -s r.json && test -s r.xml &&
 	tail -n 1 out | grep "^3 shards: 3 passed"
+'
+
+test_expect_success 'its environment has no variable of distmpi'"'"'s own MPI job' '
+	run_distmpi 2 -n 2 --notify-command ./record.sh -- true >out 2>err &&
+	grep "^DISTMPI_EXIT_STATUS=0\$" notified &&
+	! grep -E "^(PMIX_RANK|PMIX_SERVER_URI[0-9]*|OMPI_COMM_WORLD_RANK|OMPI_MCA_orte_hnp_uri)=" notified.env &&
+	grep -x "OMPI_MCA_mpi_yield_when_idle=1" notified.env
 '
 
 test_expect_success 'after a failing run: its status' '

@@ -44,21 +44,24 @@ static bool starts(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-bool childenv_inherits(const char *entry)
+bool childenv_is_job_var(const char *entry)
 {
-    if (starts(entry, "DISTMPI_"))
-        return false;
     /* PMIx's identity and server (PMIX_RANK, PMIX_NAMESPACE,
      * PMIX_SERVER_URI*...), not its settings */
     if (starts(entry, "PMIX_") && !starts(entry, "PMIX_MCA_"))
-        return false;
+        return true;
     for (size_t i = 0; i < sizeof job_prefixes / sizeof job_prefixes[0]; i++)
         if (starts(entry, job_prefixes[i]))
-            return false;
+            return true;
     const char *eq = strchr(entry, '=');
     size_t len = eq ? (size_t)(eq - entry) : strlen(entry);
     for (size_t i = 0; i < sizeof job_names / sizeof job_names[0]; i++)
         if (strlen(job_names[i]) == len && !strncmp(entry, job_names[i], len))
-            return false;
-    return true;
+            return true;
+    return false;
+}
+
+bool childenv_inherits(const char *entry)
+{
+    return !starts(entry, "DISTMPI_") && !childenv_is_job_var(entry);
 }

@@ -19,7 +19,8 @@
  * meant for the inner one too), OMPI_ALLOW_RUN_AS_ROOT*, PMIX_MCA_*, and
  * Slurm's SLURM_* (an srun in a shard runs in the job's allocation).
  * DISTMPI_* are not inherited either: the runner sets those of the
- * attempt.
+ * attempt. The notify command (--notify-command) loses the job variables
+ * too, for the same reason.
  *
  * Pure: no I/O.
  */
@@ -28,8 +29,12 @@
 
 #include <stdbool.h>
 
-/* Whether the environment entry ("NAME=VALUE") passes from the rank to a
- * shard as it is. */
+/* Whether the environment entry ("NAME=VALUE", or a bare NAME) is one of
+ * those that make a process part of its launcher's MPI job. */
+bool childenv_is_job_var(const char *entry);
+
+/* Whether the entry passes from the rank to a shard as it is: not a job
+ * variable, and not DISTMPI_* (the runner sets the attempt's). */
 bool childenv_inherits(const char *entry);
 
 #endif

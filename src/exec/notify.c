@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -13,10 +14,48 @@
 #include <unistd.h>
 
 #include "common/timeutil.h"
+#include "exec/childenv.h"
+
+extern char **environ;
+
+/* Whether entry's name is the name of one of the "NAME=VALUE" entries of
+ * env. */
+static bool named_in(const char *entry, char *const *env)
+{
+    size_t len = strcspn(entry, "=");
+    for (char *const *e = env; e && *e; e++)
+        if (strncmp(*e, entry, len) == 0 && (*e)[len] == '=')
+            return true;
+    return false;
+}
+
+/* The command's environment: env's entries, then distmpi's but for those
+ * env replaces and those that make rank 0 a process of distmpi's MPI job
+ * (childenv.h). The strings are borrowed. NULL when out of memory. */
+static char **notify_env(char *const *env)
+{
+    size_t n = 0, extra = 0;
+    while (environ[n])
+        n++;
+    while (env && env[extra])
+        extra++;
+    char **out = calloc(n + extra + 1, sizeof *out);
+    if (!out)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < extra; i++)
+        out[k++] = env[i];
+    for (size_t i = 0; i < n; i++)
+        if (!childenv_is_job_var(environ[i]) && !named_in(environ[i], env))
+            out[k++] = environ[i];
+    out[k] = NULL;
+    return out;
+}
 
 /* In the child: the signals as a fresh process has them (distmpi catches,
- * blocks or ignores some), the extra environment, then the shell. */
-static void child(const char *command, char *const *env)
+ * blocks or ignores some), then the shell with envp (made before the fork:
+ * rank 0 has threads, so the child only calls what is safe after fork). */
+static void child(const char *command, char *const *envp)
 {
     setpgid(0, 0);
     struct sigaction dfl = {.sa_handler = SIG_DFL};
@@ -26,10 +65,8 @@ static void child(const char *command, char *const *env)
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    for (char *const *e = env; e && *e; e++)
-        if (putenv(*e) != 0)
-            _exit(127);
-    execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+    char *argv[] = {"sh", "-c", (char *)command, NULL};
+    execve("/bin/sh", argv, envp);
     _exit(127);
 }
 
@@ -66,11 +103,18 @@ static void end_group(pid_t pid)
 
 int notify_run(const char *command, char *const *env, double timeout, struct error *warn)
 {
+    char **envp = notify_env(env);
+    if (!envp)
+        return errprintf(warn, "cannot start it: %s", strerror(ENOMEM));
     pid_t pid = fork();
-    if (pid < 0)
-        return errprintf(warn, "cannot start it: %s", strerror(errno));
+    if (pid < 0) {
+        int err = errno;
+        free(envp);
+        return errprintf(warn, "cannot start it: %s", strerror(err));
+    }
     if (pid == 0)
-        child(command, env);
+        child(command, envp);
+    free(envp);
     setpgid(pid, pid); /* as the child does: whichever runs first */
     int status = 0;
     double deadline = timeout > 0 ? time_mono() + timeout : 1.0 / 0.0;

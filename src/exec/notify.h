@@ -13,7 +13,8 @@
 #define NOTIFY_KILL_GRACE 2.0
 
 /* Run command with /bin/sh -c, its standard output and error those of
- * distmpi, its environment distmpi's plus the "NAME=VALUE" entries of env
+ * distmpi, its environment distmpi's (less what makes rank 0 a process of
+ * distmpi's MPI job: childenv.h) plus the "NAME=VALUE" entries of env
  * (NULL-terminated; a NAME already set is replaced), in a process group of
  * its own. Wait for it up to timeout seconds (0: no limit); then its group
  * gets SIGTERM and, NOTIFY_KILL_GRACE seconds later, SIGKILL. Returns 0

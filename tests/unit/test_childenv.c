@@ -94,6 +94,10 @@ START_TEST(the_users_settings_pass)
     for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
         ck_assert_msg(childenv_inherits(kept[i]), "%s is left out", kept[i]);
     ck_assert(!childenv_inherits("OMPI_COMMAND")); /* no '=': the name is all of it */
+    /* the notify command keeps distmpi's own variables, not the job's */
+    ck_assert(!childenv_is_job_var("DISTMPI_CONFIG=/etc/x.conf"));
+    ck_assert(childenv_is_job_var("PMIX_RANK=0"));
+    ck_assert(!childenv_is_job_var("OMPI_MCA_btl_tcp_if_include=lo"));
 }
 END_TEST
 
