@@ -125,6 +125,20 @@ test_expect_success 'a line added to the file: the others keep theirs, it counts
 	grep "^Queue, longest first: 5 (.* s) 4 (.* s) 1 (?) 3 (.* s) 2 (.* s)\$" out
 '
 
+# The bound counts a shard without a prediction as the median of the known
+# ones (0.4 s here); before, it took the middle of the queue, where such a
+# shard itself stands, and counted it as nothing (0.8 s instead of 1.0 s).
+test_expect_success 'the dry run'"'"'s bound counts a new line as the median' '
+	printf "sleep 0.4 # %s\n" 1 2 3 4 >even.txt &&
+	run_distmpi 2 --tasks even.txt --history even.json >out 2>err &&
+	{ cat even.txt && echo "sleep 0.4 # new"; } >even5.txt &&
+	run_distmpi 2 --tasks even5.txt --history even.json --dry-run >out 2>err &&
+	grep "^Timing history: even.json predicts 4 of 5 shards" out &&
+	bound=$(sed -n "s/^Predicted makespan: .* (no plan can beat \([0-9.]*\) s: .*/\1/p" out) &&
+	echo "bound $bound" &&
+	awk -v b="$bound" "BEGIN { exit !(b >= 0.99) }"
+'
+
 test_expect_success 'a corrupt history: a warning, the run passes, the file is written anew' '
 	echo "{\"distmpi_history\": 1, \"runs\": \"many\"" >bad.json &&
 	run_distmpi 1 --tasks suite.txt --history bad.json --json r3.json >out 2>err &&

@@ -11,6 +11,7 @@
 #include "model/template.h"
 #include "common/timeutil.h"
 #include "health/watch.h"
+#include "sched/median.h"
 
 int coord_judge_start(const struct coord_input *in, FILE *out)
 {
@@ -239,8 +240,11 @@ static int print_makespan(FILE *out, const struct coord_input *in, struct plan *
         slots += v[c->rank_host[r]];
         fastest = v[c->rank_host[r]] > fastest ? v[c->rank_host[r]] : fastest;
     }
-    if (plan_longest_first(todo, ntodo, pred) == 0 && ntodo > 0) /* the median sits mid-way */
-        median = pred[todo[ntodo / 2]];
+    if (median_of_known(pred, todo, ntodo, &median) < 0) { /* what an unknown shard counts */
+        free(v);
+        free(todo);
+        return -1;
+    }
     for (long k = 0; k < ntodo; k++) {
         double s = isnan(pred[todo[k]]) ? median : pred[todo[k]];
         work += isnan(s) ? 0 : s;
