@@ -3,6 +3,7 @@
 
 #include "exec/childenv.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Name prefixes of what a launcher sets to place a process in its job:
@@ -64,4 +65,36 @@ bool childenv_is_job_var(const char *entry)
 bool childenv_inherits(const char *entry)
 {
     return !starts(entry, "DISTMPI_") && !childenv_is_job_var(entry);
+}
+
+/* Whether entry's name is the name of one of the entries of env. */
+static bool named_in(const char *entry, char *const *env)
+{
+    size_t len = strcspn(entry, "=");
+    for (char *const *e = env; e && *e; e++)
+        if (strncmp(*e, entry, len) == 0 && (*e)[len] == '=')
+            return true;
+    return false;
+}
+
+char **childenv_make(char *const *base, char *const *extra, bool shard)
+{
+    size_t n = 0, nextra = 0;
+    while (base && base[n])
+        n++;
+    while (extra && extra[nextra])
+        nextra++;
+    char **out = calloc(n + nextra + 1, sizeof *out);
+    if (!out)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < nextra; i++)
+        out[k++] = extra[i];
+    for (size_t i = 0; i < n; i++) {
+        bool keep = shard ? childenv_inherits(base[i]) : !childenv_is_job_var(base[i]);
+        if (keep && !named_in(base[i], extra))
+            out[k++] = base[i];
+    }
+    out[k] = NULL;
+    return out;
 }

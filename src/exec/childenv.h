@@ -37,4 +37,11 @@ bool childenv_is_job_var(const char *entry);
  * variable, and not DISTMPI_* (the runner sets the attempt's). */
 bool childenv_inherits(const char *entry);
 
+/* An environment for execve: the "NAME=VALUE" entries of extra (NULL-ended,
+ * may be NULL), then those of base (NULL-ended: environ) that are not named
+ * in extra, not a job variable and, with shard true, not DISTMPI_* either
+ * (childenv_inherits). The strings are borrowed; free the array alone.
+ * NULL when out of memory. */
+char **childenv_make(char *const *base, char *const *extra, bool shard);
+
 #endif

@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -17,40 +16,6 @@
 #include "exec/childenv.h"
 
 extern char **environ;
-
-/* Whether entry's name is the name of one of the "NAME=VALUE" entries of
- * env. */
-static bool named_in(const char *entry, char *const *env)
-{
-    size_t len = strcspn(entry, "=");
-    for (char *const *e = env; e && *e; e++)
-        if (strncmp(*e, entry, len) == 0 && (*e)[len] == '=')
-            return true;
-    return false;
-}
-
-/* The command's environment: env's entries, then distmpi's but for those
- * env replaces and those that make rank 0 a process of distmpi's MPI job
- * (childenv.h). The strings are borrowed. NULL when out of memory. */
-static char **notify_env(char *const *env)
-{
-    size_t n = 0, extra = 0;
-    while (environ[n])
-        n++;
-    while (env && env[extra])
-        extra++;
-    char **out = calloc(n + extra + 1, sizeof *out);
-    if (!out)
-        return NULL;
-    size_t k = 0;
-    for (size_t i = 0; i < extra; i++)
-        out[k++] = env[i];
-    for (size_t i = 0; i < n; i++)
-        if (!childenv_is_job_var(environ[i]) && !named_in(environ[i], env))
-            out[k++] = environ[i];
-    out[k] = NULL;
-    return out;
-}
 
 /* In the child: the signals as a fresh process has them (distmpi catches,
  * blocks or ignores some), then the shell with envp (made before the fork:
@@ -103,7 +68,9 @@ static void end_group(pid_t pid)
 
 int notify_run(const char *command, char *const *env, double timeout, struct error *warn)
 {
-    char **envp = notify_env(env);
+    /* distmpi's environment less its MPI job's variables, env's in place of
+     * those it names */
+    char **envp = childenv_make(environ, env, false);
     if (!envp)
         return errprintf(warn, "cannot start it: %s", strerror(ENOMEM));
     pid_t pid = fork();

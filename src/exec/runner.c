@@ -383,29 +383,22 @@ static void free_env(char **env)
     free(env);
 }
 
-/* The parent's environment as childenv_inherits filters it (no DISTMPI_*,
- * nothing that makes the shard a rank of distmpi's MPI job), with the
- * DISTMPI_* values of this attempt (one per placeholder, template.h).
- * Only the DISTMPI_* strings are owned. */
+/* The parent's environment as childenv_make keeps it for a shard (no
+ * DISTMPI_*, nothing that makes the shard a rank of distmpi's MPI job),
+ * with the DISTMPI_* values of this attempt (one per placeholder,
+ * template.h). Only the DISTMPI_* strings are owned: free_env. */
 static char **child_env(const struct subst *v)
 {
-    size_t n = 0;
-    while (environ[n])
-        n++;
-    char **env = calloc(n + PH_COUNT + 1, sizeof *env);
+    char *attempt[PH_COUNT + 1] = {NULL};
+    char **env = NULL;
+    int ph = 0;
+    while (ph < PH_COUNT && (attempt[ph] = template_env_entry(v, (enum placeholder)ph)))
+        ph++;
+    if (ph == PH_COUNT)
+        env = childenv_make(environ, attempt, true);
     if (!env)
-        return NULL;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (childenv_inherits(environ[i]))
-            env[k++] = environ[i];
-    for (int ph = 0; ph < PH_COUNT; ph++) {
-        if (!(env[k++] = template_env_entry(v, (enum placeholder)ph))) {
-            free_env(env);
-            return NULL;
-        }
-    }
-    env[k] = NULL;
+        for (int i = 0; i < ph; i++)
+            free(attempt[i]);
     return env;
 }
 

@@ -8,6 +8,9 @@
 
 #include "unit.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 START_TEST(the_job_stays_with_the_rank)
 {
     /* what `mpirun -np 1 --mca btl_tcp_if_include lo sh -c env` added */
@@ -101,12 +104,56 @@ START_TEST(the_users_settings_pass)
 }
 END_TEST
 
+/* envp as "A|B|C" */
+static void joined(char **envp, char *out, size_t len)
+{
+    out[0] = '\0';
+    for (char **e = envp; *e; e++) {
+        if (e != envp)
+            strncat(out, "|", len - strlen(out) - 1);
+        strncat(out, *e, len - strlen(out) - 1);
+    }
+}
+
+START_TEST(an_environment_made)
+{
+    char *base[] = {"PATH=/bin",
+                    "PMIX_RANK=0",
+                    "DISTMPI_CONFIG=x.conf",
+                    "DISTMPI_SHARD=9",
+                    "OMPI_MCA_btl=self",
+                    "HOME=/root",
+                    NULL};
+    char *extra[] = {"DISTMPI_SHARD=2", "HOME=/tmp", NULL};
+    char got[256];
+    /* a shard: the attempt's first, no DISTMPI_* inherited, no job variable */
+    char **envp = childenv_make(base, extra, true);
+    ck_assert_ptr_nonnull(envp);
+    joined(envp, got, sizeof got);
+    ck_assert_str_eq(got, "DISTMPI_SHARD=2|HOME=/tmp|PATH=/bin|OMPI_MCA_btl=self");
+    free(envp);
+    /* the notify command: distmpi's own variables kept, extra's replace theirs */
+    envp = childenv_make(base, extra, false);
+    joined(envp, got, sizeof got);
+    ck_assert_str_eq(got,
+                     "DISTMPI_SHARD=2|HOME=/tmp|PATH=/bin|DISTMPI_CONFIG=x.conf|OMPI_MCA_btl=self");
+    free(envp);
+    envp = childenv_make(base, NULL, false);
+    joined(envp, got, sizeof got);
+    ck_assert_str_eq(got,
+                     "PATH=/bin|DISTMPI_CONFIG=x.conf|DISTMPI_SHARD=9|OMPI_MCA_btl=self|"
+                     "HOME=/root");
+    free(envp);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("childenv");
     TCase *tc = tcase_create("childenv");
     tcase_add_test(tc, the_job_stays_with_the_rank);
     tcase_add_test(tc, the_users_settings_pass);
+    tcase_add_test(tc, an_environment_made);
     suite_add_tcase(s, tc);
     return unit_run(s);
 }
