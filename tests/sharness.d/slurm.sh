@@ -254,9 +254,14 @@ slurm_up() {
 	return 0
 }
 
+# slurm_field TEXT NAME - the value of NAME=... in TEXT (scontrol -o's line)
+slurm_field() {
+	echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1
+}
+
 # slurm_job_field ID NAME - the value of NAME=... in scontrol show job ID
 slurm_job_field() {
-	slurm scontrol -o show job "$1" 2>/dev/null | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1
+	slurm_field "$(slurm scontrol -o show job "$1" 2>/dev/null)" "$2"
 }
 
 slurm_submit() {
@@ -280,7 +285,7 @@ slurm_wait_job() {
 	# prints nothing for both)
 	while :; do
 		if _sw_job=$(slurm scontrol -o show job "$1" 2>"$SLURM_DIR/scontrol.err"); then
-			_sw_st=$(echo "$_sw_job" | tr ' ' '\n' | sed -n 's/^JobState=//p' | head -n 1)
+			_sw_st=$(slurm_field "$_sw_job" JobState)
 			case "$_sw_st" in
 			COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|BOOT_FAIL|DEADLINE|PREEMPTED) break ;;
 			esac
@@ -297,9 +302,9 @@ slurm_wait_job() {
 		sleep 0.1
 	done
 	SLURM_JOB_STATE=$_sw_st
-	_sw_exit=$(echo "$_sw_job" | tr ' ' '\n' | sed -n 's/^ExitCode=//p' | head -n 1)
+	_sw_exit=$(slurm_field "$_sw_job" ExitCode)
 	SLURM_JOB_EXIT=${_sw_exit%%:*}
-	SLURM_JOB_RESTARTS=$(echo "$_sw_job" | tr ' ' '\n' | sed -n 's/^Restarts=//p' | head -n 1)
+	SLURM_JOB_RESTARTS=$(slurm_field "$_sw_job" Restarts)
 	_sw_said=
 	test "$_sw_fails" -eq 0 || _sw_said=", $_sw_fails failed scontrol calls"
 	echo "job $1: $SLURM_JOB_STATE, ExitCode $_sw_exit, Restarts $SLURM_JOB_RESTARTS" \
